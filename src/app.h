@@ -1,0 +1,24 @@
+/* app.h — the composition root shared by `serve` and `worker`: the
+ * configuration and the long-lived objects every request may reach. Built
+ * once in main.c, read-only afterwards (each member guards its own state). */
+#ifndef APP_H
+#define APP_H
+
+#include "core/config.h"
+#include "http/http.h"
+#include "http/router.h"
+
+struct db_pool;
+struct metrics;
+
+struct app {
+	struct config cfg;
+	struct router router;
+	struct db_pool *db;
+	struct metrics *metrics;
+	/* Resolves r->tenant for routes that need one (the tenants module
+	 * provides it; the HTTP layer does not depend on modules). */
+	enum status (*resolve_tenant)(struct request *r);
+};
+
+#endif

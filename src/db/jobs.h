@@ -1,0 +1,54 @@
+/* jobs.h — the job queue: enqueue inside the caller's transaction, and the
+ * `worker` runtime that claims jobs with a lease, retries with exponential
+ * backoff, and marks them dead after their last attempt. */
+#ifndef DB_JOBS_H
+#define DB_JOBS_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+
+#include "core/arena.h"
+#include "core/status.h"
+
+struct app;
+struct db_tx;
+
+/* Enqueues a job for the transaction's tenant; it becomes visible (and
+ * workers are woken) only if the transaction commits. A job with the same
+ * (kind, unique_key) is not enqueued twice. payload may be NULL. */
+enum status jobs_enqueue(struct db_tx *tx, const char *kind, json_t *payload,
+    const char *unique_key, int delay_s, int max_attempts) MUST_USE;
+
+struct job {
+	long long id;
+	const char *tenant_id;	/* NULL for platform jobs */
+	const char *kind;
+	json_t *payload;
+	int attempt;
+	int max_attempts;
+	struct app *app;
+	struct arena *arena;
+	struct err err;
+	atomic_bool *stopping;	/* long jobs check it and give up early */
+};
+
+struct job_handler {
+	const char *kind;
+	enum status (*run)(struct job *job);
+};
+
+struct periodic_job {
+	const char *kind;
+	int every_s;
+};
+
+/* Delay before retry n (1-based): base · 2^(n-1), capped, ± 20 % jitter. */
+int jobs_backoff_s(int attempt, int base_s, int cap_s, unsigned jitter_seed);
+
+/* Runs the worker until SIGTERM/SIGINT: JOB_CONCURRENCY threads claiming
+ * jobs, woken by NOTIFY on "jobs", plus a scheduler enqueuing periodic
+ * jobs once per period across all workers. */
+enum status jobs_worker_run(struct app *app, const struct job_handler *handlers,
+    size_t nhandlers, const struct periodic_job *periodic, size_t nperiodic) MUST_USE;
+
+#endif

@@ -1,0 +1,162 @@
+/* tx.c — transactions scoped to a tenant, statement execution and the
+ * mapping of PostgreSQL errors to statuses. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "db/db.h"
+
+enum status
+db_sqlstate_status(const char *s)
+{
+	if (s == NULL)
+		return ST_UNAVAILABLE;	/* no SQLSTATE: the connection failed */
+	if (strcmp(s, "23505") == 0 || strcmp(s, "23P01") == 0)
+		return ST_CONFLICT;	/* unique / exclusion violation */
+	if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0)
+		return ST_CONFLICT;	/* serialization failure / deadlock */
+	if (strcmp(s, "23503") == 0)
+		return ST_NOTFOUND;	/* points at a row that is not there */
+	if (strcmp(s, "23514") == 0 || strcmp(s, "23502") == 0 || strncmp(s, "22", 2) == 0)
+		return ST_INVALID;	/* check / not-null / data exception */
+	if (strcmp(s, "42501") == 0)
+		return ST_FORBIDDEN;	/* insufficient privilege, incl. RLS */
+	if (strcmp(s, "57014") == 0)
+		return ST_TIMEOUT;	/* statement timeout */
+	if (strncmp(s, "08", 2) == 0 || strncmp(s, "57P", 3) == 0 || strcmp(s, "53300") == 0)
+		return ST_UNAVAILABLE;	/* connection, shutdown, too many clients */
+	return ST_INTERNAL;
+}
+
+static void
+pq_clear(void *res)
+{
+	PQclear(res);
+}
+
+static void
+fail(struct db_tx *tx, PGresult *res, const char *sql)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db_conn_pg(tx->conn));
+	enum status st;
+
+	snprintf(tx->sqlstate, sizeof(tx->sqlstate), "%s", state ? state : "");
+	st = db_sqlstate_status(state);
+	if (tx->failed == ST_OK)
+		tx->failed = st;
+	/* Parameters are never logged: they carry customer data. */
+	log_emit(st == ST_INTERNAL ? LOG_ERROR : LOG_DEBUG, "sql failed",
+	    json_pack("{s:s, s:s, s:s}", "sqlstate", tx->sqlstate, "error", msg ? msg : "",
+	    "sql", sql));
+	if (tx->err != NULL && tx->err->message[0] == '\0') {
+		if (st == ST_UNAVAILABLE)
+			tx->err->retry_after = 1;
+		err_set(tx->err, st, "%s", status_default_message(st));
+	}
+}
+
+PGresult *
+db_exec(struct db_tx *tx, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *res;
+	ExecStatusType es;
+
+	if (tx->conn == NULL || tx->failed != ST_OK)
+		return NULL;
+	res = PQexecParams(db_conn_pg(tx->conn), sql, nparams, NULL, params, NULL, NULL, 0);
+	es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
+		fail(tx, res, sql);
+		PQclear(res);
+		return NULL;
+	}
+	arena_defer(tx->arena, pq_clear, res);
+	return res;
+}
+
+enum status
+db_status(const struct db_tx *tx)
+{
+	return tx->failed != ST_OK ? tx->failed : ST_INTERNAL;
+}
+
+static enum status
+begin_on(struct db_tx *tx, const char *tenant_id)
+{
+	const char *params[1] = { tenant_id };
+
+	if (db_exec(tx, "BEGIN", 0, NULL) == NULL)
+		return db_status(tx);
+	if (tenant_id != NULL && db_exec(tx,
+	    "SELECT set_config('app.tenant_id', $1, true)", 1, params) == NULL)
+		return db_status(tx);
+	return ST_OK;
+}
+
+enum status
+db_tx_begin(struct db_tx *tx, struct db_pool *p, struct arena *a, struct err *e,
+    const char *tenant_id)
+{
+	enum status st;
+
+	memset(tx, 0, sizeof(*tx));
+	tx->pool = p;
+	tx->arena = a;
+	tx->err = e;
+	if ((st = db_pool_acquire(p, &tx->conn, e)) != ST_OK)
+		return st;
+	st = begin_on(tx, tenant_id);
+	if (st != ST_OK && PQstatus(db_conn_pg(tx->conn)) == CONNECTION_BAD) {
+		/* The server restarted under an idle connection: nothing was
+		 * done yet, so a fresh connection can safely try again. */
+		db_pool_release(p, tx->conn);
+		tx->conn = NULL;
+		tx->failed = ST_OK;
+		if (e != NULL)
+			err_clear(e);
+		if ((st = db_pool_acquire(p, &tx->conn, e)) != ST_OK)
+			return st;
+		st = begin_on(tx, tenant_id);
+	}
+	if (st != ST_OK) {
+		db_pool_release(p, tx->conn);
+		tx->conn = NULL;
+	}
+	return st;
+}
+
+enum status
+db_tx_end(struct db_tx *tx, enum status st)
+{
+	if (tx->conn == NULL)
+		return st != ST_OK ? st : db_status(tx);
+	if (st == ST_OK && tx->failed == ST_OK) {
+		if (db_exec(tx, "COMMIT", 0, NULL) == NULL)
+			st = db_status(tx);
+	} else {
+		PGresult *res = PQexec(db_conn_pg(tx->conn), "ROLLBACK");
+
+		PQclear(res);
+		if (st == ST_OK)
+			st = db_status(tx);
+	}
+	db_pool_release(tx->pool, tx->conn);
+	tx->conn = NULL;
+	return st;
+}
+
+const char *
+db_val(PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+bool
+db_bool(PGresult *res, int row, int col)
+{
+	const char *v = db_val(res, row, col);
+
+	return v != NULL && v[0] == 't';
+}

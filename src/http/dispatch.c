@@ -1,0 +1,85 @@
+/* dispatch.c — runs one request through routing, tenant resolution and its
+ * handler, turning every failure into the one error body. */
+#include "http/dispatch.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "app.h"
+#include "core/log.h"
+#include "http/metrics.h"
+#include "http/router.h"
+
+uint64_t
+http_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void
+access_log(struct request *r, struct response *w, uint64_t dur_us)
+{
+	enum log_level lvl = w->status >= 500 ? LOG_ERROR : LOG_INFO;
+	json_t *f;
+
+	if (!log_enabled(lvl))
+		return;
+	/* The path is logged without its query string, which may carry
+	 * personal data; bodies are never logged. */
+	f = json_pack("{s:s, s:s?, s:s, s:s, s:s, s:i, s:f, s:I}",
+	    "request_id", r->request_id,
+	    "tenant_id", r->has_tenant ? r->tenant.id : NULL,
+	    "route", r->route ? r->route->name : "unmatched",
+	    "method", r->method_name ? r->method_name : "?",
+	    "path", r->path ? r->path : "",
+	    "status", w->status,
+	    "duration_ms", (double)dur_us / 1000.0,
+	    "bytes", (json_int_t)w->body_len);
+	if (f == NULL)	/* a path that is not UTF-8 */
+		f = json_pack("{s:s, s:i}", "request_id", r->request_id, "status", w->status);
+	log_emit(lvl, "request", f);
+}
+
+void
+http_finish(struct app *app, struct request *r, struct response *w, uint64_t start_us)
+{
+	uint64_t dur = http_now_us() - start_us;
+
+	metrics_record(app->metrics, r->route ? router_index(&app->router, r->route)
+	    : ROUTER_MAX_ROUTES, w->status, dur);
+	access_log(r, w, dur);
+}
+
+void
+http_dispatch(struct app *app, struct request *r, struct response *w)
+{
+	uint64_t start = http_now_us();
+	unsigned allow = 0;
+	enum status st;
+
+	err_clear(&r->err);
+	st = router_match(&app->router, r->arena, r->method, r->path, r, &allow);
+	if (st == ST_NOTFOUND)
+		err_set(&r->err, st, "No route for %s.", "this path");
+	if (st == ST_METHOD)
+		err_set(&r->err, st, "This path does not accept %s.", r->method_name);
+	if (st == ST_OK && r->route->tenancy != TENANCY_NONE)
+		st = app->resolve_tenant(r);
+	if (st == ST_OK)
+		st = r->route->fn(r, w);
+	if (st != ST_OK) {
+		http_render_error(r, w, st);
+		if (st == ST_METHOD) {
+			char *a = arena_alloc(r->arena, 64);
+
+			router_allow_string(allow, a, 64);
+			response_header(w, "allow", a);
+		}
+		if (st == ST_INTERNAL)
+			log_error("request %s failed: %s", r->request_id, r->err.message);
+	}
+	http_finish(app, r, w, start);
+}

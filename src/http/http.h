@@ -1,0 +1,120 @@
+/* http.h — what route handlers see of HTTP: our own request and response,
+ * never h2o's. A handler is a plain, linear, blocking function run on the
+ * worker pool; it fills the response or returns a status with r->err set,
+ * and the HTTP layer renders the error body. */
+#ifndef HTTP_HTTP_H
+#define HTTP_HTTP_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/ids.h"
+#include "core/status.h"
+
+struct app;
+struct route;
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_HEAD = 1 << 1,
+	HTTP_POST = 1 << 2,
+	HTTP_PUT = 1 << 3,
+	HTTP_PATCH = 1 << 4,
+	HTTP_DELETE = 1 << 5,
+	HTTP_OPTIONS = 1 << 6,
+};
+
+struct http_header {
+	const char *name;	/* lower case */
+	const char *value;
+	size_t value_len;
+};
+
+#define ROUTE_PARAMS_MAX 4
+#define RESPONSE_HEADERS_MAX 16
+
+/* The tenant a request acts for, once resolved. */
+struct tenant_ref {
+	char id[UUID_STR_LEN + 1];
+	char status[16];
+	char plan[16];
+};
+
+struct request {
+	struct arena *arena;
+	struct app *app;
+	enum http_method method;
+	const char *method_name;
+	const char *path;		/* without the query string */
+	const char *query;		/* after '?', or NULL */
+	const char *host;		/* lower case, port removed */
+	const char *remote_addr;
+	const char *body;
+	size_t body_len;
+	const struct http_header *headers;
+	size_t nheaders;
+	char request_id[REQUEST_ID_MAX + 1];
+
+	const struct route *route;
+	const char *param_names[ROUTE_PARAMS_MAX];
+	const char *param_values[ROUTE_PARAMS_MAX];
+	size_t nparams;
+
+	bool has_tenant;
+	struct tenant_ref tenant;
+
+	/* Set by the HTTP layer when the client went away: long handlers
+	 * (streams, model calls) check it and stop. */
+	atomic_bool *cancelled;
+
+	struct err err;
+};
+
+struct response {
+	int status;
+	const char *content_type;
+	const char *body;	/* arena- or static-owned */
+	size_t body_len;
+	struct { const char *name; const char *value; } headers[RESPONSE_HEADERS_MAX];
+	size_t nheaders;
+};
+
+typedef enum status (*route_fn)(struct request *r, struct response *w);
+
+/* How a route learns its tenant. */
+enum route_tenancy {
+	TENANCY_NONE,		/* platform routes: health, metrics */
+	TENANCY_HOST,		/* from Host only (public pages, widget) */
+	TENANCY_HOST_OR_HEADER,	/* Host, or X-Tenant-ID (id or slug) */
+};
+
+struct route {
+	unsigned methods;	/* enum http_method bits */
+	const char *pattern;	/* "/v1/things/{id}" */
+	route_fn fn;
+	enum route_tenancy tenancy;
+	const char *name;	/* for metrics and logs; defaults to pattern */
+};
+
+/* Request helpers. */
+const char *http_header(const struct request *r, const char *lower_name);
+const char *http_param(const struct request *r, const char *name);
+/* Query parameter value (percent-decoded, arena-owned), or NULL. */
+const char *http_query(struct request *r, const char *name);
+/* Parses the body as a JSON object (content type, size cap, syntax). */
+enum status http_json_body(struct request *r, json_t **out) MUST_USE;
+
+/* Response helpers: each returns ST_OK so handlers can `return reply_…`. */
+enum status reply_json(struct request *r, struct response *w, int status, json_t *body);
+enum status reply_text(struct response *w, int status, const char *content_type,
+    const char *body, size_t len);
+void response_header(struct response *w, const char *name, const char *value);
+
+/* Renders r->err as the error body into w; used by the HTTP layer. */
+void http_render_error(struct request *r, struct response *w, enum status st);
+
+#endif

@@ -1,0 +1,170 @@
+/* request.c — helpers handlers use to read requests and write responses,
+ * and the one renderer of the error body. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "core/jsonv.h"
+#include "http/http.h"
+
+const char *
+http_header(const struct request *r, const char *lower_name)
+{
+	for (size_t i = 0; i < r->nheaders; i++)
+		if (strcmp(r->headers[i].name, lower_name) == 0)
+			return r->headers[i].value;
+	return NULL;
+}
+
+const char *
+http_param(const struct request *r, const char *name)
+{
+	for (size_t i = 0; i < r->nparams; i++)
+		if (strcmp(r->param_names[i], name) == 0)
+			return r->param_values[i];
+	return NULL;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Percent-decodes n bytes of s; '+' is a space in query strings. Returns
+ * NULL on a malformed escape or an embedded NUL. */
+static char *
+url_decode(struct arena *a, const char *s, size_t n)
+{
+	char *out = arena_alloc(a, n + 1), *o = out;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			int hi, lo;
+
+			if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+				return NULL;
+			if (hi == 0 && lo == 0)
+				return NULL;
+			*o++ = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			*o++ = s[i] == '+' ? ' ' : s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+const char *
+http_query(struct request *r, const char *name)
+{
+	const char *p = r->query;
+	size_t nl = strlen(name);
+
+	while (p != NULL && *p) {
+		const char *amp = strchr(p, '&');
+		size_t len = amp ? (size_t)(amp - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+
+		if (eq != NULL && (size_t)(eq - p) == nl && memcmp(p, name, nl) == 0)
+			return url_decode(r->arena, eq + 1, len - nl - 1);
+		if (eq == NULL && len == nl && memcmp(p, name, nl) == 0)
+			return "";
+		p = amp ? amp + 1 : NULL;
+	}
+	return NULL;
+}
+
+enum status
+http_json_body(struct request *r, json_t **out)
+{
+	const char *ct = http_header(r, "content-type");
+	enum status st;
+
+	*out = NULL;
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' '))
+		return err_set(&r->err, ST_UNSUPPORTED_MEDIA,
+		    "Send the body as application/json.");
+	st = jv_parse_object(r->body, r->body_len, (size_t)r->app->cfg.max_body_bytes,
+	    out, &r->err);
+	if (st == ST_OK)
+		arena_defer(r->arena, (void (*)(void *))json_decref, *out);
+	return st;
+}
+
+void
+response_header(struct response *w, const char *name, const char *value)
+{
+	if (w->nheaders >= RESPONSE_HEADERS_MAX)
+		return;
+	w->headers[w->nheaders].name = name;
+	w->headers[w->nheaders].value = value;
+	w->nheaders++;
+}
+
+enum status
+reply_text(struct response *w, int status, const char *content_type,
+    const char *body, size_t len)
+{
+	w->status = status;
+	w->content_type = content_type;
+	w->body = body;
+	w->body_len = len;
+	return ST_OK;
+}
+
+enum status
+reply_json(struct request *r, struct response *w, int status, json_t *body)
+{
+	char *s;
+
+	if (body == NULL)	/* json_pack failed: a bug, not the caller's fault */
+		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(body);
+	if (s == NULL)
+		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	arena_defer(r->arena, free, s);
+	return reply_text(w, status, "application/json; charset=utf-8", s, strlen(s));
+}
+
+void
+http_render_error(struct request *r, struct response *w, enum status st)
+{
+	json_t *details = json_array(), *body;
+	const char *msg = r->err.message[0] ? r->err.message : status_default_message(st);
+	char *s;
+
+	for (size_t i = 0; i < r->err.ndetails; i++)
+		json_array_append_new(details, json_pack("{s:s, s:s}",
+		    "field", r->err.details[i].field, "issue", r->err.details[i].issue));
+	body = json_pack("{s:{s:s, s:s, s:s, s:o}}", "error",
+	    "code", status_code(st), "message", msg,
+	    "request_id", r->request_id, "details", details);
+	s = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(body);
+	if (s == NULL) {	/* a message that was not UTF-8: never fail to fail */
+		s = arena_printf(r->arena, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\","
+		    "\"request_id\":\"%s\",\"details\":[]}}", status_code(st),
+		    status_default_message(st), r->request_id);
+	} else {
+		arena_defer(r->arena, free, s);
+	}
+	w->nheaders = 0;
+	reply_text(w, status_http(st), "application/json; charset=utf-8", s, strlen(s));
+	if ((st == ST_RATE_LIMITED || st == ST_UNAVAILABLE)) {
+		int ra = r->err.retry_after > 0 ? r->err.retry_after : 1;
+
+		response_header(w, "retry-after", arena_printf(r->arena, "%d", ra));
+	}
+}

@@ -1,0 +1,179 @@
+/* main.c — the `receptionist` binary: one subcommand per process role.
+ * Exit codes: 0 success, 1 failure, 2 usage or configuration error. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "http/metrics.h"
+#include "http/server.h"
+#include "modules/auth/auth.h"
+#include "modules/system/system.h"
+#include "modules/tenants/tenants.h"
+
+static const struct command {
+	const char *name;
+	unsigned needs;
+	const char *summary;
+} commands[] = {
+	{ "serve", CONFIG_NEED_DB, "run the HTTP API (port $PORT)" },
+	{ "worker", CONFIG_NEED_DB, "run background jobs" },
+	{ "migrate", CONFIG_NEED_OWNER_DB, "apply database migrations" },
+	{ "seed-demo", CONFIG_NEED_OWNER_DB, "create the demo salon and its accounts once" },
+	{ "tenant", CONFIG_NEED_OWNER_DB, "create, list, suspend or restore tenants" },
+	{ "user", CONFIG_NEED_OWNER_DB, "create user accounts" },
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: receptionist COMMAND [ARGS]\n\ncommands:\n", f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nConfiguration comes from the environment and an optional .env file\n"
+	    "(ENV_FILE names another); see .env.example. `receptionist COMMAND --help`\n"
+	    "describes each command.\n", f);
+}
+
+static const char *
+command_help(const char *name)
+{
+	if (strcmp(name, "serve") == 0)
+		return "usage: receptionist serve\n\nServes the HTTP API on $HOST:$PORT until"
+		    " SIGTERM or SIGINT,\nthen drains in-flight requests and exits 0.\n";
+	if (strcmp(name, "worker") == 0)
+		return "usage: receptionist worker\n\nRuns background jobs until SIGTERM or SIGINT;"
+		    " running jobs finish first.\n";
+	if (strcmp(name, "migrate") == 0)
+		return "usage: receptionist migrate\n\nApplies the migrations built into this"
+		    " binary, as DATABASE_OWNER_URL.\nFails if an applied migration was edited.\n";
+	return NULL;
+}
+
+static int
+run_serve(struct app *app)
+{
+	enum status st;
+
+	router_add_all(&app->router, system_routes, system_nroutes);
+	router_add_all(&app->router, tenants_routes, tenants_nroutes);
+	if (app->cfg.test_routes) {
+		log_warn("ENABLE_TEST_ROUTES is on: test-only routes are mounted");
+		router_add_all(&app->router, system_test_routes, system_test_nroutes);
+	}
+	app->metrics = metrics_new(&app->router);
+	app->resolve_tenant = tenants_resolve;
+	tenants_cache_start(app);
+	st = http_serve(app);
+	tenants_cache_stop();
+	metrics_free(app->metrics);
+	return st == ST_OK ? 0 : 1;
+}
+
+static int
+run_worker(struct app *app)
+{
+	struct job_handler handlers[32];
+	size_t n = 0;
+
+	for (size_t i = 0; i < system_njob_handlers; i++)
+		handlers[n++] = system_job_handlers[i];
+	if (app->cfg.test_routes)
+		for (size_t i = 0; i < system_test_njob_handlers; i++)
+			handlers[n++] = system_test_job_handlers[i];
+	return jobs_worker_run(app, handlers, n, system_periodic_jobs,
+	    system_nperiodic_jobs) == ST_OK ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct app app;
+	const struct command *cmd = NULL;
+	struct config_errors errs = { .n = 0 };
+	const char *envfile;
+	struct err e;
+	int rc = 1;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL) {
+		fprintf(stderr, "receptionist: unknown command '%s'\n\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	if (argc == 3 && strcmp(argv[2], "--help") == 0 && command_help(cmd->name)) {
+		fputs(command_help(cmd->name), stdout);
+		return 0;
+	}
+	if ((strcmp(cmd->name, "serve") == 0 || strcmp(cmd->name, "worker") == 0 ||
+	    strcmp(cmd->name, "migrate") == 0) && argc > 2) {
+		fputs(command_help(cmd->name), stderr);
+		return 2;
+	}
+	/* Subcommands that print their own usage do so before needing config. */
+	if (argc >= 3 && strcmp(argv[argc - 1], "--help") == 0) {
+		if (strcmp(cmd->name, "tenant") == 0)
+			return tenants_cli(NULL, 2, (char *[]){ argv[1], "--help", NULL });
+		if (strcmp(cmd->name, "user") == 0)
+			return auth_cli(NULL, 2, (char *[]){ argv[1], "--help", NULL });
+	}
+	if (sodium_init() < 0) {
+		fputs("receptionist: libsodium failed to initialise\n", stderr);
+		return 1;
+	}
+
+	envfile = getenv("ENV_FILE") ? getenv("ENV_FILE") : ".env";
+	config_load_dotenv(envfile, &errs);
+	if (errs.n == 0)
+		config_load(&app.cfg, cmd->needs, &errs);
+	if (errs.n > 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "config: %s\n", errs.msg[i]);
+		fputs("receptionist: fix the configuration above (see .env.example)\n", stderr);
+		return 2;
+	}
+	router_init(&app.router);
+
+	if (strcmp(cmd->name, "migrate") == 0) {
+		err_clear(&e);
+		if (db_migrate(app.cfg.database_owner_url, &e) != ST_OK) {
+			fprintf(stderr, "migrate: %s\n", e.message);
+			rc = 1;
+		} else {
+			rc = 0;
+		}
+		goto out;
+	}
+	if (cmd->needs & CONFIG_NEED_OWNER_DB)
+		app.db = db_pool_new(app.cfg.database_owner_url, 2, app.cfg.db_connect_timeout_s,
+		    app.cfg.db_statement_timeout_ms);
+	else
+		app.db = db_pool_new(app.cfg.database_url, (size_t)app.cfg.db_pool_size,
+		    app.cfg.db_connect_timeout_s, app.cfg.db_statement_timeout_ms);
+
+	if (strcmp(cmd->name, "serve") == 0)
+		rc = run_serve(&app);
+	else if (strcmp(cmd->name, "worker") == 0)
+		rc = run_worker(&app);
+	else if (strcmp(cmd->name, "seed-demo") == 0)
+		rc = tenants_seed_demo(&app, argc - 1, argv + 1);
+	else if (strcmp(cmd->name, "tenant") == 0)
+		rc = tenants_cli(&app, argc - 1, argv + 1);
+	else if (strcmp(cmd->name, "user") == 0)
+		rc = auth_cli(&app, argc - 1, argv + 1);
+	db_pool_free(app.db);
+out:
+	config_cleanup(&app.cfg);
+	return rc;
+}

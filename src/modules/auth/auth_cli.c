@@ -1,0 +1,140 @@
+/* auth_cli.c — `receptionist user create`, the operator's way to make the
+ * first accounts. Runs as the owner role. */
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "db/db.h"
+#include "modules/audit/audit.h"
+#include "modules/auth/auth.h"
+
+static const char *const roles[] = { "OWNER", "ADMIN", "VIEWER", "STAFF",
+	"ORDER_MANAGER", "ACCOUNTANT", NULL };
+
+enum status
+auth_user_create(struct app *app, const struct user_new *in, char id_out[37], struct err *e)
+{
+	struct arena a;
+	struct db_tx tx;
+	char hash[128];
+	PGresult *res;
+	enum status st;
+
+	if ((st = auth_password_check(in->password, e)) != ST_OK)
+		return st;
+	if (strchr(in->email, '@') == NULL || strlen(in->email) > 254)
+		return err_set(e, ST_INVALID, "The e-mail address is invalid.");
+	if (auth_password_hash(in->password, hash) != ST_OK)
+		return err_set(e, ST_INTERNAL, "Could not hash the password.");
+	arena_init(&a, 4096);
+	if ((st = db_tx_begin(&tx, app->db, &a, e, NULL)) != ST_OK)
+		goto out;
+	res = db_exec(&tx, "INSERT INTO users (email, name, password_hash, platform_role)"
+	    " VALUES ($1, $2, $3, $4) RETURNING id", 4, (const char *[]){ in->email,
+	    in->name ? in->name : "", hash, in->platform_admin ? "PLATFORM_ADMIN" : NULL });
+	if (res == NULL) {
+		st = db_status(&tx);
+		if (st == ST_CONFLICT)
+			err_set(e, st, "A user with this e-mail address already exists.");
+		goto end;
+	}
+	snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
+	if (in->tenant_slug != NULL) {
+		struct audit_actor who = { "platform", "cli", NULL, NULL };
+
+		res = db_exec(&tx, "SELECT set_config('app.tenant_id', id::text, true) FROM tenants"
+		    " WHERE slug = $1", 1, (const char *[]){ in->tenant_slug });
+		if (res == NULL || PQntuples(res) == 0) {
+			st = res == NULL ? db_status(&tx)
+			    : err_set(e, ST_NOTFOUND, "No tenant with slug %s.", in->tenant_slug);
+			goto end;
+		}
+		if (db_exec(&tx, "INSERT INTO tenant_memberships (tenant_id, user_id, role)"
+		    " VALUES (app_tenant(), $1, $2)", 2, (const char *[]){ id_out, in->role }) == NULL) {
+			st = db_status(&tx);
+			goto end;
+		}
+		st = audit_record(&tx, &who, "user.created", "user", id_out,
+		    json_pack("{s:s}", "role", in->role));
+	}
+end:
+	st = db_tx_end(&tx, st);
+out:
+	sodium_memzero(hash, sizeof(hash));
+	arena_free(&a);
+	return st;
+}
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: receptionist user create --email EMAIL [--name NAME]\n"
+	    "           [--tenant SLUG --role OWNER|ADMIN|VIEWER|STAFF|ORDER_MANAGER|ACCOUNTANT]\n"
+	    "           [--platform-admin]\n"
+	    "\n"
+	    "The password is read from RECEPTIONIST_USER_PASSWORD when set; otherwise a\n"
+	    "random one is generated and printed once.\n", f);
+}
+
+int
+auth_cli(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "email", required_argument, NULL, 'e' }, { "name", required_argument, NULL, 'n' },
+		{ "tenant", required_argument, NULL, 't' }, { "role", required_argument, NULL, 'r' },
+		{ "platform-admin", no_argument, NULL, 'p' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct user_new in = { 0 };
+	char password[24], id[37];
+	struct err e;
+	int c;
+
+	if (argc < 2 || strcmp(argv[1], "create") != 0) {
+		usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+		return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
+	}
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e': in.email = optarg; break;
+		case 'n': in.name = optarg; break;
+		case 't': in.tenant_slug = optarg; break;
+		case 'r': in.role = optarg; break;
+		case 'p': in.platform_admin = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (in.email == NULL || (in.tenant_slug == NULL) != (in.role == NULL)) {
+		usage(stderr);
+		return 2;
+	}
+	if (in.role != NULL) {
+		const char *const *r;
+
+		for (r = roles; *r != NULL && strcmp(*r, in.role) != 0; r++)
+			;
+		if (*r == NULL) {
+			fprintf(stderr, "error: unknown role %s\n", in.role);
+			return 2;
+		}
+	}
+	in.password = getenv("RECEPTIONIST_USER_PASSWORD");
+	if (in.password == NULL || in.password[0] == '\0') {
+		auth_password_generate(password, sizeof(password));
+		in.password = password;
+	}
+	err_clear(&e);
+	if (auth_user_create(app, &in, id, &e) != ST_OK) {
+		fprintf(stderr, "error: %s\n", e.message[0] ? e.message : "could not create the user");
+		return 1;
+	}
+	printf("created user %s (%s)\n", id, in.email);
+	if (in.password == password)
+		printf("password (shown once): %s\n", password);
+	return 0;
+}

@@ -1,0 +1,108 @@
+/* health_routes.c — GET /healthz, /readyz and /metrics. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/buf.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "http/metrics.h"
+#include "http/server.h"
+#include "http/workers.h"
+#include "modules/system/system.h"
+
+/* GET /healthz — the process is up and serving. */
+static enum status
+healthz_route(struct request *r, struct response *w)
+{
+	static const char body[] = "{\"status\":\"ok\"}";
+
+	(void)r;
+	return reply_text(w, 200, "application/json; charset=utf-8", body, sizeof(body) - 1);
+}
+
+/* GET /readyz — the database answers and the schema is what this build
+ * expects; load balancers route traffic only while this is 200. */
+static enum status
+readyz_route(struct request *r, struct response *w)
+{
+	struct db_tx tx;
+	bool current = false;
+	enum status st;
+
+	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK) {
+		err_clear(&r->err);
+		err_detail(&r->err, "database", "unreachable");
+		r->err.retry_after = 5;
+		return err_set(&r->err, ST_UNAVAILABLE, "Not ready: the database is unreachable.");
+	}
+	st = db_migrations_current(&tx, &current);
+	if ((st = db_tx_end(&tx, st)) != ST_OK) {
+		err_clear(&r->err);
+		err_detail(&r->err, "database", "query failed");
+		r->err.retry_after = 5;
+		return err_set(&r->err, ST_UNAVAILABLE, "Not ready: the database did not answer.");
+	}
+	if (!current) {
+		err_detail(&r->err, "migrations", "behind this build; run `receptionist migrate`");
+		r->err.retry_after = 30;
+		return err_set(&r->err, ST_UNAVAILABLE, "Not ready: migrations are behind.");
+	}
+	return reply_json(r, w, 200, json_pack("{s:s, s:{s:s, s:s}}", "status", "ready",
+	    "checks", "database", "ok", "migrations", "current"));
+}
+
+/* GET /metrics — Prometheus text format. */
+static enum status
+metrics_route(struct request *r, struct response *w)
+{
+	struct buf b;
+	struct db_pool_stats ps;
+	struct workers_stats ws = { 0 };
+	struct workers *wp = http_server_workers();
+	enum status st;
+
+	buf_init(&b, 4 << 20);
+	db_pool_get_stats(r->app->db, &ps);
+	if (wp != NULL)
+		workers_get_stats(wp, &ws);
+	st = metrics_render(r->app->metrics, &b);
+	if (st == ST_OK)
+		st = buf_printf(&b,
+		    "# HELP db_pool_connections Database connections by state.\n"
+		    "# TYPE db_pool_connections gauge\n"
+		    "db_pool_connections{state=\"open\"} %zu\n"
+		    "db_pool_connections{state=\"idle\"} %zu\n"
+		    "db_pool_connections{state=\"max\"} %zu\n"
+		    "# HELP db_pool_waiting Requests waiting for a database connection.\n"
+		    "# TYPE db_pool_waiting gauge\ndb_pool_waiting %zu\n"
+		    "# HELP db_pool_events_total Pool events.\n"
+		    "# TYPE db_pool_events_total counter\n"
+		    "db_pool_events_total{event=\"connect\"} %llu\n"
+		    "db_pool_events_total{event=\"connect_failure\"} %llu\n"
+		    "db_pool_events_total{event=\"discard\"} %llu\n"
+		    "# HELP http_workers Handler threads by state.\n"
+		    "# TYPE http_workers gauge\n"
+		    "http_workers{state=\"total\"} %zu\nhttp_workers{state=\"busy\"} %zu\n"
+		    "# HELP http_queue_depth Requests waiting for a handler thread.\n"
+		    "# TYPE http_queue_depth gauge\nhttp_queue_depth %zu\n"
+		    "# HELP http_queue_capacity Requests the queue holds before answering 503.\n"
+		    "# TYPE http_queue_capacity gauge\nhttp_queue_capacity %zu\n"
+		    "# HELP http_queue_rejected_total Requests answered 503 because the queue was full.\n"
+		    "# TYPE http_queue_rejected_total counter\nhttp_queue_rejected_total %llu\n",
+		    ps.open, ps.idle, ps.max, ps.waiting, ps.connects, ps.connect_failures,
+		    ps.discarded, ws.threads, ws.busy, ws.queued, ws.capacity, ws.rejected);
+	if (st != ST_OK) {
+		buf_free(&b);
+		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	}
+	arena_defer(r->arena, free, b.data);
+	return reply_text(w, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
+}
+
+const struct route system_routes[] = {
+	{ HTTP_GET, "/healthz", healthz_route, TENANCY_NONE, NULL },
+	{ HTTP_GET, "/readyz", readyz_route, TENANCY_NONE, NULL },
+	{ HTTP_GET, "/metrics", metrics_route, TENANCY_NONE, NULL },
+};
+const size_t system_nroutes = sizeof(system_routes) / sizeof(system_routes[0]);

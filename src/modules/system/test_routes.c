@@ -1,0 +1,100 @@
+/* test_routes.c — routes mounted only with ENABLE_TEST_ROUTES=true. They
+ * exist so the integration suite can drive the server's machinery (a slow
+ * request for drain tests, a strict JSON body, job enqueueing) through real
+ * HTTP. Never enabled in production. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "core/jsonv.h"
+#include "db/db.h"
+#include "db/jobs.h"
+#include "modules/system/system.h"
+
+/* GET /v1/test/sleep?ms=N — answers after N ms (max 10 s), sooner if the
+ * client goes away. */
+static enum status
+sleep_route(struct request *r, struct response *w)
+{
+	const char *v = http_query(r, "ms");
+	long ms = v ? strtol(v, NULL, 10) : 0;
+
+	if (ms < 0 || ms > 10000) {
+		err_detail(&r->err, "ms", "must be between 0 and 10000");
+		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
+	}
+	for (long t = 0; t < ms && !atomic_load(r->cancelled); t += 10) {
+		struct timespec ts = { 0, 10 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	return reply_json(r, w, 200, json_pack("{s:i}", "slept_ms", (int)ms));
+}
+
+static const char *const colours[] = { "red", "green", "blue", NULL };
+
+static const struct jv_field echo_fields[] = {
+	{ "name", JV_STRING, true, false, 1, 50, NULL, NULL, NULL },
+	{ "count", JV_INT, false, false, 0, 100, NULL, NULL, NULL },
+	{ "colour", JV_STRING, false, true, 0, 0, colours, NULL, NULL },
+	{ "id", JV_STRING, false, false, 36, 36, NULL, id_is_uuid, "a UUID" },
+	{ "flag", JV_BOOL, false, false, 0, 0, NULL, NULL, NULL },
+};
+
+/* POST /v1/test/echo — strict JSON validation, echoed back. */
+static enum status
+echo_route(struct request *r, struct response *w)
+{
+	json_t *body;
+	enum status st;
+
+	if ((st = http_json_body(r, &body)) != ST_OK)
+		return st;
+	if ((st = jv_validate(body, echo_fields, sizeof(echo_fields) / sizeof(echo_fields[0]),
+	    &r->err)) != ST_OK)
+		return st;
+	return reply_json(r, w, 200, json_incref(body));
+}
+
+static const char *const test_kinds[] = { "test.sleep", "test.fail", NULL };
+
+static const struct jv_field job_fields[] = {
+	{ "kind", JV_STRING, true, false, 1, 50, test_kinds, NULL, NULL },
+	{ "payload", JV_OBJECT, false, false, 0, 0, NULL, NULL, NULL },
+	{ "unique_key", JV_STRING, false, false, 1, 255, NULL, NULL, NULL },
+	{ "max_attempts", JV_INT, false, false, 1, 100, NULL, NULL, NULL },
+};
+
+/* POST /v1/test/jobs — enqueues a test job for the tenant. */
+static enum status
+jobs_route(struct request *r, struct response *w)
+{
+	json_t *body;
+	struct db_tx tx;
+	enum status st;
+	json_t *ma;
+
+	if ((st = http_json_body(r, &body)) != ST_OK)
+		return st;
+	if ((st = jv_validate(body, job_fields, sizeof(job_fields) / sizeof(job_fields[0]),
+	    &r->err)) != ST_OK)
+		return st;
+	ma = json_object_get(body, "max_attempts");
+	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, r->tenant.id)) != ST_OK)
+		return st;
+	st = jobs_enqueue(&tx, json_string_value(json_object_get(body, "kind")),
+	    json_object_get(body, "payload"),
+	    json_string_value(json_object_get(body, "unique_key")), 0,
+	    ma ? (int)json_integer_value(ma) : 3);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	return reply_json(r, w, 201, json_pack("{s:b}", "queued", 1));
+}
+
+const struct route system_test_routes[] = {
+	{ HTTP_GET, "/v1/test/sleep", sleep_route, TENANCY_NONE, NULL },
+	{ HTTP_POST, "/v1/test/echo", echo_route, TENANCY_NONE, NULL },
+	{ HTTP_POST, "/v1/test/jobs", jobs_route, TENANCY_HOST_OR_HEADER, NULL },
+};
+const size_t system_test_nroutes = sizeof(system_test_routes) / sizeof(system_test_routes[0]);
