@@ -20,7 +20,16 @@ CREATE POLICY tenant_isolation ON tenants USING (id = app_tenant())
     WITH CHECK (id = app_tenant());
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON tenants
     FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
-GRANT SELECT, UPDATE ON tenants TO receptionist_app;
+-- Slug, status and plan are the platform's to change (operator commands,
+-- billing webhooks), never a tenant's: the runtime role may only read.
+GRANT SELECT ON tenants TO receptionist_app;
+
+-- IANA names only (not POSIX strings like 'foo5bar', which PostgreSQL
+-- would accept but ICU would not), so local-time maths never fails later.
+CREATE FUNCTION is_iana_zone(z text) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = z)
+$$;
 
 CREATE TABLE tenant_profiles (
 	tenant_id uuid PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
@@ -37,8 +46,7 @@ CREATE TABLE tenant_profiles (
 	country text NOT NULL DEFAULT 'US' CHECK (country ~ '^[A-Z]{2}$'),
 	created_at timestamptz NOT NULL DEFAULT now(),
 	updated_at timestamptz NOT NULL DEFAULT now(),
-	-- Only zones PostgreSQL itself knows, so AT TIME ZONE never fails later.
-	CONSTRAINT timezone_known CHECK (now() AT TIME ZONE timezone IS NOT NULL)
+	CONSTRAINT timezone_known CHECK (is_iana_zone(timezone))
 );
 SELECT tenant_table_setup('tenant_profiles');
 
@@ -89,7 +97,7 @@ SELECT tenant_table_setup('closures');
 CREATE TABLE tenant_domains (
 	tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
 	id uuid NOT NULL DEFAULT gen_random_uuid(),
-	hostname text NOT NULL UNIQUE
+	hostname text NOT NULL
 	    CHECK (hostname = lower(hostname) AND length(hostname) <= 253
 	        AND hostname ~ '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$'),
 	kind text NOT NULL CHECK (kind IN ('subdomain', 'custom')),
@@ -102,6 +110,12 @@ CREATE TABLE tenant_domains (
 	deleted_at timestamptz,
 	PRIMARY KEY (tenant_id, id)
 );
+-- A host name is claimed only once it resolves (subdomain or verified), so
+-- a tenant cannot block another's domain by adding it and never verifying.
+CREATE UNIQUE INDEX tenant_domains_live_hostname ON tenant_domains (hostname)
+    WHERE deleted_at IS NULL AND (kind = 'subdomain' OR verification_state = 'verified');
+CREATE UNIQUE INDEX tenant_domains_tenant_hostname ON tenant_domains (tenant_id, hostname)
+    WHERE deleted_at IS NULL;
 SELECT tenant_table_setup('tenant_domains');
 
 CREATE TABLE widget_origins (

@@ -127,11 +127,13 @@ CREATE TABLE jobs (
 	last_error text,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	updated_at timestamptz NOT NULL DEFAULT now(),
-	finished_at timestamptz,
-	-- One job per (tenant, kind, key): a retried request or a second
-	-- worker's scheduler cannot enqueue the same work twice.
-	UNIQUE NULLS NOT DISTINCT (tenant_id, kind, unique_key)
+	finished_at timestamptz
 );
+-- One job per (tenant, kind, key): a retried request or a second worker's
+-- scheduler cannot enqueue the same work twice. Jobs without a key never
+-- collide; NULLS NOT DISTINCT makes platform jobs (NULL tenant) unique too.
+CREATE UNIQUE INDEX jobs_unique_key ON jobs (tenant_id, kind, unique_key)
+    NULLS NOT DISTINCT WHERE unique_key IS NOT NULL;
 CREATE INDEX jobs_ready ON jobs (run_at) WHERE status = 'queued';
 CREATE INDEX jobs_leased ON jobs (locked_until) WHERE status = 'running';
 CREATE INDEX jobs_tenant ON jobs (tenant_id, status, created_at);

@@ -52,6 +52,7 @@ struct loop {
 	h2o_evloop_t *evloop;
 	h2o_context_t ctx;
 	h2o_accept_ctx_t accept_ctx;
+	int listen_fd;
 	h2o_socket_t *listener;
 	h2o_multithread_receiver_t done_rx;
 	h2o_multithread_receiver_t stop_rx;
@@ -69,6 +70,7 @@ struct server {
 	size_t nloops;
 	struct workers *workers;
 	atomic_bool stopping;
+	pthread_barrier_t ready;
 };
 
 static struct workers *current_workers;
@@ -435,12 +437,28 @@ on_stop(h2o_multithread_receiver_t *rx, h2o_linklist_t *messages)
 	h2o_context_request_shutdown(&loop->ctx);
 }
 
+/* Everything a loop uses is created on the loop's own thread: h2o keeps
+ * per-thread allocators (socket buffer prototypes, memory pool recyclers),
+ * and a socket created on one thread but read on another would share the
+ * creator's allocator with every other loop. */
 static void *
 loop_main(void *arg)
 {
 	struct loop *loop = arg;
 	struct server *srv = loop->srv;
 	uint64_t deadline = 0;
+
+	loop->evloop = h2o_evloop_create();
+	h2o_context_init(&loop->ctx, loop->evloop, &srv->globalconf);
+	loop->accept_ctx.ctx = &loop->ctx;
+	loop->accept_ctx.hosts = srv->globalconf.hosts;
+	loop->listener = h2o_evloop_socket_create(loop->evloop, loop->listen_fd,
+	    H2O_SOCKET_FLAG_DONT_READ);
+	loop->listener->data = loop;
+	h2o_socket_read_start(loop->listener, on_accept);
+	h2o_multithread_register_receiver(loop->ctx.queue, &loop->done_rx, on_jobs_done);
+	h2o_multithread_register_receiver(loop->ctx.queue, &loop->stop_rx, on_stop);
+	pthread_barrier_wait(&srv->ready);
 
 	while (!loop->stopping || loop->inflight > 0 ||
 	    http_now_us() - loop->last_activity_us < 200000) {
@@ -499,6 +517,7 @@ http_serve(struct app *app)
 	    (size_t)app->cfg.worker_queue_max);
 	current_workers = srv.workers;
 	srv.loops = calloc(nloops, sizeof(*srv.loops));
+	pthread_barrier_init(&srv.ready, NULL, (unsigned)nloops + 1);
 	srv.nloops = nloops;
 	for (size_t i = 0; i < nloops; i++) {
 		struct loop *loop = &srv.loops[i];
@@ -510,18 +529,10 @@ http_serve(struct app *app)
 			exit(1);
 		}
 		loop->srv = &srv;
-		loop->evloop = h2o_evloop_create();
-		h2o_context_init(&loop->ctx, loop->evloop, &srv.globalconf);
-		loop->accept_ctx.ctx = &loop->ctx;
-		loop->accept_ctx.hosts = srv.globalconf.hosts;
-		loop->listener = h2o_evloop_socket_create(loop->evloop, fd,
-		    H2O_SOCKET_FLAG_DONT_READ);
-		loop->listener->data = loop;
-		h2o_socket_read_start(loop->listener, on_accept);
-		h2o_multithread_register_receiver(loop->ctx.queue, &loop->done_rx, on_jobs_done);
-		h2o_multithread_register_receiver(loop->ctx.queue, &loop->stop_rx, on_stop);
+		loop->listen_fd = fd;
 		pthread_create(&loop->tid, NULL, loop_main, loop);
 	}
+	pthread_barrier_wait(&srv.ready);
 	log_emit(LOG_INFO, "listening", json_pack("{s:s, s:i, s:i, s:i}", "host",
 	    app->cfg.host, "port", app->cfg.port, "loops", (int)nloops,
 	    "workers", app->cfg.worker_threads));
@@ -539,6 +550,7 @@ http_serve(struct app *app)
 	current_workers = NULL;
 	workers_stop(srv.workers);
 	free(srv.loops);
+	pthread_barrier_destroy(&srv.ready);
 	log_info("stopped");
 	return ST_OK;
 }
