@@ -69,7 +69,7 @@ arena_alloc(struct arena *a, size_t n)
 	size_t need = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 	void *p;
 
-	if (need < n) {		/* overflow */
+	if (need < n || need > SIZE_MAX - sizeof(struct arena_chunk)) {	/* overflow */
 		fputs("fatal: arena allocation overflow\n", stderr);
 		abort();
 	}

@@ -25,6 +25,8 @@ void arena_free(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n);	/* 16-byte aligned */
 void *arena_calloc(struct arena *a, size_t count, size_t size);
 char *arena_strdup(struct arena *a, const char *s);
+/* Copies exactly n bytes (NULs included) and terminates: s must have n
+ * readable bytes. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

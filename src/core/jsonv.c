@@ -127,14 +127,18 @@ check_field(const struct jv_field *f, json_t *v, struct err *e)
 	case JV_INT: {
 		long long n = json_integer_value(v);
 
-		if (n < f->min || (f->max != 0 && n > f->max))
+		if (f->max == 0 && n < f->min)
+			err_detail(e, f->name, "must be at least %lld", f->min);
+		else if (n < f->min || (f->max != 0 && n > f->max))
 			err_detail(e, f->name, "must be between %lld and %lld", f->min, f->max);
 		break;
 	}
 	case JV_ARRAY: {
 		size_t n = json_array_size(v);
 
-		if ((long long)n < f->min || (f->max > 0 && (long long)n > f->max))
+		if (f->max == 0 && (long long)n < f->min)
+			err_detail(e, f->name, "must have at least %lld items", f->min);
+		else if ((long long)n < f->min || (f->max > 0 && (long long)n > f->max))
 			err_detail(e, f->name, "must have between %lld and %lld items",
 			    f->min, f->max);
 		break;
@@ -150,7 +154,7 @@ jv_validate(json_t *obj, const struct jv_field *fields, size_t n, struct err *e)
 {
 	const char *key;
 	json_t *v;
-	size_t before = e->ndetails;
+	size_t before = e->nviolations;
 
 	json_object_foreach(obj, key, v) {
 		size_t i;
@@ -170,7 +174,7 @@ jv_validate(json_t *obj, const struct jv_field *fields, size_t n, struct err *e)
 		}
 		check_field(&fields[i], v, e);
 	}
-	if (e->ndetails > before)
+	if (e->nviolations > before)
 		return err_set(e, ST_INVALID, "Some fields are invalid.");
 	return ST_OK;
 }

@@ -128,6 +128,17 @@ log_error(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Bytes in the UTF-8 character starting at s (1 for ASCII or bad input). */
+static int
+utf8_char_len(const char *s)
+{
+	int n = 1;
+
+	while (n < 4 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n++;
+	return n;
+}
+
 void
 log_mask_email(const char *in, char *out, size_t outsz)
 {
@@ -139,10 +150,13 @@ log_mask_email(const char *in, char *out, size_t outsz)
 		return;
 	}
 	dot = strrchr(at, '.');
+	/* Whole first characters, never half of one: the result must stay
+	 * valid UTF-8 or the log line would lose the field. */
 	if (dot == NULL || dot == at + 1)
-		snprintf(out, outsz, "%c***@***", in[0]);
+		snprintf(out, outsz, "%.*s***@***", utf8_char_len(in), in);
 	else
-		snprintf(out, outsz, "%c***@%c***%s", in[0], at[1], dot);
+		snprintf(out, outsz, "%.*s***@%.*s***%s", utf8_char_len(in), in,
+		    utf8_char_len(at + 1), at + 1, dot);
 }
 
 void

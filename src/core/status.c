@@ -56,6 +56,7 @@ err_clear(struct err *e)
 {
 	e->message[0] = '\0';
 	e->ndetails = 0;
+	e->nviolations = 0;
 	e->retry_after = 0;
 }
 
@@ -76,6 +77,7 @@ err_detail(struct err *e, const char *field, const char *fmt, ...)
 	struct err_detail *d;
 	va_list ap;
 
+	e->nviolations++;
 	if (e->ndetails >= ERR_DETAILS_MAX)
 		return;
 	d = &e->details[e->ndetails++];

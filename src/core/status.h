@@ -45,6 +45,7 @@ struct err {
 	char message[ERR_TEXT_MAX];
 	struct err_detail details[ERR_DETAILS_MAX];
 	size_t ndetails;
+	size_t nviolations;	/* every detail reported, kept or dropped */
 	int retry_after;	/* seconds, for 429 / 503 */
 };
 

@@ -6,6 +6,7 @@
  * worker claims the job again. */
 #include "db/jobs.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,6 +54,8 @@ jobs_backoff_s(int attempt, int base_s, int cap_s, unsigned seed)
 	jitter = d / 5;
 	if (jitter > 0)
 		d += (long)(seed % (unsigned)(2 * jitter + 1)) - jitter;
+	if (d > INT_MAX)
+		d = INT_MAX;
 	return d < 1 ? 1 : (int)d;
 }
 

@@ -15,13 +15,16 @@ router_init(struct router *rt)
 static int
 pattern_ok(const char *p)
 {
+	int nparams = 0;
+
 	if (p[0] != '/')
 		return 0;
 	for (const char *s = p; *s; s++) {
 		if (*s == '{') {
 			const char *e = strchr(s, '}');
 
-			if (e == NULL || e == s + 1 || s[-1] != '/' || (e[1] != '/' && e[1] != '\0'))
+			if (e == NULL || e == s + 1 || s[-1] != '/' || (e[1] != '/' && e[1] != '\0') ||
+			    ++nparams > ROUTE_PARAMS_MAX)
 				return 0;
 			s = e;
 		}

@@ -95,7 +95,7 @@ plan_check_limit(enum plan_tier t, enum plan_limit l, long used, long wanted,
 {
 	long max = plan_limit(t, l);
 
-	if (max == PLAN_UNLIMITED || used + wanted <= max)
+	if (max == PLAN_UNLIMITED || (used <= max && wanted <= max - used))
 		return ST_OK;
 	return err_set(e, ST_FORBIDDEN, "The %s plan allows %ld %s; %ld used.",
 	    plan_name(t), max, plan_limit_name(l), used);
