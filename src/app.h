@@ -19,6 +19,9 @@ struct app {
 	/* Resolves r->tenant for routes that need one (the tenants module
 	 * provides it; the HTTP layer does not depend on modules). */
 	enum status (*resolve_tenant)(struct request *r);
+	/* Identifies the caller (session cookie, API key, service token) and
+	 * checks the route's permission; set by the auth module. */
+	enum status (*authenticate)(struct request *r, int perm);
 };
 
 #endif

@@ -13,7 +13,7 @@
 #include "http/metrics.h"
 #include "http/server.h"
 #include "modules/auth/auth.h"
-#include "modules/system/system.h"
+#include "modules/registry.h"
 #include "modules/tenants/tenants.h"
 
 static const struct command {
@@ -60,14 +60,8 @@ run_serve(struct app *app)
 {
 	enum status st;
 
-	router_add_all(&app->router, system_routes, system_nroutes);
-	router_add_all(&app->router, tenants_routes, tenants_nroutes);
-	if (app->cfg.test_routes) {
-		log_warn("ENABLE_TEST_ROUTES is on: test-only routes are mounted");
-		router_add_all(&app->router, system_test_routes, system_test_nroutes);
-	}
+	registry_mount(app);
 	app->metrics = metrics_new(&app->router);
-	app->resolve_tenant = tenants_resolve;
 	tenants_cache_start(app);
 	st = http_serve(app);
 	tenants_cache_stop();
@@ -78,16 +72,12 @@ run_serve(struct app *app)
 static int
 run_worker(struct app *app)
 {
-	struct job_handler handlers[32];
-	size_t n = 0;
+	struct job_handler handlers[64];
+	const struct periodic_job *periodic;
+	size_t n = registry_job_handlers(app, handlers, 64), np;
 
-	for (size_t i = 0; i < system_njob_handlers; i++)
-		handlers[n++] = system_job_handlers[i];
-	if (app->cfg.test_routes)
-		for (size_t i = 0; i < system_test_njob_handlers; i++)
-			handlers[n++] = system_test_job_handlers[i];
-	return jobs_worker_run(app, handlers, n, system_periodic_jobs,
-	    system_nperiodic_jobs) == ST_OK ? 0 : 1;
+	periodic = registry_periodic_jobs(&np);
+	return jobs_worker_run(app, handlers, n, periodic, np) == ST_OK ? 0 : 1;
 }
 
 int

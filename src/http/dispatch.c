@@ -68,6 +68,9 @@ http_dispatch(struct app *app, struct request *r, struct response *w)
 		err_set(&r->err, st, "This path does not accept %s.", r->method_name);
 	if (st == ST_OK && r->route->tenancy != TENANCY_NONE)
 		st = app->resolve_tenant(r);
+	if (st == ST_OK && r->route->perm != 0)
+		st = app->authenticate != NULL ? app->authenticate(r, r->route->perm)
+		    : err_set(&r->err, ST_UNAUTHENTICATED, "Authentication is not available.");
 	if (st == ST_OK)
 		st = r->route->fn(r, w);
 	if (st != ST_OK) {

@@ -16,6 +16,7 @@
 #include "core/status.h"
 
 struct app;
+struct principal;
 struct route;
 
 enum http_method {
@@ -67,6 +68,9 @@ struct request {
 	bool has_tenant;
 	struct tenant_ref tenant;
 
+	/* Who is calling, for routes with a permission (NULL otherwise). */
+	const struct principal *principal;
+
 	/* Set by the HTTP layer when the client went away: long handlers
 	 * (streams, model calls) check it and stop. */
 	atomic_bool *cancelled;
@@ -97,6 +101,7 @@ struct route {
 	const char *pattern;	/* "/v1/things/{id}" */
 	route_fn fn;
 	enum route_tenancy tenancy;
+	int perm;		/* PERM(resource, verb) from authz.h; 0 = public */
 	const char *name;	/* for metrics and logs; defaults to pattern */
 };
 

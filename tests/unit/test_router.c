@@ -25,14 +25,14 @@ handler_b(struct request *r, struct response *w)
 }
 
 static const struct route routes[] = {
-	{ HTTP_GET, "/healthz", handler_a, TENANCY_NONE, "health" },
-	{ HTTP_GET | HTTP_POST, "/v1/things", handler_a, TENANCY_NONE, NULL },
-	{ HTTP_GET, "/v1/things/new", handler_b, TENANCY_NONE, NULL },
-	{ HTTP_GET | HTTP_PATCH, "/v1/things/{id}", handler_a, TENANCY_NONE, NULL },
-	{ HTTP_DELETE, "/v1/things/{id}", handler_b, TENANCY_NONE, NULL },
-	{ HTTP_GET, "/v1/tenants/{tid}/services/{sid}", handler_a, TENANCY_NONE, NULL },
-	{ HTTP_POST, "/v1/hooks/{provider}", handler_b, TENANCY_NONE, NULL },
-	{ HTTP_GET, "/v1/a/{p1}/{p2}/{p3}/{p4}", handler_a, TENANCY_NONE, NULL },
+	{ HTTP_GET, "/healthz", handler_a, TENANCY_NONE, 0, "health" },
+	{ HTTP_GET | HTTP_POST, "/v1/things", handler_a, TENANCY_NONE, 0, NULL },
+	{ HTTP_GET, "/v1/things/new", handler_b, TENANCY_NONE, 0, NULL },
+	{ HTTP_GET | HTTP_PATCH, "/v1/things/{id}", handler_a, TENANCY_NONE, 0, NULL },
+	{ HTTP_DELETE, "/v1/things/{id}", handler_b, TENANCY_NONE, 0, NULL },
+	{ HTTP_GET, "/v1/tenants/{tid}/services/{sid}", handler_a, TENANCY_NONE, 0, NULL },
+	{ HTTP_POST, "/v1/hooks/{provider}", handler_b, TENANCY_NONE, 0, NULL },
+	{ HTTP_GET, "/v1/a/{p1}/{p2}/{p3}/{p4}", handler_a, TENANCY_NONE, 0, NULL },
 };
 
 struct fixture {
@@ -370,7 +370,7 @@ static void
 add_pattern(void *pattern)
 {
 	struct router *rt = malloc(sizeof(*rt));
-	struct route r = { HTTP_GET, pattern, handler_a, TENANCY_NONE, NULL };
+	struct route r = { HTTP_GET, pattern, handler_a, TENANCY_NONE, 0, NULL };
 
 	router_init(rt);
 	router_add(rt, &r);
@@ -398,7 +398,7 @@ static void
 add_routes(void *count)
 {
 	struct router *rt = malloc(sizeof(*rt));
-	struct route r = { HTTP_GET, "/x", handler_a, TENANCY_NONE, NULL };
+	struct route r = { HTTP_GET, "/x", handler_a, TENANCY_NONE, 0, NULL };
 
 	router_init(rt);
 	for (size_t i = 0; i < *(size_t *)count; i++)
@@ -425,7 +425,7 @@ static void
 add_null_handler(void *arg)
 {
 	struct router *rt = malloc(sizeof(*rt));
-	struct route r = { HTTP_GET, "/x", NULL, TENANCY_NONE, NULL };
+	struct route r = { HTTP_GET, "/x", NULL, TENANCY_NONE, 0, NULL };
 
 	router_init(rt);
 	router_add(rt, &r);

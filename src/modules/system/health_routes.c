@@ -101,8 +101,8 @@ metrics_route(struct request *r, struct response *w)
 }
 
 const struct route system_routes[] = {
-	{ HTTP_GET, "/healthz", healthz_route, TENANCY_NONE, NULL },
-	{ HTTP_GET, "/readyz", readyz_route, TENANCY_NONE, NULL },
-	{ HTTP_GET, "/metrics", metrics_route, TENANCY_NONE, NULL },
+	{ HTTP_GET, "/healthz", healthz_route, TENANCY_NONE, 0, NULL },
+	{ HTTP_GET, "/readyz", readyz_route, TENANCY_NONE, 0, NULL },
+	{ HTTP_GET, "/metrics", metrics_route, TENANCY_NONE, 0, NULL },
 };
 const size_t system_nroutes = sizeof(system_routes) / sizeof(system_routes[0]);

@@ -10,6 +10,7 @@
 #include "core/jsonv.h"
 #include "db/db.h"
 #include "db/jobs.h"
+#include "modules/auth/authz.h"
 #include "modules/system/system.h"
 
 /* GET /v1/test/sleep?ms=N — answers after N ms (max 10 s), sooner if the
@@ -92,9 +93,43 @@ jobs_route(struct request *r, struct response *w)
 	return reply_json(r, w, 201, json_pack("{s:b}", "queued", 1));
 }
 
+/* GET /v1/test/routes — every mounted route and the permission it needs,
+ * so the permission-matrix test covers new routes without being told. */
+static enum status
+routes_route(struct request *r, struct response *w)
+{
+	static const char *const tenancy[] = { "none", "host", "host_or_header" };
+	const struct router *rt = &r->app->router;
+	json_t *items = json_array();
+
+	for (size_t i = 0; i < rt->n; i++) {
+		const struct route *ro = &rt->routes[i];
+		json_t *methods = json_array(), *perm;
+		char allow[64];
+		char *tok, *save = NULL;
+
+		router_allow_string(ro->methods, allow, sizeof(allow));
+		for (tok = strtok_r(allow, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
+			if (strcmp(tok, "HEAD") != 0)
+				json_array_append_new(methods, json_string(tok));
+		if (ro->perm == 0)
+			perm = json_null();
+		else if (ro->perm == PERM_PLATFORM)
+			perm = json_string("platform");
+		else
+			perm = json_pack("{s:s, s:s}", "resource",
+			    authz_resource_name(PERM_RESOURCE(ro->perm)), "verb",
+			    PERM_VERB(ro->perm) == VERB_WRITE ? "write" : "read");
+		json_array_append_new(items, json_pack("{s:o, s:s, s:s, s:o}", "methods", methods,
+		    "pattern", ro->pattern, "tenancy", tenancy[ro->tenancy], "perm", perm));
+	}
+	return reply_json(r, w, 200, json_pack("{s:o}", "items", items));
+}
+
 const struct route system_test_routes[] = {
-	{ HTTP_GET, "/v1/test/sleep", sleep_route, TENANCY_NONE, NULL },
-	{ HTTP_POST, "/v1/test/echo", echo_route, TENANCY_NONE, NULL },
-	{ HTTP_POST, "/v1/test/jobs", jobs_route, TENANCY_HOST_OR_HEADER, NULL },
+	{ HTTP_GET, "/v1/test/routes", routes_route, TENANCY_NONE, 0, NULL },
+	{ HTTP_GET, "/v1/test/sleep", sleep_route, TENANCY_NONE, 0, NULL },
+	{ HTTP_POST, "/v1/test/echo", echo_route, TENANCY_NONE, 0, NULL },
+	{ HTTP_POST, "/v1/test/jobs", jobs_route, TENANCY_HOST_OR_HEADER, 0, NULL },
 };
 const size_t system_test_nroutes = sizeof(system_test_routes) / sizeof(system_test_routes[0]);

@@ -153,7 +153,7 @@ public_tenant_route(struct request *r, struct response *w)
 }
 
 const struct route tenants_routes[] = {
-	{ HTTP_GET, "/v1/public/tenant", public_tenant_route, TENANCY_HOST_OR_HEADER, NULL },
+	{ HTTP_GET, "/v1/public/tenant", public_tenant_route, TENANCY_HOST_OR_HEADER, 0, NULL },
 };
 const size_t tenants_nroutes = sizeof(tenants_routes) / sizeof(tenants_routes[0]);
 

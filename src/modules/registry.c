@@ -1,0 +1,65 @@
+/* registry.c — every module's routes, hooks and jobs, in one list. */
+#include "modules/registry.h"
+
+#include <stdlib.h>
+
+#include "core/log.h"
+#include "modules/system/system.h"
+#include "modules/tenants/tenants.h"
+
+struct route_table {
+	const struct route *routes;
+	const size_t *n;
+};
+
+static const struct route_table tables[] = {
+	{ system_routes, &system_nroutes },
+	{ tenants_routes, &tenants_nroutes },
+};
+
+void
+registry_mount(struct app *app)
+{
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		router_add_all(&app->router, tables[i].routes, *tables[i].n);
+	if (app->cfg.test_routes) {
+		log_warn("ENABLE_TEST_ROUTES is on: test-only routes are mounted");
+		router_add_all(&app->router, system_test_routes, system_test_nroutes);
+	}
+	app->resolve_tenant = tenants_resolve;
+}
+
+struct job_table {
+	const struct job_handler *handlers;
+	const size_t *n;
+	bool test_only;
+};
+
+static const struct job_table jobs[] = {
+	{ system_job_handlers, &system_njob_handlers, false },
+	{ system_test_job_handlers, &system_test_njob_handlers, true },
+};
+
+size_t
+registry_job_handlers(const struct app *app, struct job_handler *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t t = 0; t < sizeof(jobs) / sizeof(jobs[0]); t++) {
+		if (jobs[t].test_only && !app->cfg.test_routes)
+			continue;
+		for (size_t i = 0; i < *jobs[t].n; i++) {
+			if (n == max)
+				abort();	/* raise the caller's array size */
+			out[n++] = jobs[t].handlers[i];
+		}
+	}
+	return n;
+}
+
+const struct periodic_job *
+registry_periodic_jobs(size_t *n)
+{
+	*n = system_nperiodic_jobs;
+	return system_periodic_jobs;
+}
