@@ -18,6 +18,7 @@
 #include "app.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "core/ids.h"
 #include "db/listen.h"
 
 enum status
@@ -59,8 +60,17 @@ jobs_backoff_s(int attempt, int base_s, int cap_s, unsigned seed)
 	return d < 1 ? 1 : (int)d;
 }
 
+/* The job each worker thread holds, so the lease keeper can extend it. */
+struct held_job {
+	bool active;
+	char id[24];
+	char token[UUID_STR_LEN + 1];
+};
+
 struct worker_rt {
 	struct app *app;
+	struct held_job *held;		/* one per worker thread, under mu */
+	size_t nthreads;
 	const struct job_handler *handlers;
 	size_t nhandlers;
 	const struct periodic_job *periodic;
@@ -98,7 +108,12 @@ finish(struct worker_rt *rt, struct arena *a, const char *id, const char *token,
 	if (st == ST_OK) {
 		const char *p[2] = { id, token };
 
-		(void)db_exec(&tx, "SELECT jobs_complete($1::bigint, $2::uuid)", 2, p);
+		PGresult *res = db_exec(&tx, "SELECT jobs_complete($1::bigint, $2::uuid)", 2, p);
+
+		/* NULL: the lease was lost (a stall longer than JOB_LEASE_S) and
+		 * another worker owns the job now; its outcome is the one kept. */
+		if (res != NULL && db_val(res, 0, 0) == NULL)
+			log_warn("job %s: lease lost before completion; result discarded", id);
 	} else {
 		char backoff[16];
 		const char *msg = job->err.message[0] ? job->err.message : status_code(st);
@@ -110,15 +125,27 @@ finish(struct worker_rt *rt, struct arena *a, const char *id, const char *token,
 		res = db_exec(&tx, "SELECT jobs_fail($1::bigint, $2::uuid, $3, $4::int)", 4, p);
 		log_emit(LOG_WARN, "job failed", json_pack("{s:s, s:s, s:i, s:s, s:s}",
 		    "job_id", id, "kind", job->kind, "attempt", job->attempt, "error", msg,
-		    "now", res && db_val(res, 0, 0) ? db_val(res, 0, 0) : "?"));
+		    "state", res && db_val(res, 0, 0) ? db_val(res, 0, 0) : "lease lost"));
 	}
 	s2 = db_tx_end(&tx, ST_OK);
 	(void)s2;
 }
 
 /* Claims and runs one job; false when there was nothing to do. */
+static void
+hold(struct worker_rt *rt, size_t slot, const char *id, const char *token)
+{
+	pthread_mutex_lock(&rt->mu);
+	rt->held[slot].active = id != NULL;
+	if (id != NULL) {
+		snprintf(rt->held[slot].id, sizeof(rt->held[slot].id), "%s", id);
+		snprintf(rt->held[slot].token, sizeof(rt->held[slot].token), "%s", token);
+	}
+	pthread_mutex_unlock(&rt->mu);
+}
+
 static bool
-run_one(struct worker_rt *rt)
+run_one(struct worker_rt *rt, size_t slot)
 {
 	struct arena a;
 	struct db_tx tx;
@@ -161,6 +188,7 @@ run_one(struct worker_rt *rt)
 	job.stopping = &rt->stopping;
 	err_clear(&job.err);
 
+	hold(rt, slot, id, token);
 	if ((h = find_handler(rt, job.kind)) == NULL) {
 		st = err_set(&job.err, ST_INTERNAL, "no handler for job kind %s", job.kind);
 	} else {
@@ -168,6 +196,7 @@ run_one(struct worker_rt *rt)
 		    "kind", job.kind, "tenant_id", job.tenant_id, "attempt", job.attempt));
 		st = h->run(&job);
 	}
+	hold(rt, slot, NULL, NULL);
 	finish(rt, &a, id, token, st, &job);
 	if (st == ST_OK)
 		log_emit(LOG_INFO, "job done", json_pack("{s:s, s:s}", "job_id", id, "kind", job.kind));
@@ -197,16 +226,81 @@ wait_for_work(struct worker_rt *rt, int ms)
 	pthread_mutex_unlock(&rt->mu);
 }
 
+struct worker_arg {
+	struct worker_rt *rt;
+	size_t slot;
+};
+
+static void
+wait_for_stop(struct worker_rt *rt, int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&rt->mu);
+	while (!atomic_load(&rt->stopping))
+		if (pthread_cond_timedwait(&rt->cv, &rt->mu, &ts) != 0)
+			break;
+	pthread_mutex_unlock(&rt->mu);
+}
+
 static void *
 worker_thread(void *arg)
 {
-	struct worker_rt *rt = arg;
+	struct worker_arg *wa = arg;
+	struct worker_rt *rt = wa->rt;
 
 	while (!atomic_load(&rt->stopping)) {
-		if (!run_one(rt))
+		if (!run_one(rt, wa->slot))
 			/* Poll too: delayed retries and expired leases send no
 			 * notification. */
 			wait_for_work(rt, 1000);
+	}
+	return NULL;
+}
+
+/* Extends the leases of running jobs every third of a lease, so a job
+ * that runs long is not taken by another worker while it is still going;
+ * only a worker that died (and stopped extending) loses its jobs. */
+static void *
+lease_keeper(void *arg)
+{
+	struct worker_rt *rt = arg;
+	int every_ms = rt->app->cfg.job_lease_s * 1000 / 3;
+
+	while (!atomic_load(&rt->stopping)) {
+		struct held_job snapshot[256];
+		size_t n = 0;
+		char lease[16];
+		struct arena a;
+		struct db_tx tx;
+		struct err e;
+
+		wait_for_stop(rt, every_ms);
+		pthread_mutex_lock(&rt->mu);
+		for (size_t i = 0; i < rt->nthreads && n < 256; i++)
+			if (rt->held[i].active)
+				snapshot[n++] = rt->held[i];
+		pthread_mutex_unlock(&rt->mu);
+		if (n == 0)
+			continue;
+		snprintf(lease, sizeof(lease), "%d", rt->app->cfg.job_lease_s);
+		arena_init(&a, 4096);
+		err_clear(&e);
+		if (db_tx_begin(&tx, rt->app->db, &a, &e, NULL) == ST_OK) {
+			for (size_t i = 0; i < n; i++)
+				(void)db_exec(&tx, "SELECT jobs_extend($1::bigint, $2::uuid, $3::int)", 3,
+				    (const char *[]){ snapshot[i].id, snapshot[i].token, lease });
+			if (db_tx_end(&tx, ST_OK) != ST_OK)
+				log_warn("could not extend job leases: %s", e.message);
+		}
+		arena_free(&a);
 	}
 	return NULL;
 }
@@ -267,7 +361,8 @@ jobs_worker_run(struct app *app, const struct job_handler *handlers, size_t nhan
 	static const char *const channels[] = { "jobs", NULL };
 	struct worker_rt rt;
 	struct db_listener *l;
-	pthread_t *tids;
+	pthread_t *tids, keeper;
+	struct worker_arg *args;
 	size_t n = (size_t)app->cfg.job_concurrency;
 	sigset_t set;
 	int sig = 0;
@@ -292,10 +387,16 @@ jobs_worker_run(struct app *app, const struct job_handler *handlers, size_t nhan
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	l = db_listen_start(app->cfg.database_url, channels, on_notify, on_reconnect, &rt);
-	if ((tids = calloc(n, sizeof(*tids))) == NULL)
+	if ((tids = calloc(n, sizeof(*tids))) == NULL || (args = calloc(n, sizeof(*args))) == NULL ||
+	    (rt.held = calloc(n, sizeof(*rt.held))) == NULL)
 		abort();
-	for (size_t i = 0; i < n; i++)
-		pthread_create(&tids[i], NULL, worker_thread, &rt);
+	rt.nthreads = n;
+	for (size_t i = 0; i < n; i++) {
+		args[i].rt = &rt;
+		args[i].slot = i;
+		pthread_create(&tids[i], NULL, worker_thread, &args[i]);
+	}
+	pthread_create(&keeper, NULL, lease_keeper, &rt);
 	log_emit(LOG_INFO, "worker started", json_pack("{s:s, s:i}", "worker_id",
 	    rt.worker_id, "concurrency", (int)n));
 
@@ -313,7 +414,10 @@ jobs_worker_run(struct app *app, const struct job_handler *handlers, size_t nhan
 	wake_all(&rt);
 	for (size_t i = 0; i < n; i++)
 		pthread_join(tids[i], NULL);
+	pthread_join(keeper, NULL);
 	free(tids);
+	free(args);
+	free(rt.held);
 	db_listen_stop(l);
 	pthread_mutex_destroy(&rt.mu);
 	pthread_cond_destroy(&rt.cv);

@@ -61,6 +61,11 @@ http_dispatch(struct app *app, struct request *r, struct response *w)
 	enum status st;
 
 	err_clear(&r->err);
+	if (r->body_len > (size_t)app->cfg.max_body_bytes) {
+		st = err_set(&r->err, ST_TOO_LARGE, "The request body is larger than %d bytes.",
+		    app->cfg.max_body_bytes);
+		goto out;
+	}
 	st = router_match(&app->router, r->arena, r->method, r->path, r, &allow);
 	if (st == ST_NOTFOUND)
 		err_set(&r->err, st, "No route for %s.", "this path");
@@ -73,6 +78,7 @@ http_dispatch(struct app *app, struct request *r, struct response *w)
 		    : err_set(&r->err, ST_UNAUTHENTICATED, "Authentication is not available.");
 	if (st == ST_OK)
 		st = r->route->fn(r, w);
+out:
 	if (st != ST_OK) {
 		http_render_error(r, w, st);
 		if (st == ST_METHOD) {

@@ -24,6 +24,7 @@
 #include "app.h"
 #include "core/log.h"
 #include "http/dispatch.h"
+#include "http/metrics.h"
 #include "http/server.h"
 #include "http/workers.h"
 
@@ -36,6 +37,7 @@ struct job_ref {
 struct http_job {
 	struct work_item work;		/* must stay first */
 	h2o_multithread_message_t msg;
+	h2o_linklist_t inflight;	/* loop thread only */
 	struct loop *loop;
 	h2o_req_t *req;			/* loop thread only; NULL once the client is gone */
 	struct job_ref *ref;
@@ -58,7 +60,9 @@ struct loop {
 	h2o_multithread_receiver_t stop_rx;
 	h2o_multithread_message_t stop_msg;
 	size_t inflight;		/* loop thread only */
+	h2o_linklist_t jobs;		/* in flight, loop thread only */
 	bool stopping;			/* loop thread only */
+	bool forced;			/* the grace period ran out */
 	uint64_t last_activity_us;	/* loop thread only */
 };
 
@@ -73,7 +77,21 @@ struct server {
 	pthread_barrier_t ready;
 };
 
+/* Our output filter, with a way back to the server for logs and metrics. */
+struct json_error_filter {
+	h2o_filter_t super;
+	struct server *srv;
+};
+
 static struct workers *current_workers;
+
+size_t
+http_body_hard_cap(int max_body_bytes)
+{
+	size_t cap = (size_t)max_body_bytes * 4;
+
+	return cap > 16u << 20 ? cap : 16u << 20;
+}
 
 struct workers *
 http_server_workers(void)
@@ -122,9 +140,27 @@ status_for_http(int code)
 	}
 }
 
+/* The client's X-Request-ID when it is acceptable, else a fresh one. */
 static void
-json_error_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+request_id_of(h2o_req_t *req, char rid[REQUEST_ID_MAX + 1])
 {
+	for (size_t i = 0; i < req->headers.size; i++) {
+		h2o_header_t *h = &req->headers.entries[i];
+
+		if (h2o_lcstris(h->name->base, h->name->len, H2O_STRLIT("x-request-id")) &&
+		    id_request_id_ok(h->value.base, h->value.len)) {
+			memcpy(rid, h->value.base, h->value.len);
+			rid[h->value.len] = '\0';
+			return;
+		}
+	}
+	id_request_id(rid);
+}
+
+static void
+json_error_setup(h2o_filter_t *_self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+	struct json_error_filter *self = (void *)_self;
 	ssize_t ct;
 	struct json_error_ostream *os;
 	char rid[REQUEST_ID_MAX + 1];
@@ -137,8 +173,16 @@ json_error_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 	    h2o_memis(req->res.headers.entries[ct].value.base, 16, H2O_STRLIT("application/json"))))
 		goto next;
 
-	id_request_id(rid);
+	request_id_of(req, rid);
 	st = status_for_http(req->res.status);
+	/* These never reached a handler: log and count them here. */
+	metrics_record(self->srv->app->metrics, ROUTER_MAX_ROUTES, req->res.status, 0);
+	log_emit(req->res.status >= 500 ? LOG_ERROR : LOG_INFO, "request",
+	    json_pack("{s:s, s:s, s:s%, s:s%, s:i}", "request_id", rid, "route", "h2o",
+	    "method", req->method.base ? req->method.base : "", req->method.len,
+	    "path", req->path.base ? req->path.base : "",
+	    req->query_at != SIZE_MAX ? req->query_at : req->path.len,
+	    "status", req->res.status));
 	body = h2o_mem_alloc_pool(&req->pool, 512);
 	n = snprintf(body, 512, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\","
 	    "\"request_id\":\"%s\",\"details\":[]}}", status_code(st),
@@ -156,7 +200,6 @@ json_error_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 	os->sent = false;
 	slot = &os->super.next;
 next:
-	(void)self;
 	h2o_setup_next_ostream(req, slot);
 }
 
@@ -317,6 +360,7 @@ on_jobs_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *messages)
 		struct http_job *job = H2O_STRUCT_FROM_MEMBER(struct http_job, msg, m);
 
 		h2o_linklist_unlink(&m->link);
+		h2o_linklist_unlink(&job->inflight);
 		if (job->req != NULL) {
 			job->ref->job = NULL;
 			send_response(loop, job->req, &job->r, &job->w);
@@ -368,6 +412,7 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
 		return 0;
 	}
 	loop->inflight++;
+	h2o_linklist_insert(&loop->jobs, &job->inflight);
 	return 0;
 }
 
@@ -448,6 +493,7 @@ loop_main(void *arg)
 	struct server *srv = loop->srv;
 	uint64_t deadline = 0;
 
+	h2o_linklist_init_anchor(&loop->jobs);
 	loop->evloop = h2o_evloop_create();
 	h2o_context_init(&loop->ctx, loop->evloop, &srv->globalconf);
 	loop->accept_ctx.ctx = &loop->ctx;
@@ -468,10 +514,18 @@ loop_main(void *arg)
 		if (deadline != 0 && http_now_us() > deadline) {
 			log_warn("shutdown grace period over with %zu requests in flight",
 			    loop->inflight);
+			/* Tell the handlers still running to give up. */
+			for (h2o_linklist_t *l = loop->jobs.next; l != &loop->jobs; l = l->next)
+				atomic_store(&H2O_STRUCT_FROM_MEMBER(struct http_job, inflight,
+				    l)->cancelled, true);
+			loop->forced = true;
 			break;
 		}
 		h2o_evloop_run(loop->evloop, loop->stopping ? 50 : INT32_MAX);
 	}
+	/* The context is not disposed: h2o 2.2.5 asserts on idle keep-alive
+	 * connections still linked to its timeouts and has no call to close
+	 * them, and the process exits next (see tests/lsan.supp). */
 	return NULL;
 }
 
@@ -485,6 +539,7 @@ http_serve(struct app *app)
 	size_t nloops = app->cfg.http_threads > 0 ? (size_t)app->cfg.http_threads
 	    : (size_t)sysconf(_SC_NPROCESSORS_ONLN);
 	sigset_t set;
+	bool forced = false;
 	int sig;
 
 	memset(&srv, 0, sizeof(srv));
@@ -492,19 +547,24 @@ http_serve(struct app *app)
 	if (nloops < 1)
 		nloops = 1;
 	h2o_config_init(&srv.globalconf);
-	/* h2o refuses larger bodies itself (our filter gives them the JSON
-	 * error body) so an oversized upload is never buffered whole. */
-	srv.globalconf.max_request_entity_size = (size_t)app->cfg.max_body_bytes;
+	/* Bodies up to the hard cap are read whole and refused by our own
+	 * check (413 with the request's id, logged) once the client has sent
+	 * them: h2o has no lingering close, so refusing mid-upload resets the
+	 * connection before most clients read the answer. Past the hard cap
+	 * h2o refuses at once, bounding what one connection can make us hold. */
+	srv.globalconf.max_request_entity_size = http_body_hard_cap(app->cfg.max_body_bytes);
 	srv.globalconf.server_name = h2o_iovec_init(H2O_STRLIT(""));
 	srv.hostconf = h2o_config_register_host(&srv.globalconf,
 	    h2o_iovec_init(H2O_STRLIT("default")), 65535);
 	pathconf = h2o_config_register_path(srv.hostconf, "/", 0);
 	handler = h2o_create_handler(pathconf, sizeof(*handler));
 	handler->on_req = on_req;
-	filter = h2o_create_filter(pathconf, sizeof(*filter));
+	filter = h2o_create_filter(pathconf, sizeof(struct json_error_filter));
 	filter->on_setup_ostream = json_error_setup;
-	filter = h2o_create_filter(&srv.hostconf->fallback_path, sizeof(*filter));
+	((struct json_error_filter *)filter)->srv = &srv;
+	filter = h2o_create_filter(&srv.hostconf->fallback_path, sizeof(struct json_error_filter));
 	filter->on_setup_ostream = json_error_setup;
+	((struct json_error_filter *)filter)->srv = &srv;
 
 	/* Signals are taken by sigwait below, never by a loop or a worker. */
 	sigemptyset(&set);
@@ -543,11 +603,19 @@ http_serve(struct app *app)
 	atomic_store(&srv.stopping, true);
 	for (size_t i = 0; i < nloops; i++)
 		h2o_multithread_send_message(&srv.loops[i].stop_rx, &srv.loops[i].stop_msg);
-	for (size_t i = 0; i < nloops; i++)
+	for (size_t i = 0; i < nloops; i++) {
 		pthread_join(srv.loops[i].tid, NULL);
-	/* Loops are gone; whatever is still queued or running finishes into
-	 * the void (its loop will not deliver it), so stop the pool first. */
+		forced |= srv.loops[i].forced;
+	}
 	current_workers = NULL;
+	if (forced) {
+		/* Cancelled handlers get a moment to notice; one stuck in a
+		 * blocking call cannot be waited for past the grace period. */
+		if (!workers_stop_within(srv.workers, 1000))
+			log_warn("exiting with handlers still running");
+		log_info("stopped (grace period over)");
+		return ST_TIMEOUT;
+	}
 	workers_stop(srv.workers);
 	free(srv.loops);
 	pthread_barrier_destroy(&srv.ready);

@@ -4,10 +4,12 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct workers {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	pthread_cond_t idle_cv;	/* signalled when an item finishes */
 	struct work_item *head, *tail;
 	size_t queued, busy, capacity, nthreads;
 	unsigned long long rejected;
@@ -38,6 +40,7 @@ worker_main(void *arg)
 		w->run(w);
 		pthread_mutex_lock(&p->mu);
 		p->busy--;
+		pthread_cond_broadcast(&p->idle_cv);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
@@ -52,6 +55,7 @@ workers_start(size_t nthreads, size_t queue_max)
 		abort();
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
+	pthread_cond_init(&p->idle_cv, NULL);
 	p->capacity = queue_max;
 	p->nthreads = nthreads;
 	for (size_t i = 0; i < nthreads; i++) {
@@ -97,8 +101,36 @@ workers_stop(struct workers *p)
 		pthread_join(p->threads[i], NULL);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
+	pthread_cond_destroy(&p->idle_cv);
 	free(p->threads);
 	free(p);
+}
+
+bool
+workers_stop_within(struct workers *p, int ms)
+{
+	struct timespec ts;
+	bool idle;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&p->mu);
+	p->stopping = true;
+	pthread_cond_broadcast(&p->cv);
+	/* Queued items nobody will deliver are dropped, not run. */
+	p->head = p->tail = NULL;
+	p->queued = 0;
+	while (p->busy > 0)
+		if (pthread_cond_timedwait(&p->idle_cv, &p->mu, &ts) != 0)
+			break;
+	idle = p->busy == 0;
+	pthread_mutex_unlock(&p->mu);
+	return idle;
 }
 
 void

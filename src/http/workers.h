@@ -27,6 +27,9 @@ struct workers *workers_start(size_t nthreads, size_t queue_max);
 bool workers_submit(struct workers *p, struct work_item *w);
 /* Runs what is queued, then joins the threads and frees the pool. */
 void workers_stop(struct workers *p);
+/* Stops taking work and waits up to ms for running items; false (and the
+ * pool left allocated) when some are still running then. */
+bool workers_stop_within(struct workers *p, int ms);
 void workers_get_stats(struct workers *p, struct workers_stats *out);
 
 #endif
