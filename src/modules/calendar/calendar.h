@@ -1,0 +1,51 @@
+/* calendar.h — calendar sync, as the rest of the product sees it.
+ *
+ * Two directions:
+ *  - busy times IN: availability asks calendar_busy() for the external busy
+ *    ranges of the staff it is computing for. Answers come from a cache per
+ *    tenant, staff calendar and local day (providers rate-limit us: Cal.com
+ *    allows 120 requests a minute); a miss or a stale entry fetches from the
+ *    provider OUTSIDE any database transaction. A provider that fails or
+ *    times out yields what the cache has (possibly nothing) and a warning,
+ *    never a failed availability request.
+ *  - bookings OUT: the booking service enqueues a "calendar.sync" job with
+ *    payload {"booking_id": "<uuid>"} in the same transaction as every
+ *    create, move, cancel or status change. The job reconciles: it reads
+ *    the booking's current state and creates, updates or deletes the event
+ *    at each connected provider, recording booking_calendar_events.
+ *
+ * Providers are adapters behind struct calendar_provider (internal, google,
+ * calcom), each with a base URL from configuration and a fake in tests. */
+#ifndef CALENDAR_H
+#define CALENDAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/status.h"
+#include "db/jobs.h"
+
+struct app;
+
+struct calendar_busy_range {
+	int64_t start;	/* UTC epoch seconds */
+	int64_t end;
+	const char *staff_id;
+};
+
+struct calendar_busy {
+	struct calendar_busy_range *ranges;
+	size_t n;
+};
+
+/* External busy ranges for staff_ids[0..nstaff) over [from, to). Never fails
+ * because a provider did; ST_OK with what is known. */
+enum status calendar_busy(struct app *app, struct arena *a, const char *tenant_id,
+    const char *const *staff_ids, size_t nstaff, int64_t from, int64_t to,
+    struct calendar_busy *out) MUST_USE;
+
+/* The job kind and handler for "calendar.sync". */
+#define CALENDAR_SYNC_JOB "calendar.sync"
+
+#endif
