@@ -16,6 +16,7 @@
 #include "core/status.h"
 
 struct app;
+struct http_job;
 struct principal;
 struct route;
 
@@ -74,6 +75,7 @@ struct request {
 	/* Set by the HTTP layer when the client went away: long handlers
 	 * (streams, model calls) check it and stop. */
 	atomic_bool *cancelled;
+	struct http_job *stream;	/* the HTTP layer's, for http_stream_* */
 
 	struct err err;
 };
@@ -118,6 +120,15 @@ enum status reply_json(struct request *r, struct response *w, int status, json_t
 enum status reply_text(struct response *w, int status, const char *content_type,
     const char *body, size_t len);
 void response_header(struct response *w, const char *name, const char *value);
+
+/* Streaming replies (Server-Sent Events): start once with the status and
+ * content type (and any headers already added to w), then write chunks as
+ * they come; the reply ends when the handler returns ST_OK. A write blocks
+ * while the client is far behind, and fails with ST_UNAVAILABLE once the
+ * client has gone away: the handler should stop. */
+enum status http_stream_start(struct request *r, struct response *w, int status,
+    const char *content_type) MUST_USE;
+enum status http_stream_write(struct request *r, const void *p, size_t n) MUST_USE;
 
 /* Renders r->err as the error body into w; used by the HTTP layer. */
 void http_render_error(struct request *r, struct response *w, enum status st);

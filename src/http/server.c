@@ -19,9 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
+#include "core/buf.h"
 #include "core/log.h"
 #include "http/dispatch.h"
 #include "http/metrics.h"
@@ -34,9 +36,45 @@ struct job_ref {
 	struct http_job *job;
 };
 
+/* A message from a worker to its loop. Both kinds of a job go through one
+ * receiver so they arrive in the order they were sent: every chunk of a
+ * stream before the end of its handler. */
+enum job_msg_kind { JOB_DONE, JOB_STREAM };
+
+struct job_msg {
+	h2o_multithread_message_t super;
+	struct http_job *job;
+	enum job_msg_kind kind;
+};
+
+/* The channel between a streaming handler (worker thread) and the loop.
+ * Guarded by mu; `pending` is capped so a slow client slows the handler
+ * down instead of growing memory. */
+#define STREAM_PENDING_MAX (256 * 1024)
+
+struct http_stream {
+	pthread_mutex_t mu;
+	pthread_cond_t drained;
+	struct buf pending;
+	bool started;		/* the handler called http_stream_start */
+	bool posted;		/* a JOB_STREAM message is on its way */
+	/* Loop-thread only: */
+	bool response_started;
+	bool sending;		/* waiting for h2o's proceed */
+	bool handler_done;
+};
+
+struct stream_generator {
+	h2o_generator_t super;
+	struct http_job *job;	/* NULL once the job is gone */
+};
+
 struct http_job {
 	struct work_item work;		/* must stay first */
-	h2o_multithread_message_t msg;
+	struct job_msg msg;
+	struct job_msg stream_msg;
+	struct http_stream stream;
+	struct stream_generator *gen;	/* in the request's pool */
 	h2o_linklist_t inflight;	/* loop thread only */
 	struct loop *loop;
 	h2o_req_t *req;			/* loop thread only; NULL once the client is gone */
@@ -308,8 +346,23 @@ copy_request(struct http_job *job, h2o_req_t *req)
 static void
 job_free(struct http_job *job)
 {
+	if (job->gen != NULL)
+		job->gen->job = NULL;
+	pthread_mutex_destroy(&job->stream.mu);
+	pthread_cond_destroy(&job->stream.drained);
+	buf_free(&job->stream.pending);
 	arena_free(&job->arena);
 	free(job);
+}
+
+/* Ends a job on its loop: it no longer counts as in flight. */
+static void
+job_retire(struct loop *loop, struct http_job *job)
+{
+	h2o_linklist_unlink(&job->inflight);
+	job_free(job);
+	loop->inflight--;
+	loop->last_activity_us = http_now_us();
 }
 
 static void
@@ -349,6 +402,113 @@ send_response(struct loop *loop, h2o_req_t *req, struct request *r, struct respo
 	h2o_send_inline(req, w->body ? w->body : "", w->body_len);
 }
 
+/* ---- streaming ----------------------------------------------------------- */
+
+static void stream_pump(struct http_job *job);
+
+static void
+on_stream_proceed(h2o_generator_t *g, h2o_req_t *req)
+{
+	struct stream_generator *gen = (void *)g;
+
+	(void)req;
+	if (gen->job != NULL) {
+		gen->job->stream.sending = false;
+		stream_pump(gen->job);
+	}
+}
+
+static void
+on_stream_stop(h2o_generator_t *g, h2o_req_t *req)
+{
+	struct stream_generator *gen = (void *)g;
+
+	(void)req;
+	if (gen->job != NULL)	/* the client is gone: the handler should stop */
+		atomic_store(&gen->job->cancelled, true);
+}
+
+static void
+stream_start_response(struct http_job *job)
+{
+	h2o_req_t *req = job->req;
+	struct response *w = &job->w;
+
+	req->res.status = w->status;
+	req->res.reason = "OK";
+	if (w->content_type != NULL)
+		h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+		    w->content_type, strlen(w->content_type));
+	h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
+	    h2o_strdup(&req->pool, job->r.request_id, SIZE_MAX).base, strlen(job->r.request_id));
+	h2o_add_header_by_str(&req->pool, &req->res.headers,
+	    H2O_STRLIT("x-content-type-options"), 0, NULL, H2O_STRLIT("nosniff"));
+	/* Proxies must not buffer an event stream. */
+	h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("cache-control"), 0,
+	    NULL, H2O_STRLIT("no-store"));
+	h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-accel-buffering"), 0,
+	    NULL, H2O_STRLIT("no"));
+	for (size_t i = 0; i < w->nheaders; i++) {
+		h2o_iovec_t v = h2o_strdup(&req->pool, w->headers[i].value, SIZE_MAX);
+
+		h2o_add_header_by_str(&req->pool, &req->res.headers, w->headers[i].name,
+		    strlen(w->headers[i].name), 1, NULL, v.base, v.len);
+	}
+	job->gen = h2o_mem_alloc_pool(&req->pool, sizeof(*job->gen));
+	job->gen->super.proceed = on_stream_proceed;
+	job->gen->super.stop = on_stream_stop;
+	job->gen->job = job;
+	h2o_start_response(req, &job->gen->super);
+	job->stream.response_started = true;
+}
+
+/* Sends what the handler wrote since the last send, at most one send in
+ * flight (h2o's rule); the last send carries FINAL once the handler is
+ * done, and then the job is retired. Loop thread only. */
+static void
+stream_pump(struct http_job *job)
+{
+	struct http_stream *s = &job->stream;
+	struct loop *loop = job->loop;
+	h2o_iovec_t chunk = { NULL, 0 };
+	bool final;
+
+	if (job->req == NULL || s->sending)
+		return;
+	if (!s->response_started)
+		stream_start_response(job);
+	pthread_mutex_lock(&s->mu);
+	if (s->pending.len > 0) {
+		/* Copied into the request's pool: h2o reads it until proceed. */
+		chunk = h2o_strdup(&job->req->pool, s->pending.data, s->pending.len);
+		buf_reset(&s->pending);
+		pthread_cond_broadcast(&s->drained);
+	}
+	pthread_mutex_unlock(&s->mu);
+	final = s->handler_done;
+	if (chunk.len == 0 && !final)
+		return;
+	s->sending = !final;
+	h2o_send(job->req, chunk.len ? &chunk : NULL, chunk.len ? 1 : 0,
+	    final ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+	if (final) {
+		job->ref->job = NULL;
+		job_retire(loop, job);
+	}
+}
+
+static bool
+stream_started(struct http_job *job)
+{
+	bool started;
+
+	pthread_mutex_lock(&job->stream.mu);
+	started = job->stream.started;
+	job->stream.posted = false;
+	pthread_mutex_unlock(&job->stream.mu);
+	return started;
+}
+
 static void
 on_jobs_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *messages)
 {
@@ -357,18 +517,83 @@ on_jobs_done(h2o_multithread_receiver_t *rx, h2o_linklist_t *messages)
 	while (!h2o_linklist_is_empty(messages)) {
 		h2o_multithread_message_t *m = H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t,
 		    link, messages->next);
-		struct http_job *job = H2O_STRUCT_FROM_MEMBER(struct http_job, msg, m);
+		struct job_msg *jm = (struct job_msg *)m;
+		struct http_job *job = jm->job;
 
 		h2o_linklist_unlink(&m->link);
-		h2o_linklist_unlink(&job->inflight);
+		if (jm->kind == JOB_STREAM) {
+			if (stream_started(job))
+				stream_pump(job);
+			continue;
+		}
+		if (job->req != NULL && job->stream.response_started) {
+			job->stream.handler_done = true;
+			stream_pump(job);	/* retires the job after FINAL */
+			continue;
+		}
 		if (job->req != NULL) {
 			job->ref->job = NULL;
 			send_response(loop, job->req, &job->r, &job->w);
 		}
-		job_free(job);
-		loop->inflight--;
-		loop->last_activity_us = http_now_us();
+		job_retire(loop, job);
 	}
+}
+
+/* Worker side. */
+static void
+stream_post(struct http_job *job)
+{
+	/* Caller holds job->stream.mu. */
+	if (!job->stream.posted) {
+		job->stream.posted = true;
+		h2o_multithread_send_message(&job->loop->done_rx, &job->stream_msg.super);
+	}
+}
+
+enum status
+http_stream_start(struct request *r, struct response *w, int status, const char *content_type)
+{
+	struct http_job *job = r->stream;
+
+	if (job == NULL)
+		return err_set(&r->err, ST_INTERNAL, "Streaming is not available here.");
+	w->status = status;
+	w->content_type = content_type;
+	pthread_mutex_lock(&job->stream.mu);
+	job->stream.started = true;
+	stream_post(job);
+	pthread_mutex_unlock(&job->stream.mu);
+	return ST_OK;
+}
+
+enum status
+http_stream_write(struct request *r, const void *p, size_t n)
+{
+	struct http_job *job = r->stream;
+	struct http_stream *s;
+	enum status st = ST_OK;
+
+	if (job == NULL || !job->stream.started)
+		return err_set(&r->err, ST_INTERNAL, "The stream was not started.");
+	s = &job->stream;
+	pthread_mutex_lock(&s->mu);
+	while (s->pending.len + n > STREAM_PENDING_MAX && !atomic_load(&job->cancelled)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&s->drained, &s->mu, &ts);
+	}
+	if (atomic_load(&job->cancelled))
+		st = ST_UNAVAILABLE;
+	else if (buf_append(&s->pending, p, n) != ST_OK)
+		st = ST_TOO_LARGE;
+	else
+		stream_post(job);
+	pthread_mutex_unlock(&s->mu);
+	if (st == ST_UNAVAILABLE)
+		err_set(&r->err, st, "The client went away.");
+	return st;
 }
 
 static void
@@ -377,7 +602,7 @@ run_job(struct work_item *wi)
 	struct http_job *job = (struct http_job *)wi;
 
 	http_dispatch(job->loop->srv->app, &job->r, &job->w);
-	h2o_multithread_send_message(&job->loop->done_rx, &job->msg);
+	h2o_multithread_send_message(&job->loop->done_rx, &job->msg.super);
 }
 
 static int
@@ -393,6 +618,14 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
 	job->req = req;
 	job->start_us = http_now_us();
 	job->work.run = run_job;
+	job->msg.job = job;
+	job->msg.kind = JOB_DONE;
+	job->stream_msg.job = job;
+	job->stream_msg.kind = JOB_STREAM;
+	pthread_mutex_init(&job->stream.mu, NULL);
+	pthread_cond_init(&job->stream.drained, NULL);
+	buf_init(&job->stream.pending, STREAM_PENDING_MAX);
+	job->r.stream = job;
 	atomic_init(&job->cancelled, false);
 	arena_init(&job->arena, 16384);
 	copy_request(job, req);

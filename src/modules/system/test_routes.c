@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "core/jsonv.h"
+#include "core/log.h"
 #include "db/db.h"
 #include "db/jobs.h"
 #include "modules/auth/authz.h"
@@ -126,7 +127,44 @@ routes_route(struct request *r, struct response *w)
 	return reply_json(r, w, 200, json_pack("{s:o}", "items", items));
 }
 
+/* GET /v1/test/stream?n=N&ms=M&size=S — N server-sent events of S bytes,
+ * M ms apart; stops as soon as the client goes away and logs how far it
+ * got, so tests can see cancellation. */
+static enum status
+stream_route(struct request *r, struct response *w)
+{
+	const char *nv = http_query(r, "n"), *mv = http_query(r, "ms"), *sv = http_query(r, "size");
+	long n = nv ? strtol(nv, NULL, 10) : 3, ms = mv ? strtol(mv, NULL, 10) : 0;
+	long size = sv ? strtol(sv, NULL, 10) : 16;
+	char *payload;
+	long i;
+	enum status st;
+
+	if (n < 1 || n > 100000 || ms < 0 || ms > 10000 || size < 1 || size > 65536) {
+		err_detail(&r->err, "n", "n 1..100000, ms 0..10000, size 1..65536");
+		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
+	}
+	payload = arena_alloc(r->arena, (size_t)size + 1);
+	memset(payload, 'x', (size_t)size);
+	payload[size] = '\0';
+	if ((st = http_stream_start(r, w, 200, "text/event-stream")) != ST_OK)
+		return st;
+	for (i = 0; i < n; i++) {
+		char *ev = arena_printf(r->arena, "event: tick\nid: %ld\ndata: %s\n\n", i, payload);
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+		if (http_stream_write(r, ev, strlen(ev)) != ST_OK)
+			break;
+		if (ms > 0 && i + 1 < n)
+			nanosleep(&ts, NULL);
+	}
+	log_emit(LOG_INFO, "test stream ended", json_pack("{s:s, s:I, s:b}", "request_id",
+	    r->request_id, "sent", (json_int_t)i, "cancelled", atomic_load(r->cancelled)));
+	return ST_OK;
+}
+
 const struct route system_test_routes[] = {
+	{ HTTP_GET, "/v1/test/stream", stream_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_GET, "/v1/test/routes", routes_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_GET, "/v1/test/sleep", sleep_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_POST, "/v1/test/echo", echo_route, TENANCY_NONE, 0, NULL },
