@@ -18,6 +18,7 @@
 #include "app.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "core/deadline.h"
 #include "core/ids.h"
 #include "db/listen.h"
 
@@ -211,13 +212,7 @@ wait_for_work(struct worker_rt *rt, int ms)
 	struct timespec ts;
 	unsigned long long seen;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	deadline_in_ms(&ts, ms);
 	pthread_mutex_lock(&rt->mu);
 	seen = rt->wakeups;
 	while (seen == rt->wakeups && !atomic_load(&rt->stopping))
@@ -236,13 +231,7 @@ wait_for_stop(struct worker_rt *rt, int ms)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	deadline_in_ms(&ts, ms);
 	pthread_mutex_lock(&rt->mu);
 	while (!atomic_load(&rt->stopping))
 		if (pthread_cond_timedwait(&rt->cv, &rt->mu, &ts) != 0)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/deadline.h"
 #include "core/log.h"
 #include "db/db.h"
 
@@ -110,18 +111,6 @@ connect_one(struct db_pool *p)
 	return pg;
 }
 
-static void
-deadline_in(struct timespec *ts, int ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 enum status
 db_pool_acquire(struct db_pool *p, struct db_conn **out, struct err *e)
 {
@@ -130,7 +119,7 @@ db_pool_acquire(struct db_pool *p, struct db_conn **out, struct err *e)
 	PGconn *pg;
 
 	*out = NULL;
-	deadline_in(&deadline, ACQUIRE_WAIT_MS);
+	deadline_in_ms(&deadline, ACQUIRE_WAIT_MS);
 	pthread_mutex_lock(&p->mu);
 	while (p->idle == NULL && p->open >= p->max) {
 		int rc;

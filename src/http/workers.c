@@ -1,6 +1,8 @@
 /* workers.c — a mutex + condition variable FIFO feeding N threads. */
 #include "http/workers.h"
 
+#include "core/deadline.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,13 +114,7 @@ workers_stop_within(struct workers *p, int ms)
 	struct timespec ts;
 	bool idle;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	deadline_in_ms(&ts, ms);
 	pthread_mutex_lock(&p->mu);
 	p->stopping = true;
 	pthread_cond_broadcast(&p->cv);
