@@ -28,6 +28,7 @@ static const struct command {
 	{ "seed-demo", CONFIG_NEED_OWNER_DB, "create the demo salon and its accounts once" },
 	{ "tenant", CONFIG_NEED_OWNER_DB, "create, list, suspend or restore tenants" },
 	{ "user", CONFIG_NEED_OWNER_DB, "create user accounts" },
+	{ "token", CONFIG_NEED_OWNER_DB, "issue a short-lived service token for a tenant" },
 };
 
 static void
@@ -122,6 +123,8 @@ main(int argc, char **argv)
 			return tenants_cli(NULL, 2, (char *[]){ argv[1], "--help", NULL });
 		if (strcmp(cmd->name, "user") == 0)
 			return auth_cli(NULL, 2, (char *[]){ argv[1], "--help", NULL });
+		if (strcmp(cmd->name, "token") == 0)
+			return auth_token_cli(NULL, 2, (char *[]){ argv[1], "--help", NULL });
 	}
 	if (sodium_init() < 0) {
 		fputs("receptionist: libsodium failed to initialise\n", stderr);
@@ -167,6 +170,8 @@ main(int argc, char **argv)
 		rc = tenants_cli(&app, argc - 1, argv + 1);
 	else if (strcmp(cmd->name, "user") == 0)
 		rc = auth_cli(&app, argc - 1, argv + 1);
+	else if (strcmp(cmd->name, "token") == 0)
+		rc = auth_token_cli(&app, argc - 1, argv + 1);
 	db_pool_free(app.db);
 out:
 	config_cleanup(&app.cfg);

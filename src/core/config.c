@@ -12,7 +12,7 @@
 
 #include "core/log.h"
 
-enum vtype { V_STR, V_INT, V_BOOL, V_URL, V_ENUM };
+enum vtype { V_STR, V_INT, V_BOOL, V_URL, V_ENUM, V_HTTP };
 
 struct var {
 	const char *name;
@@ -49,6 +49,86 @@ static const struct var vars[] = {
 	{ "JOB_BACKOFF_BASE_S", V_INT, F(job_backoff_base_s), "10", 1, 3600, NULL, 0, false },
 	{ "LOG_LEVEL", V_ENUM, F(log_level), "info", 0, 0, "debug|info|warn|error", 0, false },
 	{ "ENABLE_TEST_ROUTES", V_BOOL, F(test_routes), "false", 0, 0, NULL, 0, false },
+	{ "COOKIE_SECURE", V_BOOL, F(cookie_secure), "false", 0, 0, NULL, 0, false },
+	{ "SESSION_IDLE_S", V_INT, F(session_idle_s), "1800", 1, 86400, NULL, 0, false },
+	{ "SESSION_MAX_AGE_S", V_INT, F(session_max_age_s), "43200", 1, 2592000, NULL, 0, false },
+	/* Required by `serve` and `token`, and checked where they start
+	 * (auth_mount, auth_token_cli) as base64 of 32 bytes, so commands that
+	 * never touch secrets run without them. */
+	{ "APP_ENCRYPTION_KEY", V_STR, F(app_encryption_key), NULL, 0, 0, NULL, 0, true },
+	{ "APP_ENCRYPTION_KEY_PREVIOUS", V_STR, F(app_encryption_key_previous), NULL, 0, 0,
+	    NULL, 0, true },
+	{ "SERVICE_TOKEN_KEY", V_STR, F(service_token_key), NULL, 0, 0, NULL, 0, true },
+	{ "PUBLIC_BASE_URL", V_STR, F(public_base_url), "http://localhost:8080", 0, 0, NULL, 0,
+	    false },
+	{ "REDIS_URL", V_STR, F(redis_url), NULL, 0, 0, NULL, 0, false },
+	/* Calendar sync. Without GOOGLE_CLIENT_ID the Google connection is
+	 * simply not offered; the internal calendar needs nothing. */
+	{ "GOOGLE_CLIENT_ID", V_STR, F(google_client_id), NULL, 0, 0, NULL, 0, false },
+	{ "GOOGLE_CLIENT_SECRET", V_STR, F(google_client_secret), NULL, 0, 0, NULL, 0, true },
+	{ "GOOGLE_OAUTH_BASE_URL", V_HTTP, F(google_oauth_base_url), "https://accounts.google.com",
+	    0, 0, NULL, 0, false },
+	{ "GOOGLE_TOKEN_URL", V_HTTP, F(google_token_url), "https://oauth2.googleapis.com/token",
+	    0, 0, NULL, 0, false },
+	{ "GOOGLE_CALENDAR_BASE_URL", V_HTTP, F(google_calendar_base_url),
+	    "https://www.googleapis.com/calendar/v3", 0, 0, NULL, 0, false },
+	{ "CALCOM_BASE_URL", V_HTTP, F(calcom_base_url), "https://api.cal.com", 0, 0, NULL, 0,
+	    false },
+	{ "CALENDAR_BUSY_TTL_S", V_INT, F(calendar_busy_ttl_s), "300", 0, 86400, NULL, 0, false },
+	{ "CALENDAR_CONNECT_TIMEOUT_MS", V_INT, F(calendar_connect_timeout_ms), "2000", 100,
+	    60000, NULL, 0, false },
+	{ "CALENDAR_TIMEOUT_MS", V_INT, F(calendar_timeout_ms), "5000", 100, 120000, NULL, 0,
+	    false },
+	{ "CALCOM_RATE_PER_MIN", V_INT, F(calcom_rate_per_min), "120", 1, 100000, NULL, 0, false },
+	{ "CALENDAR_RECONCILE_S", V_INT, F(calendar_reconcile_s), "900", 1, 86400, NULL, 0, false },
+	/* Widget and portal; rate limits of the chat API (0 = off). */
+	{ "WEB_DIST_DIR", V_STR, F(web_dist_dir), "web/dist", 0, 0, NULL, 0, false },
+	{ "PLATFORM_NAME", V_STR, F(platform_name), "Receptionist", 0, 0, NULL, 0, false },
+	{ "CHAT_RATE_IP_PER_MIN", V_INT, F(chat_rate_ip_per_min), "300", 0, 1000000, NULL, 0, false },
+	{ "CHAT_RATE_SESSION_PER_MIN", V_INT, F(chat_rate_session_per_min), "30", 0, 1000000,
+	    NULL, 0, false },
+	{ "CHAT_NEW_PER_HOUR", V_INT, F(chat_new_per_hour), "120", 0, 1000000, NULL, 0, false },
+	{ "CHAT_MAX_BODY_BYTES", V_INT, F(chat_max_body_bytes), "16384", 256, 1048576, NULL, 0,
+	    false },
+	/* AI model providers. Without keys the offline receptionist answers;
+	 * it also ends every fallback chain. Base URLs point anywhere that
+	 * speaks the provider's API (OpenRouter, Ollama, a test fake). */
+	{ "LLM_PROVIDER", V_ENUM, F(llm_provider), "offline", 0, 0, "offline|openai|anthropic", 0,
+	    false },
+	{ "OPENAI_API_KEY", V_STR, F(openai_api_key), NULL, 0, 0, NULL, 0, true },
+	{ "OPENAI_BASE_URL", V_HTTP, F(openai_base_url), "https://api.openai.com", 0, 0, NULL, 0,
+	    false },
+	{ "OPENAI_MODEL", V_STR, F(openai_model), "gpt-4o-mini", 0, 0, NULL, 0, false },
+	{ "ANTHROPIC_API_KEY", V_STR, F(anthropic_api_key), NULL, 0, 0, NULL, 0, true },
+	{ "ANTHROPIC_BASE_URL", V_HTTP, F(anthropic_base_url), "https://api.anthropic.com", 0, 0,
+	    NULL, 0, false },
+	{ "ANTHROPIC_MODEL", V_STR, F(anthropic_model), "claude-haiku-4-5", 0, 0, NULL, 0, false },
+	/* Providers to try after the primary, e.g. "anthropic,offline";
+	 * offline always comes last whether listed or not. */
+	{ "LLM_FALLBACK", V_STR, F(llm_fallback), "offline", 0, 0, NULL, 0, false },
+	{ "LLM_TIMEOUT_MS", V_INT, F(llm_timeout_ms), "20000", 500, 600000, NULL, 0, false },
+	{ "LLM_FIRST_BYTE_TIMEOUT_MS", V_INT, F(llm_first_byte_timeout_ms), "8000", 100, 600000,
+	    NULL, 0, false },
+	{ "LLM_BREAKER_FAILURES", V_INT, F(llm_breaker_failures), "5", 0, 1000, NULL, 0, false },
+	{ "LLM_BREAKER_COOLDOWN_S", V_INT, F(llm_breaker_cooldown_s), "30", 1, 86400, NULL, 0,
+	    false },
+	/* Base URLs a tenant may choose for its own model (comma list, exact
+	 * match); empty: tenants use the platform's base URLs only. */
+	{ "LLM_TENANT_BASE_URLS", V_STR, F(llm_tenant_base_urls), NULL, 0, 0, NULL, 0, false },
+	/* The conversation engine: chat sessions close after this much
+	 * inactivity; memory is the last N exchanges plus a running summary. */
+	{ "CHAT_SESSION_IDLE_S", V_INT, F(chat_session_idle_s), "1800", 30, 604800, NULL, 0, false },
+	{ "CHAT_MEMORY_TURNS", V_INT, F(chat_memory_turns), "10", 1, 100, NULL, 0, false },
+	{ "CHAT_MESSAGE_MAX_CHARS", V_INT, F(chat_message_max_chars), "1000", 10, 20000, NULL, 0,
+	    false },
+	{ "CHAT_HEARTBEAT_S", V_INT, F(chat_heartbeat_s), "15", 1, 300, NULL, 0, false },
+	{ "AI_MAX_TOOL_CALLS", V_INT, F(ai_max_tool_calls), "6", 1, 50, NULL, 0, false },
+	{ "AI_MAX_CONVERSATION_TOKENS", V_INT, F(ai_max_conversation_tokens), "200000", 1000,
+	    100000000, NULL, 0, false },
+	/* Tests and benchmarks only: the offline receptionist pauses this long
+	 * between streamed words, like a slow model. */
+	{ "AI_OFFLINE_STREAM_DELAY_MS", V_INT, F(ai_offline_stream_delay_ms), "0", 0, 10000, NULL, 0,
+	    false },
 };
 
 static const char *const names[] = {
@@ -56,7 +136,20 @@ static const char *const names[] = {
 	"HTTP_THREADS", "WORKER_THREADS", "WORKER_QUEUE_MAX",
 	"DB_POOL_SIZE", "DB_CONNECT_TIMEOUT_S", "DB_STATEMENT_TIMEOUT_MS",
 	"MAX_BODY_BYTES", "SHUTDOWN_GRACE_S", "TENANT_CACHE_TTL_S",
-	"JOB_CONCURRENCY", "JOB_LEASE_S", "JOB_BACKOFF_BASE_S", "LOG_LEVEL", "ENABLE_TEST_ROUTES", NULL
+	"JOB_CONCURRENCY", "JOB_LEASE_S", "JOB_BACKOFF_BASE_S", "LOG_LEVEL", "ENABLE_TEST_ROUTES",
+	"COOKIE_SECURE", "SESSION_IDLE_S", "SESSION_MAX_AGE_S", "APP_ENCRYPTION_KEY",
+	"APP_ENCRYPTION_KEY_PREVIOUS", "SERVICE_TOKEN_KEY", "PUBLIC_BASE_URL", "REDIS_URL",
+	"GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_OAUTH_BASE_URL", "GOOGLE_TOKEN_URL",
+	"GOOGLE_CALENDAR_BASE_URL", "CALCOM_BASE_URL", "CALENDAR_BUSY_TTL_S",
+	"CALENDAR_CONNECT_TIMEOUT_MS", "CALENDAR_TIMEOUT_MS", "CALCOM_RATE_PER_MIN",
+	"CALENDAR_RECONCILE_S", "WEB_DIST_DIR", "PLATFORM_NAME", "CHAT_RATE_IP_PER_MIN",
+	"CHAT_RATE_SESSION_PER_MIN", "CHAT_NEW_PER_HOUR", "CHAT_MAX_BODY_BYTES",
+	"LLM_PROVIDER", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "ANTHROPIC_API_KEY",
+	"ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL", "LLM_FALLBACK", "LLM_TIMEOUT_MS",
+	"LLM_FIRST_BYTE_TIMEOUT_MS", "LLM_BREAKER_FAILURES", "LLM_BREAKER_COOLDOWN_S",
+	"LLM_TENANT_BASE_URLS", "CHAT_SESSION_IDLE_S", "CHAT_MEMORY_TURNS",
+	"CHAT_MESSAGE_MAX_CHARS", "CHAT_HEARTBEAT_S", "AI_MAX_TOOL_CALLS",
+	"AI_MAX_CONVERSATION_TOKENS", "AI_OFFLINE_STREAM_DELAY_MS", NULL
 };
 
 _Static_assert(sizeof(names) / sizeof(names[0]) == sizeof(vars) / sizeof(vars[0]) + 1,
@@ -107,6 +200,22 @@ url_ok(const char *v)
 	return strncmp(v, "postgresql://", 13) == 0 || strncmp(v, "postgres://", 11) == 0;
 }
 
+/* A provider's base URL: http(s)://host… with no whitespace (adapters
+ * append paths to it). */
+static bool
+http_url_ok(const char *v)
+{
+	const char *host = strncmp(v, "https://", 8) == 0 ? v + 8
+	    : strncmp(v, "http://", 7) == 0 ? v + 7 : NULL;
+
+	if (host == NULL || *host == '\0' || *host == '/')
+		return false;
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '#' || *p == '?')
+			return false;
+	return true;
+}
+
 static void
 load_var(struct config *cfg, const struct var *v, unsigned needs,
     struct config_errors *errs)
@@ -129,12 +238,18 @@ load_var(struct config *cfg, const struct var *v, unsigned needs,
 	case V_STR:
 	case V_URL:
 	case V_ENUM:
+	case V_HTTP:
 		if (raw == NULL) {
 			*(char **)field = NULL;
 			return;
 		}
 		if (v->type == V_URL && !url_ok(raw)) {
 			add_error(errs, "%s must be a postgresql:// URL (got %s)", v->name, shown);
+			return;
+		}
+		if (v->type == V_HTTP && !http_url_ok(raw)) {
+			add_error(errs, "%s must be an http:// or https:// URL without query"
+			    " (got \"%s\")", v->name, shown);
 			return;
 		}
 		if (v->type == V_ENUM && !enum_has(v->choices, raw)) {
@@ -169,6 +284,26 @@ load_var(struct config *cfg, const struct var *v, unsigned needs,
 	}
 }
 
+/* "anthropic,offline": known provider names, comma-separated. */
+static bool
+fallback_ok(const char *v)
+{
+	char item[32];
+
+	while (*v) {
+		size_t n = strcspn(v, ",");
+
+		if (n == 0 || n >= sizeof(item))
+			return false;
+		memcpy(item, v, n);
+		item[n] = '\0';
+		if (!enum_has("offline|openai|anthropic", item))
+			return false;
+		v += n + (v[n] == ',');
+	}
+	return true;
+}
+
 size_t
 config_load(struct config *cfg, unsigned needs, struct config_errors *errs)
 {
@@ -178,6 +313,9 @@ config_load(struct config *cfg, unsigned needs, struct config_errors *errs)
 	errs->n = 0;
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		load_var(cfg, &vars[i], needs, errs);
+	if (cfg->llm_fallback != NULL && !fallback_ok(cfg->llm_fallback))
+		add_error(errs, "LLM_FALLBACK must be a comma list of offline, openai and anthropic"
+		    " (got \"%s\")", cfg->llm_fallback);
 	if (cfg->log_level != NULL && log_parse_level(cfg->log_level, &lvl))
 		log_set_level(lvl);
 	return errs->n;
@@ -187,7 +325,8 @@ void
 config_cleanup(struct config *cfg)
 {
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-		if (vars[i].type == V_STR || vars[i].type == V_URL || vars[i].type == V_ENUM) {
+		if (vars[i].type == V_STR || vars[i].type == V_URL || vars[i].type == V_ENUM ||
+		    vars[i].type == V_HTTP) {
 			char **p = (char **)((char *)cfg + vars[i].offset);
 
 			free(*p);

@@ -28,6 +28,57 @@ struct config {
 	int job_backoff_base_s;
 	char *log_level;
 	bool test_routes;
+	/* auth (src/modules/auth) */
+	bool cookie_secure;
+	int session_idle_s;
+	int session_max_age_s;
+	char *app_encryption_key;
+	char *app_encryption_key_previous;
+	char *service_token_key;
+	char *public_base_url;
+	/* rate limits (src/http/ratelimit.c); unset = in-process */
+	char *redis_url;
+	/* calendar sync (src/modules/calendar, src/providers/calendar_*) */
+	char *google_client_id;
+	char *google_client_secret;
+	char *google_oauth_base_url;
+	char *google_token_url;
+	char *google_calendar_base_url;
+	char *calcom_base_url;
+	int calendar_busy_ttl_s;
+	int calendar_connect_timeout_ms;
+	int calendar_timeout_ms;
+	int calcom_rate_per_min;
+	int calendar_reconcile_s;
+	/* widget, portal and browser rules (src/modules/web) */
+	char *web_dist_dir;
+	char *platform_name;
+	int chat_rate_ip_per_min;
+	int chat_rate_session_per_min;
+	int chat_new_per_hour;
+	int chat_max_body_bytes;
+	/* AI model providers (src/providers/llm_*) */
+	char *llm_provider;
+	char *openai_api_key;
+	char *openai_base_url;
+	char *openai_model;
+	char *anthropic_api_key;
+	char *anthropic_base_url;
+	char *anthropic_model;
+	char *llm_fallback;
+	int llm_timeout_ms;
+	int llm_first_byte_timeout_ms;
+	int llm_breaker_failures;
+	int llm_breaker_cooldown_s;
+	char *llm_tenant_base_urls;
+	/* conversation engine (src/modules/ai) */
+	int chat_session_idle_s;
+	int chat_memory_turns;
+	int chat_message_max_chars;
+	int chat_heartbeat_s;
+	int ai_max_tool_calls;
+	int ai_max_conversation_tokens;
+	int ai_offline_stream_delay_ms;
 };
 
 /* What a subcommand needs beyond the defaults. */
@@ -36,7 +87,7 @@ enum config_need {
 	CONFIG_NEED_OWNER_DB = 1 << 1,	/* DATABASE_OWNER_URL */
 };
 
-#define CONFIG_ERRORS_MAX 32
+#define CONFIG_ERRORS_MAX 128
 
 struct config_errors {
 	char msg[CONFIG_ERRORS_MAX][256];

@@ -4,8 +4,14 @@
 #include <stdlib.h>
 
 #include "core/log.h"
+#include "modules/admin/admin.h"
+#include "modules/ai/ai_settings.h"
+#include "modules/auth/auth.h"
+#include "modules/catalog/catalog.h"
+#include "modules/knowledge/knowledge.h"
 #include "modules/system/system.h"
 #include "modules/tenants/tenants.h"
+#include "modules/tenants/tenants_admin.h"
 
 struct route_table {
 	const struct route *routes;
@@ -15,6 +21,11 @@ struct route_table {
 static const struct route_table tables[] = {
 	{ system_routes, &system_nroutes },
 	{ tenants_routes, &tenants_nroutes },
+	{ tenants_admin_routes, &tenants_admin_nroutes },
+	{ catalog_routes, &catalog_nroutes },
+	{ knowledge_routes, &knowledge_nroutes },
+	{ ai_settings_routes, &ai_settings_nroutes },
+	{ admin_routes, &admin_nroutes },
 };
 
 void
@@ -25,8 +36,10 @@ registry_mount(struct app *app)
 	if (app->cfg.test_routes) {
 		log_warn("ENABLE_TEST_ROUTES is on: test-only routes are mounted");
 		router_add_all(&app->router, system_test_routes, system_test_nroutes);
+		router_add_all(&app->router, tenants_admin_test_routes, tenants_admin_test_nroutes);
 	}
 	app->resolve_tenant = tenants_resolve;
+	auth_mount(app);	/* auth, account admin and platform routes; app->authenticate */
 }
 
 struct job_table {

@@ -38,6 +38,36 @@ INSERT INTO webhook_events (tenant_id, provider, event_id, body_sha256, payload)
 INSERT INTO jobs (tenant_id, kind, run_at)
     SELECT id, 'tap.fixture', now() + interval '1 day' FROM tap_ab
     UNION ALL SELECT NULL, 'tap.fixture', now() + interval '1 day';
+-- 0004_auth's tenant tables.
+INSERT INTO notification_outbox (tenant_id, recipient, template, payload)
+    SELECT id, 'someone@' || slug || '.example.test', 'auth.invitation', '{}' FROM tap_ab;
+INSERT INTO tenant_security_settings (tenant_id, mfa_required) SELECT id, true FROM tap_ab;
+INSERT INTO invitations (tenant_id, email, role, token_hash, expires_at)
+    SELECT id, 'invitee@' || slug || '.example.test', 'VIEWER',
+        sha256(convert_to('invite-' || slug, 'UTF8')), now() + interval '7 days' FROM tap_ab;
+INSERT INTO api_keys (tenant_id, name, prefix, key_hash, role, scopes)
+    SELECT id, 'fixture key', substr(md5(slug), 1, 12), sha256(convert_to('key-' || slug, 'UTF8')),
+        'ADMIN', '{catalog}' FROM tap_ab;
+-- 0005_business's tenant tables (the policies and AI settings rows come
+-- with the tenant, from a trigger).
+INSERT INTO services (tenant_id, name, duration_minutes, price_minor, currency)
+    SELECT id, 'Cut ' || slug, 30, 2500, 'USD' FROM tap_ab;
+INSERT INTO service_addons (tenant_id, service_id, name, currency)
+    SELECT tenant_id, id, 'Wash', 'USD' FROM services WHERE tenant_id IN (SELECT id FROM tap_ab);
+INSERT INTO faqs (tenant_id, question, answer) SELECT id, 'Parking?', 'Yes.' FROM tap_ab;
+INSERT INTO staff (tenant_id, display_name) SELECT id, 'Ann ' || slug FROM tap_ab;
+INSERT INTO staff_services (tenant_id, staff_id, service_id)
+    SELECT s.tenant_id, s.id, v.id FROM staff s JOIN services v USING (tenant_id)
+    WHERE s.tenant_id IN (SELECT id FROM tap_ab);
+INSERT INTO staff_schedules (tenant_id, staff_id, weekday, starts, ends)
+    SELECT tenant_id, id, 1, '09:00', '17:00' FROM staff WHERE tenant_id IN (SELECT id FROM tap_ab);
+INSERT INTO staff_time_off (tenant_id, staff_id, starts_at, ends_at)
+    SELECT tenant_id, id, '2030-01-01T00:00Z', '2030-01-02T00:00Z' FROM staff
+    WHERE tenant_id IN (SELECT id FROM tap_ab);
+INSERT INTO resources (tenant_id, name) SELECT id, 'Chair' FROM tap_ab;
+INSERT INTO resource_services (tenant_id, resource_id, service_id)
+    SELECT r.tenant_id, r.id, v.id FROM resources r JOIN services v USING (tenant_id)
+    WHERE r.tenant_id IN (SELECT id FROM tap_ab);
 
 CREATE TEMP TABLE tap_tenant_tables AS
 SELECT c.oid::regclass AS tbl, c.relname::text AS name,

@@ -19,6 +19,13 @@ static const struct {
 	const char *name;
 	long min, max;
 } ints[] = {
+	{ "CHAT_SESSION_IDLE_S", 30, 604800 },
+	{ "CHAT_MEMORY_TURNS", 1, 100 },
+	{ "CHAT_MESSAGE_MAX_CHARS", 10, 20000 },
+	{ "CHAT_HEARTBEAT_S", 1, 300 },
+	{ "AI_MAX_TOOL_CALLS", 1, 50 },
+	{ "AI_MAX_CONVERSATION_TOKENS", 1000, 100000000 },
+	{ "AI_OFFLINE_STREAM_DELAY_MS", 0, 10000 },
 	{ "PORT", 1, 65535 },
 	{ "HTTP_THREADS", 0, 64 },
 	{ "WORKER_THREADS", 1, 512 },
@@ -32,6 +39,21 @@ static const struct {
 	{ "JOB_CONCURRENCY", 1, 256 },
 	{ "JOB_LEASE_S", 2, 86400 },
 	{ "JOB_BACKOFF_BASE_S", 1, 3600 },
+	{ "SESSION_IDLE_S", 1, 86400 },
+	{ "SESSION_MAX_AGE_S", 1, 2592000 },
+	{ "CALENDAR_BUSY_TTL_S", 0, 86400 },
+	{ "CALENDAR_CONNECT_TIMEOUT_MS", 100, 60000 },
+	{ "CALENDAR_TIMEOUT_MS", 100, 120000 },
+	{ "CALCOM_RATE_PER_MIN", 1, 100000 },
+	{ "CALENDAR_RECONCILE_S", 1, 86400 },
+	{ "LLM_TIMEOUT_MS", 500, 600000 },
+	{ "LLM_FIRST_BYTE_TIMEOUT_MS", 100, 600000 },
+	{ "LLM_BREAKER_FAILURES", 0, 1000 },
+	{ "LLM_BREAKER_COOLDOWN_S", 1, 86400 },
+	{ "CHAT_RATE_IP_PER_MIN", 0, 1000000 },
+	{ "CHAT_RATE_SESSION_PER_MIN", 0, 1000000 },
+	{ "CHAT_NEW_PER_HOUR", 0, 1000000 },
+	{ "CHAT_MAX_BODY_BYTES", 256, 1048576 },
 };
 #define NINTS (sizeof(ints) / sizeof(ints[0]))
 
@@ -441,6 +463,38 @@ test_database_url_with_other_scheme_is_rejected(void **state)
 	}
 }
 
+/* Provider base URLs: http(s) only, no query or whitespace (adapters
+ * append paths), defaults pointing at the real providers. */
+static void
+test_provider_base_urls(void **state)
+{
+	static const char *const bad[] = {
+		"ftp://api.cal.com", "api.cal.com", "https://", "https:///x", "https://a b",
+		"https://api.cal.com?x=1", "https://api.cal.com#f", "javascript:alert(1)",
+	};
+	struct config cfg;
+	struct config_errors errs;
+
+	assert_int_equal(config_load(&cfg, 0, &errs), 0);
+	assert_string_equal(cfg.calcom_base_url, "https://api.cal.com");
+	assert_string_equal(cfg.google_token_url, "https://oauth2.googleapis.com/token");
+	assert_string_equal(cfg.google_calendar_base_url, "https://www.googleapis.com/calendar/v3");
+	assert_string_equal(cfg.google_oauth_base_url, "https://accounts.google.com");
+	assert_null(cfg.google_client_id);
+	assert_int_equal(cfg.calendar_busy_ttl_s, 300);
+	assert_int_equal(cfg.calcom_rate_per_min, 120);
+	config_cleanup(&cfg);
+	setenv("CALCOM_BASE_URL", "http://127.0.0.1:9999", 1);
+	assert_int_equal(config_load(&cfg, 0, &errs), 0);
+	assert_string_equal(cfg.calcom_base_url, "http://127.0.0.1:9999");
+	config_cleanup(&cfg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		setenv("CALCOM_BASE_URL", bad[i], 1);
+		assert_one_error_naming("CALCOM_BASE_URL");
+	}
+	unsetenv("CALCOM_BASE_URL");
+}
+
 static void
 test_secret_urls_never_appear_in_messages(void **state)
 {
@@ -710,6 +764,7 @@ main(void)
 		T(test_database_url_not_required_otherwise),
 		T(test_database_url_accepts_both_postgres_schemes),
 		T(test_database_url_with_other_scheme_is_rejected),
+		T(test_provider_base_urls),
 		T(test_secret_urls_never_appear_in_messages),
 		T(test_non_secret_values_are_echoed_for_diagnosis),
 		T(test_variable_names_are_unique_and_upper_case),

@@ -1,28 +1,147 @@
-/* auth.h — accounts: password hashing and policy, and the operator's
- * `user create`. Sign-in, sessions, roles and API keys build on this. */
+/* auth.h — accounts and credentials: password hashing and policy, sign-in
+ * sessions, TOTP, API keys, service tokens, the request authenticator the
+ * HTTP layer calls, and the operator's `user create` / `token issue`.
+ * Other modules need only auth_actor() (who to write in the audit log) and
+ * the principal on the request (authz.h). */
 #ifndef AUTH_H
 #define AUTH_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 #include "core/status.h"
+#include "http/http.h"
 
 struct app;
+struct audit_actor;
 
 #define AUTH_PASSWORD_MIN 12
 #define AUTH_PASSWORD_MAX 128
 
+/* ---- module lifecycle (auth_service.c) ---------------------------------- */
+
+/* Loads keys and rate limits, mounts the auth, admin-account and platform
+ * routes (and GET /v1/test/authz with test routes on), installs
+ * app->authenticate. Exits with status 2 when APP_ENCRYPTION_KEY is
+ * missing or malformed: `serve` must not run without it. */
+void auth_mount(struct app *app);
+
+/* The authenticator installed as app->authenticate: session cookie, API
+ * key or service token → r->principal, then CSRF, mandatory 2FA and the
+ * permission check. */
+enum status auth_authenticate(struct request *r, int perm) MUST_USE;
+
+/* Who the audit log names for this request's caller (fields point into the
+ * request; valid for its lifetime). A support session is the platform
+ * administrator with on_behalf_of "act_as". */
+void auth_actor(const struct request *r, struct audit_actor *out);
+
+/* ---- passwords (auth_password.c) ----------------------------------------- */
+
 /* argon2id via libsodium; out holds crypto_pwhash_STRBYTES (128) bytes. */
 enum status auth_password_hash(const char *password, char out[128]) MUST_USE;
 bool auth_password_verify(const char *hash, const char *password);
-/* Length and character checks; ST_INVALID with the reason. */
-enum status auth_password_check(const char *password, struct err *e) MUST_USE;
+/* Burns the time of one verification: for unknown accounts, so a response
+ * time does not tell whether an e-mail address has an account. */
+void auth_password_verify_dummy(const char *password);
+/* Length, characters, the common-password list (case-insensitive) and the
+ * e-mail's local part (email may be NULL). ST_INVALID with a "password"
+ * detail saying why. */
+enum status auth_password_check(const char *password, const char *email,
+    struct err *e) MUST_USE;
+bool auth_password_is_common(const char *password);
 /* A random password that satisfies the policy (for printed-once seeds). */
 void auth_password_generate(char *out, size_t outsz);
 
-/* `receptionist user create …`: returns a process exit code. */
+/* ---- encodings, hashes, random tokens (auth_crypto.c) -------------------- */
+
+/* Unpadded base64url; out needs 4 * ceil(n / 3) + 1 bytes. */
+void auth_b64url(const unsigned char *in, size_t n, char *out, size_t outsz);
+/* false on a bad character or when the result does not fit. */
+bool auth_b64url_decode(const char *in, size_t inlen, unsigned char *out, size_t outsz,
+    size_t *outlen);
+/* 32 random bytes as base64url (43 characters + NUL). */
+#define AUTH_TOKEN_CHARS 43
+void auth_random_token(char out[AUTH_TOKEN_CHARS + 1]);
+void auth_sha256(const char *s, unsigned char out[32]);
+/* "\\x…" text form of a bytea, for a bound parameter. */
+char *auth_bytea_hex(struct arena *a, const unsigned char *b, size_t n);
+/* Parses PostgreSQL's "\\x…" output; false on malformed input. */
+bool auth_bytea_parse(const char *hex, unsigned char *out, size_t outsz, size_t *outlen);
+
+/* Keys from the environment: the current and previous encryption keys
+ * (with their ids) and the service-token key. */
+struct auth_keys {
+	unsigned char enc[32];
+	char enc_id[17];
+	bool have_prev;
+	unsigned char prev[32];
+	char prev_id[17];
+	unsigned char svc[32];
+};
+/* why gets a reason (never a key) on failure. */
+enum status auth_keys_load(const char *enc_b64, const char *prev_b64, const char *svc_b64,
+    struct auth_keys *k, char *why, size_t whysz) MUST_USE;
+
+/* The keys auth_mount loaded (serve only), for other modules that store
+ * secrets at rest with auth_seal / auth_open. */
+const struct auth_keys *auth_current_keys(void);
+
+/* XChaCha20-Poly1305 under the current key: ct holds n + 16 bytes. */
+void auth_seal(const struct auth_keys *k, const unsigned char *pt, size_t n,
+    unsigned char *ct, unsigned char nonce[24], char key_id[17]);
+/* Opens with the key named key_id; pt holds ctlen - 16 bytes. */
+enum status auth_open(const struct auth_keys *k, const char *key_id,
+    const unsigned char *ct, size_t ctlen, const unsigned char nonce[24],
+    unsigned char *pt) MUST_USE;
+
+/* ---- TOTP, RFC 6238 / 4226 (auth_totp.c) ------------------------------------ */
+
+enum totp_hash { TOTP_SHA1, TOTP_SHA256, TOTP_SHA512 };
+#define TOTP_STEP_S 30
+#define TOTP_DIGITS 6
+#define TOTP_SECRET_BYTES 20
+
+/* RFC 4648 base32 without padding (upper case). */
+size_t auth_base32_encode(const unsigned char *in, size_t n, char *out, size_t outsz);
+/* Case-insensitive; spaces and '=' padding ignored. */
+bool auth_base32_decode(const char *in, unsigned char *out, size_t outsz, size_t *outlen);
+/* HOTP value (digits long) of counter under key. */
+uint32_t auth_hotp(const unsigned char *key, size_t keylen, uint64_t counter, int digits,
+    enum totp_hash hash);
+/* The time step (±1 around now) whose 6-digit SHA-1 code equals code, or
+ * -1. Compares in constant time. */
+int64_t auth_totp_match(const unsigned char *key, size_t keylen, const char *code, time_t now);
+
+/* ---- service tokens (auth_token.c) --------------------------------------------- */
+
+#define SERVICE_TOKEN_MAX_TTL_S 3600
+#define SERVICE_TOKEN_MAX 1024
+
+struct service_claims {
+	char tid[37];		/* tenant id */
+	char sub[37];		/* who: [a-z0-9._-]{1,36} */
+	unsigned scopes;	/* SCOPE_BIT(resource) */
+	long long iat, exp;
+};
+/* "st_" + base64url(JSON) + "." + base64url(HMAC-SHA256(key, "st_" + JSON part)). */
+enum status auth_service_token_sign(const unsigned char key[32], const struct service_claims *c,
+    char *out, size_t outsz, struct err *e) MUST_USE;
+/* ST_UNAUTHENTICATED with a reason unless the signature, shape, lifetime
+ * (≤ 1 h) and expiry all check out at time now. */
+enum status auth_service_token_verify(const unsigned char key[32], const char *token,
+    time_t now, struct service_claims *out, struct err *e) MUST_USE;
+/* "bookings,catalog" → scope bits; false on an unknown name. */
+bool auth_scopes_parse(const char *csv, unsigned *out);
+
+/* ---- accounts (auth_cli.c) ------------------------------------------------------- */
+
+/* `receptionist user create …` and `receptionist token issue …`: return a
+ * process exit code. */
 int auth_cli(struct app *app, int argc, char **argv);
+int auth_token_cli(struct app *app, int argc, char **argv);
 
 struct user_new {
 	const char *email;

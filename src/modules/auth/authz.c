@@ -111,11 +111,27 @@ authz_check(const struct principal *p, int perm, struct err *e)
 	/* Support sessions are read-only unless explicitly escalated. */
 	if (p->act_as && verb == VERB_WRITE && !p->act_as_write)
 		return err_set(e, ST_FORBIDDEN, "This support session is read-only.");
-	if (p->kind == PRINCIPAL_API_KEY && !(p->scopes & SCOPE_BIT(res)))
-		return err_set(e, ST_FORBIDDEN, "This API key's scopes do not include %s.",
+	if ((p->kind == PRINCIPAL_API_KEY || p->kind == PRINCIPAL_SERVICE) &&
+	    !(p->scopes & SCOPE_BIT(res)))
+		return err_set(e, ST_FORBIDDEN, "This %s's scopes do not include %s.",
+		    p->kind == PRINCIPAL_API_KEY ? "API key" : "service token",
 		    authz_resource_name(res));
 	if (!authz_role_can(p->role, res, verb))
 		return err_set(e, ST_FORBIDDEN, "Your role may not %s %s.",
 		    verb == VERB_WRITE ? "change" : "see", authz_resource_name(res));
 	return ST_OK;
+}
+
+/* OWNER above ADMIN above everyone else: one may hand out (invite, assign,
+ * put on an API key) only a role that is not above one's own. */
+static int
+rank(enum role r)
+{
+	return r == ROLE_OWNER ? 3 : r == ROLE_ADMIN ? 2 : r == ROLE_NONE ? 0 : 1;
+}
+
+bool
+authz_role_may_grant(enum role actor, enum role target)
+{
+	return target != ROLE_NONE && rank(actor) >= rank(target);
 }

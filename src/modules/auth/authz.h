@@ -77,7 +77,7 @@ struct principal {
 	bool act_as;			/* a platform admin acting as this tenant */
 	bool act_as_write;		/* … escalated to write */
 	char act_as_admin_id[UUID_STR_LEN + 1];
-	unsigned scopes;		/* SCOPE_BIT(res) set, for API keys */
+	unsigned scopes;		/* SCOPE_BIT(res) set, for API keys and service tokens */
 	bool needs_csrf;		/* cookie-authenticated: mutations need the token */
 	bool mfa_satisfied;
 };
@@ -86,6 +86,10 @@ bool authz_role_can(enum role role, enum resource res, enum verb verb);
 enum role authz_role_parse(const char *name);		/* ROLE_NONE if unknown */
 const char *authz_role_name(enum role role);
 const char *authz_resource_name(enum resource res);
+
+/* Whether actor may give target to someone (or to an API key): never a
+ * role above its own. */
+bool authz_role_may_grant(enum role actor, enum role target);
 
 /* ST_OK, or ST_FORBIDDEN with a message. Takes act-as read-only and API
  * key scopes into account. */

@@ -66,13 +66,18 @@ tenants_store_public_json(struct db_tx *tx, const char **json)
 	    "   ORDER BY d.wd)"
 	    "   FROM (VALUES (1, 'monday'), (2, 'tuesday'), (3, 'wednesday'), (4, 'thursday'),"
 	    "     (5, 'friday'), (6, 'saturday'), (7, 'sunday')) AS d (wd, name)),"
+	    " 'policies', json_build_object('cancellation', pol.cancellation_policy,"
+	    "   'late', pol.late_policy, 'no_show', pol.no_show_policy,"
+	    "   'payment', pol.payment_policy,"
+	    "   'cancellation_window_hours', coalesce(pol.cancellation_window_hours, 0)),"
 	    " 'closures', (SELECT coalesce(json_agg(json_build_object('date', c.day,"
 	    "     'reason', c.reason) ORDER BY c.day), '[]') FROM closures c"
 	    "   WHERE c.day >= (now() AT TIME ZONE p.timezone)::date"
 	    "     AND c.day < (now() AT TIME ZONE p.timezone)::date + 366)"
 	    ")::text"
 	    " FROM tenants t JOIN tenant_profiles p ON p.tenant_id = t.id"
-	    " LEFT JOIN tenant_branding b ON b.tenant_id = t.id", 0, NULL);
+	    " LEFT JOIN tenant_branding b ON b.tenant_id = t.id"
+	    " LEFT JOIN tenant_policies pol ON pol.tenant_id = t.id", 0, NULL);
 
 	if (res == NULL)
 		return db_status(tx);

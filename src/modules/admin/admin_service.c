@@ -1,0 +1,398 @@
+/* admin_service.c — the admin engine's rules. Each call is one
+ * transaction in the request's tenant: parent and row checks, the version
+ * check (If-Match), the descriptor's hooks, reference checks that name the
+ * field, the write, and its audit row — all or nothing. */
+#include "modules/admin/admin_service.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "db/db.h"
+#include "modules/auth/auth.h"
+#include "modules/auth/authz.h"
+
+/* One mapping of principal to audit actor for every module: the auth
+ * module's (act-as: the platform administrator, on behalf of "act_as"). */
+void
+admin_actor(struct request *r, struct audit_actor *out)
+{
+	auth_actor(r, out);
+}
+
+enum status
+admin_audit(struct db_tx *tx, struct request *r, const char *action,
+    const char *target_type, const char *target_id, json_t *changes)
+{
+	struct audit_actor who;
+
+	admin_actor(r, &who);
+	return audit_record(tx, &who, action, target_type, target_id, changes);
+}
+
+enum status
+admin_tx_begin(struct request *r, struct db_tx *tx)
+{
+	return db_tx_begin(tx, r->app->db, r->arena, &r->err, r->tenant.id);
+}
+
+static bool
+audited(const struct admin_field *f)
+{
+	return !(f->flags & (AF_SECRET | AF_NOAUDIT));
+}
+
+static void
+diff_one(json_t *changes, const char *name, json_t *before, json_t *after)
+{
+	json_t *a = before ? json_object_get(before, name) : NULL;
+	json_t *b = after ? json_object_get(after, name) : NULL;
+
+	if (a == NULL)
+		a = json_null();
+	if (b == NULL)
+		b = json_null();
+	if (json_equal(a, b))
+		return;
+	json_object_set_new(changes, name, json_pack("{s:O, s:O}", "from", a, "to", b));
+}
+
+json_t *
+admin_diff(const struct admin_resource *res, json_t *before, json_t *after)
+{
+	json_t *changes = json_object();
+
+	for (size_t i = 0; i < res->nfields; i++)
+		if (audited(&res->fields[i]))
+			diff_one(changes, res->fields[i].v.name, before, after);
+	if (res->flags & ADMIN_SOFT_DELETE)
+		diff_one(changes, "deleted_at", before, after);
+	if (json_object_size(changes) == 0) {
+		json_decref(changes);
+		return NULL;
+	}
+	return changes;
+}
+
+static const char *
+title(const struct admin_resource *res)
+{
+	return res->title ? res->title : res->name;
+}
+
+enum status
+admin_write_failed(const struct admin_resource *res, struct db_tx *tx)
+{
+	enum status st = db_status(tx);
+	const char *s = tx->sqlstate;
+
+	if (strcmp(s, "23505") == 0) {
+		if (res->unique_field != NULL)
+			err_detail(tx->err, res->unique_field, "is already used by another %s",
+			    title(res));
+		return err_set(tx->err, ST_CONFLICT, "Another %s already has this %s.", title(res),
+		    res->unique_field ? res->unique_field : "value");
+	}
+	if (strcmp(s, "23P01") == 0) {
+		if (res->overlap_field != NULL)
+			err_detail(tx->err, res->overlap_field, "overlaps another %s", title(res));
+		return err_set(tx->err, ST_CONFLICT, "This %s overlaps another one.", title(res));
+	}
+	if (strcmp(s, "23514") == 0 || strcmp(s, "23502") == 0 || strncmp(s, "22", 2) == 0)
+		return err_set(tx->err, ST_INVALID, "A value is out of the allowed range.");
+	if (strcmp(s, "23503") == 0)
+		return err_set(tx->err, ST_INVALID, "A referenced item does not exist.");
+	return st;
+}
+
+/* The parent row of a nested collection must exist (and be live). */
+static enum status
+check_parent(struct admin_ctx *c, struct db_tx *tx)
+{
+	const struct admin_parent *pa = c->res->parent;
+	bool found = false;
+	enum status st;
+
+	if (pa == NULL)
+		return ST_OK;
+	if ((st = admin_store_exists(tx, pa->table, "id", pa->soft ? "deleted_at IS NULL" : NULL,
+	    c->parent_id, &found)) != ST_OK)
+		return st;
+	if (!found)
+		return err_set(&c->r->err, ST_NOTFOUND, "No %s with this id.", pa->what);
+	return ST_OK;
+}
+
+/* Every reference being written points at a row of this tenant. */
+static enum status
+check_refs(struct admin_ctx *c, struct db_tx *tx, json_t *set)
+{
+	size_t before = c->r->err.nviolations;
+
+	for (size_t i = 0; i < c->res->nfields; i++) {
+		const struct admin_field *f = &c->res->fields[i];
+		json_t *v = json_object_get(set, f->v.name);
+		bool found = false;
+		enum status st;
+
+		if (f->ref == NULL || v == NULL || !json_is_string(v))
+			continue;
+		if ((st = admin_store_exists(tx, f->ref->table, f->ref->column, f->ref->live,
+		    json_string_value(v), &found)) != ST_OK)
+			return st;
+		if (!found)
+			err_detail(&c->r->err, f->v.name, "is not a %s of this business",
+			    f->ref->what);
+	}
+	if (c->r->err.nviolations > before)
+		return err_set(&c->r->err, ST_INVALID, "Some fields are invalid.");
+	return ST_OK;
+}
+
+static enum status
+run_hooks(struct admin_op *op)
+{
+	enum status st;
+
+	if (op->res->validate != NULL && (st = op->res->validate(op)) != ST_OK)
+		return st;
+	if (op->res->guard != NULL && (st = op->res->guard(op)) != ST_OK)
+		return st;
+	return ST_OK;
+}
+
+enum status
+admin_load_row(struct db_tx *tx, const struct admin_resource *res, const char *id,
+    const char *parent_id, bool for_update, json_t **row)
+{
+	enum status st;
+
+	if ((st = admin_store_one(tx, res, id, parent_id, for_update, row)) != ST_OK)
+		return st;
+	if (*row == NULL)
+		return err_set(tx->err, ST_NOTFOUND, "No %s with this id.", title(res));
+	return ST_OK;
+}
+
+enum status
+admin_check_version(struct request *r, const struct admin_resource *res, json_t *row,
+    long long version)
+{
+	long long have = json_integer_value(json_object_get(row, "version"));
+
+	if (have == version)
+		return ST_OK;
+	err_detail(&r->err, "If-Match", "is version %lld; the current version is %lld",
+	    version, have);
+	return err_set(&r->err, ST_CONFLICT,
+	    "This %s was changed since you read it (now version %lld); reload it and try again.",
+	    title(res), have);
+}
+
+enum status
+admin_svc_list(struct admin_ctx *c, const struct admin_list_q *q, struct admin_page *out)
+{
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = admin_tx_begin(c->r, &tx)) != ST_OK)
+		return st;
+	if ((st = check_parent(c, &tx)) != ST_OK)
+		goto out;
+	st = admin_store_list(&tx, c->res, q, c->parent_id, out);
+	if (st != ST_OK && q->has_cursor && strncmp(tx.sqlstate, "22", 2) == 0) {
+		/* A cursor whose values do not parse as the sort column's type. */
+		err_detail(&c->r->err, "cursor", "is not a cursor of this list");
+		st = err_set(&c->r->err, ST_INVALID, "The cursor is invalid.");
+	}
+out:
+	return db_tx_end(&tx, st);
+}
+
+enum status
+admin_svc_get(struct admin_ctx *c, const char *id, json_t **row)
+{
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = admin_tx_begin(c->r, &tx)) != ST_OK)
+		return st;
+	if ((st = check_parent(c, &tx)) != ST_OK)
+		goto out;
+	st = admin_load_row(&tx, c->res, id, c->parent_id, false, row);
+	if (st == ST_NOTFOUND && (c->res->flags & ADMIN_SINGLETON))
+		st = err_set(&c->r->err, ST_NOTFOUND, "This business has no %s yet.", title(c->res));
+out:
+	return db_tx_end(&tx, st);
+}
+
+/* Inserts in an open transaction: hooks, references, insert, audit. */
+static enum status
+create_in(struct admin_ctx *c, struct db_tx *tx, json_t *input, json_t *warnings,
+    const char *action, json_t **row)
+{
+	struct admin_op op = { c->res, c->r, tx, ADMIN_CREATE, NULL, c->parent_id, NULL,
+		input, input, warnings };
+	enum status st;
+
+	if ((st = run_hooks(&op)) != ST_OK)
+		return st;
+	if ((st = check_refs(c, tx, input)) != ST_OK)
+		return st;
+	if ((st = admin_store_insert(tx, c->res, input, c->parent_id, row)) != ST_OK)
+		return admin_write_failed(c->res, tx);
+	if (*row == NULL)
+		return err_set(&c->r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	return admin_audit(tx, c->r, action, c->res->name,
+	    (c->res->flags & ADMIN_SINGLETON) ? c->r->tenant.id
+	    : json_string_value(json_object_get(*row, "id")),
+	    admin_diff(c->res, NULL, *row));
+}
+
+enum status
+admin_svc_create(struct admin_ctx *c, json_t *input, json_t *warnings, json_t **row)
+{
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = admin_tx_begin(c->r, &tx)) != ST_OK)
+		return st;
+	if ((st = check_parent(c, &tx)) != ST_OK)
+		goto out;
+	st = create_in(c, &tx, input, warnings,
+	    arena_printf(c->r->arena, "%s.created", c->res->name), row);
+out:
+	return db_tx_end(&tx, st);
+}
+
+/* The fields of input whose value differs from the row's. */
+static json_t *
+changed_fields(json_t *input, json_t *before)
+{
+	json_t *set = json_object(), *v;
+	const char *k;
+
+	json_object_foreach(input, k, v) {
+		json_t *old = json_object_get(before, k);
+
+		if (old == NULL || !json_equal(old, v))
+			json_object_set(set, k, v);
+	}
+	return set;
+}
+
+enum status
+admin_svc_update(struct admin_ctx *c, const char *id, bool have_version,
+    long long version, json_t *input, json_t *warnings, json_t **row)
+{
+	const struct admin_resource *res = c->res;
+	struct admin_op op = { res, c->r, NULL, ADMIN_UPDATE, id, c->parent_id, NULL,
+		input, NULL, warnings };
+	json_t *before = NULL, *merged = NULL, *set = NULL;
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = admin_tx_begin(c->r, &tx)) != ST_OK)
+		return st;
+	op.tx = &tx;
+	if ((st = check_parent(c, &tx)) != ST_OK)
+		goto out;
+	if ((st = admin_store_one(&tx, res, id, c->parent_id, true, &before)) != ST_OK)
+		goto out;
+	if (before == NULL) {
+		if (res->flags & ADMIN_SINGLETON) {	/* upsert */
+			st = create_in(c, &tx, input, warnings,
+			    arena_printf(c->r->arena, "%s.updated", res->name), row);
+			goto out;
+		}
+		st = err_set(&c->r->err, ST_NOTFOUND, "No %s with this id.", title(res));
+		goto out;
+	}
+	if (have_version && (st = admin_check_version(c->r, res, before, version)) != ST_OK)
+		goto out;
+	merged = json_deep_copy(before);
+	json_object_update(merged, input);
+	op.before = before;
+	op.merged = merged;
+	if ((st = run_hooks(&op)) != ST_OK)
+		goto out;
+	set = changed_fields(input, before);
+	if (json_object_size(set) == 0) {	/* nothing changes: no write, no audit */
+		*row = before;
+		goto out;
+	}
+	if ((st = check_refs(c, &tx, set)) != ST_OK)
+		goto out;
+	if ((st = admin_store_update(&tx, res, set, id, c->parent_id, row)) != ST_OK) {
+		st = admin_write_failed(res, &tx);
+		goto out;
+	}
+	if (*row == NULL) {
+		st = err_set(&c->r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+		goto out;
+	}
+	st = admin_audit(&tx, c->r, arena_printf(c->r->arena, "%s.updated", res->name), res->name,
+	    (res->flags & ADMIN_SINGLETON) ? c->r->tenant.id : id,
+	    admin_diff(res, before, *row));
+out:
+	json_decref(merged);
+	json_decref(set);
+	return db_tx_end(&tx, st);
+}
+
+enum status
+admin_svc_delete(struct admin_ctx *c, const char *id, bool have_version, long long version)
+{
+	const struct admin_resource *res = c->res;
+	struct admin_op op = { res, c->r, NULL, ADMIN_DELETE, id, c->parent_id, NULL,
+		NULL, NULL, NULL };
+	json_t *before = NULL, *after = NULL;
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = admin_tx_begin(c->r, &tx)) != ST_OK)
+		return st;
+	op.tx = &tx;
+	if ((st = check_parent(c, &tx)) != ST_OK)
+		goto out;
+	if ((st = admin_load_row(&tx, res, id, c->parent_id, true, &before)) != ST_OK)
+		goto out;
+	if (have_version && (st = admin_check_version(c->r, res, before, version)) != ST_OK)
+		goto out;
+	op.before = before;
+	op.merged = before;
+	if (res->guard != NULL && (st = res->guard(&op)) != ST_OK)
+		goto out;
+	if ((st = admin_store_delete(&tx, res, id, c->parent_id, &after)) != ST_OK) {
+		st = admin_write_failed(res, &tx);
+		goto out;
+	}
+	for (const char *const *s = res->after_delete; s != NULL && *s != NULL; s++)
+		if ((st = admin_store_exec_id(&tx, *s, id)) != ST_OK)
+			goto out;
+	/* A soft delete records deleted_at; a hard one, what was removed. */
+	st = admin_audit(&tx, c->r, arena_printf(c->r->arena, "%s.deleted", res->name),
+	    res->name, id, admin_diff(res, before,
+	    (res->flags & ADMIN_SOFT_DELETE) ? after : NULL));
+out:
+	return db_tx_end(&tx, st);
+}
+
+enum status
+admin_touch(struct db_tx *tx, const struct admin_resource *res, const char *id, json_t **row)
+{
+	json_t *none = json_object();
+	enum status st = admin_store_update(tx, res, none, id, NULL, row);
+
+	json_decref(none);
+	if (st == ST_OK && *row == NULL)
+		st = err_set(tx->err, ST_NOTFOUND, "No %s with this id.", title(res));
+	return st;
+}
+
+enum status
+admin_update_row(struct db_tx *tx, const struct admin_resource *res, json_t *set,
+    const char *id, json_t **row)
+{
+	return admin_store_update(tx, res, set, id, NULL, row);
+}

@@ -1,0 +1,225 @@
+// platform.test.mjs — the platform operator's routes: only platform
+// administrators (not tenant owners, keys or support sessions); tenant
+// list, create, suspend, restore, soft delete and plan override, each
+// audited in the target tenant; and "act as": read-only unless escalated,
+// bound to one tenant, every request audited with both identities, gone
+// when it expires.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  adminSql, assertErrorBody, createTenant, killAll, lit, randomSlug, startServer, waitFor,
+} from './lib.mjs';
+import { AUTH_ENV, client, createUser, FAKE_ID, req, session, setCookie } from './auth_lib.mjs';
+
+after(killAll);
+
+describe('platform administration', () => {
+  let srv;
+  let pa;
+  let pc;
+  let t;
+
+  before(async () => {
+    srv = await startServer(AUTH_ENV);
+    t = createTenant({ name: 'Platform Target' });
+    pa = createUser({ platformAdmin: true, name: 'Operator' });
+    pc = await session(srv, pa.email);
+  });
+  after(() => srv?.kill());
+
+  const ROUTES = [
+    ['GET', '/v1/platform/tenants'],
+    ['POST', '/v1/platform/tenants'],
+    ['PATCH', `/v1/platform/tenants/${FAKE_ID}`],
+    ['DELETE', `/v1/platform/tenants/${FAKE_ID}`],
+    ['POST', `/v1/platform/tenants/${FAKE_ID}/suspend`],
+    ['POST', `/v1/platform/tenants/${FAKE_ID}/restore`],
+    ['POST', '/v1/platform/act-as'],
+  ];
+
+  test('every platform route refuses the unauthenticated (401) and non-platform users (403)', async () => {
+    const owner = createUser({ tenant: t, role: 'OWNER' });
+    const oc = await session(srv, owner.email);
+    const key = (await (await session(srv, owner.email, { host: t.host }))
+      .post('/v1/admin/api-keys', { name: 'k', role: 'OWNER', scopes: ['users'] })).json.key;
+    const listed = (await req({ port: srv.port, path: '/v1/test/routes' })).json.items
+      .filter((r) => r.perm === 'platform');
+    assert.equal(listed.length, ROUTES.length, 'this list covers every platform route');
+    for (const [method, path] of ROUTES) {
+      const body = method === 'GET' || method === 'DELETE' ? undefined : {};
+      assertErrorBody(assert, await req({ port: srv.port, method, path, body }), 401, 'UNAUTHENTICATED');
+      assertErrorBody(assert, await oc.call(method, path, body), 403, 'FORBIDDEN');
+      assertErrorBody(assert, await req({ port: srv.port, method, path, body,
+        headers: { authorization: `Bearer ${key}` } }), 403, 'FORBIDDEN');
+    }
+  });
+
+  test('list with status filter and pagination', async () => {
+    const s = createTenant();
+    adminSql(`UPDATE tenants SET status = 'suspended' WHERE id = ${lit(s.id)}`);
+    const all = await pc.get('/v1/platform/tenants?limit=100');
+    assert.equal(all.status, 200, all.text);
+    assert.ok(all.json.items.some((i) => i.id === t.id && i.name === 'Platform Target'));
+    const susp = await pc.get('/v1/platform/tenants?status=suspended&limit=100');
+    assert.ok(susp.json.items.every((i) => i.status === 'suspended'));
+    assert.ok(susp.json.items.some((i) => i.id === s.id));
+    const seen = new Set();
+    let cursor = null;
+    do {
+      const r = await pc.get(`/v1/platform/tenants?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      for (const i of r.json.items) { assert.ok(!seen.has(i.id)); seen.add(i.id); }
+      cursor = r.json.next_cursor;
+    } while (cursor);
+    assert.ok(seen.has(t.id) && seen.has(s.id));
+    assertErrorBody(assert, await pc.get('/v1/platform/tenants?status=sleeping'), 400);
+  });
+
+  test('create, suspend, restore, override the plan, soft-delete — each audited in the tenant', async () => {
+    const slug = randomSlug('made');
+    const c = await pc.post('/v1/platform/tenants', { slug, name: 'Made By Platform',
+      timezone: 'Europe/Berlin', plan: 'basic' });
+    assert.equal(c.status, 201, c.text);
+    assert.equal(c.json.slug, slug);
+    assert.equal(c.json.timezone, 'Europe/Berlin');
+    const id = c.json.id;
+    const host = `${slug}.localhost`;
+    assert.equal((await req({ port: srv.port, path: '/v1/public/tenant', host })).status, 200);
+    assertErrorBody(assert, await pc.post('/v1/platform/tenants', { slug, name: 'Again' }), 409, 'CONFLICT');
+    const badTz = await pc.post('/v1/platform/tenants', { slug: randomSlug(), name: 'X', timezone: 'Mars/Olympus' });
+    assert.deepEqual(assertErrorBody(assert, badTz, 400).details.map((d) => d.field), ['timezone']);
+
+    const s = await pc.post(`/v1/platform/tenants/${id}/suspend`);
+    assert.equal(s.json.status, 'suspended', s.text);
+    // The tenant cache hears of it through NOTIFY, a moment later.
+    const publicStatus = (want) => waitFor(async () =>
+      (await req({ port: srv.port, path: '/v1/public/tenant', host })).status === want,
+    { what: `public profile ${want}` });
+    await publicStatus(403);
+    const r = await pc.post(`/v1/platform/tenants/${id}/restore`);
+    assert.equal(r.json.status, 'active');
+    await publicStatus(200);
+    const p = await pc.patch(`/v1/platform/tenants/${id}`, { plan: 'enterprise' });
+    assert.equal(p.json.plan, 'enterprise', p.text);
+    assertErrorBody(assert, await pc.patch(`/v1/platform/tenants/${id}`, { plan: 'gold' }), 400);
+    assert.equal((await pc.del(`/v1/platform/tenants/${id}`)).status, 204);
+    await publicStatus(404);
+    assert.equal(adminSql(`SELECT status FROM tenants WHERE id = ${lit(id)}`), 'deleted',
+      'soft delete: the row is kept');
+    assertErrorBody(assert, await pc.post(`/v1/platform/tenants/${FAKE_ID}/suspend`), 404);
+
+    const audit = adminSql(`SELECT string_agg(action || ':' || actor_type || ':' || actor_id, ',' ORDER BY created_at)
+      FROM audit_log WHERE tenant_id = ${lit(id)}`);
+    const who = `platform:${pa.id}`;
+    assert.equal(audit, ['tenant.created', 'tenant.suspended', 'tenant.restored',
+      'tenant.plan_overridden', 'tenant.deleted'].map((a) => `${a}:${who}`).join(','));
+    assert.equal(adminSql(`SELECT changes::text FROM audit_log WHERE tenant_id = ${lit(id)}
+      AND action = 'tenant.plan_overridden'`), '{"plan": {"to": "enterprise", "from": "basic"}}');
+  });
+});
+
+describe('act as a tenant', () => {
+  let srv;
+  let pa;
+  let pc;
+  let t;
+  let b;
+
+  before(async () => {
+    srv = await startServer(AUTH_ENV);
+    t = createTenant({ name: 'Support Me' });
+    b = createTenant({ name: 'Leave Me Alone' });
+    createUser({ tenant: t, role: 'OWNER' });
+    pa = createUser({ platformAdmin: true });
+    pc = await session(srv, pa.email);
+  });
+  after(() => srv?.kill());
+
+  async function actAs(body) {
+    const r = await pc.post('/v1/platform/act-as', body);
+    assert.equal(r.status, 201, r.text);
+    return { json: r.json, c: client(srv, { host: t.host,
+      session: { cookie: setCookie(r).value, csrf: r.json.csrf_token } }) };
+  }
+
+  const auditRows = (sessionId) => adminSql(`SELECT format('%s|%s|%s|%s|%s|%s', actor_type,
+    actor_id, on_behalf_of, action, changes->>'path', changes->>'allowed')
+    FROM audit_log WHERE tenant_id = ${lit(t.id)} AND target_id = ${lit(sessionId)}
+    ORDER BY created_at`).split('\n').filter(Boolean);
+
+  test('a platform admin has no tenant role of their own', async () => {
+    assertErrorBody(assert, await client(srv, { host: t.host, session: pc.session })
+      .get('/v1/admin/users'), 403, 'FORBIDDEN');
+  });
+
+  test('read-only support session: reads allowed, writes refused, all audited with both identities', async () => {
+    const { json, c } = await actAs({ tenant_id: t.id, minutes: 10, reason: 'ticket #1' });
+    assert.equal(json.write, false);
+    assert.equal(json.tenant_id, t.id);
+    const read = await c.get('/v1/admin/users');
+    assert.equal(read.status, 200, read.text);
+    const write = await c.patch('/v1/admin/security', { mfa_required: true });
+    assert.match(assertErrorBody(assert, write, 403, 'FORBIDDEN').message, /read-only/);
+    const rows = auditRows(json.session_id);
+    assert.deepEqual(rows, [
+      `platform|${pa.id}|act_as|support.act_as_started||`,
+      `platform|${pa.id}|act_as|support.read|/v1/admin/users|true`,
+      `platform|${pa.id}|act_as|support.write|/v1/admin/security|false`,
+    ]);
+    const me = await c.get('/v1/auth/me');
+    assert.deepEqual(me.json.session.act_as, { tenant_id: t.id, write: false });
+  });
+
+  test('escalated support session can write, and the change names the administrator', async () => {
+    const { json, c } = await actAs({ tenant_id: t.id, minutes: 5, write: true, reason: 'fix settings' });
+    const r = await c.patch('/v1/admin/security', { mfa_required: false });
+    assert.equal(r.status, 200, r.text);
+    assert.ok(auditRows(json.session_id).some((l) => l.includes('support.write|/v1/admin/security|true')));
+    const inv = await c.post('/v1/admin/invitations', { email: 'helper@example.test', role: 'VIEWER' });
+    assert.equal(inv.status, 201, inv.text);
+    assert.equal(adminSql(`SELECT actor_type || '|' || actor_id || '|' || on_behalf_of FROM audit_log
+      WHERE tenant_id = ${lit(t.id)} AND action = 'invitation.created'`), `platform|${pa.id}|act_as`);
+  });
+
+  test('a support session is bound to its tenant and cannot do platform work', async () => {
+    const { c } = await actAs({ tenant_id: t.id, minutes: 5, reason: 'scope check' });
+    const elsewhere = await client(srv, { host: b.host, session: c.session }).get('/v1/admin/users');
+    assertErrorBody(assert, elsewhere, 403, 'FORBIDDEN');
+    assert.ok(!elsewhere.text.includes(b.id));
+    assert.equal(adminSql(`SELECT count(*) FROM audit_log WHERE tenant_id = ${lit(b.id)}
+      AND action LIKE 'support.%'`), '0');
+    assertErrorBody(assert, await client(srv, { session: c.session }).get('/v1/platform/tenants'),
+      403, 'FORBIDDEN');
+  });
+
+  test('act-as validates minutes (≤ 60) and needs a live tenant', async () => {
+    const r = await pc.post('/v1/platform/act-as', { tenant_id: t.id, minutes: 61, reason: 'too long' });
+    assert.deepEqual(assertErrorBody(assert, r, 400).details.map((d) => d.field), ['minutes']);
+    const none = await pc.post('/v1/platform/act-as', { tenant_id: FAKE_ID, minutes: 5, reason: 'nobody' });
+    assertErrorBody(assert, none, 404, 'NOT_FOUND');
+    const noReason = await pc.post('/v1/platform/act-as', { tenant_id: t.id, minutes: 5 });
+    assert.deepEqual(assertErrorBody(assert, noReason, 400).details.map((d) => d.field), ['reason']);
+  });
+
+  test('a support session ends at its expiry', async () => {
+    const { json, c } = await actAs({ tenant_id: t.id, minutes: 1, reason: 'short' });
+    assert.equal((await c.get('/v1/admin/users')).status, 200);
+    adminSql(`UPDATE auth_sessions SET expires_at = now() - interval '1 second'
+      WHERE id = ${lit(json.session_id)}`);
+    assertErrorBody(assert, await c.get('/v1/admin/users'), 401, 'UNAUTHENTICATED');
+  });
+
+  test('suspending the tenant ends its support sessions', async () => {
+    const t3 = createTenant();
+    const r = await pc.post('/v1/platform/act-as', { tenant_id: t3.id, minutes: 5, reason: 'x-check' });
+    const c = client(srv, { host: t3.host, session: { cookie: setCookie(r).value, csrf: r.json.csrf_token } });
+    assert.equal((await c.get('/v1/admin/users')).status, 200);
+    await pc.post(`/v1/platform/tenants/${t3.id}/suspend`);
+    await pc.post(`/v1/platform/tenants/${t3.id}/restore`);
+    // Once the tenant cache has seen the restore, the host resolves again…
+    await waitFor(async () => (await req({ port: srv.port, path: '/v1/public/tenant',
+      host: t3.host })).status === 200, { what: 'tenant restored' });
+    // … but the support session opened before the suspension is gone.
+    assertErrorBody(assert, await c.get('/v1/admin/users'), 401);
+  });
+});
