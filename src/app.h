@@ -22,6 +22,12 @@ struct app {
 	/* Identifies the caller (session cookie, API key, service token) and
 	 * checks the route's permission; set by the auth module. */
 	enum status (*authenticate)(struct request *r, int perm);
+	/* Rules for requests from browsers on other sites (origin check,
+	 * CORS, rate limits), run once the tenant is known; may set
+	 * r->cors_origin. `preflight` answers CORS preflights (OPTIONS with
+	 * Access-Control-Request-Method). Set by the web module; NULL = none. */
+	enum status (*browser_guard)(struct request *r);
+	enum status (*preflight)(struct request *r, struct response *w);
 };
 
 #endif

@@ -53,6 +53,18 @@ http_finish(struct app *app, struct request *r, struct response *w, uint64_t sta
 	access_log(r, w, dur);
 }
 
+/* On every reply a browser guard let through, errors included: a widget
+ * must be able to read its 429 and Retry-After. */
+static void
+cors_headers(struct request *r, struct response *w)
+{
+	if (r->cors_origin == NULL)
+		return;
+	response_header(w, "access-control-allow-origin", r->cors_origin);
+	response_header(w, "access-control-expose-headers", "retry-after, x-request-id");
+	response_header(w, "vary", "Origin");
+}
+
 void
 http_dispatch(struct app *app, struct request *r, struct response *w)
 {
@@ -67,17 +79,26 @@ http_dispatch(struct app *app, struct request *r, struct response *w)
 		goto out;
 	}
 	st = router_match(&app->router, r->arena, r->method, r->path, r, &allow);
+	if (st == ST_METHOD && r->method == HTTP_OPTIONS && app->preflight != NULL &&
+	    http_header(r, "access-control-request-method") != NULL) {
+		st = app->preflight(r, w);
+		goto out;
+	}
 	if (st == ST_NOTFOUND)
 		err_set(&r->err, st, "No route for %s.", "this path");
 	if (st == ST_METHOD)
 		err_set(&r->err, st, "This path does not accept %s.", r->method_name);
 	if (st == ST_OK && r->route->tenancy != TENANCY_NONE)
 		st = app->resolve_tenant(r);
+	if (st == ST_OK && app->browser_guard != NULL)
+		st = app->browser_guard(r);
 	if (st == ST_OK && r->route->perm != 0)
 		st = app->authenticate != NULL ? app->authenticate(r, r->route->perm)
 		    : err_set(&r->err, ST_UNAUTHENTICATED, "Authentication is not available.");
-	if (st == ST_OK)
+	if (st == ST_OK) {
+		cors_headers(r, w);
 		st = r->route->fn(r, w);
+	}
 out:
 	if (st != ST_OK) {
 		http_render_error(r, w, st);
@@ -89,6 +110,7 @@ out:
 		}
 		if (st == ST_INTERNAL)
 			log_error("request %s failed: %s", r->request_id, r->err.message);
+		cors_headers(r, w);
 	}
 	http_finish(app, r, w, start);
 }

@@ -72,6 +72,10 @@ struct request {
 	/* Who is calling, for routes with a permission (NULL otherwise). */
 	const struct principal *principal;
 
+	/* Set by the browser guard when another site's page may read the
+	 * reply: echoed in Access-Control-Allow-Origin, errors included. */
+	const char *cors_origin;
+
 	/* Set by the HTTP layer when the client went away: long handlers
 	 * (streams, model calls) check it and stop. */
 	atomic_bool *cancelled;

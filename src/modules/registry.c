@@ -5,13 +5,19 @@
 
 #include "core/log.h"
 #include "modules/admin/admin.h"
+#include "modules/ai/ai.h"
 #include "modules/ai/ai_settings.h"
+#include "modules/appointments/appointments.h"
 #include "modules/auth/auth.h"
+#include "modules/billing/usage.h"
+#include "modules/calendar/calendar.h"
 #include "modules/catalog/catalog.h"
 #include "modules/knowledge/knowledge.h"
 #include "modules/system/system.h"
 #include "modules/tenants/tenants.h"
 #include "modules/tenants/tenants_admin.h"
+#include "modules/web/web.h"
+#include "providers/llm_factory.h"
 
 struct route_table {
 	const struct route *routes;
@@ -25,7 +31,15 @@ static const struct route_table tables[] = {
 	{ catalog_routes, &catalog_nroutes },
 	{ knowledge_routes, &knowledge_nroutes },
 	{ ai_settings_routes, &ai_settings_nroutes },
+	{ ai_chat_routes, &ai_chat_nroutes },
+	{ ai_admin_routes, &ai_admin_nroutes },
 	{ admin_routes, &admin_nroutes },
+	{ appt_public_routes, &appt_public_nroutes },
+	{ appt_admin_routes, &appt_admin_nroutes },
+	{ calendar_routes, &calendar_nroutes },
+	{ web_routes, &web_nroutes },
+	{ usage_routes, &usage_nroutes },
+	{ llm_routes, &llm_nroutes },
 };
 
 void
@@ -37,8 +51,11 @@ registry_mount(struct app *app)
 		log_warn("ENABLE_TEST_ROUTES is on: test-only routes are mounted");
 		router_add_all(&app->router, system_test_routes, system_test_nroutes);
 		router_add_all(&app->router, tenants_admin_test_routes, tenants_admin_test_nroutes);
+		router_add_all(&app->router, calendar_test_routes, calendar_test_nroutes);
+		router_add_all(&app->router, llm_test_routes, llm_test_nroutes);
 	}
 	app->resolve_tenant = tenants_resolve;
+	web_mount(app);		/* widget, portal, browser guard */
 	auth_mount(app);	/* auth, account admin and platform routes; app->authenticate */
 }
 
@@ -51,6 +68,8 @@ struct job_table {
 static const struct job_table jobs[] = {
 	{ system_job_handlers, &system_njob_handlers, false },
 	{ system_test_job_handlers, &system_test_njob_handlers, true },
+	{ appt_job_handlers, &appt_njob_handlers, false },
+	{ calendar_job_handlers, &calendar_njob_handlers, false },
 };
 
 size_t
@@ -70,9 +89,30 @@ registry_job_handlers(const struct app *app, struct job_handler *out, size_t max
 	return n;
 }
 
+struct periodic_table {
+	const struct periodic_job *jobs;
+	const size_t *n;
+};
+
+static const struct periodic_table periodic[] = {
+	{ system_periodic_jobs, &system_nperiodic_jobs },
+	{ calendar_periodic_jobs, &calendar_nperiodic_jobs },
+};
+
+/* Called once, from the worker's start (single-threaded then). */
 const struct periodic_job *
 registry_periodic_jobs(size_t *n)
 {
-	*n = system_nperiodic_jobs;
-	return system_periodic_jobs;
+	static struct periodic_job all[32];
+	size_t k = 0;
+
+	for (size_t t = 0; t < sizeof(periodic) / sizeof(periodic[0]); t++) {
+		for (size_t i = 0; i < *periodic[t].n; i++) {
+			if (k == sizeof(all) / sizeof(all[0]))
+				abort();	/* raise the array size */
+			all[k++] = periodic[t].jobs[i];
+		}
+	}
+	*n = k;
+	return all;
 }

@@ -68,6 +68,61 @@ INSERT INTO resources (tenant_id, name) SELECT id, 'Chair' FROM tap_ab;
 INSERT INTO resource_services (tenant_id, resource_id, service_id)
     SELECT r.tenant_id, r.id, v.id FROM resources r JOIN services v USING (tenant_id)
     WHERE r.tenant_id IN (SELECT id FROM tap_ab);
+-- 0006_scheduling's tenant tables (the scheduling settings row comes with
+-- the tenant, from a trigger): a customer, a booking with one item and its
+-- staff claim, a hold with a resource-unit claim, a calendar sync row.
+INSERT INTO customers (tenant_id, name, email)
+    SELECT id, 'Cus ' || slug, 'cus@' || slug || '.example.test' FROM tap_ab;
+INSERT INTO bookings (tenant_id, reference, customer_id, source, starts_at, ends_at)
+    SELECT tenant_id, 'ABC234', id, 'portal', '2030-01-07T14:00Z', '2030-01-07T14:30Z'
+    FROM customers WHERE tenant_id IN (SELECT id FROM tap_ab);
+INSERT INTO booking_items (tenant_id, booking_id, position, service_id, staff_id,
+    starts_at, ends_at)
+    SELECT b.tenant_id, b.id, 0, v.id, s.id, b.starts_at, b.ends_at
+    FROM bookings b JOIN services v USING (tenant_id) JOIN staff s USING (tenant_id)
+    WHERE b.tenant_id IN (SELECT id FROM tap_ab);
+INSERT INTO slot_claims (tenant_id, booking_id, staff_id, during)
+    SELECT tenant_id, booking_id, staff_id, tstzrange(starts_at, ends_at) FROM booking_items
+    WHERE tenant_id IN (SELECT id FROM tap_ab);
+INSERT INTO holds (tenant_id, token_hash, starts_at, ends_at, expires_at)
+    SELECT id, sha256(convert_to('hold-' || slug, 'UTF8')), '2030-01-07T15:00Z',
+        '2030-01-07T15:30Z', now() + interval '5 minutes' FROM tap_ab;
+INSERT INTO slot_claims (tenant_id, hold_id, resource_id, unit, during, expires_at)
+    SELECT h.tenant_id, h.id, r.id, 1, tstzrange(h.starts_at, h.ends_at), h.expires_at
+    FROM holds h JOIN resources r USING (tenant_id) WHERE h.tenant_id IN (SELECT id FROM tap_ab);
+INSERT INTO booking_calendar_events (tenant_id, booking_id, provider)
+    SELECT tenant_id, id, 'google' FROM bookings WHERE tenant_id IN (SELECT id FROM tap_ab);
+-- 0007_calendar's tenant tables: a connection (its secret sealed; here
+-- opaque bytes), a day of cached busy time, an OAuth state in flight, a
+-- rate bucket.
+INSERT INTO calendar_connections (tenant_id, provider, external_ref, secret_ct, secret_nonce,
+    secret_key_id)
+    SELECT id, 'google', 'primary', '\x01', decode(repeat('00', 24), 'hex'), '0123456789abcdef'
+    FROM tap_ab;
+INSERT INTO calendar_busy_cache (tenant_id, connection_id, day, busy)
+    SELECT tenant_id, id, '2030-01-07', '[]' FROM calendar_connections
+    WHERE tenant_id IN (SELECT id FROM tap_ab);
+INSERT INTO calendar_oauth_states (tenant_id, nonce_hash, expires_at)
+    SELECT id, sha256(convert_to('state-' || slug, 'UTF8')), now() + interval '10 minutes'
+    FROM tap_ab;
+INSERT INTO calendar_rate_buckets (tenant_id, provider, tokens) SELECT id, 'calcom', 10 FROM tap_ab;
+-- 0009_usage's tenant tables: a month of AI usage with its split by model,
+-- and the tenant's own model settings.
+INSERT INTO usage_monthly (tenant_id, month, messages, model_calls)
+    SELECT id, '2030-01-01', 3, 4 FROM tap_ab;
+INSERT INTO usage_monthly_models (tenant_id, month, provider, model, calls)
+    SELECT id, '2030-01-01', 'openai', 'gpt-fixture', 4 FROM tap_ab;
+INSERT INTO tenant_llm_settings (tenant_id, provider, model)
+    SELECT id, 'anthropic', 'claude-fixture' FROM tap_ab;
+-- 0008_conversations's tenant tables: a web conversation with a customer
+-- message and the receptionist's reply.
+INSERT INTO conversations (tenant_id, channel, session_token_hash, message_count)
+    SELECT id, 'web', sha256(convert_to('chat-' || slug, 'UTF8')), 2 FROM tap_ab;
+INSERT INTO messages (tenant_id, conversation_id, seq, role, author, content)
+    SELECT tenant_id, id, 1, 'user', 'customer', 'hello' FROM conversations
+    WHERE tenant_id IN (SELECT id FROM tap_ab)
+    UNION ALL SELECT tenant_id, id, 2, 'assistant', 'ai', 'Hi!' FROM conversations
+    WHERE tenant_id IN (SELECT id FROM tap_ab);
 
 CREATE TEMP TABLE tap_tenant_tables AS
 SELECT c.oid::regclass AS tbl, c.relname::text AS name,

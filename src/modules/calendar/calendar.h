@@ -25,6 +25,7 @@
 #include "core/arena.h"
 #include "core/status.h"
 #include "db/jobs.h"
+#include "http/http.h"
 
 struct app;
 
@@ -47,5 +48,23 @@ enum status calendar_busy(struct app *app, struct arena *a, const char *tenant_i
 
 /* The job kind and handler for "calendar.sync". */
 #define CALENDAR_SYNC_JOB "calendar.sync"
+
+/* ---- what the registry mounts ----------------------------------------------- */
+
+/* Admin: /v1/admin/calendar/… (connections, Google authorisation, Cal.com
+ * keys, sync status); the OAuth callback /v1/calendar/google/callback; the
+ * Cal.com webhook /v1/webhooks/calcom. */
+extern const struct route calendar_routes[];
+extern const size_t calendar_nroutes;
+/* With ENABLE_TEST_ROUTES only: GET /v1/test/calendar/busy and POST
+ * /v1/test/calendar/reconcile. */
+extern const struct route calendar_test_routes[];
+extern const size_t calendar_test_nroutes;
+/* calendar.sync, calendar.webhook, calendar.reconcile (platform fan-out)
+ * and calendar.reconcile_tenant. */
+extern const struct job_handler calendar_job_handlers[];
+extern const size_t calendar_njob_handlers;
+extern const struct periodic_job calendar_periodic_jobs[];
+extern const size_t calendar_nperiodic_jobs;
 
 #endif

@@ -1,0 +1,297 @@
+// bench/ai.mjs — what the server adds to a model's time (run by bench/ai.sh,
+// or alone: BENCH_AI_BIN=build-release/receptionist DATABASE_URL=… node bench/ai.mjs).
+//
+// A fake OpenAI-compatible model (tests/integration/fakes/openai.mjs, its own
+// process) stamps its replies: when the request reached it, when its first
+// and its last text left. A second `serve` (port 18091, LLM_PROVIDER=openai
+// pointed at the fake, 512 workers, test routes on, chat rate limits off)
+// answers turns two ways:
+//   provider: POST /v1/test/llm — the tenant's provider chain alone (settings
+//             read, chain, adapter, SSE parse, stream out);
+//   chat:     POST /v1/chat/stream — a whole receptionist turn (the engine:
+//             session, metering, history, prompt, leak filter, persistence).
+// Scenarios:
+//  1. instant model, c=1 and c=C: server overhead per turn = client round
+//     trip − the model's own time (its last stamp − its receipt);
+//  2. a model streaming for 2 s, N turns at once: every one must complete;
+//     latency added to the first byte = client receipt of the first delta −
+//     the model's first send stamp (target p99 ≤ 50 ms on the provider
+//     path); on the chat path the engine holds back 200 bytes of text for
+//     its leak filter, so its first byte is reported as is, and the latency
+//     added to the last byte is the plumbing figure.
+// Prints ROW| lines for scripts/bench's table and NOTE| lines; exits 1 when a
+// turn failed or the provider path's first-byte p99 passed 50 ms.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = process.env.BENCH_AI_BIN || path.join(ROOT, 'build-release/receptionist');
+const PORT = Number(process.env.BENCH_AI_PORT || 18091);
+const TURNS = Number(process.env.BENCH_AI_TURNS || 2000);
+const CONC = Number(process.env.BENCH_AI_CONCURRENCY || 16);
+const STREAMS = Number(process.env.BENCH_AI_STREAMS || 500);
+const ROUTES = (process.env.BENCH_AI_ROUTES || 'provider,chat').split(',');
+const PHASES = (process.env.BENCH_AI_PHASES || 'instant,streams').split(',');
+const SLUG = 'ai-bench';
+const HOST = `${SLUG}.localhost`;
+const LONG_TEXT = ('Thanks for asking! We are open Monday to Friday from nine to six and on '
+  + 'Saturdays from ten to four. A cut takes about thirty minutes and colour about an hour. '
+  + 'You can book online or right here in this chat, and you can change or cancel a booking '
+  + 'up to a day before. Parking is free behind the building, and we accept cards and cash. '
+  + 'Is there a day and time that would suit you? ').repeat(1);
+const wallMs = () => performance.timeOrigin + performance.now();
+const sleep = (n) => new Promise((r) => setTimeout(r, n));
+
+const pct = (xs, p) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const ms = (x) => `${x.toFixed(2)} ms`;
+// Stamps come as letters (tests/integration/fakes/common.mjs stampText).
+const stamp = (text, k) => {
+  const m = new RegExp(`${k}=([a-j.]+)`).exec(text);
+  return m ? Number(m[1].replace(/[a-j]/g, (c) => String(c.charCodeAt(0) - 97))) : NaN;
+};
+const children = [];
+
+function startChild(cmd, args, env) {
+  const p = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  p.stdout.on('data', (d) => { out += d; });
+  p.stderr.on('data', (d) => { out = (out + d).slice(-20000); });
+  children.push(p);
+  return { p, out: () => out };
+}
+
+async function startFake(extra) {
+  const c = startChild('node', ['tests/integration/fakes/openai.mjs', '--port', '0', '--stamp', ...extra], {});
+  for (let i = 0; i < 100; i++) {
+    const m = /listening (\d+)/.exec(c.out());
+    if (m) return { ...c, port: Number(m[1]) };
+    await sleep(50);
+  }
+  throw new Error(`fake did not start: ${c.out()}`);
+}
+
+const status = (pid, k) => Number(new RegExp(`${k}:\\s+(\\d+) kB`)
+  .exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+function post(p, body) {
+  return new Promise((resolve) => {
+    const payload = JSON.stringify(body);
+    const r = http.request({ host: '127.0.0.1', port: PORT, method: 'POST', path: p, agent: false,
+      setHost: false, headers: { Host: HOST, 'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload) } }, (res) => {
+      let b = '';
+      res.on('data', (d) => { b += d; });
+      res.on('end', () => resolve({ status: res.statusCode, json: JSON.parse(b || 'null') }));
+    });
+    r.on('error', () => resolve({ status: 0 }));
+    r.end(payload);
+  });
+}
+
+// One turn as SSE. route: 'provider' or 'chat' (then session is needed).
+// Resolves {ok, t0, first, last, end, text}: first/last = receipt of the
+// first delta and of the delta carrying the model's end stamp.
+function turn(route, session) {
+  return new Promise((resolve) => {
+    const message = 'Hi! When are you open on Saturday?';
+    const payload = JSON.stringify(route === 'chat' ? { session_id: session, message }
+      : { stream: true, messages: [{ role: 'user', content: message }] });
+    const t0 = wallMs();
+    let first = 0;
+    let last = 0;
+    let text = '';
+    let ok = false;
+    let err;
+    const r = http.request({ host: '127.0.0.1', port: PORT, method: 'POST',
+      path: route === 'chat' ? '/v1/chat/stream' : '/v1/test/llm', agent: false, setHost: false,
+      headers: { Host: HOST, 'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload) } }, (res) => {
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => {
+        buf += d;
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const ev = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = ev.split('\n').find((l) => l.startsWith('data: '))?.slice(6);
+          if (ev.startsWith('event: delta')) {
+            const now = wallMs();
+            if (!first) first = now;
+            text += JSON.parse(data).text;
+            if (!last && text.includes('[e=')) last = now;
+          } else if (ev.startsWith('event: result')) {
+            ok = JSON.parse(data).provider === 'openai';
+          } else if (ev.startsWith('event: message')) {
+            ok = /\[e=/.test(JSON.parse(data).text ?? '');
+          } else if (ev.startsWith('event: error')) {
+            err = data;
+          }
+        }
+      });
+      res.on('end', () => resolve({ ok: ok && res.statusCode === 200 && last > 0, t0, first, last,
+        end: wallMs(), text, status: res.statusCode,
+        why: res.statusCode !== 200 ? buf : err }));
+      res.on('error', () => resolve({ ok: false }));
+    });
+    r.on('error', () => resolve({ ok: false }));
+    r.setTimeout(60000, () => r.destroy());
+    r.end(payload);
+  });
+}
+
+// n calls of fn(worker, k) over conc workers (k: the worker's k-th call).
+async function runPool(n, conc, fn) {
+  const out = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: conc }, async (_, w) => {
+    for (let k = 0; next < n; k++) { next++; out.push(await fn(w, k)); }
+  }));
+  return out;
+}
+
+// A chat session per worker, renewed every 20 turns (a conversation has a
+// token budget; real ones are short).
+function sessionsPerWorker() {
+  const cur = [];
+  return async (w, k) => {
+    if (cur[w] === undefined || k % 20 === 0) {
+      const s = await post('/v1/chat/session', {});
+      if (s.status !== 201) throw new Error(`chat session: HTTP ${s.status}`);
+      cur[w] = s.json.session_id;
+    }
+    return cur[w];
+  };
+}
+
+async function sessions(n) {
+  const out = [];
+  for (let i = 0; i < n; i += 50) {
+    const batch = await Promise.all(Array.from({ length: Math.min(50, n - i) },
+      () => post('/v1/chat/session', {})));
+    for (const b of batch) {
+      if (b.status !== 201) throw new Error(`chat session: HTTP ${b.status}`);
+      out.push(b.json.session_id);
+    }
+  }
+  return out;
+}
+
+async function main() {
+  // A tenant on an unlimited plan for the benchmark (idempotent).
+  try {
+    execFileSync(BIN, ['tenant', 'create', '--slug', SLUG, '--name', 'AI Bench Salon', '--plan',
+      'enterprise'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: process.env.DATABASE_OWNER_URL },
+      stdio: 'pipe' });
+  } catch { /* exists already */ }
+
+  const instant = await startFake(['--chunks', '6']);
+  const slow = await startFake(['--chunks', '20', '--stream-ms', '2000', '--text', LONG_TEXT]);
+  const serveEnv = (fakePort) => ({
+    PORT: String(PORT), HOST: '127.0.0.1', ENABLE_TEST_ROUTES: 'true', LOG_LEVEL: 'warn',
+    ENV_FILE: '/dev/null', LLM_PROVIDER: 'openai', OPENAI_BASE_URL: `http://127.0.0.1:${fakePort}`,
+    OPENAI_API_KEY: 'sk-bench', OPENAI_MODEL: 'gpt-bench', LLM_FALLBACK: 'offline',
+    WORKER_THREADS: '512', WORKER_QUEUE_MAX: '4096', DB_POOL_SIZE: process.env.BENCH_AI_DB_POOL || '80', HTTP_THREADS: '2',
+    LLM_FIRST_BYTE_TIMEOUT_MS: '8000', LLM_TIMEOUT_MS: '30000',
+    CHAT_RATE_IP_PER_MIN: '0', CHAT_RATE_SESSION_PER_MIN: '0', CHAT_NEW_PER_HOUR: '0',
+    APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY || 'YmVuY2gtb25seS1rZXktZG8tbm90LXVzZS1pbi1wcm8=',
+  });
+  const rows = [];
+  const notes = [];
+  let failed = false;
+
+  async function withServe(fakePort, body) {
+    const s = startChild(BIN, ['serve'], serveEnv(fakePort));
+    for (let i = 0; ; i++) {
+      try {
+        await new Promise((res, rej) => http.get(`http://127.0.0.1:${PORT}/healthz`, (r) => {
+          r.resume(); r.statusCode === 200 ? res() : rej(new Error('not ready'));
+        }).on('error', rej));
+        break;
+      } catch (e) {
+        if (i > 200 || s.p.exitCode !== null) throw new Error(`serve did not start:\n${s.out()}`);
+        await sleep(50);
+      }
+    }
+    try {
+      return await body(s.p.pid);
+    } finally {
+      s.p.kill('SIGTERM');
+      await new Promise((r) => s.p.once('exit', r));
+    }
+  }
+
+  // 1. An instant model: what a turn costs the server, alone (c=1: the
+  // latency it adds) and under load (c=CONC: throughput).
+  if (PHASES.includes('instant')) await withServe(instant.port, async (pid) => {
+    for (const route of ROUTES) {
+      const sessFor = sessionsPerWorker();
+      const go = async (w, k) => turn(route, route === 'chat' ? await sessFor(w, k) : null);
+      await runPool(100, CONC, go);	// warm connections and caches
+      for (const c of [1, CONC]) {
+        const n = c === 1 ? Math.min(TURNS, 500) : TURNS;
+        const started = wallMs();
+        const rs = await runPool(n, c, go);
+        const secs = (wallMs() - started) / 1000;
+        const good = rs.filter((r) => r.ok);
+        const over = good.map((r) => (r.end - r.t0) - (stamp(r.text, 'e') - stamp(r.text, 'r')));
+        rows.push(`| AI ${route === 'chat' ? 'chat turn (/v1/chat/stream)' : 'provider call (/v1/test/llm)'}, instant model, c=${c}: server overhead per turn | ${Math.round(good.length / secs)} | ${ms(pct(over, 50))} | ${ms(pct(over, 99))} | ${status(pid, 'VmHWM').toFixed(1)} MiB | - |`);
+        notes.push(`${route}, instant model, c=${c}: ${good.length}/${n} turns ok, whole turn p50 ${ms(pct(good.map((r) => r.end - r.t0), 50))}, p99 ${ms(pct(good.map((r) => r.end - r.t0), 99))}`);
+        if (good.length !== n) failed = true;
+      }
+    }
+  });
+
+  // 2. A model streaming for 2 s, STREAMS turns at once, on each path.
+  for (const route of PHASES.includes('streams') ? ROUTES : []) {
+    await withServe(slow.port, async (pid) => {
+      const sess = route === 'chat' ? await sessions(STREAMS) : [];
+      await runPool(20, 20, (w) => turn(route, sess[w]));	// one turn per warm-up session
+      const before = status(pid, 'VmRSS');
+      const started = wallMs();
+      const rs = await Promise.all(Array.from({ length: STREAMS }, (_, i) => turn(route, sess[i])));
+      const secs = (wallMs() - started) / 1000;
+      const good = rs.filter((r) => r.ok);
+      const first = good.map((r) => r.first - stamp(r.text, 's'));
+      const last = good.map((r) => r.last - stamp(r.text, 'e'));
+      const label = route === 'chat' ? 'chat turns (/v1/chat/stream)' : 'provider calls (/v1/test/llm)';
+      const peak = status(pid, 'VmHWM').toFixed(1);
+      rows.push(`| AI ${STREAMS} concurrent 2 s ${label}: latency added to the first byte | ${good.length}/${STREAMS} complete in ${secs.toFixed(2)} s | ${ms(pct(first, 50))} | ${ms(pct(first, 99))} | ${peak} MiB | - |`);
+      rows.push(`| AI ${STREAMS} concurrent 2 s ${label}: latency added to the last byte | ${good.length}/${STREAMS} | ${ms(pct(last, 50))} | ${ms(pct(last, 99))} | ${peak} MiB | - |`);
+      notes.push(`${route}, ${STREAMS} streams of 2 s: ${good.length} complete in ${secs.toFixed(2)} s; first byte added p50 ${ms(pct(first, 50))} p99 ${ms(pct(first, 99))} max ${ms(Math.max(...first))}; last byte added p50 ${ms(pct(last, 50))} p99 ${ms(pct(last, 99))}; RSS ${before.toFixed(1)} MiB before, peak ${peak} MiB`);
+      if (good.length !== STREAMS) {
+        failed = true;
+        const why = {};
+        for (const r of rs.filter((x) => !x.ok)) {
+          let w = r.why ?? (r.text ?? '').slice(0, 80);
+          try { const j = JSON.parse(w); w = `${(j.error ?? j).code}: ${(j.error ?? j).message}`; } catch { /* as is */ }
+          const k = `HTTP ${r.status} ${w}`;
+          why[k] = (why[k] ?? 0) + 1;
+        }
+        notes.push(`${route}: failed turns: ${JSON.stringify(why)}`);
+      }
+      if (route === 'provider' && !(pct(first, 99) <= 50)) failed = true;
+    });
+  }
+
+  for (const r of rows) console.log(`ROW|${r}`);
+  for (const n of notes) console.log(`NOTE|${n}`);
+  return failed ? 1 : 0;
+}
+
+main().then((code) => {
+  for (const c of children) c.kill('SIGTERM');
+  process.exit(code);
+}).catch((e) => {
+  console.error(e);
+  for (const c of children) c.kill('SIGKILL');
+  process.exit(2);
+});

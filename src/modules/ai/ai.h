@@ -1,0 +1,58 @@
+/* ai.h — the AI receptionist: one conversation engine for every channel,
+ * the chat endpoints of the web widget, and the admin's conversations API.
+ *
+ * A channel (web today; WhatsApp, SMS, voice later) finds or opens its
+ * conversation, then hands each customer message to ai_turn with a sink
+ * that receives what the receptionist says as it says it. The engine
+ * persists the message first, runs the model with the tenant's tools under
+ * the guardrails (tool calls validated and executed server-side in the
+ * request's tenant, offered slots only, explicit confirmation, leak
+ * filter), persists every step, and returns the final reply. */
+#ifndef AI_H
+#define AI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/ids.h"
+#include "core/status.h"
+#include "http/http.h"
+
+/* POST /v1/chat/session, /v1/chat/stream, /v1/chat/message, /v1/chat/history. */
+extern const struct route ai_chat_routes[];
+extern const size_t ai_chat_nroutes;
+/* /v1/admin/conversations… (RES_CONVERSATIONS). */
+extern const struct route ai_admin_routes[];
+extern const size_t ai_admin_nroutes;
+
+/* Where a turn's output goes as it happens. Every callback may be NULL.
+ * data is borrowed for the duration of the call. */
+struct ai_sink {
+	void *ud;
+	void (*delta)(void *ud, const char *text, size_t n);
+	/* "tool" {name, status: started|done|refused}, "slots" {slots: […]} */
+	void (*event)(void *ud, const char *name, json_t *data);
+};
+
+struct ai_turn_out {
+	char message_id[UUID_STR_LEN + 1];	/* the final reply's id; "" when silent */
+	const char *text;			/* what the customer is told; NULL when silent */
+	json_t *slots;				/* the last offered slots of the turn, or NULL */
+	json_t *tool_events;			/* [{name, status}] in order */
+	bool silent;				/* handed off: a person answers, not the AI */
+	bool handed_off;			/* the conversation is (now) with a person */
+	bool cancelled;				/* the client went away mid-turn */
+	bool failed;				/* the model failed; text is an apology */
+};
+
+/* One customer message through the receptionist. conversation_id is the
+ * tenant's conversation (r->tenant), text as the customer wrote it (the
+ * engine strips control characters). The request supplies the tenant, the
+ * arena, the cancellation flag and the error slot; json references in out
+ * belong to r's arena. ST_NOTFOUND for an unknown or closed conversation,
+ * ST_CONFLICT while another turn of it runs. */
+enum status ai_turn(struct request *r, const char *conversation_id, const char *text,
+    const struct ai_sink *sink, struct ai_turn_out *out) MUST_USE;
+
+#endif

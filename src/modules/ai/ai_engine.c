@@ -1,0 +1,751 @@
+/* ai_engine.c — one turn of a conversation, for every channel.
+ *
+ *   tx 1  take the turn lock, persist the customer's message (before
+ *         anything can fail or the client can leave), load the tenant
+ *   —     handed off: stay silent; tenant keywords or a request for a
+ *         person: hand off (no model)
+ *   tx 2  count the message against the plan, record whether it confirms
+ *         the pending proposal, load memory (last N exchanges + summary)
+ *         and the tenant's provider chain
+ *   —     model ⇄ tools, at most AI_MAX_TOOL_CALLS calls, each step
+ *         persisted as soon as it is complete; no transaction is held
+ *         across a model call
+ *   tx 3  persist the reply, release the lock
+ *
+ * What the model writes goes through the leak filter before the customer
+ * sees it: text is streamed with a window held back, and a reply that
+ * repeats the instructions, names a tool or shows someone else's contact
+ * details is replaced as a whole. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "modules/ai/ai_internal.h"
+#include "modules/billing/plans.h"
+#include "modules/billing/usage.h"
+#include "providers/llm_factory.h"
+#include "providers/llm_offline.h"
+#include "providers/llm_offline_nlu.h"
+
+/* Bytes of a streamed reply held back until the text after them is seen,
+ * so a leak that spans deltas is caught before much of it is sent (the
+ * final message replaces the deltas anyway); and text from the first
+ * digit or "@" near the end waits until the step is complete, so no part
+ * of somebody's phone number or address streams before it is judged. */
+#define LEAK_HOLD 48
+#define CONTACT_LOOKBACK 40
+/* Longest reply kept from one model step. */
+#define REPLY_MAX (16 * 1024)
+
+#define TOKENS_REPLY \
+	"This conversation has become too long for me to continue. Please start a new chat, " \
+	"or contact us directly, and we'll be glad to help."
+#define FAILED_REPLY \
+	"Sorry, I'm having trouble answering right now. Please try again in a moment, or " \
+	"contact us directly."
+#define GAVE_UP_REPLY \
+	"Sorry, I couldn't finish that. Could you tell me again what you'd like to do?"
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool
+cancelled(const struct request *r)
+{
+	return r->cancelled != NULL && atomic_load(r->cancelled);
+}
+
+/* ---- streaming through the leak filter ------------------------------------------ */
+
+struct filter {
+	struct request *r;
+	const struct ai_sink *sink;
+	const struct ai_leak_guard *guard;
+	char *text;		/* this step's text so far */
+	size_t len, cap;
+	size_t sent;		/* bytes of text given to the sink */
+	bool leaked;
+	bool any_sent;		/* something of this turn reached the customer */
+};
+
+static void
+filter_reset(struct filter *f)
+{
+	f->len = 0;
+	f->sent = 0;
+	if (f->text)
+		f->text[0] = '\0';
+}
+
+/* Sends text[sent, upto) — while streaming, up to the last space before
+ * upto, so the customer sees whole words; never inside a character. */
+static void
+filter_emit(struct filter *f, size_t upto, bool whole_words)
+{
+	if (whole_words) {
+		size_t k = upto;
+
+		while (k > f->sent && f->text[k - 1] != ' ' && f->text[k - 1] != '\n')
+			k--;
+		if (k > f->sent)
+			upto = k;
+		else if (upto - f->sent < 64)
+			return;
+	}
+	while (upto > f->sent && upto < f->len && ((unsigned char)f->text[upto] & 0xc0) == 0x80)
+		upto--;
+	if (upto <= f->sent)
+		return;
+	if (f->sink && f->sink->delta)
+		f->sink->delta(f->sink->ud, f->text + f->sent, upto - f->sent);
+	f->sent = upto;
+	f->any_sent = true;
+}
+
+static void
+on_text(void *ud, const char *delta, size_t n)
+{
+	struct filter *f = ud;
+
+	if (f->len + n + 1 > REPLY_MAX)
+		n = REPLY_MAX > f->len + 1 ? REPLY_MAX - f->len - 1 : 0;
+	if (n == 0)
+		return;
+	if (f->len + n + 1 > f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 1024;
+		char *p;
+
+		while (cap < f->len + n + 1)
+			cap *= 2;
+		p = arena_alloc(f->r->arena, cap);
+		if (f->len)
+			memcpy(p, f->text, f->len);
+		f->text = p;
+		f->cap = cap;
+	}
+	memcpy(f->text + f->len, delta, n);
+	f->len += n;
+	f->text[f->len] = '\0';
+	if (f->leaked)
+		return;
+	if (ai_leak_check(f->r->arena, f->guard, f->text) != AI_LEAK_NONE) {
+		f->leaked = true;
+		return;
+	}
+	if (f->len > LEAK_HOLD) {
+		size_t upto = f->len - LEAK_HOLD;
+		size_t from = upto > CONTACT_LOOKBACK ? upto - CONTACT_LOOKBACK : 0;
+
+		for (size_t i = from; i < f->len; i++) {
+			char ch = f->text[i];
+
+			if (ch == '@' || (ch >= '0' && ch <= '9') || ch == '+') {
+				upto = i < upto ? i : upto;
+				break;
+			}
+		}
+		filter_emit(f, upto, true);
+	}
+}
+
+/* The step is complete: judge it whole, then send what was held back. */
+static void
+filter_finish(struct filter *f)
+{
+	if (!f->leaked && f->len > 0 &&
+	    ai_leak_check(f->r->arena, f->guard, f->text) != AI_LEAK_NONE)
+		f->leaked = true;
+	if (!f->leaked)
+		filter_emit(f, f->len, false);
+}
+
+static void
+sink_text(const struct ai_sink *s, const char *text)
+{
+	if (s && s->delta && text && *text)
+		s->delta(s->ud, text, strlen(text));
+}
+
+static void
+sink_event(const struct ai_sink *s, const char *name, json_t *data)
+{
+	if (s && s->event)
+		s->event(s->ud, name, data);
+	json_decref(data);
+}
+
+/* ---- persistence helpers ------------------------------------------------------------ */
+
+static enum status
+add_msg(struct request *r, const char *conv, const struct ai_msg_in *m, char id[UUID_STR_LEN + 1],
+    int *seq)
+{
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+		return st;
+	st = ai_store_msg_add(&tx, conv, m, r->app->cfg.chat_session_idle_s, id, seq);
+	return db_tx_end(&tx, st);
+}
+
+static enum status
+unlock(struct request *r, const char *conv)
+{
+	struct db_tx tx;
+	struct err saved = r->err;
+	enum status st;
+
+	/* Runs on every way out, failures included: keep their message. */
+	err_clear(&r->err);
+	if ((st = ai_tx_begin(r, &tx)) == ST_OK)
+		st = db_tx_end(&tx, ai_store_turn_unlock(&tx, conv));
+	if (saved.message[0] != '\0')
+		r->err = saved;
+	return st;
+}
+
+/* A reply that needs no model (handoff, limits, failures). */
+static enum status
+reply_fixed(struct request *r, const char *conv, const char *author, const char *text,
+    const struct ai_sink *sink, struct ai_turn_out *out)
+{
+	struct ai_msg_in m = { .role = "assistant", .author = author, .content = text };
+	enum status st;
+
+	sink_text(sink, text);
+	if ((st = add_msg(r, conv, &m, out->message_id, NULL)) != ST_OK)
+		return st;
+	out->text = text;
+	return ST_OK;
+}
+
+/* The running summary: what the customer said before the memory window,
+ * newest kept when it is long. Deterministic, no model involved. */
+static const char *
+summarise(struct arena *a, const char *const *texts, size_t n)
+{
+	char *s = arena_strdup(a, "");
+	size_t len;
+
+	for (size_t i = 0; i < n; i++) {
+		char buf[160];
+
+		snprintf(buf, sizeof(buf), "%s", texts[i]);
+		for (char *p = buf; *p; p++)
+			if (*p == '\n' || *p == '"')
+				*p = ' ';
+		/* Cut on a character boundary. */
+		len = strlen(buf);
+		while (len > 0 && ((unsigned char)buf[len - 1] & 0xc0) == 0x80)
+			buf[--len] = '\0';
+		if (len > 0 && ((unsigned char)buf[len - 1] & 0xc0) == 0xc0)
+			buf[--len] = '\0';
+		s = arena_printf(a, "%s%s\"%s\"", s, *s ? "; " : "the customer wrote ", buf);
+	}
+	len = strlen(s);
+	if (len > 1500) {
+		const char *p = s + len - 1500;
+
+		while (((unsigned char)*p & 0xc0) == 0x80)
+			p++;
+		s = arena_printf(a, "…%s", p);
+	}
+	return s;
+}
+
+static bool
+keyword_hit(struct arena *a, const struct ai_tenant *t, const char *text)
+{
+	char *norm = nlu_normalize(a, text);
+	char *line = arena_printf(a, " %s ", norm);
+
+	for (char *p = line; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    ((unsigned char)*p >= 0x80)))
+			*p = ' ';
+	for (size_t i = 0; i < t->nhandoff_keywords; i++) {
+		char *kw = nlu_normalize(a, t->handoff_keywords[i]);
+		char *pat;
+
+		for (char *p = kw; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			    ((unsigned char)*p >= 0x80)))
+				*p = ' ';
+		while (*kw == ' ')
+			kw++;
+		if (*kw == '\0')
+			continue;
+		pat = arena_printf(a, " %s ", kw);
+		if (strstr(line, pat) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* ---- the turn --------------------------------------------------------------------------- */
+
+struct msgs {
+	struct llm_message *v;
+	size_t n, cap;
+};
+
+static struct llm_message *
+msgs_push(struct arena *a, struct msgs *m)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 32;
+		struct llm_message *v = arena_calloc(a, cap, sizeof(*v));
+
+		if (m->n)
+			memcpy(v, m->v, m->n * sizeof(*v));
+		m->v = v;
+		m->cap = cap;
+	}
+	memset(&m->v[m->n], 0, sizeof(m->v[0]));
+	return &m->v[m->n++];
+}
+
+static enum status
+run(struct request *r, const char *conv_id, const char *text, const struct ai_sink *sink,
+    struct ai_turn_out *out)
+{
+	const struct config *cfg = &r->app->cfg;
+	struct arena *a = r->arena;
+	struct ai_turn_ctx t;
+	struct ai_tenant tenant;
+	struct ai_conv conv;
+	struct ai_prompt prompt;
+	struct ai_leak_guard guard;
+	struct llm_provider *provider = NULL;
+	struct llm_message *hist = NULL;
+	size_t nhist = 0, ndefs, ncontacts = 0;
+	const struct llm_tool_def *defs;
+	const char **contacts = NULL, *dynamic, *final = NULL, *turn_text = "", *reason = NULL;
+	struct msgs msgs = { 0 };
+	struct filter f;
+	struct db_tx tx;
+	struct ai_msg_in um;
+	enum plan_tier tier = PLAN_FREE;
+	bool found = false, limited = false, failed = false, handoff = false, any_leak = false;
+	int first_seq = 1, calls_used = 0, user_seq = 0;
+	enum status st;
+
+	memset(&t, 0, sizeof(t));
+	/* tx 1 --------------------------------------------------------------- */
+	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = ai_store_conv_get(&tx, conv_id, false, &conv, &found)) != ST_OK)
+		return db_tx_end(&tx, st);
+	if (!found || strcmp(conv.status, "CLOSED") == 0)
+		return db_tx_end(&tx, err_set(&r->err, ST_NOTFOUND,
+		    "This conversation has ended; please start a new one."));
+	um = (struct ai_msg_in){ .role = "user", .author = "customer", .content = text };
+	if ((st = ai_store_msg_add(&tx, conv_id, &um, cfg->chat_session_idle_s, NULL,
+	    &user_seq)) != ST_OK ||
+	    (st = ai_store_tenant(&tx, a, ai_now(), &tenant)) != ST_OK)
+		return db_tx_end(&tx, st);
+	if ((st = db_tx_end(&tx, ST_OK)) != ST_OK)
+		return st;
+
+	t.r = r;
+	t.conversation_id = conv_id;
+	t.channel = conv.channel;
+	t.user_seq = user_seq;
+	t.tenant = &tenant;
+	t.now = ai_now();
+
+	/* A person has the conversation: the AI stays silent. */
+	if (strcmp(conv.status, "HANDED_OFF") == 0) {
+		out->silent = true;
+		out->handed_off = true;
+		return ST_OK;
+	}
+	/* The tenant's keywords, or the customer asking for a person. */
+	if (keyword_hit(a, &tenant, text)) {
+		handoff = true;
+		reason = "The customer's message contains one of the business's handoff keywords.";
+	} else if (tenant.allow_handoff && nlu_wants_human(a, nlu_normalize(a, text))) {
+		handoff = true;
+		reason = "The customer asked to talk to a person.";
+	}
+	if (handoff) {
+		const char *msg;
+
+		if ((st = ai_handoff(&t, reason, &msg)) != ST_OK)
+			return st;
+		out->handed_off = true;
+		sink_event(sink, "tool", json_pack("{s:s, s:s}", "name", "handoff_to_human",
+		    "status", "done"));
+		json_array_append_new(out->tool_events, json_pack("{s:s, s:s}", "name",
+		    "handoff_to_human", "status", "done"));
+		return reply_fixed(r, conv_id, "ai", msg, sink, out);
+	}
+
+	/* tx 2 --------------------------------------------------------------- */
+	(void)plan_parse(r->tenant.plan, &tier);
+	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+		return st;
+	{
+		struct err ue;
+
+		err_clear(&ue);
+		st = usage_allow_message(&tx, tier, &ue);
+		if (st == ST_FORBIDDEN) {
+			limited = true;
+			st = ST_OK;
+		}
+	}
+	if (st == ST_OK && conv.proposal != NULL &&
+	    json_integer_value(json_object_get(conv.proposal, "after_seq")) < user_seq) {
+		/* Only the customer's own words, in a message after the
+		 * proposal was shown, confirm it. */
+		enum nlu_confirm c = nlu_confirmation(a, text);
+
+		if (c == NLU_CONFIRM_YES) {
+			json_t *p = json_deep_copy(conv.proposal);
+
+			json_object_set_new(p, "confirmed_seq", json_integer(user_seq));
+			st = ai_store_set_json(&tx, conv_id, "pending_proposal", p);
+			json_decref(p);
+			t.confirmed = true;
+		} else if (c == NLU_CONFIRM_NO) {
+			st = ai_store_set_json(&tx, conv_id, "pending_proposal", NULL);
+			conv.proposal = NULL;
+		}
+	}
+	if (st == ST_OK && !limited)
+		st = ai_store_history(&tx, a, conv_id, cfg->chat_memory_turns, &hist, &nhist,
+		    &first_seq);
+	if (st == ST_OK && !limited && first_seq > 1) {
+		const char **older;
+		size_t nolder;
+
+		st = ai_store_user_texts(&tx, conv_id, 1, first_seq, &older, &nolder);
+		if (st == ST_OK && nolder > 0) {
+			/* The newest 20 of what fell out of the window. */
+			size_t from = nolder > 20 ? nolder - 20 : 0;
+			const char *s = summarise(a, older + from, nolder - from);
+
+			if (conv.summary == NULL || strcmp(conv.summary, s) != 0)
+				st = ai_store_set_summary(&tx, conv_id, s);
+			conv.summary = s;
+		}
+	}
+	if (st == ST_OK && !limited)
+		st = ai_store_customer_contacts(&tx, a, conv_id, &contacts, &ncontacts);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+
+	/* The tenant's provider chain, read on its own: a failure to read it
+	 * must not undo what tx 2 recorded, and costs only the model. */
+	if (!limited) {
+		struct err pe;
+		struct db_tx ptx;
+
+		err_clear(&pe);
+		if (ai_tx_begin(r, &ptx) != ST_OK ||
+		    db_tx_end(&ptx, llm_factory_for_tenant(r->app, &ptx, a, &provider, &pe)) != ST_OK ||
+		    provider == NULL) {
+			log_warn("ai: no provider chain for the tenant (%s); using the offline "
+			    "receptionist", pe.message[0] ? pe.message : r->err.message);
+			err_clear(&r->err);
+			provider = llm_offline_new(a);
+		}
+	}
+
+	if (limited)
+		return reply_fixed(r, conv_id, "system", USAGE_LIMIT_REPLY, sink, out);
+	if (conv.input_tokens + conv.output_tokens >= cfg->ai_max_conversation_tokens)
+		return reply_fixed(r, conv_id, "system", TOKENS_REPLY, sink, out);
+
+	/* The model loop ------------------------------------------------------ */
+	llm_offline_set_stream_delay_ms(cfg->ai_offline_stream_delay_ms);
+	defs = ai_tool_defs(tenant.allow_handoff, &ndefs);
+	ai_prompt_build(a, &tenant, &prompt);
+	dynamic = ai_prompt_dynamic(a, &tenant, t.now, conv.summary, conv.contact, conv.proposal);
+	{
+		/* The customer's own contact details and the business's may be
+		 * repeated; nobody else's. */
+		const char **allowed = arena_calloc(a, ncontacts + 8, sizeof(*allowed));
+		size_t na = 0;
+		const char *cv[] = { json_string_value(json_object_get(conv.contact, "email")),
+			json_string_value(json_object_get(conv.contact, "phone")), tenant.email,
+			tenant.phone };
+
+		for (size_t i = 0; i < ncontacts; i++)
+			allowed[na++] = contacts[i];
+		for (size_t i = 0; i < sizeof(cv) / sizeof(cv[0]); i++)
+			if (cv[i])
+				allowed[na++] = cv[i];
+		ai_leak_guard_init(a, &guard, prompt.instructions, defs, ndefs, allowed, na);
+	}
+	for (size_t i = 0; i < nhist; i++)
+		*msgs_push(a, &msgs) = hist[i];
+
+	memset(&f, 0, sizeof(f));
+	f.r = r;
+	f.sink = sink;
+	f.guard = &guard;
+
+	for (int step = 0; step < cfg->ai_max_tool_calls + 2; step++) {
+		struct llm_request req;
+		struct llm_response resp;
+		struct llm_stream stream = { on_text, &f };
+		struct err pe;
+		bool tools_ok = calls_used < cfg->ai_max_tool_calls;
+		int64_t t0;
+		int latency;
+		json_t *calls;
+		struct llm_message *am;
+
+		memset(&req, 0, sizeof(req));
+		req.system_static = prompt.system_static;
+		req.system_dynamic = dynamic;
+		req.messages = msgs.v;
+		req.nmessages = msgs.n;
+		req.tools = tools_ok ? defs : NULL;
+		req.ntools = tools_ok ? ndefs : 0;
+		req.max_tokens = 800;
+		req.timeout_ms = cfg->llm_timeout_ms;
+		req.cancelled = r->cancelled;
+		req.tenant_timezone = tenant.zone;
+		req.now_utc = t.now;
+		filter_reset(&f);
+		err_clear(&pe);
+		t0 = now_ms();
+		st = provider->complete(provider, a, &req, &stream, &resp, &pe);
+		latency = (int)(now_ms() - t0);
+		if (st == ST_OK) {
+			/* Metering never fails the turn. */
+			struct db_tx ut;
+
+			if (ai_tx_begin(r, &ut) == ST_OK)
+				(void)!db_tx_end(&ut, usage_record_response(&ut, &resp));
+			err_clear(&r->err);
+		}
+		if (cancelled(r)) {
+			/* Keep what the customer already saw. */
+			if (f.sent > 0 && !f.leaked) {
+				struct ai_msg_in m = { .role = "assistant", .author = "ai",
+					.content = arena_strndup(a, f.text, f.sent), .interrupted = true,
+					.latency_ms = latency };
+
+				(void)add_msg(r, conv_id, &m, out->message_id, NULL);
+			}
+			out->cancelled = true;
+			log_emit(LOG_INFO, "ai turn cancelled", json_pack("{s:s, s:s, s:i}",
+			    "request_id", r->request_id, "conversation_id", conv_id, "step", step));
+			return ST_OK;
+		}
+		if (st != ST_OK) {
+			log_emit(LOG_WARN, "ai model call failed", json_pack("{s:s, s:s, s:s}",
+			    "request_id", r->request_id, "conversation_id", conv_id, "error",
+			    pe.message));
+			filter_finish(&f);
+			failed = true;
+			final = f.leaked ? AI_SAFE_REPLY : f.sent > 0 ?
+			    arena_printf(a, "%s\n\n%s", arena_strndup(a, f.text, f.sent), FAILED_REPLY)
+			    : FAILED_REPLY;
+			if (f.sent > 0 && !f.leaked)
+				sink_text(sink, arena_printf(a, "\n\n%s", FAILED_REPLY));
+			else if (!f.leaked)
+				sink_text(sink, FAILED_REPLY);
+			break;
+		}
+		if (f.len == 0 && resp.text && *resp.text)
+			on_text(&f, resp.text, strlen(resp.text));	/* a non-streaming provider */
+		filter_finish(&f);
+		any_leak |= f.leaked;
+
+		if (resp.ntool_calls == 0 || !tools_ok) {
+			final = any_leak ? AI_SAFE_REPLY : arena_strndup(a, f.text, f.len);
+			if (f.leaked && !f.any_sent)
+				sink_text(sink, AI_SAFE_REPLY);
+			else if (f.leaked)
+				sink_text(sink, "\n\n" AI_SAFE_REPLY);
+			/* persisted below with the model's numbers */
+			{
+				struct ai_msg_in m = { .role = "assistant", .author = "ai",
+					.content = final, .model = resp.model, .provider = resp.provider,
+					.input_tokens = resp.input_tokens, .output_tokens = resp.output_tokens,
+					.latency_ms = latency };
+
+				if (t.confirmation_text && strstr(final, t.confirmation_text) == NULL &&
+				    !f.leaked) {
+					/* The customer must see exactly what they are confirming. */
+					const char *add = arena_printf(a, "%s%s", *final ? "\n\n" : "",
+					    t.confirmation_text);
+
+					sink_text(sink, add);
+					final = arena_printf(a, "%s%s", final, add);
+					m.content = final;
+				}
+				if (*final == '\0') {
+					final = GAVE_UP_REPLY;
+					m.content = final;
+					sink_text(sink, final);
+				}
+				if ((st = add_msg(r, conv_id, &m, out->message_id, NULL)) != ST_OK)
+					return st;
+			}
+			out->text = *turn_text ? arena_printf(a, "%s\n\n%s", turn_text, final) : final;
+			if (f.leaked)
+				out->text = AI_SAFE_REPLY;
+			goto done;
+		}
+
+		/* A step of tool calls: persist it, run each, persist results. */
+		calls = ai_keep(a, json_array());
+		am = msgs_push(a, &msgs);
+		am->role = LLM_ASSISTANT;
+		am->content = f.len && !f.leaked ? arena_strndup(a, f.text, f.len) : NULL;
+		am->tool_calls = resp.tool_calls;
+		am->ntool_calls = resp.ntool_calls;
+		for (size_t i = 0; i < resp.ntool_calls; i++) {
+			struct llm_tool_call *c = &resp.tool_calls[i];
+
+			if (c->id == NULL || *c->id == '\0')
+				c->id = arena_printf(a, "call_%d_%zu", step, i);
+			if (c->name == NULL)
+				c->name = "";
+			json_array_append_new(calls, json_pack("{s:s, s:s, s:s}", "id", c->id, "name",
+			    c->name, "arguments", c->arguments ? c->arguments : ""));
+		}
+		if (am->content && !f.leaked)
+			turn_text = *turn_text ? arena_printf(a, "%s\n\n%s", turn_text, am->content)
+			    : am->content;
+		{
+			struct ai_msg_in m = { .role = "assistant", .author = "ai", .content = am->content,
+				.tool_calls = calls, .model = resp.model, .provider = resp.provider,
+				.input_tokens = resp.input_tokens, .output_tokens = resp.output_tokens,
+				.latency_ms = latency };
+
+			if ((st = add_msg(r, conv_id, &m, NULL, NULL)) != ST_OK)
+				return st;
+		}
+		for (size_t i = 0; i < resp.ntool_calls; i++) {
+			struct llm_tool_call *c = &resp.tool_calls[i];
+			struct llm_message *tm;
+			json_t *args = NULL, *result = NULL;
+			bool refused = false;
+			char why[512];
+			char *rtext;
+
+			sink_event(sink, "tool", json_pack("{s:s, s:s}", "name", c->name, "status",
+			    "started"));
+			if (calls_used >= cfg->ai_max_tool_calls) {
+				result = json_pack("{s:s}", "error", "Too many tool calls in this turn; "
+				    "answer the customer now with what you have.");
+				refused = true;
+			} else if (t.handed_off) {
+				result = json_pack("{s:s}", "error", "The conversation is with a person "
+				    "now.");
+				refused = true;
+			} else if (ai_tool_args_parse(a, c->name, c->arguments, &args, why,
+			    sizeof(why)) != ST_OK) {
+				result = json_pack("{s:s}", "error", why);
+				refused = true;
+				calls_used++;
+			} else {
+				calls_used++;
+				st = ai_tool_exec(&t, c->name, args, &result, &refused);
+				json_decref(args);
+				if (st != ST_OK) {
+					json_decref(result);
+					return st;
+				}
+			}
+			ai_keep(a, result);
+			rtext = json_dumps(result, JSON_COMPACT);
+			tm = msgs_push(a, &msgs);
+			tm->role = LLM_TOOL;
+			tm->content = rtext ? arena_strdup(a, rtext) : "{}";
+			tm->tool_call_id = c->id;
+			tm->tool_name = c->name;
+			free(rtext);
+			{
+				struct ai_msg_in m = { .role = "tool", .author = "ai", .tool_call_id = c->id,
+					.tool_name = c->name, .tool_result = result };
+
+				if ((st = add_msg(r, conv_id, &m, NULL, NULL)) != ST_OK)
+					return st;
+			}
+			sink_event(sink, "tool", json_pack("{s:s, s:s}", "name", c->name, "status",
+			    refused ? "refused" : "done"));
+			json_array_append_new(out->tool_events, json_pack("{s:s, s:s}", "name", c->name,
+			    "status", refused ? "refused" : "done"));
+			if (!refused && strcmp(c->name, "check_availability") == 0 && t.slots != NULL) {
+				sink_event(sink, "slots", json_pack("{s:O}", "slots", t.slots));
+				out->slots = ai_keep(a, json_incref(t.slots));
+			}
+			if (t.handed_off)
+				break;
+		}
+		if (t.handed_off) {
+			out->handed_off = true;
+			return reply_fixed(r, conv_id, "ai", t.handoff_message, sink, out);
+		}
+		if (cancelled(r)) {
+			out->cancelled = true;
+			return ST_OK;
+		}
+	}
+	if (final == NULL) {
+		/* Out of steps without a reply. */
+		final = GAVE_UP_REPLY;
+		failed = true;
+		sink_text(sink, final);
+	}
+	{
+		struct ai_msg_in m = { .role = "assistant", .author = "ai", .content = final };
+
+		if ((st = add_msg(r, conv_id, &m, out->message_id, NULL)) != ST_OK)
+			return st;
+	}
+	out->text = final;
+	out->failed = failed;
+done:
+	if (any_leak) {
+		out->text = AI_SAFE_REPLY;
+		log_emit(LOG_WARN, "ai reply withheld by the leak filter", json_pack("{s:s, s:s}",
+		    "request_id", r->request_id, "conversation_id", conv_id));
+	}
+	return ST_OK;
+}
+
+enum status
+ai_turn(struct request *r, const char *conversation_id, const char *text,
+    const struct ai_sink *sink, struct ai_turn_out *out)
+{
+	struct db_tx tx;
+	bool busy = false;
+	enum status st, ust;
+
+	memset(out, 0, sizeof(*out));
+	out->tool_events = ai_keep(r->arena, json_array());
+	/* One turn at a time per conversation. */
+	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+		return st;
+	st = ai_store_turn_lock(&tx, conversation_id, &busy);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (busy) {
+		r->err.retry_after = 2;
+		return err_set(&r->err, ST_CONFLICT, "A reply is still being written; try again in a "
+		    "moment.");
+	}
+	st = run(r, conversation_id, text, sink, out);
+	ust = unlock(r, conversation_id);
+	return st != ST_OK ? st : ust;
+}

@@ -1,0 +1,264 @@
+/* ai_internal.h — what the conversation engine's files share: the tenant's
+ * knowledge as the engine reads it, the pure prompt builder and guardrails
+ * (unit-tested in tests/unit/test_ai_engine.c), the tools, and the store. */
+#ifndef AI_INTERNAL_H
+#define AI_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/ids.h"
+#include "core/status.h"
+#include "http/http.h"
+#include "modules/ai/ai.h"
+#include "providers/llm.h"
+
+struct db_tx;
+
+/* ---- the tenant's knowledge ------------------------------------------------ */
+
+struct ai_hours {
+	int weekday;		/* ISO 1 = Monday … 7 */
+	int open_min, close_min;	/* close_min <= open_min: closes next day */
+};
+
+struct ai_service {
+	const char *id, *name, *description, *currency;
+	int duration_min;
+	long price_minor;
+};
+
+struct ai_faq {
+	const char *id, *question, *answer;
+};
+
+struct ai_tenant {
+	const char *id;
+	const char *name;		/* branding display name, else business name */
+	const char *zone;
+	const char *country;
+	const char *phone, *email, *website;
+	const char *address;		/* one line, NULL when none */
+	struct ai_hours *hours;
+	size_t nhours;
+	int32_t *closures;		/* local dates, ascending, from today on */
+	size_t nclosures;
+	struct ai_service *services;
+	size_t nservices;
+	struct ai_faq *faqs;
+	size_t nfaqs;
+	/* policies */
+	const char *cancellation_policy, *late_policy, *no_show_policy, *payment_policy;
+	int cancel_window_h;
+	/* AI settings */
+	const char *tone;
+	const char *greeting;
+	const char *escalation_rules;
+	const char **never_do;
+	size_t nnever_do;
+	bool allow_handoff;
+	const char **handoff_keywords;
+	size_t nhandoff_keywords;
+};
+
+/* ---- prompt (ai_prompt.c, pure) -------------------------------------------- */
+
+#define AI_PROMPT_MAX_FAQS 50
+#define AI_PROMPT_MAX_SERVICES 100
+
+struct ai_prompt {
+	const char *system_static;	/* instructions + knowledge, stable turn after turn */
+	const char *instructions;	/* the part that must never be repeated to a customer */
+};
+
+/* The static prompt of a tenant: who the receptionist is, its rules, tone,
+ * "never do" list and escalation rules (the instructions), then the
+ * business profile, hours in local time, services, policies and FAQs (the
+ * knowledge, which it may share). Deterministic: the same tenant gives the
+ * same bytes, so providers can cache it. */
+void ai_prompt_build(struct arena *a, const struct ai_tenant *t, struct ai_prompt *out);
+/* What changes per turn: today's local date and time, whether the business
+ * is open, the conversation's state (contact given, a proposal waiting),
+ * the running summary. */
+const char *ai_prompt_dynamic(struct arena *a, const struct ai_tenant *t, int64_t now,
+    const char *summary, json_t *contact, json_t *proposal);
+
+/* "Monday: 9:00 AM – 5:00 PM" per weekday (closed days included), in
+ * order; n is 7. */
+const char **ai_hours_lines(struct arena *a, const struct ai_tenant *t);
+/* Whether the business is open at now, and when it next opens ("today at
+ * 1:00 PM", "tomorrow at 9:00 AM", "Tuesday at 9:00 AM", "on Monday, March
+ * 16 at 9:00 AM"); *next NULL when it has no hours in the next 2 weeks. */
+void ai_open_state(struct arena *a, const struct ai_tenant *t, int64_t now, bool *open_now,
+    const char **next);
+/* "$25.00", "€25.00", "25.00 SEK". */
+const char *ai_money(struct arena *a, long minor, const char *currency);
+
+/* ---- guardrails (ai_guard.c, pure) ------------------------------------------- */
+
+/* The customer's text as stored and shown to the model: control characters
+ * (other than newline and tab) and invisible format characters (zero-width,
+ * bidi overrides) removed, trimmed. NULL for invalid UTF-8. */
+char *ai_sanitize_input(struct arena *a, const char *s);
+
+struct ai_leak_guard {
+	const char *const *shingles;	/* normalised 6-word windows of the instructions */
+	size_t nshingles;
+	const char *const *tool_names;
+	size_t ntool_names;
+	const char *const *allowed_contacts;	/* e-mails / phones that may appear */
+	size_t nallowed;
+};
+
+void ai_leak_guard_init(struct arena *a, struct ai_leak_guard *g, const char *instructions,
+    const struct llm_tool_def *tools, size_t ntools, const char *const *allowed,
+    size_t nallowed);
+
+enum ai_leak { AI_LEAK_NONE, AI_LEAK_PROMPT, AI_LEAK_TOOLS, AI_LEAK_CONTACT };
+
+/* Whether a reply repeats the instructions (any 6-word window, whatever
+ * the case and punctuation), names a tool, or contains an e-mail address
+ * or phone number that is neither the customer's own nor the business's. */
+enum ai_leak ai_leak_check(struct arena *a, const struct ai_leak_guard *g, const char *reply);
+
+#define AI_SAFE_REPLY \
+	"Sorry, I can't share that. I can help you book, change or cancel an " \
+	"appointment, or answer questions about our services, hours and location."
+
+/* ---- tools (ai_tools.c) --------------------------------------------------------- */
+
+/* The tool definitions (strict JSON Schemas), in a fixed order; without
+ * handoff_to_human when the tenant does not allow handoff. */
+const struct llm_tool_def *ai_tool_defs(bool allow_handoff, size_t *n);
+
+/* Parses and validates a tool call's arguments like API input: a JSON
+ * object, only the schema's fields, types, lengths, formats. ST_INVALID
+ * with the reason in why (for the model). *args is a new reference. */
+enum status ai_tool_args_parse(struct arena *a, const char *name, const char *arguments,
+    json_t **args, char *why, size_t whysz) MUST_USE;
+
+/* The turn, as the tools see it. */
+struct ai_turn_ctx {
+	struct request *r;
+	const char *conversation_id;
+	const char *channel;
+	int user_seq;			/* the customer message of this turn */
+	bool confirmed;			/* that message confirmed the pending proposal */
+	const struct ai_tenant *tenant;
+	int64_t now;
+	/* outputs for the engine */
+	json_t *slots;			/* the last check_availability slots (for the widget) */
+	const char *confirmation_text;	/* a proposal shown this turn: the customer must see it */
+	bool handed_off;
+	const char *handoff_message;
+};
+
+/* Executes one validated tool call in the tenant. *result is a new
+ * reference (always an object; {"error": …} when refused); *refused says
+ * whether a guardrail or a validation stopped it. ST_OK unless the
+ * database failed. */
+enum status ai_tool_exec(struct ai_turn_ctx *t, const char *name, json_t *args,
+    json_t **result, bool *refused) MUST_USE;
+
+/* The handoff itself (by the tool, the tenant's keywords or the customer's
+ * request): status HANDED_OFF, the business notified through the outbox,
+ * an audit row, and what to tell the customer (aware of business hours). */
+enum status ai_handoff(struct ai_turn_ctx *t, const char *reason, const char **message) MUST_USE;
+
+/* Whether the proposal (pending_proposal) and a call ask the same thing.
+ * Pure. */
+bool ai_proposal_matches(json_t *proposal, const char *action, json_t *args);
+
+/* ---- store (ai_store.c) ----------------------------------------------------------- */
+
+struct ai_conv {
+	char id[UUID_STR_LEN + 1];
+	const char *channel;
+	const char *status;
+	const char *customer_id;
+	const char *summary;
+	int message_count;
+	long long input_tokens, output_tokens;
+	json_t *contact;		/* object (arena-owned reference) */
+	json_t *proposal;		/* object or NULL */
+	json_t *offered;		/* array */
+	int64_t expires_at;		/* 0: never */
+	int64_t last_activity;
+};
+
+enum status ai_store_conv_create(struct db_tx *tx, const char *channel,
+    const unsigned char token_hash[32], int idle_s, char id[UUID_STR_LEN + 1]) MUST_USE;
+/* By the widget's token hash; *found false when none. */
+enum status ai_store_conv_by_token(struct db_tx *tx, const unsigned char token_hash[32],
+    struct ai_conv *out, bool *found) MUST_USE;
+enum status ai_store_conv_get(struct db_tx *tx, const char *id, bool for_update,
+    struct ai_conv *out, bool *found) MUST_USE;
+/* Takes the turn lock (turn_lock_until); *busy when another turn holds it. */
+enum status ai_store_turn_lock(struct db_tx *tx, const char *id, bool *busy) MUST_USE;
+enum status ai_store_turn_unlock(struct db_tx *tx, const char *id) MUST_USE;
+enum status ai_store_close(struct db_tx *tx, const char *id) MUST_USE;
+
+struct ai_msg_in {
+	const char *role;		/* user, assistant, tool, system */
+	const char *author;		/* customer, ai, human, system */
+	const char *author_id;
+	const char *content;
+	json_t *tool_calls;		/* borrowed */
+	const char *tool_call_id, *tool_name;
+	json_t *tool_result;		/* borrowed */
+	const char *model, *provider;
+	int input_tokens, output_tokens, latency_ms;
+	bool interrupted;
+};
+
+/* Appends a message (next seq), touches last activity and the idle expiry
+ * (idle_s > 0), adds tokens to the conversation's totals. */
+enum status ai_store_msg_add(struct db_tx *tx, const char *conv_id, const struct ai_msg_in *m,
+    int idle_s, char id[UUID_STR_LEN + 1], int *seq) MUST_USE;
+
+/* Messages of the last `turns` exchanges (from the turns-th newest user
+ * message on), oldest first, as llm messages; *first_seq is where they
+ * start. */
+enum status ai_store_history(struct db_tx *tx, struct arena *a, const char *conv_id,
+    int turns, struct llm_message **msgs, size_t *n, int *first_seq) MUST_USE;
+/* User texts between two seqs (for the running summary). */
+enum status ai_store_user_texts(struct db_tx *tx, const char *conv_id, int from_seq,
+    int to_seq, const char ***texts, size_t *n) MUST_USE;
+/* Every e-mail and phone the customer wrote in this conversation. */
+enum status ai_store_customer_contacts(struct db_tx *tx, struct arena *a, const char *conv_id,
+    const char ***out, size_t *n) MUST_USE;
+
+enum status ai_store_set_json(struct db_tx *tx, const char *conv_id, const char *column,
+    json_t *value) MUST_USE;	/* contact, pending_proposal, offered_slots */
+enum status ai_store_set_summary(struct db_tx *tx, const char *conv_id, const char *summary)
+    MUST_USE;
+enum status ai_store_set_customer(struct db_tx *tx, const char *conv_id, const char *email,
+    const char *phone) MUST_USE;
+enum status ai_store_set_status(struct db_tx *tx, const char *conv_id, const char *status,
+    const char *reason) MUST_USE;
+
+enum status ai_store_tenant(struct db_tx *tx, struct arena *a, int64_t now,
+    struct ai_tenant *out) MUST_USE;
+/* Whom to tell about a handoff: the business's e-mail, else an owner's. */
+enum status ai_store_notify_recipient(struct db_tx *tx, const char **email) MUST_USE;
+enum status ai_store_outbox(struct db_tx *tx, const char *recipient, const char *template,
+    json_t *payload) MUST_USE;
+
+/* ---- misc ------------------------------------------------------------------------ */
+
+int64_t ai_now(void);
+/* Begins a transaction in the request's tenant. */
+enum status ai_tx_begin(struct request *r, struct db_tx *tx) MUST_USE;
+/* The audit actor for what the AI does in a conversation. */
+struct audit_actor;
+void ai_actor(struct request *r, const char *conversation_id, struct audit_actor *out);
+/* A JSON reference the arena releases. */
+json_t *ai_keep(struct arena *a, json_t *j);
+/* Masked copies for logs. */
+const char *ai_mask_email(struct arena *a, const char *email);
+const char *ai_mask_phone(struct arena *a, const char *phone);
+
+#endif

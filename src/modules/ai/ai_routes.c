@@ -1,0 +1,416 @@
+/* ai_routes.c — the web widget's chat API (public: the tenant comes from
+ * the host; origins and rate limits are the browser guard's, web_guard.c).
+ *
+ *   POST /v1/chat/session {}                      → {session_id, greeting}
+ *   POST /v1/chat/stream  {session_id, message}   → text/event-stream
+ *   POST /v1/chat/message {session_id, message}   → the same turn as JSON
+ *   POST /v1/chat/history {session_id, after_seq?} → what was said
+ *
+ * The stream's events: delta {text}, tool {name, status}, slots {slots},
+ * message {id, text} (the final text: clients replace the deltas with it),
+ * done {handed_off}, error {code, message}; ": ping" comments every
+ * CHAT_HEARTBEAT_S. The session id is an opaque token stored hashed. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "core/jsonv.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "modules/ai/ai_internal.h"
+#include "modules/auth/auth.h"
+
+#define SESSION_PREFIX "cs_"
+#define SESSION_LEN (3 + AUTH_TOKEN_CHARS)
+
+/* ---- input ------------------------------------------------------------------- */
+
+struct chat_in {
+	const char *session_id;
+	const char *message;		/* sanitised */
+	long long after_seq;
+};
+
+/* {session_id, message} (or {session_id, after_seq} for history), with
+ * the message's control characters stripped before its length is judged. */
+static enum status
+chat_input(struct request *r, bool want_message, struct chat_in *in)
+{
+	const int max = r->app->cfg.chat_message_max_chars;
+	const char *key;
+	json_t *body, *v;
+	size_t before = r->err.nviolations;
+	enum status st;
+
+	memset(in, 0, sizeof(*in));
+	if ((st = http_json_body(r, &body)) != ST_OK)
+		return st;
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "session_id") != 0 &&
+		    strcmp(key, want_message ? "message" : "after_seq") != 0)
+			err_detail(&r->err, key, "is not a known field");
+	}
+	v = json_object_get(body, "session_id");
+	if (v == NULL)
+		err_detail(&r->err, "session_id", "is required");
+	else if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 128)
+		err_detail(&r->err, "session_id", "must be the session id from /v1/chat/session");
+	else
+		in->session_id = json_string_value(v);
+	if (want_message) {
+		v = json_object_get(body, "message");
+		if (v == NULL) {
+			err_detail(&r->err, "message", "is required");
+		} else if (!json_is_string(v)) {
+			err_detail(&r->err, "message", "must be a string");
+		} else {
+			char *m = ai_sanitize_input(r->arena, json_string_value(v));
+
+			if (m == NULL)
+				err_detail(&r->err, "message", "must be valid UTF-8");
+			else if (*m == '\0')
+				err_detail(&r->err, "message", "must not be empty");
+			else if ((long long)jv_utf8_length(m) > max)
+				err_detail(&r->err, "message", "must be at most %d characters", max);
+			else
+				in->message = m;
+		}
+	} else if ((v = json_object_get(body, "after_seq")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			err_detail(&r->err, "after_seq", "must be a non-negative integer");
+		else
+			in->after_seq = json_integer_value(v);
+	}
+	if (r->err.nviolations > before)
+		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
+	return ST_OK;
+}
+
+/* The session's conversation; expired sessions are closed on the way. */
+static enum status
+session_find(struct request *r, const char *token, struct ai_conv *conv)
+{
+	unsigned char hash[32];
+	struct db_tx tx;
+	bool found = false, expired;
+	enum status st;
+
+	if (strlen(token) != SESSION_LEN || strncmp(token, SESSION_PREFIX, 3) != 0) {
+		err_detail(&r->err, "session_id", "is not a chat session of this business");
+		return err_set(&r->err, ST_NOTFOUND, "Unknown chat session; start a new one.");
+	}
+	auth_sha256(token, hash);
+	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = ai_store_conv_by_token(&tx, hash, conv, &found)) != ST_OK || !found)
+		goto out;
+	expired = strcmp(conv->status, "CLOSED") == 0 ||
+	    (conv->expires_at > 0 && conv->expires_at <= ai_now());
+	if (expired && strcmp(conv->status, "CLOSED") != 0)
+		st = ai_store_close(&tx, conv->id);
+	if (expired) {
+		st = db_tx_end(&tx, st);
+		if (st != ST_OK)
+			return st;
+		err_detail(&r->err, "session_id", "has expired");
+		return err_set(&r->err, ST_NOTFOUND, "This chat session has expired; start a new one.");
+	}
+out:
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (!found) {
+		err_detail(&r->err, "session_id", "is not a chat session of this business");
+		return err_set(&r->err, ST_NOTFOUND, "Unknown chat session; start a new one.");
+	}
+	return ST_OK;
+}
+
+/* ---- POST /v1/chat/session ------------------------------------------------------- */
+
+static const char *
+default_greeting(struct arena *a, const struct ai_tenant *t)
+{
+	const char *n = t->name;
+
+	if (t->tone && strcmp(t->tone, "professional") == 0)
+		return arena_printf(a, "Hello, and welcome to %s. How may I help you today? I can "
+		    "book appointments and answer questions about our services.", n);
+	if (t->tone && strcmp(t->tone, "playful") == 0)
+		return arena_printf(a, "Hey there, welcome to %s! Want to book something or ask me "
+		    "anything?", n);
+	if (t->tone && strcmp(t->tone, "concise") == 0)
+		return arena_printf(a, "Hi! %s here. How can I help?", n);
+	return arena_printf(a, "Hi! Welcome to %s. I can help you book an appointment or answer "
+	    "any questions. How can I help today?", n);
+}
+
+static enum status
+session_route(struct request *r, struct response *w)
+{
+	char token[SESSION_LEN + 1], id[UUID_STR_LEN + 1];
+	unsigned char hash[32];
+	struct ai_tenant t;
+	struct db_tx tx;
+	json_t *body;
+	const char *greeting, *key;
+	json_t *v;
+	struct ai_msg_in m;
+	enum status st;
+
+	/* An empty body or {} (nothing to configure yet). */
+	if (r->body_len > 0) {
+		if ((st = http_json_body(r, &body)) != ST_OK)
+			return st;
+		json_object_foreach(body, key, v)
+			err_detail(&r->err, key, "is not a known field");
+		if (r->err.nviolations > 0)
+			return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
+	}
+	memcpy(token, SESSION_PREFIX, 3);
+	auth_random_token(token + 3);
+	auth_sha256(token, hash);
+	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = ai_store_tenant(&tx, r->arena, ai_now(), &t)) != ST_OK ||
+	    (st = ai_store_conv_create(&tx, "web", hash, r->app->cfg.chat_session_idle_s, id)) != ST_OK)
+		return db_tx_end(&tx, st);
+	greeting = t.greeting ? t.greeting : default_greeting(r->arena, &t);
+	m = (struct ai_msg_in){ .role = "assistant", .author = "ai", .content = greeting };
+	st = ai_store_msg_add(&tx, id, &m, r->app->cfg.chat_session_idle_s, NULL, NULL);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	response_header(w, "Cache-Control", "no-store");
+	return reply_json(r, w, 201, json_pack("{s:s, s:s, s:i}", "session_id", token,
+	    "greeting", greeting, "idle_timeout_s", r->app->cfg.chat_session_idle_s));
+}
+
+/* ---- the event stream --------------------------------------------------------------- */
+
+struct sse {
+	struct request *r;
+};
+
+/* One event in one write, so heartbeats never land inside it. A failed
+ * write means the client left: the HTTP layer has set r->cancelled, and
+ * the engine stops; the write's own error must not replace the turn's. */
+static void
+sse_send(struct sse *s, const char *event, json_t *data)
+{
+	struct request *r = s->r;
+	char *d = json_dumps(data, JSON_COMPACT);
+	char *msg;
+	struct err saved;
+
+	if (d == NULL)
+		return;
+	msg = arena_printf(r->arena, "event: %s\ndata: %s\n\n", event, d);
+	free(d);
+	if (r->cancelled != NULL && atomic_load(r->cancelled))
+		return;
+	saved = r->err;
+	if (http_stream_write(r, msg, strlen(msg)) != ST_OK)
+		r->err = saved;
+}
+
+static void
+sse_delta(void *ud, const char *text, size_t n)
+{
+	struct sse *s = ud;
+	json_t *j = json_object();
+
+	json_object_set_new(j, "text", json_stringn(text, n));
+	sse_send(s, "delta", j);
+	json_decref(j);
+}
+
+static void
+sse_event(void *ud, const char *name, json_t *data)
+{
+	sse_send(ud, name, data);
+}
+
+/* Heartbeats from a thread of their own: the handler may sit in a model
+ * call for many seconds. It writes through a copy of the request, so its
+ * failures touch nothing the handler uses. */
+struct heartbeat {
+	struct request copy;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;
+	int interval_s;
+};
+
+static void *
+heartbeat_main(void *p)
+{
+	struct heartbeat *hb = p;
+
+	pthread_mutex_lock(&hb->mu);
+	while (!hb->stop) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += hb->interval_s;
+		if (pthread_cond_timedwait(&hb->cv, &hb->mu, &ts) == 0 || hb->stop)
+			continue;
+		pthread_mutex_unlock(&hb->mu);
+		if (hb->copy.cancelled == NULL || !atomic_load(hb->copy.cancelled))
+			(void)!http_stream_write(&hb->copy, ": ping\n\n", 8);
+		pthread_mutex_lock(&hb->mu);
+	}
+	pthread_mutex_unlock(&hb->mu);
+	return NULL;
+}
+
+static bool
+heartbeat_start(struct heartbeat *hb, struct request *r)
+{
+	memcpy(&hb->copy, r, sizeof(*r));
+	hb->stop = false;
+	hb->interval_s = r->app->cfg.chat_heartbeat_s;
+	pthread_mutex_init(&hb->mu, NULL);
+	pthread_cond_init(&hb->cv, NULL);
+	if (pthread_create(&hb->thread, NULL, heartbeat_main, hb) != 0) {
+		pthread_mutex_destroy(&hb->mu);
+		pthread_cond_destroy(&hb->cv);
+		return false;
+	}
+	return true;
+}
+
+static void
+heartbeat_stop(struct heartbeat *hb)
+{
+	pthread_mutex_lock(&hb->mu);
+	hb->stop = true;
+	pthread_cond_signal(&hb->cv);
+	pthread_mutex_unlock(&hb->mu);
+	pthread_join(hb->thread, NULL);
+	pthread_mutex_destroy(&hb->mu);
+	pthread_cond_destroy(&hb->cv);
+}
+
+static enum status
+stream_route(struct request *r, struct response *w)
+{
+	struct chat_in in;
+	struct ai_conv conv;
+	struct ai_turn_out out;
+	struct sse s = { r };
+	struct ai_sink sink = { &s, sse_delta, sse_event };
+	struct heartbeat *hb;
+	bool beating;
+	enum status st;
+
+	if ((st = chat_input(r, true, &in)) != ST_OK ||
+	    (st = session_find(r, in.session_id, &conv)) != ST_OK)
+		return st;
+	response_header(w, "Cache-Control", "no-store");
+	if ((st = http_stream_start(r, w, 200, "text/event-stream; charset=utf-8")) != ST_OK)
+		return st;
+	hb = arena_calloc(r->arena, 1, sizeof(*hb));
+	beating = heartbeat_start(hb, r);
+	st = ai_turn(r, conv.id, in.message, &sink, &out);
+	if (st != ST_OK) {
+		json_t *e = json_pack("{s:s, s:s}", "code", status_code(st), "message",
+		    r->err.message[0] ? r->err.message : status_default_message(st));
+
+		sse_send(&s, "error", e);
+		json_decref(e);
+		log_emit(LOG_INFO, "chat turn failed", json_pack("{s:s, s:s, s:s}", "request_id",
+		    r->request_id, "conversation_id", conv.id, "code", status_code(st)));
+	} else if (!out.cancelled) {
+		json_t *j;
+
+		if (!out.silent && out.text != NULL) {
+			j = json_pack("{s:s, s:s}", "id", out.message_id, "text", out.text);
+			sse_send(&s, "message", j);
+			json_decref(j);
+		}
+		j = json_pack("{s:b}", "handed_off", out.handed_off);
+		sse_send(&s, "done", j);
+		json_decref(j);
+	}
+	if (beating)
+		heartbeat_stop(hb);
+	err_clear(&r->err);
+	return ST_OK;	/* the stream carries any error */
+}
+
+/* ---- POST /v1/chat/message ---------------------------------------------------------- */
+
+static enum status
+message_route(struct request *r, struct response *w)
+{
+	struct chat_in in;
+	struct ai_conv conv;
+	struct ai_turn_out out;
+	struct ai_sink sink = { NULL, NULL, NULL };
+	enum status st;
+
+	if ((st = chat_input(r, true, &in)) != ST_OK ||
+	    (st = session_find(r, in.session_id, &conv)) != ST_OK ||
+	    (st = ai_turn(r, conv.id, in.message, &sink, &out)) != ST_OK)
+		return st;
+	response_header(w, "Cache-Control", "no-store");
+	return reply_json(r, w, 200, json_pack("{s:o, s:O, s:O, s:b}",
+	    "message", out.silent || out.text == NULL ? json_null() :
+	    json_pack("{s:s, s:s}", "id", out.message_id, "text", out.text),
+	    "slots", out.slots ? out.slots : ai_keep(r->arena, json_array()),
+	    "tool_events", out.tool_events, "handed_off", out.handed_off));
+}
+
+/* ---- POST /v1/chat/history ------------------------------------------------------------ */
+
+static enum status
+history_route(struct request *r, struct response *w)
+{
+	struct chat_in in;
+	struct ai_conv conv;
+	struct db_tx tx;
+	PGresult *res;
+	json_t *items;
+	char after[24];
+	const char *p[2];
+	enum status st;
+
+	if ((st = chat_input(r, false, &in)) != ST_OK ||
+	    (st = session_find(r, in.session_id, &conv)) != ST_OK)
+		return st;
+	snprintf(after, sizeof(after), "%lld", in.after_seq);
+	p[0] = conv.id;
+	p[1] = after;
+	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+		return st;
+	res = db_exec(&tx, "SELECT id, seq, role, author, content,"
+	    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    " FROM messages WHERE conversation_id = $1::uuid AND seq > $2::int"
+	    " AND role IN ('user', 'assistant') AND content IS NOT NULL AND content <> ''"
+	    " ORDER BY seq LIMIT 200", 2, p);
+	if (res == NULL)
+		return db_tx_end(&tx, db_status(&tx));
+	items = json_array();
+	for (int i = 0; i < PQntuples(res); i++)
+		json_array_append_new(items, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "id",
+		    db_val(res, i, 0), "seq", atoi(db_val(res, i, 1)), "role", db_val(res, i, 2),
+		    "author", db_val(res, i, 3), "text", db_val(res, i, 4), "created_at",
+		    db_val(res, i, 5)));
+	if ((st = db_tx_end(&tx, ST_OK)) != ST_OK) {
+		json_decref(items);
+		return st;
+	}
+	response_header(w, "Cache-Control", "no-store");
+	return reply_json(r, w, 200, json_pack("{s:o, s:s}", "items", items, "status",
+	    conv.status));
+}
+
+const struct route ai_chat_routes[] = {
+	{ HTTP_POST, "/v1/chat/session", session_route, TENANCY_HOST, 0, NULL },
+	{ HTTP_POST, "/v1/chat/stream", stream_route, TENANCY_HOST, 0, NULL },
+	{ HTTP_POST, "/v1/chat/message", message_route, TENANCY_HOST, 0, NULL },
+	{ HTTP_POST, "/v1/chat/history", history_route, TENANCY_HOST, 0, NULL },
+};
+const size_t ai_chat_nroutes = sizeof(ai_chat_routes) / sizeof(ai_chat_routes[0]);

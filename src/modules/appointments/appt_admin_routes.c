@@ -1,0 +1,491 @@
+/* appt_admin_routes.c — the scheduling admin API: bookings (list, read,
+ * create, move, cancel, status), customers with their history, usage
+ * against the plan, and the scheduling settings (served by the admin
+ * engine from a descriptor). STAFF callers see only bookings with an item
+ * of their own; the service narrows every read. Parse, call, render. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ids.h"
+#include "db/idempotency.h"
+#include "modules/admin/resource.h"
+#include "modules/appointments/appointments.h"
+#include "modules/appointments/appt_input.h"
+#include "modules/appointments/appt_render.h"
+#include "modules/appointments/appt_service.h"
+#include "modules/billing/plans.h"
+
+#define JSON_TYPE "application/json; charset=utf-8"
+#define BOOKINGS "/v1/admin/bookings"
+#define LIST_DEFAULT 50
+#define LIST_MAX 100
+
+/* Scheduling settings -------------------------------------------------------------- */
+
+static const struct admin_field settings_fields[] = {
+	ADMIN_F_INT("min_notice_minutes", 0, AVAIL_MAX_NOTICE_MIN, 0),
+	ADMIN_F_INT("max_days_ahead", 0, AVAIL_MAX_DAYS_AHEAD, 0),
+	ADMIN_F_INT("slot_step_minutes", 5, 240, 0),
+	ADMIN_F_INT("hold_minutes", 1, 60, 0),
+};
+
+static const struct admin_resource settings_res = {
+	.name = "scheduling_settings", .title = "scheduling settings",
+	.path = "/v1/admin/scheduling-settings", .table = "scheduling_settings",
+	.fields = settings_fields, .nfields = ADMIN_NFIELDS(settings_fields),
+	.flags = ADMIN_SINGLETON,
+};
+
+ADMIN_SINGLETON_HANDLERS(settings, settings_res)
+
+/* Helpers ---------------------------------------------------------------------------- */
+
+static enum status
+path_id(struct request *r, const char **id)
+{
+	if (admin_path_id(r, "id", "booking", id) != ST_OK)
+		return ST_NOTFOUND;
+	*id = appt_lower(r->arena, *id);
+	return ST_OK;
+}
+
+static enum status
+reply_booking(struct request *r, struct response *w, int status, const struct appt_shown *b)
+{
+	struct tz *z;
+
+	if (tz_open(r->arena, b->zone, &z) != ST_OK)
+		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	return admin_reply_row(r, w, status, appt_booking_json(r->arena, z, &b->view,
+	    b->cancel_window_h, true));
+}
+
+static bool
+parse_limit(struct request *r, const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	*out = LIST_DEFAULT;
+	if (s == NULL)
+		return true;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < 1 || v > LIST_MAX) {
+		err_detail(&r->err, "limit", "must be a whole number from 1 to %d", LIST_MAX);
+		return false;
+	}
+	*out = (int)v;
+	return true;
+}
+
+static bool
+all_digits(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 18)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* GET /v1/admin/bookings ---------------------------------------------------------------- */
+
+static enum status
+list_route(struct request *r, struct response *w)
+{
+	struct appt_qparam qp[APPT_QPARAMS_MAX];
+	struct appt_booking_filter f;
+	struct appt_view *rows;
+	const char *zone, *limit = NULL, *cursor = NULL, *from = NULL, *to = NULL, *status = NULL,
+	    *staff = NULL, *customer = NULL, *next = NULL;
+	size_t before = r->err.nviolations, n;
+	int nq = appt_query_parse(r->arena, r->query, qp, APPT_QPARAMS_MAX);
+	enum appt_status stv;
+	json_t *items;
+	struct tz *z;
+	enum status st;
+
+	memset(&f, 0, sizeof(f));
+	if (nq < 0) {
+		err_detail(&r->err, "query", "is malformed or has too many parameters");
+		return appt_input_done(r, before);
+	}
+	for (int i = 0; i < nq; i++) {
+		const char *k = qp[i].name, **slot = NULL;
+
+		if (strcmp(k, "from") == 0)
+			slot = &from;
+		else if (strcmp(k, "to") == 0)
+			slot = &to;
+		else if (strcmp(k, "status") == 0)
+			slot = &status;
+		else if (strcmp(k, "staff_id") == 0)
+			slot = &staff;
+		else if (strcmp(k, "customer_id") == 0)
+			slot = &customer;
+		else if (strcmp(k, "cursor") == 0)
+			slot = &cursor;
+		else if (strcmp(k, "limit") == 0)
+			slot = &limit;
+		if (slot == NULL)
+			err_detail(&r->err, k, "is not a parameter of this list");
+		else if (*slot != NULL)
+			err_detail(&r->err, k, "is given more than once");
+		else
+			*slot = qp[i].value;
+	}
+	if (from != NULL && appt_input_start(r, from, "from", &f.from))
+		f.has_from = true;
+	if (to != NULL && appt_input_start(r, to, "to", &f.to))
+		f.has_to = true;
+	if (f.has_from && f.has_to && f.to <= f.from)
+		err_detail(&r->err, "to", "must be after from");
+	if (status != NULL) {
+		if (appt_status_parse(status, &stv))
+			f.status = appt_status_name(stv);
+		else
+			err_detail(&r->err, "status", "must be one of PENDING, CONFIRMED, IN_PROGRESS,"
+			    " COMPLETED, CANCELLED, NO_SHOW");
+	}
+	if (staff != NULL && !id_is_uuid(staff))
+		err_detail(&r->err, "staff_id", "must be an id");
+	else if (staff != NULL)
+		f.staff_id = appt_lower(r->arena, staff);
+	if (customer != NULL && !id_is_uuid(customer))
+		err_detail(&r->err, "customer_id", "must be an id");
+	else if (customer != NULL)
+		f.customer_id = appt_lower(r->arena, customer);
+	(void)parse_limit(r, limit, &f.limit);
+	if (cursor != NULL && (!appt_cursor_decode(r->arena, cursor, &f.cursor_start, &f.cursor_id) ||
+	    !all_digits(f.cursor_start) || !id_is_uuid(f.cursor_id)))
+		err_detail(&r->err, "cursor", "is not a cursor of this list");
+	if ((st = appt_input_done(r, before)) != ST_OK ||
+	    (st = appt_admin_list(r, &f, &rows, &n, &zone)) != ST_OK)
+		return st;
+	if (tz_open(r->arena, zone, &z) != ST_OK)
+		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, appt_booking_json(r->arena, z, &rows[i], 0, true));
+	/* cancel_until is the customer's: the list shows it for each row. */
+	for (size_t i = 0; i < n; i++)
+		json_object_del(json_array_get(items, i), "cancel_until");
+	if (n == (size_t)f.limit)
+		next = appt_cursor_encode(r->arena, arena_printf(r->arena, "%lld",
+		    (long long)rows[n - 1].start), rows[n - 1].id);
+	return reply_json(r, w, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next));
+}
+
+/* GET /v1/admin/bookings/{id} */
+static enum status
+get_route(struct request *r, struct response *w)
+{
+	struct appt_shown b;
+	const char *id;
+	enum status st;
+
+	if ((st = path_id(r, &id)) != ST_OK || (st = appt_admin_get(r, id, &b)) != ST_OK)
+		return st;
+	return reply_booking(r, w, 200, &b);
+}
+
+/* POST /v1/admin/bookings ----------------------------------------------------------------- */
+
+static const char *const admin_sources[] = { "admin", "phone", "api", "sms", "whatsapp",
+	"instagram", "messenger", NULL };
+
+static const struct jv_field create_fields[] = {
+	{ "services", JV_ARRAY, true, false, 1, AVAIL_MAX_SERVICES, NULL, NULL, NULL },
+	{ "start", JV_STRING, true, false, 20, 40, NULL, NULL, NULL },
+	{ "staff_id", JV_STRING, false, true, 36, 36, NULL, id_is_uuid, "an id" },
+	{ "customer_id", JV_STRING, false, true, 36, 36, NULL, id_is_uuid, "an id" },
+	{ "customer", JV_OBJECT, false, true, 0, 0, NULL, NULL, NULL },
+	{ "notes", JV_STRING, false, true, 0, 2000, NULL, NULL, NULL },
+	{ "sms_consent", JV_BOOL, false, false, 0, 0, NULL, NULL, NULL },
+	{ "source", JV_STRING, false, false, 1, 20, admin_sources, NULL, NULL },
+	{ "override_min_notice", JV_BOOL, false, false, 0, 0, NULL, NULL, NULL },
+};
+
+static enum status
+create_route(struct request *r, struct response *w)
+{
+	struct appt_book_in in;
+	struct appt_reply out;
+	json_t *body, *cust;
+	size_t before = r->err.nviolations;
+	enum status st;
+
+	memset(&in, 0, sizeof(in));
+	in.idem_key = http_header(r, "idempotency-key");
+	if (in.idem_key == NULL)
+		err_detail(&r->err, "Idempotency-Key",
+		    "is required: a unique value per booking attempt, reused on retries");
+	else if (!idem_key_ok(in.idem_key))
+		err_detail(&r->err, "Idempotency-Key", "must be 1 to 255 printable ASCII characters");
+	if ((st = http_json_body(r, &body)) != ST_OK ||
+	    (st = jv_validate(body, create_fields, sizeof(create_fields) / sizeof(create_fields[0]),
+	    &r->err)) != ST_OK)
+		return st;
+	(void)appt_input_services(r, json_object_get(body, "services"), in.items, &in.n_items);
+	(void)appt_input_start(r, json_string_value(json_object_get(body, "start")), "start",
+	    &in.start);
+	(void)appt_input_uuid(r, json_object_get(body, "staff_id"), "staff_id", &in.staff_id);
+	(void)appt_input_uuid(r, json_object_get(body, "customer_id"), "customer_id",
+	    &in.customer_id);
+	cust = json_object_get(body, "customer");
+	if (cust != NULL && json_is_null(cust))
+		cust = NULL;
+	if ((cust == NULL) == (in.customer_id == NULL))
+		err_detail(&r->err, "customer_id", "give customer_id or a new customer, not both");
+	else if (cust != NULL)
+		(void)appt_input_customer(r, cust, json_is_true(json_object_get(body, "sms_consent")),
+		    &in.customer);
+	in.notes = json_string_value(json_object_get(body, "notes"));
+	in.source = json_string_value(json_object_get(body, "source"));
+	if (in.source == NULL)
+		in.source = "admin";
+	in.override_notice = json_is_true(json_object_get(body, "override_min_notice"));
+	in.admin = true;
+	in.body = r->body;
+	in.body_len = r->body_len;
+	if ((st = appt_input_done(r, before)) != ST_OK || (st = appt_book(r, &in, &out)) != ST_OK)
+		return st;
+	return reply_text(w, out.status, JSON_TYPE, out.body, strlen(out.body));
+}
+
+/* Actions on one booking -------------------------------------------------------------------- */
+
+/* The body of an action: If-Match (or "version"), then fields. */
+static enum status
+action_body(struct request *r, const struct jv_field *f, size_t n, json_t **body,
+    struct appt_if_match *im)
+{
+	bool have = false;
+	long long v = 0;
+	enum status st;
+
+	if ((st = http_json_body(r, body)) != ST_OK ||
+	    (st = admin_if_match(r, *body, &have, &v)) != ST_OK ||
+	    (st = jv_validate(*body, f, n, &r->err)) != ST_OK)
+		return st;
+	im->have = have;
+	im->version = v;
+	return ST_OK;
+}
+
+static const struct jv_field move_fields[] = {
+	{ "start", JV_STRING, true, false, 20, 40, NULL, NULL, NULL },
+	{ "staff_id", JV_STRING, false, true, 36, 36, NULL, id_is_uuid, "an id" },
+	{ "override_min_notice", JV_BOOL, false, false, 0, 0, NULL, NULL, NULL },
+};
+
+/* POST /v1/admin/bookings/{id}/move {start, staff_id?} */
+static enum status
+move_route(struct request *r, struct response *w)
+{
+	struct appt_if_match im;
+	struct appt_shown b;
+	const char *id, *staff;
+	json_t *body;
+	int64_t start;
+	size_t before = r->err.nviolations;
+	enum status st;
+
+	if ((st = path_id(r, &id)) != ST_OK || (st = action_body(r, move_fields, 3, &body,
+	    &im)) != ST_OK)
+		return st;
+	(void)appt_input_start(r, json_string_value(json_object_get(body, "start")), "start",
+	    &start);
+	(void)appt_input_uuid(r, json_object_get(body, "staff_id"), "staff_id", &staff);
+	if ((st = appt_input_done(r, before)) != ST_OK ||
+	    (st = appt_admin_move(r, id, start, staff,
+	    json_is_true(json_object_get(body, "override_min_notice")), im, &b)) != ST_OK)
+		return st;
+	return reply_booking(r, w, 200, &b);
+}
+
+static const struct jv_field cancel_fields[] = {
+	{ "reason", JV_STRING, true, false, 1, 500, NULL, NULL, NULL },
+};
+
+/* POST /v1/admin/bookings/{id}/cancel {reason} */
+static enum status
+cancel_route(struct request *r, struct response *w)
+{
+	struct appt_if_match im;
+	struct appt_shown b;
+	const char *id;
+	json_t *body;
+	enum status st;
+
+	if ((st = path_id(r, &id)) != ST_OK || (st = action_body(r, cancel_fields, 1, &body,
+	    &im)) != ST_OK ||
+	    (st = appt_admin_cancel(r, id, json_string_value(json_object_get(body, "reason")),
+	    im, &b)) != ST_OK)
+		return st;
+	return reply_booking(r, w, 200, &b);
+}
+
+static const char *const target_statuses[] = { "CONFIRMED", "IN_PROGRESS", "COMPLETED",
+	"NO_SHOW", NULL };
+
+static const struct jv_field status_fields[] = {
+	{ "status", JV_STRING, true, false, 1, 20, target_statuses, NULL, NULL },
+};
+
+/* POST /v1/admin/bookings/{id}/status {status} with If-Match */
+static enum status
+status_route(struct request *r, struct response *w)
+{
+	struct appt_if_match im;
+	struct appt_shown b;
+	enum appt_status to = APPT_CONFIRMED;
+	const char *id;
+	json_t *body;
+	enum status st;
+
+	if ((st = path_id(r, &id)) != ST_OK || (st = action_body(r, status_fields, 1, &body,
+	    &im)) != ST_OK)
+		return st;
+	if (!im.have) {
+		err_detail(&r->err, "If-Match",
+		    "is required: send the version you read, as If-Match: \"<version>\"");
+		return err_set(&r->err, ST_INVALID, "Status changes need If-Match.");
+	}
+	(void)appt_status_parse(json_string_value(json_object_get(body, "status")), &to);
+	if ((st = appt_admin_status(r, id, to, im, &b)) != ST_OK)
+		return st;
+	return reply_booking(r, w, 200, &b);
+}
+
+/* Customers --------------------------------------------------------------------------------- */
+
+static enum status
+customers_route(struct request *r, struct response *w)
+{
+	struct appt_qparam qp[APPT_QPARAMS_MAX];
+	struct appt_customer_filter f;
+	struct appt_customer *rows;
+	const char *q = NULL, *cursor = NULL, *limit = NULL, *last = NULL, *next = NULL;
+	size_t before = r->err.nviolations, n;
+	int nq = appt_query_parse(r->arena, r->query, qp, APPT_QPARAMS_MAX);
+	json_t *items;
+	enum status st;
+
+	memset(&f, 0, sizeof(f));
+	if (nq < 0) {
+		err_detail(&r->err, "query", "is malformed or has too many parameters");
+		return appt_input_done(r, before);
+	}
+	for (int i = 0; i < nq; i++) {
+		const char *k = qp[i].name, **slot = NULL;
+
+		if (strcmp(k, "q") == 0)
+			slot = &q;
+		else if (strcmp(k, "cursor") == 0)
+			slot = &cursor;
+		else if (strcmp(k, "limit") == 0)
+			slot = &limit;
+		if (slot == NULL)
+			err_detail(&r->err, k, "is not a parameter of this list");
+		else if (*slot != NULL)
+			err_detail(&r->err, k, "is given more than once");
+		else
+			*slot = qp[i].value;
+	}
+	if (q != NULL && (jv_utf8_length(q) < 1 || jv_utf8_length(q) > 100 || !jv_no_controls(q)))
+		err_detail(&r->err, "q", "must be 1 to 100 characters");
+	f.q = q;
+	(void)parse_limit(r, limit, &f.limit);
+	if (cursor != NULL && (!appt_cursor_decode(r->arena, cursor, &f.cursor_created,
+	    &f.cursor_id) || !id_is_uuid(f.cursor_id) || strlen(f.cursor_created) > 40))
+		err_detail(&r->err, "cursor", "is not a cursor of this list");
+	if ((st = appt_input_done(r, before)) != ST_OK ||
+	    (st = appt_customers_list(r, &f, &rows, &n, &last)) != ST_OK)
+		return st;
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, appt_customer_json(r->arena, &rows[i]));
+	if (n == (size_t)f.limit && last != NULL)
+		next = appt_cursor_encode(r->arena, last, rows[n - 1].id);
+	return reply_json(r, w, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next));
+}
+
+/* GET /v1/admin/customers/{id} — the customer and their bookings, newest
+ * first (the latest 100). */
+static enum status
+customer_route(struct request *r, struct response *w)
+{
+	struct appt_customer c;
+	struct appt_view *rows;
+	const char *id, *zone;
+	json_t *o, *arr;
+	struct tz *z;
+	size_t n;
+	enum status st;
+
+	if ((st = admin_path_id(r, "id", "customer", &id)) != ST_OK ||
+	    (st = appt_customer_history(r, appt_lower(r->arena, id), &c, &rows, &n, &zone)) != ST_OK)
+		return st;
+	if (tz_open(r->arena, zone, &z) != ST_OK)
+		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *b = appt_booking_json(r->arena, z, &rows[i], 0, true);
+
+		json_object_del(b, "cancel_until");
+		json_object_del(b, "customer");
+		json_array_append_new(arr, b);
+	}
+	o = appt_customer_json(r->arena, &c);
+	if (o != NULL)
+		json_object_set_new(o, "bookings", arr);
+	else
+		json_decref(arr);
+	return admin_reply_row(r, w, 200, o);
+}
+
+/* GET /v1/admin/usage — this month's bookings against the plan. */
+static enum status
+usage_route(struct request *r, struct response *w)
+{
+	struct appt_usage u;
+	struct tz *z;
+	enum status st;
+
+	if ((st = appt_usage_get(r, &u)) != ST_OK)
+		return st;
+	if (tz_open(r->arena, u.zone, &z) != ST_OK)
+		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	return reply_json(r, w, 200, json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:I, s:o, s:o},"
+	    " s:{s:I, s:o}}", "plan", u.plan, "timezone", u.zone,
+	    "period", "start", appt_time_text(r->arena, z, u.period_start),
+	    "end", appt_time_text(r->arena, z, u.period_end),
+	    "bookings", "used", (json_int_t)u.bookings_used,
+	    "limit", u.bookings_limit == PLAN_UNLIMITED ? json_null() :
+	    json_integer(u.bookings_limit),
+	    "remaining", u.bookings_limit == PLAN_UNLIMITED ? json_null() :
+	    json_integer(u.bookings_used >= u.bookings_limit ? 0 :
+	    u.bookings_limit - u.bookings_used),
+	    "messages", "used", (json_int_t)u.messages_used,
+	    "limit", u.messages_limit == PLAN_UNLIMITED ? json_null() :
+	    json_integer(u.messages_limit)));
+}
+
+#define ROUTE(m, p, fn, res, verb) { m, p, fn, TENANCY_HOST_OR_HEADER, PERM(res, verb), NULL }
+
+const struct route appt_admin_routes[] = {
+	ROUTE(HTTP_GET, BOOKINGS, list_route, RES_BOOKINGS, VERB_READ),
+	ROUTE(HTTP_POST, BOOKINGS, create_route, RES_BOOKINGS, VERB_WRITE),
+	ROUTE(HTTP_GET, BOOKINGS "/{id}", get_route, RES_BOOKINGS, VERB_READ),
+	ROUTE(HTTP_POST, BOOKINGS "/{id}/move", move_route, RES_BOOKINGS, VERB_WRITE),
+	ROUTE(HTTP_POST, BOOKINGS "/{id}/cancel", cancel_route, RES_BOOKINGS, VERB_WRITE),
+	ROUTE(HTTP_POST, BOOKINGS "/{id}/status", status_route, RES_BOOKINGS, VERB_WRITE),
+	ROUTE(HTTP_GET, "/v1/admin/customers", customers_route, RES_CUSTOMERS, VERB_READ),
+	ROUTE(HTTP_GET, "/v1/admin/customers/{id}", customer_route, RES_CUSTOMERS, VERB_READ),
+	/* The bill's side of the business: owners, admins and accountants. */
+	ROUTE(HTTP_GET, "/v1/admin/usage", usage_route, RES_BILLING, VERB_READ),
+	ADMIN_SINGLETON_ROUTES(settings, "/v1/admin/scheduling-settings", RES_PROFILE),
+};
+const size_t appt_admin_nroutes = sizeof(appt_admin_routes) / sizeof(appt_admin_routes[0]);

@@ -1,0 +1,344 @@
+/* appt_rules.c — pure booking rules (see appt_rules.h). */
+#include "modules/appointments/appt_rules.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "modules/appointments/tz.h"
+
+/* References ------------------------------------------------------------- */
+
+void
+appt_reference_new(char out[APPT_REF_LEN + 1])
+{
+	static const char alphabet[] = APPT_REF_ALPHABET;
+
+	for (size_t i = 0; i < APPT_REF_LEN; i++)
+		out[i] = alphabet[randombytes_uniform((uint32_t)(sizeof(alphabet) - 1))];
+	out[APPT_REF_LEN] = '\0';
+}
+
+bool
+appt_reference_normalize(const char *in, char out[APPT_REF_LEN + 1])
+{
+	size_t n = 0;
+
+	if (in == NULL)
+		return false;
+	while (*in == ' ')
+		in++;
+	for (; *in && *in != ' '; in++) {
+		char c = (char)toupper((unsigned char)*in);
+
+		if (n == APPT_REF_LEN || c == '\0' || strchr(APPT_REF_ALPHABET, c) == NULL)
+			return false;
+		out[n++] = c;
+	}
+	while (*in == ' ')
+		in++;
+	if (*in != '\0' || n != APPT_REF_LEN)
+		return false;
+	out[n] = '\0';
+	return true;
+}
+
+/* RFC 3339 --------------------------------------------------------------- */
+
+static bool
+digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+bool
+appt_parse_rfc3339(const char *s, int64_t *out)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	const char *p;
+	int64_t days;
+
+	if (s == NULL || strlen(s) < 20 || strlen(s) > 40)
+		return false;
+	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
+	    s[16] != ':' || !digits(s + 17, 2, &sec))
+		return false;
+	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+	    h > 23 || mi > 59 || sec > 59)
+		return false;	/* no leap seconds: no calendar can book one */
+	p = s + 19;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)p[1]))
+			return false;
+		for (p++; isdigit((unsigned char)*p); p++)
+			if (*p != '0')
+				return false;
+	}
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+		sign = 0;
+	} else if ((*p == '+' || *p == '-') && digits(p + 1, 2, &oh) && p[3] == ':' &&
+	    digits(p + 4, 2, &om) && p[6] == '\0') {
+		if (oh > 23 || om > 59)
+			return false;
+		sign = *p == '+' ? 1 : -1;
+	} else {
+		return false;	/* no offset: a local time is ambiguous */
+	}
+	days = tz_days_from_civil(y, mo, d);
+	*out = days * TZ_DAY_S + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	return true;
+}
+
+/* Policy window ---------------------------------------------------------- */
+
+int64_t
+appt_policy_deadline(int64_t start, int window_h)
+{
+	return start - (int64_t)(window_h > 0 ? window_h : 0) * 3600;
+}
+
+bool
+appt_policy_allows(int64_t now, int64_t start, int window_h)
+{
+	return now < start && now <= appt_policy_deadline(start, window_h);
+}
+
+/* Statuses --------------------------------------------------------------- */
+
+static const char *const status_names[APPT__STATUS_COUNT] = {
+	[APPT_PENDING] = "PENDING", [APPT_CONFIRMED] = "CONFIRMED",
+	[APPT_IN_PROGRESS] = "IN_PROGRESS", [APPT_COMPLETED] = "COMPLETED",
+	[APPT_CANCELLED] = "CANCELLED", [APPT_NO_SHOW] = "NO_SHOW",
+};
+
+/* from → to for the status action (rows: from, columns: to). */
+static const bool transitions[APPT__STATUS_COUNT][APPT__STATUS_COUNT] = {
+	[APPT_PENDING] = { [APPT_CONFIRMED] = true },
+	[APPT_CONFIRMED] = { [APPT_IN_PROGRESS] = true, [APPT_COMPLETED] = true,
+	    [APPT_NO_SHOW] = true },
+	[APPT_IN_PROGRESS] = { [APPT_COMPLETED] = true },
+};
+
+bool
+appt_status_parse(const char *s, enum appt_status *out)
+{
+	for (int i = 0; s != NULL && i < APPT__STATUS_COUNT; i++) {
+		if (strcmp(s, status_names[i]) == 0) {
+			*out = (enum appt_status)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+appt_status_name(enum appt_status s)
+{
+	return (unsigned)s < APPT__STATUS_COUNT ? status_names[s] : "UNKNOWN";
+}
+
+bool
+appt_status_transition_ok(enum appt_status from, enum appt_status to)
+{
+	return (unsigned)from < APPT__STATUS_COUNT && (unsigned)to < APPT__STATUS_COUNT &&
+	    transitions[from][to];
+}
+
+bool
+appt_status_is_active(enum appt_status s)
+{
+	return s == APPT_PENDING || s == APPT_CONFIRMED;
+}
+
+/* Contacts --------------------------------------------------------------- */
+
+bool
+appt_phone_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 8 || n > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9')
+		return false;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+bool
+appt_email_ok(const char *s)
+{
+	const char *at, *dot;
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 3 || n > 254)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
+			return false;
+	at = strchr(s, '@');
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL)
+		return false;
+	dot = strrchr(at + 1, '.');
+	return dot != NULL && dot > at + 1 && dot[1] != '\0';
+}
+
+/* Hold tokens ------------------------------------------------------------ */
+
+void
+appt_hold_token_new(char out[APPT_HOLD_TOKEN_SIZE])
+{
+	unsigned char raw[32];
+
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(out, "hold_", 5);
+	sodium_bin2base64(out + 5, APPT_HOLD_TOKEN_SIZE - 5, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+}
+
+bool
+appt_hold_token_ok(const char *s)
+{
+	if (s == NULL || strlen(s) != APPT_HOLD_TOKEN_SIZE - 1 || strncmp(s, "hold_", 5) != 0)
+		return false;
+	for (const char *p = s + 5; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return false;
+	return true;
+}
+
+void
+appt_hold_token_hash_hex(const char *token, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+/* Cursors ---------------------------------------------------------------- */
+
+#define CURSOR_MAX 200
+
+char *
+appt_cursor_encode(struct arena *a, const char *sort_value, const char *id)
+{
+	char *text = arena_printf(a, "%s|%s", sort_value, id);
+	size_t len = strlen(text);
+	size_t outlen = sodium_base64_encoded_len(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = arena_alloc(a, outlen);
+
+	sodium_bin2base64(out, outlen, (const unsigned char *)text, len,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return out;
+}
+
+bool
+appt_cursor_decode(struct arena *a, const char *cursor, const char **sort_value,
+    const char **id)
+{
+	size_t n = cursor ? strlen(cursor) : 0, binlen = 0;
+	char *bin, *bar;
+
+	if (n == 0 || n > CURSOR_MAX)
+		return false;
+	bin = arena_alloc(a, n + 1);
+	if (sodium_base642bin((unsigned char *)bin, n, cursor, n, NULL, &binlen, NULL,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return false;
+	bin[binlen] = '\0';
+	if (strlen(bin) != binlen || (bar = strchr(bin, '|')) == NULL || bar == bin)
+		return false;
+	*bar = '\0';
+	*sort_value = bin;
+	*id = bar + 1;
+	return true;
+}
+
+/* Query strings ---------------------------------------------------------- */
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static char *
+decode(struct arena *a, const char *s, size_t n)
+{
+	char *out = arena_alloc(a, n + 1), *o = out;
+
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+
+		if (s[i] != '%') {
+			*o++ = s[i] == '+' ? ' ' : s[i];
+			continue;
+		}
+		if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0 ||
+		    (hi == 0 && lo == 0))
+			return NULL;
+		*o++ = (char)(hi * 16 + lo);
+		i += 2;
+	}
+	*o = '\0';
+	return out;
+}
+
+int
+appt_query_parse(struct arena *a, const char *query, struct appt_qparam *out, size_t max)
+{
+	const char *p = query;
+	size_t n = 0;
+
+	while (p != NULL && *p) {
+		const char *amp = strchr(p, '&');
+		size_t len = amp ? (size_t)(amp - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+
+		if (len > 0) {
+			if (n == max)
+				return -1;
+			out[n].name = decode(a, p, eq ? (size_t)(eq - p) : len);
+			out[n].value = eq ? decode(a, eq + 1, len - (size_t)(eq - p) - 1) : "";
+			if (out[n].name == NULL || out[n].value == NULL)
+				return -1;
+			n++;
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+	return (int)n;
+}
+
+char *
+appt_lower(struct arena *a, const char *s)
+{
+	char *o = arena_strdup(a, s);
+
+	for (char *p = o; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return o;
+}

@@ -1,0 +1,1241 @@
+/* appt_service.c — the scheduling rules (see appt_service.h).
+ *
+ * Every decision follows one shape: read what the engine needs in one
+ * transaction and release it; ask the calendars for external busy times
+ * (outbound, so never inside a transaction); judge with the engine; then
+ * write in a new transaction. The engine's answer is a courtesy — it gives
+ * the caller a clear message and picks staff and units — while the
+ * exclusion constraints on slot_claims are what make a double booking
+ * impossible: a concurrent writer that slipped in between fails with
+ * 23P01 and gets 409. */
+#include "modules/appointments/appt_service.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "db/idempotency.h"
+#include "db/jobs.h"
+#include "modules/admin/resource.h"
+#include "modules/appointments/appt_render.h"
+#include "modules/auth/authz.h"
+#include "modules/billing/plans.h"
+#include "modules/billing/usage.h"
+#include "modules/calendar/calendar.h"
+
+#define NOTIFY_JOB "notifications.booking"
+/* Local dates around a request that can matter: the engine looks three
+ * days past the requested dates, and a UTC date is within one day of the
+ * local one. */
+#define WINDOW_MARGIN_DAYS 4
+#define TAKEN_MESSAGE "That time was just taken."
+
+bool
+appt_precheck_enabled(const struct request *r)
+{
+	const char *v;
+
+	/* Honoured only where test routes are: production always checks. */
+	if (!r->app->cfg.test_routes)
+		return true;
+	v = getenv("BOOKING_PRECHECK");
+	return v == NULL || strcmp(v, "false") != 0;
+}
+
+/* Small helpers -------------------------------------------------------------- */
+
+static enum status
+tx_begin(struct request *r, struct db_tx *tx)
+{
+	return db_tx_begin(tx, r->app->db, r->arena, &r->err, r->tenant.id);
+}
+
+static int64_t
+now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static enum status
+invalid(struct request *r)
+{
+	return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
+}
+
+/* The login a STAFF caller's bookings are narrowed to, or NULL. */
+static const char *
+staff_scope(const struct request *r)
+{
+	const struct principal *p = r->principal;
+
+	return p != NULL && p->role == ROLE_STAFF ? p->id : NULL;
+}
+
+static void
+window_days(struct appt_load_req *q, int32_t first, int days)
+{
+	q->day_from = first - WINDOW_MARGIN_DAYS;
+	q->day_to = first + days + WINDOW_MARGIN_DAYS;
+	q->from = (int64_t)q->day_from * TZ_DAY_S;
+	q->to = (int64_t)q->day_to * TZ_DAY_S;
+}
+
+/* The local date of an instant is its UTC date ± 1. Judging one start
+ * needs fewer claims than the engine's window: those that can overlap a
+ * bundle from it (a whole bundle is at most a day) and those that start on
+ * its local date (for the round robin) — all start within 36 hours of it. */
+static void
+window_start(struct appt_load_req *q, int64_t start)
+{
+	window_days(q, (int32_t)tz_floor_div(start, TZ_DAY_S) - 1, 3);
+	q->claims_from = start - 36 * 3600;
+	q->claims_to = start + 36 * 3600;
+}
+
+static struct appt_item_req *
+item_reqs(struct arena *a, const struct appt_item_in *items, size_t n)
+{
+	struct appt_item_req *q = arena_calloc(a, n + 1, sizeof(*q));
+
+	for (size_t i = 0; i < n; i++)
+		q[i] = items[i].req;
+	return q;
+}
+
+/* Whether what was asked for exists: every service bookable, every add-on
+ * one of its service's, the preferred staff member able to perform at
+ * least one of them. */
+static enum status
+check_world(struct request *r, const struct appt_item_in *items, size_t n,
+    const struct appt_world *w, const char *staff_id)
+{
+	bool bad = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!w->services[i].found) {
+			err_detail(&r->err, items[i].field, "is not a bookable service");
+			bad = true;
+		} else if (w->services[i].missing_addon != NULL) {
+			err_detail(&r->err, items[i].addon_field,
+			    "%s is not an available add-on of this service",
+			    w->services[i].missing_addon);
+			bad = true;
+		}
+	}
+	if (w->flat_missing != NULL) {
+		err_detail(&r->err, "addon_ids", "%s is not an available add-on of these services",
+		    w->flat_missing);
+		bad = true;
+	}
+	if (!bad && staff_id != NULL) {
+		bool known = false;
+
+		for (size_t k = 0; k < w->n_staff && !known; k++)
+			known = strcmp(w->staff[k].id, staff_id) == 0;
+		if (!known) {
+			err_detail(&r->err, "staff_id", "cannot perform any of these services");
+			bad = true;
+		}
+	}
+	return bad ? invalid(r) : ST_OK;
+}
+
+/* External busy times for the world's staff over the load window. Called
+ * with no transaction open. */
+static enum status
+attach_busy(struct request *r, struct appt_world *w, const struct appt_load_req *q)
+{
+	struct calendar_busy busy = { NULL, 0 };
+	const char **ids;
+	size_t *n;
+	enum status st;
+
+	if (w->n_staff == 0)
+		return ST_OK;
+	ids = arena_alloc(r->arena, w->n_staff * sizeof(*ids));
+	for (size_t k = 0; k < w->n_staff; k++)
+		ids[k] = w->staff[k].id;
+	if ((st = calendar_busy(r->app, r->arena, r->tenant.id, ids, w->n_staff, q->from, q->to,
+	    &busy)) != ST_OK)
+		return st;
+	if (busy.n == 0)
+		return ST_OK;
+	n = arena_calloc(r->arena, w->n_staff, sizeof(*n));
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < busy.n; i++) {
+			for (size_t k = 0; k < w->n_staff; k++) {
+				struct avail_range *v;
+
+				if (busy.ranges[i].staff_id == NULL ||
+				    strcmp(busy.ranges[i].staff_id, w->staff[k].id) != 0)
+					continue;
+				if (pass == 0) {
+					n[k]++;
+					break;
+				}
+				v = (struct avail_range *)w->staff[k].calendar_busy;
+				v[w->staff[k].n_calendar_busy++] =
+				    (struct avail_range){ busy.ranges[i].start, busy.ranges[i].end };
+				break;
+			}
+		}
+		if (pass == 0)
+			for (size_t k = 0; k < w->n_staff; k++)
+				w->staff[k].calendar_busy = arena_calloc(r->arena, n[k] + 1,
+				    sizeof(struct avail_range));
+	}
+	return ST_OK;
+}
+
+static void
+build_input(const struct appt_world *w, const char *preferred, int32_t first_day, int days,
+    bool override_notice, struct avail_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->zone = w->settings.zone;
+	in->services = w->avail_services;
+	in->n_services = w->n_services;
+	in->staff = w->staff;
+	in->n_staff = w->n_staff;
+	in->resources = w->resources;
+	in->n_resources = w->n_resources;
+	in->hours = w->hours;
+	in->n_hours = w->n_hours;
+	in->closures = w->closures;
+	in->n_closures = w->n_closures;
+	in->bookings = w->bookings;
+	in->n_bookings = w->n_bookings;
+	in->day_counts = w->day_counts;
+	in->n_day_counts = w->n_day_counts;
+	in->now = now_s();
+	/* An admin may book at short notice or far ahead; never onto time
+	 * that is taken (the claims still apply). */
+	in->min_notice_min = override_notice ? 0 : w->settings.min_notice_min;
+	in->max_days_ahead = override_notice ? AVAIL_MAX_DAYS_AHEAD : w->settings.max_days_ahead;
+	in->step_min = w->settings.step_min;
+	in->start_day = first_day;
+	in->days = days;
+	in->preferred_staff_id = preferred;
+}
+
+/* Whether start is offered, asking the engine for the local date of start
+ * only. required: per-service staff (NULL entries: any), or NULL. */
+static enum status
+judge(struct request *r, const struct appt_world *w, int64_t start, const char *preferred,
+    const char *const *required, bool override_notice, bool *offered, struct avail_slot *slot)
+{
+	struct avail_input in;
+	struct tz *z;
+	enum status st;
+
+	if ((st = tz_open(r->arena, w->settings.zone, &z)) != ST_OK)
+		return err_set(&r->err, ST_INTERNAL, "The business's time zone is not usable.");
+	build_input(w, preferred, tz_local_day(z, start), 1, override_notice, &in);
+	return avail_slot_is_offered(&in, start, required, r->arena, offered, slot, &r->err);
+}
+
+/* The claims a slot makes: per service, its staff member and each resource
+ * unit, over the service's time plus its buffers. */
+static struct appt_claim *
+slot_claims(struct arena *a, const struct appt_world *w, const struct avail_slot *s,
+    size_t *n)
+{
+	size_t total = 0, k = 0;
+	struct appt_claim *c;
+
+	for (size_t i = 0; i < s->n_services; i++)
+		total += 1 + s->services[i].n_units;
+	c = arena_calloc(a, total + 1, sizeof(*c));
+	for (size_t i = 0; i < s->n_services; i++) {
+		const struct avail_assignment *as = &s->services[i];
+		int64_t x = as->start - (int64_t)w->avail_services[i].buffer_before_min * 60;
+		int64_t y = as->end + (int64_t)w->avail_services[i].buffer_after_min * 60;
+
+		c[k++] = (struct appt_claim){ as->staff_id, NULL, 0, x, y };
+		for (size_t u = 0; u < as->n_units; u++)
+			c[k++] = (struct appt_claim){ NULL, as->units[u].resource_id, as->units[u].unit,
+				x, y };
+	}
+	*n = k;
+	return c;
+}
+
+/* A failed write: the exclusion constraint's verdict becomes the 409 the
+ * caller can act on; anything else keeps its own status. */
+static enum status
+write_failed(struct request *r, struct db_tx *tx, enum status st)
+{
+	if (strcmp(tx->sqlstate, "23P01") == 0) {
+		r->err.ndetails = 0;
+		err_detail(&r->err, "start",
+		    "overlaps a booking or hold made a moment ago; choose another time");
+		return err_set(&r->err, ST_CONFLICT, TAKEN_MESSAGE);
+	}
+	return st;
+}
+
+static const char *
+staff_name(const struct appt_world *w, const char *id)
+{
+	for (size_t k = 0; k < w->n_staff; k++)
+		if (strcmp(w->staff[k].id, id) == 0)
+			return w->staff_names[k];
+	return NULL;
+}
+
+/* The follow-ups of a change, enqueued in its transaction: calendar sync
+ * always, the customer's notification when event is not NULL. The version
+ * in the keys lets every later change enqueue its own job. */
+static enum status
+enqueue_followups(struct db_tx *tx, const char *booking_id, int version, const char *event)
+{
+	enum status st;
+
+	st = jobs_enqueue(tx, CALENDAR_SYNC_JOB, json_pack("{s:s}", "booking_id", booking_id),
+	    arena_printf(tx->arena, "%s:v%d", booking_id, version), 0, 0);
+	if (st != ST_OK || event == NULL)
+		return st;
+	return jobs_enqueue(tx, NOTIFY_JOB, json_pack("{s:s, s:s}", "booking_id", booking_id,
+	    "event", event), arena_printf(tx->arena, "%s:%s:v%d", booking_id, event, version), 0, 0);
+}
+
+static json_t *
+change(json_t *from, json_t *to)
+{
+	return json_pack("{s:o, s:o}", "from", from ? from : json_null(), "to",
+	    to ? to : json_null());
+}
+
+/* Availability ---------------------------------------------------------------- */
+
+enum status
+appt_availability(struct request *r, const struct appt_avail_query *q,
+    struct appt_avail_answer *out)
+{
+	struct appt_world *w = arena_alloc(r->arena, sizeof(*w));
+	struct appt_load_req lq = { 0 };
+	struct avail_input in;
+	struct db_tx tx;
+	enum status st;
+
+	lq.items = item_reqs(r->arena, q->items, q->n_items);
+	lq.n_items = q->n_items;
+	lq.flat_addons = q->addon_ids;
+	lq.n_flat = q->n_addons;
+	lq.with_claims = true;
+	window_days(&lq, q->date, q->days);
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	st = appt_store_load(&tx, &lq, w);
+	/* Released before the calendars are asked. */
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if ((st = check_world(r, q->items, q->n_items, w, q->staff_id)) != ST_OK ||
+	    (st = attach_busy(r, w, &lq)) != ST_OK)
+		return st;
+	build_input(w, q->staff_id, q->date, q->days, false, &in);
+	out->zone = w->settings.zone;
+	out->world = w;
+	return avail_compute(&in, r->arena, &out->result, &r->err);
+}
+
+enum status
+appt_catalog(struct request *r, struct appt_catalog_row **rows, size_t *n)
+{
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	st = appt_store_catalog(&tx, rows, n);
+	return db_tx_end(&tx, st);
+}
+
+/* Holds ------------------------------------------------------------------------- */
+
+/* What the hold is for, add-ons resolved to their services, so a booking
+ * that names them per service matches. */
+static json_t *
+hold_items_json(const struct appt_world *w, const struct avail_slot *s)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < w->n_services; i++) {
+		json_t *adds = json_array();
+
+		for (size_t j = 0; j < w->services[i].n_addons; j++)
+			json_array_append_new(adds, json_string(w->services[i].addons[j].id));
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:s}", "service_id",
+		    w->services[i].id, "addon_ids", adds, "staff_id", s->services[i].staff_id));
+	}
+	return arr;
+}
+
+enum status
+appt_hold_create(struct request *r, const struct appt_hold_in *in, struct appt_hold_out *out)
+{
+	struct appt_world *w = arena_alloc(r->arena, sizeof(*w));
+	struct appt_load_req lq = { 0 };
+	struct appt_claim *claims;
+	struct db_tx tx;
+	char hash[65];
+	char *items_json, *id = NULL;
+	json_t *held;
+	size_t nclaims;
+	bool offered;
+	enum status st;
+
+	lq.items = item_reqs(r->arena, in->items, in->n_items);
+	lq.n_items = in->n_items;
+	lq.flat_addons = in->addon_ids;
+	lq.n_flat = in->n_addons;
+	lq.with_claims = true;
+	window_start(&lq, in->start);
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	st = appt_store_load(&tx, &lq, w);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if ((st = check_world(r, in->items, in->n_items, w, in->staff_id)) != ST_OK ||
+	    (st = attach_busy(r, w, &lq)) != ST_OK ||
+	    (st = judge(r, w, in->start, in->staff_id, NULL, false, &offered, &out->slot)) != ST_OK)
+		return st;
+	if (!offered) {
+		err_detail(&r->err, "start", "is not an available time for these services");
+		return err_set(&r->err, ST_CONFLICT, "That time is not available.");
+	}
+	claims = slot_claims(r->arena, w, &out->slot, &nclaims);
+	held = hold_items_json(w, &out->slot);
+	items_json = json_dumps(held, JSON_COMPACT);
+	json_decref(held);
+	if (items_json == NULL)
+		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	arena_defer(r->arena, free, items_json);
+	appt_hold_token_new(out->token);
+	appt_hold_token_hash_hex(out->token, hash);
+
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = appt_store_hold_insert(&tx, hash, out->slot.start, out->slot.end,
+	    w->settings.hold_min, items_json, &id, &out->expires_at)) != ST_OK ||
+	    (st = appt_store_claims_insert(&tx, NULL, id, NULL, false, claims, nclaims)) != ST_OK)
+		st = write_failed(r, &tx, st);
+	out->id = id;
+	out->world = w;
+	return db_tx_end(&tx, st);
+}
+
+/* Bookings ---------------------------------------------------------------------- */
+
+/* What the booking path read, and decided, before it writes. */
+struct book_plan {
+	struct appt_world *w;
+	struct appt_hold hold;
+	bool hold_found;	/* live and consumable */
+	const char *required[AVAIL_MAX_SERVICES];
+	bool use_required;
+	bool offered;
+	struct avail_slot slot;
+	long total;
+	const char *currency;
+};
+
+/* The hold's items must be exactly what is being booked, at its start. */
+static bool
+hold_matches(struct arena *a, const struct appt_book_in *in, const struct appt_hold *h,
+    const char **staff)
+{
+	json_t *items = json_loads(h->items_json, 0, NULL);
+	bool ok = h->start == in->start && json_array_size(items) == in->n_items;
+
+	for (size_t i = 0; ok && i < in->n_items; i++) {
+		json_t *it = json_array_get(items, i);
+		json_t *adds = json_object_get(it, "addon_ids");
+		const char *sid = json_string_value(json_object_get(it, "staff_id"));
+
+		ok = json_is_string(json_object_get(it, "service_id")) && sid != NULL &&
+		    strcmp(json_string_value(json_object_get(it, "service_id")),
+		    in->items[i].req.service_id) == 0 &&
+		    json_array_size(adds) == in->items[i].req.n_addons;
+		/* The same set of add-ons (ids are distinct), in any order. */
+		for (size_t j = 0; ok && j < in->items[i].req.n_addons; j++) {
+			bool in_hold = false;
+
+			for (size_t k = 0; k < json_array_size(adds) && !in_hold; k++)
+				in_hold = json_is_string(json_array_get(adds, k)) &&
+				    strcmp(json_string_value(json_array_get(adds, k)),
+				    in->items[i].req.addon_ids[j]) == 0;
+			ok = in_hold;
+		}
+		if (ok && in->staff_id != NULL && strcmp(sid, in->staff_id) != 0)
+			ok = false;	/* a different preference than the hold's */
+		if (ok)
+			staff[i] = arena_strdup(a, sid);	/* outlives the JSON */
+	}
+	json_decref(items);
+	return ok;
+}
+
+/* Prices of the bundle in one currency. */
+static enum status
+price(struct request *r, const struct appt_book_in *in, struct book_plan *p)
+{
+	p->total = 0;
+	p->currency = NULL;
+	for (size_t i = 0; i < in->n_items; i++) {
+		const struct appt_service *s = &p->w->services[i];
+
+		if (p->currency == NULL)
+			p->currency = s->currency;
+		if (strcmp(s->currency, p->currency) != 0) {
+			err_detail(&r->err, in->items[i].field, "is priced in %s, the others in %s",
+			    s->currency, p->currency);
+			return invalid(r);
+		}
+		p->total += s->price_minor;
+		for (size_t j = 0; j < s->n_addons; j++) {
+			if (strcmp(s->addons[j].currency, p->currency) != 0) {
+				err_detail(&r->err, in->items[i].addon_field,
+				    "%s is priced in %s, the services in %s", s->addons[j].id,
+				    s->addons[j].currency, p->currency);
+				return invalid(r);
+			}
+			p->total += s->addons[j].price_minor;
+		}
+	}
+	return ST_OK;
+}
+
+/* Reads and judges; leaves no transaction open. */
+static enum status
+book_read(struct request *r, const struct appt_book_in *in, struct book_plan *p)
+{
+	struct appt_load_req lq = { 0 };
+	struct appt_customer cust;
+	bool cust_found = true;
+	struct db_tx tx;
+	char hash[65];
+	enum status st;
+
+	p->w = arena_alloc(r->arena, sizeof(*p->w));
+	lq.items = item_reqs(r->arena, in->items, in->n_items);
+	lq.n_items = in->n_items;
+	lq.with_claims = appt_precheck_enabled(r);
+	window_start(&lq, in->start);
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if (in->hold_token != NULL) {
+		appt_hold_token_hash_hex(in->hold_token, hash);
+		st = appt_store_hold_find(&tx, hash, &p->hold, &p->hold_found);
+		/* An expired hold protects nothing: the booking proceeds as if
+		 * there were none, and succeeds if the time is still free. */
+		p->hold_found = p->hold_found && p->hold.live;
+		if (p->hold_found)
+			lq.exclude_hold_id = p->hold.id;
+	}
+	if (st == ST_OK && in->customer_id != NULL)
+		st = appt_store_customer_get(&tx, in->customer_id, &cust, &cust_found);
+	if (st == ST_OK)
+		st = appt_store_load(&tx, &lq, p->w);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+
+	if (!cust_found) {
+		err_detail(&r->err, "customer_id", "is not a customer of this business");
+		return invalid(r);
+	}
+	if ((st = check_world(r, in->items, in->n_items, p->w, in->staff_id)) != ST_OK ||
+	    (st = price(r, in, p)) != ST_OK)
+		return st;
+	if (p->hold_found) {
+		if (!hold_matches(r->arena, in, &p->hold, p->required)) {
+			err_detail(&r->err, "hold_token",
+			    "holds other services, add-ons, staff or another start");
+			return invalid(r);
+		}
+		p->use_required = true;
+	}
+	if ((st = attach_busy(r, p->w, &lq)) != ST_OK)
+		return st;
+	return judge(r, p->w, in->start, in->staff_id, p->use_required ? p->required : NULL,
+	    in->override_notice, &p->offered, &p->slot);
+}
+
+/* The booking as it was just written, for the reply. */
+static void
+new_view(struct request *r, const struct appt_book_in *in, const struct book_plan *p,
+    struct appt_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->status = "CONFIRMED";
+	v->source = in->source;
+	v->notes = in->notes;
+	v->currency = p->currency;
+	v->total_minor = p->total;
+	v->start = p->slot.start;
+	v->end = p->slot.end;
+	v->n_items = p->slot.n_services;
+	v->items = arena_calloc(r->arena, v->n_items + 1, sizeof(*v->items));
+	for (size_t i = 0; i < v->n_items; i++) {
+		const struct appt_service *s = &p->w->services[i];
+		struct appt_view_item *it = &v->items[i];
+
+		it->service_id = s->id;
+		it->service_name = s->name;
+		it->staff_id = p->slot.services[i].staff_id;
+		it->staff_name = staff_name(p->w, it->staff_id);
+		it->start = p->slot.services[i].start;
+		it->end = p->slot.services[i].end;
+		it->price_minor = s->price_minor;
+		it->n_addons = s->n_addons;
+		it->addon_ids = arena_calloc(r->arena, s->n_addons + 1, sizeof(char *));
+		it->addon_names = arena_calloc(r->arena, s->n_addons + 1, sizeof(char *));
+		for (size_t j = 0; j < s->n_addons; j++) {
+			it->addon_ids[j] = s->addons[j].id;
+			it->addon_names[j] = s->addons[j].name;
+			it->price_minor += s->addons[j].price_minor;
+		}
+	}
+}
+
+static struct appt_item_new *
+new_items(struct arena *a, const struct appt_view *v)
+{
+	struct appt_item_new *items = arena_calloc(a, v->n_items + 1, sizeof(*items));
+
+	for (size_t i = 0; i < v->n_items; i++)
+		items[i] = (struct appt_item_new){ v->items[i].service_id, v->items[i].staff_id,
+			v->items[i].addon_ids, v->items[i].n_addons, v->items[i].start, v->items[i].end,
+			v->items[i].price_minor };
+	return items;
+}
+
+/* The plan's monthly limit, enforced inside the writing transaction after
+ * the booking's own insert: the tenant's booking lock is taken last, so
+ * requests that lose a slot fail on its claims without queueing for it, and
+ * the count (which then includes this booking) cannot be passed by two
+ * bookings at once. Every booking made this month counts, cancelled ones
+ * included: booking and cancelling must not buy more. */
+static enum status
+check_plan_limit(struct request *r, struct db_tx *tx, const char *zone)
+{
+	enum plan_tier tier = PLAN_FREE;
+	int64_t ms, me;
+	long used;
+	enum status st;
+
+	(void)plan_parse(r->tenant.plan, &tier);
+	if (plan_limit(tier, LIMIT_BOOKINGS_PER_MONTH) == PLAN_UNLIMITED)
+		return ST_OK;
+	if ((st = appt_store_month_count(tx, zone, true, &used, &ms, &me)) != ST_OK)
+		return st;
+	if ((st = plan_check_limit(tier, LIMIT_BOOKINGS_PER_MONTH, used - 1, 1, &r->err)) != ST_OK)
+		err_detail(&r->err, plan_limit_name(LIMIT_BOOKINGS_PER_MONTH),
+		    "limit of %ld reached for this month", plan_limit(tier, LIMIT_BOOKINGS_PER_MONTH));
+	return st;
+}
+
+/* Writes the booking; on ST_OK out holds the reply to send. */
+static enum status
+book_write(struct request *r, const struct appt_book_in *in, struct book_plan *p,
+    struct appt_reply *out)
+{
+	struct appt_booking_new bn;
+	struct appt_claim *claims;
+	struct appt_view v;
+	struct idem idem;
+	struct db_tx tx;
+	struct tz *z;
+	const char *customer_id = in->customer_id;
+	char *body;
+	json_t *reply;
+	size_t nclaims;
+	enum status st;
+
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	/* First, so a retry waits for (or replays) the original, whatever the
+	 * schedule looks like now. */
+	if ((st = idem_begin(&tx, &idem, in->admin ? "admin.bookings.create" : "bookings.create",
+	    in->idem_key, in->body, in->body_len)) != ST_OK)
+		goto out;
+	if (idem.replay) {
+		out->status = idem.replay_status;
+		out->body = idem.replay_body;
+		goto out;
+	}
+	if (!p->offered) {
+		err_detail(&r->err, "start", "is not an available time for these services");
+		st = err_set(&r->err, ST_CONFLICT, "That time is not available.");
+		goto out;
+	}
+	claims = slot_claims(r->arena, p->w, &p->slot, &nclaims);
+	if (customer_id == NULL &&
+	    (st = appt_store_customer_upsert(&tx, &in->customer, &customer_id)) != ST_OK)
+		goto out;
+
+	new_view(r, in, p, &v);
+	v.customer_id = customer_id;
+	v.customer_name = in->customer.name;
+	v.customer_email = in->customer.email;
+	v.customer_phone = in->customer.phone;
+	bn = (struct appt_booking_new){ customer_id, "CONFIRMED", in->source, in->notes,
+		p->currency, v.start, v.end, p->total, new_items(r->arena, &v), v.n_items };
+	if ((st = appt_store_booking_insert(&tx, &bn, &v.id, &v.reference, &v.version,
+	    &v.created_at)) != ST_OK)
+		goto out;
+	v.updated_at = v.created_at;
+	if ((st = appt_store_claims_insert(&tx, v.id, NULL,
+	    p->hold_found ? p->hold.id : NULL, false, claims, nclaims)) != ST_OK) {
+		st = write_failed(r, &tx, st);
+		goto out;
+	}
+	if ((st = check_plan_limit(r, &tx, p->w->settings.zone)) != ST_OK)
+		goto out;
+	if ((st = tz_open(r->arena, p->w->settings.zone, &z)) != ST_OK) {
+		st = err_set(&r->err, ST_INTERNAL, "The business's time zone is not usable.");
+		goto out;
+	}
+	if ((st = admin_audit(&tx, r, "booking.created", "booking", v.id,
+	    json_pack("{s:o, s:o, s:o, s:o}",
+	    "reference", change(NULL, json_string(v.reference)),
+	    "start", change(NULL, json_string(appt_time_text(r->arena, z, v.start))),
+	    "customer_id", change(NULL, json_string(customer_id)),
+	    "source", change(NULL, json_string(in->source))))) != ST_OK ||
+	    (st = enqueue_followups(&tx, v.id, v.version, "confirmed")) != ST_OK)
+		goto out;
+	if (in->admin) {
+		/* The admin reply shows the customer as stored. */
+		struct appt_customer c;
+		bool found;
+
+		if ((st = appt_store_customer_get(&tx, customer_id, &c, &found)) != ST_OK)
+			goto out;
+		if (found) {
+			v.customer_name = c.name;
+			v.customer_email = c.email;
+			v.customer_phone = c.phone;
+		}
+	}
+	reply = appt_booking_json(r->arena, z, &v, p->w->settings.cancel_window_h, in->admin);
+	body = reply ? json_dumps(reply, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(reply);
+	if (body == NULL) {
+		st = err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+		goto out;
+	}
+	arena_defer(r->arena, free, body);
+	out->status = 201;
+	out->body = body;
+	st = idem_finish(&tx, &idem, 201, body);
+out:
+	if (st != ST_OK && tx.failed != ST_OK)
+		st = write_failed(r, &tx, st);
+	return db_tx_end(&tx, st);
+}
+
+enum status
+appt_book(struct request *r, const struct appt_book_in *in, struct appt_reply *out)
+{
+	struct book_plan p;
+	enum status st;
+
+	memset(&p, 0, sizeof(p));
+	if ((st = book_read(r, in, &p)) != ST_OK)
+		return st;
+	return book_write(r, in, &p, out);
+}
+
+/* Showing, cancelling, moving -------------------------------------------------- */
+
+static enum status
+not_found_ref(struct request *r)
+{
+	/* The same answer for a wrong reference and a wrong contact, so
+	 * neither can be probed. */
+	return err_set(&r->err, ST_NOTFOUND,
+	    "No booking matches this reference and contact details.");
+}
+
+enum status
+appt_public_get(struct request *r, const struct appt_verify *v, struct appt_shown *out)
+{
+	struct appt_settings s;
+	struct db_tx tx;
+	bool found = false;
+	enum status st;
+
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
+		st = appt_store_booking_by_ref(&tx, v->reference, v->email, v->phone, false,
+		    &out->view, &found);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (!found)
+		return not_found_ref(r);
+	out->zone = s.zone;
+	out->cancel_window_h = s.cancel_window_h;
+	return ST_OK;
+}
+
+static enum status
+inactive(struct request *r, const char *status)
+{
+	if (strcmp(status, "CANCELLED") == 0)
+		return err_set(&r->err, ST_CONFLICT, "This booking is already cancelled.");
+	return err_set(&r->err, ST_CONFLICT, "This booking is %s and can no longer be changed.",
+	    status);
+}
+
+/* The customer policy, with a message that names the window. */
+static enum status
+policy(struct request *r, const struct appt_view *v, int window_h, const char *what)
+{
+	if (appt_policy_allows(now_s(), v->start, window_h))
+		return ST_OK;
+	if (now_s() >= v->start)
+		return err_set(&r->err, ST_CONFLICT, "This booking has already started; it can no"
+		    " longer be %s online.", what);
+	return err_set(&r->err, ST_CONFLICT, "Bookings can be %s online up to %d hour%s before"
+	    " they start; please contact the business.", what, window_h, window_h == 1 ? "" : "s");
+}
+
+static enum status
+version_check(struct request *r, const struct appt_view *v, struct appt_if_match im)
+{
+	if (!im.have || im.version == v->version)
+		return ST_OK;
+	err_detail(&r->err, "If-Match", "the booking is at version %d", v->version);
+	return err_set(&r->err, ST_CONFLICT, "The booking changed since you read it.");
+}
+
+/* Cancels the locked booking v in tx. */
+static enum status
+cancel_in(struct request *r, struct db_tx *tx, struct appt_view *v, const char *reason)
+{
+	int version;
+	enum status st;
+
+	if ((st = appt_store_booking_cancel(tx, v->id, reason, &version)) != ST_OK ||
+	    (st = admin_audit(tx, r, "booking.cancelled", "booking", v->id,
+	    json_pack("{s:o, s:o}", "status", change(json_string(v->status),
+	    json_string("CANCELLED")), "cancel_reason", change(NULL,
+	    reason ? json_string(reason) : json_null())))) != ST_OK ||
+	    (st = enqueue_followups(tx, v->id, version, "cancelled")) != ST_OK)
+		return st;
+	return appt_store_booking_by_id(tx, v->id, NULL, false, v, &(bool){ false });
+}
+
+enum status
+appt_public_cancel(struct request *r, const struct appt_verify *v, const char *reason,
+    struct appt_shown *out)
+{
+	struct appt_settings s;
+	struct db_tx tx;
+	enum appt_status cur = APPT_CANCELLED;
+	bool found = false;
+	enum status st;
+
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = appt_store_settings(&tx, &s)) != ST_OK ||
+	    (st = appt_store_booking_by_ref(&tx, v->reference, v->email, v->phone, true,
+	    &out->view, &found)) != ST_OK)
+		goto out;
+	if (!found) {
+		st = not_found_ref(r);
+		goto out;
+	}
+	(void)appt_status_parse(out->view.status, &cur);
+	if (!appt_status_is_active(cur)) {
+		st = inactive(r, out->view.status);
+		goto out;
+	}
+	if ((st = policy(r, &out->view, s.cancel_window_h, "cancelled")) != ST_OK)
+		goto out;
+	st = cancel_in(r, &tx, &out->view, reason);
+	out->zone = s.zone;
+	out->cancel_window_h = s.cancel_window_h;
+out:
+	return db_tx_end(&tx, st);
+}
+
+/* The shared body of a customer's reschedule and an admin's move. */
+struct move_req {
+	const struct appt_verify *verify;	/* public */
+	const char *id;				/* admin */
+	int64_t start;
+	const char *staff_id;
+	bool admin;
+	bool override_notice;
+	struct appt_if_match im;
+};
+
+static enum status
+move_read(struct request *r, const struct move_req *m, struct appt_view *cur,
+    struct appt_world *w, struct appt_settings *s, struct appt_load_req *lq)
+{
+	struct appt_item_req *items;
+	enum appt_status status = APPT_CANCELLED;
+	struct db_tx tx;
+	bool found = false;
+	enum status st;
+
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = appt_store_settings(&tx, s)) != ST_OK)
+		goto out;
+	st = m->admin ? appt_store_booking_by_id(&tx, m->id, staff_scope(r), false, cur, &found)
+	    : appt_store_booking_by_ref(&tx, m->verify->reference, m->verify->email,
+	    m->verify->phone, false, cur, &found);
+	if (st != ST_OK)
+		goto out;
+	if (!found) {
+		st = m->admin ? err_set(&r->err, ST_NOTFOUND, "No booking with this id.")
+		    : not_found_ref(r);
+		goto out;
+	}
+	(void)appt_status_parse(cur->status, &status);
+	if (!appt_status_is_active(status)) {
+		st = inactive(r, cur->status);
+		goto out;
+	}
+	if ((st = version_check(r, cur, m->im)) != ST_OK ||
+	    (!m->admin && (st = policy(r, cur, s->cancel_window_h, "rescheduled")) != ST_OK))
+		goto out;
+	items = arena_calloc(r->arena, cur->n_items + 1, sizeof(*items));
+	for (size_t i = 0; i < cur->n_items; i++)
+		items[i] = (struct appt_item_req){ cur->items[i].service_id, cur->items[i].addon_ids,
+			cur->items[i].n_addons };
+	lq->items = items;
+	lq->n_items = cur->n_items;
+	lq->exclude_booking_id = cur->id;
+	lq->with_claims = true;
+	window_start(lq, m->start);
+	st = appt_store_load(&tx, lq, w);
+out:
+	return db_tx_end(&tx, st);
+}
+
+/* The booking's services, as they were booked, must still be offered. */
+static enum status
+check_still_offered(struct request *r, const struct appt_world *w, const char *staff_id)
+{
+	for (size_t i = 0; i < w->n_services; i++)
+		if (!w->services[i].found || w->services[i].missing_addon != NULL)
+			return err_set(&r->err, ST_CONFLICT, "A service of this booking is no longer"
+			    " offered; please contact the business.");
+	if (staff_id != NULL && staff_name(w, staff_id) == NULL) {
+		err_detail(&r->err, "staff_id", "cannot perform any of these services");
+		return invalid(r);
+	}
+	return ST_OK;
+}
+
+static enum status
+reschedule(struct request *r, const struct move_req *m, struct appt_shown *out)
+{
+	struct appt_world *w = arena_alloc(r->arena, sizeof(*w));
+	struct appt_load_req lq = { 0 };
+	struct appt_view cur, now;
+	struct appt_settings s;
+	struct avail_slot slot;
+	struct appt_claim *claims;
+	struct appt_item_new *items;
+	const char *same[AVAIL_MAX_SERVICES];
+	enum appt_status status = APPT_CANCELLED;
+	struct db_tx tx;
+	struct tz *z;
+	bool offered = false, found = false;
+	size_t nclaims;
+	int version;
+	enum status st;
+
+	if ((st = move_read(r, m, &cur, w, &s, &lq)) != ST_OK ||
+	    (st = check_still_offered(r, w, m->staff_id)) != ST_OK ||
+	    (st = attach_busy(r, w, &lq)) != ST_OK)
+		return st;
+	/* Without a preference, the same people first (customers usually
+	 * want their stylist), then anyone free. */
+	if (m->staff_id == NULL) {
+		bool all = true;
+
+		for (size_t i = 0; i < cur.n_items; i++) {
+			same[i] = cur.items[i].staff_id;
+			all = all && staff_name(w, same[i]) != NULL;
+		}
+		if (all && (st = judge(r, w, m->start, NULL, same, m->override_notice, &offered,
+		    &slot)) != ST_OK)
+			return st;
+	}
+	if (!offered && (st = judge(r, w, m->start, m->staff_id, NULL, m->override_notice,
+	    &offered, &slot)) != ST_OK)
+		return st;
+	if (!offered) {
+		err_detail(&r->err, "start", "is not an available time for this booking");
+		return err_set(&r->err, ST_CONFLICT, "That time is not available.");
+	}
+	if ((st = tz_open(r->arena, s.zone, &z)) != ST_OK)
+		return err_set(&r->err, ST_INTERNAL, "The business's time zone is not usable.");
+	claims = slot_claims(r->arena, w, &slot, &nclaims);
+	items = arena_calloc(r->arena, slot.n_services + 1, sizeof(*items));
+	for (size_t i = 0; i < slot.n_services; i++)
+		items[i] = (struct appt_item_new){ NULL, slot.services[i].staff_id, NULL, 0,
+			slot.services[i].start, slot.services[i].end, 0 };
+
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	/* Re-check under the row lock what the decision relied on. */
+	if ((st = appt_store_booking_by_id(&tx, cur.id, NULL, true, &now, &found)) != ST_OK)
+		goto out;
+	(void)appt_status_parse(found ? now.status : "CANCELLED", &status);
+	if (!found || !appt_status_is_active(status)) {
+		st = found ? inactive(r, now.status) : err_set(&r->err, ST_NOTFOUND,
+		    "No booking with this id.");
+		goto out;
+	}
+	if (now.version != cur.version) {
+		st = err_set(&r->err, ST_CONFLICT, "The booking changed meanwhile; please retry.");
+		goto out;
+	}
+	if ((!m->admin && (st = policy(r, &now, s.cancel_window_h, "rescheduled")) != ST_OK) ||
+	    (st = appt_store_booking_move(&tx, cur.id, slot.start, slot.end, items,
+	    slot.n_services, &version)) != ST_OK)
+		goto out;
+	if ((st = appt_store_claims_insert(&tx, cur.id, NULL, NULL, true, claims, nclaims)) != ST_OK) {
+		st = write_failed(r, &tx, st);
+		goto out;
+	}
+	if ((st = admin_audit(&tx, r, "booking.rescheduled", "booking", cur.id,
+	    json_pack("{s:o, s:o}", "start", change(json_string(appt_time_text(r->arena, z,
+	    cur.start)), json_string(appt_time_text(r->arena, z, slot.start))),
+	    "staff_id", change(json_string(cur.items[0].staff_id),
+	    json_string(slot.services[0].staff_id))))) != ST_OK ||
+	    (st = enqueue_followups(&tx, cur.id, version, "rescheduled")) != ST_OK ||
+	    (st = appt_store_booking_by_id(&tx, cur.id, NULL, false, &out->view, &found)) != ST_OK)
+		goto out;
+	out->zone = s.zone;
+	out->cancel_window_h = s.cancel_window_h;
+out:
+	if (st != ST_OK && tx.failed != ST_OK)
+		st = write_failed(r, &tx, st);
+	return db_tx_end(&tx, st);
+}
+
+enum status
+appt_public_reschedule(struct request *r, const struct appt_verify *v, int64_t start,
+    const char *staff_id, struct appt_shown *out)
+{
+	struct move_req m = { v, NULL, start, staff_id, false, false, { false, 0 } };
+
+	return reschedule(r, &m, out);
+}
+
+/* Admin ---------------------------------------------------------------------------- */
+
+enum status
+appt_admin_list(struct request *r, struct appt_booking_filter *f, struct appt_view **out,
+    size_t *n, const char **zone)
+{
+	struct appt_settings s;
+	struct db_tx tx;
+	enum status st;
+
+	f->staff_user_id = staff_scope(r);
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
+		st = appt_store_booking_list(&tx, f, out, n);
+	*zone = s.zone;
+	if ((st = db_tx_end(&tx, st)) == ST_INVALID && f->cursor_start != NULL) {
+		r->err.ndetails = 0;
+		err_detail(&r->err, "cursor", "is not a cursor of this list");
+		st = err_set(&r->err, ST_INVALID, "The cursor is invalid.");
+	}
+	return st;
+}
+
+enum status
+appt_admin_get(struct request *r, const char *id, struct appt_shown *out)
+{
+	struct appt_settings s;
+	struct db_tx tx;
+	bool found = false;
+	enum status st;
+
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
+		st = appt_store_booking_by_id(&tx, id, staff_scope(r), false, &out->view, &found);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (!found)
+		return err_set(&r->err, ST_NOTFOUND, "No booking with this id.");
+	out->zone = s.zone;
+	out->cancel_window_h = s.cancel_window_h;
+	return ST_OK;
+}
+
+enum status
+appt_admin_move(struct request *r, const char *id, int64_t start, const char *staff_id,
+    bool override_notice, struct appt_if_match im, struct appt_shown *out)
+{
+	struct move_req m = { NULL, id, start, staff_id, true, override_notice, im };
+
+	return reschedule(r, &m, out);
+}
+
+/* Locks booking id for an admin action: found, version as asked. */
+static enum status
+admin_lock(struct request *r, struct db_tx *tx, const char *id, struct appt_if_match im,
+    struct appt_settings *s, struct appt_view *v)
+{
+	bool found = false;
+	enum status st;
+
+	if ((st = appt_store_settings(tx, s)) != ST_OK ||
+	    (st = appt_store_booking_by_id(tx, id, staff_scope(r), true, v, &found)) != ST_OK)
+		return st;
+	if (!found)
+		return err_set(&r->err, ST_NOTFOUND, "No booking with this id.");
+	return version_check(r, v, im);
+}
+
+enum status
+appt_admin_cancel(struct request *r, const char *id, const char *reason,
+    struct appt_if_match im, struct appt_shown *out)
+{
+	struct appt_settings s;
+	enum appt_status cur = APPT_CANCELLED;
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = admin_lock(r, &tx, id, im, &s, &out->view)) != ST_OK)
+		goto out;
+	(void)appt_status_parse(out->view.status, &cur);
+	if (!appt_status_is_active(cur)) {
+		st = inactive(r, out->view.status);
+		goto out;
+	}
+	st = cancel_in(r, &tx, &out->view, reason);
+	out->zone = s.zone;
+	out->cancel_window_h = s.cancel_window_h;
+out:
+	return db_tx_end(&tx, st);
+}
+
+enum status
+appt_admin_status(struct request *r, const char *id, enum appt_status to,
+    struct appt_if_match im, struct appt_shown *out)
+{
+	struct appt_settings s;
+	enum appt_status from = APPT_CANCELLED;
+	struct db_tx tx;
+	int version;
+	bool found;
+	enum status st;
+
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = admin_lock(r, &tx, id, im, &s, &out->view)) != ST_OK)
+		goto out;
+	(void)appt_status_parse(out->view.status, &from);
+	if (!appt_status_transition_ok(from, to)) {
+		err_detail(&r->err, "status", "cannot go from %s to %s", appt_status_name(from),
+		    appt_status_name(to));
+		st = err_set(&r->err, ST_CONFLICT, "A %s booking cannot become %s.",
+		    appt_status_name(from), appt_status_name(to));
+		goto out;
+	}
+	if (to == APPT_NO_SHOW && now_s() < out->view.start) {
+		err_detail(&r->err, "status", "NO_SHOW is possible once the booking has started");
+		st = err_set(&r->err, ST_CONFLICT, "The booking has not started yet.");
+		goto out;
+	}
+	if ((st = appt_store_booking_set_status(&tx, id, appt_status_name(to), &version)) != ST_OK ||
+	    (st = admin_audit(&tx, r, "booking.status_changed", "booking", id,
+	    json_pack("{s:o}", "status", change(json_string(appt_status_name(from)),
+	    json_string(appt_status_name(to)))))) != ST_OK ||
+	    (st = enqueue_followups(&tx, id, version, NULL)) != ST_OK ||
+	    (st = appt_store_booking_by_id(&tx, id, NULL, false, &out->view, &found)) != ST_OK)
+		goto out;
+	out->zone = s.zone;
+	out->cancel_window_h = s.cancel_window_h;
+out:
+	return db_tx_end(&tx, st);
+}
+
+enum status
+appt_customers_list(struct request *r, struct appt_customer_filter *f,
+    struct appt_customer **out, size_t *n, const char **last_created)
+{
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	st = appt_store_customer_list(&tx, f, out, n, last_created);
+	if ((st = db_tx_end(&tx, st)) == ST_INVALID && f->cursor_created != NULL) {
+		r->err.ndetails = 0;
+		err_detail(&r->err, "cursor", "is not a cursor of this list");
+		st = err_set(&r->err, ST_INVALID, "The cursor is invalid.");
+	}
+	return st;
+}
+
+#define HISTORY_MAX 100
+
+enum status
+appt_customer_history(struct request *r, const char *id, struct appt_customer *c,
+    struct appt_view **bookings, size_t *n, const char **zone)
+{
+	struct appt_booking_filter f = { 0 };
+	struct appt_settings s;
+	struct db_tx tx;
+	bool found = false;
+	enum status st;
+
+	f.customer_id = id;
+	f.newest_first = true;
+	f.limit = HISTORY_MAX;
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = appt_store_settings(&tx, &s)) == ST_OK &&
+	    (st = appt_store_customer_get(&tx, id, c, &found)) == ST_OK && found)
+		st = appt_store_booking_list(&tx, &f, bookings, n);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (!found)
+		return err_set(&r->err, ST_NOTFOUND, "No customer with this id.");
+	*zone = s.zone;
+	return ST_OK;
+}
+
+enum status
+appt_usage_get(struct request *r, struct appt_usage *out)
+{
+	enum plan_tier tier = PLAN_FREE;
+	struct appt_settings s;
+	struct db_tx tx;
+	enum status st;
+
+	(void)plan_parse(r->tenant.plan, &tier);
+	out->plan = plan_name(tier);
+	out->bookings_limit = plan_limit(tier, LIMIT_BOOKINGS_PER_MONTH);
+	out->messages_limit = plan_limit(tier, LIMIT_MESSAGES_PER_MONTH);
+	if ((st = tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = appt_store_settings(&tx, &s)) == ST_OK &&
+	    (st = appt_store_month_count(&tx, s.zone, false, &out->bookings_used,
+	    &out->period_start, &out->period_end)) == ST_OK)
+		st = usage_messages_this_month(&tx, &out->messages_used);
+	out->zone = s.zone;
+	return db_tx_end(&tx, st);
+}

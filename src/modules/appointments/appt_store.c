@@ -1,0 +1,1330 @@
+/* appt_store.c — the scheduling module's SQL (see appt_store.h). Lists of
+ * ids travel as one array parameter ('{a,b}'), never spliced into SQL;
+ * instants travel as epoch seconds, so no text date format is ever
+ * guessed. */
+#include "modules/appointments/appt_store.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "modules/appointments/appt_rules.h"
+#include "modules/appointments/tz.h"
+
+/* Helpers ------------------------------------------------------------------ */
+
+static const char *
+i64s(struct arena *a, int64_t v)
+{
+	return arena_printf(a, "%lld", (long long)v);
+}
+
+static const char *
+ints(struct arena *a, long v)
+{
+	return arena_printf(a, "%ld", v);
+}
+
+static int64_t
+col_i64(PGresult *res, int row, int col)
+{
+	const char *v = db_val(res, row, col);
+
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+static int
+col_int(PGresult *res, int row, int col)
+{
+	return (int)col_i64(res, row, col);
+}
+
+/* '{a,b,NULL}' for an array parameter. Elements are validated ids or
+ * numbers (no quoting needed); NULL elements are written as NULL. */
+static const char *
+array_lit(struct arena *a, const char *const *v, size_t n)
+{
+	size_t len = 3;
+	char *out, *p;
+
+	for (size_t i = 0; i < n; i++)
+		len += (v[i] ? strlen(v[i]) : 4) + 1;
+	out = p = arena_alloc(a, len);
+	*p++ = '{';
+	for (size_t i = 0; i < n; i++) {
+		const char *s = v[i] ? v[i] : "NULL";
+		size_t l = strlen(s);
+
+		if (i > 0)
+			*p++ = ',';
+		memcpy(p, s, l);
+		p += l;
+	}
+	*p++ = '}';
+	*p = '\0';
+	return out;
+}
+
+/* Builds a text[] literal of array literals: {"{a,b}","{}"}. */
+static const char *
+nested_lit(struct arena *a, const char **inner, size_t n)
+{
+	const char **q = arena_alloc(a, (n + 1) * sizeof(*q));
+
+	for (size_t i = 0; i < n; i++)
+		q[i] = arena_printf(a, "\"%s\"", inner[i]);
+	return array_lit(a, q, n);
+}
+
+/* Index of id in the world's staff (sorted by id), or -1. */
+static int
+staff_index(const struct appt_world *w, const char *id)
+{
+	size_t lo = 0, hi = w->n_staff;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(w->staff[mid].id, id);
+
+		if (c == 0)
+			return (int)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Pipelines ------------------------------------------------------------------ */
+
+struct pq_query {
+	const char *sql;
+	int nparams;
+	const char *const *params;
+	int binary;		/* results in binary (see fill_claims) */
+};
+
+/* A failed statement fails the transaction, as db_exec does. */
+static enum status
+pipeline_failed(struct db_tx *tx, PGresult *res, const char *sql)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db_conn_pg(tx->conn));
+	enum status st = db_sqlstate_status(state);
+
+	if (tx->failed == ST_OK) {
+		tx->failed = st;
+		snprintf(tx->sqlstate, sizeof(tx->sqlstate), "%s", state ? state : "");
+	}
+	log_emit(st == ST_INTERNAL ? LOG_ERROR : LOG_DEBUG, "sql failed",
+	    json_pack("{s:s, s:s, s:s}", "sqlstate", state ? state : "", "error", msg ? msg : "",
+	    "sql", sql));
+	if (tx->err != NULL && tx->err->message[0] == '\0')
+		err_set(tx->err, st, "%s", status_default_message(st));
+	return st;
+}
+
+/* Runs q[0..n) in one round trip (libpq pipeline mode) inside the open
+ * transaction: reads that do not depend on each other's answers need not
+ * each wait for the network and the scheduler. out[i] is q[i]'s result,
+ * owned by the arena. */
+static enum status
+pipeline(struct db_tx *tx, const struct pq_query *q, size_t n, PGresult **out)
+{
+	PGconn *pg;
+	PGresult *res;
+	enum status st = ST_OK;
+
+	if (tx->conn == NULL || tx->failed != ST_OK)
+		return db_status(tx);
+	pg = db_conn_pg(tx->conn);
+	if (PQenterPipelineMode(pg) != 1)
+		return pipeline_failed(tx, NULL, "(enter pipeline mode)");
+	for (size_t i = 0; i < n; i++)
+		if (PQsendQueryParams(pg, q[i].sql, q[i].nparams, NULL, q[i].params, NULL, NULL,
+		    q[i].binary) != 1 && st == ST_OK)
+			st = pipeline_failed(tx, NULL, q[i].sql);
+	if (PQpipelineSync(pg) != 1 && st == ST_OK)
+		st = pipeline_failed(tx, NULL, "(pipeline sync)");
+	/* Every query answers a result and then NULL; the sync answers last. */
+	for (size_t i = 0; i < n; i++) {
+		out[i] = NULL;
+		while ((res = PQgetResult(pg)) != NULL) {
+			ExecStatusType es = PQresultStatus(res);
+
+			if (es == PGRES_TUPLES_OK || es == PGRES_COMMAND_OK) {
+				arena_defer(tx->arena, (void (*)(void *))PQclear, res);
+				out[i] = res;
+				continue;
+			}
+			if (es != PGRES_PIPELINE_ABORTED && st == ST_OK)
+				st = pipeline_failed(tx, res, q[i].sql);
+			PQclear(res);
+		}
+		if (out[i] == NULL && st == ST_OK)
+			st = pipeline_failed(tx, NULL, q[i].sql);
+	}
+	while ((res = PQgetResult(pg)) != NULL) {
+		ExecStatusType es = PQresultStatus(res);
+
+		PQclear(res);
+		if (es == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	if (PQexitPipelineMode(pg) != 1 && st == ST_OK)
+		st = pipeline_failed(tx, NULL, "(exit pipeline mode)");
+	return st;
+}
+
+/* Settings ----------------------------------------------------------------- */
+
+#define SETTINGS_SQL "SELECT coalesce(p.timezone, 'UTC')," \
+	" coalesce(s.min_notice_minutes, 60), coalesce(s.max_days_ahead, 60)," \
+	" coalesce(s.slot_step_minutes, 15), coalesce(s.hold_minutes, 5)," \
+	" coalesce(tp.cancellation_window_hours, 0)" \
+	" FROM (SELECT app_tenant() AS t) x" \
+	" LEFT JOIN tenant_profiles p ON p.tenant_id = x.t" \
+	" LEFT JOIN scheduling_settings s ON s.tenant_id = x.t" \
+	" LEFT JOIN tenant_policies tp ON tp.tenant_id = x.t"
+
+static void
+settings_from(PGresult *res, struct appt_settings *out)
+{
+	out->zone = db_val(res, 0, 0);
+	out->min_notice_min = col_int(res, 0, 1);
+	out->max_days_ahead = col_int(res, 0, 2);
+	out->step_min = col_int(res, 0, 3);
+	out->hold_min = col_int(res, 0, 4);
+	out->cancel_window_h = col_int(res, 0, 5);
+}
+
+enum status
+appt_store_settings(struct db_tx *tx, struct appt_settings *out)
+{
+	PGresult *res = db_exec(tx, SETTINGS_SQL, 0, NULL);
+
+	if (res == NULL)
+		return db_status(tx);
+	settings_from(res, out);
+	return ST_OK;
+}
+
+/* The loader ---------------------------------------------------------------
+ *
+ * One pipeline of independent reads, each keyed by the requested service
+ * ids rather than by an earlier answer: who can perform them is a subquery
+ * wherever it is needed. */
+
+/* Staff able to perform any of the services $1 (active, not deleted). */
+#define ELIGIBLE "(SELECT ss.staff_id FROM staff_services ss JOIN staff st" \
+	" ON st.tenant_id = ss.tenant_id AND st.id = ss.staff_id" \
+	" WHERE ss.service_id = ANY($1::uuid[]) AND st.active AND st.deleted_at IS NULL)"
+/* Resources the services $1 need. */
+#define NEEDED "(SELECT rs.resource_id FROM resource_services rs" \
+	" WHERE rs.service_id = ANY($1::uuid[]))"
+
+enum {
+	Q_SETTINGS, Q_SERVICES, Q_ADDONS, Q_STAFF, Q_SCHEDULES, Q_TIME_OFF, Q_RESOURCES,
+	Q_HOURS, Q_CLOSURES, Q_CLAIMS, Q__COUNT
+};
+
+/* The add-on row r of ares, appended to service s. */
+static void
+take_addon(PGresult *ares, int r, struct appt_service *s, int *addon_min)
+{
+	s->addons[s->n_addons] = (struct appt_addon){ db_val(ares, r, 0), db_val(ares, r, 2),
+		db_val(ares, r, 5), col_int(ares, r, 3), col_int(ares, r, 4) };
+	addon_min[s->n_addons++] = col_int(ares, r, 3);
+}
+
+static int
+addon_row(PGresult *ares, const char *id)
+{
+	for (int r = 0; r < PQntuples(ares); r++)
+		if (strcmp(PQgetvalue(ares, r, 0), id) == 0)
+			return r;
+	return -1;
+}
+
+static void
+fill_services(struct arena *a, const struct appt_load_req *q, PGresult *res, PGresult *ares,
+    struct appt_world *w)
+{
+	int **addon_min = arena_calloc(a, q->n_items + 1, sizeof(*addon_min));
+
+	w->n_services = q->n_items;
+	w->services = arena_calloc(a, q->n_items + 1, sizeof(*w->services));
+	w->avail_services = arena_calloc(a, q->n_items + 1, sizeof(*w->avail_services));
+	for (size_t i = 0; i < q->n_items; i++) {
+		const struct appt_item_req *it = &q->items[i];
+		struct appt_service *s = &w->services[i];
+		struct avail_service *as = &w->avail_services[i];
+
+		s->id = it->service_id;
+		for (int r = 0; r < PQntuples(res); r++) {
+			if (strcmp(PQgetvalue(res, r, 0), it->service_id) != 0)
+				continue;
+			s->found = true;
+			s->name = db_val(res, r, 1);
+			s->duration_min = col_int(res, r, 2);
+			as->duration_min = s->duration_min;
+			as->buffer_before_min = col_int(res, r, 3);
+			as->buffer_after_min = col_int(res, r, 4);
+			s->price_minor = col_int(res, r, 5);
+			s->currency = db_val(res, r, 6);
+		}
+		s->addons = arena_calloc(a, it->n_addons + q->n_flat + 1, sizeof(*s->addons));
+		addon_min[i] = arena_calloc(a, it->n_addons + q->n_flat + 1, sizeof(int));
+		for (size_t j = 0; j < it->n_addons; j++) {
+			int r = addon_row(ares, it->addon_ids[j]);
+
+			if (r >= 0 && strcmp(PQgetvalue(ares, r, 1), it->service_id) == 0)
+				take_addon(ares, r, s, addon_min[i]);
+			else if (s->missing_addon == NULL)
+				s->missing_addon = it->addon_ids[j];
+		}
+	}
+	for (size_t j = 0; j < q->n_flat; j++) {
+		int r = addon_row(ares, q->flat_addons[j]);
+		bool taken = false;
+
+		for (size_t i = 0; r >= 0 && i < q->n_items && !taken; i++) {
+			if (strcmp(PQgetvalue(ares, r, 1), q->items[i].service_id) != 0)
+				continue;
+			take_addon(ares, r, &w->services[i], addon_min[i]);
+			taken = true;
+		}
+		if (!taken && w->flat_missing == NULL)
+			w->flat_missing = q->flat_addons[j];
+	}
+	for (size_t i = 0; i < q->n_items; i++) {
+		w->avail_services[i].addon_min = addon_min[i];
+		w->avail_services[i].n_addons = w->services[i].n_addons;
+	}
+}
+
+/* Eligible staff (sorted by id, the round-robin tie order) and who can
+ * perform which service. */
+static void
+fill_staff(struct arena *a, const struct appt_load_req *q, PGresult *res,
+    struct appt_world *w)
+{
+	int n = PQntuples(res);
+
+	w->staff = arena_calloc(a, (size_t)n + 1, sizeof(*w->staff));
+	w->staff_names = arena_calloc(a, (size_t)n + 1, sizeof(*w->staff_names));
+	for (int r = 0; r < n; r++) {
+		if (w->n_staff > 0 && strcmp(w->staff[w->n_staff - 1].id, PQgetvalue(res, r, 0)) == 0)
+			continue;
+		w->staff[w->n_staff].id = db_val(res, r, 0);
+		w->staff_names[w->n_staff] = db_val(res, r, 1);
+		w->n_staff++;
+	}
+	for (size_t i = 0; i < w->n_services; i++) {
+		struct avail_service *as = &w->avail_services[i];
+		const char **sid = arena_calloc(a, (size_t)n + 1, sizeof(*sid));
+
+		for (int r = 0; r < n; r++)
+			if (strcmp(PQgetvalue(res, r, 2), q->items[i].service_id) == 0)
+				sid[as->n_staff_ids++] = db_val(res, r, 0);
+		as->staff_ids = sid;
+	}
+}
+
+static void
+fill_schedules(struct arena *a, PGresult *sch, PGresult *off, struct appt_world *w)
+{
+	size_t *ns = arena_calloc(a, w->n_staff + 1, sizeof(*ns));
+	size_t *no = arena_calloc(a, w->n_staff + 1, sizeof(*no));
+
+	/* Count per staff member, then fill arrays of the final size. */
+	for (int r = 0; r < PQntuples(sch); r++) {
+		int k = staff_index(w, PQgetvalue(sch, r, 0));
+
+		if (k >= 0)
+			ns[k]++;
+	}
+	for (int r = 0; r < PQntuples(off); r++) {
+		int k = staff_index(w, PQgetvalue(off, r, 0));
+
+		if (k >= 0)
+			no[k]++;
+	}
+	for (size_t k = 0; k < w->n_staff; k++) {
+		w->staff[k].schedule = arena_calloc(a, ns[k] + 1, sizeof(struct avail_hours));
+		w->staff[k].time_off = arena_calloc(a, no[k] + 1, sizeof(struct avail_range));
+	}
+	for (int r = 0; r < PQntuples(sch); r++) {
+		int k = staff_index(w, PQgetvalue(sch, r, 0));
+		struct avail_hours *h;
+
+		if (k < 0)
+			continue;
+		h = (struct avail_hours *)&w->staff[k].schedule[w->staff[k].n_schedule++];
+		*h = (struct avail_hours){ col_int(sch, r, 1), col_int(sch, r, 2), col_int(sch, r, 3) };
+	}
+	for (int r = 0; r < PQntuples(off); r++) {
+		int k = staff_index(w, PQgetvalue(off, r, 0));
+		struct avail_range *t;
+
+		if (k < 0)
+			continue;
+		t = (struct avail_range *)&w->staff[k].time_off[w->staff[k].n_time_off++];
+		*t = (struct avail_range){ col_i64(off, r, 1), col_i64(off, r, 2) };
+	}
+}
+
+/* Resources the services need: deleted resources no longer count, an
+ * inactive one counts with no units (nothing needing it can be offered). */
+static void
+fill_resources(struct arena *a, const struct appt_load_req *q, PGresult *res,
+    struct appt_world *w)
+{
+	int n = PQntuples(res);
+
+	w->resources = arena_calloc(a, (size_t)n + 1, sizeof(*w->resources));
+	for (int r = 0; r < n; r++) {
+		if (w->n_resources > 0 &&
+		    strcmp(w->resources[w->n_resources - 1].id, PQgetvalue(res, r, 1)) == 0)
+			continue;
+		w->resources[w->n_resources++] = (struct avail_resource){ db_val(res, r, 1),
+			col_int(res, r, 2) };
+	}
+	for (size_t i = 0; i < w->n_services; i++) {
+		struct avail_service *as = &w->avail_services[i];
+		struct avail_need *needs = arena_calloc(a, (size_t)n + 1, sizeof(*needs));
+
+		for (int r = 0; r < n; r++)
+			if (strcmp(PQgetvalue(res, r, 0), q->items[i].service_id) == 0)
+				needs[as->n_needs++] = (struct avail_need){ db_val(res, r, 1),
+					col_int(res, r, 3) };
+		as->needs = needs;
+	}
+}
+
+static void
+fill_hours(struct arena *a, PGresult *h, PGresult *c, struct appt_world *w)
+{
+	w->n_hours = (size_t)PQntuples(h);
+	w->hours = arena_calloc(a, w->n_hours + 1, sizeof(*w->hours));
+	for (int r = 0; r < PQntuples(h); r++)
+		w->hours[r] = (struct avail_hours){ col_int(h, r, 0), col_int(h, r, 1),
+			col_int(h, r, 2) };
+	w->n_closures = (size_t)PQntuples(c);
+	w->closures = arena_calloc(a, w->n_closures + 1, sizeof(*w->closures));
+	for (int r = 0; r < PQntuples(c); r++)
+		w->closures[r] = (int32_t)col_int(c, r, 0);
+}
+
+static int
+cmp_day_count(const void *x, const void *y)
+{
+	const struct avail_day_count *a = x, *b = y;
+	int c = strcmp(a->staff_id, b->staff_id);
+
+	return c != 0 ? c : (a->day > b->day) - (a->day < b->day);
+}
+
+/* Binary result fields (network byte order). */
+static uint64_t
+be_u64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* timestamptz: microseconds since 2000-01-01 UTC → epoch seconds. */
+static int64_t
+bin_time(PGresult *res, int r, int c)
+{
+	int64_t us = (int64_t)be_u64((const unsigned char *)PQgetvalue(res, r, c));
+
+	return tz_floor_div(us, 1000000) + 946684800;
+}
+
+/* uuid: 16 bytes → canonical lower-case text, or NULL. */
+static const char *
+bin_uuid(struct arena *a, PGresult *res, int r, int c)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *b;
+	char *out, *o;
+
+	if (PQgetisnull(res, r, c) || PQgetlength(res, r, c) != 16)
+		return NULL;
+	b = (const unsigned char *)PQgetvalue(res, r, c);
+	out = o = arena_alloc(a, UUID_STR_LEN + 1);
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*o++ = '-';
+		*o++ = hex[b[i] >> 4];
+		*o++ = hex[b[i] & 15];
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The world's own copy of a staff id, so the engine compares one pointer
+ * per string (and the arena holds one copy). */
+static const char *
+staff_ref(const struct appt_world *w, const char *id)
+{
+	int k = id ? staff_index(w, id) : -1;
+
+	return k >= 0 ? w->staff[k].id : id;
+}
+
+/* Live claims on these staff and resources, each as one engine booking (a
+ * claim's span already includes the buffers), by start. They come in
+ * binary: thousands of rows of times and ids cost more to print as text
+ * and parse back than to read. The booking claims of a staff member also
+ * give the round robin its per-day counts: one per service performed, on
+ * the local date the claim starts. */
+static enum status
+fill_claims(struct db_tx *tx, PGresult *res, struct appt_world *w)
+{
+	struct arena *a = tx->arena;
+	int n = res ? PQntuples(res) : 0;
+	struct avail_day_count *dc = arena_calloc(a, (size_t)n + 1, sizeof(*dc));
+	size_t ndc = 0;
+	struct tz *z = NULL;
+
+	w->bookings = arena_calloc(a, (size_t)n + 1, sizeof(*w->bookings));
+	if (n > 0 && tz_open(a, w->settings.zone, &z) != ST_OK)
+		return err_set(tx->err, ST_INTERNAL, "The business's time zone is not usable.");
+	for (int r = 0; r < n; r++) {
+		struct avail_booking *b = &w->bookings[w->n_bookings++];
+		const char *res_id;
+
+		b->start = bin_time(res, r, 0);
+		b->end = bin_time(res, r, 1);
+		b->staff_id = staff_ref(w, bin_uuid(a, res, r, 2));
+		if ((res_id = bin_uuid(a, res, r, 3)) != NULL) {
+			struct avail_unit *u = arena_alloc(a, sizeof(*u));
+			const unsigned char *p = (const unsigned char *)PQgetvalue(res, r, 4);
+
+			u->resource_id = res_id;
+			u->unit = p[0] << 8 | p[1];	/* smallint */
+			b->units = u;
+			b->n_units = 1;
+		}
+		if (b->staff_id != NULL && PQgetvalue(res, r, 5)[0] != 0) {
+			if (ndc == 0)
+				tz_preload(z, b->start, b->start + 60 * TZ_DAY_S);
+			dc[ndc++] = (struct avail_day_count){ b->staff_id, tz_local_day(z, b->start), 1 };
+		}
+	}
+	/* The engine adds entries up; merging them keeps its input small. */
+	qsort(dc, ndc, sizeof(*dc), cmp_day_count);
+	w->day_counts = dc;
+	w->n_day_counts = 0;
+	for (size_t i = 0; i < ndc; i++) {
+		if (w->n_day_counts > 0 && cmp_day_count(&dc[w->n_day_counts - 1], &dc[i]) == 0)
+			dc[w->n_day_counts - 1].count++;
+		else
+			dc[w->n_day_counts++] = dc[i];
+	}
+	return z != NULL && tz_failed(z) ?
+	    err_set(tx->err, ST_INTERNAL, "The business's time zone is not usable.") : ST_OK;
+}
+
+enum status
+appt_store_load(struct db_tx *tx, const struct appt_load_req *q, struct appt_world *out)
+{
+	struct arena *a = tx->arena;
+	const char **ids = arena_alloc(a, (q->n_items + 1) * sizeof(*ids));
+	const char **addons;
+	const char *svc, *add, *from, *to, *cfrom, *cto;
+	size_t n_addons = q->n_flat, k = 0;
+	PGresult *res[Q__COUNT];
+	enum status st;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < q->n_items; i++) {
+		ids[i] = q->items[i].service_id;
+		n_addons += q->items[i].n_addons;
+	}
+	addons = arena_alloc(a, (n_addons + 1) * sizeof(*addons));
+	for (size_t i = 0; i < q->n_items; i++)
+		for (size_t j = 0; j < q->items[i].n_addons; j++)
+			addons[k++] = q->items[i].addon_ids[j];
+	for (size_t j = 0; j < q->n_flat; j++)
+		addons[k++] = q->flat_addons[j];
+	svc = array_lit(a, ids, q->n_items);
+	add = array_lit(a, addons, n_addons);
+	from = i64s(a, q->from);
+	to = i64s(a, q->to);
+	cfrom = q->claims_to > q->claims_from ? i64s(a, q->claims_from) : from;
+	cto = q->claims_to > q->claims_from ? i64s(a, q->claims_to) : to;
+
+	const struct pq_query qs[Q__COUNT] = {
+		[Q_SETTINGS] = { SETTINGS_SQL, 0, NULL },
+		[Q_SERVICES] = { "SELECT id::text, name, duration_minutes, buffer_before_minutes,"
+		    " buffer_after_minutes, price_minor, currency FROM services"
+		    " WHERE id = ANY($1::uuid[]) AND active AND deleted_at IS NULL", 1,
+		    (const char *[]){ svc } },
+		[Q_ADDONS] = { "SELECT id::text, service_id::text, name, duration_minutes,"
+		    " price_minor, currency FROM service_addons"
+		    " WHERE id = ANY($1::uuid[]) AND active AND deleted_at IS NULL", 1,
+		    (const char *[]){ add } },
+		[Q_STAFF] = { "SELECT st.id::text, st.display_name, ss.service_id::text"
+		    " FROM staff st JOIN staff_services ss ON ss.tenant_id = st.tenant_id"
+		    " AND ss.staff_id = st.id WHERE ss.service_id = ANY($1::uuid[]) AND st.active"
+		    " AND st.deleted_at IS NULL ORDER BY st.id, ss.service_id", 1,
+		    (const char *[]){ svc } },
+		[Q_SCHEDULES] = { "SELECT staff_id::text, weekday,"
+		    " (extract(epoch FROM starts) / 60)::int, (extract(epoch FROM ends) / 60)::int"
+		    " FROM staff_schedules WHERE staff_id IN " ELIGIBLE, 1, (const char *[]){ svc } },
+		[Q_TIME_OFF] = { "SELECT staff_id::text, extract(epoch FROM starts_at)::bigint,"
+		    " extract(epoch FROM ends_at)::bigint FROM staff_time_off"
+		    " WHERE staff_id IN " ELIGIBLE " AND tstzrange(starts_at, ends_at)"
+		    " && tstzrange(to_timestamp($2::bigint), to_timestamp($3::bigint))", 3,
+		    (const char *[]){ svc, from, to } },
+		[Q_RESOURCES] = { "SELECT rs.service_id::text, r.id::text,"
+		    " CASE WHEN r.active THEN r.quantity ELSE 0 END, rs.quantity_needed"
+		    " FROM resource_services rs JOIN resources r ON r.tenant_id = rs.tenant_id"
+		    " AND r.id = rs.resource_id WHERE rs.service_id = ANY($1::uuid[])"
+		    " AND r.deleted_at IS NULL ORDER BY r.id", 1, (const char *[]){ svc } },
+		[Q_HOURS] = { "SELECT weekday, (extract(epoch FROM opens) / 60)::int,"
+		    " (extract(epoch FROM closes) / 60)::int FROM business_hours", 0, NULL },
+		[Q_CLOSURES] = { "SELECT day - date '1970-01-01' FROM closures"
+		    " WHERE day BETWEEN date '1970-01-01' + $1::int AND date '1970-01-01' + $2::int", 2,
+		    (const char *[]){ ints(a, q->day_from), ints(a, q->day_to) } },
+		/* Claims that can reach the window start at most two days
+		 * before it (a claim is one service of a bundle, whose whole
+		 * padded span is at most a day). (NULL IS DISTINCT FROM NULL is
+		 * false: the exclusions test their parameter first.) */
+		[Q_CLAIMS] = { "SELECT c.starts_at, c.ends_at, c.staff_id, c.resource_id, c.unit,"
+		    " c.booking_id IS NOT NULL FROM slot_claims c WHERE c.tenant_id = app_tenant()"
+		    " AND c.starts_at >= to_timestamp($2::bigint) - interval '2 days'"
+		    " AND c.starts_at < to_timestamp($3::bigint) AND c.ends_at > to_timestamp($2::bigint)"
+		    " AND (c.expires_at IS NULL OR c.expires_at > now())"
+		    " AND (c.staff_id IN " ELIGIBLE " OR c.resource_id IN " NEEDED ")"
+		    " AND ($4::uuid IS NULL OR c.booking_id IS DISTINCT FROM $4::uuid)"
+		    " AND ($5::uuid IS NULL OR c.hold_id IS DISTINCT FROM $5::uuid)"
+		    " ORDER BY c.starts_at", 5,
+		    (const char *[]){ svc, cfrom, cto, q->exclude_booking_id, q->exclude_hold_id }, 1 },
+	};
+
+	/* Without claims (the test-only pre-check switch) the last query is
+	 * simply not sent. */
+	if ((st = pipeline(tx, qs, q->with_claims ? Q__COUNT : Q_CLAIMS, res)) != ST_OK)
+		return st;
+	settings_from(res[Q_SETTINGS], &out->settings);
+	fill_services(a, q, res[Q_SERVICES], res[Q_ADDONS], out);
+	fill_staff(a, q, res[Q_STAFF], out);
+	fill_schedules(a, res[Q_SCHEDULES], res[Q_TIME_OFF], out);
+	fill_resources(a, q, res[Q_RESOURCES], out);
+	fill_hours(a, res[Q_HOURS], res[Q_CLOSURES], out);
+	return fill_claims(tx, q->with_claims ? res[Q_CLAIMS] : NULL, out);
+}
+
+/* The public catalog --------------------------------------------------------- */
+
+enum status
+appt_store_catalog(struct db_tx *tx, struct appt_catalog_row **rows, size_t *n)
+{
+	PGresult *res = db_exec(tx, "SELECT s.id::text, s.name, s.description, s.duration_minutes,"
+	    " s.price_minor, s.currency, a.id::text, a.name, a.duration_minutes, a.price_minor,"
+	    " a.currency FROM services s LEFT JOIN service_addons a ON a.tenant_id = s.tenant_id"
+	    " AND a.service_id = s.id AND a.active AND a.deleted_at IS NULL"
+	    " WHERE s.active AND s.deleted_at IS NULL"
+	    " ORDER BY s.sort_order, s.name, s.id, a.sort_order, a.name, a.id", 0, NULL);
+
+	if (res == NULL)
+		return db_status(tx);
+	*n = (size_t)PQntuples(res);
+	*rows = arena_calloc(tx->arena, *n + 1, sizeof(**rows));
+	for (int r = 0; r < PQntuples(res); r++)
+		(*rows)[r] = (struct appt_catalog_row){ db_val(res, r, 0), db_val(res, r, 1),
+			db_val(res, r, 2), db_val(res, r, 5), col_int(res, r, 3), col_int(res, r, 4),
+			db_val(res, r, 6), db_val(res, r, 7), db_val(res, r, 10), col_int(res, r, 8),
+			col_int(res, r, 9) };
+	return ST_OK;
+}
+
+/* Holds and claims ----------------------------------------------------------- */
+
+enum status
+appt_store_hold_insert(struct db_tx *tx, const char *token_hash_hex, int64_t start,
+    int64_t end, int hold_min, const char *items_json, char **id, int64_t *expires_at)
+{
+	struct arena *a = tx->arena;
+	PGresult *res = db_exec(tx, "INSERT INTO holds (tenant_id, token_hash, starts_at, ends_at,"
+	    " expires_at, items) VALUES (app_tenant(), decode($1, 'hex'), to_timestamp($2::bigint),"
+	    " to_timestamp($3::bigint), now() + make_interval(mins => $4::int), $5::jsonb)"
+	    " RETURNING id::text, floor(extract(epoch FROM expires_at))::bigint", 5,
+	    (const char *[]){ token_hash_hex, i64s(a, start), i64s(a, end),
+		ints(a, hold_min), items_json });
+
+	if (res == NULL)
+		return db_status(tx);
+	*id = PQgetvalue(res, 0, 0);
+	*expires_at = col_i64(res, 0, 1);
+	return ST_OK;
+}
+
+enum status
+appt_store_hold_find(struct db_tx *tx, const char *token_hash_hex, struct appt_hold *out,
+    bool *found)
+{
+	PGresult *res = db_exec(tx, "SELECT id::text, extract(epoch FROM starts_at)::bigint,"
+	    " extract(epoch FROM ends_at)::bigint, expires_at > now(), items::text FROM holds"
+	    " WHERE token_hash = decode($1, 'hex')", 1, (const char *[]){ token_hash_hex });
+
+	*found = false;
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) == 0)
+		return ST_OK;
+	*found = true;
+	out->id = PQgetvalue(res, 0, 0);
+	out->start = col_i64(res, 0, 1);
+	out->end = col_i64(res, 0, 2);
+	out->live = db_bool(res, 0, 3);
+	out->items_json = PQgetvalue(res, 0, 4);
+	return ST_OK;
+}
+
+/* The claims' lock keys: a staff member, or a unit of a resource, on each
+ * UTC day the claim touches. Two overlapping claims on one staff member or
+ * unit share an instant, hence a day, hence a key. */
+static const char **
+claim_keys(struct arena *a, const struct appt_claim *c, size_t n, size_t *nkeys)
+{
+	size_t cap = 0, k = 0;
+	const char **keys;
+
+	for (size_t i = 0; i < n; i++)
+		cap += (size_t)(tz_floor_div(c[i].end - 1, TZ_DAY_S) -
+		    tz_floor_div(c[i].start, TZ_DAY_S)) + 1;
+	keys = arena_alloc(a, (cap + 1) * sizeof(*keys));
+	for (size_t i = 0; i < n; i++) {
+		for (int64_t d = tz_floor_div(c[i].start, TZ_DAY_S);
+		    d <= tz_floor_div(c[i].end - 1, TZ_DAY_S); d++)
+			keys[k++] = c[i].staff_id ?
+			    arena_printf(a, "\"s:%s:%lld\"", c[i].staff_id, (long long)d) :
+			    arena_printf(a, "\"r:%s:%d:%lld\"", c[i].resource_id, c[i].unit,
+			    (long long)d);
+	}
+	*nkeys = k;
+	return keys;
+}
+
+/* Claiming time is three steps under transaction-level advisory locks:
+ *
+ * 1. Lock every key the claims touch, in one global order (the hashes,
+ *    sorted), so two writers that want overlapping time queue one behind
+ *    the other instead of both inserting and then each waiting for the
+ *    other's uncommitted row — which PostgreSQL's exclusion constraints
+ *    answer with a deadlock, found only after deadlock_timeout (1 s) per
+ *    pair: 50 customers on one slot would wait tens of seconds.
+ * 2. Delete the hold this booking consumes, a moved booking's old claims,
+ *    and expired hold claims in the way (only on the locked keys, so
+ *    whoever deletes a row holds its lock).
+ * 3. Insert. The exclusion constraints still decide: a writer that got the
+ *    lock after another committed the same time fails at once with 23P01.
+ */
+enum status
+appt_store_claims_insert(struct db_tx *tx, const char *booking_id, const char *hold_id,
+    const char *consume_hold_id, bool move, const struct appt_claim *c, size_t n)
+{
+	struct arena *a = tx->arena;
+	const char **staff = arena_alloc(a, (n + 1) * sizeof(char *));
+	const char **res = arena_alloc(a, (n + 1) * sizeof(char *));
+	const char **unit = arena_alloc(a, (n + 1) * sizeof(char *));
+	const char **from = arena_alloc(a, (n + 1) * sizeof(char *));
+	const char **to = arena_alloc(a, (n + 1) * sizeof(char *));
+	const char *p[5], **keys;
+	size_t nkeys;
+
+	for (size_t i = 0; i < n; i++) {
+		staff[i] = c[i].staff_id;
+		res[i] = c[i].resource_id;
+		unit[i] = c[i].resource_id ? ints(a, c[i].unit) : NULL;
+		from[i] = i64s(a, c[i].start);
+		to[i] = i64s(a, c[i].end);
+	}
+	keys = claim_keys(a, c, n, &nkeys);
+	p[0] = array_lit(a, staff, n);
+	p[1] = array_lit(a, res, n);
+	p[2] = array_lit(a, unit, n);
+	p[3] = array_lit(a, from, n);
+	p[4] = array_lit(a, to, n);
+
+	const struct pq_query qs[5] = {
+		{ "SELECT pg_advisory_xact_lock(s.h) FROM (SELECT DISTINCT"
+		    " hashtextextended('claims:' || app_tenant()::text || ':' || k, 0) AS h"
+		    " FROM unnest($1::text[]) AS k ORDER BY 1) AS s", 1,
+		    (const char *[]){ array_lit(a, keys, nkeys) }, 0 },
+		/* The hold being turned into this booking goes (with its
+		 * claims) under the locks, like any other writer's change. */
+		{ "DELETE FROM holds WHERE id = $1::uuid", 1, (const char *[]){ consume_hold_id }, 0 },
+		/* A moved booking gives up its old time here, for the same
+		 * reason. */
+		{ "DELETE FROM slot_claims WHERE booking_id = $1::uuid", 1,
+		    (const char *[]){ move ? booking_id : NULL }, 0 },
+		{ "DELETE FROM slot_claims c USING unnest($1::uuid[], $2::uuid[],"
+		    " $3::int[], $4::bigint[], $5::bigint[]) AS t (s, r, u, x, y)"
+		    " WHERE c.expires_at <= now()"
+		    " AND c.during && tstzrange(to_timestamp(t.x), to_timestamp(t.y))"
+		    " AND (c.staff_id = t.s OR (c.resource_id = t.r AND c.unit = t.u))", 5, p, 0 },
+		{ "INSERT INTO slot_claims (tenant_id, booking_id, hold_id, staff_id,"
+		    " resource_id, unit, during, expires_at)"
+		    " SELECT app_tenant(), $6::uuid, $7::uuid, t.s, t.r, t.u,"
+		    " tstzrange(to_timestamp(t.x), to_timestamp(t.y)),"
+		    /* A hold's claims expire with the hold. */
+		    " (SELECT h.expires_at FROM holds h WHERE h.id = $7::uuid)"
+		    " FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::bigint[], $5::bigint[])"
+		    " AS t (s, r, u, x, y)", 7,
+		    (const char *[]){ p[0], p[1], p[2], p[3], p[4], booking_id, hold_id }, 0 },
+	};
+	PGresult *out[5];
+
+	/* The steps in one round trip: a statement after a failed one is not
+	 * run, and the lock comes first in the pipeline as in the
+	 * transaction. */
+	return pipeline(tx, qs, 5, out);
+}
+
+enum status
+appt_store_claims_delete(struct db_tx *tx, const char *booking_id)
+{
+	if (db_exec(tx, "DELETE FROM slot_claims WHERE booking_id = $1::uuid", 1,
+	    (const char *[]){ booking_id }) == NULL)
+		return db_status(tx);
+	return ST_OK;
+}
+
+/* Customers ------------------------------------------------------------------- */
+
+static enum status
+customer_find(struct db_tx *tx, const char *col_sql, const char *value, const char **id)
+{
+	PGresult *res;
+
+	*id = NULL;
+	if (value == NULL)
+		return ST_OK;
+	res = db_exec(tx, col_sql, 1, (const char *[]){ value });
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) > 0)
+		*id = PQgetvalue(res, 0, 0);
+	return ST_OK;
+}
+
+/* email_key, not email: see the customers table. */
+#define BY_EMAIL "SELECT id::text FROM customers WHERE email_key = lower($1::text)" \
+	" AND email IS NOT NULL AND deleted_at IS NULL FOR UPDATE"
+#define BY_PHONE "SELECT id::text FROM customers WHERE phone = $1" \
+	" AND deleted_at IS NULL FOR UPDATE"
+
+enum status
+appt_store_customer_upsert(struct db_tx *tx, const struct appt_customer_in *in,
+    const char **id)
+{
+	const char *consent = in->sms_consent ? "true" : "false";
+	enum status st;
+
+	/* Twice at most: an insert that lost a race to a concurrent booking of
+	 * the same new customer finds that customer on the second pass. */
+	for (int pass = 0; pass < 2; pass++) {
+		PGresult *res;
+
+		if ((st = customer_find(tx, BY_EMAIL, in->email, id)) != ST_OK)
+			return st;
+		if (*id == NULL && (st = customer_find(tx, BY_PHONE, in->phone, id)) != ST_OK)
+			return st;
+		if (*id != NULL) {
+			/* The latest name wins; a missing e-mail or phone is filled
+			 * in unless another customer already has it. */
+			if (db_exec(tx, "UPDATE customers c SET name = $2,"
+			    " email = CASE WHEN c.email IS NULL AND $3::text IS NOT NULL"
+			    "  AND NOT EXISTS (SELECT 1 FROM customers o WHERE o.email_key = lower($3::text)"
+			    "  AND o.email IS NOT NULL AND o.deleted_at IS NULL)"
+			    "  THEN $3::citext ELSE c.email END,"
+			    " phone = CASE WHEN c.phone IS NULL AND $4::text IS NOT NULL"
+			    "  AND NOT EXISTS (SELECT 1 FROM customers o WHERE o.phone = $4"
+			    "  AND o.deleted_at IS NULL) THEN $4 ELSE c.phone END,"
+			    " sms_consent_at = CASE WHEN $5::boolean AND NOT c.sms_consent THEN now()"
+			    "  ELSE c.sms_consent_at END,"
+			    " sms_consent = c.sms_consent OR $5::boolean"
+			    " WHERE c.id = $1::uuid", 5,
+			    (const char *[]){ *id, in->name, in->email, in->phone, consent }) == NULL)
+				return db_status(tx);
+			return ST_OK;
+		}
+		res = db_exec(tx, "INSERT INTO customers (tenant_id, name, email, phone, sms_consent,"
+		    " sms_consent_at) VALUES (app_tenant(), $1, $2::citext, $3, $4::boolean,"
+		    " CASE WHEN $4::boolean THEN now() END) ON CONFLICT DO NOTHING RETURNING id::text",
+		    4, (const char *[]){ in->name, in->email, in->phone, consent });
+		if (res == NULL)
+			return db_status(tx);
+		if (PQntuples(res) == 1) {
+			*id = PQgetvalue(res, 0, 0);
+			return ST_OK;
+		}
+	}
+	return err_set(tx->err, ST_CONFLICT, "The customer changed meanwhile; retry the request.");
+}
+
+#define CUSTOMER_COLS "c.id::text, c.name, c.email::text, c.phone, c.sms_consent, c.version," \
+	" extract(epoch FROM c.created_at)::bigint, extract(epoch FROM c.updated_at)::bigint," \
+	" (SELECT count(*) FROM bookings b WHERE b.tenant_id = c.tenant_id" \
+	" AND b.customer_id = c.id)," \
+	" to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+static void
+customer_from_row(PGresult *res, int r, struct appt_customer *c)
+{
+	c->id = db_val(res, r, 0);
+	c->name = db_val(res, r, 1);
+	c->email = db_val(res, r, 2);
+	c->phone = db_val(res, r, 3);
+	c->sms_consent = db_bool(res, r, 4);
+	c->version = col_int(res, r, 5);
+	c->created_at = col_i64(res, r, 6);
+	c->updated_at = col_i64(res, r, 7);
+	c->n_bookings = (long)col_i64(res, r, 8);
+}
+
+enum status
+appt_store_customer_get(struct db_tx *tx, const char *id, struct appt_customer *out,
+    bool *found)
+{
+	PGresult *res = db_exec(tx, "SELECT " CUSTOMER_COLS " FROM customers c"
+	    " WHERE c.id = $1::uuid AND c.deleted_at IS NULL", 1, (const char *[]){ id });
+
+	*found = false;
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) == 1) {
+		customer_from_row(res, 0, out);
+		*found = true;
+	}
+	return ST_OK;
+}
+
+/* A LIKE pattern matching q anywhere, with q's own wildcards taken
+ * literally. */
+static const char *
+like_pattern(struct arena *a, const char *q)
+{
+	char *out = arena_alloc(a, strlen(q) * 2 + 3), *o = out;
+
+	*o++ = '%';
+	for (const char *p = q; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return out;
+}
+
+enum status
+appt_store_customer_list(struct db_tx *tx, const struct appt_customer_filter *f,
+    struct appt_customer **out, size_t *n, const char **last_created)
+{
+	PGresult *res = db_exec(tx, "SELECT " CUSTOMER_COLS " FROM customers c"
+	    " WHERE c.deleted_at IS NULL AND ($1::text IS NULL OR c.name ILIKE $1"
+	    "  OR c.email::text ILIKE $1 OR c.phone LIKE $1)"
+	    " AND ($2::timestamptz IS NULL OR (c.created_at, c.id) < ($2::timestamptz, $3::uuid))"
+	    " ORDER BY c.created_at DESC, c.id DESC LIMIT $4::int", 4,
+	    (const char *[]){ f->q ? like_pattern(tx->arena, f->q) : NULL,
+		f->cursor_created, f->cursor_id, ints(tx->arena, f->limit) });
+
+	if (res == NULL)
+		return db_status(tx);
+	*n = (size_t)PQntuples(res);
+	*out = arena_calloc(tx->arena, *n + 1, sizeof(**out));
+	*last_created = NULL;
+	for (int r = 0; r < PQntuples(res); r++) {
+		customer_from_row(res, r, &(*out)[r]);
+		*last_created = db_val(res, r, 9);
+	}
+	return ST_OK;
+}
+
+/* Bookings -------------------------------------------------------------------- */
+
+enum status
+appt_store_booking_insert(struct db_tx *tx, const struct appt_booking_new *in,
+    const char **id, const char **reference, int *version, int64_t *created_at)
+{
+	struct arena *a = tx->arena;
+	size_t n = in->n_items;
+	const char **svc = arena_alloc(a, (n + 1) * sizeof(char *));
+	const char **staff = arena_alloc(a, (n + 1) * sizeof(char *));
+	const char **addons = arena_alloc(a, (n + 1) * sizeof(char *));
+	const char **from = arena_alloc(a, (n + 1) * sizeof(char *));
+	const char **to = arena_alloc(a, (n + 1) * sizeof(char *));
+	const char **price = arena_alloc(a, (n + 1) * sizeof(char *));
+	char *bid = arena_alloc(a, UUID_STR_LEN + 1);
+	char ref[APPT_REF_LEN + 1];
+	PGresult *res[2];
+	enum status st;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct appt_item_new *it = &in->items[i];
+
+		svc[i] = it->service_id;
+		staff[i] = it->staff_id;
+		addons[i] = array_lit(a, it->addon_ids, it->n_addons);
+		from[i] = i64s(a, it->start);
+		to[i] = i64s(a, it->end);
+		price[i] = ints(a, it->price_minor);
+	}
+	/* The id is ours, so the items go in the same round trip; they are
+	 * inserted only if the booking was (its reference was free). A
+	 * collision among 887 million references is rare; eight fresh draws
+	 * in a row colliding means something else is wrong. */
+	id_uuid_v4(bid);
+	for (int attempt = 0; attempt < 8; attempt++) {
+		appt_reference_new(ref);
+
+		const struct pq_query qs[2] = {
+			{ "INSERT INTO bookings (tenant_id, id, reference, customer_id, status, source,"
+			    " starts_at, ends_at, notes, total_minor, currency) VALUES (app_tenant(),"
+			    " $10::uuid, $1, $2::uuid, $3, $4, to_timestamp($5::bigint),"
+			    " to_timestamp($6::bigint), $7, $8::int, $9)"
+			    " ON CONFLICT (tenant_id, reference) DO NOTHING"
+			    " RETURNING version, extract(epoch FROM created_at)::bigint", 10,
+			    (const char *[]){ ref, in->customer_id, in->status, in->source,
+				i64s(a, in->start), i64s(a, in->end), in->notes,
+				ints(a, in->total_minor), in->currency, bid }, 0 },
+			{ "INSERT INTO booking_items (tenant_id, booking_id, position, service_id,"
+			    " staff_id, addon_ids, starts_at, ends_at, price_minor)"
+			    " SELECT app_tenant(), $1::uuid, t.p - 1, t.s, t.st, t.a::uuid[],"
+			    " to_timestamp(t.x), to_timestamp(t.y), t.pr"
+			    " FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::bigint[],"
+			    " $7::int[]) WITH ORDINALITY AS t (s, st, a, x, y, pr, p)"
+			    " WHERE EXISTS (SELECT 1 FROM bookings b WHERE b.id = $1::uuid)", 7,
+			    (const char *[]){ bid, array_lit(a, svc, n), array_lit(a, staff, n),
+				nested_lit(a, addons, n), array_lit(a, from, n), array_lit(a, to, n),
+				array_lit(a, price, n) }, 0 },
+		};
+
+		if ((st = pipeline(tx, qs, 2, res)) != ST_OK)
+			return st;
+		if (PQntuples(res[0]) == 1) {
+			*id = bid;
+			*reference = arena_strdup(a, ref);
+			*version = col_int(res[0], 0, 0);
+			*created_at = col_i64(res[0], 0, 1);
+			return ST_OK;
+		}
+		log_warn("booking reference %s collided; drawing another", ref);
+	}
+	return err_set(tx->err, ST_INTERNAL, "Could not allocate a booking reference.");
+}
+
+enum status
+appt_store_month_count(struct db_tx *tx, const char *zone, bool lock, long *n,
+    int64_t *month_start, int64_t *month_end)
+{
+	PGresult *res;
+
+	/* Held until commit: the count and the insert that follows it are one
+	 * step for every other booking of this tenant. */
+	if (lock && db_exec(tx, "SELECT pg_advisory_xact_lock("
+	    "hashtextextended('bookings:' || app_tenant()::text, 0))", 0, NULL) == NULL)
+		return db_status(tx);
+	res = db_exec(tx, "WITH m AS (SELECT date_trunc('month', now() AT TIME ZONE $1) AS s)"
+	    " SELECT (SELECT count(*) FROM bookings b WHERE b.created_at >= (m.s AT TIME ZONE $1)"
+	    "  AND b.created_at < ((m.s + interval '1 month') AT TIME ZONE $1)),"
+	    " extract(epoch FROM (m.s AT TIME ZONE $1))::bigint,"
+	    " extract(epoch FROM ((m.s + interval '1 month') AT TIME ZONE $1))::bigint FROM m",
+	    1, (const char *[]){ zone });
+	if (res == NULL)
+		return db_status(tx);
+	*n = (long)col_i64(res, 0, 0);
+	*month_start = col_i64(res, 0, 1);
+	*month_end = col_i64(res, 0, 2);
+	return ST_OK;
+}
+
+#define VIEW_COLS "b.id::text, b.reference, b.status, b.source," \
+	" extract(epoch FROM b.starts_at)::bigint, extract(epoch FROM b.ends_at)::bigint," \
+	" b.notes, b.total_minor, b.currency, extract(epoch FROM b.cancelled_at)::bigint," \
+	" b.cancel_reason, b.needs_review, b.version, extract(epoch FROM b.created_at)::bigint," \
+	" extract(epoch FROM b.updated_at)::bigint, c.id::text, c.name, c.email::text, c.phone"
+#define VIEW_FROM " FROM bookings b JOIN customers c ON c.tenant_id = b.tenant_id" \
+	" AND c.id = b.customer_id"
+/* The booking has an item performed by the staff member linked to $N. */
+#define STAFF_SCOPE(n) " AND ($" #n "::uuid IS NULL OR EXISTS (SELECT 1 FROM booking_items bi" \
+	" JOIN staff s ON s.tenant_id = bi.tenant_id AND s.id = bi.staff_id" \
+	" WHERE bi.tenant_id = b.tenant_id AND bi.booking_id = b.id" \
+	" AND s.user_id = $" #n "::uuid AND s.deleted_at IS NULL))"
+
+static void
+view_from_row(PGresult *res, int r, struct appt_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->id = db_val(res, r, 0);
+	v->reference = db_val(res, r, 1);
+	v->status = db_val(res, r, 2);
+	v->source = db_val(res, r, 3);
+	v->start = col_i64(res, r, 4);
+	v->end = col_i64(res, r, 5);
+	v->notes = db_val(res, r, 6);
+	v->total_minor = (long)col_i64(res, r, 7);
+	v->currency = db_val(res, r, 8);
+	v->cancelled = db_val(res, r, 9) != NULL;
+	v->cancelled_at = col_i64(res, r, 9);
+	v->cancel_reason = db_val(res, r, 10);
+	v->needs_review = db_bool(res, r, 11);
+	v->version = col_int(res, r, 12);
+	v->created_at = col_i64(res, r, 13);
+	v->updated_at = col_i64(res, r, 14);
+	v->customer_id = db_val(res, r, 15);
+	v->customer_name = db_val(res, r, 16);
+	v->customer_email = db_val(res, r, 17);
+	v->customer_phone = db_val(res, r, 18);
+}
+
+/* Fills the items of views[0..n) in one query. */
+static enum status
+load_items(struct db_tx *tx, struct appt_view *views, size_t n)
+{
+	struct arena *a = tx->arena;
+	const char **ids;
+	PGresult *res;
+	size_t *count;
+
+	if (n == 0)
+		return ST_OK;
+	ids = arena_alloc(a, (n + 1) * sizeof(*ids));
+	count = arena_calloc(a, n + 1, sizeof(*count));
+	for (size_t i = 0; i < n; i++)
+		ids[i] = views[i].id;
+	res = db_exec(tx, "SELECT bi.booking_id::text, bi.service_id::text, sv.name,"
+	    " bi.staff_id::text, st.display_name, extract(epoch FROM bi.starts_at)::bigint,"
+	    " extract(epoch FROM bi.ends_at)::bigint, bi.price_minor,"
+	    " coalesce((SELECT json_agg(json_build_array(u.aid, ad.name) ORDER BY u.ord)"
+	    "  FROM unnest(bi.addon_ids) WITH ORDINALITY AS u (aid, ord)"
+	    "  LEFT JOIN service_addons ad ON ad.tenant_id = bi.tenant_id AND ad.id = u.aid),"
+	    "  '[]')::text"
+	    " FROM booking_items bi JOIN services sv ON sv.tenant_id = bi.tenant_id"
+	    " AND sv.id = bi.service_id JOIN staff st ON st.tenant_id = bi.tenant_id"
+	    " AND st.id = bi.staff_id WHERE bi.booking_id = ANY($1::uuid[])"
+	    " ORDER BY bi.booking_id, bi.position", 1, (const char *[]){ array_lit(a, ids, n) });
+	if (res == NULL)
+		return db_status(tx);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			for (size_t i = 0; i < n; i++)
+				views[i].items = arena_calloc(a, count[i] + 1, sizeof(struct appt_view_item));
+		for (int r = 0; r < PQntuples(res); r++) {
+			for (size_t i = 0; i < n; i++) {
+				struct appt_view_item *it;
+				json_t *adds, *x;
+				size_t j;
+
+				if (strcmp(views[i].id, PQgetvalue(res, r, 0)) != 0)
+					continue;
+				if (pass == 0) {
+					count[i]++;
+					continue;
+				}
+				it = &views[i].items[views[i].n_items++];
+				it->service_id = db_val(res, r, 1);
+				it->service_name = db_val(res, r, 2);
+				it->staff_id = db_val(res, r, 3);
+				it->staff_name = db_val(res, r, 4);
+				it->start = col_i64(res, r, 5);
+				it->end = col_i64(res, r, 6);
+				it->price_minor = col_int(res, r, 7);
+				adds = json_loads(PQgetvalue(res, r, 8), 0, NULL);
+				it->addon_ids = arena_calloc(a, json_array_size(adds) + 1, sizeof(char *));
+				it->addon_names = arena_calloc(a, json_array_size(adds) + 1, sizeof(char *));
+				json_array_foreach(adds, j, x) {
+					const char *nm = json_string_value(json_array_get(x, 1));
+
+					it->addon_ids[j] = arena_strdup(a,
+					    json_string_value(json_array_get(x, 0)));
+					it->addon_names[j] = nm ? arena_strdup(a, nm) : NULL;
+					it->n_addons++;
+				}
+				json_decref(adds);
+			}
+		}
+	}
+	return ST_OK;
+}
+
+enum status
+appt_store_booking_by_ref(struct db_tx *tx, const char *reference, const char *email,
+    const char *phone, bool for_update, struct appt_view *out, bool *found)
+{
+	PGresult *res = db_exec(tx, for_update ?
+	    "SELECT " VIEW_COLS VIEW_FROM " WHERE b.reference = $1"
+	    " AND ((c.email = $2::citext) OR (c.phone = $3::text)) FOR UPDATE OF b" :
+	    "SELECT " VIEW_COLS VIEW_FROM " WHERE b.reference = $1"
+	    " AND ((c.email = $2::citext) OR (c.phone = $3::text))", 3,
+	    (const char *[]){ reference, email, phone });
+
+	*found = false;
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) != 1)
+		return ST_OK;
+	*found = true;
+	view_from_row(res, 0, out);
+	return load_items(tx, out, 1);
+}
+
+enum status
+appt_store_booking_by_id(struct db_tx *tx, const char *id, const char *staff_user_id,
+    bool for_update, struct appt_view *out, bool *found)
+{
+	PGresult *res = db_exec(tx, for_update ?
+	    "SELECT " VIEW_COLS VIEW_FROM " WHERE b.id = $1::uuid" STAFF_SCOPE(2) " FOR UPDATE OF b" :
+	    "SELECT " VIEW_COLS VIEW_FROM " WHERE b.id = $1::uuid" STAFF_SCOPE(2), 2,
+	    (const char *[]){ id, staff_user_id });
+
+	*found = false;
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) != 1)
+		return ST_OK;
+	*found = true;
+	view_from_row(res, 0, out);
+	return load_items(tx, out, 1);
+}
+
+#define LIST_WHERE " WHERE ($1::bigint IS NULL OR b.starts_at >= to_timestamp($1::bigint))" \
+	" AND ($2::bigint IS NULL OR b.starts_at < to_timestamp($2::bigint))" \
+	" AND ($3::text IS NULL OR b.status = $3)" \
+	" AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM booking_items bi" \
+	"  WHERE bi.tenant_id = b.tenant_id AND bi.booking_id = b.id AND bi.staff_id = $4::uuid))" \
+	" AND ($5::uuid IS NULL OR b.customer_id = $5::uuid)" STAFF_SCOPE(6)
+
+enum status
+appt_store_booking_list(struct db_tx *tx, const struct appt_booking_filter *f,
+    struct appt_view **out, size_t *n)
+{
+	struct arena *a = tx->arena;
+	PGresult *res = db_exec(tx, f->newest_first ?
+	    "SELECT " VIEW_COLS VIEW_FROM LIST_WHERE
+	    " AND ($7::bigint IS NULL OR (b.starts_at, b.id) < (to_timestamp($7::bigint), $8::uuid))"
+	    " ORDER BY b.starts_at DESC, b.id DESC LIMIT $9::int" :
+	    "SELECT " VIEW_COLS VIEW_FROM LIST_WHERE
+	    " AND ($7::bigint IS NULL OR (b.starts_at, b.id) > (to_timestamp($7::bigint), $8::uuid))"
+	    " ORDER BY b.starts_at, b.id LIMIT $9::int", 9,
+	    (const char *[]){ f->has_from ? i64s(a, f->from) : NULL,
+		f->has_to ? i64s(a, f->to) : NULL, f->status, f->staff_id, f->customer_id,
+		f->staff_user_id, f->cursor_start, f->cursor_id, ints(a, f->limit) });
+
+	if (res == NULL)
+		return db_status(tx);
+	*n = (size_t)PQntuples(res);
+	*out = arena_calloc(a, *n + 1, sizeof(**out));
+	for (int r = 0; r < PQntuples(res); r++)
+		view_from_row(res, r, &(*out)[r]);
+	return load_items(tx, *out, *n);
+}
+
+static enum status
+returning_version(struct db_tx *tx, PGresult *res, int *version)
+{
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) != 1)
+		return err_set(tx->err, ST_NOTFOUND, "No booking with this id.");
+	*version = col_int(res, 0, 0);
+	return ST_OK;
+}
+
+enum status
+appt_store_booking_move(struct db_tx *tx, const char *id, int64_t start, int64_t end,
+    const struct appt_item_new *items, size_t n, int *version)
+{
+	struct arena *a = tx->arena;
+	const char **staff = arena_alloc(a, (n + 1) * sizeof(char *));
+	const char **from = arena_alloc(a, (n + 1) * sizeof(char *));
+	const char **to = arena_alloc(a, (n + 1) * sizeof(char *));
+
+	for (size_t i = 0; i < n; i++) {
+		staff[i] = items[i].staff_id;
+		from[i] = i64s(a, items[i].start);
+		to[i] = i64s(a, items[i].end);
+	}
+	if (db_exec(tx, "UPDATE booking_items bi SET staff_id = t.st,"
+	    " starts_at = to_timestamp(t.x), ends_at = to_timestamp(t.y)"
+	    " FROM unnest($2::uuid[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS t (st, x, y, p)"
+	    " WHERE bi.booking_id = $1::uuid AND bi.position = t.p - 1", 4,
+	    (const char *[]){ id, array_lit(a, staff, n), array_lit(a, from, n),
+		array_lit(a, to, n) }) == NULL)
+		return db_status(tx);
+	return returning_version(tx, db_exec(tx, "UPDATE bookings SET starts_at ="
+	    " to_timestamp($2::bigint), ends_at = to_timestamp($3::bigint)"
+	    " WHERE id = $1::uuid RETURNING version", 3,
+	    (const char *[]){ id, i64s(a, start), i64s(a, end) }), version);
+}
+
+enum status
+appt_store_booking_cancel(struct db_tx *tx, const char *id, const char *reason, int *version)
+{
+	enum status st = returning_version(tx, db_exec(tx, "UPDATE bookings SET status ="
+	    " 'CANCELLED', cancelled_at = now(), cancel_reason = $2 WHERE id = $1::uuid"
+	    " RETURNING version", 2, (const char *[]){ id, reason }), version);
+
+	if (st != ST_OK)
+		return st;
+	/* The history stays on the booking; the time is free at once. */
+	return appt_store_claims_delete(tx, id);
+}
+
+enum status
+appt_store_booking_set_status(struct db_tx *tx, const char *id, const char *status,
+    int *version)
+{
+	return returning_version(tx, db_exec(tx, "UPDATE bookings SET status = $2"
+	    " WHERE id = $1::uuid RETURNING version", 2, (const char *[]){ id, status }), version);
+}
+
+/* Notifications ---------------------------------------------------------------- */
+
+enum status
+appt_store_notice(struct db_tx *tx, const char *booking_id, struct appt_notice *out,
+    bool *found)
+{
+	PGresult *res = db_exec(tx, "SELECT b.reference, c.email::text, c.name,"
+	    " coalesce(br.display_name, p.business_name, ''), coalesce(p.timezone, 'UTC'),"
+	    " b.status, extract(epoch FROM b.starts_at)::bigint" VIEW_FROM
+	    " LEFT JOIN tenant_profiles p ON p.tenant_id = b.tenant_id"
+	    " LEFT JOIN tenant_branding br ON br.tenant_id = b.tenant_id"
+	    " WHERE b.id = $1::uuid", 1, (const char *[]){ booking_id });
+
+	*found = false;
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) != 1)
+		return ST_OK;
+	*found = true;
+	*out = (struct appt_notice){ db_val(res, 0, 0), db_val(res, 0, 1), db_val(res, 0, 2),
+		db_val(res, 0, 3), db_val(res, 0, 4), db_val(res, 0, 5), col_i64(res, 0, 6) };
+	return ST_OK;
+}
+
+enum status
+appt_store_outbox_insert(struct db_tx *tx, const char *recipient, const char *template_name,
+    const char *payload_json)
+{
+	if (db_exec(tx, "INSERT INTO notification_outbox (tenant_id, recipient, template, payload)"
+	    " VALUES (app_tenant(), $1, $2, $3::jsonb)", 3,
+	    (const char *[]){ recipient, template_name, payload_json }) == NULL)
+		return db_status(tx);
+	return ST_OK;
+}

@@ -1,0 +1,272 @@
+/* appt_store.h — the scheduling module's SQL, and only SQL: the loader that
+ * gathers an availability input in one read transaction, and the writes of
+ * holds, bookings, items, claims and customers. Every function runs in the
+ * caller's tenant transaction (RLS scopes every statement); strings point
+ * into results owned by the transaction's arena. Ids handed in are
+ * validated lower-case UUIDs. */
+#ifndef APPOINTMENTS_STORE_H
+#define APPOINTMENTS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+#include "modules/appointments/availability.h"
+
+struct db_tx;
+
+/* One service of a bundle, as asked for. */
+struct appt_item_req {
+	const char *service_id;
+	const char **addon_ids;
+	size_t n_addons;
+};
+
+struct appt_addon {
+	const char *id;
+	const char *name;
+	const char *currency;
+	int duration_min;
+	int price_minor;
+};
+
+struct appt_service {
+	bool found;			/* active and not deleted */
+	const char *id;
+	const char *name;
+	const char *currency;
+	int duration_min;
+	int price_minor;
+	struct appt_addon *addons;	/* the requested add-ons, in request order */
+	size_t n_addons;
+	const char *missing_addon;	/* first requested add-on that is not this
+					 * service's (or not active), else NULL */
+};
+
+struct appt_settings {
+	const char *zone;		/* IANA */
+	int min_notice_min;
+	int max_days_ahead;
+	int step_min;
+	int hold_min;
+	int cancel_window_h;
+};
+
+/* Everything the engine needs for a request, plus what replies show. */
+struct appt_world {
+	struct appt_settings settings;
+	struct appt_service *services;		/* n_items, in request order */
+	const char *flat_missing;		/* a flat add-on of none of them */
+	struct avail_service *avail_services;	/* n_items, for the engine */
+	size_t n_services;
+	struct avail_staff *staff;		/* eligible for any service, by id */
+	const char **staff_names;
+	size_t n_staff;
+	struct avail_resource *resources;
+	size_t n_resources;
+	struct avail_hours *hours;
+	size_t n_hours;
+	int32_t *closures;
+	size_t n_closures;
+	struct avail_booking *bookings;		/* live claims, by start */
+	size_t n_bookings;
+	struct avail_day_count *day_counts;
+	size_t n_day_counts;
+};
+
+struct appt_load_req {
+	const struct appt_item_req *items;
+	size_t n_items;
+	/* Add-ons named for the bundle as a whole (availability and holds):
+	 * each goes to the first service of the bundle it belongs to. */
+	const char *const *flat_addons;
+	size_t n_flat;
+	int64_t from, to;		/* UTC instants that can matter */
+	int64_t claims_from, claims_to;	/* claims to read (0, 0: from, to) */
+	int32_t day_from, day_to;	/* local dates that can matter (closures) */
+	const char *exclude_booking_id;	/* a reschedule ignores its own claims */
+	const char *exclude_hold_id;	/* a booking ignores the hold it consumes */
+	bool with_claims;		/* false only for the test-only pre-check switch */
+};
+
+/* The whole availability input, in the caller's (read) transaction. */
+enum status appt_store_load(struct db_tx *tx, const struct appt_load_req *q,
+    struct appt_world *out) MUST_USE;
+
+/* Only the settings (zone, policy, …). */
+enum status appt_store_settings(struct db_tx *tx, struct appt_settings *out) MUST_USE;
+
+/* Active services with their active add-ons, for the public list: rows of
+ * (service, add-on) in display order; add-on columns NULL when none. */
+struct appt_catalog_row {
+	const char *id, *name, *description, *currency;
+	int duration_min, price_minor;
+	const char *addon_id, *addon_name, *addon_currency;
+	int addon_duration_min, addon_price_minor;
+};
+enum status appt_store_catalog(struct db_tx *tx, struct appt_catalog_row **rows,
+    size_t *n) MUST_USE;
+
+/* Holds ------------------------------------------------------------------ */
+
+struct appt_claim {
+	const char *staff_id;		/* exactly one of staff_id, resource_id */
+	const char *resource_id;
+	int unit;
+	int64_t start, end;		/* the padded span */
+};
+
+struct appt_hold {
+	const char *id;
+	int64_t start, end;
+	bool live;			/* not expired */
+	const char *items_json;		/* [{"service_id","addon_ids","staff_id"}] */
+};
+
+enum status appt_store_hold_insert(struct db_tx *tx, const char *token_hash_hex,
+    int64_t start, int64_t end, int hold_min, const char *items_json, char **id,
+    int64_t *expires_at) MUST_USE;
+enum status appt_store_hold_find(struct db_tx *tx, const char *token_hash_hex,
+    struct appt_hold *out, bool *found) MUST_USE;
+
+/* Claims time for booking_id or hold_id (the other NULL): serialised with
+ * every other writer of the same staff members and units; the consumed
+ * hold (or NULL), the booking's own old claims when move is set, and
+ * expired hold claims in the way removed; then inserted — 23P01 when the
+ * time is taken. */
+enum status appt_store_claims_insert(struct db_tx *tx, const char *booking_id,
+    const char *hold_id, const char *consume_hold_id, bool move,
+    const struct appt_claim *c, size_t n) MUST_USE;
+enum status appt_store_claims_delete(struct db_tx *tx, const char *booking_id) MUST_USE;
+
+/* Customers -------------------------------------------------------------- */
+
+struct appt_customer_in {
+	const char *name;
+	const char *email;	/* NULL or valid */
+	const char *phone;	/* NULL or E.164 */
+	bool sms_consent;
+};
+
+struct appt_customer {
+	const char *id, *name, *email, *phone;
+	bool sms_consent;
+	int version;
+	int64_t created_at, updated_at;
+	long n_bookings;
+};
+
+/* Finds the tenant's customer by e-mail, then by phone, and refreshes
+ * what was given; creates one when neither matches. */
+enum status appt_store_customer_upsert(struct db_tx *tx, const struct appt_customer_in *in,
+    const char **id) MUST_USE;
+enum status appt_store_customer_get(struct db_tx *tx, const char *id,
+    struct appt_customer *out, bool *found) MUST_USE;
+
+struct appt_customer_filter {
+	const char *q;			/* substring of name, e-mail or phone */
+	const char *cursor_created;	/* keyset: created_at (epoch µs) and id */
+	const char *cursor_id;
+	int limit;
+};
+enum status appt_store_customer_list(struct db_tx *tx, const struct appt_customer_filter *f,
+    struct appt_customer **out, size_t *n, const char **last_created) MUST_USE;
+
+/* Bookings --------------------------------------------------------------- */
+
+struct appt_item_new {
+	const char *service_id, *staff_id;
+	const char **addon_ids;
+	size_t n_addons;
+	int64_t start, end;
+	int price_minor;
+};
+
+struct appt_booking_new {
+	const char *customer_id, *status, *source, *notes, *currency;
+	int64_t start, end;
+	long total_minor;
+	const struct appt_item_new *items;
+	size_t n_items;
+};
+
+/* Inserts the booking and its items under a fresh reference (retried
+ * until unique). */
+enum status appt_store_booking_insert(struct db_tx *tx, const struct appt_booking_new *in,
+    const char **id, const char **reference, int *version, int64_t *created_at) MUST_USE;
+
+/* Bookings created this calendar month in the tenant's zone (including
+ * the transaction's own). When lock is set, takes the tenant's
+ * transaction-level booking lock first, so concurrent bookings cannot both
+ * pass the plan limit. */
+enum status appt_store_month_count(struct db_tx *tx, const char *zone, bool lock,
+    long *n, int64_t *month_start, int64_t *month_end) MUST_USE;
+
+struct appt_view_item {
+	const char *service_id, *service_name, *staff_id, *staff_name;
+	int64_t start, end;
+	int price_minor;
+	const char **addon_ids, **addon_names;
+	size_t n_addons;
+};
+
+/* A booking as the API shows it. */
+struct appt_view {
+	const char *id, *reference, *status, *source, *notes, *currency, *cancel_reason;
+	int64_t start, end;
+	bool cancelled;
+	int64_t cancelled_at;
+	int64_t created_at, updated_at;
+	long total_minor;
+	int version;
+	bool needs_review;
+	const char *customer_id, *customer_name, *customer_email, *customer_phone;
+	struct appt_view_item *items;
+	size_t n_items;
+};
+
+/* One booking by reference whose customer has this e-mail or phone. */
+enum status appt_store_booking_by_ref(struct db_tx *tx, const char *reference,
+    const char *email, const char *phone, bool for_update, struct appt_view *out,
+    bool *found) MUST_USE;
+/* One booking by id; staff_user_id (when not NULL) narrows to bookings with
+ * an item performed by the staff member linked to that login. */
+enum status appt_store_booking_by_id(struct db_tx *tx, const char *id,
+    const char *staff_user_id, bool for_update, struct appt_view *out,
+    bool *found) MUST_USE;
+
+struct appt_booking_filter {
+	int64_t from, to;		/* starts in [from, to); 0 = open */
+	bool has_from, has_to;
+	const char *status;
+	const char *staff_id;
+	const char *customer_id;
+	const char *staff_user_id;	/* STAFF callers */
+	const char *cursor_start;	/* keyset: starts_at (epoch) and id */
+	const char *cursor_id;
+	bool newest_first;		/* a customer's history */
+	int limit;
+};
+enum status appt_store_booking_list(struct db_tx *tx, const struct appt_booking_filter *f,
+    struct appt_view **out, size_t *n) MUST_USE;
+
+/* Moves a booking: new times for it and each item (by position). */
+enum status appt_store_booking_move(struct db_tx *tx, const char *id, int64_t start,
+    int64_t end, const struct appt_item_new *items, size_t n, int *version) MUST_USE;
+enum status appt_store_booking_cancel(struct db_tx *tx, const char *id, const char *reason,
+    int *version) MUST_USE;
+enum status appt_store_booking_set_status(struct db_tx *tx, const char *id,
+    const char *status, int *version) MUST_USE;
+
+/* For the notification job: the booking's contact and what to say. */
+struct appt_notice {
+	const char *reference, *email, *name, *business, *zone, *status;
+	int64_t start;
+};
+enum status appt_store_notice(struct db_tx *tx, const char *booking_id,
+    struct appt_notice *out, bool *found) MUST_USE;
+enum status appt_store_outbox_insert(struct db_tx *tx, const char *recipient,
+    const char *template_name, const char *payload_json) MUST_USE;
+
+#endif

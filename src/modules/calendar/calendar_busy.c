@@ -1,0 +1,401 @@
+/* calendar_busy.c — busy times from connected calendars for availability,
+ * and the outbound plumbing every provider call shares (the tenant's
+ * shared rate bucket, opening a connection's secret, recording a
+ * connection's health).
+ *
+ * calendar_busy() never fails because a provider did. It reads the cache
+ * (per connection and local day) in one short transaction, releases it,
+ * asks providers for the stale days only (one call per connection, all
+ * within one time budget), writes what came back in a second transaction,
+ * and answers from fresh data where it got some and from the stale cache
+ * (with a warning in the log) where it did not. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "modules/calendar/calendar_internal.h"
+#include "modules/calendar/calendar_secrets.h"
+
+/* Outbound plumbing ------------------------------------------------------------------ */
+
+struct call_ctx {
+	struct app *app;
+	const char *tenant_id;
+};
+
+/* Spends one of the tenant's Cal.com tokens, in a transaction of its own
+ * (the bucket row is shared by every process). Google has no bucket of
+ * ours: its quotas are per project and generous; its 429s still count. */
+static enum status
+before_request(struct calendar_call *call, const char *provider)
+{
+	struct call_ctx *cx = call->ud;
+	struct calendar_bucket b;
+	struct db_tx tx;
+	struct err e;
+	double rate, burst, now = 0, wait = 0;
+	enum status st;
+
+	if (cx == NULL || strcmp(provider, "calcom") != 0)
+		return ST_OK;
+	calendar_bucket_limits(cx->app->cfg.calcom_rate_per_min, &rate, &burst);
+	err_clear(&e);
+	if ((st = db_tx_begin(&tx, cx->app->db, call->arena, &e, cx->tenant_id)) != ST_OK)
+		return err_set(call->err, st, "rate bucket unavailable: %s", e.message);
+	if ((st = cal_store_bucket_lock(&tx, provider, burst, &b, &now)) == ST_OK) {
+		wait = calendar_bucket_take(&b, now, rate, burst);
+		if (wait <= 0)
+			st = cal_store_bucket_save(&tx, provider, &b);
+	}
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return err_set(call->err, st, "rate bucket unavailable: %s", e.message);
+	if (wait > 0) {
+		call->retry_after_s = (int)ceil(wait);
+		return err_set(call->err, ST_RATE_LIMITED,
+		    "our Cal.com budget of %d requests a minute is spent (next in %.1f s)",
+		    cx->app->cfg.calcom_rate_per_min, wait);
+	}
+	return ST_OK;
+}
+
+static void
+on_rate_limited(struct calendar_call *call, const char *provider, int retry_after_s)
+{
+	struct call_ctx *cx = call->ud;
+	struct db_tx tx;
+	struct err e;
+	enum status st;
+
+	if (cx == NULL)
+		return;
+	err_clear(&e);
+	if (db_tx_begin(&tx, cx->app->db, call->arena, &e, cx->tenant_id) != ST_OK)
+		return;
+	st = cal_store_bucket_block(&tx, provider, retry_after_s > 0 ? retry_after_s : 60);
+	if (db_tx_end(&tx, st) != ST_OK)
+		log_warn("could not record a %s rate limit: %s", provider, e.message);
+}
+
+void
+calendar_call_init(struct calendar_call *call, struct app *app, struct arena *a,
+    struct err *e, const char *tenant_id)
+{
+	struct call_ctx *cx = arena_calloc(a, 1, sizeof(*cx));
+
+	memset(call, 0, sizeof(*call));
+	cx->app = app;
+	cx->tenant_id = tenant_id;
+	call->arena = a;
+	call->cfg = &app->cfg;
+	call->err = e;
+	call->before_request = before_request;
+	call->on_rate_limited = on_rate_limited;
+	call->ud = cx;
+}
+
+enum status
+calendar_conn_open(struct app *app, struct arena *a, const char *tenant_id,
+    const struct cal_conn_row *row, struct calendar_conn *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	out->tenant_id = tenant_id;
+	out->id = row->id;
+	out->provider = row->provider;
+	out->staff_id = row->staff_id;
+	out->external_ref = row->external_ref;
+	return calendar_secret_open(&app->cfg, a, row->secret_ct, row->secret_nonce,
+	    row->secret_key_id, &out->secret, e);
+}
+
+void
+calendar_conn_outcome(struct app *app, struct arena *a, const char *tenant_id,
+    const char *conn_id, enum status st, const char *msg)
+{
+	struct db_tx tx;
+	struct err e;
+	enum status s2;
+
+	/* A rate limit is ours to wait out, not a fault of the connection. */
+	if (st == ST_RATE_LIMITED)
+		return;
+	err_clear(&e);
+	if (db_tx_begin(&tx, app->db, a, &e, tenant_id) != ST_OK) {
+		log_warn("calendar connection %s: outcome not recorded: %s", conn_id, e.message);
+		return;
+	}
+	s2 = cal_store_connection_outcome(&tx, conn_id,
+	    st == ST_UNAUTHENTICATED ? "error" : NULL, st == ST_OK ? NULL : msg);
+	if (db_tx_end(&tx, s2) != ST_OK)
+		log_warn("calendar connection %s: outcome not recorded: %s", conn_id, e.message);
+}
+
+/* calendar_busy ---------------------------------------------------------------------- */
+
+struct conn_days {
+	const struct cal_conn_row *row;
+	struct calendar_ranges *day_busy;	/* per day */
+	bool *have;				/* per day: cached or fetched */
+	bool *fresh;
+	struct calendar_ranges own;		/* our synced bookings on it */
+	size_t own_cap;
+	bool fetched;
+};
+
+static const char *
+uuid_array(struct arena *a, const char *const *ids, size_t n)
+{
+	char *s = arena_strdup(a, "{");
+
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] != NULL && id_is_uuid(ids[i]))
+			s = arena_printf(a, "%s%s%s", s, s[1] ? "," : "", ids[i]);
+	return arena_printf(a, "%s}", s);
+}
+
+static int
+day_index(const struct cal_day *days, size_t ndays, const char *day)
+{
+	for (size_t i = 0; i < ndays; i++)
+		if (strcmp(days[i].day, day) == 0)
+			return (int)i;
+	return -1;
+}
+
+static enum status
+load_state(struct app *app, struct arena *a, const char *tenant_id,
+    const char *const *staff_ids, size_t nstaff, int64_t from, int64_t to,
+    struct cal_day **days, size_t *ndays, struct conn_days **cd, size_t *ncd)
+{
+	struct cal_conn_row *rows;
+	const char *conn_ids;
+	PGresult *res;
+	struct db_tx tx;
+	struct err e;
+	size_t n;
+	enum status st;
+
+	err_clear(&e);
+	*ncd = 0;
+	if ((st = db_tx_begin(&tx, app->db, a, &e, tenant_id)) != ST_OK)
+		return st;
+	/* A calendar we cannot read any more (in error) blocks nothing: its
+	 * cached times would only grow staler. */
+	if ((st = cal_store_connections_for_staff(&tx, uuid_array(a, staff_ids, nstaff), false,
+	    &rows, &n)) != ST_OK || n == 0)
+		goto out;
+	if ((st = cal_store_days(&tx, from, to, days, ndays)) != ST_OK || *ndays == 0)
+		goto out;
+	*cd = arena_calloc(a, n, sizeof(**cd));
+	{
+		const char **ids = arena_calloc(a, n, sizeof(char *));
+
+		for (size_t i = 0; i < n; i++) {
+			ids[i] = rows[i].id;
+			(*cd)[i].row = &rows[i];
+			(*cd)[i].day_busy = arena_calloc(a, *ndays, sizeof(struct calendar_ranges));
+			(*cd)[i].have = arena_calloc(a, *ndays, sizeof(bool));
+			(*cd)[i].fresh = arena_calloc(a, *ndays, sizeof(bool));
+		}
+		conn_ids = uuid_array(a, ids, n);
+	}
+	*ncd = n;
+	if ((st = cal_store_cache_load(&tx, conn_ids, (*days)[0].day, (*days)[*ndays - 1].day,
+	    &res)) != ST_OK)
+		goto out;
+	for (int r = 0; r < PQntuples(res); r++) {
+		const char *conn = PQgetvalue(res, r, 0);
+		int di = day_index(*days, *ndays, PQgetvalue(res, r, 1));
+		long long age = strtoll(PQgetvalue(res, r, 3), NULL, 10);
+
+		for (size_t i = 0; i < n && di >= 0; i++) {
+			if (strcmp((*cd)[i].row->id, conn) != 0)
+				continue;
+			if (calendar_busy_parse(a, PQgetvalue(res, r, 2), &(*cd)[i].day_busy[di])) {
+				(*cd)[i].have[di] = true;
+				(*cd)[i].fresh[di] = age >= 0 && age < app->cfg.calendar_busy_ttl_s;
+			}
+		}
+	}
+	if ((st = cal_store_own_events(&tx, conn_ids, (*days)[0].start,
+	    (*days)[*ndays - 1].end, &res)) != ST_OK)
+		goto out;
+	for (int r = 0; r < PQntuples(res); r++)
+		for (size_t i = 0; i < n; i++)
+			if (strcmp((*cd)[i].row->id, PQgetvalue(res, r, 0)) == 0)
+				calendar_ranges_push(a, &(*cd)[i].own, &(*cd)[i].own_cap,
+				    strtoll(PQgetvalue(res, r, 1), NULL, 10),
+				    strtoll(PQgetvalue(res, r, 2), NULL, 10));
+out:
+	return db_tx_end(&tx, st);
+}
+
+/* Asks the provider for the stale days of one connection (one call over
+ * the span from the first to the last of them). */
+static void
+refresh(struct app *app, struct arena *a, const char *tenant_id, int64_t deadline_ms,
+    const struct cal_day *days, size_t ndays, struct conn_days *c)
+{
+	const struct calendar_provider *p = calendar_provider_find(c->row->provider);
+	struct calendar_conn conn;
+	struct calendar_call call;
+	struct calendar_ranges busy;
+	struct err e;
+	size_t first = ndays, last = 0;
+	enum status st;
+
+	for (size_t d = 0; d < ndays; d++) {
+		if (!c->fresh[d]) {
+			if (first == ndays)
+				first = d;
+			last = d;
+		}
+	}
+	if (first == ndays || p == NULL)
+		return;
+	err_clear(&e);
+	if (calendar_now_ms() >= deadline_ms) {
+		st = err_set(&e, ST_TIMEOUT, "no time left for this lookup");
+		goto failed;
+	}
+	calendar_call_init(&call, app, a, &e, tenant_id);
+	call.deadline_ms = deadline_ms;
+	if ((st = calendar_conn_open(app, a, tenant_id, c->row, &conn, &e)) != ST_OK)
+		goto failed;
+	if ((st = p->free_busy(&call, &conn, days[first].start, days[last].end, &busy)) != ST_OK)
+		goto failed;
+	for (size_t d = first; d <= last; d++) {
+		struct calendar_ranges day = { arena_alloc(a, (busy.n ? busy.n : 1) *
+		    sizeof(struct calendar_range)), busy.n };
+
+		if (busy.n)
+			memcpy(day.v, busy.v, busy.n * sizeof(struct calendar_range));
+		calendar_ranges_clip(&day, days[d].start, days[d].end);
+		c->day_busy[d] = day;
+		c->have[d] = c->fresh[d] = true;
+	}
+	c->fetched = true;
+	calendar_conn_outcome(app, a, tenant_id, c->row->id, ST_OK, NULL);
+	return;
+failed:
+	/* Availability goes on with what the cache holds (maybe nothing). */
+	log_emit(LOG_WARN, "calendar busy times unavailable; using cached", json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s}", "tenant_id", tenant_id, "connection_id", c->row->id,
+	    "provider", c->row->provider, "status", status_code(st), "error", e.message));
+	if (st != ST_TIMEOUT || calendar_now_ms() < deadline_ms)
+		calendar_conn_outcome(app, a, tenant_id, c->row->id, st, e.message);
+}
+
+static void
+save(struct app *app, struct arena *a, const char *tenant_id, const struct cal_day *days,
+    size_t ndays, struct conn_days *cd, size_t ncd)
+{
+	struct db_tx tx;
+	struct err e;
+	enum status st = ST_OK;
+	bool any = false;
+
+	for (size_t i = 0; i < ncd; i++)
+		any = any || cd[i].fetched;
+	if (!any)
+		return;
+	err_clear(&e);
+	if (db_tx_begin(&tx, app->db, a, &e, tenant_id) != ST_OK) {
+		log_warn("calendar busy cache not written: %s", e.message);
+		return;
+	}
+	for (size_t i = 0; i < ncd && st == ST_OK; i++)
+		for (size_t d = 0; d < ndays && st == ST_OK && cd[i].fetched; d++)
+			if (cd[i].fresh[d])
+				st = cal_store_cache_put(&tx, cd[i].row->id, days[d].day,
+				    calendar_busy_json(a, &cd[i].day_busy[d]));
+	if (db_tx_end(&tx, st) != ST_OK)
+		log_warn("calendar busy cache not written: %s", e.message);
+}
+
+static void
+emit(struct arena *a, struct calendar_busy *out, size_t *cap, const char *staff_id,
+    const struct calendar_ranges *r, int64_t from, int64_t to)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		int64_t s = r->v[i].start < from ? from : r->v[i].start;
+		int64_t e = r->v[i].end > to ? to : r->v[i].end;
+
+		if (e <= s)
+			continue;
+		if (out->n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 32;
+			struct calendar_busy_range *nv = arena_alloc(a, nc * sizeof(*nv));
+
+			if (out->n)
+				memcpy(nv, out->ranges, out->n * sizeof(*nv));
+			out->ranges = nv;
+			*cap = nc;
+		}
+		out->ranges[out->n].start = s;
+		out->ranges[out->n].end = e;
+		out->ranges[out->n].staff_id = staff_id;
+		out->n++;
+	}
+}
+
+enum status
+calendar_busy(struct app *app, struct arena *a, const char *tenant_id,
+    const char *const *staff_ids, size_t nstaff, int64_t from, int64_t to,
+    struct calendar_busy *out)
+{
+	struct cal_day *days = NULL;
+	struct conn_days *cd = NULL;
+	size_t ndays = 0, ncd = 0, cap = 0;
+	int64_t deadline;
+	enum status st;
+
+	out->ranges = NULL;
+	out->n = 0;
+	if (nstaff == 0 || to <= from || tenant_id == NULL)
+		return ST_OK;
+	if (to - from > (int64_t)CALENDAR_MAX_DAYS * 86400)
+		to = from + (int64_t)CALENDAR_MAX_DAYS * 86400;
+	st = load_state(app, a, tenant_id, staff_ids, nstaff, from, to, &days, &ndays, &cd, &ncd);
+	if (st != ST_OK) {
+		log_warn("calendar busy times skipped: %s", status_code(st));
+		return ST_OK;
+	}
+	if (ncd == 0 || ndays == 0)
+		return ST_OK;	/* the internal calendar only: nothing external */
+
+	/* No transaction is open from here until save(). */
+	deadline = calendar_now_ms() + CALENDAR_BUSY_BUDGET_MS;
+	if (app->cfg.calendar_timeout_ms > CALENDAR_BUSY_BUDGET_MS)
+		deadline = calendar_now_ms() + app->cfg.calendar_timeout_ms;
+	for (size_t i = 0; i < ncd; i++)
+		refresh(app, a, tenant_id, deadline, days, ndays, &cd[i]);
+	save(app, a, tenant_id, days, ndays, cd, ncd);
+
+	for (size_t i = 0; i < ncd; i++) {
+		const struct cal_conn_row *row = cd[i].row;
+
+		for (size_t d = 0; d < ndays; d++) {
+			struct calendar_ranges r = cd[i].day_busy[d];
+
+			if (!cd[i].have[d])
+				continue;
+			/* The business's own calendar holds the events we put there
+			 * for every staff member: those are bookings availability
+			 * already knows, not a reason to block everyone else. */
+			if (row->staff_id == NULL && cd[i].own.n > 0)
+				calendar_ranges_subtract(a, &cd[i].day_busy[d], &cd[i].own, &r);
+			for (size_t k = 0; k < nstaff; k++) {
+				if (staff_ids[k] == NULL ||
+				    (row->staff_id != NULL && strcasecmp(row->staff_id, staff_ids[k]) != 0))
+					continue;
+				emit(a, out, &cap, staff_ids[k], &r, from, to);
+			}
+		}
+	}
+	return ST_OK;
+}

@@ -1,0 +1,473 @@
+/* calendar_sync.c — the calendar jobs.
+ *
+ *  calendar.sync {"booking_id"}: enqueued by the booking service in the
+ *    transaction of every create, move, cancel or status change. It reads
+ *    the booking as it is now and reconciles each provider's copy (create,
+ *    move, delete), calling providers with no transaction open and
+ *    recording the outcome in booking_calendar_events afterwards. A
+ *    provider error fails the job, which retries with backoff; the booking
+ *    itself is never touched, except that an event deleted on the calendar
+ *    side marks it needs_review.
+ *  calendar.webhook {"event_id", "connection_id"}: a stored Cal.com
+ *    delivery. A booking of ours cancelled or moved in Cal.com marks ours
+ *    for review (never cancels it); any delivery drops the connection's
+ *    busy cache, since its availability changed.
+ *  calendar.reconcile (platform, every minute) fans out, per tenant with a
+ *    Google connection and once per CALENDAR_RECONCILE_S, a
+ *    calendar.reconcile_tenant job that asks Google whether the events we
+ *    made still exist. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "modules/calendar/calendar_internal.h"
+
+#define RECONCILE_BATCH 100
+#define RECONCILE_FANOUT_S 60
+
+const struct audit_actor calendar_system_actor = { "system", "calendar-sync", NULL, NULL };
+const struct audit_actor calendar_webhook_actor = { "webhook", "calcom", NULL, NULL };
+
+static const char *const sync_providers[] = { "google", "calcom" };
+
+/* Flags the booking for review, with its audit row, in tx. */
+static enum status
+flag_review(struct db_tx *tx, const struct audit_actor *who, const char *booking_id,
+    const char *provider, const char *why)
+{
+	bool changed = false;
+	enum status st;
+
+	if ((st = cal_store_flag_review(tx, booking_id, provider, why, &changed)) != ST_OK)
+		return st;
+	log_emit(LOG_WARN, "booking needs review: its calendar event changed outside",
+	    json_pack("{s:s, s:s, s:s}", "booking_id", booking_id, "provider", provider,
+	    "reason", why));
+	if (!changed)
+		return ST_OK;
+	return audit_record(tx, who, "booking.flagged_for_review", "booking", booking_id,
+	    json_pack("{s:{s:b, s:b}, s:s, s:s}", "needs_review", "from", 0, "to", 1,
+	    "provider", provider, "reason", why));
+}
+
+/* calendar.sync ------------------------------------------------------------------------ */
+
+struct sync_target {
+	const char *provider;
+	const struct cal_event_row *ev;		/* NULL: never synced */
+	const struct cal_conn_row *conn;	/* NULL: nothing to sync to */
+};
+
+static const struct cal_conn_row *
+pick_connection(const struct cal_booking *b, const struct cal_conn_row *rows, size_t n,
+    const char *provider, const char *want_id)
+{
+	if (want_id != NULL) {
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(rows[i].id, want_id) == 0)
+				return &rows[i];
+		return NULL;
+	}
+	/* The calendar of the staff member doing the first service that has
+	 * one, else the business's own. One event per booking and provider
+	 * (booking_calendar_events is unique on that). */
+	for (size_t k = 0; k < b->nstaff; k++)
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(rows[i].provider, provider) == 0 && rows[i].staff_id != NULL &&
+			    strcmp(rows[i].staff_id, b->staff_ids[k]) == 0)
+				return &rows[i];
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].provider, provider) == 0 && rows[i].staff_id == NULL)
+			return &rows[i];
+	return NULL;
+}
+
+static enum status
+sync_load(struct job *job, const char *booking_id, struct cal_booking *b, bool *found,
+    struct sync_target *t)
+{
+	struct cal_event_row *evs;
+	struct cal_conn_row *rows;
+	size_t nev, nrows;
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = db_tx_begin(&tx, job->app->db, job->arena, &job->err, job->tenant_id)) != ST_OK)
+		return st;
+	if ((st = cal_store_booking(&tx, booking_id, b, found)) != ST_OK || !*found)
+		goto out;
+	if ((st = cal_store_events(&tx, booking_id, &evs, &nev)) != ST_OK)
+		goto out;
+	{
+		char *lit = arena_strdup(job->arena, "{");
+
+		for (size_t k = 0; k < b->nstaff; k++)
+			lit = arena_printf(job->arena, "%s%s%s", lit, k ? "," : "", b->staff_ids[k]);
+		lit = arena_printf(job->arena, "%s}", lit);
+		/* Connections in error too: the job then fails and retries,
+		 * so a booking made while a calendar awaited reconnection
+		 * still reaches it if that happens in time (and shows in the
+		 * sync status otherwise). */
+		if ((st = cal_store_connections_for_staff(&tx, lit, true, &rows, &nrows)) != ST_OK)
+			goto out;
+	}
+	for (size_t p = 0; p < 2; p++) {
+		t[p].provider = sync_providers[p];
+		t[p].ev = NULL;
+		for (size_t i = 0; i < nev; i++)
+			if (strcmp(evs[i].provider, t[p].provider) == 0)
+				t[p].ev = &evs[i];
+		/* An event stays with the connection that made it, even when
+		 * the booking moved to someone else: that is where it is. */
+		if (t[p].ev != NULL && t[p].ev->connection_id != NULL) {
+			t[p].conn = pick_connection(b, rows, nrows, t[p].provider,
+			    t[p].ev->connection_id);
+			if (t[p].conn == NULL) {
+				struct cal_conn_row *one = arena_calloc(job->arena, 1, sizeof(*one));
+
+				st = cal_store_connection_get(&tx, t[p].ev->connection_id, true, one);
+				if (st == ST_NOTFOUND) {
+					st = ST_OK;	/* removed: nothing left to reach */
+				} else if (st != ST_OK) {
+					goto out;
+				} else {
+					t[p].conn = one;
+				}
+			}
+		} else {
+			t[p].conn = pick_connection(b, rows, nrows, t[p].provider, NULL);
+		}
+	}
+out:
+	return db_tx_end(&tx, st);
+}
+
+static void
+event_of_booking(struct arena *a, const struct cal_booking *b, struct calendar_event *ev)
+{
+	const char *who = b->customer_name ? b->customer_name : "Customer";
+
+	memset(ev, 0, sizeof(*ev));
+	ev->booking_id = b->id;
+	ev->reference = b->reference;
+	ev->summary = arena_printf(a, "%s — %s", b->services && *b->services ? b->services
+	    : "Appointment", who);
+	ev->description = arena_printf(a, "Booking %s\nCustomer: %s%s%s%s%s%s%s", b->reference, who,
+	    b->customer_phone ? "\nPhone: " : "", b->customer_phone ? b->customer_phone : "",
+	    b->customer_email ? "\nE-mail: " : "", b->customer_email ? b->customer_email : "",
+	    b->notes ? "\nNotes: " : "", b->notes ? b->notes : "");
+	ev->start = b->start;
+	ev->end = b->end;
+	ev->time_zone = b->time_zone;
+	ev->attendee_name = who;
+	ev->attendee_email = b->customer_email;
+	ev->attendee_phone = b->customer_phone;
+}
+
+/* Records one provider's outcome in a transaction of its own. */
+static enum status
+sync_record(struct job *job, const struct cal_booking *b, const struct sync_target *t,
+    enum calendar_sync_action action, enum status st, const char *external_id,
+    const char *error)
+{
+	bool last = job->attempt >= job->max_attempts;
+	const char *state;
+	struct db_tx tx;
+	struct err e;
+	enum status s2;
+
+	err_clear(&e);
+	if ((s2 = db_tx_begin(&tx, job->app->db, job->arena, &e, job->tenant_id)) != ST_OK)
+		return s2;
+	if (st == ST_OK && action == SYNC_DELETE) {
+		s2 = cal_store_event_deleted(&tx, b->id, t->provider);
+	} else if (st == ST_OK) {
+		s2 = cal_store_event_put(&tx, b->id, t->provider, t->conn->id, external_id,
+		    "synced", b->start, b->end, NULL, action != SYNC_NONE);
+	} else if (st == ST_NOTFOUND && action == SYNC_UPDATE) {
+		s2 = flag_review(&tx, &calendar_system_actor, b->id, t->provider,
+		    "the calendar event was deleted on the calendar side");
+	} else {
+		/* Retries keep the row's state (a synced event whose move
+		 * failed is still where it was); the last failure says so. */
+		state = last ? "failed" : t->ev != NULL ? t->ev->state : "pending";
+		s2 = cal_store_event_put(&tx, b->id, t->provider, t->conn->id, NULL, state, 0, 0,
+		    error, true);
+	}
+	/* A moved or removed event frees time the cached answer still shows
+	 * as busy: ask the calendar again next time. */
+	if (st == ST_OK && s2 == ST_OK && (action == SYNC_UPDATE || action == SYNC_DELETE))
+		s2 = cal_store_cache_drop(&tx, t->conn->id);
+	return db_tx_end(&tx, s2);
+}
+
+static enum status
+sync_job(struct job *job)
+{
+	const char *booking_id = json_string_value(json_object_get(job->payload, "booking_id"));
+	struct sync_target t[2];
+	struct cal_booking b;
+	bool found = false;
+	enum status st, first_fail = ST_OK;
+
+	if (job->tenant_id == NULL || booking_id == NULL || !id_is_uuid(booking_id)) {
+		log_warn("calendar.sync %lld: no booking_id in the payload; dropped", job->id);
+		return ST_OK;
+	}
+	memset(t, 0, sizeof(t));
+	if ((st = sync_load(job, booking_id, &b, &found, t)) != ST_OK)
+		return st;
+	if (!found)
+		return ST_OK;	/* deleted meanwhile: nothing to mirror */
+
+	for (size_t p = 0; p < 2; p++) {
+		const struct calendar_provider *prov = calendar_provider_find(t[p].provider);
+		bool active = strcmp(b.status, "CANCELLED") != 0;
+		bool has_ext = t[p].ev != NULL && t[p].ev->external_id != NULL;
+		enum calendar_sync_action action;
+		const char *ext = has_ext ? t[p].ev->external_id : NULL;
+		struct calendar_call call;
+		struct calendar_conn conn;
+		struct calendar_event ev;
+		struct err e;
+
+		if (t[p].conn == NULL || prov == NULL)
+			continue;
+		action = calendar_sync_decide(active, t[p].ev ? t[p].ev->state : NULL, has_ext,
+		    b.start, b.end, has_ext ? t[p].ev->synced_start : 0,
+		    has_ext ? t[p].ev->synced_end : 0);
+		if (action == SYNC_NONE) {
+			/* A row left failed or pending by an earlier run whose
+			 * provider copy is in fact right: say so. */
+			if (t[p].ev != NULL && has_ext && active && strcmp(t[p].ev->state, "synced") != 0 &&
+			    strcmp(t[p].ev->state, "deleted_remote") != 0)
+				(void)sync_record(job, &b, &t[p], SYNC_NONE, ST_OK, ext, NULL);
+			continue;
+		}
+		err_clear(&e);
+		calendar_call_init(&call, job->app, job->arena, &e, job->tenant_id);
+		event_of_booking(job->arena, &b, &ev);
+		/* No transaction is open during the provider call. */
+		st = calendar_conn_open(job->app, job->arena, job->tenant_id, t[p].conn, &conn, &e);
+		if (st == ST_OK) {
+			switch (action) {
+			case SYNC_CREATE:
+				st = prov->create_event(&call, &conn, &ev, &ext);
+				break;
+			case SYNC_UPDATE:
+				st = prov->update_event(&call, &conn, t[p].ev->external_id, &ev, &ext);
+				break;
+			case SYNC_DELETE:
+				st = prov->delete_event(&call, &conn, t[p].ev->external_id);
+				break;
+			case SYNC_NONE:
+				break;
+			}
+		}
+		log_emit(st == ST_OK ? LOG_INFO : LOG_WARN, "calendar sync", json_pack(
+		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "tenant_id", job->tenant_id,
+		    "booking_id", b.id, "provider", t[p].provider, "connection_id", t[p].conn->id,
+		    "action", calendar_sync_action_name(action), "status", status_code(st),
+		    "attempt", job->attempt));
+		if (st != ST_OK && !(st == ST_NOTFOUND && action == SYNC_UPDATE))
+			calendar_conn_outcome(job->app, job->arena, job->tenant_id, t[p].conn->id, st,
+			    e.message);
+		else
+			calendar_conn_outcome(job->app, job->arena, job->tenant_id, t[p].conn->id, ST_OK,
+			    NULL);
+		{
+			enum status rec = sync_record(job, &b, &t[p], action, st, ext,
+			    st == ST_OK ? NULL : e.message);
+
+			if (rec != ST_OK && first_fail == ST_OK) {
+				first_fail = rec;
+				err_set(&job->err, rec, "calendar sync outcome not recorded");
+			}
+		}
+		if (st != ST_OK && !(st == ST_NOTFOUND && action == SYNC_UPDATE) &&
+		    first_fail == ST_OK) {
+			first_fail = st;
+			err_set(&job->err, st, "%s: %s", t[p].provider, e.message);
+		}
+	}
+	return first_fail;
+}
+
+/* calendar.webhook ----------------------------------------------------------------------- */
+
+static enum status
+webhook_job(struct job *job)
+{
+	json_t *ev_id = json_object_get(job->payload, "event_id");
+	const char *conn_id = json_string_value(json_object_get(job->payload, "connection_id"));
+	struct calendar_calcom_event ce;
+	struct cal_event_row row;
+	struct cal_booking b;
+	struct db_tx tx;
+	PGresult *res;
+	json_t *body;
+	json_error_t jerr;
+	bool found = false, bfound = false, by_old = false;
+	enum status st;
+
+	if (job->tenant_id == NULL || !json_is_integer(ev_id))
+		return ST_OK;
+	if ((st = db_tx_begin(&tx, job->app->db, job->arena, &job->err, job->tenant_id)) != ST_OK)
+		return st;
+	res = db_exec(&tx, "SELECT payload::text FROM webhook_events WHERE id = $1::bigint"
+	    " AND provider = 'calcom'", 1,
+	    (const char *[]){ arena_printf(job->arena, "%lld", (long long)json_integer_value(ev_id)) });
+	if (res == NULL) {
+		st = db_status(&tx);
+		goto out;
+	}
+	if (PQntuples(res) == 0)
+		goto out;
+	body = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
+	if (body == NULL)
+		goto out;
+	arena_defer(job->arena, (void (*)(void *))json_decref, body);
+	if (calendar_calcom_event_parse(body, &ce) != ST_OK)
+		goto out;
+	/* Whatever happened, that calendar's availability changed. */
+	if (conn_id != NULL && id_is_uuid(conn_id) && (st = cal_store_cache_drop(&tx, conn_id)) != ST_OK)
+		goto out;
+	if (strcmp(ce.trigger, "BOOKING_CANCELLED") != 0 &&
+	    strcmp(ce.trigger, "BOOKING_RESCHEDULED") != 0)
+		goto out;
+	/* A reschedule names the old booking too: if that one is ours, our
+	 * event was moved by someone else (our own moves replace the uid we
+	 * hold before Cal.com's echo arrives). */
+	if (ce.reschedule_uid != NULL) {
+		if ((st = cal_store_event_by_external(&tx, "calcom", ce.reschedule_uid, &row, &found))
+		    != ST_OK)
+			goto out;
+		by_old = found;
+	}
+	if (!found && ce.uid != NULL &&
+	    (st = cal_store_event_by_external(&tx, "calcom", ce.uid, &row, &found)) != ST_OK)
+		goto out;
+	if (!found || strcmp(row.state, "synced") != 0)
+		goto out;	/* not ours, or already flagged */
+	if ((st = cal_store_booking(&tx, row.booking_id, &b, &bfound)) != ST_OK || !bfound)
+		goto out;
+	if (strcmp(b.status, "CANCELLED") == 0)
+		goto out;	/* our own cancellation, echoed back */
+	if (strcmp(ce.trigger, "BOOKING_CANCELLED") == 0) {
+		st = flag_review(&tx, &calendar_webhook_actor, b.id, "calcom",
+		    "the booking was cancelled in Cal.com");
+	} else if (by_old || (ce.has_start && ce.start != row.synced_start)) {
+		st = flag_review(&tx, &calendar_webhook_actor, b.id, "calcom",
+		    "the booking was moved in Cal.com");
+	}
+out:
+	return db_tx_end(&tx, st);
+}
+
+/* calendar.reconcile --------------------------------------------------------------------- */
+
+static enum status
+reconcile_job(struct job *job)
+{
+	struct db_tx tx;
+	PGresult *res;
+	long long period = job->app->cfg.calendar_reconcile_s > 0 ? job->app->cfg.calendar_reconcile_s
+	    : 900;
+	const char *key = arena_printf(job->arena, "reconcile@%lld", (long long)time(NULL) / period);
+	enum status st;
+
+	if ((st = db_tx_begin(&tx, job->app->db, job->arena, &job->err, NULL)) != ST_OK)
+		return st;
+	res = db_exec(&tx, "SELECT t::text FROM calendar_reconcile_tenants() t", 0, NULL);
+	if (res != NULL)
+		(void)db_exec(&tx, "SELECT calendar_purge_states()", 0, NULL);
+	if ((st = db_tx_end(&tx, res ? ST_OK : db_status(&tx))) != ST_OK)
+		return st;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct err e;
+
+		err_clear(&e);
+		if (db_tx_begin(&tx, job->app->db, job->arena, &e, PQgetvalue(res, i, 0)) != ST_OK)
+			continue;
+		st = jobs_enqueue(&tx, "calendar.reconcile_tenant", NULL, key, 0, 1);
+		if (db_tx_end(&tx, st) != ST_OK)
+			log_warn("calendar reconciliation not scheduled for a tenant: %s", e.message);
+	}
+	return ST_OK;
+}
+
+static enum status
+reconcile_tenant_job(struct job *job)
+{
+	struct cal_event_row *rows;
+	size_t n = 0, flagged = 0, checked = 0;
+	struct db_tx tx;
+	enum status st;
+
+	if (job->tenant_id == NULL)
+		return ST_OK;
+	if ((st = db_tx_begin(&tx, job->app->db, job->arena, &job->err, job->tenant_id)) != ST_OK)
+		return st;
+	st = cal_store_reconcile_candidates(&tx, RECONCILE_BATCH, &rows, &n);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	for (size_t i = 0; i < n && !atomic_load(job->stopping); i++) {
+		const struct calendar_provider *prov = calendar_provider_find(rows[i].provider);
+		struct cal_conn_row conn_row;
+		struct calendar_conn conn;
+		struct calendar_call call;
+		struct err e;
+		bool gone = false;
+
+		err_clear(&e);
+		if (db_tx_begin(&tx, job->app->db, job->arena, &e, job->tenant_id) != ST_OK)
+			break;
+		st = cal_store_connection_get(&tx, rows[i].connection_id, true, &conn_row);
+		if (db_tx_end(&tx, st) != ST_OK || prov == NULL || prov->event_gone == NULL)
+			continue;
+		calendar_call_init(&call, job->app, job->arena, &e, job->tenant_id);
+		if ((st = calendar_conn_open(job->app, job->arena, job->tenant_id, &conn_row, &conn,
+		    &e)) == ST_OK)
+			st = prov->event_gone(&call, &conn, rows[i].external_id, &gone);
+		if (st != ST_OK) {
+			calendar_conn_outcome(job->app, job->arena, job->tenant_id, conn_row.id, st,
+			    e.message);
+			if (st == ST_UNAUTHENTICATED || st == ST_RATE_LIMITED)
+				break;	/* the rest would fail the same way */
+			continue;
+		}
+		checked++;
+		if (db_tx_begin(&tx, job->app->db, job->arena, &e, job->tenant_id) != ST_OK)
+			break;
+		st = cal_store_event_checked(&tx, rows[i].id);
+		if (st == ST_OK && gone) {
+			st = flag_review(&tx, &calendar_system_actor, rows[i].booking_id, "google",
+			    "the calendar event was deleted on the calendar side");
+			flagged++;
+		}
+		if (db_tx_end(&tx, st) != ST_OK)
+			log_warn("calendar reconciliation: outcome not recorded: %s", e.message);
+	}
+	log_emit(LOG_INFO, "calendar reconciliation", json_pack("{s:s, s:i, s:i, s:i}",
+	    "tenant_id", job->tenant_id, "candidates", (int)n, "checked", (int)checked,
+	    "flagged", (int)flagged));
+	return ST_OK;
+}
+
+const struct job_handler calendar_job_handlers[] = {
+	{ CALENDAR_SYNC_JOB, sync_job },
+	{ "calendar.webhook", webhook_job },
+	{ "calendar.reconcile", reconcile_job },
+	{ "calendar.reconcile_tenant", reconcile_tenant_job },
+};
+const size_t calendar_njob_handlers =
+    sizeof(calendar_job_handlers) / sizeof(calendar_job_handlers[0]);
+
+const struct periodic_job calendar_periodic_jobs[] = {
+	{ "calendar.reconcile", RECONCILE_FANOUT_S },
+};
+const size_t calendar_nperiodic_jobs =
+    sizeof(calendar_periodic_jobs) / sizeof(calendar_periodic_jobs[0]);

@@ -1,0 +1,782 @@
+/* web_portal.c — the tenant's booking portal, rendered here so the first
+ * paint needs no request from the page: the business's name, services,
+ * hours and policies are in the HTML, and what the page scripts need is
+ * inlined as JSON. Everything from the database is escaped on the way out
+ * (HTML text and attributes; JSON with '<', '>' and '&' as \u escapes, so
+ * no value can close the <script> block it sits in).
+ *
+ * White label: nothing names the platform unless the tenant's plan lacks
+ * FEAT_REMOVE_PLATFORM_BRANDING, and then only a "Powered by" line.
+ *
+ * Every page carries a strict CSP: scripts from this host only, styles
+ * from this host plus one nonce'd <style> holding the tenant's colours,
+ * never framed. */
+#include <ctype.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "modules/billing/plans.h"
+#include "modules/web/web_internal.h"
+
+#define PAGE_MAX (1u << 20)
+
+/* ---- tenant data ------------------------------------------------------- */
+
+enum status
+web_tenant_json(struct request *r, json_t **out)
+{
+	char *key = arena_printf(r->arena, "p:%s", r->tenant.id);
+	const char *text;
+	uint64_t gen;
+	struct db_tx tx;
+	json_t *t;
+	enum status st;
+
+	if ((text = web_cache_get(key, r->arena, &gen)) == NULL) {
+		if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, r->tenant.id)) != ST_OK)
+			return st;
+		st = web_store_portal_json(&tx, &text);
+		if ((st = db_tx_end(&tx, st)) != ST_OK)
+			return st;
+		web_cache_put(key, text, gen);
+	}
+	if ((t = json_loads(text, 0, NULL)) == NULL)
+		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	arena_defer(r->arena, (void (*)(void *))json_decref, t);
+	*out = t;
+	return ST_OK;
+}
+
+/* ---- an HTML page under construction ----------------------------------- */
+
+struct page {
+	struct request *r;
+	struct buf *b;		/* in the arena: the reply's body outlives the handler */
+	enum status st;
+	json_t *t;		/* the tenant's portal data */
+	char nonce[32];
+};
+
+static void
+raw(struct page *p, const char *s)
+{
+	if (p->st == ST_OK && s != NULL)
+		p->st = buf_puts(p->b, s);
+}
+
+static void rawf(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Only for values we produced (numbers, checked ids): never tenant text. */
+static void
+rawf(struct page *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	raw(p, arena_vprintf(p->r->arena, fmt, ap));
+	va_end(ap);
+}
+
+/* HTML-escapes s for text and for quoted attribute values alike. */
+static void
+text(struct page *p, const char *s)
+{
+	const char *run = s;
+
+	if (s == NULL)
+		return;
+	for (; *s; s++) {
+		const char *rep;
+
+		switch (*s) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default: continue;
+		}
+		if (p->st == ST_OK && s > run)
+			p->st = buf_append(p->b, run, (size_t)(s - run));
+		raw(p, rep);
+		run = s + 1;
+	}
+	if (p->st == ST_OK && s > run)
+		p->st = buf_append(p->b, run, (size_t)(s - run));
+}
+
+static const char *
+str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : NULL;
+}
+
+/* JSON for a <script type="application/json"> block: no '<', '>' or '&'
+ * survive, so "</script>" or "<!--" in a value cannot end the block. */
+static void
+json_block(struct page *p, const char *id, json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	json_decref(v);
+	if (s == NULL) {
+		p->st = ST_INTERNAL;
+		return;
+	}
+	rawf(p, "<script type=\"application/json\" id=\"%s\">", id);
+	for (const char *c = s; *c && p->st == ST_OK; c++) {
+		if (*c == '<')
+			raw(p, "\\u003c");
+		else if (*c == '>')
+			raw(p, "\\u003e");
+		else if (*c == '&')
+			raw(p, "\\u0026");
+		else
+			p->st = buf_append(p->b, c, 1);
+	}
+	free(s);
+	raw(p, "</script>\n");
+}
+
+static const char *
+brand_name(struct page *p)
+{
+	const char *n = str(json_object_get(p->t, "branding"), "display_name");
+
+	return n ? n : str(p->t, "name");
+}
+
+/* A colour as stored ("#rrggbb", checked by the database); anything else
+ * falls back so the <style> block can never carry other text. */
+static const char *
+colour(json_t *b, const char *key, const char *def)
+{
+	const char *c = str(b, key);
+
+	if (c == NULL || strlen(c) != 7 || c[0] != '#')
+		return def;
+	for (int i = 1; i < 7; i++)
+		if (!isxdigit((unsigned char)c[i]))
+			return def;
+	return c;
+}
+
+static void
+security_headers(struct page *p, struct response *w)
+{
+	response_header(w, "content-security-policy", arena_printf(p->r->arena,
+	    "default-src 'none'; script-src 'self'; style-src 'self' 'nonce-%s';"
+	    " img-src 'self' https: data:; connect-src 'self'; form-action 'self';"
+	    " base-uri 'none'; frame-ancestors 'none'", p->nonce));
+	response_header(w, "x-frame-options", "DENY");
+	response_header(w, "referrer-policy", "no-referrer");
+	response_header(w, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+	response_header(w, "cross-origin-opener-policy", "same-origin");
+	response_header(w, "cache-control", "no-cache");
+}
+
+static enum status
+page_begin(struct page *p, struct request *r, const char *title)
+{
+	unsigned char rnd[16];
+	json_t *b;
+	enum status st;
+	const char *logo, *css = web_asset_url("portal.css");
+
+	memset(p, 0, sizeof(*p));
+	p->r = r;
+	if ((st = web_tenant_json(r, &p->t)) != ST_OK)
+		return st;
+	p->b = arena_calloc(r->arena, 1, sizeof(*p->b));
+	buf_init(p->b, PAGE_MAX);
+	arena_defer(r->arena, (void (*)(void *))buf_free, p->b);
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2base64(p->nonce, sizeof(p->nonce), rnd, sizeof(rnd),
+	    sodium_base64_VARIANT_ORIGINAL);
+	b = json_object_get(p->t, "branding");
+	raw(p, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	    "<meta name=\"referrer\" content=\"no-referrer\"><title>");
+	if (title != NULL) {
+		text(p, title);
+		raw(p, " · ");
+	}
+	text(p, brand_name(p));
+	raw(p, "</title>");
+	if (css != NULL)
+		rawf(p, "<link rel=\"stylesheet\" href=\"%s\">", css);
+	rawf(p, "<style nonce=\"%s\">:root{--rcp-primary:%s;--rcp-accent:%s}</style>",
+	    p->nonce, colour(b, "primary_color", "#2563eb"), colour(b, "accent_color", "#1e40af"));
+	raw(p, "</head>\n<body><a class=\"skip\" href=\"#main\">Skip to content</a>"
+	    "<header class=\"site\"><a class=\"brand\" href=\"/\">");
+	if ((logo = str(b, "logo_url")) != NULL && strncmp(logo, "https://", 8) == 0) {
+		raw(p, "<img class=\"logo\" alt=\"\" src=\"");
+		text(p, logo);
+		raw(p, "\">");
+	}
+	raw(p, "<span class=\"name\">");
+	text(p, brand_name(p));
+	raw(p, "</span></a><nav aria-label=\"Main\"><a href=\"/book\">Book</a>"
+	    "<a href=\"/chat\">Chat with us</a></nav></header>\n<main id=\"main\" tabindex=\"-1\">");
+	return ST_OK;
+}
+
+static void
+address_line(struct page *p)
+{
+	json_t *a = json_object_get(p->t, "address");
+	const char *parts[] = { str(a, "line1"), str(a, "line2"), str(a, "city"),
+		str(a, "region"), str(a, "postal_code") };
+	bool first = true;
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (parts[i] == NULL)
+			continue;
+		if (!first)
+			raw(p, ", ");
+		text(p, parts[i]);
+		first = false;
+	}
+}
+
+static bool
+has_address(struct page *p)
+{
+	json_t *a = json_object_get(p->t, "address");
+
+	return str(a, "line1") || str(a, "city");
+}
+
+static enum status
+page_end(struct page *p, struct response *w, int status, json_t *data, const char *script)
+{
+	enum plan_tier tier = PLAN_FREE;
+	const char *url = script ? web_asset_url(script) : NULL;
+
+	raw(p, "</main>\n<footer class=\"site\"><p>");
+	text(p, str(p->t, "name"));
+	if (has_address(p)) {
+		raw(p, " · ");
+		address_line(p);
+	}
+	raw(p, "</p><p><a href=\"/privacy\">Privacy</a> · <a href=\"/terms\">Terms</a></p>");
+	(void)plan_parse(p->r->tenant.plan, &tier);
+	if (!plan_has(tier, FEAT_REMOVE_PLATFORM_BRANDING)) {
+		raw(p, "<p class=\"powered\">Powered by ");
+		text(p, p->r->app->cfg.platform_name);
+		raw(p, "</p>");
+	}
+	raw(p, "</footer>\n");
+	if (data != NULL)
+		json_block(p, "rcp-data", data);
+	if (url != NULL)
+		rawf(p, "<script src=\"%s\" defer></script>", url);
+	raw(p, "</body></html>\n");
+	if (p->st != ST_OK)
+		return err_set(&p->r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	security_headers(p, w);
+	return reply_text(w, status, "text/html; charset=utf-8", p->b->data, p->b->len);
+}
+
+/* What every page script gets: the tenant, as far as the page needs it. */
+static json_t *
+page_data(struct page *p)
+{
+	json_t *b = json_object_get(p->t, "branding");
+
+	return json_pack("{s:s?, s:s?, s:s?, s:O?, s:O?, s:O?, s:O?}",
+	    "slug", str(p->t, "slug"), "name", brand_name(p),
+	    "timezone", str(p->t, "timezone"),
+	    "today", json_object_get(p->t, "today_date"),
+	    "services", json_object_get(p->t, "services"),
+	    "policies", json_object_get(p->t, "policies"),
+	    "primary_color", json_object_get(b, "primary_color"));
+}
+
+/* ---- formatting --------------------------------------------------------- */
+
+static const char *const weekdays[] = { "", "Monday", "Tuesday", "Wednesday", "Thursday",
+	"Friday", "Saturday", "Sunday" };
+
+static void
+price(struct page *p, json_int_t minor, const char *currency)
+{
+	static const struct { const char *code, *sym; int digits; } cur[] = {
+		{ "USD", "$", 2 }, { "EUR", "€", 2 }, { "GBP", "£", 2 }, { "CAD", "CA$", 2 },
+		{ "AUD", "A$", 2 }, { "NZD", "NZ$", 2 }, { "JPY", "¥", 0 }, { "KRW", "₩", 0 },
+		{ "INR", "₹", 2 }, { "CHF", "CHF ", 2 },
+	};
+	const char *sym = NULL;
+	int digits = 2;
+
+	if (minor == 0) {
+		raw(p, "Free");
+		return;
+	}
+	for (size_t i = 0; currency != NULL && i < sizeof(cur) / sizeof(cur[0]); i++) {
+		if (strcmp(cur[i].code, currency) == 0) {
+			sym = cur[i].sym;
+			digits = cur[i].digits;
+		}
+	}
+	if (sym != NULL)
+		raw(p, sym);
+	if (digits == 0)
+		rawf(p, "%lld", (long long)minor);
+	else
+		rawf(p, "%lld.%02lld", (long long)(minor / 100), (long long)(minor % 100));
+	if (sym == NULL && currency != NULL) {
+		raw(p, " ");
+		text(p, currency);
+	}
+}
+
+static void
+duration(struct page *p, json_int_t min)
+{
+	if (min >= 60 && min % 60 == 0)
+		rawf(p, "%lld h", (long long)(min / 60));
+	else if (min > 60)
+		rawf(p, "%lld h %lld min", (long long)(min / 60), (long long)(min % 60));
+	else
+		rawf(p, "%lld min", (long long)min);
+}
+
+static void
+service_meta(struct page *p, json_t *s)
+{
+	raw(p, "<span class=\"duration\">");
+	duration(p, json_integer_value(json_object_get(s, "duration_minutes")));
+	raw(p, "</span> · <span class=\"price\">");
+	price(p, json_integer_value(json_object_get(s, "price_minor")), str(s, "currency"));
+	raw(p, "</span>");
+}
+
+static void
+hours_table(struct page *p)
+{
+	json_t *hours = json_object_get(p->t, "hours"), *day;
+	json_int_t today = json_integer_value(json_object_get(p->t, "today"));
+	size_t i;
+
+	raw(p, "<table class=\"hours\"><caption>Opening hours, local time (");
+	text(p, str(p->t, "timezone"));
+	raw(p, ")</caption><tbody>");
+	json_array_foreach(hours, i, day) {
+		json_int_t wd = json_integer_value(json_object_get(day, "weekday"));
+		json_t *iv = json_object_get(day, "intervals"), *one;
+		size_t j;
+
+		if (wd < 1 || wd > 7)
+			continue;
+		rawf(p, "<tr%s><th scope=\"row\">%s%s</th><td>", wd == today ?
+		    " class=\"today\" aria-current=\"date\"" : "", weekdays[wd],
+		    wd == today ? " <span class=\"tag\">today</span>" : "");
+		if (json_array_size(iv) == 0)
+			raw(p, "Closed");
+		json_array_foreach(iv, j, one) {
+			if (j > 0)
+				raw(p, ", ");
+			text(p, str(one, "opens"));
+			raw(p, "–");
+			text(p, str(one, "closes"));
+		}
+		raw(p, "</td></tr>");
+	}
+	raw(p, "</tbody></table>");
+}
+
+static void
+policies(struct page *p)
+{
+	static const struct { const char *key, *title; } rows[] = {
+		{ "cancellation", "Cancellations" }, { "late", "Arriving late" },
+		{ "no_show", "Missed appointments" }, { "payment", "Payment" },
+	};
+	json_t *pol = json_object_get(p->t, "policies");
+	json_int_t window = json_integer_value(json_object_get(pol, "cancellation_window_hours"));
+	bool any = window > 0;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		any |= str(pol, rows[i].key) != NULL;
+	if (!any)
+		return;
+	raw(p, "<section aria-labelledby=\"policies-h\"><h2 id=\"policies-h\">Policies</h2><dl>");
+	if (window > 0)
+		rawf(p, "<dt>Changes</dt><dd>Bookings can be cancelled or moved up to %lld hours"
+		    " before they start.</dd>", (long long)window);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (str(pol, rows[i].key) == NULL)
+			continue;
+		rawf(p, "<dt>%s</dt><dd>", rows[i].title);
+		text(p, str(pol, rows[i].key));
+		raw(p, "</dd>");
+	}
+	raw(p, "</dl></section>");
+}
+
+static void
+contact(struct page *p)
+{
+	const char *phone = str(p->t, "phone"), *email = str(p->t, "email"),
+	    *web = str(p->t, "website_url");
+
+	raw(p, "<section aria-labelledby=\"contact-h\"><h2 id=\"contact-h\">Find us</h2>");
+	if (has_address(p)) {
+		raw(p, "<p class=\"address\">");
+		address_line(p);
+		raw(p, "</p>");
+	}
+	raw(p, "<ul class=\"contact\">");
+	if (phone != NULL) {
+		raw(p, "<li>Phone: <a href=\"tel:");
+		text(p, phone);
+		raw(p, "\">");
+		text(p, phone);
+		raw(p, "</a></li>");
+	}
+	if (email != NULL) {
+		raw(p, "<li>E-mail: <a href=\"mailto:");
+		text(p, email);
+		raw(p, "\">");
+		text(p, email);
+		raw(p, "</a></li>");
+	}
+	if (web != NULL && (strncmp(web, "https://", 8) == 0 || strncmp(web, "http://", 7) == 0)) {
+		raw(p, "<li>Web: <a rel=\"noopener\" href=\"");
+		text(p, web);
+		raw(p, "\">");
+		text(p, web);
+		raw(p, "</a></li>");
+	}
+	raw(p, "</ul></section>");
+}
+
+/* ---- pages ------------------------------------------------------------------ */
+
+/* GET / */
+enum status
+web_page_home(struct request *r, struct response *w)
+{
+	struct page p;
+	json_t *svcs, *s;
+	size_t i;
+	enum status st;
+
+	if ((st = page_begin(&p, r, NULL)) != ST_OK)
+		return st;
+	raw(&p, "<section class=\"hero\"><h1>");
+	text(&p, brand_name(&p));
+	raw(&p, "</h1>");
+	if (has_address(&p)) {
+		raw(&p, "<p class=\"address\">");
+		address_line(&p);
+		raw(&p, "</p>");
+	}
+	raw(&p, "<p class=\"actions\"><a class=\"button\" href=\"/book\">Book an appointment</a>"
+	    " <a class=\"button secondary\" href=\"/chat\">Chat with us</a></p></section>");
+	svcs = json_object_get(p.t, "services");
+	raw(&p, "<section aria-labelledby=\"services-h\"><h2 id=\"services-h\">Services</h2>");
+	if (json_array_size(svcs) == 0)
+		raw(&p, "<p>Services will be listed here soon.</p>");
+	else
+		raw(&p, "<ul class=\"services\">");
+	json_array_foreach(svcs, i, s) {
+		raw(&p, "<li class=\"service\"><h3>");
+		text(&p, str(s, "name"));
+		raw(&p, "</h3>");
+		if (str(s, "description") != NULL) {
+			raw(&p, "<p>");
+			text(&p, str(s, "description"));
+			raw(&p, "</p>");
+		}
+		raw(&p, "<p class=\"meta\">");
+		service_meta(&p, s);
+		raw(&p, "</p><a class=\"book-link\" href=\"/book?service=");
+		text(&p, str(s, "id"));
+		raw(&p, "\">Book<span class=\"sr-only\"> ");
+		text(&p, str(s, "name"));
+		raw(&p, "</span></a></li>");
+	}
+	if (json_array_size(svcs) > 0)
+		raw(&p, "</ul>");
+	raw(&p, "</section><section aria-labelledby=\"hours-h\"><h2 id=\"hours-h\">Hours</h2>");
+	hours_table(&p);
+	{
+		json_t *cl = json_object_get(p.t, "closures"), *c;
+		size_t j;
+
+		if (json_array_size(cl) > 0)
+			raw(&p, "<p>Closed on: ");
+		json_array_foreach(cl, j, c) {
+			if (j > 0)
+				raw(&p, "; ");
+			text(&p, str(c, "date"));
+			if (str(c, "reason") != NULL) {
+				raw(&p, " (");
+				text(&p, str(c, "reason"));
+				raw(&p, ")");
+			}
+		}
+		if (json_array_size(cl) > 0)
+			raw(&p, "</p>");
+	}
+	raw(&p, "</section>");
+	policies(&p);
+	contact(&p);
+	return page_end(&p, w, 200, NULL, NULL);
+}
+
+/* GET /book — service → date → time → details → confirm; the script
+ * (portal-book) asks the public API for times and books. */
+enum status
+web_page_book(struct request *r, struct response *w)
+{
+	struct page p;
+	const char *want = http_query(r, "service");
+	json_t *svcs, *s;
+	size_t i;
+	enum status st;
+
+	if ((st = page_begin(&p, r, "Book")) != ST_OK)
+		return st;
+	svcs = json_object_get(p.t, "services");
+	raw(&p, "<h1>Book an appointment</h1>"
+	    "<form id=\"book-form\" class=\"steps\" novalidate>"
+	    "<fieldset id=\"step-service\"><legend><span class=\"n\">1</span> Service</legend>");
+	if (json_array_size(svcs) == 0)
+		raw(&p, "<p>Nothing can be booked online yet.</p>");
+	json_array_foreach(svcs, i, s) {
+		bool checked = want != NULL ? str(s, "id") && strcmp(want, str(s, "id")) == 0
+		    : i == 0;
+
+		raw(&p, "<label class=\"choice\"><input type=\"radio\" name=\"service\" value=\"");
+		text(&p, str(s, "id"));
+		raw(&p, checked ? "\" checked>" : "\">");
+		raw(&p, "<span class=\"label\">");
+		text(&p, str(s, "name"));
+		raw(&p, "</span> <span class=\"meta\">");
+		service_meta(&p, s);
+		raw(&p, "</span></label>");
+	}
+	raw(&p, "</fieldset>"
+	    "<fieldset id=\"step-date\"><legend><span class=\"n\">2</span> Date</legend>"
+	    "<label for=\"date\">Day</label> <input type=\"date\" id=\"date\" name=\"date\" required");
+	if (str(p.t, "today_date") != NULL) {
+		raw(&p, " min=\"");
+		text(&p, str(p.t, "today_date"));
+		raw(&p, "\" value=\"");
+		text(&p, str(p.t, "today_date"));
+		raw(&p, "\"");
+	}
+	raw(&p, "></fieldset>"
+	    "<fieldset id=\"step-slot\"><legend><span class=\"n\">3</span> Time</legend>"
+	    "<p class=\"hint\">Times are local (");
+	text(&p, str(p.t, "timezone"));
+	raw(&p, ").</p><div id=\"slots\" class=\"slots\" aria-live=\"polite\">"
+	    "<p>Choose a service and a day to see free times.</p></div></fieldset>"
+	    "<fieldset id=\"step-details\"><legend><span class=\"n\">4</span> Your details</legend>"
+	    "<label for=\"name\">Name</label><input id=\"name\" name=\"name\" autocomplete=\"name\""
+	    " required maxlength=\"200\">"
+	    "<label for=\"email\">E-mail</label><input id=\"email\" name=\"email\" type=\"email\""
+	    " autocomplete=\"email\" maxlength=\"254\" aria-describedby=\"contact-hint\">"
+	    "<label for=\"phone\">Phone</label><input id=\"phone\" name=\"phone\" type=\"tel\""
+	    " autocomplete=\"tel\" maxlength=\"16\" placeholder=\"+14155550123\""
+	    " aria-describedby=\"contact-hint\">"
+	    "<p id=\"contact-hint\" class=\"hint\">An e-mail address or a phone number (with"
+	    " country code), so we can confirm.</p>"
+	    "<label for=\"notes\">Notes <span class=\"optional\">(optional)</span></label>"
+	    "<textarea id=\"notes\" name=\"notes\" maxlength=\"2000\" rows=\"3\"></textarea>"
+	    "<label class=\"check\"><input type=\"checkbox\" id=\"sms\" name=\"sms_consent\">"
+	    " Text me reminders</label></fieldset>"
+	    "<div id=\"summary\" class=\"summary\" aria-live=\"polite\"></div>"
+	    "<p id=\"form-error\" class=\"error\" role=\"alert\"></p>"
+	    "<button type=\"submit\" id=\"confirm\" class=\"button\">Confirm booking</button>"
+	    "</form>"
+	    "<section id=\"done\" class=\"done\" hidden tabindex=\"-1\" aria-labelledby=\"done-h\">"
+	    "<h2 id=\"done-h\">You are booked</h2><p>Your booking reference is"
+	    " <strong id=\"ref\" class=\"ref\"></strong>.</p><p id=\"done-when\"></p>"
+	    "<p><a id=\"ics\" class=\"button\" download=\"booking.ics\" href=\"#\">Add to calendar"
+	    " (.ics)</a> <a id=\"manage\" class=\"button secondary\" href=\"/\">View or change"
+	    " this booking</a></p></section>"
+	    "<noscript><p>Online booking needs JavaScript.");
+	if (str(p.t, "phone") != NULL) {
+		raw(&p, " Call us on ");
+		text(&p, str(p.t, "phone"));
+		raw(&p, " to book.");
+	}
+	raw(&p, "</p></noscript>");
+	return page_end(&p, w, 200, page_data(&p), "portal-book.js");
+}
+
+/* GET /chat — the widget, full page. */
+enum status
+web_page_chat(struct request *r, struct response *w)
+{
+	struct page p;
+	const char *loader = web_asset_url("widget-loader.js");
+	enum status st;
+
+	if ((st = page_begin(&p, r, "Chat")) != ST_OK)
+		return st;
+	raw(&p, "<h1 class=\"sr-only\">Chat with ");
+	text(&p, brand_name(&p));
+	raw(&p, "</h1><div id=\"rcp-chat\" class=\"chat-host\"></div>"
+	    "<noscript><p>The chat needs JavaScript.</p></noscript>");
+	if (loader != NULL)
+		rawf(&p, "<script src=\"%s\" data-mode=\"page\" data-target=\"rcp-chat\" async>"
+		    "</script>", loader);
+	return page_end(&p, w, 200, NULL, NULL);
+}
+
+/* GET /booking/{ref} — view, cancel or reschedule once the visitor proves
+ * the booking is theirs (its e-mail or phone); until then the page shows
+ * nothing about it, not even whether it exists. */
+enum status
+web_page_booking(struct request *r, struct response *w)
+{
+	const char *ref = http_param(r, "ref");
+	char up[8];
+	struct page p;
+	json_t *data;
+	size_t n = ref ? strlen(ref) : 0;
+	bool ok = n == 6;
+	enum status st;
+
+	for (size_t i = 0; ok && i < n; i++) {
+		up[i] = (char)toupper((unsigned char)ref[i]);
+		ok = strchr("23456789ABCDEFGHJKMNPQRSTUVWXYZ", up[i]) != NULL;
+	}
+	if (!ok)
+		return err_set(&r->err, ST_NOTFOUND, "No such booking reference.");
+	up[6] = '\0';
+	if ((st = page_begin(&p, r, "Your booking")) != ST_OK)
+		return st;
+	rawf(&p, "<h1>Booking <span class=\"ref\">%s</span></h1>"
+	    "<form id=\"verify-form\" class=\"card\" novalidate>"
+	    "<p>To see or change this booking, enter the e-mail address or phone number"
+	    " you booked with.</p><label for=\"contact\">E-mail or phone</label>"
+	    "<input id=\"contact\" name=\"contact\" autocomplete=\"email\" required"
+	    " maxlength=\"254\"><p id=\"verify-error\" class=\"error\" role=\"alert\"></p>"
+	    "<button type=\"submit\" class=\"button\">Show my booking</button></form>"
+	    "<section id=\"details\" class=\"card\" hidden tabindex=\"-1\""
+	    " aria-labelledby=\"details-h\"><h2 id=\"details-h\">Your booking</h2>"
+	    "<dl id=\"facts\"></dl><p id=\"action-status\" role=\"status\"></p>"
+	    "<p class=\"actions\"><button type=\"button\" id=\"reschedule-open\""
+	    " class=\"button\">Reschedule</button> <button type=\"button\" id=\"cancel\""
+	    " class=\"button danger\">Cancel booking</button></p></section>"
+	    "<section id=\"reschedule\" class=\"card\" hidden aria-labelledby=\"resched-h\">"
+	    "<h2 id=\"resched-h\">Pick a new time</h2><label for=\"new-date\">Day</label>"
+	    " <input type=\"date\" id=\"new-date\"><div id=\"new-slots\" class=\"slots\""
+	    " aria-live=\"polite\"></div><p id=\"resched-error\" class=\"error\" role=\"alert\"></p>"
+	    "<button type=\"button\" id=\"reschedule-confirm\" class=\"button\">Move my"
+	    " booking</button></section>", up);
+	data = page_data(&p);
+	json_object_set_new(data, "reference", json_string(up));
+	return page_end(&p, w, 200, data, "portal-booking.js");
+}
+
+static void
+legal_intro(struct page *p, const char *title)
+{
+	raw(p, "<article class=\"legal\"><h1>");
+	raw(p, title);
+	raw(p, "</h1><p>This page explains how <strong>");
+	text(p, str(p->t, "name"));
+	raw(p, "</strong>");
+	if (has_address(p)) {
+		raw(p, " (");
+		address_line(p);
+		raw(p, ")");
+	}
+	raw(p, " handles ");
+}
+
+static void
+legal_contact(struct page *p)
+{
+	raw(p, "<h2>Contact</h2><p>Questions? ");
+	if (str(p->t, "email") != NULL) {
+		raw(p, "Write to <a href=\"mailto:");
+		text(p, str(p->t, "email"));
+		raw(p, "\">");
+		text(p, str(p->t, "email"));
+		raw(p, "</a>");
+		if (str(p->t, "phone") != NULL)
+			raw(p, " or call ");
+	} else if (str(p->t, "phone") != NULL) {
+		raw(p, "Call ");
+	}
+	text(p, str(p->t, "phone"));
+	raw(p, ".</p></article>");
+}
+
+/* GET /privacy */
+enum status
+web_page_privacy(struct request *r, struct response *w)
+{
+	struct page p;
+	enum status st;
+
+	if ((st = page_begin(&p, r, "Privacy")) != ST_OK)
+		return st;
+	legal_intro(&p, "Privacy");
+	raw(&p, "the personal data you give when you book or chat.</p>"
+	    "<h2>What we keep</h2><p>Your name, e-mail address and phone number, the"
+	    " appointments you book, and the messages you send in the chat. We use them to"
+	    " run your appointments, to remind you of them, and to answer you.</p>"
+	    "<h2>Who sees it</h2><p>Our team, and the service providers that host this page"
+	    " and send our messages, only to do that for us. We do not sell it.</p>"
+	    "<h2>How long</h2><p>As long as you are a customer, and as long afterwards as the"
+	    " law asks us to keep records.</p><h2>Your rights</h2><p>You may ask for a copy of"
+	    " your data, to correct it, or to delete it.</p>"
+	    "<h2>Cookies</h2><p>This page sets no tracking cookies. The chat remembers your"
+	    " conversation in your browser's storage so it survives a reload.</p>");
+	legal_contact(&p);
+	return page_end(&p, w, 200, NULL, NULL);
+}
+
+/* GET /terms */
+enum status
+web_page_terms(struct request *r, struct response *w)
+{
+	struct page p;
+	json_t *pol;
+	json_int_t window;
+	enum status st;
+
+	if ((st = page_begin(&p, r, "Terms")) != ST_OK)
+		return st;
+	pol = json_object_get(p.t, "policies");
+	window = json_integer_value(json_object_get(pol, "cancellation_window_hours"));
+	legal_intro(&p, "Terms of booking");
+	raw(&p, "bookings made online.</p><h2>Bookings</h2><p>A booking is confirmed when you"
+	    " receive its reference. Please arrive on time.</p><h2>Changes and cancellations"
+	    "</h2><p>");
+	if (window > 0)
+		rawf(&p, "You can cancel or move a booking online up to %lld hours before it"
+		    " starts. ", (long long)window);
+	else
+		raw(&p, "You can cancel or move a booking online any time before it starts. ");
+	text(&p, str(pol, "cancellation"));
+	raw(&p, "</p>");
+	if (str(pol, "late") != NULL || str(pol, "no_show") != NULL) {
+		raw(&p, "<h2>Late arrivals and missed appointments</h2><p>");
+		text(&p, str(pol, "late"));
+		raw(&p, " ");
+		text(&p, str(pol, "no_show"));
+		raw(&p, "</p>");
+	}
+	if (str(pol, "payment") != NULL) {
+		raw(&p, "<h2>Payment</h2><p>");
+		text(&p, str(pol, "payment"));
+		raw(&p, "</p>");
+	}
+	legal_contact(&p);
+	return page_end(&p, w, 200, NULL, NULL);
+}

@@ -1,0 +1,29 @@
+/* web_routes.c — the web module's routes and its start-up. */
+#include "app.h"
+#include "modules/web/web.h"
+#include "modules/web/web_internal.h"
+
+
+
+const struct route web_routes[] = {
+	{ HTTP_GET, "/widget.js", web_widget_js_route, TENANCY_NONE, 0, NULL },
+	{ HTTP_GET, "/widget/config", web_widget_config_route, TENANCY_NONE, 0, NULL },
+	{ HTTP_GET, "/assets/{name}", web_asset_route, TENANCY_NONE, 0, NULL },
+	{ HTTP_GET, "/", web_page_home, TENANCY_HOST, 0, "portal /" },
+	{ HTTP_GET, "/book", web_page_book, TENANCY_HOST, 0, "portal /book" },
+	{ HTTP_GET, "/chat", web_page_chat, TENANCY_HOST, 0, "portal /chat" },
+	{ HTTP_GET, "/booking/{ref}", web_page_booking, TENANCY_HOST, 0, "portal /booking" },
+	{ HTTP_GET, "/privacy", web_page_privacy, TENANCY_HOST, 0, "portal /privacy" },
+	{ HTTP_GET, "/terms", web_page_terms, TENANCY_HOST, 0, "portal /terms" },
+};
+const size_t web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);
+
+void
+web_mount(struct app *app)
+{
+	web_cache_init(app->cfg.tenant_cache_ttl_s);
+	web_assets_load(app->cfg.web_dist_dir);
+	web_guard_init(app);
+	app->browser_guard = web_browser_guard;
+	app->preflight = web_preflight;
+}

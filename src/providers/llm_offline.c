@@ -1,0 +1,1382 @@
+/* llm_offline.c — the offline receptionist (see llm_offline.h).
+ *
+ * Each complete() rebuilds what the conversation knows from the request
+ * alone — the customer's messages, the tool calls made so far and their
+ * results — and takes the next step: one tool call, or a reply. Nothing is
+ * remembered between calls, so any number of threads may share it and a
+ * conversation can move between servers.
+ *
+ * "The episode" is what the customer said since the last finished action
+ * (a booking made, cancelled or moved, or a proposal declined): the slots
+ * of the current request are filled from it, newest message first. */
+#include "providers/llm_offline.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "modules/appointments/tz.h"
+#include "providers/llm_offline_nlu.h"
+
+static atomic_int stream_delay_ms;
+
+void
+llm_offline_set_stream_delay_ms(int ms)
+{
+	atomic_store(&stream_delay_ms, ms < 0 ? 0 : ms);
+}
+
+int
+llm_offline_local_now(struct arena *a, const char *zone, int64_t now_utc, int32_t *day,
+    int *minute)
+{
+	struct tz *z;
+	int64_t wall;
+
+	if (zone == NULL || tz_open(a, zone, &z) != ST_OK)
+		return -1;
+	wall = tz_wall(z, now_utc);
+	if (tz_failed(z))
+		return -1;
+	*day = (int32_t)tz_floor_div(wall, TZ_DAY_S);
+	*minute = (int)(tz_floor_mod(wall, TZ_DAY_S) / 60);
+	return 0;
+}
+
+/* ---- what the request tells --------------------------------------------------- */
+
+enum tone { TONE_FRIENDLY, TONE_PROFESSIONAL, TONE_PLAYFUL, TONE_CONCISE };
+
+/* A tool call of the conversation with its result (NULL while unanswered). */
+struct call {
+	const char *name;
+	json_t *args;
+	json_t *result;
+	size_t msg;		/* index of the assistant message that made it */
+};
+
+#define CALLS_MAX 256
+
+struct ctx {
+	struct arena *a;
+	const struct llm_request *req;
+	struct call calls[CALLS_MAX];
+	size_t ncalls;
+	size_t last_user;	/* index of the last user message */
+	bool have_user;
+	size_t episode;		/* first message index of the episode */
+	int32_t today;
+	int now_min;
+	enum tone tone;
+	const char *business;
+	const char *cc;		/* default country calling code */
+	bool day_first;
+	/* the answer */
+	struct llm_response *out;
+	const char *call_name;
+	json_t *call_args;
+	char *text;
+};
+
+static void
+json_decref_cb(void *p)
+{
+	json_decref(p);
+}
+
+static json_t *
+keep(struct arena *a, json_t *j)
+{
+	if (j != NULL)
+		arena_defer(a, json_decref_cb, j);
+	return j;
+}
+
+/* "Label: value" on its own line of the static prompt. */
+static const char *
+prompt_field(struct arena *a, const char *prompt, const char *label)
+{
+	size_t ll = strlen(label);
+
+	for (const char *p = prompt; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, label, ll) == 0 && p[ll] == ':') {
+			const char *v = p + ll + 1, *e;
+
+			while (*v == ' ')
+				v++;
+			e = strchr(v, '\n');
+			return arena_strndup(a, v, e ? (size_t)(e - v) : strlen(v));
+		}
+	}
+	return NULL;
+}
+
+static const char *
+calling_code(const char *country)
+{
+	static const struct { const char *c, *cc; } t[] = {
+		{ "US", "1" }, { "CA", "1" }, { "GB", "44" }, { "IE", "353" }, { "AU", "61" },
+		{ "NZ", "64" }, { "ES", "34" }, { "MX", "52" }, { "FR", "33" }, { "DE", "49" },
+		{ "IT", "39" }, { "NL", "31" }, { "PT", "351" }, { "BR", "55" }, { "IN", "91" },
+		{ "ZA", "27" }, { "AR", "54" }, { "CO", "57" }, { "CL", "56" }, { "SG", "65" },
+	};
+
+	for (size_t i = 0; country && i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(country, t[i].c) == 0)
+			return t[i].cc;
+	return "1";
+}
+
+static void
+read_context(struct ctx *c)
+{
+	const struct llm_request *r = c->req;
+	const char *tone, *country;
+
+	tone = r->system_static ? prompt_field(c->a, r->system_static, "Tone") : NULL;
+	c->tone = TONE_FRIENDLY;
+	if (tone && strncmp(tone, "professional", 12) == 0)
+		c->tone = TONE_PROFESSIONAL;
+	else if (tone && strncmp(tone, "playful", 7) == 0)
+		c->tone = TONE_PLAYFUL;
+	else if (tone && strncmp(tone, "concise", 7) == 0)
+		c->tone = TONE_CONCISE;
+	c->business = r->system_static ? prompt_field(c->a, r->system_static, "Business name")
+	    : NULL;
+	country = r->system_static ? prompt_field(c->a, r->system_static, "Country") : NULL;
+	c->cc = calling_code(country);
+	c->day_first = country != NULL && strcmp(country, "US") != 0 &&
+	    strcmp(country, "CA") != 0;
+	if (llm_offline_local_now(c->a, r->tenant_timezone ? r->tenant_timezone : "UTC",
+	    r->now_utc, &c->today, &c->now_min) != 0) {
+		c->today = (int32_t)(r->now_utc / 86400);
+		c->now_min = (int)(r->now_utc % 86400 / 60);
+	}
+
+	/* Every tool call, paired with its result. */
+	for (size_t i = 0; i < r->nmessages; i++) {
+		const struct llm_message *m = &r->messages[i];
+
+		if (m->role == LLM_USER) {
+			c->last_user = i;
+			c->have_user = true;
+		} else if (m->role == LLM_ASSISTANT) {
+			for (size_t k = 0; k < m->ntool_calls && c->ncalls < CALLS_MAX; k++) {
+				struct call *cl = &c->calls[c->ncalls++];
+
+				cl->name = m->tool_calls[k].name;
+				cl->args = keep(c->a, json_loads(m->tool_calls[k].arguments ?
+				    m->tool_calls[k].arguments : "{}", 0, NULL));
+				cl->result = NULL;
+				cl->msg = i;
+			}
+		} else if (m->role == LLM_TOOL && m->tool_call_id != NULL) {
+			for (size_t k = c->ncalls; k-- > 0;) {
+				/* The assistant message that made the call holds its id. */
+				const struct llm_message *am = &r->messages[c->calls[k].msg];
+				bool match = false;
+
+				for (size_t j = 0; j < am->ntool_calls && !match; j++)
+					match = am->tool_calls[j].id != NULL &&
+					    strcmp(am->tool_calls[j].id, m->tool_call_id) == 0 &&
+					    strcmp(am->tool_calls[j].name, c->calls[k].name) == 0;
+				if (match && c->calls[k].result == NULL) {
+					c->calls[k].result = keep(c->a, json_loads(m->content ?
+					    m->content : "null", JSON_DECODE_ANY, NULL));
+					break;
+				}
+			}
+		}
+	}
+}
+
+static const char *
+rstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static bool
+result_has(json_t *res, const char *k)
+{
+	return json_is_object(res) && json_object_get(res, k) != NULL;
+}
+
+static const char *
+result_status(json_t *res)
+{
+	return rstr(res, "status");
+}
+
+/* A finished action ends an episode: a booking made, cancelled or moved. */
+static bool
+terminal(const struct call *cl)
+{
+	const char *s = result_status(cl->result);
+
+	return s != NULL && (strcmp(s, "booked") == 0 || strcmp(s, "cancelled") == 0 ||
+	    strcmp(s, "rescheduled") == 0 || strcmp(s, "handed_off") == 0);
+}
+
+/* The user message texts of the conversation, oldest first. */
+static const char *
+user_text(const struct ctx *c, size_t i)
+{
+	const struct llm_message *m = &c->req->messages[i];
+
+	return m->role == LLM_USER && m->content ? m->content : NULL;
+}
+
+static const struct call *
+last_call(const struct ctx *c, const char *name, size_t from)
+{
+	for (size_t k = c->ncalls; k-- > 0;) {
+		if (c->calls[k].msg < from)
+			break;
+		if (strcmp(c->calls[k].name, name) == 0 && c->calls[k].result != NULL)
+			return &c->calls[k];
+	}
+	return NULL;
+}
+
+/* A call with these exact arguments made since the last user message. */
+static const struct call *
+called_this_turn(const struct ctx *c, const char *name, json_t *args)
+{
+	for (size_t k = c->ncalls; k-- > 0;) {
+		if (c->calls[k].msg < c->last_user)
+			break;
+		if (strcmp(c->calls[k].name, name) == 0 && json_equal(c->calls[k].args, args))
+			return &c->calls[k];
+	}
+	return NULL;
+}
+
+static bool
+tool_offered(const struct ctx *c, const char *name)
+{
+	for (size_t i = 0; i < c->req->ntools; i++)
+		if (strcmp(c->req->tools[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* ---- replies ---------------------------------------------------------------------- */
+
+static void
+say(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+say(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	c->text = arena_vprintf(c->a, fmt, ap);
+	va_end(ap);
+}
+
+static void
+call(struct ctx *c, const char *name, json_t *args)
+{
+	if (!tool_offered(c, name)) {
+		json_decref(args);
+		say(c, "Sorry, I can't do that here. Is there anything else I can help with?");
+		return;
+	}
+	c->call_name = name;
+	c->call_args = keep(c->a, args);
+}
+
+static const char *
+ok_word(const struct ctx *c)
+{
+	switch (c->tone) {
+	case TONE_PROFESSIONAL: return "Certainly.";
+	case TONE_PLAYFUL: return "Ooh, great!";
+	case TONE_CONCISE: return "OK.";
+	default: return "Great!";
+	}
+}
+
+static const char *
+sorry_word(const struct ctx *c)
+{
+	return c->tone == TONE_PROFESSIONAL ? "I apologise," : c->tone == TONE_CONCISE ? "Sorry,"
+	    : "Sorry,";
+}
+
+/* "A, B and C" (or "A, B or C") from a string array. */
+static char *
+join_with(struct arena *a, const char *const *items, size_t n, const char *last)
+{
+	char *s = arena_strdup(a, "");
+
+	for (size_t i = 0; i < n; i++)
+		s = arena_printf(a, "%s%s%s", s, i == 0 ? "" : i + 1 == n ? last : ", ", items[i]);
+	return s;
+}
+
+static char *
+join_list(struct arena *a, const char *const *items, size_t n)
+{
+	return join_with(a, items, n, " and ");
+}
+
+static char *
+slot_labels(struct ctx *c, json_t *slots, size_t max)
+{
+	size_t n = json_array_size(slots) < max ? json_array_size(slots) : max;
+	const char **l = arena_calloc(c->a, n + 1, sizeof(*l));
+
+	for (size_t i = 0; i < n; i++)
+		l[i] = rstr(json_array_get(slots, i), "label");
+	return join_with(c->a, l, n, " or ");
+}
+
+static void
+say_help(struct ctx *c)
+{
+	if (c->tone == TONE_CONCISE)
+		say(c, "I can book, cancel or reschedule appointments and answer questions. "
+		    "What do you need?");
+	else
+		say(c, "I can book, cancel or reschedule appointments, and answer questions "
+		    "about our services, prices, hours and location. What can I do for you?");
+}
+
+static void
+say_result_error(struct ctx *c, json_t *res, const char *retry)
+{
+	const char *e = rstr(res, "error");
+
+	say(c, "%s %s%s%s", sorry_word(c), e ? e : "something went wrong.",
+	    retry ? " " : "", retry ? retry : "");
+}
+
+/* ---- standalone answers ------------------------------------------------------------- */
+
+/* "Monday – Saturday: 9:00 AM – 6:00 PM; Sunday: closed" from the
+ * per-day lines "Monday: …". */
+static char *
+group_hours(struct ctx *c, json_t *hours)
+{
+	char *out = arena_strdup(c->a, "");
+	size_t n = json_array_size(hours);
+
+	for (size_t i = 0; i < n;) {
+		const char *li = json_string_value(json_array_get(hours, i));
+		const char *vi = li ? strstr(li, ": ") : NULL;
+		size_t j = i + 1;
+
+		if (vi == NULL)
+			return NULL;
+		while (j < n) {
+			const char *lj = json_string_value(json_array_get(hours, j));
+			const char *vj = lj ? strstr(lj, ": ") : NULL;
+
+			if (vj == NULL || strcmp(vi, vj) != 0)
+				break;
+			j++;
+		}
+		if (j - i >= 3) {
+			const char *last = json_string_value(json_array_get(hours, j - 1));
+
+			out = arena_printf(c->a, "%s%s%.*s – %.*s%s", out, *out ? "; " : "",
+			    (int)(vi - li), li, (int)(strstr(last, ": ") - last), last, vi);
+		} else {
+			for (size_t k = i; k < j; k++)
+				out = arena_printf(c->a, "%s%s%s", out, *out ? "; " : "",
+				    json_string_value(json_array_get(hours, k)));
+		}
+		i = j;
+	}
+	return out;
+}
+
+static void
+answer_hours(struct ctx *c, json_t *info)
+{
+	json_t *hours = json_object_get(info, "hours_text");
+	const char *next = rstr(info, "next_open");
+	bool open = json_is_true(json_object_get(info, "open_now"));
+	char *grouped = group_hours(c, hours);
+
+	if (json_array_size(hours) == 0 || grouped == NULL) {
+		say(c, "I don't have our opening hours on file — please contact us directly.");
+		return;
+	}
+	say(c, "Our hours: %s. %s", grouped, open ? "We're open right now." : next ?
+	    arena_printf(c->a, "We're closed right now; we open again %s.", next) : "");
+}
+
+static void
+answer_location(struct ctx *c, json_t *info)
+{
+	const char *addr = rstr(info, "address"), *phone = rstr(info, "phone");
+
+	if (addr == NULL || *addr == '\0')
+		say(c, "I don't have our address on file%s%s.", phone ? " — you can call us at " : "",
+		    phone ? phone : "");
+	else
+		say(c, "You'll find us at %s.%s%s", addr, phone ? " Phone: " : "", phone ? phone : "");
+}
+
+static json_t *
+services_of(const struct ctx *c)
+{
+	const struct call *g = last_call(c, "get_services", 0);
+
+	return g ? json_object_get(g->result, "services") : NULL;
+}
+
+static const char **
+service_names(struct ctx *c, json_t *svcs)
+{
+	const char **names = arena_calloc(c->a, json_array_size(svcs) + 1, sizeof(*names));
+
+	for (size_t i = 0; i < json_array_size(svcs); i++)
+		names[i] = rstr(json_array_get(svcs, i), "name");
+	return names;
+}
+
+static char *
+service_line(struct ctx *c, json_t *s)
+{
+	const char *price = rstr(s, "price");
+	json_int_t dur = json_integer_value(json_object_get(s, "duration_minutes"));
+
+	return arena_printf(c->a, "%s (%s%s%lld min)", rstr(s, "name"), price ? price : "",
+	    price ? ", " : "", (long long)dur);
+}
+
+static void
+answer_services(struct ctx *c, json_t *svcs, bool prices, const char *norm)
+{
+	size_t n = json_array_size(svcs);
+	const char **lines = arena_calloc(c->a, n + 1, sizeof(*lines));
+	int pick;
+
+	if (n == 0) {
+		say(c, "I don't have any services listed yet — please contact us directly.");
+		return;
+	}
+	pick = nlu_best_match(c->a, norm, service_names(c, svcs), n, 0.5, NULL);
+	if (prices && pick >= 0) {
+		json_t *s = json_array_get(svcs, (size_t)pick);
+
+		say(c, "%s is %s and takes %lld minutes. Would you like to book it?",
+		    rstr(s, "name"), rstr(s, "price") ? rstr(s, "price") : "priced on request",
+		    (long long)json_integer_value(json_object_get(s, "duration_minutes")));
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		lines[i] = service_line(c, json_array_get(svcs, i));
+	say(c, "%s %s. Would you like to book one of them?",
+	    prices ? "Here are our prices:" : "We offer", join_list(c->a, lines, n));
+}
+
+static void
+answer_faq(struct ctx *c, json_t *res)
+{
+	json_t *top = json_array_get(json_object_get(res, "results"), 0);
+	double score = json_number_value(json_object_get(top, "score"));
+
+	if (top != NULL && score >= 0.3 && rstr(top, "answer") != NULL) {
+		say(c, "%s", rstr(top, "answer"));
+		return;
+	}
+	say(c, "I'm not sure about that one. I can help with bookings, our services, prices, "
+	    "hours and location%s.", tool_offered(c, "handoff_to_human") ?
+	    ", or put you in touch with the team" : "");
+}
+
+static bool continues(struct ctx *c, const char *raw, const char *norm);
+
+/* ---- episodes and slot filling --------------------------------------------------------- */
+
+/* The episode starts after the last finished action, or after the last
+ * customer message that declined a proposal. */
+static void
+find_episode(struct ctx *c)
+{
+	c->episode = 0;
+	for (size_t k = 0; k < c->ncalls; k++)
+		if (terminal(&c->calls[k]) && c->calls[k].msg < c->last_user)
+			c->episode = c->calls[k].msg + 1;
+	for (size_t i = c->episode; i < c->last_user; i++) {
+		const char *t = user_text(c, i);
+
+		if (t != NULL && nlu_confirmation(c->a, t) == NLU_CONFIRM_NO &&
+		    !continues(c, t, nlu_normalize(c->a, t))) {
+			/* Declined only if a proposal was waiting. */
+			for (size_t k = 0; k < c->ncalls; k++)
+				if (c->calls[k].msg < i && c->calls[k].msg >= c->episode &&
+				    result_status(c->calls[k].result) != NULL &&
+				    strcmp(result_status(c->calls[k].result),
+				    "confirmation_required") == 0)
+					c->episode = i + 1;
+		}
+	}
+}
+
+/* The proposal waiting for a yes: the newest confirmation_required in the
+ * episode made before the last customer message. */
+static const struct call *
+pending(const struct ctx *c)
+{
+	for (size_t k = c->ncalls; k-- > 0;) {
+		const char *s = result_status(c->calls[k].result);
+
+		if (c->calls[k].msg < c->episode)
+			break;
+		if (c->calls[k].msg > c->last_user)
+			continue;
+		if (s != NULL && strcmp(s, "confirmation_required") == 0)
+			return &c->calls[k];
+	}
+	return NULL;
+}
+
+/* The goal of the episode: the newest booking-type intent in it. */
+static enum nlu_intent
+episode_goal(struct ctx *c)
+{
+	for (size_t i = c->last_user + 1; i-- > c->episode;) {
+		const char *t = user_text(c, i);
+		enum nlu_intent it;
+
+		if (t == NULL)
+			continue;
+		it = nlu_classify(c->a, nlu_normalize(c->a, t));
+		if (it == NLU_BOOK || it == NLU_CANCEL || it == NLU_RESCHEDULE || it == NLU_LOOKUP)
+			return it;
+	}
+	return NLU_NONE;
+}
+
+/* Which offered slot a message picks: a time that one slot has, an
+ * ordinal ("the second one", "2"), the slot's label, or its RFC 3339
+ * start (what a slot button sends). */
+static json_t *
+pick_slot(struct ctx *c, json_t *slots, const char *raw)
+{
+	char *norm = nlu_normalize(c->a, raw);
+	size_t n = json_array_size(slots);
+	static const char *const ordinals[] = { "first", "second", "third", "fourth", "fifth",
+		"sixth", "seventh", "eighth" };
+	struct nlu_words ws;
+	struct nlu_when w;
+	int t;
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *s = json_array_get(slots, i);
+		const char *start = rstr(s, "start"), *label = rstr(s, "label");
+
+		if ((start && strstr(raw, start) != NULL) ||
+		    (label && strcmp(norm, nlu_normalize(c->a, label)) == 0))
+			return s;
+	}
+	nlu_words(c->a, norm, &ws);
+	if (ws.n <= 4) {
+		for (size_t i = 0; i < ws.n; i++) {
+			for (size_t k = 0; k < 8 && k < n; k++)
+				if (strcmp(ws.w[i], ordinals[k]) == 0)
+					return json_array_get(slots, k);
+			if (strcmp(ws.w[i], "last") == 0 && n > 0)
+				return json_array_get(slots, n - 1);
+		}
+		if (ws.n == 1 && isdigit((unsigned char)ws.w[0][0]) && ws.w[0][1] == '\0' &&
+		    ws.w[0][0] >= '1' && (size_t)(ws.w[0][0] - '0') <= n && strchr(norm, ':') == NULL)
+			return json_array_get(slots, (size_t)(ws.w[0][0] - '1'));
+	}
+	/* A time: the slot at that local time (on the named day, if any). */
+	t = nlu_parse_time_only(c->a, norm);
+	if (t < 0 && nlu_parse_when(c->a, norm, c->today, c->day_first, &w) && w.has_time)
+		t = w.minute;
+	else if (t >= 0)
+		w.has_date = false;
+	if (t >= 0) {
+		for (size_t i = 0; i < n; i++) {
+			json_t *s = json_array_get(slots, i);
+			json_t *lm = json_object_get(s, "local_minute");
+			json_t *ld = json_object_get(s, "local_date");
+			int32_t d = 0;
+
+			if (lm == NULL || json_integer_value(lm) != t)
+				continue;
+			if (w.has_date && ld && tz_date_parse(json_string_value(ld), &d) && d != w.day)
+				continue;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+struct contact {
+	const char *name, *email, *phone;
+};
+
+/* What the customer gave in the episode (newest first), on top of what
+ * collect_contact_info saved in the conversation. expect_from: messages
+ * from here on answer "what name should I use". */
+static void
+gather_contact(struct ctx *c, size_t expect_from, struct contact *out)
+{
+	const struct call *saved = last_call(c, "collect_contact_info", 0);
+	json_t *sv = saved ? json_object_get(saved->result, "saved") : NULL;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = c->last_user + 1; i-- > c->episode;) {
+		const char *t = user_text(c, i);
+
+		if (t == NULL)
+			continue;
+		if (out->email == NULL)
+			out->email = nlu_extract_email(c->a, t);
+		if (out->phone == NULL)
+			out->phone = nlu_extract_phone(c->a, t, c->cc);
+		if (out->name == NULL)
+			out->name = nlu_extract_name(c->a, t, i >= expect_from);
+	}
+	if (sv != NULL) {
+		if (out->name == NULL)
+			out->name = rstr(sv, "name");
+		if (out->email == NULL)
+			out->email = rstr(sv, "email");
+		if (out->phone == NULL)
+			out->phone = rstr(sv, "phone");
+	}
+}
+
+/* Whether the contact differs from what the conversation saved. */
+static bool
+contact_new(const struct ctx *c, const struct contact *ct)
+{
+	const struct call *saved = last_call(c, "collect_contact_info", 0);
+	json_t *sv = saved ? json_object_get(saved->result, "saved") : NULL;
+
+#define SAME(f) ((ct->f == NULL) || (rstr(sv, #f) != NULL && strcmp(rstr(sv, #f), ct->f) == 0))
+	return sv == NULL ? (ct->name || ct->email || ct->phone)
+	    : !(SAME(name) && SAME(email) && SAME(phone));
+#undef SAME
+}
+
+static json_t *
+contact_args(const struct contact *ct)
+{
+	json_t *o = json_object();
+
+	if (ct->name)
+		json_object_set_new(o, "name", json_string(ct->name));
+	if (ct->email)
+		json_object_set_new(o, "email", json_string(ct->email));
+	if (ct->phone)
+		json_object_set_new(o, "phone", json_string(ct->phone));
+	return o;
+}
+
+static void
+add_verification(json_t *args, const struct contact *ct)
+{
+	if (ct->email)
+		json_object_set_new(args, "email", json_string(ct->email));
+	else if (ct->phone)
+		json_object_set_new(args, "phone", json_string(ct->phone));
+}
+
+/* The when of the episode: the newest date and the newest time wish,
+ * skipping messages that picked an offered slot. */
+static void
+episode_when(struct ctx *c, struct nlu_when *w, bool *picked_msgs)
+{
+	bool have_time = false;
+
+	memset(w, 0, sizeof(*w));
+	w->minute = w->after_min = w->before_min = -1;
+	for (size_t i = c->last_user + 1; i-- > c->episode;) {
+		const char *t = user_text(c, i);
+		struct nlu_when m;
+
+		if (t == NULL || (picked_msgs && picked_msgs[i]))
+			continue;
+		/* A reference or a phone number is not a date. */
+		if (!nlu_parse_when(c->a, nlu_normalize(c->a, t), c->today, c->day_first, &m))
+			continue;
+		if (!w->has_date && m.has_date) {
+			w->has_date = true;
+			w->day = m.day;
+		}
+		if (!have_time && (m.has_time || m.after_min >= 0 || m.before_min >= 0)) {
+			have_time = true;
+			w->has_time = m.has_time;
+			w->minute = m.minute;
+			w->after_min = m.after_min;
+			w->before_min = m.before_min;
+		}
+	}
+}
+
+static char *
+hhmm(struct arena *a, int minute)
+{
+	return arena_printf(a, "%02d:%02d", minute / 60 % 24, minute % 60);
+}
+
+static json_t *
+avail_args(struct ctx *c, const char *service_id, const struct nlu_when *w)
+{
+	char date[TZ_DATE_SIZE];
+	json_t *o = json_object();
+
+	json_object_set_new(o, "service_id", json_string(service_id));
+	tz_date_format(w->has_date && w->day >= c->today ? w->day : c->today, date);
+	json_object_set_new(o, "date", json_string(date));
+	if (!w->has_date)
+		json_object_set_new(o, "days", json_integer(7));
+	if (w->has_time)
+		json_object_set_new(o, "time", json_string(hhmm(c->a, w->minute)));
+	if (w->after_min >= 0)
+		json_object_set_new(o, "after", json_string(hhmm(c->a, w->after_min)));
+	if (w->before_min >= 0 && w->before_min < 1440)
+		json_object_set_new(o, "before", json_string(hhmm(c->a, w->before_min)));
+	return o;
+}
+
+static void
+say_slots(struct ctx *c, json_t *res, bool again)
+{
+	json_t *slots = json_object_get(res, "slots");
+	const char *svc = rstr(res, "service"), *note = rstr(res, "note");
+
+	if (json_array_size(slots) == 0) {
+		say(c, "%s %s Would another day or time work?", sorry_word(c),
+		    note ? note : "I couldn't find a free time then.");
+		return;
+	}
+	if (again)
+		say(c, "Which of these times works for you: %s?", slot_labels(c, slots, 8));
+	else
+		say(c, "%s Here's what I have for %s: %s. Which one works for you?",
+		    note ? note : ok_word(c), svc ? svc : "you", slot_labels(c, slots, 8));
+}
+
+static void
+say_final(struct ctx *c, const char *tool, json_t *res)
+{
+	const char *s = result_status(res);
+
+	if (result_has(res, "error")) {
+		if (strcmp(tool, "book_appointment") == 0 || strcmp(tool, "hold_slot") == 0)
+			say_result_error(c, res, "Would you like me to look for another time?");
+		else
+			say_result_error(c, res, NULL);
+		return;
+	}
+	if (s != NULL && strcmp(s, "confirmation_required") == 0) {
+		say(c, "%s", rstr(res, "confirmation_text") ? rstr(res, "confirmation_text")
+		    : "Shall I go ahead? Please reply yes to confirm.");
+		return;
+	}
+	if (s != NULL && strcmp(s, "booked") == 0) {
+		const char *staff = rstr(res, "staff");
+
+		say(c, "%s You're booked for %s on %s%s%s. Your reference is %s.%s",
+		    c->tone == TONE_PLAYFUL ? "Woohoo!" : c->tone == TONE_PROFESSIONAL ?
+		    "Thank you." : "All set!", rstr(res, "service") ? rstr(res, "service") :
+		    "your appointment", rstr(res, "label") ? rstr(res, "label") : "the time you chose",
+		    staff ? " with " : "", staff ? staff : "", rstr(res, "reference"),
+		    c->tone == TONE_CONCISE ? "" : " See you then!");
+		return;
+	}
+	if (s != NULL && strcmp(s, "cancelled") == 0) {
+		say(c, "Done — booking %s is cancelled.%s", rstr(res, "reference"),
+		    c->tone == TONE_CONCISE ? "" : " Hope to see you another time!");
+		return;
+	}
+	if (s != NULL && strcmp(s, "rescheduled") == 0) {
+		say(c, "Done — booking %s is now on %s.", rstr(res, "reference"),
+		    rstr(res, "label") ? rstr(res, "label") : "the new time");
+		return;
+	}
+	if (s != NULL && strcmp(s, "handed_off") == 0) {
+		say(c, "%s", rstr(res, "message") ? rstr(res, "message")
+		    : "I've passed your conversation to the team.");
+		return;
+	}
+	say(c, "Done.");
+}
+
+/* A call to make unless it was made this turn. Returns true when the
+ * turn's answer is decided (the call is made); false with *done set to the
+ * earlier call, whose result the caller turns into a reply. */
+static bool
+step(struct ctx *c, const char *tool, json_t *args, const struct call **done)
+{
+	const struct call *d = called_this_turn(c, tool, args);
+
+	if (d == NULL) {
+		call(c, tool, args);
+		return true;
+	}
+	json_decref(args);
+	if (d->result == NULL) {
+		say_help(c);
+		return true;
+	}
+	*done = d;
+	return false;
+}
+
+/* ---- flows ----------------------------------------------------------------------------- */
+
+static void
+flow_book(struct ctx *c)
+{
+	json_t *svcs = services_of(c), *args, *slots;
+	const struct call *av, *got;
+	const char *service_id = NULL;
+	const char *t;
+	bool *picked = arena_calloc(c->a, c->req->nmessages + 1, sizeof(bool));
+	json_t *slot = NULL;
+	size_t pick_msg = 0;
+	struct contact ct;
+	struct nlu_when w;
+
+	if (svcs == NULL) {
+		if (step(c, "get_services", json_object(), &got))
+			return;
+		svcs = json_object_get(got->result, "services");
+	}
+	if (json_array_size(svcs) == 0) {
+		say(c, "%s I don't have any services I can book online yet — please contact us "
+		    "directly.", sorry_word(c));
+		return;
+	}
+	/* The service: the newest message that names one; else the one of the
+	 * last availability check; else the only one. */
+	for (size_t i = c->last_user + 1; i-- > c->episode && service_id == NULL;) {
+		int k;
+
+		t = user_text(c, i);
+		if (t == NULL)
+			continue;
+		k = nlu_best_match(c->a, nlu_normalize(c->a, t), service_names(c, svcs),
+		    json_array_size(svcs), 0.5, NULL);
+		if (k >= 0)
+			service_id = rstr(json_array_get(svcs, (size_t)k), "id");
+	}
+	av = last_call(c, "check_availability", c->episode);
+	if (service_id == NULL && av != NULL)
+		service_id = rstr(av->args, "service_id");
+	if (service_id == NULL && json_array_size(svcs) == 1)
+		service_id = rstr(json_array_get(svcs, 0), "id");
+	if (service_id == NULL) {
+		const char **names = service_names(c, svcs);
+
+		say(c, "%s Which service would you like: %s?", c->tone == TONE_CONCISE ? "Sure." :
+		    "I'd be happy to help you book.", join_with(c->a, names, json_array_size(svcs),
+		    " or "));
+		return;
+	}
+
+	/* Messages that picked a slot of the availability check before them. */
+	if (av != NULL) {
+		slots = json_object_get(av->result, "slots");
+		for (size_t i = av->msg + 1; i <= c->last_user; i++) {
+			json_t *s;
+
+			t = user_text(c, i);
+			if (t == NULL)
+				continue;
+			s = pick_slot(c, slots, t);
+			if (s != NULL) {
+				picked[i] = true;
+				slot = s;
+				pick_msg = i;
+			}
+		}
+	}
+	episode_when(c, &w, picked);
+	args = avail_args(c, service_id, &w);
+	/* A new wish (another day, time or service) asks again. */
+	if (av == NULL || (!json_equal(av->args, args) && !picked[c->last_user])) {
+		call(c, "check_availability", args);
+		return;
+	}
+	json_decref(args);
+	got = av;
+	if (got == NULL || result_has(got->result, "error")) {
+		say_result_error(c, got ? got->result : NULL, "Could you tell me another day?");
+		return;
+	}
+	if (slot == NULL) {
+		say_slots(c, got->result, got->msg < c->last_user);
+		return;
+	}
+
+	/* The contact, asked for once a time is chosen. */
+	gather_contact(c, pick_msg + 1, &ct);
+	if (contact_new(c, &ct)) {
+		json_t *ca = contact_args(&ct);
+		const struct call *cc = called_this_turn(c, "collect_contact_info", ca);
+
+		if (cc == NULL) {
+			call(c, "collect_contact_info", ca);
+			return;
+		}
+		json_decref(ca);
+		if (result_has(cc->result, "error")) {
+			say_result_error(c, cc->result, "Could you check it and send it again?");
+			return;
+		}
+	}
+	if (ct.name == NULL || (ct.email == NULL && ct.phone == NULL)) {
+		say(c, "%s %s. %s", ok_word(c), rstr(slot, "label"),
+		    ct.name == NULL && ct.email == NULL && ct.phone == NULL ?
+		    "What name and e-mail or phone number should I put the booking under?" :
+		    ct.name == NULL ? "And what name should I put the booking under?" :
+		    "And what e-mail or phone number can we reach you on?");
+		return;
+	}
+	args = json_pack("{s:s, s:s, s:s}", "service_id", service_id, "start", rstr(slot, "start"),
+	    "name", ct.name);
+	if (rstr(slot, "staff_id"))
+		json_object_set_new(args, "staff_id", json_string(rstr(slot, "staff_id")));
+	if (ct.email)
+		json_object_set_new(args, "email", json_string(ct.email));
+	if (ct.phone)
+		json_object_set_new(args, "phone", json_string(ct.phone));
+	if (step(c, "book_appointment", args, &got))
+		return;
+	say_final(c, "book_appointment", got->result);
+}
+
+/* Reference and contact for the customer's own booking. */
+static bool
+need_reference(struct ctx *c, const char **ref, struct contact *ct, const char *what)
+{
+	*ref = NULL;
+	for (size_t i = c->last_user + 1; i-- > c->episode && *ref == NULL;) {
+		const char *t = user_text(c, i);
+
+		if (t != NULL)
+			*ref = nlu_extract_reference(c->a, t);
+	}
+	gather_contact(c, c->req->nmessages, ct);
+	if (*ref == NULL || (ct->email == NULL && ct->phone == NULL)) {
+		say(c, "%s To %s, I need your booking reference (6 characters, like K7M4QX) and "
+		    "the e-mail address or phone number the booking was made with.",
+		    c->tone == TONE_CONCISE ? "OK." : "I can help with that.", what);
+		return false;
+	}
+	return true;
+}
+
+static void
+flow_cancel(struct ctx *c)
+{
+	const char *ref;
+	struct contact ct;
+	json_t *args;
+	const struct call *done;
+
+	if (!need_reference(c, &ref, &ct, "cancel"))
+		return;
+	args = json_pack("{s:s}", "reference", ref);
+	add_verification(args, &ct);
+	if (step(c, "cancel_booking", args, &done))
+		return;
+	say_final(c, "cancel_booking", done->result);
+}
+
+static void
+flow_lookup(struct ctx *c)
+{
+	const char *ref;
+	struct contact ct;
+	json_t *args;
+	const struct call *got;
+
+	if (!need_reference(c, &ref, &ct, "look up a booking"))
+		return;
+	args = json_pack("{s:s}", "reference", ref);
+	add_verification(args, &ct);
+	if (step(c, "get_booking", args, &got))
+		return;
+	if (result_has(got->result, "error")) {
+		say_result_error(c, got->result, NULL);
+		return;
+	}
+	say(c, "Booking %s: %s on %s%s%s (%s).", rstr(got->result, "reference"),
+	    rstr(got->result, "service") ? rstr(got->result, "service") : "your appointment",
+	    rstr(got->result, "label") ? rstr(got->result, "label") : "",
+	    rstr(got->result, "staff") ? " with " : "",
+	    rstr(got->result, "staff") ? rstr(got->result, "staff") : "",
+	    rstr(got->result, "status") ? rstr(got->result, "status") : "confirmed");
+}
+
+static void
+flow_reschedule(struct ctx *c)
+{
+	const char *ref;
+	struct contact ct;
+	json_t *args, *slots, *slot = NULL;
+	const struct call *got, *av;
+	bool *picked = arena_calloc(c->a, c->req->nmessages + 1, sizeof(bool));
+	struct nlu_when w;
+
+	if (!need_reference(c, &ref, &ct, "move a booking"))
+		return;
+	args = json_pack("{s:s}", "reference", ref);
+	add_verification(args, &ct);
+	got = last_call(c, "get_booking", c->episode);
+	if (got == NULL || !json_equal(got->args, args)) {
+		if (step(c, "get_booking", args, &got))
+			return;
+	} else {
+		json_decref(args);
+	}
+	if (got == NULL || result_has(got->result, "error")) {
+		say_result_error(c, got ? got->result : NULL, NULL);
+		return;
+	}
+	av = last_call(c, "check_availability", got->msg);
+	if (av != NULL) {
+		slots = json_object_get(av->result, "slots");
+		for (size_t i = av->msg + 1; i <= c->last_user; i++) {
+			const char *t = user_text(c, i);
+			json_t *s = t ? pick_slot(c, slots, t) : NULL;
+
+			if (s != NULL) {
+				picked[i] = true;
+				slot = s;
+			}
+		}
+	}
+	episode_when(c, &w, picked);
+	if (!w.has_date && !w.has_time && w.after_min < 0 && w.before_min < 0 && av == NULL) {
+		say(c, "I found your booking: %s on %s. What day and time would you like instead?",
+		    rstr(got->result, "service") ? rstr(got->result, "service") : "your appointment",
+		    rstr(got->result, "label") ? rstr(got->result, "label") : "");
+		return;
+	}
+	args = avail_args(c, rstr(got->result, "service_id"), &w);
+	if (av == NULL || (!json_equal(av->args, args) && !picked[c->last_user])) {
+		call(c, "check_availability", args);
+		return;
+	}
+	json_decref(args);
+	if (result_has(av->result, "error")) {
+		say_result_error(c, av->result, NULL);
+		return;
+	}
+	if (slot == NULL) {
+		say_slots(c, av->result, av->msg < c->last_user);
+		return;
+	}
+	args = json_pack("{s:s, s:s}", "reference", ref, "new_start", rstr(slot, "start"));
+	add_verification(args, &ct);
+	if (rstr(slot, "staff_id"))
+		json_object_set_new(args, "staff_id", json_string(rstr(slot, "staff_id")));
+	if (step(c, "reschedule_booking", args, &got))
+		return;
+	say_final(c, "reschedule_booking", got->result);
+}
+
+/* ---- the turn ---------------------------------------------------------------------------- */
+
+/* A message that carries the details an open request waits for. */
+static bool
+continues(struct ctx *c, const char *raw, const char *norm)
+{
+	struct nlu_when w;
+
+	return nlu_extract_email(c->a, raw) || nlu_extract_phone(c->a, raw, c->cc) ||
+	    nlu_extract_reference(c->a, raw) || nlu_parse_when(c->a, norm, c->today,
+	    c->day_first, &w) || nlu_parse_time_only(c->a, norm) >= 0 ||
+	    nlu_extract_name(c->a, raw, false) != NULL;
+}
+
+static void
+decide(struct ctx *c)
+{
+	const char *raw, *norm;
+	enum nlu_intent it, goal;
+	const struct call *p;
+
+	if (!c->have_user) {
+		say_help(c);
+		return;
+	}
+	raw = user_text(c, c->last_user);
+	norm = nlu_normalize(c->a, raw ? raw : "");
+	it = nlu_classify(c->a, norm);
+	find_episode(c);
+
+	/* A proposal waiting for the customer: only their own yes repeats the
+	 * call (and the engine checks that yes again itself). */
+	p = pending(c);
+	if (p != NULL && p->msg < c->last_user) {
+		enum nlu_confirm conf = nlu_confirmation(c->a, raw);
+
+		if (conf == NLU_CONFIRM_YES) {
+			const struct call *d;
+
+			if (!step(c, p->name, json_deep_copy(p->args), &d))
+				say_final(c, p->name, d->result);
+			return;
+		}
+		if (conf == NLU_CONFIRM_NO && it != NLU_CANCEL && it != NLU_RESCHEDULE &&
+		    !continues(c, raw, norm)) {
+			say(c, "No problem — I haven't changed anything. Would you like a different "
+			    "time, or is there anything else I can help with?");
+			return;
+		}
+	}
+
+	goal = episode_goal(c);
+	switch (it) {
+	case NLU_HUMAN:
+		if (!tool_offered(c, "handoff_to_human")) {
+			say(c, "I'm not able to connect you with a person here, but I can help with "
+			    "bookings and questions.");
+			return;
+		}
+		if (!step(c, "handoff_to_human", json_pack("{s:s}", "reason",
+		    "The customer asked to talk to a person."), &p))
+			say_final(c, "handoff_to_human", p->result);
+		return;
+	case NLU_CANCEL:
+		flow_cancel(c);
+		return;
+	case NLU_RESCHEDULE:
+		flow_reschedule(c);
+		return;
+	case NLU_LOOKUP:
+		flow_lookup(c);
+		return;
+	case NLU_BOOK:
+		flow_book(c);
+		return;
+	default:
+		break;
+	}
+	/* Details for the request under way ("4:30", "Jane, jane@x.com"). */
+	if (goal != NLU_NONE && (it == NLU_NONE || it == NLU_FAQ || it == NLU_GREETING ||
+	    it == NLU_THANKS) && continues(c, raw, norm)) {
+		if (goal == NLU_BOOK)
+			flow_book(c);
+		else if (goal == NLU_CANCEL)
+			flow_cancel(c);
+		else if (goal == NLU_RESCHEDULE)
+			flow_reschedule(c);
+		else
+			flow_lookup(c);
+		return;
+	}
+	switch (it) {
+	case NLU_HOURS:
+	case NLU_LOCATION: {
+		const struct call *g;
+
+		if (step(c, "get_business_info", json_object(), &g))
+			return;
+		if (it == NLU_HOURS)
+			answer_hours(c, g->result);
+		else
+			answer_location(c, g->result);
+		return;
+	}
+	case NLU_PRICES:
+	case NLU_SERVICES:
+		if (services_of(c) == NULL) {
+			const struct call *g;
+
+			if (step(c, "get_services", json_object(), &g))
+				return;
+		}
+		answer_services(c, services_of(c), it == NLU_PRICES, norm);
+		return;
+	case NLU_FAQ: {
+		const struct call *f;
+		char q[301];
+
+		snprintf(q, sizeof(q), "%s", norm);
+		/* Cut on a character boundary. */
+		for (size_t n = strlen(q); n > 0 && ((unsigned char)q[n - 1] & 0xc0) == 0x80;)
+			q[--n] = '\0';
+		if (q[0] != '\0' && q[strlen(q) - 1] != '\0' &&
+		    ((unsigned char)q[strlen(q) - 1] & 0xc0) == 0xc0)
+			q[strlen(q) - 1] = '\0';
+		if (step(c, "search_faqs", json_pack("{s:s}", "query", q[0] ? q : "help"), &f))
+			return;
+		answer_faq(c, f->result);
+		return;
+	}
+	case NLU_THANKS:
+		say(c, c->tone == TONE_CONCISE ? "You're welcome." :
+		    "You're welcome! Is there anything else I can help with?");
+		return;
+	case NLU_GREETING:
+		if (c->tone == TONE_CONCISE)
+			say(c, "Hi! How can I help?");
+		else
+			say(c, "Hi%s%s! I can book, cancel or reschedule appointments and answer your "
+			    "questions. How can I help?", c->business ? ", welcome to " : "",
+			    c->business ? c->business : "");
+		return;
+	default:
+		if (goal != NLU_NONE) {
+			if (goal == NLU_BOOK)
+				flow_book(c);
+			else if (goal == NLU_CANCEL)
+				flow_cancel(c);
+			else if (goal == NLU_RESCHEDULE)
+				flow_reschedule(c);
+			else
+				flow_lookup(c);
+			return;
+		}
+		say(c, "%s I didn't quite catch that. %s", sorry_word(c),
+		    "I can book, cancel or reschedule appointments, and answer questions about "
+		    "our services, prices, hours and location.");
+		return;
+	}
+}
+
+/* Without tools (the engine's last word after too many calls): say what the
+ * last result says, or ask the customer to go on. */
+static void
+decide_without_tools(struct ctx *c)
+{
+	for (size_t k = c->ncalls; k-- > 0;) {
+		const struct call *cl = &c->calls[k];
+		const char *raw;
+
+		if (cl->msg < c->last_user || cl->result == NULL)
+			break;
+		raw = user_text(c, c->last_user);
+		if (result_has(cl->result, "error"))
+			break;
+		if (strcmp(cl->name, "check_availability") == 0)
+			say_slots(c, cl->result, false);
+		else if (strcmp(cl->name, "get_services") == 0)
+			answer_services(c, json_object_get(cl->result, "services"), false,
+			    nlu_normalize(c->a, raw ? raw : ""));
+		else if (strcmp(cl->name, "get_business_info") == 0)
+			answer_hours(c, cl->result);
+		else if (strcmp(cl->name, "search_faqs") == 0)
+			answer_faq(c, cl->result);
+		else
+			say_final(c, cl->name, cl->result);
+		return;
+	}
+	say(c, "Sorry, I couldn't finish that. Could you tell me again what you'd like to do?");
+}
+
+static size_t
+request_chars(const struct llm_request *r)
+{
+	size_t n = (r->system_static ? strlen(r->system_static) : 0) +
+	    (r->system_dynamic ? strlen(r->system_dynamic) : 0);
+
+	for (size_t i = 0; i < r->nmessages; i++) {
+		n += r->messages[i].content ? strlen(r->messages[i].content) : 0;
+		for (size_t k = 0; k < r->messages[i].ntool_calls; k++)
+			n += r->messages[i].tool_calls[k].arguments ?
+			    strlen(r->messages[i].tool_calls[k].arguments) : 0;
+	}
+	for (size_t i = 0; i < r->ntools; i++)
+		n += strlen(r->tools[i].parameters ? r->tools[i].parameters : "") +
+		    strlen(r->tools[i].description ? r->tools[i].description : "");
+	return n;
+}
+
+static enum status
+offline_complete(struct llm_provider *self, struct arena *a, const struct llm_request *req,
+    const struct llm_stream *stream, struct llm_response *out, struct err *e)
+{
+	struct ctx *c = arena_calloc(a, 1, sizeof(*c));
+	int delay = atomic_load(&stream_delay_ms);
+
+	(void)self;
+	memset(out, 0, sizeof(*out));
+	c->a = a;
+	c->req = req;
+	c->out = out;
+	read_context(c);
+	if (req->ntools == 0)
+		decide_without_tools(c);
+	else
+		decide(c);
+
+	out->provider = "offline";
+	out->model = LLM_OFFLINE_MODEL;
+	out->input_tokens = (int)(request_chars(req) / 4 + 1);
+	if (c->call_name != NULL) {
+		char *args = json_dumps(c->call_args, JSON_COMPACT | JSON_SORT_KEYS);
+
+		if (args == NULL)
+			return err_set(e, ST_INTERNAL, "offline: cannot encode tool arguments");
+		out->tool_calls = arena_calloc(a, 1, sizeof(*out->tool_calls));
+		out->tool_calls[0].id = arena_printf(a, "call_offline_%zu_%zu", req->nmessages,
+		    c->ncalls);
+		out->tool_calls[0].name = c->call_name;
+		out->tool_calls[0].arguments = arena_strdup(a, args);
+		free(args);
+		out->ntool_calls = 1;
+		out->text = "";
+		out->output_tokens = (int)(strlen(out->tool_calls[0].arguments) / 4 + 4);
+		return ST_OK;
+	}
+	out->text = c->text ? c->text : "";
+	out->output_tokens = (int)(strlen(out->text) / 4 + 1);
+	if (stream != NULL && stream->on_text != NULL && out->text[0] != '\0') {
+		/* Word by word, like a model streams; stop when the client left. */
+		const char *p = out->text;
+
+		while (*p) {
+			const char *q = p;
+
+			while (*q == ' ')
+				q++;
+			while (*q && *q != ' ')
+				q++;
+			if (req->cancelled != NULL && atomic_load(req->cancelled))
+				return err_set(e, ST_UNAVAILABLE, "the client went away");
+			stream->on_text(stream->ud, p, (size_t)(q - p));
+			p = q;
+			if (delay > 0 && *p) {
+				struct timespec ts = { delay / 1000, (long)(delay % 1000) * 1000000L };
+
+				nanosleep(&ts, NULL);
+			}
+		}
+	}
+	return ST_OK;
+}
+
+static void
+offline_free(struct llm_provider *self)
+{
+	(void)self;
+}
+
+static struct llm_provider shared = { "offline", offline_complete, offline_free, NULL };
+
+struct llm_provider *
+llm_offline_new(struct arena *a)
+{
+	struct llm_provider *p;
+
+	if (a == NULL)
+		return &shared;
+	p = arena_alloc(a, sizeof(*p));
+	*p = shared;
+	return p;
+}

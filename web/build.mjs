@@ -1,0 +1,87 @@
+// web/build.mjs — `npm run build`: type-checks web/ and bundles it into
+// web/dist with esbuild. Content-hashed names under dist/assets/ (cached for
+// a year by `serve`), plus dist/widget.js, the loader every embedding site
+// links by that fixed name, and dist/manifest.json mapping logical names to
+// the hashed files (read by `serve` to write <script>/<link> tags). Each
+// file gets a .gz twin that `serve` sends to clients accepting gzip.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import * as esbuild from 'esbuild';
+
+const WEB = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(WEB, '..');
+const DIST = path.join(WEB, 'dist');
+const ASSETS = path.join(DIST, 'assets');
+
+const common = {
+  bundle: true,
+  minify: true,
+  target: ['es2020'],
+  legalComments: 'none',
+  charset: 'utf8',
+  logLevel: 'warning',
+  write: false,
+};
+
+function hashName(name, ext, bytes) {
+  const h = createHash('sha256').update(bytes).digest('base64url').slice(0, 10).replace(/[-_]/g, 'x');
+  return `${name}-${h}${ext}`;
+}
+
+function emit(rel, bytes) {
+  const file = path.join(DIST, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, bytes);
+  fs.writeFileSync(`${file}.gz`, zlib.gzipSync(bytes, { level: 9 }));
+}
+
+async function bundle(entry, format, define = {}) {
+  const r = await esbuild.build({ ...common, entryPoints: [path.join(WEB, entry)], format, define });
+  return Buffer.from(r.outputFiles[0].contents);
+}
+
+async function main() {
+  if (!process.argv.includes('--no-typecheck')) {
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p',
+      path.join(WEB, 'tsconfig.json')], { stdio: 'inherit' });
+  }
+  fs.rmSync(DIST, { recursive: true, force: true });
+  fs.mkdirSync(ASSETS, { recursive: true });
+  const manifest = {};
+  const put = (logical, name, ext, bytes) => {
+    const file = hashName(name, ext, bytes);
+    emit(`assets/${file}`, bytes);
+    manifest[logical] = `assets/${file}`;
+  };
+
+  // The chat UI: an ES module the loader imports when the widget opens.
+  const ui = await bundle('widget/ui.ts', 'esm');
+  put('widget-ui.js', 'widget-ui', '.js', ui);
+  // The loader knows the UI's hashed name, so a new build is picked up as
+  // soon as the short-cached widget.js is.
+  const loader = await bundle('widget/loader.ts', 'iife',
+    { __UI_CHUNK__: JSON.stringify(manifest['widget-ui.js']) });
+  emit('widget.js', loader);
+  manifest['widget.js'] = 'widget.js';
+  put('widget-loader.js', 'widget', '.js', loader);
+
+  put('portal-book.js', 'portal-book', '.js', await bundle('portal/book.ts', 'iife'));
+  put('portal-booking.js', 'portal-booking', '.js', await bundle('portal/booking.ts', 'iife'));
+  const css = await esbuild.build({ ...common, entryPoints: [path.join(WEB, 'portal/portal.css')],
+    loader: { '.css': 'css' } });
+  put('portal.css', 'portal', '.css', Buffer.from(css.outputFiles[0].contents));
+
+  fs.writeFileSync(path.join(DIST, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const gz = (b) => zlib.gzipSync(b, { level: 9 }).length;
+  process.stdout.write(`web/dist: widget.js ${loader.length} B (${gz(loader)} B gzip),`
+    + ` UI ${ui.length} B (${gz(ui)} B gzip)\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e.stack || e}\n`);
+  process.exit(1);
+});
