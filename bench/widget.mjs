@@ -88,6 +88,10 @@ async function main() {
           launcherMs.push(await p.evaluate(() => performance.now() - window.__t0));
           await p.waitForFunction(() => document.querySelector('rcp-widget').style.getPropertyValue('--rcp-t-accent'));
           await p.waitForTimeout(1000);
+          if (process.env.BENCH_WIDGET_DEBUG) {
+            process.stderr.write(`run ${i}: ${JSON.stringify(await p.evaluate((t) => window.__long
+              .map(([st, d]) => [Math.round(st - t), Math.round(d)]), t0))}\n`);
+          }
           long.widget.push(...await p.evaluate((t) => window.__long.filter(([st, d]) => st + d > t)
             .map(([, d]) => d), t0));
           const o0 = await p.evaluate(() => performance.now());
