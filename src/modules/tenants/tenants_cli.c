@@ -158,6 +158,50 @@ tenants_cli(struct app *app, int argc, char **argv)
 	return 2;
 }
 
+/* What the demo salon sells and who works there, so the portal can book
+ * and the receptionist has something to offer on the first `make run`. */
+static enum status
+seed_demo_catalogue(struct db_tx *tx)
+{
+	static const char *const statements[] = {
+		"INSERT INTO services (tenant_id, name, description, duration_minutes, price_minor,"
+		" currency, buffer_after_minutes, sort_order) VALUES"
+		" (app_tenant(), 'Haircut', 'Wash, cut and style.', 45, 4500, 'USD', 15, 1),"
+		" (app_tenant(), 'Beard trim', 'Shape and line-up.', 20, 2000, 'USD', 10, 2),"
+		" (app_tenant(), 'Colour', 'Full colour with a gloss.', 90, 12000, 'USD', 15, 3)",
+		"INSERT INTO service_addons (tenant_id, service_id, name, price_minor, currency,"
+		" duration_minutes) SELECT app_tenant(), id, 'Scalp massage', 1500, 'USD', 15"
+		" FROM services WHERE name = 'Haircut'",
+		"INSERT INTO staff (tenant_id, display_name, color) VALUES"
+		" (app_tenant(), 'Alex', '#7c3aed'), (app_tenant(), 'Sam', '#0e7490')",
+		/* Alex does everything; Sam cuts and trims. */
+		"INSERT INTO staff_services (tenant_id, staff_id, service_id)"
+		" SELECT app_tenant(), st.id, sv.id FROM staff st CROSS JOIN services sv"
+		" WHERE st.display_name = 'Alex' OR sv.name <> 'Colour'",
+		/* Everyone works the opening hours. */
+		"INSERT INTO staff_schedules (tenant_id, staff_id, weekday, starts, ends)"
+		" SELECT app_tenant(), st.id, h.weekday, h.opens, h.closes"
+		" FROM staff st CROSS JOIN business_hours h",
+		"INSERT INTO faqs (tenant_id, question, answer, sort_order) VALUES"
+		" (app_tenant(), 'Is there parking?', 'Yes: free street parking on Example"
+		" Street, and a garage on the corner.', 1),"
+		" (app_tenant(), 'How can I pay?', 'Cards, Apple Pay and cash.', 2),"
+		" (app_tenant(), 'Do you take walk-ins?', 'When a chair is free, yes; booking"
+		" guarantees your time.', 3)",
+		"UPDATE tenant_policies SET cancellation_window_hours = 2,"
+		" cancellation_policy = 'Cancel or reschedule free of charge up to 2 hours"
+		" before your appointment.', late_policy = 'More than 15 minutes late and we"
+		" may need to shorten or move your appointment.'",
+		"UPDATE ai_settings SET greeting = 'Hi! I''m the Demo Salon receptionist. I can"
+		" book, move or cancel appointments and answer questions. How can I help?'",
+	};
+
+	for (size_t i = 0; i < sizeof(statements) / sizeof(statements[0]); i++)
+		if (db_exec(tx, statements[i], 0, NULL) == NULL)
+			return db_status(tx);
+	return ST_OK;
+}
+
 /* The demo salon: what `make run` shows a new developer. */
 static enum status
 seed_demo_tenant(struct db_tx *tx, char id[UUID_STR_LEN + 1])
@@ -189,7 +233,7 @@ seed_demo_tenant(struct db_tx *tx, char id[UUID_STR_LEN + 1])
 	    " (app_tenant(), 'http://localhost:8080'), (app_tenant(), 'http://demo.localhost:8080')",
 	    0, NULL) == NULL)
 		return db_status(tx);
-	return ST_OK;
+	return seed_demo_catalogue(tx);
 }
 
 int
