@@ -33,7 +33,6 @@
  * part (today's date, …) follows it uncached. Tool results go back as a
  * user message of {"type":"tool_result","tool_use_id","content"} blocks. */
 #include <jansson.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,11 +323,8 @@ anthropic_complete(struct llm_provider *self, struct arena *a, const struct llm_
 {
 	struct llm_remote *r = self->ctx;
 	struct llm_http_call call = { 0 };
-	struct llm_http_result res;
-	struct llm_asm s;
 	const char *model = req->model && *req->model ? req->model : r->cfg.model;
 	char *key = NULL;
-	enum status st;
 	size_t nh = 0;
 
 	memset(&r->info, 0, sizeof(r->info));
@@ -340,29 +336,8 @@ anthropic_complete(struct llm_provider *self, struct arena *a, const struct llm_
 	call.headers[nh++] = "anthropic-version: " ANTHROPIC_VERSION;
 	if (r->cfg.api_key != NULL && *r->cfg.api_key)
 		call.headers[nh++] = key = arena_printf(a, "x-api-key: %s", r->cfg.api_key);
-	call.timeout_ms = llm_effective_timeout(req, &r->cfg);
-	call.first_byte_timeout_ms = r->cfg.first_byte_timeout_ms < call.timeout_ms
-	    ? r->cfg.first_byte_timeout_ms : call.timeout_ms;
-	call.max_response = r->cfg.max_response;
-	call.cancelled = req->cancelled;
-	llm_asm_init(&s, a, self->name, stream, e);
-	call.on_bytes = on_bytes;
-	call.ud = &s;
-
-	st = llm_http_stream(a, &call, &res, e);
-	if (key != NULL)
-		sodium_memzero(key, strlen(key));
-	r->info.http_status = res.status;
-	r->info.cancelled = res.cancelled;
-	if (st == ST_OK && (res.status < 200 || res.status >= 300))
-		st = llm_http_error(self->name, &res, &r->info, e);
-	else if (st == ST_OK)
-		st = finish(&s, model, out);
-	/* Too large is the provider's failing, not the caller's request. */
-	if (st == ST_TOO_LARGE)
-		st = ST_UPSTREAM;
-	llm_asm_cleanup(&s);
-	return st;
+	return llm_remote_call(self, a, req, stream, &call, key, on_bytes, finish, model,
+	    out, e);
 }
 
 struct llm_provider *

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 #include <time.h>
 
@@ -360,6 +361,43 @@ llm_remote_call_info(const struct llm_provider *p)
 	if (p == NULL || p->free != llm_remote_free)
 		return NULL;
 	return &((const struct llm_remote *)p->ctx)->info;
+}
+
+enum status
+llm_remote_call(struct llm_provider *self, struct arena *a, const struct llm_request *req,
+    const struct llm_stream *stream, struct llm_http_call *call, char *secret_header,
+    enum status (*on_bytes)(void *ud, const char *p, size_t n),
+    enum status (*finish)(struct llm_asm *s, const char *model, struct llm_response *out),
+    const char *model, struct llm_response *out, struct err *e)
+{
+	struct llm_remote *r = self->ctx;
+	struct llm_http_result res;
+	struct llm_asm s;
+	enum status st;
+
+	call->timeout_ms = llm_effective_timeout(req, &r->cfg);
+	call->first_byte_timeout_ms = r->cfg.first_byte_timeout_ms < call->timeout_ms
+	    ? r->cfg.first_byte_timeout_ms : call->timeout_ms;
+	call->max_response = r->cfg.max_response;
+	call->cancelled = req->cancelled;
+	llm_asm_init(&s, a, self->name, stream, e);
+	call->on_bytes = on_bytes;
+	call->ud = &s;
+
+	st = llm_http_stream(a, call, &res, e);
+	if (secret_header != NULL)
+		sodium_memzero(secret_header, strlen(secret_header));
+	r->info.http_status = res.status;
+	r->info.cancelled = res.cancelled;
+	if (st == ST_OK && (res.status < 200 || res.status >= 300))
+		st = llm_http_error(self->name, &res, &r->info, e);
+	else if (st == ST_OK)
+		st = finish(&s, model, out);
+	/* Too large is the provider's failing, not the caller's request. */
+	if (st == ST_TOO_LARGE)
+		st = ST_UPSTREAM;
+	llm_asm_cleanup(&s);
+	return st;
 }
 
 int

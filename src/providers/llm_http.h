@@ -126,6 +126,17 @@ void llm_asm_result(struct llm_asm *s, const char *model, struct llm_response *o
 enum status llm_http_error(const char *provider, const struct llm_http_result *r,
     struct llm_call_info *info, struct err *e);
 
+/* What every remote adapter does once it has built its call (url, body,
+ * headers): timeouts and cancellation from the request, the streamed call
+ * assembled through on_bytes, the header holding the key wiped afterwards,
+ * and the reply mapped to a status — finish turns a 2xx stream into out. */
+enum status llm_remote_call(struct llm_provider *self, struct arena *a,
+    const struct llm_request *req, const struct llm_stream *stream,
+    struct llm_http_call *call, char *secret_header,
+    enum status (*on_bytes)(void *ud, const char *p, size_t n),
+    enum status (*finish)(struct llm_asm *s, const char *model, struct llm_response *out),
+    const char *model, struct llm_response *out, struct err *e) MUST_USE;
+
 /* base + path, without doubling the slash. */
 char *llm_url(struct arena *a, const char *base, const char *path);
 
