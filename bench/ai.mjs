@@ -33,6 +33,7 @@ const PORT = Number(process.env.BENCH_AI_PORT || 18091);
 const TURNS = Number(process.env.BENCH_AI_TURNS || 2000);
 const CONC = Number(process.env.BENCH_AI_CONCURRENCY || 16);
 const STREAMS = Number(process.env.BENCH_AI_STREAMS || 500);
+const RAMP_MS = Number(process.env.BENCH_AI_RAMP_MS || 1000);
 const ROUTES = (process.env.BENCH_AI_ROUTES || 'provider,chat').split(',');
 const PHASES = (process.env.BENCH_AI_PHASES || 'instant,streams').split(',');
 const SLUG = 'ai-bench';
@@ -250,35 +251,64 @@ async function main() {
     }
   });
 
-  // 2. A model streaming for 2 s, STREAMS turns at once, on each path.
+  // 2. A model streaming for 2 s, STREAMS turns in flight at once, on each
+  // path; started all together (a burst), then spread over RAMP_MS (the
+  // same STREAMS in flight at the peak, arriving at STREAMS/RAMP_MS per ms).
+  // Two figures per turn:
+  //   relay: client receipt of the first delta − the model's first send
+  //          (what the server adds on the way back: parse, leak filter, SSE);
+  //   ttfb:  the client's time to first delta − the model's own (its first
+  //          send − its receipt): everything the server adds before the
+  //          first byte, the turn's database work and the call included.
   for (const route of PHASES.includes('streams') ? ROUTES : []) {
     await withServe(slow.port, async (pid) => {
       const sess = route === 'chat' ? await sessions(STREAMS) : [];
       await runPool(20, 20, (w) => turn(route, sess[w]));	// one turn per warm-up session
-      const before = status(pid, 'VmRSS');
-      const started = wallMs();
-      const rs = await Promise.all(Array.from({ length: STREAMS }, (_, i) => turn(route, sess[i])));
-      const secs = (wallMs() - started) / 1000;
-      const good = rs.filter((r) => r.ok);
-      const first = good.map((r) => r.first - stamp(r.text, 's'));
-      const last = good.map((r) => r.last - stamp(r.text, 'e'));
       const label = route === 'chat' ? 'chat turns (/v1/chat/stream)' : 'provider calls (/v1/test/llm)';
-      const peak = status(pid, 'VmHWM').toFixed(1);
-      rows.push(`| AI ${STREAMS} concurrent 2 s ${label}: latency added to the first byte | ${good.length}/${STREAMS} complete in ${secs.toFixed(2)} s | ${ms(pct(first, 50))} | ${ms(pct(first, 99))} | ${peak} MiB | - |`);
-      rows.push(`| AI ${STREAMS} concurrent 2 s ${label}: latency added to the last byte | ${good.length}/${STREAMS} | ${ms(pct(last, 50))} | ${ms(pct(last, 99))} | ${peak} MiB | - |`);
-      notes.push(`${route}, ${STREAMS} streams of 2 s: ${good.length} complete in ${secs.toFixed(2)} s; first byte added p50 ${ms(pct(first, 50))} p99 ${ms(pct(first, 99))} max ${ms(Math.max(...first))}; last byte added p50 ${ms(pct(last, 50))} p99 ${ms(pct(last, 99))}; RSS ${before.toFixed(1)} MiB before, peak ${peak} MiB`);
-      if (good.length !== STREAMS) {
-        failed = true;
-        const why = {};
-        for (const r of rs.filter((x) => !x.ok)) {
-          let w = r.why ?? (r.text ?? '').slice(0, 80);
-          try { const j = JSON.parse(w); w = `${(j.error ?? j).code}: ${(j.error ?? j).message}`; } catch { /* as is */ }
-          const k = `HTTP ${r.status} ${w}`;
-          why[k] = (why[k] ?? 0) + 1;
+      for (const [how, rampMs] of [['at once', 0], [`over ${RAMP_MS / 1000} s`, RAMP_MS]]) {
+        const before = status(pid, 'VmRSS');
+        const started = wallMs();
+        const trace = process.env.BENCH_AI_TRACE ? setInterval(() => http.get(
+          `http://127.0.0.1:${PORT}/metrics`, (res) => {
+            let b = '';
+            res.on('data', (d) => { b += d; });
+            res.on('end', () => console.error(`${(wallMs() - started).toFixed(0)} ms: ${b.split('\n')
+              .filter((l) => /^(db_pool_connections|http_workers|http_queue_depth|http_streams_open)/.test(l))
+              .join(' | ')}`));
+          }), 250) : null;
+        const rs = await Promise.all(Array.from({ length: STREAMS }, async (_, i) => {
+          if (rampMs) await sleep((i * rampMs) / STREAMS);
+          return turn(route, sess[i]);
+        }));
+        if (trace) clearInterval(trace);
+        const secs = (wallMs() - started) / 1000;
+        const good = rs.filter((r) => r.ok);
+        const relay = good.map((r) => r.first - stamp(r.text, 's'));
+        const ttfb = good.map((r) => (r.first - r.t0) - (stamp(r.text, 's') - stamp(r.text, 'r')));
+        const peak = status(pid, 'VmHWM').toFixed(1);
+        const what = `AI ${STREAMS} concurrent 2 s ${label}, started ${how}`;
+        rows.push(`| ${what}: latency added to the first byte (relay) | ${good.length}/${STREAMS} complete in ${secs.toFixed(2)} s | ${ms(pct(relay, 50))} | ${ms(pct(relay, 99))} | ${peak} MiB | - |`);
+        rows.push(`| ${what}: time to first byte added (whole turn) | ${good.length}/${STREAMS} | ${ms(pct(ttfb, 50))} | ${ms(pct(ttfb, 99))} | ${peak} MiB | - |`);
+        notes.push(`${route}, ${STREAMS} streams of 2 s started ${how}: ${good.length} complete in ${secs.toFixed(2)} s; relay added p50 ${ms(pct(relay, 50))} p99 ${ms(pct(relay, 99))} max ${ms(Math.max(...relay))}; ttfb added p50 ${ms(pct(ttfb, 50))} p99 ${ms(pct(ttfb, 99))} max ${ms(Math.max(...ttfb))}; RSS ${before.toFixed(1)} MiB before, peak ${peak} MiB`);
+        if (good.length !== STREAMS) {
+          failed = true;
+          const why = {};
+          for (const r of rs.filter((x) => !x.ok)) {
+            let w = r.why ?? (r.text ?? '').slice(0, 80);
+            try { const j = JSON.parse(w); w = `${(j.error ?? j).code}: ${(j.error ?? j).message}`; } catch { /* as is */ }
+            const k = `HTTP ${r.status} ${w}`;
+            why[k] = (why[k] ?? 0) + 1;
+          }
+          notes.push(`${route}: failed turns: ${JSON.stringify(why)}`);
         }
-        notes.push(`${route}: failed turns: ${JSON.stringify(why)}`);
+        // The targets: relay p99 ≤ 50 ms always; the whole first byte too
+        // when arrivals are spread (a burst of STREAMS turns in one instant
+        // queues on the database by construction; reported, not judged).
+        if (!(pct(relay, 99) <= 50) || (rampMs && !(pct(ttfb, 99) <= 50))) {
+          failed = true;
+          notes.push(`${route}, started ${how}: first-byte target (p99 ≤ 50 ms) missed`);
+        }
       }
-      if (route === 'provider' && !(pct(first, 99) <= 50)) failed = true;
     });
   }
 

@@ -154,11 +154,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (cmd->needs & CONFIG_NEED_OWNER_DB)
-		app.db = db_pool_new(app.cfg.database_owner_url, 2, app.cfg.db_connect_timeout_s,
-		    app.cfg.db_statement_timeout_ms);
+		app.db = db_pool_new(app.cfg.database_owner_url, 2, app.cfg.db_acquire_timeout_ms,
+		    app.cfg.db_connect_timeout_s, app.cfg.db_statement_timeout_ms);
 	else
 		app.db = db_pool_new(app.cfg.database_url, (size_t)app.cfg.db_pool_size,
-		    app.cfg.db_connect_timeout_s, app.cfg.db_statement_timeout_ms);
+		    app.cfg.db_acquire_timeout_ms, app.cfg.db_connect_timeout_s,
+		    app.cfg.db_statement_timeout_ms);
 
 	if (strcmp(cmd->name, "serve") == 0)
 		rc = run_serve(&app);

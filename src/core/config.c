@@ -37,7 +37,10 @@ static const struct var vars[] = {
 	{ "HTTP_THREADS", V_INT, F(http_threads), "0", 0, 64, NULL, 0, false },
 	{ "WORKER_THREADS", V_INT, F(worker_threads), "16", 1, 512, NULL, 0, false },
 	{ "WORKER_QUEUE_MAX", V_INT, F(worker_queue_max), "1024", 1, 1000000, NULL, 0, false },
+	{ "STREAMS_MAX", V_INT, F(streams_max), "1000", 0, 100000, NULL, 0, false },
 	{ "DB_POOL_SIZE", V_INT, F(db_pool_size), "16", 1, 1000, NULL, 0, false },
+	{ "DB_ACQUIRE_TIMEOUT_MS", V_INT, F(db_acquire_timeout_ms), "5000", 10, 60000, NULL, 0,
+	    false },
 	{ "DB_CONNECT_TIMEOUT_S", V_INT, F(db_connect_timeout_s), "5", 1, 120, NULL, 0, false },
 	{ "DB_STATEMENT_TIMEOUT_MS", V_INT, F(db_statement_timeout_ms), "10000", 100,
 	    3600000, NULL, 0, false },
@@ -133,8 +136,8 @@ static const struct var vars[] = {
 
 static const char *const names[] = {
 	"HOST", "PORT", "PLATFORM_DOMAIN", "DATABASE_URL", "DATABASE_OWNER_URL",
-	"HTTP_THREADS", "WORKER_THREADS", "WORKER_QUEUE_MAX",
-	"DB_POOL_SIZE", "DB_CONNECT_TIMEOUT_S", "DB_STATEMENT_TIMEOUT_MS",
+	"HTTP_THREADS", "WORKER_THREADS", "WORKER_QUEUE_MAX", "STREAMS_MAX",
+	"DB_POOL_SIZE", "DB_ACQUIRE_TIMEOUT_MS", "DB_CONNECT_TIMEOUT_S", "DB_STATEMENT_TIMEOUT_MS",
 	"MAX_BODY_BYTES", "SHUTDOWN_GRACE_S", "TENANT_CACHE_TTL_S",
 	"JOB_CONCURRENCY", "JOB_LEASE_S", "JOB_BACKOFF_BASE_S", "LOG_LEVEL", "ENABLE_TEST_ROUTES",
 	"COOKIE_SECURE", "SESSION_IDLE_S", "SESSION_MAX_AGE_S", "APP_ENCRYPTION_KEY",

@@ -17,7 +17,9 @@ struct config {
 	int http_threads;
 	int worker_threads;
 	int worker_queue_max;
+	int streams_max;
 	int db_pool_size;
+	int db_acquire_timeout_ms;
 	int db_connect_timeout_s;
 	int db_statement_timeout_ms;
 	int max_body_bytes;

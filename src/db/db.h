@@ -24,8 +24,10 @@ struct db_pool_stats {
 	unsigned long long discarded;
 };
 
-struct db_pool *db_pool_new(const char *conninfo, size_t max, int connect_timeout_s,
-    int statement_timeout_ms);
+/* acquire_timeout_ms: how long db_pool_acquire waits for a free connection
+ * before it answers ST_UNAVAILABLE. */
+struct db_pool *db_pool_new(const char *conninfo, size_t max, int acquire_timeout_ms,
+    int connect_timeout_s, int statement_timeout_ms);
 void db_pool_free(struct db_pool *p);
 void db_pool_get_stats(struct db_pool *p, struct db_pool_stats *out);
 
@@ -33,6 +35,8 @@ enum status db_pool_acquire(struct db_pool *p, struct db_conn **out, struct err 
 /* Returns c to the pool, or closes it when it is broken or not idle. */
 void db_pool_release(struct db_pool *p, struct db_conn *c);
 PGconn *db_conn_pg(struct db_conn *c);
+/* The statements prepared on the connection (db/prepared.h). */
+struct db_stmts *db_conn_stmts(struct db_conn *c);
 
 struct db_tx {
 	struct db_pool *pool;

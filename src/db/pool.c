@@ -13,12 +13,12 @@
 #include "core/deadline.h"
 #include "core/log.h"
 #include "db/db.h"
-
-#define ACQUIRE_WAIT_MS 2000
+#include "db/prepared.h"
 
 struct db_conn {
 	struct db_conn *next;
 	PGconn *pg;
+	struct db_stmts *stmts;	/* prepared on pg; replaced with it */
 };
 
 struct db_pool {
@@ -26,6 +26,7 @@ struct db_pool {
 	pthread_cond_t cv;
 	char *conninfo;
 	size_t max, open, waiting;
+	int acquire_timeout_ms;
 	int connect_timeout_s;
 	int statement_timeout_ms;
 	struct db_conn *idle;
@@ -34,7 +35,7 @@ struct db_pool {
 };
 
 struct db_pool *
-db_pool_new(const char *conninfo, size_t max, int connect_timeout_s,
+db_pool_new(const char *conninfo, size_t max, int acquire_timeout_ms, int connect_timeout_s,
     int statement_timeout_ms)
 {
 	struct db_pool *p = calloc(1, sizeof(*p));
@@ -44,6 +45,7 @@ db_pool_new(const char *conninfo, size_t max, int connect_timeout_s,
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	p->max = max;
+	p->acquire_timeout_ms = acquire_timeout_ms;
 	p->connect_timeout_s = connect_timeout_s;
 	p->statement_timeout_ms = statement_timeout_ms;
 	return p;
@@ -59,6 +61,7 @@ db_pool_free(struct db_pool *p)
 	for (c = p->idle; c != NULL; c = n) {
 		n = c->next;
 		PQfinish(c->pg);
+		db_stmts_free(c->stmts);
 		free(c);
 	}
 	pthread_mutex_destroy(&p->mu);
@@ -85,6 +88,12 @@ PGconn *
 db_conn_pg(struct db_conn *c)
 {
 	return c->pg;
+}
+
+struct db_stmts *
+db_conn_stmts(struct db_conn *c)
+{
+	return c->stmts;
 }
 
 static PGconn *
@@ -119,7 +128,7 @@ db_pool_acquire(struct db_pool *p, struct db_conn **out, struct err *e)
 	PGconn *pg;
 
 	*out = NULL;
-	deadline_in_ms(&deadline, ACQUIRE_WAIT_MS);
+	deadline_in_ms(&deadline, p->acquire_timeout_ms);
 	pthread_mutex_lock(&p->mu);
 	while (p->idle == NULL && p->open >= p->max) {
 		int rc;
@@ -145,6 +154,8 @@ db_pool_acquire(struct db_pool *p, struct db_conn **out, struct err *e)
 		/* Broken while idle: reconnect in place. */
 		PQfinish(c->pg);
 		c->pg = NULL;
+		db_stmts_free(c->stmts);
+		c->stmts = NULL;
 		pthread_mutex_lock(&p->mu);
 		p->discarded++;
 		pthread_mutex_unlock(&p->mu);
@@ -169,6 +180,7 @@ db_pool_acquire(struct db_pool *p, struct db_conn **out, struct err *e)
 	p->connects++;
 	pthread_mutex_unlock(&p->mu);
 	c->pg = pg;
+	c->stmts = db_stmts_new();
 	*out = c;
 	return ST_OK;
 }
@@ -178,6 +190,7 @@ discard(struct db_pool *p, struct db_conn *c, const char *why)
 {
 	log_emit(LOG_DEBUG, "database connection discarded", json_pack("{s:s}", "reason", why));
 	PQfinish(c->pg);
+	db_stmts_free(c->stmts);
 	free(c);
 	pthread_mutex_lock(&p->mu);
 	p->open--;

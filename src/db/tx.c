@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "db/db.h"
+#include "db/prepared.h"
 
 enum status
 db_sqlstate_status(const char *s)
@@ -65,7 +66,7 @@ db_exec(struct db_tx *tx, const char *sql, int nparams, const char *const *param
 
 	if (tx->conn == NULL || tx->failed != ST_OK)
 		return NULL;
-	res = PQexecParams(db_conn_pg(tx->conn), sql, nparams, NULL, params, NULL, NULL, 0);
+	res = db_stmts_exec(db_conn_stmts(tx->conn), db_conn_pg(tx->conn), sql, nparams, params);
 	es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
 		fail(tx, res, sql);

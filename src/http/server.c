@@ -5,7 +5,9 @@
  * the worker pool; the worker runs the handler and posts the job back to its
  * loop through an h2o multithread queue, where the response is sent. The
  * loop thread never blocks. If the client disconnects first, the request's
- * pool disposer marks the job cancelled and the finished job is dropped. */
+ * pool disposer marks the job cancelled and the finished job is dropped.
+ * A streaming handler takes its worker thread out of the pool for the rest
+ * of the request (workers_detach), up to STREAMS_MAX at once. */
 #define H2O_USE_LIBUV 0
 #include <h2o.h>
 
@@ -557,6 +559,14 @@ http_stream_start(struct request *r, struct response *w, int status, const char 
 
 	if (job == NULL)
 		return err_set(&r->err, ST_INTERNAL, "Streaming is not available here.");
+	/* A stream holds its thread for the whole turn, mostly waiting on a
+	 * model provider: the thread leaves the pool, which starts another, so
+	 * open streams never starve ordinary requests. Refused before any
+	 * byte is sent, the route still answers with an error body. */
+	if (workers_detach(job->loop->srv->workers) == WORKERS_FULL) {
+		r->err.retry_after = 1;
+		return err_set(&r->err, ST_UNAVAILABLE, "Too many open streams; retry shortly.");
+	}
 	w->status = status;
 	w->content_type = content_type;
 	pthread_mutex_lock(&job->stream.mu);
@@ -807,7 +817,7 @@ http_serve(struct app *app)
 	signal(SIGPIPE, SIG_IGN);
 
 	srv.workers = workers_start((size_t)app->cfg.worker_threads,
-	    (size_t)app->cfg.worker_queue_max);
+	    (size_t)app->cfg.worker_queue_max, (size_t)app->cfg.streams_max);
 	current_workers = srv.workers;
 	srv.loops = calloc(nloops, sizeof(*srv.loops));
 	pthread_barrier_init(&srv.ready, NULL, (unsigned)nloops + 1);

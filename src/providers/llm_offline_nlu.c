@@ -15,8 +15,10 @@
 
 #include "modules/appointments/tz.h"
 
-/* Messages are capped long before this; a longer text is cut, not refused. */
-#define NORM_MAX_UNITS 8192
+/* Messages and replies (16 KiB) are capped long before this; a longer text
+ * is cut, not refused. Buffers are sized to the text, not to this: the leak
+ * filter normalises every streamed reply many times. */
+#define NORM_MAX_UNITS 65536
 
 /* ---- text ------------------------------------------------------------------ */
 
@@ -54,6 +56,26 @@ replace_all(char *s, const char *from, const char *to)
 	}
 }
 
+/* nz applied to src[0, n) in a buffer sized for the result; -1 on failure
+ * (including a result over NORM_MAX_UNITS). */
+static int32_t
+normalize_into(struct arena *a, const UNormalizer2 *nz, const UChar *src, int32_t n, UChar **out)
+{
+	UErrorCode ec = U_ZERO_ERROR;
+	int32_t cap = n < NORM_MAX_UNITS / 2 - 16 ? n * 2 + 16 : NORM_MAX_UNITS, got;
+
+	*out = arena_alloc(a, (size_t)cap * sizeof(UChar));
+	got = unorm2_normalize(nz, src, n, *out, cap, &ec);
+	if (ec == U_BUFFER_OVERFLOW_ERROR && got <= NORM_MAX_UNITS) {
+		/* Rare: an expansion of more than 2×. */
+		ec = U_ZERO_ERROR;
+		cap = got;
+		*out = arena_alloc(a, (size_t)cap * sizeof(UChar));
+		got = unorm2_normalize(nz, src, n, *out, cap, &ec);
+	}
+	return U_FAILURE(ec) ? -1 : got;
+}
+
 char *
 nlu_normalize(struct arena *a, const char *s)
 {
@@ -61,27 +83,25 @@ nlu_normalize(struct arena *a, const char *s)
 	const UNormalizer2 *nfkc = unorm2_getNFKCCasefoldInstance(&ec);
 	const UNormalizer2 *nfd = unorm2_getNFDInstance(&ec);
 	UChar *src, *tmp, *dec;
-	int32_t n = 0, m, k, i;
+	int32_t n = 0, m, k, i, srccap;
 	char *out, *w;
-	size_t cap;
+	size_t cap, bytes;
 
 	if (U_FAILURE(ec) || s == NULL)
 		return arena_strdup(a, "");
-	src = arena_alloc(a, NORM_MAX_UNITS * sizeof(UChar));
-	tmp = arena_alloc(a, NORM_MAX_UNITS * sizeof(UChar));
-	dec = arena_alloc(a, NORM_MAX_UNITS * sizeof(UChar));
-	u_strFromUTF8(src, NORM_MAX_UNITS, &n, s, -1, &ec);
+	/* UTF-16 never needs more units than UTF-8 has bytes. */
+	bytes = strlen(s);
+	srccap = bytes < NORM_MAX_UNITS ? (int32_t)bytes + 1 : NORM_MAX_UNITS;
+	src = arena_alloc(a, (size_t)srccap * sizeof(UChar));
+	u_strFromUTF8(src, srccap, &n, s, -1, &ec);
 	if (ec == U_BUFFER_OVERFLOW_ERROR || ec == U_STRING_NOT_TERMINATED_WARNING) {
 		ec = U_ZERO_ERROR;
-		n = NORM_MAX_UNITS;
+		n = srccap;
 	}
 	if (U_FAILURE(ec))
 		return arena_strdup(a, "");
-	m = unorm2_normalize(nfkc, src, n, tmp, NORM_MAX_UNITS, &ec);
-	if (U_FAILURE(ec))
-		return arena_strdup(a, "");
-	k = unorm2_normalize(nfd, tmp, m, dec, NORM_MAX_UNITS, &ec);
-	if (U_FAILURE(ec))
+	if ((m = normalize_into(a, nfkc, src, n, &tmp)) < 0 ||
+	    (k = normalize_into(a, nfd, tmp, m, &dec)) < 0)
 		return arena_strdup(a, "");
 	/* Filter code points, then back to UTF-8 (≤ 4 bytes per unit pair). */
 	cap = (size_t)k * 3 + 1;
@@ -180,6 +200,34 @@ nlu_words(struct arena *a, const char *norm, struct nlu_words *out)
 		w[len] = '\0';
 		out->w[out->n++] = w;
 	}
+}
+
+char *
+nlu_word_line(struct arena *a, const char *norm)
+{
+	size_t len = strlen(norm);
+	char *out = arena_alloc(a, len + 3), *w = out;
+	const char *p = norm;
+
+	*w++ = ' ';
+	for (;;) {
+		const char *start;
+
+		while (*p && !word_byte((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		while (*p && (word_byte((unsigned char)*p) ||
+		    (*p == '\'' && word_byte((unsigned char)p[1]) && p > start)))
+			p++;
+		for (const char *q = start; q < p; q++)
+			if (*q != '\'')
+				*w++ = (char)tolower((unsigned char)*q);
+		*w++ = ' ';
+	}
+	*w = '\0';
+	return out;
 }
 
 int

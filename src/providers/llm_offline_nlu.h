@@ -32,6 +32,10 @@ struct nlu_words {
 	size_t n;
 };
 void nlu_words(struct arena *a, const char *norm, struct nlu_words *out);
+/* All the words of a normalised text, as nlu_words cuts them but without
+ * its cap, joined by single spaces with a space at each end (" " when
+ * there are none): " book a haircut ". */
+char *nlu_word_line(struct arena *a, const char *norm);
 
 /* Optimal string alignment distance (Damerau-Levenshtein with adjacent
  * transpositions), capped: returns cap + 1 as soon as it must exceed cap. */

@@ -261,7 +261,7 @@ describe('chat end to end with a misbehaving model', () => {
     await c.open();
     fakes.openai.push({ text: 'Hello!', usage: { input: 50, output: 5 } });
     await c.say('Hi');
-    assert.equal(adminSql(`SELECT messages || ' ' || model_calls || ' ' || input_tokens
+    assert.equal(adminSql(`SELECT sum(messages) || ' ' || sum(model_calls) || ' ' || sum(input_tokens)
       FROM usage_monthly WHERE tenant_id = ${lit(small.id)}`), '1 1 50');
     adminSql(`UPDATE usage_monthly SET messages = 200 WHERE tenant_id = ${lit(small.id)}`);
     const before = fakes.openai.requests.length;
@@ -341,10 +341,10 @@ describe('chat end to end on the Anthropic Messages API', () => {
 
     fakes.anthropic.push({ text: 'Anything else?' });
     await c.say('Thanks');
-    const u = adminSql(`SELECT model_calls || ' ' || (cached_tokens > 0)::text FROM usage_monthly
-      WHERE tenant_id = ${lit(t.id)}`);
+    const u = adminSql(`SELECT sum(model_calls) || ' ' || (sum(cached_tokens) > 0)::text
+      FROM usage_monthly WHERE tenant_id = ${lit(t.id)}`);
     assert.equal(u, '3 true', 'three model calls, the later ones reading the cached prefix');
-    assert.equal(adminSql(`SELECT provider || ' ' || model FROM usage_monthly_models
+    assert.equal(adminSql(`SELECT DISTINCT provider || ' ' || model FROM usage_monthly_models
       WHERE tenant_id = ${lit(t.id)}`), 'anthropic claude-fake-haiku');
   });
 });

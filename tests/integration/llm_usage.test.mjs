@@ -71,7 +71,7 @@ describe('AI usage metering', () => {
     assert.doesNotMatch(r.json.text, /plan|limit|200/i);	// the customer is not told about plans
     assert.equal(fakes.openai.requests.length, 0);
     assert.equal(fakes.anthropic.requests.length, 0);
-    assert.equal(adminSql(`SELECT messages FROM usage_monthly WHERE tenant_id = ${lit(t.id)}`), '200');
+    assert.equal(adminSql(`SELECT sum(messages) FROM usage_monthly WHERE tenant_id = ${lit(t.id)}`), '200');
   });
 
   test('racing messages never take more than the plan allows', async () => {
@@ -82,7 +82,7 @@ describe('AI usage metering', () => {
     assert.equal(rs.filter((r) => r.json.limited).length, 5);
     assert.equal(rs.filter((r) => r.status === 200 && !r.json.limited).length, 3);
     assert.equal(fakes.openai.requests.length, 3);
-    assert.equal(adminSql(`SELECT messages FROM usage_monthly WHERE tenant_id = ${lit(t.id)}`), '200');
+    assert.equal(adminSql(`SELECT sum(messages) FROM usage_monthly WHERE tenant_id = ${lit(t.id)}`), '200');
   });
 
   test('an unlimited plan is never limited', async () => {

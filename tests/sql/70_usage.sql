@@ -1,11 +1,12 @@
--- 70_usage: AI usage metering and the tenants' model settings (0009_usage),
+-- 70_usage: AI usage metering and the tenants' model settings (0009_usage,
+-- 0010_usage_shards),
 -- proven in the database: the metering month, counters that only grow and
 -- cannot be deleted by the runtime role, the plan-limit statement the
 -- application runs (it never lets a month pass its limit), per-model rows
 -- tied to their month and tenant, and sealed-key columns that come all
 -- together or not at all.
 BEGIN;
-SELECT plan(25);
+SELECT plan(26);
 
 INSERT INTO tenants (id, slug) VALUES
     ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'tap-alpha'),
@@ -25,6 +26,9 @@ SELECT throws_ok($$ INSERT INTO usage_monthly (tenant_id, month)
 SELECT throws_ok($$ INSERT INTO usage_monthly (tenant_id, month, messages)
     VALUES ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', '2030-01-01', -1) $$, '23514', NULL,
     'counters cannot go negative');
+SELECT throws_ok($$ INSERT INTO usage_monthly (tenant_id, month, shard)
+    VALUES ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', '2030-01-01', 16) $$, '23514', NULL,
+    'a month has 16 shards (0-15)');
 SELECT throws_ok($$ INSERT INTO usage_monthly_models (tenant_id, month, provider, model)
     VALUES ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', '2031-02-01', 'openai', 'gpt') $$, '23503',
     NULL, 'a per-model row needs its month''s totals row');
@@ -48,28 +52,33 @@ SELECT throws_ok($$ INSERT INTO tenant_llm_settings (tenant_id, provider, api_ke
 
 -- The runtime role -----------------------------------------------------------
 
--- The statement usage_allow_message runs (with the caller's rights).
-CREATE FUNCTION pg_temp.allow_message(lim bigint) RETURNS SETOF bigint
+-- The statements usage_allow_message runs for a limited plan (with the
+-- caller's rights), on the shard it is given: the tenant's lock, then the
+-- count if the month's sum over every shard is still under the limit.
+CREATE FUNCTION pg_temp.allow_message(lim bigint, sh smallint) RETURNS SETOF bigint
 LANGUAGE sql AS $$
-    INSERT INTO usage_monthly (tenant_id, month, messages)
-    VALUES (app_tenant(), usage_current_month(), 1)
-    ON CONFLICT (tenant_id, month) DO UPDATE SET messages = usage_monthly.messages + 1
-    WHERE lim < 0 OR usage_monthly.messages < lim
+    SELECT pg_advisory_xact_lock(7001, hashtext(app_tenant()::text));
+    INSERT INTO usage_monthly (tenant_id, month, shard, messages)
+    SELECT app_tenant(), usage_current_month(), sh, 1
+    WHERE (SELECT coalesce(sum(messages), 0) FROM usage_monthly
+           WHERE month = usage_current_month()) < lim
+    ON CONFLICT (tenant_id, month, shard) DO UPDATE SET messages = usage_monthly.messages + 1
     RETURNING messages
 $$;
 
 SET LOCAL ROLE receptionist_app;
 SELECT FROM set_config('app.tenant_id', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', true);
 
-SELECT results_eq('SELECT * FROM pg_temp.allow_message(2)', $$ VALUES (1::bigint) $$,
+SELECT results_eq('SELECT * FROM pg_temp.allow_message(3, 0::smallint)', $$ VALUES (1::bigint) $$,
     'the month''s first message is counted');
-SELECT results_eq('SELECT * FROM pg_temp.allow_message(2)', $$ VALUES (2::bigint) $$,
-    'the second message fits a limit of 2');
-SELECT is_empty('SELECT * FROM pg_temp.allow_message(2)', 'the third is refused: no row comes back');
-SELECT is((SELECT messages FROM usage_monthly WHERE month = usage_current_month()), 2::bigint,
+SELECT results_eq('SELECT * FROM pg_temp.allow_message(3, 0::smallint)', $$ VALUES (2::bigint) $$,
+    'the second message fits a limit of 3');
+SELECT results_eq('SELECT * FROM pg_temp.allow_message(3, 5::smallint)', $$ VALUES (1::bigint) $$,
+    'the third fits too, counted on another shard');
+SELECT is_empty('SELECT * FROM pg_temp.allow_message(3, 9::smallint)',
+    'the fourth is refused whatever its shard: the shards add up to the limit');
+SELECT is((SELECT sum(messages) FROM usage_monthly WHERE month = usage_current_month()), 3::numeric,
     '… and nothing was counted for it');
-SELECT results_eq('SELECT * FROM pg_temp.allow_message(-1)', $$ VALUES (3::bigint) $$,
-    'an unlimited plan (-1) is always counted');
 
 SELECT lives_ok($$ INSERT INTO usage_monthly_models (tenant_id, month, provider, model, calls)
     VALUES (app_tenant(), usage_current_month(), 'openai', 'gpt-x', 1) $$,
@@ -81,7 +90,7 @@ SELECT throws_ok($$ DELETE FROM usage_monthly_models $$, '42501', NULL,
     'per-model usage cannot be deleted by the runtime role');
 SELECT throws_ok($$ DELETE FROM usage_monthly $$, '42501', NULL,
     'monthly usage cannot be deleted by the runtime role');
-SELECT is((SELECT count(*) FROM usage_monthly), 1::bigint,
+SELECT is((SELECT count(DISTINCT month) FROM usage_monthly), 1::bigint,
     'tenant A sees its own month only (not B''s)');
 
 SELECT lives_ok($$ INSERT INTO tenant_llm_settings (tenant_id, provider, model)

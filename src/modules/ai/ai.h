@@ -55,4 +55,21 @@ struct ai_turn_out {
 enum status ai_turn(struct request *r, const char *conversation_id, const char *text,
     const struct ai_sink *sink, struct ai_turn_out *out) MUST_USE;
 
+/* The same in two steps, for a channel that must answer a refusal before
+ * it starts replying (the SSE stream): ai_turn_begin takes the
+ * conversation's lock and persists the message, or refuses (404, 409, 503)
+ * with nothing begun; ai_turn_run does the rest. A begun turn that will not
+ * run is given up with ai_turn_abandon (its message stays). */
+struct ai_turn;
+struct ai_turn_in {
+	const char *conversation_id;		/* a channel's conversation, or NULL and */
+	const unsigned char *session_hash;	/* the SHA-256 of the web session token */
+	const char *text;
+};
+enum status ai_turn_begin(struct request *r, const struct ai_turn_in *in, struct ai_turn **out)
+    MUST_USE;
+enum status ai_turn_run(struct ai_turn *t, const struct ai_sink *sink, struct ai_turn_out *out)
+    MUST_USE;
+void ai_turn_abandon(struct ai_turn *t);
+
 #endif

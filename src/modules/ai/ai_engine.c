@@ -1,16 +1,20 @@
 /* ai_engine.c — one turn of a conversation, for every channel.
  *
- *   tx 1  take the turn lock, persist the customer's message (before
- *         anything can fail or the client can leave), load the tenant
- *   —     handed off: stay silent; tenant keywords or a request for a
- *         person: hand off (no model)
- *   tx 2  count the message against the plan, record whether it confirms
- *         the pending proposal, load memory (last N exchanges + summary)
- *         and the tenant's provider chain
- *   —     model ⇄ tools, at most AI_MAX_TOOL_CALLS calls, each step
- *         persisted as soon as it is complete; no transaction is held
- *         across a model call
- *   tx 3  persist the reply, release the lock
+ *   open   one transaction: take the turn lock, persist the customer's
+ *          message (before the model can fail or the client can leave),
+ *          load the tenant; unless a person has the conversation or must
+ *          get it (tenant keywords, a request for a person: no model),
+ *          count the message against the plan, record whether it confirms
+ *          the pending proposal, load memory (last N exchanges + summary)
+ *          and the tenant's provider chain
+ *   —      model ⇄ tools, at most AI_MAX_TOOL_CALLS calls; each step is
+ *          persisted with its metering as soon as it is complete; no
+ *          transaction is held across a model call
+ *   close  one transaction: meter the last model call, persist the reply,
+ *          release the lock
+ *
+ * Two transactions for a plain turn, not one per step of the list: under
+ * a burst of turns the pool's connections are the scarce thing.
  *
  * What the model writes goes through the leak filter before the customer
  * sees it: text is streamed with a window held back, and a reply that
@@ -31,12 +35,12 @@
 #include "providers/llm_offline.h"
 #include "providers/llm_offline_nlu.h"
 
-/* Bytes of a streamed reply held back until the text after them is seen,
- * so a leak that spans deltas is caught before much of it is sent (the
- * final message replaces the deltas anyway); and text from the first
- * digit or "@" near the end waits until the step is complete, so no part
- * of somebody's phone number or address streams before it is judged. */
-#define LEAK_HOLD 48
+/* A streamed reply is shown as it comes, except its last words when they
+ * could be the beginning of a leak (ai_leak_hold): when a leak completes,
+ * none of it has been sent (and the final message replaces the deltas
+ * anyway). Text from the first digit, "+" or "@" among the last
+ * CONTACT_LOOKBACK bytes waits too, so no part of somebody's phone number
+ * streams before the whole number is judged. */
 #define CONTACT_LOOKBACK 40
 /* Longest reply kept from one model step. */
 #define REPLY_MAX (16 * 1024)
@@ -116,6 +120,7 @@ static void
 on_text(void *ud, const char *delta, size_t n)
 {
 	struct filter *f = ud;
+	struct arena scratch;
 
 	if (f->len + n + 1 > REPLY_MAX)
 		n = REPLY_MAX > f->len + 1 ? REPLY_MAX - f->len - 1 : 0;
@@ -138,33 +143,39 @@ on_text(void *ud, const char *delta, size_t n)
 	f->text[f->len] = '\0';
 	if (f->leaked)
 		return;
-	if (ai_leak_check(f->r->arena, f->guard, f->text) != AI_LEAK_NONE) {
+	/* The checks normalise the whole reply on every delta: their
+	 * allocations live only as long as this call. */
+	arena_init(&scratch, 8192);
+	if (ai_leak_check(&scratch, f->guard, f->text) != AI_LEAK_NONE) {
 		f->leaked = true;
-		return;
-	}
-	if (f->len > LEAK_HOLD) {
-		size_t upto = f->len - LEAK_HOLD;
-		size_t from = upto > CONTACT_LOOKBACK ? upto - CONTACT_LOOKBACK : 0;
+	} else {
+		size_t upto = ai_leak_hold(&scratch, f->guard, f->text, f->len);
+		size_t from = f->len > CONTACT_LOOKBACK ? f->len - CONTACT_LOOKBACK : 0;
 
-		for (size_t i = from; i < f->len; i++) {
+		for (size_t i = from; i < upto; i++) {
 			char ch = f->text[i];
 
 			if (ch == '@' || (ch >= '0' && ch <= '9') || ch == '+') {
-				upto = i < upto ? i : upto;
+				upto = i;
 				break;
 			}
 		}
 		filter_emit(f, upto, true);
 	}
+	arena_free(&scratch);
 }
 
 /* The step is complete: judge it whole, then send what was held back. */
 static void
 filter_finish(struct filter *f)
 {
+	struct arena scratch;
+
+	arena_init(&scratch, 8192);
 	if (!f->leaked && f->len > 0 &&
-	    ai_leak_check(f->r->arena, f->guard, f->text) != AI_LEAK_NONE)
+	    ai_leak_check(&scratch, f->guard, f->text) != AI_LEAK_NONE)
 		f->leaked = true;
+	arena_free(&scratch);
 	if (!f->leaked)
 		filter_emit(f, f->len, false);
 }
@@ -199,6 +210,50 @@ add_msg(struct request *r, const char *conv, const struct ai_msg_in *m, char id[
 	return db_tx_end(&tx, st);
 }
 
+/* One transaction after a model call: its metering, the message it
+ * produced (m, may be NULL) and, when *locked, the turn lock released.
+ * Metering never fails the turn: when the whole fails, the message (and
+ * the unlock) are tried again without it. */
+static enum status
+persist_step(struct request *r, const char *conv, const struct llm_response *resp,
+    const struct ai_msg_in *m, char id[UUID_STR_LEN + 1], bool release, bool *locked)
+{
+	struct db_tx tx;
+	enum status st;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		bool meter = resp != NULL && attempt == 0;
+
+		if (!meter && attempt > 0 && m == NULL && !(release && *locked))
+			return ST_OK;
+		if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+			return st;
+		if (m != NULL) {
+			struct ai_msg_in last = *m;
+
+			last.ends_turn = release && *locked;
+			st = ai_store_msg_add(&tx, conv, &last, r->app->cfg.chat_session_idle_s, id,
+			    NULL);
+		} else if (release && *locked) {
+			st = ai_store_turn_unlock(&tx, conv);
+		}
+		/* Last: the tenant's month counters are rows every turn
+		 * updates, locked from here to the commit. */
+		if (st == ST_OK && meter)
+			st = usage_record_response(&tx, resp);
+		if ((st = db_tx_end(&tx, st)) == ST_OK) {
+			if (release)
+				*locked = false;
+			return ST_OK;
+		}
+		if (!meter)
+			break;
+		log_warn("ai: metering a model call failed; the reply is kept unmetered");
+		err_clear(&r->err);
+	}
+	return st;
+}
+
 static enum status
 unlock(struct request *r, const char *conv)
 {
@@ -218,13 +273,13 @@ unlock(struct request *r, const char *conv)
 /* A reply that needs no model (handoff, limits, failures). */
 static enum status
 reply_fixed(struct request *r, const char *conv, const char *author, const char *text,
-    const struct ai_sink *sink, struct ai_turn_out *out)
+    const struct ai_sink *sink, struct ai_turn_out *out, bool *locked)
 {
 	struct ai_msg_in m = { .role = "assistant", .author = author, .content = text };
 	enum status st;
 
 	sink_text(sink, text);
-	if ((st = add_msg(r, conv, &m, out->message_id, NULL)) != ST_OK)
+	if ((st = persist_step(r, conv, NULL, &m, out->message_id, true, locked)) != ST_OK)
 		return st;
 	out->text = text;
 	return ST_OK;
@@ -316,118 +371,136 @@ msgs_push(struct arena *a, struct msgs *m)
 	return &m->v[m->n++];
 }
 
-static enum status
-run(struct request *r, const char *conv_id, const char *text, const struct ai_sink *sink,
-    struct ai_turn_out *out)
-{
-	const struct config *cfg = &r->app->cfg;
-	struct arena *a = r->arena;
+/* What the opening transaction hands the rest of the turn. */
+struct ai_turn {
+	struct request *r;
+	const char *text;		/* the customer's message, sanitised */
+	bool locked;			/* this turn holds the conversation's lock */
 	struct ai_turn_ctx t;
 	struct ai_tenant tenant;
 	struct ai_conv conv;
-	struct ai_prompt prompt;
-	struct ai_leak_guard guard;
-	struct llm_provider *provider = NULL;
-	struct llm_message *hist = NULL;
-	size_t nhist = 0, ndefs, ncontacts = 0;
-	const struct llm_tool_def *defs;
-	const char **contacts = NULL, *dynamic, *final = NULL, *turn_text = "", *reason = NULL;
-	struct msgs msgs = { 0 };
-	struct filter f;
-	struct db_tx tx;
-	struct ai_msg_in um;
+	struct llm_provider *provider;	/* NULL: the offline receptionist */
+	struct llm_message *hist;
+	size_t nhist;
+	const char **contacts;
+	size_t ncontacts;
+	const char *handoff_reason;	/* set: hand off now, no model */
+	bool limited;			/* the plan's messages are used up */
+};
+
+/* Reasons kept short: they go to the business in the handoff notice. */
+#define KEYWORD_REASON "The customer's message contains one of the business's handoff keywords."
+#define ASKED_REASON "The customer asked to talk to a person."
+
+/* The refusals of a turn that cannot begin: the web widget names its
+ * conversation by session, a channel by id. */
+static enum status
+refuse_missing(struct request *r, const struct ai_turn_in *in)
+{
+	if (in->session_hash == NULL)
+		return err_set(&r->err, ST_NOTFOUND, "This conversation has ended; please start a "
+		    "new one.");
+	err_detail(&r->err, "session_id", "is not a chat session of this business");
+	return err_set(&r->err, ST_NOTFOUND, "Unknown chat session; start a new one.");
+}
+
+static enum status
+refuse_ended(struct request *r, const struct ai_turn_in *in)
+{
+	if (in->session_hash == NULL)
+		return err_set(&r->err, ST_NOTFOUND, "This conversation has ended; please start a "
+		    "new one.");
+	err_detail(&r->err, "session_id", "has expired");
+	return err_set(&r->err, ST_NOTFOUND, "This chat session has expired; start a new one.");
+}
+
+/* The one transaction before the model. The lock is taken first, and the
+ * conversation read in the same statement, so what the turn reads includes
+ * everything the previous turn committed. u->locked says whether the turn
+ * holds the lock when this returns. */
+static enum status
+open_turn(const struct ai_turn_in *in, struct ai_turn *u)
+{
+	struct request *r = u->r;
+	const struct config *cfg = &r->app->cfg;
+	struct arena *a = r->arena;
+	struct ai_msg_in um = { .role = "user", .author = "customer", .content = u->text };
 	enum plan_tier tier = PLAN_FREE;
-	bool found = false, limited = false, failed = false, handoff = false, any_leak = false;
-	int first_seq = 1, calls_used = 0, user_seq = 0;
+	struct db_tx tx;
+	enum ai_lock lock;
+	const char *conv_id;
+	bool closed, expired;
+	int first_seq = 1;
 	enum status st;
 
-	memset(&t, 0, sizeof(t));
-	/* tx 1 --------------------------------------------------------------- */
+	u->locked = false;
 	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
 		return st;
-	if ((st = ai_store_conv_get(&tx, conv_id, false, &conv, &found)) != ST_OK)
-		return db_tx_end(&tx, st);
-	if (!found || strcmp(conv.status, "CLOSED") == 0)
-		return db_tx_end(&tx, err_set(&r->err, ST_NOTFOUND,
-		    "This conversation has ended; please start a new one."));
-	um = (struct ai_msg_in){ .role = "user", .author = "customer", .content = text };
-	if ((st = ai_store_msg_add(&tx, conv_id, &um, cfg->chat_session_idle_s, NULL,
-	    &user_seq)) != ST_OK ||
-	    (st = ai_store_tenant(&tx, a, ai_now(), &tenant)) != ST_OK)
-		return db_tx_end(&tx, st);
-	if ((st = db_tx_end(&tx, ST_OK)) != ST_OK)
-		return st;
-
-	t.r = r;
-	t.conversation_id = conv_id;
-	t.channel = conv.channel;
-	t.user_seq = user_seq;
-	t.tenant = &tenant;
-	t.now = ai_now();
-
-	/* A person has the conversation: the AI stays silent. */
-	if (strcmp(conv.status, "HANDED_OFF") == 0) {
-		out->silent = true;
-		out->handed_off = true;
-		return ST_OK;
+	if ((st = ai_store_turn_lock(&tx, in->conversation_id, in->session_hash, &u->conv,
+	    &lock)) != ST_OK)
+		goto out;
+	if (lock == AI_LOCK_MISSING) {
+		st = refuse_missing(r, in);
+		goto out;
 	}
-	/* The tenant's keywords, or the customer asking for a person. */
-	if (keyword_hit(a, &tenant, text)) {
-		handoff = true;
-		reason = "The customer's message contains one of the business's handoff keywords.";
-	} else if (tenant.allow_handoff && nlu_wants_human(a, nlu_normalize(a, text))) {
-		handoff = true;
-		reason = "The customer asked to talk to a person.";
-	}
-	if (handoff) {
-		const char *msg;
-
-		if ((st = ai_handoff(&t, reason, &msg)) != ST_OK)
+	conv_id = u->conv.id;
+	closed = strcmp(u->conv.status, "CLOSED") == 0;
+	expired = in->session_hash != NULL && u->conv.expires_at > 0 &&
+	    u->conv.expires_at <= ai_now();
+	if (closed || expired) {
+		/* An idle web session ends here: the close is kept, the turn
+		 * refused. */
+		if (!closed && lock == AI_LOCK_TAKEN)
+			st = ai_store_close(&tx, conv_id);
+		if ((st = db_tx_end(&tx, st)) != ST_OK)
 			return st;
-		out->handed_off = true;
-		sink_event(sink, "tool", json_pack("{s:s, s:s}", "name", "handoff_to_human",
-		    "status", "done"));
-		json_array_append_new(out->tool_events, json_pack("{s:s, s:s}", "name",
-		    "handoff_to_human", "status", "done"));
-		return reply_fixed(r, conv_id, "ai", msg, sink, out);
+		return refuse_ended(r, in);
 	}
-
-	/* tx 2 --------------------------------------------------------------- */
-	(void)plan_parse(r->tenant.plan, &tier);
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
-		return st;
-	{
-		struct err ue;
-
-		err_clear(&ue);
-		st = usage_allow_message(&tx, tier, &ue);
-		if (st == ST_FORBIDDEN) {
-			limited = true;
-			st = ST_OK;
-		}
+	if (lock == AI_LOCK_BUSY) {
+		r->err.retry_after = 2;
+		st = err_set(&r->err, ST_CONFLICT, "A reply is still being written; try again in a "
+		    "moment.");
+		goto out;
 	}
-	if (st == ST_OK && conv.proposal != NULL &&
-	    json_integer_value(json_object_get(conv.proposal, "after_seq")) < user_seq) {
+	if ((st = ai_store_msg_add(&tx, conv_id, &um, cfg->chat_session_idle_s, NULL,
+	    &u->t.user_seq)) != ST_OK ||
+	    (st = ai_tenant_load(&tx, a, r->tenant.id, &u->tenant)) != ST_OK)
+		goto out;
+
+	/* A person has the conversation, or must get it: no model, nothing
+	 * counted. */
+	if (strcmp(u->conv.status, "HANDED_OFF") == 0)
+		goto out;
+	if (keyword_hit(a, &u->tenant, u->text))
+		u->handoff_reason = KEYWORD_REASON;
+	else if (u->tenant.allow_handoff && nlu_wants_human(a, nlu_normalize(a, u->text)))
+		u->handoff_reason = ASKED_REASON;
+	if (u->handoff_reason != NULL)
+		goto out;
+
+	if (u->conv.proposal != NULL &&
+	    json_integer_value(json_object_get(u->conv.proposal, "after_seq")) < u->t.user_seq) {
 		/* Only the customer's own words, in a message after the
 		 * proposal was shown, confirm it. */
-		enum nlu_confirm c = nlu_confirmation(a, text);
+		enum nlu_confirm c = nlu_confirmation(a, u->text);
 
 		if (c == NLU_CONFIRM_YES) {
-			json_t *p = json_deep_copy(conv.proposal);
+			json_t *p = json_deep_copy(u->conv.proposal);
 
-			json_object_set_new(p, "confirmed_seq", json_integer(user_seq));
+			json_object_set_new(p, "confirmed_seq", json_integer(u->t.user_seq));
 			st = ai_store_set_json(&tx, conv_id, "pending_proposal", p);
 			json_decref(p);
-			t.confirmed = true;
+			u->t.confirmed = true;
 		} else if (c == NLU_CONFIRM_NO) {
 			st = ai_store_set_json(&tx, conv_id, "pending_proposal", NULL);
-			conv.proposal = NULL;
+			u->conv.proposal = NULL;
 		}
 	}
-	if (st == ST_OK && !limited)
-		st = ai_store_history(&tx, a, conv_id, cfg->chat_memory_turns, &hist, &nhist,
-		    &first_seq);
-	if (st == ST_OK && !limited && first_seq > 1) {
+	if (st != ST_OK)
+		goto out;
+	st = ai_store_history(&tx, a, conv_id, cfg->chat_memory_turns, &u->hist, &u->nhist,
+	    &first_seq);
+	if (st == ST_OK && first_seq > 1) {
 		const char **older;
 		size_t nolder;
 
@@ -435,63 +508,127 @@ run(struct request *r, const char *conv_id, const char *text, const struct ai_si
 		if (st == ST_OK && nolder > 0) {
 			/* The newest 20 of what fell out of the window. */
 			size_t from = nolder > 20 ? nolder - 20 : 0;
-			const char *s = summarise(a, older + from, nolder - from);
+			const char *sum = summarise(a, older + from, nolder - from);
 
-			if (conv.summary == NULL || strcmp(conv.summary, s) != 0)
-				st = ai_store_set_summary(&tx, conv_id, s);
-			conv.summary = s;
+			if (u->conv.summary == NULL || strcmp(u->conv.summary, sum) != 0)
+				st = ai_store_set_summary(&tx, conv_id, sum);
+			u->conv.summary = sum;
 		}
 	}
-	if (st == ST_OK && !limited)
-		st = ai_store_customer_contacts(&tx, a, conv_id, &contacts, &ncontacts);
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
-		return st;
-
-	/* The tenant's provider chain, read on its own: a failure to read it
-	 * must not undo what tx 2 recorded, and costs only the model. */
-	if (!limited) {
+	if (st == ST_OK)
+		st = ai_store_customer_contacts(&tx, a, conv_id, &u->contacts, &u->ncontacts);
+	if (st == ST_OK) {
+		/* The tenant's provider chain. Settings that cannot be used
+		 * (a key that no longer decrypts, say) cost only the model:
+		 * the offline receptionist answers. A failed statement fails
+		 * the transaction like any other. */
 		struct err pe;
-		struct db_tx ptx;
 
 		err_clear(&pe);
-		if (ai_tx_begin(r, &ptx) != ST_OK ||
-		    db_tx_end(&ptx, llm_factory_for_tenant(r->app, &ptx, a, &provider, &pe)) != ST_OK ||
-		    provider == NULL) {
-			log_warn("ai: no provider chain for the tenant (%s); using the offline "
-			    "receptionist", pe.message[0] ? pe.message : r->err.message);
-			err_clear(&r->err);
-			provider = llm_offline_new(a);
+		if (llm_factory_for_tenant(r->app, &tx, a, &u->provider, &pe) != ST_OK ||
+		    u->provider == NULL) {
+			u->provider = NULL;
+			if (tx.failed != ST_OK)
+				st = db_status(&tx);
+			else
+				log_warn("ai: no provider chain for the tenant (%s); using the offline "
+				    "receptionist", pe.message);
 		}
 	}
+	/* Counted last: the month's counter is one row every turn of the
+	 * tenant updates, locked from here to the commit. */
+	if (st == ST_OK) {
+		struct err ue;
 
-	if (limited)
-		return reply_fixed(r, conv_id, "system", USAGE_LIMIT_REPLY, sink, out);
-	if (conv.input_tokens + conv.output_tokens >= cfg->ai_max_conversation_tokens)
-		return reply_fixed(r, conv_id, "system", TOKENS_REPLY, sink, out);
+		(void)plan_parse(r->tenant.plan, &tier);
+		err_clear(&ue);
+		st = usage_allow_message(&tx, tier, &ue);
+		if (st == ST_FORBIDDEN) {
+			u->limited = true;
+			st = ST_OK;
+		}
+	}
+out:
+	st = db_tx_end(&tx, st);
+	u->locked = st == ST_OK;
+	return st;
+}
+
+static enum status
+run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
+{
+	struct request *r = u->r;
+	const struct config *cfg = &r->app->cfg;
+	struct arena *a = r->arena;
+	const char *conv_id = u->conv.id;
+	bool *locked = &u->locked;
+	struct ai_turn_ctx *tc = &u->t;
+	struct ai_prompt prompt;
+	struct ai_leak_guard guard;
+	struct llm_provider *provider;
+	size_t ndefs;
+	const struct llm_tool_def *defs;
+	const char *dynamic, *final = NULL, *turn_text = "";
+	struct msgs msgs = { 0 };
+	struct filter f;
+	bool failed = false, any_leak = false;
+	int calls_used = 0;
+	enum status st;
+
+	tc->r = r;
+	tc->conversation_id = conv_id;
+	tc->channel = u->conv.channel;
+	tc->tenant = &u->tenant;
+	tc->now = ai_now();
+
+	/* A person has the conversation: the AI stays silent. */
+	if (strcmp(u->conv.status, "HANDED_OFF") == 0) {
+		out->silent = true;
+		out->handed_off = true;
+		return ST_OK;
+	}
+	if (u->handoff_reason != NULL) {
+		const char *msg;
+
+		if ((st = ai_handoff(tc, u->handoff_reason, &msg)) != ST_OK)
+			return st;
+		out->handed_off = true;
+		sink_event(sink, "tool", json_pack("{s:s, s:s}", "name", "handoff_to_human",
+		    "status", "done"));
+		json_array_append_new(out->tool_events, json_pack("{s:s, s:s}", "name",
+		    "handoff_to_human", "status", "done"));
+		return reply_fixed(r, conv_id, "ai", msg, sink, out, locked);
+	}
+	if (u->limited)
+		return reply_fixed(r, conv_id, "system", USAGE_LIMIT_REPLY, sink, out, locked);
+	if (u->conv.input_tokens + u->conv.output_tokens >= cfg->ai_max_conversation_tokens)
+		return reply_fixed(r, conv_id, "system", TOKENS_REPLY, sink, out, locked);
+	provider = u->provider != NULL ? u->provider : llm_offline_new(a);
 
 	/* The model loop ------------------------------------------------------ */
 	llm_offline_set_stream_delay_ms(cfg->ai_offline_stream_delay_ms);
-	defs = ai_tool_defs(tenant.allow_handoff, &ndefs);
-	ai_prompt_build(a, &tenant, &prompt);
-	dynamic = ai_prompt_dynamic(a, &tenant, t.now, conv.summary, conv.contact, conv.proposal);
+	defs = ai_tool_defs(u->tenant.allow_handoff, &ndefs);
+	ai_prompt_build(a, &u->tenant, &prompt);
+	dynamic = ai_prompt_dynamic(a, &u->tenant, tc->now, u->conv.summary, u->conv.contact,
+	    u->conv.proposal);
 	{
 		/* The customer's own contact details and the business's may be
 		 * repeated; nobody else's. */
-		const char **allowed = arena_calloc(a, ncontacts + 8, sizeof(*allowed));
+		const char **allowed = arena_calloc(a, u->ncontacts + 8, sizeof(*allowed));
 		size_t na = 0;
-		const char *cv[] = { json_string_value(json_object_get(conv.contact, "email")),
-			json_string_value(json_object_get(conv.contact, "phone")), tenant.email,
-			tenant.phone };
+		const char *cv[] = { json_string_value(json_object_get(u->conv.contact, "email")),
+			json_string_value(json_object_get(u->conv.contact, "phone")), u->tenant.email,
+			u->tenant.phone };
 
-		for (size_t i = 0; i < ncontacts; i++)
-			allowed[na++] = contacts[i];
+		for (size_t i = 0; i < u->ncontacts; i++)
+			allowed[na++] = u->contacts[i];
 		for (size_t i = 0; i < sizeof(cv) / sizeof(cv[0]); i++)
 			if (cv[i])
 				allowed[na++] = cv[i];
 		ai_leak_guard_init(a, &guard, prompt.instructions, defs, ndefs, allowed, na);
 	}
-	for (size_t i = 0; i < nhist; i++)
-		*msgs_push(a, &msgs) = hist[i];
+	for (size_t i = 0; i < u->nhist; i++)
+		*msgs_push(a, &msgs) = u->hist[i];
 
 	memset(&f, 0, sizeof(f));
 	f.r = r;
@@ -519,30 +656,23 @@ run(struct request *r, const char *conv_id, const char *text, const struct ai_si
 		req.max_tokens = 800;
 		req.timeout_ms = cfg->llm_timeout_ms;
 		req.cancelled = r->cancelled;
-		req.tenant_timezone = tenant.zone;
-		req.now_utc = t.now;
+		req.tenant_timezone = u->tenant.zone;
+		req.now_utc = tc->now;
 		filter_reset(&f);
 		err_clear(&pe);
 		t0 = now_ms();
 		st = provider->complete(provider, a, &req, &stream, &resp, &pe);
 		latency = (int)(now_ms() - t0);
-		if (st == ST_OK) {
-			/* Metering never fails the turn. */
-			struct db_tx ut;
-
-			if (ai_tx_begin(r, &ut) == ST_OK)
-				(void)!db_tx_end(&ut, usage_record_response(&ut, &resp));
-			err_clear(&r->err);
-		}
 		if (cancelled(r)) {
-			/* Keep what the customer already saw. */
-			if (f.sent > 0 && !f.leaked) {
-				struct ai_msg_in m = { .role = "assistant", .author = "ai",
-					.content = arena_strndup(a, f.text, f.sent), .interrupted = true,
-					.latency_ms = latency };
+			/* Keep what the customer already saw, and meter what
+			 * the model did. */
+			struct ai_msg_in m = { .role = "assistant", .author = "ai",
+				.content = arena_strndup(a, f.text, f.sent), .interrupted = true,
+				.latency_ms = latency };
 
-				(void)add_msg(r, conv_id, &m, out->message_id, NULL);
-			}
+			(void)!persist_step(r, conv_id, st == ST_OK ? &resp : NULL,
+			    f.sent > 0 && !f.leaked ? &m : NULL, out->message_id, true, locked);
+			err_clear(&r->err);
 			out->cancelled = true;
 			log_emit(LOG_INFO, "ai turn cancelled", json_pack("{s:s, s:s, s:i}",
 			    "request_id", r->request_id, "conversation_id", conv_id, "step", step));
@@ -581,11 +711,11 @@ run(struct request *r, const char *conv_id, const char *text, const struct ai_si
 					.input_tokens = resp.input_tokens, .output_tokens = resp.output_tokens,
 					.latency_ms = latency };
 
-				if (t.confirmation_text && strstr(final, t.confirmation_text) == NULL &&
+				if (tc->confirmation_text && strstr(final, tc->confirmation_text) == NULL &&
 				    !f.leaked) {
 					/* The customer must see exactly what they are confirming. */
 					const char *add = arena_printf(a, "%s%s", *final ? "\n\n" : "",
-					    t.confirmation_text);
+					    tc->confirmation_text);
 
 					sink_text(sink, add);
 					final = arena_printf(a, "%s%s", final, add);
@@ -596,7 +726,8 @@ run(struct request *r, const char *conv_id, const char *text, const struct ai_si
 					m.content = final;
 					sink_text(sink, final);
 				}
-				if ((st = add_msg(r, conv_id, &m, out->message_id, NULL)) != ST_OK)
+				if ((st = persist_step(r, conv_id, &resp, &m, out->message_id, true,
+				    locked)) != ST_OK)
 					return st;
 			}
 			out->text = *turn_text ? arena_printf(a, "%s\n\n%s", turn_text, final) : final;
@@ -631,7 +762,7 @@ run(struct request *r, const char *conv_id, const char *text, const struct ai_si
 				.input_tokens = resp.input_tokens, .output_tokens = resp.output_tokens,
 				.latency_ms = latency };
 
-			if ((st = add_msg(r, conv_id, &m, NULL, NULL)) != ST_OK)
+			if ((st = persist_step(r, conv_id, &resp, &m, NULL, false, locked)) != ST_OK)
 				return st;
 		}
 		for (size_t i = 0; i < resp.ntool_calls; i++) {
@@ -648,7 +779,7 @@ run(struct request *r, const char *conv_id, const char *text, const struct ai_si
 				result = json_pack("{s:s}", "error", "Too many tool calls in this turn; "
 				    "answer the customer now with what you have.");
 				refused = true;
-			} else if (t.handed_off) {
+			} else if (tc->handed_off) {
 				result = json_pack("{s:s}", "error", "The conversation is with a person "
 				    "now.");
 				refused = true;
@@ -659,7 +790,7 @@ run(struct request *r, const char *conv_id, const char *text, const struct ai_si
 				calls_used++;
 			} else {
 				calls_used++;
-				st = ai_tool_exec(&t, c->name, args, &result, &refused);
+				st = ai_tool_exec(tc, c->name, args, &result, &refused);
 				json_decref(args);
 				if (st != ST_OK) {
 					json_decref(result);
@@ -685,16 +816,16 @@ run(struct request *r, const char *conv_id, const char *text, const struct ai_si
 			    refused ? "refused" : "done"));
 			json_array_append_new(out->tool_events, json_pack("{s:s, s:s}", "name", c->name,
 			    "status", refused ? "refused" : "done"));
-			if (!refused && strcmp(c->name, "check_availability") == 0 && t.slots != NULL) {
-				sink_event(sink, "slots", json_pack("{s:O}", "slots", t.slots));
-				out->slots = ai_keep(a, json_incref(t.slots));
+			if (!refused && strcmp(c->name, "check_availability") == 0 && tc->slots != NULL) {
+				sink_event(sink, "slots", json_pack("{s:O}", "slots", tc->slots));
+				out->slots = ai_keep(a, json_incref(tc->slots));
 			}
-			if (t.handed_off)
+			if (tc->handed_off)
 				break;
 		}
-		if (t.handed_off) {
+		if (tc->handed_off) {
 			out->handed_off = true;
-			return reply_fixed(r, conv_id, "ai", t.handoff_message, sink, out);
+			return reply_fixed(r, conv_id, "ai", tc->handoff_message, sink, out, locked);
 		}
 		if (cancelled(r)) {
 			out->cancelled = true;
@@ -710,7 +841,7 @@ run(struct request *r, const char *conv_id, const char *text, const struct ai_si
 	{
 		struct ai_msg_in m = { .role = "assistant", .author = "ai", .content = final };
 
-		if ((st = add_msg(r, conv_id, &m, out->message_id, NULL)) != ST_OK)
+		if ((st = persist_step(r, conv_id, NULL, &m, out->message_id, true, locked)) != ST_OK)
 			return st;
 	}
 	out->text = final;
@@ -725,27 +856,51 @@ done:
 }
 
 enum status
+ai_turn_begin(struct request *r, const struct ai_turn_in *in, struct ai_turn **out)
+{
+	struct ai_turn *u = arena_calloc(r->arena, 1, sizeof(*u));
+	enum status st;
+
+	*out = NULL;
+	u->r = r;
+	u->text = in->text;
+	if ((st = open_turn(in, u)) != ST_OK)
+		return st;
+	*out = u;
+	return ST_OK;
+}
+
+enum status
+ai_turn_run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
+{
+	enum status st, ust = ST_OK;
+
+	memset(out, 0, sizeof(*out));
+	out->tool_events = ai_keep(u->r->arena, json_array());
+	st = run(u, sink, out);
+	/* The common ways out released the lock with their last write; the
+	 * others (failures included) release it here. */
+	if (u->locked)
+		ust = unlock(u->r, u->conv.id);
+	return st != ST_OK ? st : ust;
+}
+
+void
+ai_turn_abandon(struct ai_turn *u)
+{
+	if (u != NULL && u->locked && unlock(u->r, u->conv.id) == ST_OK)
+		u->locked = false;
+}
+
+enum status
 ai_turn(struct request *r, const char *conversation_id, const char *text,
     const struct ai_sink *sink, struct ai_turn_out *out)
 {
-	struct db_tx tx;
-	bool busy = false;
-	enum status st, ust;
+	struct ai_turn_in in = { .conversation_id = conversation_id, .text = text };
+	struct ai_turn *u;
+	enum status st;
 
-	memset(out, 0, sizeof(*out));
-	out->tool_events = ai_keep(r->arena, json_array());
-	/* One turn at a time per conversation. */
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = ai_turn_begin(r, &in, &u)) != ST_OK)
 		return st;
-	st = ai_store_turn_lock(&tx, conversation_id, &busy);
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
-		return st;
-	if (busy) {
-		r->err.retry_after = 2;
-		return err_set(&r->err, ST_CONFLICT, "A reply is still being written; try again in a "
-		    "moment.");
-	}
-	st = run(r, conversation_id, text, sink, out);
-	ust = unlock(r, conversation_id);
-	return st != ST_OK ? st : ust;
+	return ai_turn_run(u, sink, out);
 }

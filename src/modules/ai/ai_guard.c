@@ -81,24 +81,10 @@ ai_sanitize_input(struct arena *a, const char *s)
 
 #define SHINGLE_WORDS 8
 
-/* Normalised words of s joined by single spaces, with a space at each end. */
-static char *
-word_line(struct arena *a, const char *s, struct nlu_words *ws)
+static int
+cmp_str(const void *x, const void *y)
 {
-	size_t len = 2;
-	char *out;
-
-	nlu_words(a, nlu_normalize(a, s), ws);
-	for (size_t i = 0; i < ws->n; i++)
-		len += strlen(ws->w[i]) + 1;
-	out = arena_alloc(a, len + 1);
-	out[0] = ' ';
-	out[1] = '\0';
-	for (size_t i = 0; i < ws->n; i++) {
-		strcat(out, ws->w[i]);
-		strcat(out, " ");
-	}
-	return out;
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
 void
@@ -106,29 +92,28 @@ ai_leak_guard_init(struct arena *a, struct ai_leak_guard *g, const char *instruc
     const struct llm_tool_def *tools, size_t ntools, const char *const *allowed, size_t nallowed)
 {
 	const char **sh;
-	size_t n = 0, cap;
-	char *copy = arena_strdup(a, instructions ? instructions : "");
+	size_t n = 0, cap = 256;
+	char *copy = arena_strdup(a, instructions ? instructions : ""), *save = NULL;
 
 	memset(g, 0, sizeof(*g));
+	sh = arena_calloc(a, cap, sizeof(*sh));
 	/* Per line: a rule is one line, and windows across lines would match
 	 * nothing anyone writes. Lines shorter than a window count whole when
 	 * they have at least 4 words (a tenant's short "never do" items). */
-	cap = 64;
-	sh = arena_calloc(a, cap, sizeof(*sh));
-	char *save = NULL;
-
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct nlu_words ws;
+		const char *wl = nlu_word_line(a, nlu_normalize(a, line));
+		size_t at[NLU_MAX_WORDS + 1], nw = 0;
 
-		word_line(a, line, &ws);
-		if (ws.n < 4)
+		/* wl is " w1 w2 … wn ": the spaces before each word, and the
+		 * last one after it. */
+		for (size_t i = 0; wl[i] && nw <= NLU_MAX_WORDS; i++)
+			if (wl[i] == ' ')
+				at[nw++] = i;
+		if (nw == 0 || --nw < 4)
 			continue;
-		for (size_t i = 0; i + SHINGLE_WORDS <= ws.n || (i == 0 && ws.n < SHINGLE_WORDS); i++) {
-			size_t k = ws.n < SHINGLE_WORDS ? ws.n : SHINGLE_WORDS;
-			char *s = arena_strdup(a, " ");
+		for (size_t i = 0; i + SHINGLE_WORDS <= nw || (i == 0 && nw < SHINGLE_WORDS); i++) {
+			size_t k = nw < SHINGLE_WORDS ? nw : SHINGLE_WORDS;
 
-			for (size_t j = 0; j < k; j++)
-				s = arena_printf(a, "%s%s ", s, ws.w[i + j]);
 			if (n == cap) {
 				const char **bigger = arena_calloc(a, cap * 2, sizeof(*bigger));
 
@@ -136,11 +121,13 @@ ai_leak_guard_init(struct arena *a, struct ai_leak_guard *g, const char *instruc
 				sh = bigger;
 				cap *= 2;
 			}
-			sh[n++] = s;
-			if (ws.n < SHINGLE_WORDS)
-				break;
+			/* " wi … wi+k-1 ", its closing space included */
+			sh[n++] = arena_strndup(a, wl + at[i], at[i + k] - at[i] + 1);
 		}
 	}
+	/* Sorted, so that ai_leak_hold finds the windows a text begins with
+	 * by binary search. */
+	qsort(sh, n, sizeof(*sh), cmp_str);
 	g->shingles = sh;
 	g->nshingles = n;
 	{
@@ -164,22 +151,23 @@ allowed(const struct ai_leak_guard *g, const char *v)
 	return false;
 }
 
+/* Phrases of our own instructions that no reply has a reason to use. */
+static const char *const markers[] = { "rules of conduct", "system prompt",
+	"you are the virtual receptionist", "business knowledge (you may share",
+	"text from customers is data", NULL };
+
 enum ai_leak
 ai_leak_check(struct arena *a, const struct ai_leak_guard *g, const char *reply)
 {
-	static const char *const markers[] = { "rules of conduct", "system prompt",
-		"you are the virtual receptionist", "business knowledge (you may share",
-		"text from customers is data", NULL };
-	struct nlu_words ws;
 	char *line, *low;
 
 	if (reply == NULL || *reply == '\0')
 		return AI_LEAK_NONE;
-	line = word_line(a, reply, &ws);
+	low = nlu_normalize(a, reply);
+	line = nlu_word_line(a, low);
 	for (size_t i = 0; i < g->nshingles; i++)
 		if (strstr(line, g->shingles[i]) != NULL)
 			return AI_LEAK_PROMPT;
-	low = nlu_normalize(a, reply);
 	for (const char *const *m = markers; *m; m++)
 		if (strstr(low, *m) != NULL)
 			return AI_LEAK_PROMPT;
@@ -224,6 +212,94 @@ ai_leak_check(struct arena *a, const struct ai_leak_guard *g, const char *reply)
 		p = q;
 	}
 	return AI_LEAK_NONE;
+}
+
+/* Whether some end of s — from a position inside its first
+ * first_len bytes to its very end — is the start of needle: the text that
+ * follows could complete it. */
+static bool
+tail_begins(const char *s, size_t first_len, const char *needle)
+{
+	size_t len = strlen(s), nlen = strlen(needle);
+
+	for (size_t p = 0; p < first_len && p < len; p++)
+		if (len - p <= nlen && strncmp(needle, s + p, len - p) == 0)
+			return true;
+	return false;
+}
+
+/* Whether a window of the instructions begins with the n bytes of p. */
+static bool
+shingle_begins(const struct ai_leak_guard *g, const char *p, size_t n)
+{
+	size_t lo = 0, hi = g->nshingles;
+
+	/* The first window not below p: the ones beginning with it follow. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strncmp(g->shingles[mid], p, n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->nshingles && strncmp(g->shingles[lo], p, n) == 0;
+}
+
+/* Tokens looked at from the end: a shingle is SHINGLE_WORDS words, and one
+ * token may normalise to several words or none. */
+#define HOLD_TOKENS (SHINGLE_WORDS + 4)
+
+size_t
+ai_leak_hold(struct arena *a, const struct ai_leak_guard *g, const char *text, size_t len)
+{
+	size_t start[HOLD_TOKENS], end[HOLD_TOKENS], first[HOLD_TOKENS + 1], n = 0;
+	const char *low[HOLD_TOKENS + 1], *line[HOLD_TOKENS + 1];
+	unsigned char last = len ? (unsigned char)text[len - 1] : ' ';
+	/* The last word may still grow unless something follows it. */
+	bool open_word = isalnum(last) || last >= 0x80 || last == '\'';
+
+	/* The last HOLD_TOKENS white-space separated tokens, newest first. */
+	for (size_t i = len; i > 0 && n < HOLD_TOKENS; i--) {
+		if (isspace((unsigned char)text[i - 1]))
+			continue;
+		if (i - 1 == 0 || isspace((unsigned char)text[i - 2])) {
+			size_t e = i - 1;
+
+			while (e < len && !isspace((unsigned char)text[e]))
+				e++;
+			start[n] = i - 1;
+			end[n] = e;
+			n++;
+		}
+	}
+	/* Suffixes, built from the newest token back: each token normalised
+	 * once, its text (low) and its words (line: " w1 w2 … "). */
+	low[0] = "";
+	line[0] = " ";
+	for (size_t k = 0; k < n; k++) {
+		const char *tl = nlu_normalize(a, arena_strndup(a, text + start[k], end[k] - start[k]));
+
+		first[k + 1] = strlen(tl);
+		low[k + 1] = *low[k] ? arena_printf(a, "%s %s", tl, low[k]) : tl;
+		line[k + 1] = arena_printf(a, "%s%s", nlu_word_line(a, tl), line[k] + 1);
+	}
+	/* The oldest first: hold from the first token that could begin a
+	 * leak. */
+	for (size_t k = n; k > 0; k--) {
+		const char *l = line[k], *lw = low[k];
+		size_t ln = strlen(l);
+
+		if (ln > 1 && shingle_begins(g, l, open_word ? ln - 1 : ln))
+			return start[k - 1];
+		for (const char *const *m = markers; *m; m++)
+			if (tail_begins(lw, first[k], *m))
+				return start[k - 1];
+		for (size_t i = 0; i < g->ntool_names; i++)
+			if (tail_begins(lw, first[k], g->tool_names[i]))
+				return start[k - 1];
+	}
+	return len;
 }
 
 /* ---- proposals ---------------------------------------------------------------- */

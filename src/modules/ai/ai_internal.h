@@ -64,6 +64,13 @@ struct ai_tenant {
 	size_t nhandoff_keywords;
 };
 
+/* The tenant's knowledge for this turn, from the process's cache or the
+ * database (ai_knowledge.c); strings live as long as a. */
+enum status ai_tenant_load(struct db_tx *tx, struct arena *a, const char *tenant_id,
+    struct ai_tenant *out) MUST_USE;
+/* The same from the JSON text of ai_store_tenant_json. Pure. */
+enum status ai_tenant_parse(struct arena *a, const char *json, struct ai_tenant *out) MUST_USE;
+
 /* ---- prompt (ai_prompt.c, pure) -------------------------------------------- */
 
 #define AI_PROMPT_MAX_FAQS 50
@@ -105,7 +112,7 @@ const char *ai_money(struct arena *a, long minor, const char *currency);
 char *ai_sanitize_input(struct arena *a, const char *s);
 
 struct ai_leak_guard {
-	const char *const *shingles;	/* normalised 6-word windows of the instructions */
+	const char *const *shingles;	/* normalised 8-word windows of the instructions, sorted */
 	size_t nshingles;
 	const char *const *tool_names;
 	size_t ntool_names;
@@ -123,6 +130,15 @@ enum ai_leak { AI_LEAK_NONE, AI_LEAK_PROMPT, AI_LEAK_TOOLS, AI_LEAK_CONTACT };
  * the case and punctuation), names a tool, or contains an e-mail address
  * or phone number that is neither the customer's own nor the business's. */
 enum ai_leak ai_leak_check(struct arena *a, const struct ai_leak_guard *g, const char *reply);
+
+/* How much of a reply still being written may be shown now, given that
+ * ai_leak_check passed it: text[0, returned) — everything before the first
+ * of its last words that could begin a leak (the first words of an
+ * instruction window, the start of a marker phrase or a tool name), so
+ * that when a leak completes none of it has been sent. len when nothing
+ * needs holding; the caller still cuts at a word boundary. */
+size_t ai_leak_hold(struct arena *a, const struct ai_leak_guard *g, const char *text,
+    size_t len);
 
 #define AI_SAFE_REPLY \
 	"Sorry, I can't share that. I can help you book, change or cancel an " \
@@ -197,7 +213,12 @@ enum status ai_store_conv_by_token(struct db_tx *tx, const unsigned char token_h
 enum status ai_store_conv_get(struct db_tx *tx, const char *id, bool for_update,
     struct ai_conv *out, bool *found) MUST_USE;
 /* Takes the turn lock (turn_lock_until); *busy when another turn holds it. */
-enum status ai_store_turn_lock(struct db_tx *tx, const char *id, bool *busy) MUST_USE;
+/* Takes the conversation's turn lock and reads it, by id or (id NULL) by
+ * the web session's token hash. AI_LOCK_BUSY: another turn holds it (out
+ * is filled); AI_LOCK_MISSING: no such conversation. */
+enum ai_lock { AI_LOCK_TAKEN, AI_LOCK_BUSY, AI_LOCK_MISSING };
+enum status ai_store_turn_lock(struct db_tx *tx, const char *id, const unsigned char *token_hash,
+    struct ai_conv *out, enum ai_lock *state) MUST_USE;
 enum status ai_store_turn_unlock(struct db_tx *tx, const char *id) MUST_USE;
 enum status ai_store_close(struct db_tx *tx, const char *id) MUST_USE;
 
@@ -212,10 +233,12 @@ struct ai_msg_in {
 	const char *model, *provider;
 	int input_tokens, output_tokens, latency_ms;
 	bool interrupted;
+	bool ends_turn;			/* the turn's last write: release its lock too */
 };
 
 /* Appends a message (next seq), touches last activity and the idle expiry
- * (idle_s > 0), adds tokens to the conversation's totals. */
+ * (idle_s > 0), adds tokens to the conversation's totals; with ends_turn,
+ * releases the turn lock in the same statement. */
 enum status ai_store_msg_add(struct db_tx *tx, const char *conv_id, const struct ai_msg_in *m,
     int idle_s, char id[UUID_STR_LEN + 1], int *seq) MUST_USE;
 
@@ -240,8 +263,8 @@ enum status ai_store_set_customer(struct db_tx *tx, const char *conv_id, const c
 enum status ai_store_set_status(struct db_tx *tx, const char *conv_id, const char *status,
     const char *reason) MUST_USE;
 
-enum status ai_store_tenant(struct db_tx *tx, struct arena *a, int64_t now,
-    struct ai_tenant *out) MUST_USE;
+/* The tenant's knowledge as one JSON document (ai_knowledge.c parses it). */
+enum status ai_store_tenant_json(struct db_tx *tx, const char **json) MUST_USE;
 /* Whom to tell about a handoff: the business's e-mail, else an owner's. */
 enum status ai_store_notify_recipient(struct db_tx *tx, const char **email) MUST_USE;
 enum status ai_store_outbox(struct db_tx *tx, const char *recipient, const char *template,

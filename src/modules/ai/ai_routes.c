@@ -88,6 +88,19 @@ chat_input(struct request *r, bool want_message, struct chat_in *in)
 	return ST_OK;
 }
 
+/* The session token's hash, or the refusal of a token that cannot be one
+ * (no database needed to say so). */
+static enum status
+session_hash(struct request *r, const char *token, unsigned char hash[32])
+{
+	if (strlen(token) != SESSION_LEN || strncmp(token, SESSION_PREFIX, 3) != 0) {
+		err_detail(&r->err, "session_id", "is not a chat session of this business");
+		return err_set(&r->err, ST_NOTFOUND, "Unknown chat session; start a new one.");
+	}
+	auth_sha256(token, hash);
+	return ST_OK;
+}
+
 /* The session's conversation; expired sessions are closed on the way. */
 static enum status
 session_find(struct request *r, const char *token, struct ai_conv *conv)
@@ -97,11 +110,8 @@ session_find(struct request *r, const char *token, struct ai_conv *conv)
 	bool found = false, expired;
 	enum status st;
 
-	if (strlen(token) != SESSION_LEN || strncmp(token, SESSION_PREFIX, 3) != 0) {
-		err_detail(&r->err, "session_id", "is not a chat session of this business");
-		return err_set(&r->err, ST_NOTFOUND, "Unknown chat session; start a new one.");
-	}
-	auth_sha256(token, hash);
+	if ((st = session_hash(r, token, hash)) != ST_OK)
+		return st;
 	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
 		return st;
 	if ((st = ai_store_conv_by_token(&tx, hash, conv, &found)) != ST_OK || !found)
@@ -173,7 +183,7 @@ session_route(struct request *r, struct response *w)
 	auth_sha256(token, hash);
 	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
 		return st;
-	if ((st = ai_store_tenant(&tx, r->arena, ai_now(), &t)) != ST_OK ||
+	if ((st = ai_tenant_load(&tx, r->arena, r->tenant.id, &t)) != ST_OK ||
 	    (st = ai_store_conv_create(&tx, "web", hash, r->app->cfg.chat_session_idle_s, id)) != ST_OK)
 		return db_tx_end(&tx, st);
 	greeting = t.greeting ? t.greeting : default_greeting(r->arena, &t);
@@ -293,11 +303,15 @@ heartbeat_stop(struct heartbeat *hb)
 	pthread_cond_destroy(&hb->cv);
 }
 
+/* The turn begins before the stream does: an unknown or expired session, a
+ * turn already running or a busy database is an HTTP error, not an event. */
 static enum status
 stream_route(struct request *r, struct response *w)
 {
 	struct chat_in in;
-	struct ai_conv conv;
+	unsigned char hash[32];
+	struct ai_turn_in tin = { .session_hash = hash };
+	struct ai_turn *turn;
 	struct ai_turn_out out;
 	struct sse s = { r };
 	struct ai_sink sink = { &s, sse_delta, sse_event };
@@ -306,22 +320,27 @@ stream_route(struct request *r, struct response *w)
 	enum status st;
 
 	if ((st = chat_input(r, true, &in)) != ST_OK ||
-	    (st = session_find(r, in.session_id, &conv)) != ST_OK)
+	    (st = session_hash(r, in.session_id, hash)) != ST_OK)
+		return st;
+	tin.text = in.message;
+	if ((st = ai_turn_begin(r, &tin, &turn)) != ST_OK)
 		return st;
 	response_header(w, "Cache-Control", "no-store");
-	if ((st = http_stream_start(r, w, 200, "text/event-stream; charset=utf-8")) != ST_OK)
+	if ((st = http_stream_start(r, w, 200, "text/event-stream; charset=utf-8")) != ST_OK) {
+		ai_turn_abandon(turn);
 		return st;
+	}
 	hb = arena_calloc(r->arena, 1, sizeof(*hb));
 	beating = heartbeat_start(hb, r);
-	st = ai_turn(r, conv.id, in.message, &sink, &out);
+	st = ai_turn_run(turn, &sink, &out);
 	if (st != ST_OK) {
 		json_t *e = json_pack("{s:s, s:s}", "code", status_code(st), "message",
 		    r->err.message[0] ? r->err.message : status_default_message(st));
 
 		sse_send(&s, "error", e);
 		json_decref(e);
-		log_emit(LOG_INFO, "chat turn failed", json_pack("{s:s, s:s, s:s}", "request_id",
-		    r->request_id, "conversation_id", conv.id, "code", status_code(st)));
+		log_emit(LOG_INFO, "chat turn failed", json_pack("{s:s, s:s}", "request_id",
+		    r->request_id, "code", status_code(st)));
 	} else if (!out.cancelled) {
 		json_t *j;
 
@@ -346,14 +365,19 @@ static enum status
 message_route(struct request *r, struct response *w)
 {
 	struct chat_in in;
-	struct ai_conv conv;
+	unsigned char hash[32];
+	struct ai_turn_in tin = { .session_hash = hash };
+	struct ai_turn *turn;
 	struct ai_turn_out out;
 	struct ai_sink sink = { NULL, NULL, NULL };
 	enum status st;
 
 	if ((st = chat_input(r, true, &in)) != ST_OK ||
-	    (st = session_find(r, in.session_id, &conv)) != ST_OK ||
-	    (st = ai_turn(r, conv.id, in.message, &sink, &out)) != ST_OK)
+	    (st = session_hash(r, in.session_id, hash)) != ST_OK)
+		return st;
+	tin.text = in.message;
+	if ((st = ai_turn_begin(r, &tin, &turn)) != ST_OK ||
+	    (st = ai_turn_run(turn, &sink, &out)) != ST_OK)
 		return st;
 	response_header(w, "Cache-Control", "no-store");
 	return reply_json(r, w, 200, json_pack("{s:o, s:O, s:O, s:b}",

@@ -162,18 +162,37 @@ ai_store_conv_get(struct db_tx *tx, const char *id, bool for_update, struct ai_c
 }
 
 enum status
-ai_store_turn_lock(struct db_tx *tx, const char *id, bool *busy)
+ai_store_turn_lock(struct db_tx *tx, const char *id, const unsigned char *token_hash,
+    struct ai_conv *out, enum ai_lock *state)
 {
-	const char *p[1] = { id };
+	const char *p[1] = { id ? id : auth_bytea_hex(tx->arena, token_hash, 32) };
 	/* Longer than any turn (a few model calls under LLM_TIMEOUT_MS); a
-	 * crashed turn frees itself after it. */
-	PGresult *res = db_exec(tx, "UPDATE conversations SET turn_lock_until = now() +"
-	    " interval '300 seconds' WHERE id = $1::uuid AND (turn_lock_until IS NULL OR"
-	    " turn_lock_until < now()) RETURNING id", 1, p);
+	 * crashed turn frees itself after it. The row comes back as the lock
+	 * left it: what the previous turn committed included. */
+	PGresult *res = db_exec(tx, id ?
+	    "UPDATE conversations SET turn_lock_until = now() + interval '300 seconds'"
+	    " WHERE id = $1::uuid AND (turn_lock_until IS NULL OR turn_lock_until < now())"
+	    " RETURNING " CONV_COLS :
+	    "UPDATE conversations SET turn_lock_until = now() + interval '300 seconds'"
+	    " WHERE session_token_hash = $1::bytea"
+	    " AND (turn_lock_until IS NULL OR turn_lock_until < now())"
+	    " RETURNING " CONV_COLS, 1, p);
 
 	if (res == NULL)
 		return db_status(tx);
-	*busy = PQntuples(res) == 0;
+	if (PQntuples(res) == 1) {
+		conv_from_row(tx->arena, res, 0, out);
+		*state = AI_LOCK_TAKEN;
+		return ST_OK;
+	}
+	/* Not taken: someone else's turn, or no such conversation. */
+	res = db_exec(tx, id ? "SELECT " CONV_COLS " FROM conversations WHERE id = $1::uuid" :
+	    "SELECT " CONV_COLS " FROM conversations WHERE session_token_hash = $1::bytea", 1, p);
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) == 1)
+		conv_from_row(tx->arena, res, 0, out);
+	*state = PQntuples(res) == 1 ? AI_LOCK_BUSY : AI_LOCK_MISSING;
 	return ST_OK;
 }
 
@@ -227,28 +246,29 @@ ai_store_msg_add(struct db_tx *tx, const char *conv_id, const struct ai_msg_in *
     char id[UUID_STR_LEN + 1], int *seq)
 {
 	struct arena *a = tx->arena;
-	const char *p[18] = {
+	const char *p[19] = {
 		conv_id, m->role, m->author, m->author_id, m->content, dump(a, m->tool_calls),
 		m->tool_call_id, m->tool_name, dump(a, m->tool_result), m->model, m->provider,
 		m->input_tokens || m->output_tokens ? num(a, m->input_tokens) : NULL,
 		m->input_tokens || m->output_tokens ? num(a, m->output_tokens) : NULL,
 		m->latency_ms > 0 ? num(a, m->latency_ms) : NULL,
 		m->interrupted ? "true" : "false", num(a, idle_s),
-		num(a, m->input_tokens), num(a, m->output_tokens),
+		num(a, m->input_tokens), num(a, m->output_tokens), m->ends_turn ? "true" : "false",
 	};
 	PGresult *res = db_exec(tx,
 	    "WITH c AS (UPDATE conversations SET message_count = message_count + 1,"
 	    " last_activity_at = now(),"
 	    " expires_at = CASE WHEN $16::int > 0 THEN now() + make_interval(secs => $16::int)"
 	    "   ELSE expires_at END,"
-	    " input_tokens = input_tokens + $17::bigint, output_tokens = output_tokens + $18::bigint"
+	    " input_tokens = input_tokens + $17::bigint, output_tokens = output_tokens + $18::bigint,"
+	    " turn_lock_until = CASE WHEN $19::boolean THEN NULL ELSE turn_lock_until END"
 	    " WHERE id = $1::uuid RETURNING message_count)"
 	    " INSERT INTO messages (tenant_id, conversation_id, seq, role, author, author_id,"
 	    " content, tool_calls, tool_call_id, tool_name, tool_result, model, provider,"
 	    " input_tokens, output_tokens, latency_ms, interrupted)"
 	    " SELECT app_tenant(), $1::uuid, c.message_count, $2, $3, $4::uuid, $5, $6::jsonb, $7,"
 	    " $8, $9::jsonb, $10, $11, $12::int, $13::int, $14::int, $15::boolean FROM c"
-	    " RETURNING id, seq", 18, p);
+	    " RETURNING id, seq", 19, p);
 
 	if (res == NULL)
 		return db_status(tx);
@@ -471,118 +491,53 @@ ai_store_set_status(struct db_tx *tx, const char *conv_id, const char *status,
 
 /* ---- the tenant's knowledge ----------------------------------------------------- */
 
-static const char **
-text_array(struct arena *a, const char *json, size_t *n)
-{
-	json_t *arr = json ? json_loads(json, 0, NULL) : NULL;
-	const char **out = arena_calloc(a, json_array_size(arr) + 1, sizeof(*out));
-
-	*n = 0;
-	for (size_t i = 0; i < json_array_size(arr); i++)
-		if (json_is_string(json_array_get(arr, i)))
-			out[(*n)++] = arena_strdup(a, json_string_value(json_array_get(arr, i)));
-	json_decref(arr);
-	return out;
-}
-
-static const char *
-nonempty(const char *s)
-{
-	return s && *s ? s : NULL;
-}
-
 enum status
-ai_store_tenant(struct db_tx *tx, struct arena *a, int64_t now, struct ai_tenant *out)
+ai_store_tenant_json(struct db_tx *tx, const char **json)
 {
-	PGresult *res;
-
-	(void)now;
-	memset(out, 0, sizeof(*out));
-	res = db_exec(tx, "SELECT t.id, coalesce(b.display_name, p.business_name), p.timezone,"
-	    " p.country, p.phone, p.email::text, p.website_url,"
-	    " nullif(concat_ws(', ', nullif(p.address_line1, ''), nullif(p.address_line2, ''),"
-	    "   nullif(p.city, ''), nullif(concat_ws(' ', nullif(p.region, ''),"
-	    "   nullif(p.postal_code, '')), '')), ''),"
-	    " po.cancellation_policy, po.late_policy, po.no_show_policy, po.payment_policy,"
-	    " coalesce(po.cancellation_window_hours, 0),"
-	    " coalesce(s.tone, b.voice_style, 'friendly'), s.greeting, s.escalation_rules,"
-	    " array_to_json(coalesce(s.never_do, '{}'))::text,"
-	    " coalesce(s.allow_human_handoff, true),"
-	    " array_to_json(coalesce(s.handoff_keywords, '{}'))::text"
+	/* One statement, one JSON document: it is cached as text
+	 * (ai_knowledge.c) and parsed on every turn. */
+	PGresult *res = db_exec(tx, "SELECT json_build_object("
+	    " 'id', t.id, 'name', coalesce(b.display_name, p.business_name),"
+	    " 'zone', p.timezone, 'country', p.country, 'phone', p.phone, 'email', p.email,"
+	    " 'website', p.website_url,"
+	    " 'address', nullif(concat_ws(', ', nullif(p.address_line1, ''),"
+	    "   nullif(p.address_line2, ''), nullif(p.city, ''), nullif(concat_ws(' ',"
+	    "   nullif(p.region, ''), nullif(p.postal_code, '')), '')), ''),"
+	    " 'cancellation_policy', po.cancellation_policy, 'late_policy', po.late_policy,"
+	    " 'no_show_policy', po.no_show_policy, 'payment_policy', po.payment_policy,"
+	    " 'cancel_window_h', coalesce(po.cancellation_window_hours, 0),"
+	    " 'tone', coalesce(s.tone, b.voice_style, 'friendly'), 'greeting', s.greeting,"
+	    " 'escalation_rules', s.escalation_rules, 'never_do', coalesce(s.never_do, '{}'),"
+	    " 'allow_handoff', coalesce(s.allow_human_handoff, true),"
+	    " 'handoff_keywords', coalesce(s.handoff_keywords, '{}'),"
+	    " 'hours', (SELECT coalesce(json_agg(json_build_array(h.weekday,"
+	    "     (extract(epoch FROM h.opens) / 60)::int, (extract(epoch FROM h.closes) / 60)::int)"
+	    "     ORDER BY h.weekday, h.opens), '[]') FROM business_hours h),"
+	    " 'closures', (SELECT coalesce(json_agg((c.day - date '1970-01-01')::int"
+	    "     ORDER BY c.day), '[]') FROM (SELECT day FROM closures"
+	    "     WHERE day >= (now() AT TIME ZONE coalesce(p.timezone, 'UTC'))::date - 1"
+	    "     ORDER BY day LIMIT 60) c),"
+	    " 'services', (SELECT coalesce(json_agg(json_build_array(v.id, v.name, v.description,"
+	    "     v.currency, v.duration_minutes, v.price_minor)"
+	    "     ORDER BY v.sort_order, v.name, v.id), '[]')"
+	    "   FROM (SELECT * FROM services WHERE active AND deleted_at IS NULL"
+	    "     ORDER BY sort_order, name, id LIMIT 200) v),"
+	    " 'faqs', (SELECT coalesce(json_agg(json_build_array(f.id, f.question, f.answer)"
+	    "     ORDER BY f.sort_order, f.created_at, f.id), '[]')"
+	    "   FROM (SELECT * FROM faqs WHERE active AND deleted_at IS NULL"
+	    "     ORDER BY sort_order, created_at, id LIMIT 200) f)"
+	    ")::text"
 	    " FROM tenants t LEFT JOIN tenant_profiles p ON p.tenant_id = t.id"
 	    " LEFT JOIN tenant_branding b ON b.tenant_id = t.id"
 	    " LEFT JOIN tenant_policies po ON po.tenant_id = t.id"
 	    " LEFT JOIN ai_settings s ON s.tenant_id = t.id"
 	    " WHERE t.id = app_tenant()", 0, NULL);
+
 	if (res == NULL)
 		return db_status(tx);
 	if (PQntuples(res) != 1)
 		return err_set(tx->err, ST_NOTFOUND, "This business is not available.");
-	out->id = db_val(res, 0, 0);
-	out->name = db_val(res, 0, 1) ? db_val(res, 0, 1) : "our business";
-	out->zone = db_val(res, 0, 2) ? db_val(res, 0, 2) : "UTC";
-	out->country = db_val(res, 0, 3) ? db_val(res, 0, 3) : "US";
-	out->phone = nonempty(db_val(res, 0, 4));
-	out->email = nonempty(db_val(res, 0, 5));
-	out->website = nonempty(db_val(res, 0, 6));
-	out->address = nonempty(db_val(res, 0, 7));
-	out->cancellation_policy = nonempty(db_val(res, 0, 8));
-	out->late_policy = nonempty(db_val(res, 0, 9));
-	out->no_show_policy = nonempty(db_val(res, 0, 10));
-	out->payment_policy = nonempty(db_val(res, 0, 11));
-	out->cancel_window_h = int_col(res, 0, 12);
-	out->tone = db_val(res, 0, 13);
-	out->greeting = nonempty(db_val(res, 0, 14));
-	out->escalation_rules = nonempty(db_val(res, 0, 15));
-	out->never_do = text_array(a, db_val(res, 0, 16), &out->nnever_do);
-	out->allow_handoff = db_bool(res, 0, 17);
-	out->handoff_keywords = text_array(a, db_val(res, 0, 18), &out->nhandoff_keywords);
-
-	res = db_exec(tx, "SELECT weekday, (extract(epoch FROM opens) / 60)::int,"
-	    " (extract(epoch FROM closes) / 60)::int FROM business_hours"
-	    " ORDER BY weekday, opens", 0, NULL);
-	if (res == NULL)
-		return db_status(tx);
-	out->nhours = (size_t)PQntuples(res);
-	out->hours = arena_calloc(a, out->nhours + 1, sizeof(*out->hours));
-	for (int i = 0; i < PQntuples(res); i++)
-		out->hours[i] = (struct ai_hours){ int_col(res, i, 0), int_col(res, i, 1),
-			int_col(res, i, 2) };
-
-	{
-		const char *p[1] = { out->zone };
-
-		res = db_exec(tx, "SELECT (day - date '1970-01-01')::int FROM closures"
-		    " WHERE day >= (now() AT TIME ZONE $1)::date - 1 ORDER BY day LIMIT 60", 1, p);
-	}
-	if (res == NULL)
-		return db_status(tx);
-	out->nclosures = (size_t)PQntuples(res);
-	out->closures = arena_calloc(a, out->nclosures + 1, sizeof(*out->closures));
-	for (int i = 0; i < PQntuples(res); i++)
-		out->closures[i] = int_col(res, i, 0);
-
-	res = db_exec(tx, "SELECT id, name, description, currency, duration_minutes, price_minor"
-	    " FROM services WHERE active AND deleted_at IS NULL ORDER BY sort_order, name, id"
-	    " LIMIT 200", 0, NULL);
-	if (res == NULL)
-		return db_status(tx);
-	out->nservices = (size_t)PQntuples(res);
-	out->services = arena_calloc(a, out->nservices + 1, sizeof(*out->services));
-	for (int i = 0; i < PQntuples(res); i++)
-		out->services[i] = (struct ai_service){ db_val(res, i, 0), db_val(res, i, 1),
-			nonempty(db_val(res, i, 2)), db_val(res, i, 3), int_col(res, i, 4),
-			(long)ll_col(res, i, 5) };
-
-	res = db_exec(tx, "SELECT id, question, answer FROM faqs WHERE active AND deleted_at IS NULL"
-	    " ORDER BY sort_order, created_at, id LIMIT 200", 0, NULL);
-	if (res == NULL)
-		return db_status(tx);
-	out->nfaqs = (size_t)PQntuples(res);
-	out->faqs = arena_calloc(a, out->nfaqs + 1, sizeof(*out->faqs));
-	for (int i = 0; i < PQntuples(res); i++)
-		out->faqs[i] = (struct ai_faq){ db_val(res, i, 0), db_val(res, i, 1),
-			db_val(res, i, 2) };
+	*json = db_val(res, 0, 0);
 	return ST_OK;
 }
 

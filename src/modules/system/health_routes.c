@@ -89,9 +89,16 @@ metrics_route(struct request *r, struct response *w)
 		    "# HELP http_queue_capacity Requests the queue holds before answering 503.\n"
 		    "# TYPE http_queue_capacity gauge\nhttp_queue_capacity %zu\n"
 		    "# HELP http_queue_rejected_total Requests answered 503 because the queue was full.\n"
-		    "# TYPE http_queue_rejected_total counter\nhttp_queue_rejected_total %llu\n",
+		    "# TYPE http_queue_rejected_total counter\nhttp_queue_rejected_total %llu\n"
+		    "# HELP http_streams_open Streaming replies running on threads of their own.\n"
+		    "# TYPE http_streams_open gauge\nhttp_streams_open %zu\n"
+		    "# HELP http_streams_max Streams open at once before answering 503.\n"
+		    "# TYPE http_streams_max gauge\nhttp_streams_max %zu\n"
+		    "# HELP http_streams_rejected_total Streams answered 503 because STREAMS_MAX were open.\n"
+		    "# TYPE http_streams_rejected_total counter\nhttp_streams_rejected_total %llu\n",
 		    ps.open, ps.idle, ps.max, ps.waiting, ps.connects, ps.connect_failures,
-		    ps.discarded, ws.threads, ws.busy, ws.queued, ws.capacity, ws.rejected);
+		    ps.discarded, ws.threads, ws.busy, ws.queued, ws.capacity, ws.rejected,
+		    ws.streams, ws.streams_max, ws.streams_rejected);
 	if (st != ST_OK) {
 		buf_free(&b);
 		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));

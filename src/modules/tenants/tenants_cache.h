@@ -25,6 +25,14 @@ void tcache_put_ref(const char *key, bool found, const struct tenant_ref *ref,
 const char *tcache_get_public(const char *tenant_id, struct arena *a);
 void tcache_put_public(const char *tenant_id, const char *json, uint64_t gen);
 
+/* Text entries (tenants_text_cache.c), keyed by the caller ("p:<tenant>",
+ * "ai:<tenant>"): a hit is copied into a; a miss gives *gen_out, the
+ * generation to put the rebuilt text under (a put that raced a change is
+ * dropped). */
+void tcache_text_init(int ttl_s);
+const char *tcache_text_get(const char *key, struct arena *a, uint64_t *gen_out);
+void tcache_text_put(const char *key, const char *text, uint64_t gen);
+
 void tcache_invalidate(const char *tenant_id);
 void tcache_clear(void);
 

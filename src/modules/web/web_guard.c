@@ -19,6 +19,7 @@
 #include "http/ratelimit.h"
 #include "http/router.h"
 #include "modules/billing/plans.h"
+#include "modules/tenants/tenants_cache.h"
 #include "modules/web/web_internal.h"
 
 #define ORIGIN_MAX 300
@@ -113,13 +114,13 @@ web_origin_allowed(struct request *r, const char *origin, bool *ok, const char *
 		return ST_OK;
 	}
 	key = arena_printf(r->arena, "o:%s", r->tenant.id);
-	if ((lines = web_cache_get(key, r->arena, &gen)) == NULL) {
+	if ((lines = tcache_text_get(key, r->arena, &gen)) == NULL) {
 		if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, r->tenant.id)) != ST_OK)
 			return st;
 		st = web_store_origins(&tx, &lines);
 		if ((st = db_tx_end(&tx, st)) != ST_OK)
 			return st;
-		web_cache_put(key, lines, gen);
+		tcache_text_put(key, lines, gen);
 	}
 	n = strlen(*norm);
 	for (p = lines; *p; ) {

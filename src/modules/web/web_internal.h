@@ -17,13 +17,6 @@ const char *web_asset_url(const char *logical);
 enum status web_widget_js_route(struct request *r, struct response *w);
 enum status web_asset_route(struct request *r, struct response *w);
 
-/* ---- a small cache of per-tenant text, dropped whenever the tenants
- * cache is (same NOTIFY), and after ttl seconds anyway (web_cache.c) ---- */
-void web_cache_init(int ttl_s);
-/* Copies the cached text into a, or returns NULL. */
-const char *web_cache_get(const char *key, struct arena *a, uint64_t *gen_out);
-void web_cache_put(const char *key, const char *text, uint64_t gen);
-
 /* ---- SQL (web_store.c) ---- */
 /* The portal's view of the tenant as JSON text (profile, branding, hours,
  * services, policies, chat settings), in the transaction's tenant. */

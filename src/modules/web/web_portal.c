@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "modules/billing/plans.h"
+#include "modules/tenants/tenants_cache.h"
 #include "modules/web/web_internal.h"
 
 #define PAGE_MAX (1u << 20)
@@ -35,13 +36,13 @@ web_tenant_json(struct request *r, json_t **out)
 	json_t *t;
 	enum status st;
 
-	if ((text = web_cache_get(key, r->arena, &gen)) == NULL) {
+	if ((text = tcache_text_get(key, r->arena, &gen)) == NULL) {
 		if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, r->tenant.id)) != ST_OK)
 			return st;
 		st = web_store_portal_json(&tx, &text);
 		if ((st = db_tx_end(&tx, st)) != ST_OK)
 			return st;
-		web_cache_put(key, text, gen);
+		tcache_text_put(key, text, gen);
 	}
 	if ((t = json_loads(text, 0, NULL)) == NULL)
 		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));

@@ -21,7 +21,6 @@ const size_t web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);
 void
 web_mount(struct app *app)
 {
-	web_cache_init(app->cfg.tenant_cache_ttl_s);
 	web_assets_load(app->cfg.web_dist_dir);
 	web_guard_init(app);
 	app->browser_guard = web_browser_guard;

@@ -1,16 +1,16 @@
-/* web_cache.c — per-tenant text the web module reads on every request
- * (the portal's data, the widget origins). An entry is good while the
- * tenants cache's generation is the one it was read under: that counter
- * moves on every tenant_changed NOTIFY, which the tables behind these
- * entries send. A small chained map under one mutex that starts over when
- * full rather than grow. */
+/* tenants_text_cache.c — per-tenant text that modules read on every
+ * request and rebuild from several tables: the portal's data and the
+ * widget origins (web), what the receptionist knows about the business
+ * (ai). An entry is good while the tenants cache's generation is the one
+ * it was read under: that counter moves on every tenant_changed NOTIFY,
+ * which the tables behind these entries send. A small chained map under
+ * one mutex that starts over when full rather than grow. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "modules/tenants/tenants_cache.h"
-#include "modules/web/web_internal.h"
 
 #define NBUCKETS 256
 #define MAX_ENTRIES 4096
@@ -54,7 +54,7 @@ clear_locked(void)
 }
 
 void
-web_cache_init(int ttl_s)
+tcache_text_init(int ttl_s)
 {
 	pthread_mutex_lock(&mu);
 	ttl = ttl_s;
@@ -63,7 +63,7 @@ web_cache_init(int ttl_s)
 }
 
 const char *
-web_cache_get(const char *key, struct arena *a, uint64_t *gen_out)
+tcache_text_get(const char *key, struct arena *a, uint64_t *gen_out)
 {
 	uint64_t gen = tcache_generation();
 	const char *out = NULL;
@@ -82,7 +82,7 @@ web_cache_get(const char *key, struct arena *a, uint64_t *gen_out)
 }
 
 void
-web_cache_put(const char *key, const char *text, uint64_t gen)
+tcache_text_put(const char *key, const char *text, uint64_t gen)
 {
 	unsigned h = hash(key);
 	struct entry *e;

@@ -1,0 +1,20 @@
+/* prepared.h — the statements one connection has prepared (prepared.c).
+ * Owned by the pooled connection: freed with it, never shared. */
+#ifndef DB_PREPARED_H
+#define DB_PREPARED_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+struct db_stmts;
+
+struct db_stmts *db_stmts_new(void);
+void db_stmts_free(struct db_stmts *c);
+size_t db_stmts_count(const struct db_stmts *c);
+
+/* Runs sql with text parameters on pg like PQexecParams, through a
+ * statement prepared on pg the first time this text is seen. */
+PGresult *db_stmts_exec(struct db_stmts *c, PGconn *pg, const char *sql, int nparams,
+    const char *const *params);
+
+#endif
