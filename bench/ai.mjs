@@ -13,14 +13,18 @@
 // Scenarios:
 //  1. instant model, c=1 and c=C: server overhead per turn = client round
 //     trip − the model's own time (its last stamp − its receipt);
-//  2. a model streaming for 2 s, N turns at once: every one must complete;
-//     latency added to the first byte = client receipt of the first delta −
-//     the model's first send stamp (target p99 ≤ 50 ms on the provider
-//     path); on the chat path the engine holds back 200 bytes of text for
-//     its leak filter, so its first byte is reported as is, and the latency
-//     added to the last byte is the plumbing figure.
+//  2. a model streaming for 2 s, N turns in flight at once, started together
+//     and then arriving over RAMP_MS (2 s: the steady state of N concurrent
+//     2 s turns); every one must complete. Two first-byte figures:
+//       relay — client receipt of the first delta − the model's first send;
+//       ttfb  — the client's time to first delta − the model's own, i.e.
+//               everything the server adds before the first byte (the
+//               turn's transactions, the prompt, the call, the relay).
+//     Target: p99 ≤ 50 ms for the relay, and for the ttfb when arrivals are
+//     spread (a burst of N turns in one instant queues by construction:
+//     reported, not judged).
 // Prints ROW| lines for scripts/bench's table and NOTE| lines; exits 1 when a
-// turn failed or the provider path's first-byte p99 passed 50 ms.
+// turn failed or a target was missed.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -33,7 +37,7 @@ const PORT = Number(process.env.BENCH_AI_PORT || 18091);
 const TURNS = Number(process.env.BENCH_AI_TURNS || 2000);
 const CONC = Number(process.env.BENCH_AI_CONCURRENCY || 16);
 const STREAMS = Number(process.env.BENCH_AI_STREAMS || 500);
-const RAMP_MS = Number(process.env.BENCH_AI_RAMP_MS || 1000);
+const RAMP_MS = Number(process.env.BENCH_AI_RAMP_MS || 2000);
 const ROUTES = (process.env.BENCH_AI_ROUTES || 'provider,chat').split(',');
 const PHASES = (process.env.BENCH_AI_PHASES || 'instant,streams').split(',');
 const SLUG = 'ai-bench';

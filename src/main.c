@@ -160,6 +160,7 @@ main(int argc, char **argv)
 		app.db = db_pool_new(app.cfg.database_url, (size_t)app.cfg.db_pool_size,
 		    app.cfg.db_acquire_timeout_ms, app.cfg.db_connect_timeout_s,
 		    app.cfg.db_statement_timeout_ms);
+	db_pool_set_prepare(app.db, app.cfg.db_prepared_statements);
 
 	if (strcmp(cmd->name, "serve") == 0)
 		rc = run_serve(&app);

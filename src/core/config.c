@@ -41,6 +41,8 @@ static const struct var vars[] = {
 	{ "DB_POOL_SIZE", V_INT, F(db_pool_size), "16", 1, 1000, NULL, 0, false },
 	{ "DB_ACQUIRE_TIMEOUT_MS", V_INT, F(db_acquire_timeout_ms), "5000", 10, 60000, NULL, 0,
 	    false },
+	{ "DB_PREPARED_STATEMENTS", V_BOOL, F(db_prepared_statements), "true", 0, 0, NULL, 0,
+	    false },
 	{ "DB_CONNECT_TIMEOUT_S", V_INT, F(db_connect_timeout_s), "5", 1, 120, NULL, 0, false },
 	{ "DB_STATEMENT_TIMEOUT_MS", V_INT, F(db_statement_timeout_ms), "10000", 100,
 	    3600000, NULL, 0, false },
@@ -137,7 +139,7 @@ static const struct var vars[] = {
 static const char *const names[] = {
 	"HOST", "PORT", "PLATFORM_DOMAIN", "DATABASE_URL", "DATABASE_OWNER_URL",
 	"HTTP_THREADS", "WORKER_THREADS", "WORKER_QUEUE_MAX", "STREAMS_MAX",
-	"DB_POOL_SIZE", "DB_ACQUIRE_TIMEOUT_MS", "DB_CONNECT_TIMEOUT_S", "DB_STATEMENT_TIMEOUT_MS",
+	"DB_POOL_SIZE", "DB_ACQUIRE_TIMEOUT_MS", "DB_PREPARED_STATEMENTS", "DB_CONNECT_TIMEOUT_S", "DB_STATEMENT_TIMEOUT_MS",
 	"MAX_BODY_BYTES", "SHUTDOWN_GRACE_S", "TENANT_CACHE_TTL_S",
 	"JOB_CONCURRENCY", "JOB_LEASE_S", "JOB_BACKOFF_BASE_S", "LOG_LEVEL", "ENABLE_TEST_ROUTES",
 	"COOKIE_SECURE", "SESSION_IDLE_S", "SESSION_MAX_AGE_S", "APP_ENCRYPTION_KEY",

@@ -20,6 +20,7 @@ struct config {
 	int streams_max;
 	int db_pool_size;
 	int db_acquire_timeout_ms;
+	bool db_prepared_statements;
 	int db_connect_timeout_s;
 	int db_statement_timeout_ms;
 	int max_body_bytes;

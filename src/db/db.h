@@ -29,6 +29,9 @@ struct db_pool_stats {
 struct db_pool *db_pool_new(const char *conninfo, size_t max, int acquire_timeout_ms,
     int connect_timeout_s, int statement_timeout_ms);
 void db_pool_free(struct db_pool *p);
+/* Whether new connections prepare their statements (db/prepared.h); on by
+ * default. */
+void db_pool_set_prepare(struct db_pool *p, bool on);
 void db_pool_get_stats(struct db_pool *p, struct db_pool_stats *out);
 
 enum status db_pool_acquire(struct db_pool *p, struct db_conn **out, struct err *e) MUST_USE;

@@ -28,6 +28,7 @@ struct db_pool {
 	size_t max, open, waiting;
 	int acquire_timeout_ms;
 	int connect_timeout_s;
+	bool prepare;
 	int statement_timeout_ms;
 	struct db_conn *idle;
 	size_t nidle;
@@ -46,6 +47,7 @@ db_pool_new(const char *conninfo, size_t max, int acquire_timeout_ms, int connec
 	pthread_cond_init(&p->cv, NULL);
 	p->max = max;
 	p->acquire_timeout_ms = acquire_timeout_ms;
+	p->prepare = true;
 	p->connect_timeout_s = connect_timeout_s;
 	p->statement_timeout_ms = statement_timeout_ms;
 	return p;
@@ -68,6 +70,14 @@ db_pool_free(struct db_pool *p)
 	pthread_cond_destroy(&p->cv);
 	free(p->conninfo);
 	free(p);
+}
+
+void
+db_pool_set_prepare(struct db_pool *p, bool on)
+{
+	pthread_mutex_lock(&p->mu);
+	p->prepare = on;
+	pthread_mutex_unlock(&p->mu);
 }
 
 void
@@ -126,6 +136,7 @@ db_pool_acquire(struct db_pool *p, struct db_conn **out, struct err *e)
 	struct timespec deadline;
 	struct db_conn *c = NULL;
 	PGconn *pg;
+	bool prepare;
 
 	*out = NULL;
 	deadline_in_ms(&deadline, p->acquire_timeout_ms);
@@ -178,9 +189,10 @@ db_pool_acquire(struct db_pool *p, struct db_conn **out, struct err *e)
 		return err_set(e, ST_UNAVAILABLE, "The database is unavailable; retry shortly.");
 	}
 	p->connects++;
+	prepare = p->prepare;
 	pthread_mutex_unlock(&p->mu);
 	c->pg = pg;
-	c->stmts = db_stmts_new();
+	c->stmts = prepare ? db_stmts_new() : NULL;
 	*out = c;
 	return ST_OK;
 }

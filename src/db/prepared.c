@@ -5,7 +5,7 @@
  * included) and plans every statement of every request again; that was a
  * quarter to a third of its CPU in the booking and chat benchmarks. The
  * cache is keyed by the statement's text, so SQL built at run time is
- * shared too when it repeats; at most STMTS_MAX statements per connection
+ * shared too when it repeats; at most DB_STMTS_MAX statements per connection
  * (each costs the server memory), the rest run unprepared. Only
  * SELECT / INSERT / UPDATE / DELETE / WITH are prepared: BEGIN, COMMIT and
  * SET are cheaper as they are. */
@@ -18,7 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define STMTS_MAX 256
 #define SLOTS 512		/* open addressing, at most half full */
 
 struct stmt {
@@ -81,7 +80,7 @@ db_stmts_free(struct db_stmts *c)
 size_t
 db_stmts_count(const struct db_stmts *c)
 {
-	return c->n;
+	return c ? c->n : 0;
 }
 
 PGresult *
@@ -92,13 +91,13 @@ db_stmts_exec(struct db_stmts *c, PGconn *pg, const char *sql, int nparams,
 	size_t i;
 	PGresult *res;
 
-	if (!preparable(sql))
+	if (c == NULL || !preparable(sql))
 		return PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
 	h = hash_sql(sql);
 	for (i = h % SLOTS; c->slots[i].sql != NULL; i = (i + 1) % SLOTS)
 		if (c->slots[i].hash == h && strcmp(c->slots[i].sql, sql) == 0)
 			return PQexecPrepared(pg, c->slots[i].name, nparams, params, NULL, NULL, 0);
-	if (c->n >= STMTS_MAX)
+	if (c->n >= DB_STMTS_MAX)
 		return PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
 
 	/* First time on this connection. A statement that does not parse

@@ -8,12 +8,16 @@
 
 struct db_stmts;
 
+/* Statements prepared per connection at most; the others run unprepared. */
+#define DB_STMTS_MAX 256
+
 struct db_stmts *db_stmts_new(void);
 void db_stmts_free(struct db_stmts *c);
 size_t db_stmts_count(const struct db_stmts *c);
 
 /* Runs sql with text parameters on pg like PQexecParams, through a
- * statement prepared on pg the first time this text is seen. */
+ * statement prepared on pg the first time this text is seen (c NULL: never
+ * prepared). */
 PGresult *db_stmts_exec(struct db_stmts *c, PGconn *pg, const char *sql, int nparams,
     const char *const *params);
 

@@ -18,6 +18,29 @@
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_key_t multi_key;
+/* Open connections, DNS answers and TLS sessions, shared by every thread:
+ * a streaming turn runs on a thread of its own that ends with the turn, so
+ * a per-thread cache would open (and TLS-handshake) a new connection to
+ * the provider for every turn. */
+static CURLSH *share;
+static pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST];
+
+static void
+share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *ud)
+{
+	(void)h;
+	(void)access;
+	(void)ud;
+	pthread_mutex_lock(&share_mu[data]);
+}
+
+static void
+share_unlock(CURL *h, curl_lock_data data, void *ud)
+{
+	(void)h;
+	(void)ud;
+	pthread_mutex_unlock(&share_mu[data]);
+}
 
 static void
 multi_free(void *m)
@@ -32,10 +55,19 @@ init_once(void)
 		abort();
 	if (pthread_key_create(&multi_key, multi_free) != 0)
 		abort();
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&share_mu[i], NULL);
+	if ((share = curl_share_init()) == NULL)
+		abort();
+	curl_share_setopt(share, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 }
 
-/* One multi handle per thread: it owns the connection cache, so a worker
- * thread's next call to the same provider reuses the open connection. */
+/* One multi handle per thread drives that thread's calls; connections
+ * live in the shared cache. */
 static CURLM *
 thread_multi(void)
 {
@@ -196,6 +228,7 @@ llm_http_stream(struct arena *a, const struct llm_http_call *c, struct llm_http_
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "receptionist/0.1");
+	curl_easy_setopt(h, CURLOPT_SHARE, share);
 	/* No Accept-Encoding: a compressing proxy would hold deltas back
 	 * until its buffer fills. */
 	for (size_t i = 0; i < LLM_HTTP_MAX_HEADERS && c->headers[i] != NULL; i++)

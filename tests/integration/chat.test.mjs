@@ -448,7 +448,13 @@ describe('streams, sessions and limits', () => {
     const [a, b] = await Promise.all([c.say('what services do you offer and what do they cost?'),
       (async () => { await sleep(100); return c.say('hello'); })()]);
     assert.equal(a.status, 200);
-    assert.equal(b.error?.code, 'CONFLICT');
+    // Refused before the stream starts: an HTTP error, not an event.
+    assert.equal(b.status, 409, b.raw);
+    assert.equal(b.json?.error?.code, 'CONFLICT');
+    assert.equal(b.headers['retry-after'], '2');
+    // Its message was not kept: the customer sends it again.
+    const said = c.history ? (await c.history()).json : null;
+    assert.ok(!JSON.stringify(said ?? {}).includes('"hello"'));
   });
 });
 

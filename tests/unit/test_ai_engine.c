@@ -375,6 +375,53 @@ test_leak_long_reply(void **state)
 	assert_int_equal(ai_leak_check(&arena, &g, s), AI_LEAK_PROMPT);
 }
 
+/* ---- knowledge ------------------------------------------------------------------------ */
+
+/* The store's JSON document (ai_store_tenant_json) into a struct ai_tenant. */
+static void
+test_tenant_parse(void **state)
+{
+	struct ai_tenant t;
+	const char *json = "{\"id\": \"11111111-1111-4111-8111-111111111111\", \"name\": \"Salon One\","
+	    " \"zone\": \"America/New_York\", \"country\": null, \"phone\": \"+14155550100\","
+	    " \"email\": \"\", \"website\": null, \"address\": \"1 Main St, Springfield\","
+	    " \"cancellation_policy\": \"24 hours\", \"late_policy\": null, \"no_show_policy\": null,"
+	    " \"payment_policy\": null, \"cancel_window_h\": 24, \"tone\": \"concise\","
+	    " \"greeting\": null, \"escalation_rules\": null, \"never_do\": [\"quote prices\"],"
+	    " \"allow_handoff\": false, \"handoff_keywords\": [\"manager\", 3],"
+	    " \"hours\": [[1, 540, 1080], [6, 600, 960]], \"closures\": [20500, 20501],"
+	    " \"services\": [[\"s1\", \"Haircut\", null, \"USD\", 30, 2500]],"
+	    " \"faqs\": [[\"f1\", \"Parking?\", \"Yes.\"]]}";
+
+	(void)state;
+	assert_int_equal(ai_tenant_parse(&arena, json, &t), ST_OK);
+	assert_string_equal(t.name, "Salon One");
+	assert_string_equal(t.zone, "America/New_York");
+	assert_string_equal(t.country, "US");		/* the default */
+	assert_null(t.email);				/* empty is none */
+	assert_string_equal(t.address, "1 Main St, Springfield");
+	assert_int_equal(t.cancel_window_h, 24);
+	assert_string_equal(t.tone, "concise");
+	assert_false(t.allow_handoff);
+	assert_int_equal(t.nnever_do, 1);
+	assert_int_equal(t.nhandoff_keywords, 1);	/* strings only */
+	assert_int_equal(t.nhours, 2);
+	assert_int_equal(t.hours[1].weekday, 6);
+	assert_int_equal(t.hours[1].close_min, 960);
+	assert_int_equal(t.nclosures, 2);
+	assert_int_equal(t.closures[1], 20501);
+	assert_int_equal(t.nservices, 1);
+	assert_string_equal(t.services[0].name, "Haircut");
+	assert_null(t.services[0].description);
+	assert_int_equal(t.services[0].duration_min, 30);
+	assert_int_equal(t.services[0].price_minor, 2500);
+	assert_int_equal(t.nfaqs, 1);
+	assert_string_equal(t.faqs[0].answer, "Yes.");
+	/* Not a document, or no tenant in it. */
+	assert_int_equal(ai_tenant_parse(&arena, "[", &t), ST_INTERNAL);
+	assert_int_equal(ai_tenant_parse(&arena, "{}", &t), ST_INTERNAL);
+}
+
 /* ---- tools -------------------------------------------------------------------------- */
 
 static enum status
@@ -555,6 +602,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_leak_hold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leak_hold_streamed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leak_long_reply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tenant_parse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tool_argument_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schemas_match_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_proposal_matching, setup, teardown),
