@@ -132,6 +132,11 @@ void response_header(struct response *w, const char *name, const char *value);
  * client has gone away: the handler should stop. */
 enum status http_stream_start(struct request *r, struct response *w, int status,
     const char *content_type) MUST_USE;
+/* Optional, before http_stream_start: takes the stream's place among the
+ * STREAMS_MAX now (the thread leaves the worker pool), so that a handler
+ * with work to commit first can be refused (503) before it does any.
+ * http_stream_start then cannot fail for lack of room. */
+enum status http_stream_admit(struct request *r) MUST_USE;
 enum status http_stream_write(struct request *r, const void *p, size_t n) MUST_USE;
 
 /* Renders r->err as the error body into w; used by the HTTP layer. */

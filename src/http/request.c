@@ -162,7 +162,9 @@ http_render_error(struct request *r, struct response *w, enum status st)
 	}
 	w->nheaders = 0;
 	reply_text(w, status_http(st), "application/json; charset=utf-8", s, strlen(s));
-	if ((st == ST_RATE_LIMITED || st == ST_UNAVAILABLE)) {
+	/* Always for 429 and 503; for others (a 409 that passes once the
+	 * running work ends) when the handler said when to come back. */
+	if (st == ST_RATE_LIMITED || st == ST_UNAVAILABLE || r->err.retry_after > 0) {
 		int ra = r->err.retry_after > 0 ? r->err.retry_after : 1;
 
 		response_header(w, "retry-after", arena_printf(r->arena, "%d", ra));

@@ -59,6 +59,7 @@ struct http_stream {
 	pthread_cond_t drained;
 	struct buf pending;
 	bool started;		/* the handler called http_stream_start */
+	bool admitted;		/* its thread has left the pool (http_stream_admit) */
 	bool posted;		/* a JOB_STREAM message is on its way */
 	/* Loop-thread only: */
 	bool response_started;
@@ -559,6 +560,26 @@ http_stream_start(struct request *r, struct response *w, int status, const char 
 
 	if (job == NULL)
 		return err_set(&r->err, ST_INTERNAL, "Streaming is not available here.");
+	if (!job->stream.admitted && http_stream_admit(r) != ST_OK)
+		return ST_UNAVAILABLE;
+	w->status = status;
+	w->content_type = content_type;
+	pthread_mutex_lock(&job->stream.mu);
+	job->stream.started = true;
+	stream_post(job);
+	pthread_mutex_unlock(&job->stream.mu);
+	return ST_OK;
+}
+
+enum status
+http_stream_admit(struct request *r)
+{
+	struct http_job *job = r->stream;
+
+	if (job == NULL)
+		return err_set(&r->err, ST_INTERNAL, "Streaming is not available here.");
+	if (job->stream.admitted)
+		return ST_OK;
 	/* A stream holds its thread for the whole turn, mostly waiting on a
 	 * model provider: the thread leaves the pool, which starts another, so
 	 * open streams never starve ordinary requests. Refused before any
@@ -567,12 +588,7 @@ http_stream_start(struct request *r, struct response *w, int status, const char 
 		r->err.retry_after = 1;
 		return err_set(&r->err, ST_UNAVAILABLE, "Too many open streams; retry shortly.");
 	}
-	w->status = status;
-	w->content_type = content_type;
-	pthread_mutex_lock(&job->stream.mu);
-	job->stream.started = true;
-	stream_post(job);
-	pthread_mutex_unlock(&job->stream.mu);
+	job->stream.admitted = true;
 	return ST_OK;
 }
 

@@ -319,8 +319,10 @@ stream_route(struct request *r, struct response *w)
 	bool beating;
 	enum status st;
 
+	/* Room for the stream first: a turn begun persists the message. */
 	if ((st = chat_input(r, true, &in)) != ST_OK ||
-	    (st = session_hash(r, in.session_id, hash)) != ST_OK)
+	    (st = session_hash(r, in.session_id, hash)) != ST_OK ||
+	    (st = http_stream_admit(r)) != ST_OK)
 		return st;
 	tin.text = in.message;
 	if ((st = ai_turn_begin(r, &tin, &turn)) != ST_OK)
