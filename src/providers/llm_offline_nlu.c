@@ -174,30 +174,50 @@ word_byte(unsigned char c)
 	    (c >= 'A' && c <= 'Z');
 }
 
+/* The next word of a normalised text from *p: its first byte (NULL when
+ * there is none) and its raw length in *n; *p moves past it. */
+static const char *
+next_word(const char **p, size_t *n)
+{
+	const char *s = *p, *start;
+
+	while (*s && !word_byte((unsigned char)*s))
+		s++;
+	if (!*s)
+		return NULL;
+	start = s;
+	while (*s && (word_byte((unsigned char)*s) ||
+	    (*s == '\'' && word_byte((unsigned char)s[1]) && s > start)))
+		s++;
+	*p = s;
+	*n = (size_t)(s - start);
+	return start;
+}
+
+/* A word as the matchers see it: lower case, apostrophes dropped. Returns
+ * the bytes written to w (at most n). */
+static size_t
+copy_word(char *w, const char *word, size_t n)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (word[i] != '\'')
+			w[len++] = (char)tolower((unsigned char)word[i]);
+	return len;
+}
+
 void
 nlu_words(struct arena *a, const char *norm, struct nlu_words *out)
 {
-	const char *p = norm;
+	const char *p = norm, *word;
+	size_t n;
 
 	out->n = 0;
-	while (*p && out->n < NLU_MAX_WORDS) {
-		const char *start;
-		char *w;
-		size_t len = 0;
+	while (out->n < NLU_MAX_WORDS && (word = next_word(&p, &n)) != NULL) {
+		char *w = arena_alloc(a, n + 1);
 
-		while (*p && !word_byte((unsigned char)*p))
-			p++;
-		if (!*p)
-			break;
-		start = p;
-		while (*p && (word_byte((unsigned char)*p) ||
-		    (*p == '\'' && word_byte((unsigned char)p[1]) && p > start)))
-			p++;
-		w = arena_alloc(a, (size_t)(p - start) + 1);
-		for (const char *q = start; q < p; q++)
-			if (*q != '\'')
-				w[len++] = (char)tolower((unsigned char)*q);
-		w[len] = '\0';
+		w[copy_word(w, word, n)] = '\0';
 		out->w[out->n++] = w;
 	}
 }
@@ -205,25 +225,13 @@ nlu_words(struct arena *a, const char *norm, struct nlu_words *out)
 char *
 nlu_word_line(struct arena *a, const char *norm)
 {
-	size_t len = strlen(norm);
-	char *out = arena_alloc(a, len + 3), *w = out;
-	const char *p = norm;
+	char *out = arena_alloc(a, strlen(norm) + 3), *w = out;
+	const char *p = norm, *word;
+	size_t n;
 
 	*w++ = ' ';
-	for (;;) {
-		const char *start;
-
-		while (*p && !word_byte((unsigned char)*p))
-			p++;
-		if (!*p)
-			break;
-		start = p;
-		while (*p && (word_byte((unsigned char)*p) ||
-		    (*p == '\'' && word_byte((unsigned char)p[1]) && p > start)))
-			p++;
-		for (const char *q = start; q < p; q++)
-			if (*q != '\'')
-				*w++ = (char)tolower((unsigned char)*q);
+	while ((word = next_word(&p, &n)) != NULL) {
+		w += copy_word(w, word, n);
 		*w++ = ' ';
 	}
 	*w = '\0';
