@@ -2,12 +2,14 @@
 # bench/ai.sh — the model provider path; sourced by scripts/bench.
 #
 # bench/ai.mjs starts a fake OpenAI-compatible model and a second `serve`
-# pointed at it (port 18091, test routes on, 512 workers), then measures
+# pointed at it (port 18091, test routes on, default workers and pool), then
+# measures, on the provider path and through /v1/chat/stream:
 #   - with a model that answers instantly: the server's overhead per turn
 #     (client round trip minus the model's own time), p50 / p99;
-#   - with a model that streams for 2 s: 500 concurrent turns, all complete,
-#     the latency the server adds to the first byte (p99 must be ≤ 50 ms),
-#     and the peak RSS.
+#   - with a model that streams for 2 s: 500 concurrent turns (started at
+#     once, then arriving over 2 s), all complete, the latency the server adds
+#     to the first byte (p99 must be ≤ 50 ms; see bench/ai.mjs), and the
+#     peak RSS.
 
 bench_ai_providers() {
     local out line ok=1

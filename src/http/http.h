@@ -138,6 +138,9 @@ enum status http_stream_start(struct request *r, struct response *w, int status,
  * http_stream_start then cannot fail for lack of room. */
 enum status http_stream_admit(struct request *r) MUST_USE;
 enum status http_stream_write(struct request *r, const void *p, size_t n) MUST_USE;
+/* The same without waiting: ST_CONFLICT when the client is too far behind
+ * to take n more bytes now (for keep-alive comments, which can skip). */
+enum status http_stream_try_write(struct request *r, const void *p, size_t n) MUST_USE;
 
 /* Renders r->err as the error body into w; used by the HTTP layer. */
 void http_render_error(struct request *r, struct response *w, enum status st);

@@ -592,8 +592,10 @@ http_stream_admit(struct request *r)
 	return ST_OK;
 }
 
-enum status
-http_stream_write(struct request *r, const void *p, size_t n)
+/* Queues n bytes for the loop to send. While the client is far behind,
+ * waits for it to catch up, or (wait false) answers ST_CONFLICT at once. */
+static enum status
+stream_write(struct request *r, const void *p, size_t n, bool wait)
 {
 	struct http_job *job = r->stream;
 	struct http_stream *s;
@@ -603,6 +605,10 @@ http_stream_write(struct request *r, const void *p, size_t n)
 		return err_set(&r->err, ST_INTERNAL, "The stream was not started.");
 	s = &job->stream;
 	pthread_mutex_lock(&s->mu);
+	if (!wait && s->pending.len + n > STREAM_PENDING_MAX) {
+		pthread_mutex_unlock(&s->mu);
+		return ST_CONFLICT;
+	}
 	while (s->pending.len + n > STREAM_PENDING_MAX && !atomic_load(&job->cancelled)) {
 		struct timespec ts;
 
@@ -620,6 +626,18 @@ http_stream_write(struct request *r, const void *p, size_t n)
 	if (st == ST_UNAVAILABLE)
 		err_set(&r->err, st, "The client went away.");
 	return st;
+}
+
+enum status
+http_stream_write(struct request *r, const void *p, size_t n)
+{
+	return stream_write(r, p, n, true);
+}
+
+enum status
+http_stream_try_write(struct request *r, const void *p, size_t n)
+{
+	return stream_write(r, p, n, false);
 }
 
 static void

@@ -6,9 +6,9 @@
  * calendars and wrong here. This keeps its rules (http/https only, no
  * redirects, no signals, capped bodies, nothing logged) and adds what a
  * stream needs: a first-byte timeout that also bounds any later silence,
- * cancellation when the customer goes away (checked every 50 ms, not only
- * when bytes flow), and one connection cache per worker thread so a
- * conversation's turns reuse the TLS connection to the provider. */
+ * cancellation when the customer goes away (checked every 200 ms, not only
+ * when bytes flow), and one connection cache for the process so turns
+ * reuse the TLS connection to the provider whatever thread runs them. */
 #ifndef PROVIDERS_LLM_HTTP_H
 #define PROVIDERS_LLM_HTTP_H
 

@@ -121,6 +121,7 @@ on_text(void *ud, const char *delta, size_t n)
 {
 	struct filter *f = ud;
 	struct arena scratch;
+	size_t tail;
 
 	if (f->len + n + 1 > REPLY_MAX)
 		n = REPLY_MAX > f->len + 1 ? REPLY_MAX - f->len - 1 : 0;
@@ -138,15 +139,18 @@ on_text(void *ud, const char *delta, size_t n)
 		f->text = p;
 		f->cap = cap;
 	}
+	/* What passed before is judged already: only a leak that ends in the
+	 * new text is left to find, and it begins at most this far back. */
+	tail = f->len > 0 ? ai_leak_tail(f->text, f->len) : 0;
 	memcpy(f->text + f->len, delta, n);
 	f->len += n;
 	f->text[f->len] = '\0';
 	if (f->leaked)
 		return;
-	/* The checks normalise the whole reply on every delta: their
-	 * allocations live only as long as this call. */
+	/* The checks run on every delta: their allocations live only as
+	 * long as this call. */
 	arena_init(&scratch, 8192);
-	if (ai_leak_check(&scratch, f->guard, f->text) != AI_LEAK_NONE) {
+	if (ai_leak_check(&scratch, f->guard, f->text + tail) != AI_LEAK_NONE) {
 		f->leaked = true;
 	} else {
 		size_t upto = ai_leak_hold(&scratch, f->guard, f->text, f->len);

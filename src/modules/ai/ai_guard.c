@@ -246,21 +246,51 @@ shingle_begins(const struct ai_leak_guard *g, const char *p, size_t n)
 	return lo < g->nshingles && strncmp(g->shingles[lo], p, n) == 0;
 }
 
-/* Tokens looked at from the end: a shingle is SHINGLE_WORDS words, and one
- * token may normalise to several words or none. */
+/* Tokens with a word in them looked at from the end: a shingle is
+ * SHINGLE_WORDS words, a marker fewer, a phone number a few tokens. Tokens
+ * of punctuation alone do not count (a leak could be spaced out with
+ * dashes), up to TAIL_MAX tokens in all. */
 #define HOLD_TOKENS (SHINGLE_WORDS + 4)
+#define TAIL_MAX (HOLD_TOKENS * 3)
 
-size_t
-ai_leak_hold(struct arena *a, const struct ai_leak_guard *g, const char *text, size_t len)
+/* Whether a code point can be part of a word: letters and digits of any
+ * script, not the punctuation and symbol blocks a leak could be padded
+ * with. */
+static bool
+word_cp(unsigned cp)
 {
-	size_t start[HOLD_TOKENS], end[HOLD_TOKENS], first[HOLD_TOKENS + 1], n = 0;
-	const char *low[HOLD_TOKENS + 1], *line[HOLD_TOKENS + 1];
-	unsigned char last = len ? (unsigned char)text[len - 1] : ' ';
-	/* The last word may still grow unless something follows it. */
-	bool open_word = isalnum(last) || last >= 0x80 || last == '\'';
+	if (cp < 0x80)
+		return isalnum((int)cp);
+	return !(cp <= 0xbf || cp == 0xd7 || cp == 0xf7 || (cp >= 0x2000 && cp <= 0x2bff) ||
+	    (cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xfe30 && cp <= 0xfe6f) ||
+	    (cp >= 0xff00 && cp <= 0xff0f));
+}
 
-	/* The last HOLD_TOKENS white-space separated tokens, newest first. */
-	for (size_t i = len; i > 0 && n < HOLD_TOKENS; i--) {
+/* Whether text[from, to) holds a letter or digit. */
+static bool
+has_word(const char *text, size_t from, size_t to)
+{
+	for (size_t i = from; i < to;) {
+		unsigned cp;
+		size_t k = utf8_next((const unsigned char *)text + i, &cp);
+
+		if (k == 0 || i + k > to)
+			return true;	/* not UTF-8: count it, to be safe */
+		if (word_cp(cp))
+			return true;
+		i += k;
+	}
+	return false;
+}
+
+/* The last tokens of text[0, len), white-space separated, newest first,
+ * until HOLD_TOKENS of them hold a letter or digit. */
+static size_t
+tail_tokens(const char *text, size_t len, size_t start[TAIL_MAX], size_t end[TAIL_MAX])
+{
+	size_t n = 0, words = 0;
+
+	for (size_t i = len; i > 0 && n < TAIL_MAX && words < HOLD_TOKENS; i--) {
 		if (isspace((unsigned char)text[i - 1]))
 			continue;
 		if (i - 1 == 0 || isspace((unsigned char)text[i - 2])) {
@@ -270,9 +300,31 @@ ai_leak_hold(struct arena *a, const struct ai_leak_guard *g, const char *text, s
 				e++;
 			start[n] = i - 1;
 			end[n] = e;
+			words += has_word(text, start[n], e);
 			n++;
 		}
 	}
+	return n;
+}
+
+size_t
+ai_leak_tail(const char *text, size_t len)
+{
+	size_t start[TAIL_MAX], end[TAIL_MAX], n = tail_tokens(text, len, start, end);
+
+	return n > 0 ? start[n - 1] : len;
+}
+
+size_t
+ai_leak_hold(struct arena *a, const struct ai_leak_guard *g, const char *text, size_t len)
+{
+	size_t start[TAIL_MAX], end[TAIL_MAX], first[TAIL_MAX + 1];
+	const char *low[TAIL_MAX + 1], *line[TAIL_MAX + 1];
+	unsigned char last = len ? (unsigned char)text[len - 1] : ' ';
+	/* The last word may still grow unless something follows it. */
+	bool open_word = isalnum(last) || last >= 0x80 || last == '\'';
+	size_t n = tail_tokens(text, len, start, end);
+
 	/* Suffixes, built from the newest token back: each token normalised
 	 * once, its text (low) and its words (line: " w1 w2 … "). */
 	low[0] = "";

@@ -139,6 +139,11 @@ enum ai_leak ai_leak_check(struct arena *a, const struct ai_leak_guard *g, const
  * needs holding; the caller still cuts at a word boundary. */
 size_t ai_leak_hold(struct arena *a, const struct ai_leak_guard *g, const char *text,
     size_t len);
+/* Where the part of a reply that text arriving after text[0, len) could
+ * still complete a leak with begins: the last dozen word-bearing tokens.
+ * A check of text[ai_leak_tail(text, len), …) once more has come finds
+ * what a check of the whole would, when text[0, len) passed already. */
+size_t ai_leak_tail(const char *text, size_t len);
 
 #define AI_SAFE_REPLY \
 	"Sorry, I can't share that. I can help you book, change or cancel an " \
@@ -187,6 +192,21 @@ enum status ai_handoff(struct ai_turn_ctx *t, const char *reason, const char **m
 /* Whether the proposal (pending_proposal) and a call ask the same thing.
  * Pure. */
 bool ai_proposal_matches(json_t *proposal, const char *action, json_t *args);
+
+/* ---- heartbeats (ai_heartbeat.c) ---------------------------------------------------- */
+
+/* A chat stream's ": ping" every CHAT_HEARTBEAT_S while it is open. Lives
+ * in the request's arena; stop before the handler returns. */
+struct ai_heartbeat {
+	struct ai_heartbeat *prev, *next;
+	struct request copy;	/* pings write through it */
+	long long due_ms;
+	int interval_ms;
+	bool busy;		/* a ping is being written */
+	bool listed;
+};
+void ai_heartbeat_start(struct ai_heartbeat *hb, struct request *r);
+void ai_heartbeat_stop(struct ai_heartbeat *hb);
 
 /* ---- store (ai_store.c) ----------------------------------------------------------- */
 

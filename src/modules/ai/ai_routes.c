@@ -10,7 +10,6 @@
  * message {id, text} (the final text: clients replace the deltas with it),
  * done {handed_off}, error {code, message}; ": ping" comments every
  * CHAT_HEARTBEAT_S. The session id is an opaque token stored hashed. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -241,68 +240,6 @@ sse_event(void *ud, const char *name, json_t *data)
 	sse_send(ud, name, data);
 }
 
-/* Heartbeats from a thread of their own: the handler may sit in a model
- * call for many seconds. It writes through a copy of the request, so its
- * failures touch nothing the handler uses. */
-struct heartbeat {
-	struct request copy;
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool stop;
-	int interval_s;
-};
-
-static void *
-heartbeat_main(void *p)
-{
-	struct heartbeat *hb = p;
-
-	pthread_mutex_lock(&hb->mu);
-	while (!hb->stop) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += hb->interval_s;
-		if (pthread_cond_timedwait(&hb->cv, &hb->mu, &ts) == 0 || hb->stop)
-			continue;
-		pthread_mutex_unlock(&hb->mu);
-		if (hb->copy.cancelled == NULL || !atomic_load(hb->copy.cancelled))
-			(void)!http_stream_write(&hb->copy, ": ping\n\n", 8);
-		pthread_mutex_lock(&hb->mu);
-	}
-	pthread_mutex_unlock(&hb->mu);
-	return NULL;
-}
-
-static bool
-heartbeat_start(struct heartbeat *hb, struct request *r)
-{
-	memcpy(&hb->copy, r, sizeof(*r));
-	hb->stop = false;
-	hb->interval_s = r->app->cfg.chat_heartbeat_s;
-	pthread_mutex_init(&hb->mu, NULL);
-	pthread_cond_init(&hb->cv, NULL);
-	if (pthread_create(&hb->thread, NULL, heartbeat_main, hb) != 0) {
-		pthread_mutex_destroy(&hb->mu);
-		pthread_cond_destroy(&hb->cv);
-		return false;
-	}
-	return true;
-}
-
-static void
-heartbeat_stop(struct heartbeat *hb)
-{
-	pthread_mutex_lock(&hb->mu);
-	hb->stop = true;
-	pthread_cond_signal(&hb->cv);
-	pthread_mutex_unlock(&hb->mu);
-	pthread_join(hb->thread, NULL);
-	pthread_mutex_destroy(&hb->mu);
-	pthread_cond_destroy(&hb->cv);
-}
-
 /* The turn begins before the stream does: an unknown or expired session, a
  * turn already running or a busy database is an HTTP error, not an event. */
 static enum status
@@ -315,8 +252,7 @@ stream_route(struct request *r, struct response *w)
 	struct ai_turn_out out;
 	struct sse s = { r };
 	struct ai_sink sink = { &s, sse_delta, sse_event };
-	struct heartbeat *hb;
-	bool beating;
+	struct ai_heartbeat *hb;
 	enum status st;
 
 	/* Room for the stream first: a turn begun persists the message. */
@@ -333,7 +269,7 @@ stream_route(struct request *r, struct response *w)
 		return st;
 	}
 	hb = arena_calloc(r->arena, 1, sizeof(*hb));
-	beating = heartbeat_start(hb, r);
+	ai_heartbeat_start(hb, r);
 	st = ai_turn_run(turn, &sink, &out);
 	if (st != ST_OK) {
 		json_t *e = json_pack("{s:s, s:s}", "code", status_code(st), "message",
@@ -355,8 +291,7 @@ stream_route(struct request *r, struct response *w)
 		sse_send(&s, "done", j);
 		json_decref(j);
 	}
-	if (beating)
-		heartbeat_stop(hb);
+	ai_heartbeat_stop(hb);
 	err_clear(&r->err);
 	return ST_OK;	/* the stream carries any error */
 }
