@@ -218,6 +218,22 @@ describe('questions, handoff and the admin', () => {
     assert.match(ok(await c.say('where are you located?')).text, /1 Main St/);
   });
 
+  test('what the business changes reaches the next turn (the knowledge cache is dropped)', async () => {
+    const c = chat(srv, t);
+    await c.open();
+    assert.equal(ok(await c.say('do you have parking?')).text, 'Yes, free parking behind the salon.');
+    // Cached now; an edit sends tenant_changed and the next turn reads it.
+    adminSql(`UPDATE faqs SET answer = 'Only on the street, sorry.'
+      WHERE tenant_id = ${lit(t.id)} AND question = 'Do you have parking?'`);
+    const text = await waitFor(async () => {
+      const r = ok(await c.say('do you have parking?'));
+      return /street/.test(r.text) && r.text;
+    }, { timeoutMs: 3000, what: 'the new FAQ answer' });
+    assert.equal(text, 'Only on the street, sorry.');
+    adminSql(`UPDATE faqs SET answer = 'Yes, free parking behind the salon.'
+      WHERE tenant_id = ${lit(t.id)} AND question = 'Do you have parking?'`);
+  });
+
   test('handoff: status, outbox, the AI stays silent, an admin replies and hands back', async () => {
     const c = chat(srv, t);
     await c.open();
