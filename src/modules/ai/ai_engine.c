@@ -1,25 +1,27 @@
 /* ai_engine.c — one turn of a conversation, for every channel.
  *
- *   open   one transaction: take the turn lock, persist the customer's
- *          message (before the model can fail or the client can leave),
- *          load the tenant; unless a person has the conversation or must
- *          get it (tenant keywords, a request for a person: no model),
- *          count the message against the plan, record whether it confirms
- *          the pending proposal, load memory (last N exchanges + summary)
- *          and the tenant's provider chain
+ *   open   one transaction: take the turn lock and read the conversation
+ *          (one statement), persist the customer's message (before the
+ *          model can fail or the client can leave), load the tenant's
+ *          knowledge (cached per process); unless a person has the
+ *          conversation or must get it (tenant keywords, a request for a
+ *          person: no model), record whether the message confirms the
+ *          pending proposal, load memory (last N exchanges + summary) and
+ *          the provider chain, and count the message against the plan last
+ *          (the month's counter stays locked only until the commit)
  *   —      model ⇄ tools, at most AI_MAX_TOOL_CALLS calls; each step is
  *          persisted with its metering as soon as it is complete; no
  *          transaction is held across a model call
- *   close  one transaction: meter the last model call, persist the reply,
- *          release the lock
+ *   close  one transaction: persist the reply and release the lock (one
+ *          statement), meter the last model call
  *
- * Two transactions for a plain turn, not one per step of the list: under
- * a burst of turns the pool's connections are the scarce thing.
+ * Two transactions for a plain turn: under a burst of turns the pool's
+ * connections and the database's CPU are the scarce things.
  *
  * What the model writes goes through the leak filter before the customer
- * sees it: text is streamed with a window held back, and a reply that
- * repeats the instructions, names a tool or shows someone else's contact
- * details is replaced as a whole. */
+ * sees it: text streams as it comes except the last words that could begin
+ * a leak (ai_leak_hold), and a reply that repeats the instructions, names a
+ * tool or shows someone else's contact details is replaced as a whole. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
