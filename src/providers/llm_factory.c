@@ -3,8 +3,6 @@
  * or the platform's, then LLM_FALLBACK, then the offline receptionist. */
 #include "providers/llm_factory.h"
 
-#include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,95 +39,19 @@ llm_kind_parse(const char *s, enum llm_kind *out)
 
 /* ---- sealed keys ------------------------------------------------------------------ */
 
-static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
-static struct auth_keys keys;
-static enum status keys_status = ST_INTERNAL;
-static const struct config *keys_cfg;
-
-static void
-keys_load(void)
-{
-	char why[256];
-
-	if (sodium_init() < 0)
-		return;
-	keys_status = auth_keys_load(keys_cfg->app_encryption_key,
-	    keys_cfg->app_encryption_key_previous, keys_cfg->service_token_key, &keys, why,
-	    sizeof(why));
-}
-
-static enum status
-get_keys(const struct config *cfg, struct err *e)
-{
-	/* The configuration is process-wide and read-only. */
-	keys_cfg = cfg;
-	pthread_once(&keys_once, keys_load);
-	if (keys_status != ST_OK)
-		return err_set(e, ST_INTERNAL, "APP_ENCRYPTION_KEY is missing or malformed");
-	return ST_OK;
-}
-
-struct wipe {
-	void *p;
-	size_t n;
-};
-
-static void
-wipe(void *ud)
-{
-	struct wipe *w = ud;
-
-	sodium_memzero(w->p, w->n);
-}
-
 enum status
 llm_key_seal(const struct config *cfg, struct arena *a, const char *key,
-    struct llm_sealed_key *out, struct err *e)
+    struct auth_sealed *out, struct err *e)
 {
-	size_t n = strlen(key);
-	unsigned char *ct, nonce[24];
-	enum status st;
-
-	if ((st = get_keys(cfg, e)) != ST_OK)
-		return st;
-	ct = arena_alloc(a, n + crypto_aead_xchacha20poly1305_ietf_ABYTES);
-	auth_seal(&keys, (const unsigned char *)key, n, ct, nonce, out->key_id);
-	out->ct = auth_bytea_hex(a, ct, n + crypto_aead_xchacha20poly1305_ietf_ABYTES);
-	out->nonce = auth_bytea_hex(a, nonce, sizeof(nonce));
-	return ST_OK;
+	return auth_secret_seal(cfg, a, key, out, e);
 }
 
 enum status
 llm_key_open(const struct config *cfg, struct arena *a, const char *ct_hex,
     const char *nonce_hex, const char *key_id, const char **out, struct err *e)
 {
-	size_t ctlen = 0, nlen = 0, cap, ptlen;
-	unsigned char *ct, nonce[24];
-	struct wipe *w;
-	char *pt;
-	enum status st;
-
-	if ((st = get_keys(cfg, e)) != ST_OK)
-		return st;
-	cap = strlen(ct_hex) / 2 + 1;
-	ct = arena_alloc(a, cap);
-	if (!auth_bytea_parse(ct_hex, ct, cap, &ctlen) ||
-	    !auth_bytea_parse(nonce_hex, nonce, sizeof(nonce), &nlen) || nlen != sizeof(nonce) ||
-	    ctlen < crypto_aead_xchacha20poly1305_ietf_ABYTES)
-		return err_set(e, ST_INTERNAL, "the stored model API key is malformed");
-	ptlen = ctlen - crypto_aead_xchacha20poly1305_ietf_ABYTES;
-	pt = arena_alloc(a, ptlen + 1);
-	/* The plaintext key is wiped with the request's arena. */
-	w = arena_alloc(a, sizeof(*w));
-	w->p = pt;
-	w->n = ptlen + 1;
-	arena_defer(a, wipe, w);
-	if (auth_open(&keys, key_id, ct, ctlen, nonce, (unsigned char *)pt) != ST_OK)
-		return err_set(e, ST_INTERNAL, "the stored model API key cannot be opened"
-		    " (encryption key %s unknown?)", key_id);
-	pt[ptlen] = '\0';
-	*out = pt;
-	return ST_OK;
+	return auth_secret_open(cfg, a, "the stored model API key", ct_hex, nonce_hex, key_id,
+	    out, e);
 }
 
 /* ---- settings ---------------------------------------------------------------------- */
@@ -204,7 +126,7 @@ llm_tenant_settings_json(const struct config *cfg, struct db_tx *tx, json_t **ou
 enum status
 llm_tenant_settings_put(struct db_tx *tx, const struct llm_settings_input *in)
 {
-	const struct llm_sealed_key *k = in->key_action == LLM_KEY_REPLACE ? in->sealed : NULL;
+	const struct auth_sealed *k = in->key_action == LLM_KEY_REPLACE ? in->sealed : NULL;
 	const char *params[] = { llm_kind_name(in->kind), in->model, in->base_url,
 		k ? k->ct : NULL, k ? k->nonce : NULL, k ? k->key_id : NULL,
 		in->key_action == LLM_KEY_KEEP ? "true" : "false" };

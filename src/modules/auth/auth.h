@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/arena.h"
+#include "core/config.h"
 #include "core/status.h"
 #include "http/http.h"
 
@@ -85,9 +87,26 @@ struct auth_keys {
 enum status auth_keys_load(const char *enc_b64, const char *prev_b64, const char *svc_b64,
     struct auth_keys *k, char *why, size_t whysz) MUST_USE;
 
-/* The keys auth_mount loaded (serve only), for other modules that store
- * secrets at rest with auth_seal / auth_open. */
-const struct auth_keys *auth_current_keys(void);
+/* Secrets at rest (auth_secrets.c), for every module that stores what a
+ * tenant hands over: sealed under APP_ENCRYPTION_KEY, loaded once per
+ * process from cfg. ST_INTERNAL when the key is missing or malformed (the
+ * message never shows a key). */
+struct auth_sealed {
+	const char *ct;		/* bytea text forms ("\\x…"), for bound parameters */
+	const char *nonce;
+	char key_id[17];
+};
+enum status auth_secret_seal(const struct config *cfg, struct arena *a, const char *plaintext,
+    struct auth_sealed *out, struct err *e) MUST_USE;
+/* Opens what was read back from the database; *plaintext is arena-owned
+ * and wiped when the arena is freed. what names the secret in errors
+ * ("the stored model API key"). */
+enum status auth_secret_open(const struct config *cfg, struct arena *a, const char *what,
+    const char *ct, const char *nonce, const char *key_id, const char **plaintext,
+    struct err *e) MUST_USE;
+/* A 32-byte subkey of APP_ENCRYPTION_KEY (crypto_kdf: id, 8-byte context). */
+enum status auth_secret_subkey(const struct config *cfg, uint64_t id, const char context[8],
+    unsigned char out[32], struct err *e) MUST_USE;
 
 /* XChaCha20-Poly1305 under the current key: ct holds n + 16 bytes. */
 void auth_seal(const struct auth_keys *k, const unsigned char *pt, size_t n,

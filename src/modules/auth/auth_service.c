@@ -44,12 +44,6 @@ auth_mount(struct app *app)
 	app->authenticate = auth_authenticate;
 }
 
-const struct auth_keys *
-auth_current_keys(void)
-{
-	return &auth_g.keys;
-}
-
 /* ---- small shared helpers --------------------------------------------------- */
 
 static const char *

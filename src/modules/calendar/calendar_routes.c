@@ -215,7 +215,7 @@ google_callback(struct request *r, struct response *w)
 	const char *denied = http_query(r, "error");
 	const char *tenant_id, *nonce, *user_id = NULL, *staff_id = NULL, *calendar_id = NULL;
 	const char *refresh, *conn_id = NULL;
-	struct calendar_sealed sealed;
+	struct auth_sealed sealed;
 	struct calendar_call call;
 	struct calendar_conn probe;
 	struct audit_actor who;
@@ -317,7 +317,7 @@ calcom_connect(struct request *r, struct response *w)
 	};
 	const char *staff_id, *api_key, *secret, *conn_id = NULL, *webhook_url;
 	char generated[AUTH_TOKEN_CHARS + 1], new_id[UUID_STR_LEN + 1];
-	struct calendar_sealed key_sealed, wh_sealed;
+	struct auth_sealed key_sealed, wh_sealed;
 	struct calendar_call call;
 	struct calendar_conn probe;
 	struct audit_actor who;

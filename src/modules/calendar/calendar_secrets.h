@@ -11,19 +11,13 @@
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/status.h"
+#include "modules/auth/auth.h"
 
-/* A sealed secret as bound parameters: bytea text forms ("\\x…") and the
- * key id. */
-struct calendar_sealed {
-	const char *ct;
-	const char *nonce;
-	char key_id[17];
-};
-
-/* Seals plaintext. ST_INTERNAL when APP_ENCRYPTION_KEY is missing or
- * malformed (the message never shows a key). */
+/* Seals plaintext (at most 4096 bytes: ST_INVALID beyond). ST_INTERNAL when
+ * APP_ENCRYPTION_KEY is missing or malformed (the message never shows a
+ * key). */
 enum status calendar_secret_seal(const struct config *cfg, struct arena *a,
-    const char *plaintext, struct calendar_sealed *out, struct err *e) MUST_USE;
+    const char *plaintext, struct auth_sealed *out, struct err *e) MUST_USE;
 
 /* Opens a sealed secret read back from the database (bytea text forms).
  * *plaintext is arena-owned and wiped when the arena is freed. */
