@@ -49,10 +49,19 @@ audit(struct request *r, struct db_tx *tx, const char *action, const char *type,
 	return audit_record(tx, &who, action, type, id, changes);
 }
 
+/* A GET of one page of a list: the cursor from the query, one store call. */
 static enum status
-list_reply(struct request *r, struct response *w, enum status st, json_t *items, json_t *next)
+list_route(struct request *r, struct response *w,
+    enum status (*list)(struct db_tx *, const struct page *, json_t **, json_t **))
 {
-	if (st != ST_OK) {
+	json_t *items = NULL, *next = NULL;
+	struct page pg;
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = auth_page_parse(r, &pg)) != ST_OK || (st = begin(r, &tx)) != ST_OK)
+		return st;
+	if ((st = db_tx_end(&tx, list(&tx, &pg, &items, &next))) != ST_OK) {
 		json_decref(items);
 		json_decref(next);
 		return st;
@@ -149,17 +158,7 @@ security_patch_route(struct request *r, struct response *w)
 static enum status
 outbox_route(struct request *r, struct response *w)
 {
-	json_t *items = NULL, *next = NULL;
-	struct page pg;
-	struct db_tx tx;
-	enum status st;
-
-	if ((st = auth_page_parse(r, &pg)) != ST_OK)
-		return st;
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	st = auth_store_outbox_list(&tx, &pg, &items, &next);
-	return list_reply(r, w, db_tx_end(&tx, st), items, next);
+	return list_route(r, w, auth_store_outbox_list);
 }
 
 /* ---- invitations ------------------------------------------------------------------------ */
@@ -216,17 +215,7 @@ end:
 static enum status
 invite_list_route(struct request *r, struct response *w)
 {
-	json_t *items = NULL, *next = NULL;
-	struct page pg;
-	struct db_tx tx;
-	enum status st;
-
-	if ((st = auth_page_parse(r, &pg)) != ST_OK)
-		return st;
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	st = auth_store_invitations_list(&tx, &pg, &items, &next);
-	return list_reply(r, w, db_tx_end(&tx, st), items, next);
+	return list_route(r, w, auth_store_invitations_list);
 }
 
 /* DELETE /v1/admin/invitations/{id} — a pending invitation stops working. */
@@ -259,17 +248,7 @@ invite_delete_route(struct request *r, struct response *w)
 static enum status
 users_list_route(struct request *r, struct response *w)
 {
-	json_t *items = NULL, *next = NULL;
-	struct page pg;
-	struct db_tx tx;
-	enum status st;
-
-	if ((st = auth_page_parse(r, &pg)) != ST_OK)
-		return st;
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	st = auth_store_members_list(&tx, &pg, &items, &next);
-	return list_reply(r, w, db_tx_end(&tx, st), items, next);
+	return list_route(r, w, auth_store_members_list);
 }
 
 /* What the caller may do to member id, whose current role is cur: never
@@ -451,17 +430,7 @@ key_create_route(struct request *r, struct response *w)
 static enum status
 key_list_route(struct request *r, struct response *w)
 {
-	json_t *items = NULL, *next = NULL;
-	struct page pg;
-	struct db_tx tx;
-	enum status st;
-
-	if ((st = auth_page_parse(r, &pg)) != ST_OK)
-		return st;
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	st = auth_store_api_keys_list(&tx, &pg, &items, &next);
-	return list_reply(r, w, db_tx_end(&tx, st), items, next);
+	return list_route(r, w, auth_store_api_keys_list);
 }
 
 /* DELETE /v1/admin/api-keys/{id} — revoked at once. */
