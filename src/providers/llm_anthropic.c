@@ -295,26 +295,13 @@ on_event(void *ud, const struct sse_event *ev)
 	return st;
 }
 
-static enum status
-on_bytes(void *ud, const char *p, size_t n)
-{
-	struct llm_asm *s = ud;
-	enum status st = sse_feed(&s->sse, p, n, on_event, s);
-
-	if (st == ST_TOO_LARGE && s->e->message[0] == '\0')
-		err_set(s->e, ST_TOO_LARGE, "%s: a stream line is too long", s->provider);
-	return st;
-}
-
+/* Anthropic counts cached and cache-written prompt tokens apart from
+ * input_tokens; the metering wants them all as input. */
 static enum status
 finish(struct llm_asm *s, const char *model, struct llm_response *out)
 {
-	if (!s->done && !s->finished)
-		return err_set(s->e, ST_UPSTREAM, "%s: the stream ended before the reply was complete",
-		    s->provider);
 	s->input_tokens += s->cached_tokens + s->cache_write_tokens;
-	llm_asm_result(s, model, out);
-	return ST_OK;
+	return llm_asm_finish(s, model, out);
 }
 
 static enum status
@@ -336,7 +323,7 @@ anthropic_complete(struct llm_provider *self, struct arena *a, const struct llm_
 	call.headers[nh++] = "anthropic-version: " ANTHROPIC_VERSION;
 	if (r->cfg.api_key != NULL && *r->cfg.api_key)
 		call.headers[nh++] = key = arena_printf(a, "x-api-key: %s", r->cfg.api_key);
-	return llm_remote_call(self, a, req, stream, &call, key, on_bytes, finish, model,
+	return llm_remote_call(self, a, req, stream, &call, key, on_event, finish, model,
 	    out, e);
 }
 

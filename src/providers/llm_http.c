@@ -399,9 +399,35 @@ llm_remote_call_info(const struct llm_provider *p)
 }
 
 enum status
+llm_asm_feed(struct llm_asm *s, const char *p, size_t n)
+{
+	enum status st = sse_feed(&s->sse, p, n, s->on_event, s);
+
+	if (st == ST_TOO_LARGE && s->e->message[0] == '\0')
+		err_set(s->e, ST_TOO_LARGE, "%s: a stream line is too long", s->provider);
+	return st;
+}
+
+static enum status
+asm_bytes(void *ud, const char *p, size_t n)
+{
+	return llm_asm_feed(ud, p, n);
+}
+
+enum status
+llm_asm_finish(struct llm_asm *s, const char *model, struct llm_response *out)
+{
+	if (!s->done && !s->finished)
+		return err_set(s->e, ST_UPSTREAM, "%s: the stream ended before the reply was complete",
+		    s->provider);
+	llm_asm_result(s, model, out);
+	return ST_OK;
+}
+
+enum status
 llm_remote_call(struct llm_provider *self, struct arena *a, const struct llm_request *req,
     const struct llm_stream *stream, struct llm_http_call *call, char *secret_header,
-    enum status (*on_bytes)(void *ud, const char *p, size_t n),
+    sse_event_fn on_event,
     enum status (*finish)(struct llm_asm *s, const char *model, struct llm_response *out),
     const char *model, struct llm_response *out, struct err *e)
 {
@@ -416,7 +442,8 @@ llm_remote_call(struct llm_provider *self, struct arena *a, const struct llm_req
 	call->max_response = r->cfg.max_response;
 	call->cancelled = req->cancelled;
 	llm_asm_init(&s, a, self->name, stream, e);
-	call->on_bytes = on_bytes;
+	s.on_event = on_event;
+	call->on_bytes = asm_bytes;
 	call->ud = &s;
 
 	st = llm_http_stream(a, call, &res, e);

@@ -92,6 +92,7 @@ struct llm_asm {
 	const struct llm_stream *stream;
 	struct err *e;
 	struct sse_parser sse;
+	sse_event_fn on_event;	/* the adapter's reading of one event */
 	struct buf text;
 	struct llm_tool_acc tools[LLM_MAX_TOOL_CALLS];
 	size_t ntools;
@@ -118,6 +119,12 @@ enum status llm_asm_tool_args(struct llm_asm *s, struct llm_tool_acc *t, const c
     size_t n) MUST_USE;
 /* Copies the reply into out (arena-owned). */
 void llm_asm_result(struct llm_asm *s, const char *model, struct llm_response *out);
+/* Bytes of the body, through the SSE parser, to s->on_event. */
+enum status llm_asm_feed(struct llm_asm *s, const char *p, size_t n) MUST_USE;
+/* After the transfer ended normally: ST_UPSTREAM unless the stream said it
+ * was complete, then the reply into out. */
+enum status llm_asm_finish(struct llm_asm *s, const char *model, struct llm_response *out)
+    MUST_USE;
 
 /* Maps a finished non-2xx reply to a status and a reason fit for logs and
  * for the engine (never the key): 401/403 → "provider rejected the key",
@@ -127,13 +134,13 @@ enum status llm_http_error(const char *provider, const struct llm_http_result *r
     struct llm_call_info *info, struct err *e);
 
 /* What every remote adapter does once it has built its call (url, body,
- * headers): timeouts and cancellation from the request, the streamed call
- * assembled through on_bytes, the header holding the key wiped afterwards,
- * and the reply mapped to a status — finish turns a 2xx stream into out. */
+ * headers): timeouts and cancellation from the request, the SSE stream
+ * read event by event through on_event, the header holding the key wiped
+ * afterwards, and the reply mapped to a status — finish (llm_asm_finish,
+ * or the adapter's own around it) turns a 2xx stream into out. */
 enum status llm_remote_call(struct llm_provider *self, struct arena *a,
     const struct llm_request *req, const struct llm_stream *stream,
-    struct llm_http_call *call, char *secret_header,
-    enum status (*on_bytes)(void *ud, const char *p, size_t n),
+    struct llm_http_call *call, char *secret_header, sse_event_fn on_event,
     enum status (*finish)(struct llm_asm *s, const char *model, struct llm_response *out),
     const char *model, struct llm_response *out, struct err *e) MUST_USE;
 

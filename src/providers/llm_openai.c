@@ -268,27 +268,6 @@ out:
 	return st;
 }
 
-static enum status
-on_bytes(void *ud, const char *p, size_t n)
-{
-	struct llm_asm *s = ud;
-	enum status st = sse_feed(&s->sse, p, n, on_event, s);
-
-	if (st == ST_TOO_LARGE && s->e->message[0] == '\0')
-		err_set(s->e, ST_TOO_LARGE, "%s: a stream line is too long", s->provider);
-	return st;
-}
-
-/* After the transfer ended normally: was the reply complete? */
-static enum status
-finish(struct llm_asm *s, const char *model, struct llm_response *out)
-{
-	if (!s->done && !s->finished)
-		return err_set(s->e, ST_UPSTREAM, "%s: the stream ended before the reply was complete",
-		    s->provider);
-	llm_asm_result(s, model, out);
-	return ST_OK;
-}
 
 static enum status
 openai_complete(struct llm_provider *self, struct arena *a, const struct llm_request *req,
@@ -309,7 +288,7 @@ openai_complete(struct llm_provider *self, struct arena *a, const struct llm_req
 	/* Local servers (Ollama, llama.cpp) need no key. */
 	if (r->cfg.api_key != NULL && *r->cfg.api_key)
 		call.headers[nh++] = auth = arena_printf(a, "Authorization: Bearer %s", r->cfg.api_key);
-	return llm_remote_call(self, a, req, stream, &call, auth, on_bytes, finish, model,
+	return llm_remote_call(self, a, req, stream, &call, auth, on_event, llm_asm_finish, model,
 	    out, e);
 }
 

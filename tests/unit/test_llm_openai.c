@@ -46,12 +46,13 @@ assemble(struct arena *a, const char *s, size_t piece, struct llm_response *out,
 	memset(t, 0, sizeof(*t));
 	err_clear(e);
 	llm_asm_init(&as, a, "openai", &stream, e);
+	as.on_event = on_event;
 	if (piece == 0)
 		piece = n;
 	for (size_t i = 0; i < n && st == ST_OK; i += piece)
-		st = on_bytes(&as, s + i, n - i < piece ? n - i : piece);
+		st = llm_asm_feed(&as, s + i, n - i < piece ? n - i : piece);
 	if (st == ST_OK)
-		st = finish(&as, "gpt-test", out);
+		st = llm_asm_finish(&as, "gpt-test", out);
 	llm_asm_cleanup(&as);
 	return st;
 }
