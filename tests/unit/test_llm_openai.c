@@ -15,46 +15,13 @@
 
 #include "../../src/providers/llm_openai.c"
 
-struct texts {
-	char buf[4096];
-	size_t n;
-	size_t calls;
-};
+#include "llm_assemble.h"
 
-static void
-on_text_cb(void *ud, const char *d, size_t n)
-{
-	struct texts *t = ud;
-
-	assert_true(t->n + n < sizeof(t->buf));
-	memcpy(t->buf + t->n, d, n);
-	t->n += n;
-	t->buf[t->n] = '\0';
-	t->calls++;
-}
-
-/* Feeds s in pieces of `piece` bytes (0: whole), then finishes. */
 static enum status
 assemble(struct arena *a, const char *s, size_t piece, struct llm_response *out,
     struct texts *t, struct err *e)
 {
-	struct llm_stream stream = { .on_text = on_text_cb, .ud = t };
-	struct llm_asm as;
-	size_t n = strlen(s);
-	enum status st = ST_OK;
-
-	memset(t, 0, sizeof(*t));
-	err_clear(e);
-	llm_asm_init(&as, a, "openai", &stream, e);
-	as.on_event = on_event;
-	if (piece == 0)
-		piece = n;
-	for (size_t i = 0; i < n && st == ST_OK; i += piece)
-		st = llm_asm_feed(&as, s + i, n - i < piece ? n - i : piece);
-	if (st == ST_OK)
-		st = llm_asm_finish(&as, "gpt-test", out);
-	llm_asm_cleanup(&as);
-	return st;
+	return assemble_with(a, "openai", on_event, llm_asm_finish, "gpt-test", s, piece, out, t, e);
 }
 
 static const char text_stream[] =
