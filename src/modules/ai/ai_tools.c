@@ -453,6 +453,34 @@ clear_proposal(struct ai_turn_ctx *t)
 	return db_tx_end(&tx, st);
 }
 
+/* The appointments service refused a confirmed action: the model is told
+ * why and the proposal is spent. A failure of our own fails the turn. */
+static enum status
+action_refused(struct ai_turn_ctx *t, enum status st, json_t **result, bool *refused)
+{
+	if (st == ST_INTERNAL || st == ST_UNAVAILABLE || st == ST_TIMEOUT)
+		return st;
+	*result = api_refusal(t, st, refused);
+	return clear_proposal(t);
+}
+
+/* A confirmed change to a booking is done: the proposal is spent, and the
+ * audit log says the AI did it for this conversation. */
+static enum status
+booking_changed(struct ai_turn_ctx *t, const char *action, const char *booking_id,
+    const char *reference)
+{
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = ai_tx_begin(t->r, &tx)) != ST_OK)
+		return st;
+	st = ai_store_set_json(&tx, t->conversation_id, "pending_proposal", NULL);
+	audit_ai(t, &tx, action, "booking", booking_id, json_pack("{s:s, s:s}", "reference",
+	    reference, "conversation_id", t->conversation_id), &st);
+	return db_tx_end(&tx, st);
+}
+
 /* ---- the tools ------------------------------------------------------------------ */
 
 static json_t *
@@ -994,7 +1022,7 @@ tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 	{
 		struct appt_book_in in;
 		struct appt_reply rep;
-		json_t *body, *svcs;
+		json_t *body;
 		char *canon_text = json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS);
 		struct db_tx tx;
 		const char *hold = arg(slot, "hold_token");
@@ -1016,15 +1044,9 @@ tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 		in.body = canon_text ? arena_strdup(a, canon_text) : "{}";
 		in.body_len = strlen(in.body);
 		free(canon_text);
-		st = appt_book(r, &in, &rep);
-		if (st != ST_OK) {
-			if (st == ST_INTERNAL || st == ST_UNAVAILABLE || st == ST_TIMEOUT)
-				return st;
-			*result = api_refusal(t, st, refused);
-			return clear_proposal(t);
-		}
+		if ((st = appt_book(r, &in, &rep)) != ST_OK)
+			return action_refused(t, st, result, refused);
 		body = ai_keep(a, json_loads(rep.body ? rep.body : "{}", 0, NULL));
-		svcs = json_object_get(body, "services");
 		if ((st = ai_tx_begin(r, &tx)) != ST_OK)
 			return st;
 		st = ai_store_set_json(&tx, t->conversation_id, "pending_proposal", NULL);
@@ -1035,7 +1057,6 @@ tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 		    t->conversation_id), &st);
 		if ((st = db_tx_end(&tx, st)) != ST_OK)
 			return st;
-		(void)svcs;
 		*result = json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s?}", "status", "booked",
 		    "reference", arg(body, "reference"), "service", svc->name, "label",
 		    arg(slot, "label"), "staff", arg(slot, "staff"), "start", arg(body, "start"));
@@ -1150,24 +1171,11 @@ tool_cancel(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 		return ST_OK;
 	}
 	if ((st = appt_public_cancel(t->r, &v, arg(args, "reason") ? arg(args, "reason")
-	    : "Cancelled by the customer in chat", &s)) != ST_OK) {
-		if (st == ST_INTERNAL || st == ST_UNAVAILABLE || st == ST_TIMEOUT)
-			return st;
-		*result = api_refusal(t, st, refused);
-		return clear_proposal(t);
-	}
-	{
-		struct db_tx tx;
-
-		if ((st = ai_tx_begin(t->r, &tx)) != ST_OK)
-			return st;
-		st = ai_store_set_json(&tx, t->conversation_id, "pending_proposal", NULL);
-		audit_ai(t, &tx, "conversation.booking_cancelled", "booking", s.view.id,
-		    json_pack("{s:s, s:s}", "reference", v.reference, "conversation_id",
-		    t->conversation_id), &st);
-		if ((st = db_tx_end(&tx, st)) != ST_OK)
-			return st;
-	}
+	    : "Cancelled by the customer in chat", &s)) != ST_OK)
+		return action_refused(t, st, result, refused);
+	if ((st = booking_changed(t, "conversation.booking_cancelled", s.view.id, v.reference))
+	    != ST_OK)
+		return st;
 	*result = json_pack("{s:s, s:s}", "status", "cancelled", "reference", v.reference);
 	return ST_OK;
 }
@@ -1223,24 +1231,11 @@ tool_reschedule(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refu
 		*result = ask(t, proposal);
 		return ST_OK;
 	}
-	if ((st = appt_public_reschedule(t->r, &v, start, staff_id, &s)) != ST_OK) {
-		if (st == ST_INTERNAL || st == ST_UNAVAILABLE || st == ST_TIMEOUT)
-			return st;
-		*result = api_refusal(t, st, refused);
-		return clear_proposal(t);
-	}
-	{
-		struct db_tx tx;
-
-		if ((st = ai_tx_begin(t->r, &tx)) != ST_OK)
-			return st;
-		st = ai_store_set_json(&tx, t->conversation_id, "pending_proposal", NULL);
-		audit_ai(t, &tx, "conversation.booking_rescheduled", "booking", s.view.id,
-		    json_pack("{s:s, s:s}", "reference", v.reference, "conversation_id",
-		    t->conversation_id), &st);
-		if ((st = db_tx_end(&tx, st)) != ST_OK)
-			return st;
-	}
+	if ((st = appt_public_reschedule(t->r, &v, start, staff_id, &s)) != ST_OK)
+		return action_refused(t, st, result, refused);
+	if ((st = booking_changed(t, "conversation.booking_rescheduled", s.view.id, v.reference))
+	    != ST_OK)
+		return st;
 	*result = json_pack("{s:s, s:s, s:s?}", "status", "rescheduled", "reference", v.reference,
 	    "label", lng);
 	return ST_OK;
