@@ -216,47 +216,51 @@ add_msg(struct request *r, const char *conv, const struct ai_msg_in *m, char id[
 	return db_tx_end(&tx, st);
 }
 
-/* One transaction after a model call: its metering, the message it
- * produced (m, may be NULL) and, when *locked, the turn lock released.
- * Metering never fails the turn: when the whole fails, the message (and
- * the unlock) are tried again without it. */
+/* One transaction after a model call: the message it produced (m, may be
+ * NULL), the turn lock released (unlock), and its metering (resp, may be
+ * NULL) last: the tenant's month counters are rows every turn updates,
+ * locked from there to the commit. */
 static enum status
-persist_step(struct request *r, const char *conv, const struct llm_response *resp,
-    const struct ai_msg_in *m, char id[UUID_STR_LEN + 1], bool release, bool *locked)
+step_tx(struct request *r, const char *conv, const struct llm_response *resp,
+    const struct ai_msg_in *m, char id[UUID_STR_LEN + 1], bool unlock)
 {
 	struct db_tx tx;
 	enum status st;
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		bool meter = resp != NULL && attempt == 0;
+	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+		return st;
+	if (m != NULL) {
+		struct ai_msg_in last = *m;
 
-		if (!meter && attempt > 0 && m == NULL && !(release && *locked))
-			return ST_OK;
-		if ((st = ai_tx_begin(r, &tx)) != ST_OK)
-			return st;
-		if (m != NULL) {
-			struct ai_msg_in last = *m;
-
-			last.ends_turn = release && *locked;
-			st = ai_store_msg_add(&tx, conv, &last, r->app->cfg.chat_session_idle_s, id,
-			    NULL);
-		} else if (release && *locked) {
-			st = ai_store_turn_unlock(&tx, conv);
-		}
-		/* Last: the tenant's month counters are rows every turn
-		 * updates, locked from here to the commit. */
-		if (st == ST_OK && meter)
-			st = usage_record_response(&tx, resp);
-		if ((st = db_tx_end(&tx, st)) == ST_OK) {
-			if (release)
-				*locked = false;
-			return ST_OK;
-		}
-		if (!meter)
-			break;
-		log_warn("ai: metering a model call failed; the reply is kept unmetered");
-		err_clear(&r->err);
+		last.ends_turn = unlock;
+		st = ai_store_msg_add(&tx, conv, &last, r->app->cfg.chat_session_idle_s, id, NULL);
+	} else if (unlock) {
+		st = ai_store_turn_unlock(&tx, conv);
 	}
+	if (st == ST_OK && resp != NULL)
+		st = usage_record_response(&tx, resp);
+	return db_tx_end(&tx, st);
+}
+
+/* Saves a step (step_tx), releasing the turn lock when release and the
+ * turn holds it. Metering never fails the turn: when the step cannot be
+ * saved with it, it is saved without. */
+static enum status
+persist_step(struct request *r, const char *conv, const struct llm_response *resp,
+    const struct ai_msg_in *m, char id[UUID_STR_LEN + 1], bool release, bool *locked)
+{
+	bool unlock = release && *locked;
+	enum status st = ST_OK;
+
+	if (m != NULL || unlock || resp != NULL)
+		st = step_tx(r, conv, resp, m, id, unlock);
+	if (st != ST_OK && resp != NULL) {
+		log_warn("ai: a step could not be saved with its metering; saving it without");
+		err_clear(&r->err);
+		st = m != NULL || unlock ? step_tx(r, conv, NULL, m, id, unlock) : ST_OK;
+	}
+	if (st == ST_OK && release)
+		*locked = false;
 	return st;
 }
 

@@ -96,7 +96,6 @@ ai_heartbeat_start(struct ai_heartbeat *hb, struct request *r)
 		if (streams != NULL)
 			streams->prev = hb;
 		streams = hb;
-		hb->listed = true;
 	}
 	pthread_mutex_unlock(&mu);
 }
@@ -105,7 +104,7 @@ void
 ai_heartbeat_stop(struct ai_heartbeat *hb)
 {
 	pthread_mutex_lock(&mu);
-	if (hb->listed) {
+	if (running) {		/* listed by ai_heartbeat_start */
 		while (hb->busy)
 			pthread_cond_wait(&idle_cv, &mu);
 		if (hb->prev != NULL)
@@ -114,7 +113,6 @@ ai_heartbeat_stop(struct ai_heartbeat *hb)
 			streams = hb->next;
 		if (hb->next != NULL)
 			hb->next->prev = hb->prev;
-		hb->listed = false;
 	}
 	pthread_mutex_unlock(&mu);
 }

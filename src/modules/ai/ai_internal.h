@@ -203,7 +203,6 @@ struct ai_heartbeat {
 	long long due_ms;
 	int interval_ms;
 	bool busy;		/* a ping is being written */
-	bool listed;
 };
 void ai_heartbeat_start(struct ai_heartbeat *hb, struct request *r);
 void ai_heartbeat_stop(struct ai_heartbeat *hb);
