@@ -18,7 +18,7 @@ struct entry {
 	char *key;
 	bool found;
 	struct tenant_ref ref;	/* for resolution entries */
-	char *json;		/* for public-profile entries */
+	char *json;		/* for text entries (tcache_text_*) */
 	time_t expires;
 };
 
@@ -158,31 +158,29 @@ tcache_put_ref(const char *key, bool found, const struct tenant_ref *ref, uint64
 }
 
 const char *
-tcache_get_public(const char *tenant_id, struct arena *a)
+tcache_text_get(const char *key, struct arena *a, uint64_t *gen_out)
 {
-	char key[64];
 	struct entry *e;
 	const char *out = NULL;
 
-	snprintf(key, sizeof(key), "p:%s", tenant_id);
 	pthread_mutex_lock(&mu);
-	if ((e = find_locked(key, hash(key))) != NULL)
+	*gen_out = generation;
+	if ((e = find_locked(key, hash(key))) != NULL && e->json != NULL)
 		out = arena_strdup(a, e->json);
 	pthread_mutex_unlock(&mu);
 	return out;
 }
 
 void
-tcache_put_public(const char *tenant_id, const char *json, uint64_t gen)
+tcache_text_put(const char *key, const char *text, uint64_t gen)
 {
 	struct entry *e;
 
 	if (ttl <= 0)
 		return;
-	if ((e = calloc(1, sizeof(*e))) == NULL || (e->key = malloc(64)) == NULL ||
-	    (e->json = strdup(json)) == NULL)
+	if ((e = calloc(1, sizeof(*e))) == NULL || (e->key = strdup(key)) == NULL ||
+	    (e->json = strdup(text)) == NULL)
 		abort();
-	snprintf(e->key, 64, "p:%s", tenant_id);
 	e->found = true;
 	e->expires = time(NULL) + ttl;
 	pthread_mutex_lock(&mu);
@@ -202,9 +200,11 @@ tcache_invalidate(const char *tenant_id)
 		for (struct entry **pp = &buckets[i]; *pp != NULL;) {
 			struct entry *e = *pp;
 			/* Negative entries go too: the change may be the new
-			 * tenant or domain they were about. */
+			 * tenant or domain they were about. Text entries are
+			 * keyed "<kind>:<tenant id>". */
+			const char *owner = e->json != NULL ? strchr(e->key, ':') : NULL;
 			bool drop = !e->found || strcmp(e->ref.id, tenant_id) == 0 ||
-			    (strncmp(e->key, "p:", 2) == 0 && strcmp(e->key + 2, tenant_id) == 0);
+			    (owner != NULL && strcmp(owner + 1, tenant_id) == 0);
 
 			if (drop) {
 				*pp = e->next;

@@ -21,15 +21,11 @@ bool tcache_get_ref(const char *key, bool *found, struct tenant_ref *out);
 void tcache_put_ref(const char *key, bool found, const struct tenant_ref *ref,
     uint64_t gen);
 
-/* Rendered public profile JSON, keyed by tenant id; copied into a. */
-const char *tcache_get_public(const char *tenant_id, struct arena *a);
-void tcache_put_public(const char *tenant_id, const char *json, uint64_t gen);
-
-/* Text entries (tenants_text_cache.c), keyed by the caller ("p:<tenant>",
- * "ai:<tenant>"): a hit is copied into a; a miss gives *gen_out, the
- * generation to put the rebuilt text under (a put that raced a change is
- * dropped). */
-void tcache_text_init(int ttl_s);
+/* Text a module rebuilds from several tables, keyed "<kind>:<tenant id>"
+ * (the public profile "p:", the portal "w:", the widget origins "o:", the
+ * receptionist's knowledge "ai:") and dropped with its tenant's entries. A
+ * hit is copied into a; *gen_out is the generation to put a rebuilt text
+ * under (a put that raced a change is dropped). */
 const char *tcache_text_get(const char *key, struct arena *a, uint64_t *gen_out);
 void tcache_text_put(const char *key, const char *text, uint64_t gen);
 

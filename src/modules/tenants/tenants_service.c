@@ -135,19 +135,18 @@ tenants_resolve(struct request *r)
 static enum status
 public_tenant_route(struct request *r, struct response *w)
 {
-	const char *json = tcache_get_public(r->tenant.id, r->arena);
+	const char *key = arena_printf(r->arena, "p:%s", r->tenant.id), *json;
 	struct db_tx tx;
 	uint64_t gen;
 	enum status st;
 
-	if (json == NULL) {
-		gen = tcache_generation();
+	if ((json = tcache_text_get(key, r->arena, &gen)) == NULL) {
 		if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, r->tenant.id)) != ST_OK)
 			return st;
 		st = tenants_store_public_json(&tx, &json);
 		if ((st = db_tx_end(&tx, st)) != ST_OK)
 			return st;
-		tcache_put_public(r->tenant.id, json, gen);
+		tcache_text_put(key, json, gen);
 	}
 	return reply_text(w, 200, "application/json; charset=utf-8", json, strlen(json));
 }
@@ -184,7 +183,6 @@ tenants_cache_start(struct app *app)
 	static const char *const channels[] = { "tenant_changed", NULL };
 
 	tcache_init(app->cfg.tenant_cache_ttl_s);
-	tcache_text_init(app->cfg.tenant_cache_ttl_s);
 	listener = db_listen_start(app->cfg.database_url, channels, on_tenant_changed,
 	    on_listener_reconnect, NULL);
 }

@@ -29,7 +29,7 @@
 enum status
 web_tenant_json(struct request *r, json_t **out)
 {
-	char *key = arena_printf(r->arena, "p:%s", r->tenant.id);
+	char *key = arena_printf(r->arena, "w:%s", r->tenant.id);
 	const char *text;
 	uint64_t gen;
 	struct db_tx tx;
