@@ -16,7 +16,7 @@ struct app {
 	struct router router;
 	struct db_pool *db;
 	struct metrics *metrics;
-	/* Resolves r->tenant for routes that need one (the tenants module
+	/* Resolves r->ctx.tenant for routes that need one (the tenants module
 	 * provides it; the HTTP layer does not depend on modules). */
 	enum status (*resolve_tenant)(struct request *r);
 	/* Identifies the caller (session cookie, API key, service token) and

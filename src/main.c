@@ -83,7 +83,7 @@ run_worker(struct app *app)
 	size_t n = registry_job_handlers(app, handlers, 64), np;
 
 	periodic = registry_periodic_jobs(&np);
-	return jobs_worker_run(app, handlers, n, periodic, np) == ST_OK ? 0 : 1;
+	return jobs_worker_run(app->db, &app->cfg, handlers, n, periodic, np) == ST_OK ? 0 : 1;
 }
 
 int

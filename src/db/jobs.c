@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "core/deadline.h"
@@ -69,7 +69,8 @@ struct held_job {
 };
 
 struct worker_rt {
-	struct app *app;
+	struct db_pool *pool;
+	const struct config *cfg;
 	struct held_job *held;		/* one per worker thread, under mu */
 	size_t nthreads;
 	const struct job_handler *handlers;
@@ -82,6 +83,17 @@ struct worker_rt {
 	unsigned long long wakeups;
 	atomic_bool stopping;
 };
+
+/* The runner's own transactions (claim, finish, lease, schedule) cross
+ * tenants through the SECURITY DEFINER functions, so they set none. */
+static enum status
+platform_begin(struct worker_rt *rt, struct db_tx *tx, struct arena *a, struct err *e)
+{
+	struct ctx c;
+
+	ctx_init(&c, ACTOR_SYSTEM, a, e, rt->pool, rt->cfg);
+	return db_tx_begin(tx, &c);
+}
 
 static const struct job_handler *
 find_handler(struct worker_rt *rt, const char *kind)
@@ -101,7 +113,7 @@ finish(struct worker_rt *rt, struct arena *a, const char *id, const char *token,
 	enum status s2;
 
 	err_clear(&e);
-	if (db_tx_begin(&tx, rt->app->db, a, &e, NULL) != ST_OK) {
+	if (platform_begin(rt, &tx, a, &e) != ST_OK) {
 		/* The lease will expire and the job will run again. */
 		log_warn("job %s: cannot record its outcome: %s", id, e.message);
 		return;
@@ -122,7 +134,7 @@ finish(struct worker_rt *rt, struct arena *a, const char *id, const char *token,
 		PGresult *res;
 
 		snprintf(backoff, sizeof(backoff), "%d", jobs_backoff_s(job->attempt,
-		    rt->app->cfg.job_backoff_base_s, 3600, (unsigned)rand()));
+		    rt->cfg->job_backoff_base_s, 3600, (unsigned)rand()));
 		res = db_exec(&tx, "SELECT jobs_fail($1::bigint, $2::uuid, $3, $4::int)", 4, p);
 		log_emit(LOG_WARN, "job failed", json_pack("{s:s, s:s, s:i, s:s, s:s}",
 		    "job_id", id, "kind", job->kind, "attempt", job->attempt, "error", msg,
@@ -163,8 +175,8 @@ run_one(struct worker_rt *rt, size_t slot)
 
 	arena_init(&a, 8192);
 	err_clear(&e);
-	snprintf(lease, sizeof(lease), "%d", rt->app->cfg.job_lease_s);
-	if (db_tx_begin(&tx, rt->app->db, &a, &e, NULL) != ST_OK)
+	snprintf(lease, sizeof(lease), "%d", rt->cfg->job_lease_s);
+	if (platform_begin(rt, &tx, &a, &e) != ST_OK)
 		goto out;
 	res = db_exec(&tx, "SELECT id, tenant_id, kind, payload, attempts, max_attempts,"
 	    " lease_token FROM jobs_claim($1, $2::int, $3::int)", 3, p);
@@ -184,10 +196,13 @@ run_one(struct worker_rt *rt, size_t slot)
 		arena_defer(&a, (void (*)(void *))json_decref, job.payload);
 	job.attempt = atoi(db_val(res, 0, 4));
 	job.max_attempts = atoi(db_val(res, 0, 5));
-	job.app = rt->app;
 	job.arena = &a;
 	job.stopping = &rt->stopping;
 	err_clear(&job.err);
+	ctx_init(&job.ctx, ACTOR_SYSTEM, &a, &job.err, rt->pool, rt->cfg);
+	if (job.tenant_id != NULL)
+		ctx_set_tenant(&job.ctx, job.tenant_id);
+	job.ctx.cancelled = &rt->stopping;
 
 	hold(rt, slot, id, token);
 	if ((h = find_handler(rt, job.kind)) == NULL) {
@@ -261,7 +276,7 @@ static void *
 lease_keeper(void *arg)
 {
 	struct worker_rt *rt = arg;
-	int every_ms = rt->app->cfg.job_lease_s * 1000 / 3;
+	int every_ms = rt->cfg->job_lease_s * 1000 / 3;
 
 	while (!atomic_load(&rt->stopping)) {
 		struct held_job snapshot[256];
@@ -279,10 +294,10 @@ lease_keeper(void *arg)
 		pthread_mutex_unlock(&rt->mu);
 		if (n == 0)
 			continue;
-		snprintf(lease, sizeof(lease), "%d", rt->app->cfg.job_lease_s);
+		snprintf(lease, sizeof(lease), "%d", rt->cfg->job_lease_s);
 		arena_init(&a, 4096);
 		err_clear(&e);
-		if (db_tx_begin(&tx, rt->app->db, &a, &e, NULL) == ST_OK) {
+		if (platform_begin(rt, &tx, &a, &e) == ST_OK) {
 			for (size_t i = 0; i < n; i++)
 				(void)db_exec(&tx, "SELECT jobs_extend($1::bigint, $2::uuid, $3::int)", 3,
 				    (const char *[]){ snapshot[i].id, snapshot[i].token, lease });
@@ -327,7 +342,7 @@ schedule_periodic(struct worker_rt *rt)
 
 	arena_init(&a, 4096);
 	err_clear(&e);
-	if (db_tx_begin(&tx, rt->app->db, &a, &e, NULL) == ST_OK) {
+	if (platform_begin(rt, &tx, &a, &e) == ST_OK) {
 		for (size_t i = 0; i < rt->nperiodic; i++) {
 			/* One key per period: however many workers run this, the
 			 * unique constraint lets one enqueue win. */
@@ -344,7 +359,8 @@ schedule_periodic(struct worker_rt *rt)
 }
 
 enum status
-jobs_worker_run(struct app *app, const struct job_handler *handlers, size_t nhandlers,
+jobs_worker_run(struct db_pool *pool, const struct config *cfg,
+    const struct job_handler *handlers, size_t nhandlers,
     const struct periodic_job *periodic, size_t nperiodic)
 {
 	static const char *const channels[] = { "jobs", NULL };
@@ -352,13 +368,14 @@ jobs_worker_run(struct app *app, const struct job_handler *handlers, size_t nhan
 	struct db_listener *l;
 	pthread_t *tids, keeper;
 	struct worker_arg *args;
-	size_t n = (size_t)app->cfg.job_concurrency;
+	size_t n = (size_t)cfg->job_concurrency;
 	sigset_t set;
 	int sig = 0;
 	char host[64] = "";
 
 	memset(&rt, 0, sizeof(rt));
-	rt.app = app;
+	rt.pool = pool;
+	rt.cfg = cfg;
 	rt.handlers = handlers;
 	rt.nhandlers = nhandlers;
 	rt.periodic = periodic;
@@ -375,7 +392,7 @@ jobs_worker_run(struct app *app, const struct job_handler *handlers, size_t nhan
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	l = db_listen_start(app->cfg.database_url, channels, on_notify, on_reconnect, &rt);
+	l = db_listen_start(cfg->database_url, channels, on_notify, on_reconnect, &rt);
 	if ((tids = calloc(n, sizeof(*tids))) == NULL || (args = calloc(n, sizeof(*args))) == NULL ||
 	    (rt.held = calloc(n, sizeof(*rt.held))) == NULL)
 		abort();

@@ -8,9 +8,11 @@
 #include <stdatomic.h>
 
 #include "core/arena.h"
+#include "core/ctx.h"
 #include "core/status.h"
 
-struct app;
+struct config;
+struct db_pool;
 struct db_tx;
 
 /* Enqueues a job for the transaction's tenant; it becomes visible (and
@@ -26,10 +28,13 @@ struct job {
 	json_t *payload;
 	int attempt;
 	int max_attempts;
-	struct app *app;
 	struct arena *arena;
 	struct err err;
 	atomic_bool *stopping;	/* long jobs check it and give up early */
+	/* What the handler hands to services: the job's tenant (none for
+	 * platform jobs), ACTOR_SYSTEM, this arena and err; ctx.cancelled is
+	 * `stopping`. */
+	struct ctx ctx;
 };
 
 struct job_handler {
@@ -48,7 +53,8 @@ int jobs_backoff_s(int attempt, int base_s, int cap_s, unsigned jitter_seed);
 /* Runs the worker until SIGTERM/SIGINT: JOB_CONCURRENCY threads claiming
  * jobs, woken by NOTIFY on "jobs", plus a scheduler enqueuing periodic
  * jobs once per period across all workers. */
-enum status jobs_worker_run(struct app *app, const struct job_handler *handlers,
+enum status jobs_worker_run(struct db_pool *pool, const struct config *cfg,
+    const struct job_handler *handlers,
     size_t nhandlers, const struct periodic_job *periodic, size_t nperiodic) MUST_USE;
 
 #endif

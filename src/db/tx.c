@@ -86,18 +86,13 @@ db_status(const struct db_tx *tx)
 static enum status
 begin_on(struct db_tx *tx, const char *tenant_id)
 {
-	const char *params[1] = { tenant_id };
-
 	if (db_exec(tx, "BEGIN", 0, NULL) == NULL)
 		return db_status(tx);
-	if (tenant_id != NULL && db_exec(tx,
-	    "SELECT set_config('app.tenant_id', $1, true)", 1, params) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	return tenant_id != NULL ? db_tx_set_tenant(tx, tenant_id) : ST_OK;
 }
 
-enum status
-db_tx_begin(struct db_tx *tx, struct db_pool *p, struct arena *a, struct err *e,
+static enum status
+begin(struct db_tx *tx, struct db_pool *p, struct arena *a, struct err *e,
     const char *tenant_id)
 {
 	enum status st;
@@ -129,6 +124,28 @@ db_tx_begin(struct db_tx *tx, struct db_pool *p, struct arena *a, struct err *e,
 }
 
 enum status
+db_tx_begin(struct db_tx *tx, const struct ctx *c)
+{
+	return begin(tx, c->pool, c->arena, c->err, ctx_tenant_id(c));
+}
+
+enum status
+db_tx_begin_as(struct db_tx *tx, const struct ctx *c, const char *tenant_id)
+{
+	return begin(tx, c->pool, c->arena, c->err, tenant_id);
+}
+
+enum status
+db_tx_set_tenant(struct db_tx *tx, const char *tenant_id)
+{
+	const char *params[1] = { tenant_id };
+
+	if (db_exec(tx, "SELECT set_config('app.tenant_id', $1, true)", 1, params) == NULL)
+		return db_status(tx);
+	return ST_OK;
+}
+
+enum status
 db_tx_end(struct db_tx *tx, enum status st)
 {
 	if (tx->conn == NULL)
@@ -148,6 +165,28 @@ db_tx_end(struct db_tx *tx, enum status st)
 	return st;
 }
 
+enum status
+db_rows(struct db_tx *tx, const char *sql, int nparams, const char *const *params,
+    size_t elem_size, db_row_fn fill, void **out, size_t *n)
+{
+	PGresult *res = db_exec(tx, sql, nparams, params);
+	int rows;
+	char *v;
+
+	*out = NULL;
+	*n = 0;
+	if (res == NULL)
+		return db_status(tx);
+	if ((rows = PQntuples(res)) == 0)
+		return ST_OK;
+	v = arena_calloc(tx->arena, (size_t)rows, elem_size);
+	for (int i = 0; i < rows; i++)
+		fill(res, i, v + (size_t)i * elem_size, tx->arena);
+	*out = v;
+	*n = (size_t)rows;
+	return ST_OK;
+}
+
 const char *
 db_val(PGresult *res, int row, int col)
 {
@@ -160,4 +199,11 @@ db_bool(PGresult *res, int row, int col)
 	const char *v = db_val(res, row, col);
 
 	return v != NULL && v[0] == 't';
+}
+
+enum status
+db_tx_begin_legacy(struct db_tx *tx, struct db_pool *p, struct arena *a, struct err *e,
+    const char *tenant_id)
+{
+	return begin(tx, p, a, e, tenant_id);
 }

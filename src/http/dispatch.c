@@ -31,7 +31,7 @@ access_log(struct request *r, struct response *w, uint64_t dur_us)
 	 * personal data; bodies are never logged. */
 	f = json_pack("{s:s, s:s?, s:s, s:s, s:s, s:i, s:f, s:I}",
 	    "request_id", r->request_id,
-	    "tenant_id", r->has_tenant ? r->tenant.id : NULL,
+	    "tenant_id", r->ctx.has_tenant ? r->ctx.tenant.id : NULL,
 	    "route", r->route ? r->route->name : "unmatched",
 	    "method", r->method_name ? r->method_name : "?",
 	    "path", r->path ? r->path : "",

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/ctx.h"
 #include "core/ids.h"
 #include "core/status.h"
 
@@ -39,13 +40,6 @@ struct http_header {
 #define ROUTE_PARAMS_MAX 4
 #define RESPONSE_HEADERS_MAX 16
 
-/* The tenant a request acts for, once resolved. */
-struct tenant_ref {
-	char id[UUID_STR_LEN + 1];
-	char status[16];
-	char plan[16];
-};
-
 struct request {
 	struct arena *arena;
 	struct app *app;
@@ -66,11 +60,10 @@ struct request {
 	const char *param_values[ROUTE_PARAMS_MAX];
 	size_t nparams;
 
-	bool has_tenant;
-	struct tenant_ref tenant;
-
-	/* Who is calling, for routes with a permission (NULL otherwise). */
-	const struct principal *principal;
+	/* What services are handed: the tenant once resolved, the caller
+	 * once authenticated (ctx.principal, NULL on public routes), and
+	 * this request's arena, err, id and cancellation flag. */
+	struct ctx ctx;
 
 	/* Set by the browser guard when another site's page may read the
 	 * reply: echoed in Access-Control-Allow-Origin, errors included. */

@@ -344,6 +344,11 @@ copy_request(struct http_job *job, h2o_req_t *req)
 		r->remote_addr = arena_strdup(a, ip);
 	}
 	(void)sl;
+
+	ctx_init(&r->ctx, ACTOR_PUBLIC, a, &r->err, r->app->db, &r->app->cfg);
+	r->ctx.metrics = r->app->metrics;
+	r->ctx.request_id = r->request_id;
+	r->ctx.cancelled = r->cancelled;
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/time.h"
 #include "providers/calendar_provider.h"
 
 const struct calendar_provider *
@@ -29,100 +30,25 @@ calendar_provider_find(const char *name)
 char *
 calendar_time_format(struct arena *a, int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
+	char buf[TIME_UTC_SIZE];
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	time_format_utc(t, buf);
 	return arena_strdup(a, buf);
 }
 
 char *
 calendar_time_format_ms(struct arena *a, int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
+	char buf[TIME_UTC_MS_SIZE];
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+	time_format_utc_ms(t, 0, buf);
 	return arena_strdup(a, buf);
-}
-
-static bool
-digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
 }
 
 bool
 calendar_time_parse(const char *s, int64_t *out)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	const char *p;
-
-	if (s == NULL || strlen(s) < 20)
-		return false;
-	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s + 17, 2, &sec))
-		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 60)
-		return false;
-	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return false;
-	p = s + 19;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return false;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p == '-' ? -1 : 1;
-		if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 ||
-		    om > 59)
-			return false;
-		p += 6;
-	} else {
-		return false;
-	}
-	if (*p != '\0')
-		return false;
-	if (sec == 60)
-		sec = 59;	/* a leap second is the last second of its minute to us */
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	    sign * (oh * 3600 + om * 60);
-	return true;
+	return time_parse_rfc3339(s, TIME_RFC3339_SPACE, out, NULL);
 }
 
 /* Ranges -------------------------------------------------------------------------- */

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "modules/appointments/tz.h"
+#include "core/time.h"
 #include "providers/llm_offline_nlu.h"
 
 static atomic_int stream_delay_ms;

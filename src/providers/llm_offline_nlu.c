@@ -13,7 +13,7 @@
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
-#include "modules/appointments/tz.h"
+#include "core/time.h"
 
 /* Messages and replies (16 KiB) are capped long before this; a longer text
  * is cut, not refused. Buffers are sized to the text, not to this: the leak

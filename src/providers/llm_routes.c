@@ -23,7 +23,7 @@
 static enum status
 begin(struct request *r, struct db_tx *tx)
 {
-	return db_tx_begin(tx, r->app->db, r->arena, &r->err, r->tenant.id);
+	return db_tx_begin(tx, &r->ctx);
 }
 
 /* GET /v1/admin/ai-provider */
@@ -298,7 +298,7 @@ test_llm_route(struct request *r, struct response *w)
 	o.stream = json_is_true(json_object_get(body, "stream"));
 	meter = json_is_true(json_object_get(body, "meter"));
 	build_request(r, body, &req);
-	(void)plan_parse(r->tenant.plan, &plan);
+	(void)plan_parse(r->ctx.tenant.plan, &plan);
 
 	if (strcmp(which, "tenant") == 0 || meter) {
 		if ((st = begin(r, &tx)) != ST_OK)

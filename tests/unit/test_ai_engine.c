@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "modules/ai/ai_internal.h"
-#include "modules/appointments/tz.h"
+#include "core/time.h"
 
 static struct arena arena;
 

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "modules/appointments/tz.h"
+#include "core/time.h"
 #include "providers/llm_offline.h"
 #include "providers/llm_offline_nlu.h"
 

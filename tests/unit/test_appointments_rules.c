@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "modules/appointments/appt_rules.h"
-#include "modules/appointments/tz.h"
+#include "core/time.h"
 
 /* References ------------------------------------------------------------------ */
 

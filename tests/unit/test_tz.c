@@ -12,7 +12,7 @@
 #include <unicode/ucal.h>
 #include <unicode/ustring.h>
 
-#include "modules/appointments/tz.h"
+#include "core/time.h"
 
 static struct arena arena;
 
@@ -408,6 +408,48 @@ test_floor_division_rounds_down(void **state)
 	assert_int_equal(tz_floor_mod(-900, 900), 0);
 }
 
+static void
+test_rfc3339_parse_and_format(void **state)
+{
+	int64_t t;
+	int32_t ns;
+	char buf[TIME_UTC_SIZE], ms[TIME_UTC_MS_SIZE];
+
+	(void)state;
+	assert_true(time_parse_rfc3339("2026-12-04T07:20:00Z", 0, &t, &ns));
+	assert_int_equal(t, 1796368800);
+	assert_int_equal(ns, 0);
+	/* What JavaScript's toISOString() sends. */
+	assert_true(time_parse_rfc3339("2026-12-04T07:20:00.123Z", 0, &t, &ns));
+	assert_int_equal(t, 1796368800);
+	assert_int_equal(ns, 123000000);
+	assert_true(time_parse_rfc3339("2026-12-04T02:20:00.000000001-05:00", 0, &t, &ns));
+	assert_int_equal(t, 1796368800);
+	assert_int_equal(ns, 1);
+	assert_false(time_parse_rfc3339("2026-12-04T07:20:00.1234567890Z", 0, &t, NULL));
+	assert_false(time_parse_rfc3339("2026-12-04T07:20:00.Z", 0, &t, NULL));
+	assert_false(time_parse_rfc3339("2026-12-04T07:20:00", 0, &t, NULL));	/* no offset */
+	assert_false(time_parse_rfc3339("2026-02-29T07:20:00Z", 0, &t, NULL));
+	assert_true(time_parse_rfc3339("2028-02-29T07:20:00Z", 0, &t, NULL));
+	assert_false(time_parse_rfc3339("2026-12-04T24:00:00Z", 0, &t, NULL));
+	assert_false(time_parse_rfc3339("2026-12-04T07:20:60Z", 0, &t, NULL));
+	assert_false(time_parse_rfc3339("2026-12-04T07:20:00+5:00", 0, &t, NULL));
+	assert_false(time_parse_rfc3339("2026-12-04T07:20:00Zjunk", 0, &t, NULL));
+	assert_false(time_parse_rfc3339("2026-12-04T07:20Z", 0, &t, NULL));
+	assert_true(time_parse_rfc3339("2026-12-04T07:20Z", TIME_RFC3339_MINUTES, &t, NULL));
+	assert_int_equal(t, 1796368800);
+	assert_false(time_parse_rfc3339("2026-12-04 07:20:00Z", 0, &t, NULL));
+	assert_true(time_parse_rfc3339("2026-12-04 07:20:00Z", TIME_RFC3339_SPACE, &t, NULL));
+	assert_false(time_parse_rfc3339(NULL, 0, &t, NULL));
+
+	time_format_utc(1796368800, buf);
+	assert_string_equal(buf, "2026-12-04T07:20:00Z");
+	time_format_utc(-1, buf);
+	assert_string_equal(buf, "1969-12-31T23:59:59Z");
+	time_format_utc_ms(1796368800, 7, ms);
+	assert_string_equal(ms, "2026-12-04T07:20:00.007Z");
+}
+
 int
 main(void)
 {
@@ -432,6 +474,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_iso_weekday, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_date_parse_is_strict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_floor_division_rounds_down, setup, teardown),
+		cmocka_unit_test(test_rfc3339_parse_and_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/time.h"
 #include "core/ids.h"
 #include "modules/admin/admin_service.h"
 #include "modules/admin/admin_store.h"
@@ -183,71 +184,20 @@ admin_check_date(const char *s)
 bool
 admin_check_rfc3339(const char *s)
 {
-	size_t n = strlen(s);
-	const char *p;
+	int64_t t;
 
-	/* 2030-01-02T03:04[:05[.678]](Z|±hh:mm) */
-	if (n < 17 || n > 35 || !date_ok(s) || (s[10] != 'T' && s[10] != 't'))
-		return false;
-	if (s[13] != ':' || !all_digits(s + 11, 2) || !all_digits(s + 14, 2) ||
-	    num(s + 11, 2) > 23 || num(s + 14, 2) > 59)
-		return false;
-	p = s + 16;
-	if (*p == ':') {
-		if (!all_digits(p + 1, 2) || num(p + 1, 2) > 59)
-			return false;
-		p += 3;
-		if (*p == '.') {
-			size_t k = 0;
-
-			for (p++; isdigit((unsigned char)*p); p++)
-				k++;
-			if (k == 0 || k > 6)
-				return false;
-		}
-	}
-	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
-		return true;
-	return (*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
-	    all_digits(p + 1, 2) && all_digits(p + 4, 2) && num(p + 1, 2) <= 23 &&
-	    num(p + 4, 2) <= 59;
+	return time_parse_rfc3339(s, TIME_RFC3339_MINUTES, &t, NULL);
 }
 
-/* Days from 1970-01-01 to a civil date (proleptic Gregorian). */
-static long long
-days_from_civil(int y, int m, int d)
-{
-	long long era;
-	int yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (int)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 bool
 admin_rfc3339_seconds(const char *s, long long *out)
 {
-	const char *p = s + 16;
-	long long secs;
-	int sec = 0, off = 0;
+	int64_t t;
 
-	if (!admin_check_rfc3339(s))
+	if (!time_parse_rfc3339(s, TIME_RFC3339_MINUTES, &t, NULL))
 		return false;
-	if (*p == ':') {
-		sec = num(p + 1, 2);
-		p += 3;
-		while (*p == '.' || isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p == '+' || *p == '-')
-		off = (*p == '-' ? -1 : 1) * (num(p + 1, 2) * 3600 + num(p + 4, 2) * 60);
-	secs = days_from_civil(num(s, 4), num(s + 5, 2), num(s + 8, 2)) * 86400LL +
-	    num(s + 11, 2) * 3600LL + num(s + 14, 2) * 60LL + sec;
-	*out = secs - off;
+	*out = t;
 	return true;
 }
 

@@ -33,7 +33,7 @@ admin_audit(struct db_tx *tx, struct request *r, const char *action,
 enum status
 admin_tx_begin(struct request *r, struct db_tx *tx)
 {
-	return db_tx_begin(tx, r->app->db, r->arena, &r->err, r->tenant.id);
+	return db_tx_begin(tx, &r->ctx);
 }
 
 static bool
@@ -244,7 +244,7 @@ create_in(struct admin_ctx *c, struct db_tx *tx, json_t *input, json_t *warnings
 	if (*row == NULL)
 		return err_set(&c->r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
 	return admin_audit(tx, c->r, action, c->res->name,
-	    (c->res->flags & ADMIN_SINGLETON) ? c->r->tenant.id
+	    (c->res->flags & ADMIN_SINGLETON) ? c->r->ctx.tenant.id
 	    : json_string_value(json_object_get(*row, "id")),
 	    admin_diff(c->res, NULL, *row));
 }
@@ -332,7 +332,7 @@ admin_svc_update(struct admin_ctx *c, const char *id, bool have_version,
 		goto out;
 	}
 	st = admin_audit(&tx, c->r, arena_printf(c->r->arena, "%s.updated", res->name), res->name,
-	    (res->flags & ADMIN_SINGLETON) ? c->r->tenant.id : id,
+	    (res->flags & ADMIN_SINGLETON) ? c->r->ctx.tenant.id : id,
 	    admin_diff(res, before, *row));
 out:
 	json_decref(merged);

@@ -47,7 +47,7 @@ struct ai_turn_out {
 };
 
 /* One customer message through the receptionist. conversation_id is the
- * tenant's conversation (r->tenant), text as the customer wrote it (the
+ * tenant's conversation (r->ctx.tenant), text as the customer wrote it (the
  * engine strips control characters). The request supplies the tenant, the
  * arena, the cancellation flag and the error slot; json references in out
  * belong to r's arena. ST_NOTFOUND for an unknown or closed conversation,

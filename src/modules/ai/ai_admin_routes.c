@@ -369,7 +369,7 @@ reply_route(struct request *r, struct response *w)
 	if (strcmp(conv.status, "ACTIVE") == 0)
 		st = ai_store_set_status(&tx, id, "HANDED_OFF", "A person replied from the admin.");
 	m = (struct ai_msg_in){ .role = "assistant", .author = "human", .content = text,
-		.author_id = r->principal && id_is_uuid(r->principal->id) ? r->principal->id : NULL };
+		.author_id = r->ctx.principal && id_is_uuid(r->ctx.principal->id) ? r->ctx.principal->id : NULL };
 	if (st == ST_OK)
 		st = ai_store_msg_add(&tx, id, &m, 0, mid, &seq);
 	auth_actor(r, &who);

@@ -474,7 +474,7 @@ open_turn(const struct ai_turn_in *in, struct ai_turn *u)
 	}
 	if ((st = ai_store_msg_add(&tx, conv_id, &um, cfg->chat_session_idle_s, NULL,
 	    &u->t.user_seq)) != ST_OK ||
-	    (st = ai_tenant_load(&tx, a, r->tenant.id, &u->tenant)) != ST_OK)
+	    (st = ai_tenant_load(&tx, a, r->ctx.tenant.id, &u->tenant)) != ST_OK)
 		goto out;
 
 	/* A person has the conversation, or must get it: no model, nothing
@@ -550,7 +550,7 @@ open_turn(const struct ai_turn_in *in, struct ai_turn *u)
 	if (st == ST_OK) {
 		struct err ue;
 
-		(void)plan_parse(r->tenant.plan, &tier);
+		(void)plan_parse(r->ctx.tenant.plan, &tier);
 		err_clear(&ue);
 		st = usage_allow_message(&tx, tier, &ue);
 		if (st == ST_FORBIDDEN) {

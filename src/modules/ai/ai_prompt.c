@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "modules/ai/ai_internal.h"
-#include "modules/appointments/tz.h"
+#include "core/time.h"
 #include "providers/llm_offline_nlu.h"
 
 static const char *const weekday_names[7] = { "Monday", "Tuesday", "Wednesday", "Thursday",

@@ -182,7 +182,7 @@ session_route(struct request *r, struct response *w)
 	auth_sha256(token, hash);
 	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
 		return st;
-	if ((st = ai_tenant_load(&tx, r->arena, r->tenant.id, &t)) != ST_OK ||
+	if ((st = ai_tenant_load(&tx, r->arena, r->ctx.tenant.id, &t)) != ST_OK ||
 	    (st = ai_store_conv_create(&tx, "web", hash, r->app->cfg.chat_session_idle_s, id)) != ST_OK)
 		return db_tx_end(&tx, st);
 	greeting = t.greeting ? t.greeting : default_greeting(r->arena, &t);

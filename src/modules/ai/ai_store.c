@@ -26,7 +26,7 @@ ai_now(void)
 enum status
 ai_tx_begin(struct request *r, struct db_tx *tx)
 {
-	return db_tx_begin(tx, r->app->db, r->arena, &r->err, r->tenant.id);
+	return db_tx_begin(tx, &r->ctx);
 }
 
 void

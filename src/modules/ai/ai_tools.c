@@ -28,7 +28,7 @@
 #include "modules/ai/ai_internal.h"
 #include "modules/appointments/appt_rules.h"
 #include "modules/appointments/appt_service.h"
-#include "modules/appointments/tz.h"
+#include "core/time.h"
 #include "modules/audit/audit.h"
 #include "providers/llm_offline_nlu.h"
 

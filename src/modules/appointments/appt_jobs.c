@@ -44,7 +44,7 @@ notify_job(struct job *job)
 
 	if (job->tenant_id == NULL || id == NULL || !id_is_uuid(id) || !known_event(event))
 		return err_set(&job->err, ST_INVALID, "notifications.booking: bad payload");
-	if ((st = db_tx_begin(&tx, job->app->db, job->arena, &job->err, job->tenant_id)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &job->ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_notice(&tx, id, &n, &found)) != ST_OK || !found)
 		goto out;	/* a booking that is gone needs no message */

@@ -12,7 +12,7 @@
 
 #include "core/arena.h"
 #include "modules/appointments/appt_store.h"
-#include "modules/appointments/tz.h"
+#include "core/time.h"
 
 /* "2026-03-08T03:00:00-04:00" in zone z (arena-owned). */
 const char *appt_time_text(struct arena *a, struct tz *z, int64_t t);

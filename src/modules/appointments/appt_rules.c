@@ -5,7 +5,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "modules/appointments/tz.h"
+#include "core/time.h"
 
 /* References ------------------------------------------------------------- */
 
@@ -45,67 +45,15 @@ appt_reference_normalize(const char *in, char out[APPT_REF_LEN + 1])
 
 /* RFC 3339 --------------------------------------------------------------- */
 
-static bool
-digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-static int
-days_in_month(int y, int m)
-{
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : dm[m - 1];
-}
-
 bool
 appt_parse_rfc3339(const char *s, int64_t *out)
 {
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	const char *p;
-	int64_t days;
+	int32_t nanos;
 
-	if (s == NULL || strlen(s) < 20 || strlen(s) > 40)
-		return false;
-	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
-	    s[16] != ':' || !digits(s + 17, 2, &sec))
-		return false;
-	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
-	    h > 23 || mi > 59 || sec > 59)
-		return false;	/* no leap seconds: no calendar can book one */
-	p = s + 19;
-	if (*p == '.') {
-		if (!isdigit((unsigned char)p[1]))
-			return false;
-		for (p++; isdigit((unsigned char)*p); p++)
-			if (*p != '0')
-				return false;
-	}
-	if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
-		sign = 0;
-	} else if ((*p == '+' || *p == '-') && digits(p + 1, 2, &oh) && p[3] == ':' &&
-	    digits(p + 4, 2, &om) && p[6] == '\0') {
-		if (oh > 23 || om > 59)
-			return false;
-		sign = *p == '+' ? 1 : -1;
-	} else {
-		return false;	/* no offset: a local time is ambiguous */
-	}
-	days = tz_days_from_civil(y, mo, d);
-	*out = days * TZ_DAY_S + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
-	return true;
+	/* Bookings start on whole seconds: a fraction is accepted only when
+	 * it is zero ("….000Z" from JavaScript). */
+	return time_parse_rfc3339(s, 0, out, &nanos) && nanos == 0 &&
+	    *out >= -2208988800;	/* 1900-01-01: nothing earlier is a booking */
 }
 
 /* Policy window ---------------------------------------------------------- */

@@ -51,7 +51,7 @@ appt_precheck_enabled(const struct request *r)
 static enum status
 tx_begin(struct request *r, struct db_tx *tx)
 {
-	return db_tx_begin(tx, r->app->db, r->arena, &r->err, r->tenant.id);
+	return db_tx_begin(tx, &r->ctx);
 }
 
 static int64_t
@@ -70,7 +70,7 @@ invalid(struct request *r)
 static const char *
 staff_scope(const struct request *r)
 {
-	const struct principal *p = r->principal;
+	const struct principal *p = r->ctx.principal;
 
 	return p != NULL && p->role == ROLE_STAFF ? p->id : NULL;
 }
@@ -159,7 +159,7 @@ attach_busy(struct request *r, struct appt_world *w, const struct appt_load_req 
 	ids = arena_alloc(r->arena, w->n_staff * sizeof(*ids));
 	for (size_t k = 0; k < w->n_staff; k++)
 		ids[k] = w->staff[k].id;
-	if ((st = calendar_busy(r->app, r->arena, r->tenant.id, ids, w->n_staff, q->from, q->to,
+	if ((st = calendar_busy(&r->ctx, r->arena, r->ctx.tenant.id, ids, w->n_staff, q->from, q->to,
 	    &busy)) != ST_OK)
 		return st;
 	if (busy.n == 0)
@@ -628,7 +628,7 @@ check_plan_limit(struct request *r, struct db_tx *tx, const char *zone)
 	long used;
 	enum status st;
 
-	(void)plan_parse(r->tenant.plan, &tier);
+	(void)plan_parse(r->ctx.tenant.plan, &tier);
 	if (plan_limit(tier, LIMIT_BOOKINGS_PER_MONTH) == PLAN_UNLIMITED)
 		return ST_OK;
 	if ((st = appt_store_month_count(tx, zone, true, &used, &ms, &me)) != ST_OK)
@@ -1226,7 +1226,7 @@ appt_usage_get(struct request *r, struct appt_usage *out)
 	struct db_tx tx;
 	enum status st;
 
-	(void)plan_parse(r->tenant.plan, &tier);
+	(void)plan_parse(r->ctx.tenant.plan, &tier);
 	out->plan = plan_name(tier);
 	out->bookings_limit = plan_limit(tier, LIMIT_BOOKINGS_PER_MONTH);
 	out->messages_limit = plan_limit(tier, LIMIT_MESSAGES_PER_MONTH);

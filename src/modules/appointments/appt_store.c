@@ -13,7 +13,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "modules/appointments/appt_rules.h"
-#include "modules/appointments/tz.h"
+#include "core/time.h"
 
 /* Helpers ------------------------------------------------------------------ */
 

@@ -69,7 +69,7 @@
 
 #include "core/arena.h"
 #include "core/status.h"
-#include "modules/appointments/tz.h"
+#include "core/time.h"
 
 /* Caps on what one input may hold: far above any real tenant, low enough
  * that a bad caller cannot make one request eat the machine. */

@@ -31,7 +31,7 @@ struct audit_actor;
 void auth_mount(struct app *app);
 
 /* The authenticator installed as app->authenticate: session cookie, API
- * key or service token → r->principal, then CSRF, mandatory 2FA and the
+ * key or service token → r->ctx.principal, then CSRF, mandatory 2FA and the
  * permission check. */
 enum status auth_authenticate(struct request *r, int perm) MUST_USE;
 

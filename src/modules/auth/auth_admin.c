@@ -36,7 +36,7 @@ email_ok(const char *s)
 static enum status
 begin(struct request *r, struct db_tx *tx)
 {
-	return db_tx_begin(tx, r->app->db, r->arena, &r->err, r->tenant.id);
+	return db_tx_begin(tx, &r->ctx);
 }
 
 static enum status
@@ -143,7 +143,7 @@ security_patch_route(struct request *r, struct response *w)
 	if ((st = begin(r, &tx)) != ST_OK)
 		return st;
 	if ((st = auth_store_security_set(&tx, mfa, v, &was, &out)) == ST_OK && was != mfa)
-		st = audit(r, &tx, "security.updated", "tenant", r->tenant.id,
+		st = audit(r, &tx, "security.updated", "tenant", r->ctx.tenant.id,
 		    json_pack("{s:{s:b, s:b}}", "mfa_required", "from", was, "to", mfa));
 	if ((st = db_tx_end(&tx, st)) != ST_OK) {
 		json_decref(out);
@@ -183,7 +183,7 @@ invite_create_route(struct request *r, struct response *w)
 		return st;
 	email = auth_str(body, "email");
 	role = auth_str(body, "role");
-	if (!authz_role_may_grant(r->principal->role, authz_role_parse(role)))
+	if (!authz_role_may_grant(r->ctx.principal->role, authz_role_parse(role)))
 		return err_set(&r->err, ST_FORBIDDEN, "You cannot invite someone with a role"
 		    " above your own.");
 	auth_random_token(token);
@@ -191,7 +191,7 @@ invite_create_route(struct request *r, struct response *w)
 	if ((st = begin(r, &tx)) != ST_OK)
 		return st;
 	if ((st = auth_store_invitation_create(&tx, email, role, hash,
-	    r->principal->kind == PRINCIPAL_USER ? r->principal->id : NULL, INVITE_TTL_S,
+	    r->ctx.principal->kind == PRINCIPAL_USER ? r->ctx.principal->id : NULL, INVITE_TTL_S,
 	    &out)) != ST_OK)
 		goto end;
 	if ((st = auth_store_outbox_add(&tx, email, "auth.invitation", json_pack(
@@ -257,10 +257,10 @@ users_list_route(struct request *r, struct response *w)
 static enum status
 member_guard(struct request *r, enum role cur, enum role next, long long owners)
 {
-	if (!authz_role_may_grant(r->principal->role, cur))
+	if (!authz_role_may_grant(r->ctx.principal->role, cur))
 		return err_set(&r->err, ST_FORBIDDEN, "You cannot change a member whose role is"
 		    " above your own.");
-	if (next != ROLE_NONE && !authz_role_may_grant(r->principal->role, next))
+	if (next != ROLE_NONE && !authz_role_may_grant(r->ctx.principal->role, next))
 		return err_set(&r->err, ST_FORBIDDEN, "You cannot give a role above your own.");
 	if (cur == ROLE_OWNER && next != ROLE_OWNER && owners <= 1)
 		return err_set(&r->err, ST_CONFLICT, "This is the business's last owner; make"
@@ -401,7 +401,7 @@ key_create_route(struct request *r, struct response *w)
 	}
 	if (r->err.ndetails > 0)
 		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
-	if (!authz_role_may_grant(r->principal->role, authz_role_parse(role)))
+	if (!authz_role_may_grant(r->ctx.principal->role, authz_role_parse(role)))
 		return err_set(&r->err, ST_FORBIDDEN, "An API key cannot have a role above"
 		    " your own.");
 	for (i = 0; i < 12; i++)
@@ -414,7 +414,7 @@ key_create_route(struct request *r, struct response *w)
 	if ((st = begin(r, &tx)) != ST_OK)
 		return st;
 	if ((st = auth_store_api_key_create(&tx, auth_str(body, "name"), prefix, hash, role, csv,
-	    r->principal->kind == PRINCIPAL_USER ? r->principal->id : NULL, &out)) == ST_OK)
+	    r->ctx.principal->kind == PRINCIPAL_USER ? r->ctx.principal->id : NULL, &out)) == ST_OK)
 		st = audit(r, &tx, "api_key.created", "api_key",
 		    json_string_value(json_object_get(out, "id")),
 		    json_pack("{s:s, s:s, s:s}", "role", role, "scopes", csv, "prefix", prefix));

@@ -32,7 +32,7 @@ auth_user_create(struct app *app, const struct user_new *in, char id_out[37], st
 	if (auth_password_hash(in->password, hash) != ST_OK)
 		return err_set(e, ST_INTERNAL, "Could not hash the password.");
 	arena_init(&a, 4096);
-	if ((st = db_tx_begin(&tx, app->db, &a, e, NULL)) != ST_OK)
+	if ((st = db_tx_begin_legacy(&tx, app->db, &a, e, NULL)) != ST_OK)
 		goto out;
 	res = db_exec(&tx, "INSERT INTO users (email, name, password_hash, platform_role)"
 	    " VALUES ($1, $2, $3, $4) RETURNING id", 4, (const char *[]){ in->email,
@@ -211,7 +211,7 @@ auth_token_cli(struct app *app, int argc, char **argv)
 	}
 	err_clear(&e);
 	arena_init(&a, 4096);
-	if ((st = db_tx_begin(&tx, app->db, &a, &e, NULL)) == ST_OK) {
+	if ((st = db_tx_begin_legacy(&tx, app->db, &a, &e, NULL)) == ST_OK) {
 		res = db_exec(&tx, "SELECT id FROM tenants WHERE slug = $1 AND status = 'active'", 1,
 		    (const char *[]){ slug });
 		if (res == NULL)

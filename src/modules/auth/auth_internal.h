@@ -28,7 +28,7 @@ extern struct auth_state auth_g;
 #define AUTH_CSRF_MAX 64
 
 /* The principal plus what only the auth module needs. The principal is the
- * first member, so r->principal can be cast back. */
+ * first member, so r->ctx.principal can be cast back. */
 struct auth_req {
 	struct principal p;
 	char csrf[AUTH_CSRF_MAX + 1];
@@ -40,7 +40,7 @@ struct auth_req {
 static inline const struct auth_req *
 auth_req_of(const struct request *r)
 {
-	return (const struct auth_req *)r->principal;
+	return (const struct auth_req *)r->ctx.principal;
 }
 
 /* Rate-limit rules (seed 004). */

@@ -32,7 +32,7 @@ email_ok(const char *s)
 static enum status
 need_user(struct request *r)
 {
-	const struct principal *p = r->principal;
+	const struct principal *p = r->ctx.principal;
 
 	if (p == NULL || p->kind != PRINCIPAL_USER)
 		return err_set(&r->err, ST_FORBIDDEN, "This is for signed-in people, not for"
@@ -146,7 +146,7 @@ login_route(struct request *r, struct response *w)
 	rc = auth_str(body, "recovery_code");
 	if ((st = auth_limit_check(r, &AUTH_LIMIT_LOGIN, email, false)) != ST_OK)
 		return st;
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = auth_store_login_lookup(&tx, email, &u);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
@@ -173,7 +173,7 @@ login_route(struct request *r, struct response *w)
 	auth_random_token(token);
 	auth_random_token(csrf);
 	auth_sha256(token, hash);
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	if (u.totp_enabled) {
 		if ((st = second_factor(&tx, u.user_id, code, rc, false, &ok)) != ST_OK)
@@ -216,9 +216,9 @@ logout_route(struct request *r, struct response *w)
 
 	if ((st = need_user(r)) != ST_OK)
 		return st;
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
-	st = auth_store_session_revoke(&tx, r->principal->session_id);
+	st = auth_store_session_revoke(&tx, r->ctx.principal->session_id);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	auth_cookie_set(r, w, NULL, 0);
@@ -235,9 +235,9 @@ logout_all_route(struct request *r, struct response *w)
 
 	if ((st = need_user(r)) != ST_OK)
 		return st;
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
-	st = auth_store_sessions_revoke_user(&tx, r->principal->id, &n);
+	st = auth_store_sessions_revoke_user(&tx, r->ctx.principal->id, &n);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	auth_cookie_set(r, w, NULL, 0);
@@ -255,7 +255,7 @@ me_route(struct request *r, struct response *w)
 
 	if ((st = need_user(r)) != ST_OK)
 		return st;
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = session_json(&tx, ar->p.id, ar->csrf, ar->expires_at, ar, &out);
 	if ((st = db_tx_end(&tx, st)) != ST_OK) {
@@ -274,7 +274,7 @@ need_own_user(struct request *r)
 
 	if ((st = need_user(r)) != ST_OK)
 		return st;
-	if (r->principal->act_as)
+	if (r->ctx.principal->act_as)
 		return err_set(&r->err, ST_FORBIDDEN, "A support session cannot change the"
 		    " administrator's own sign-in.");
 	return ST_OK;
@@ -316,12 +316,12 @@ enrol_route(struct request *r, struct response *w)
 	auth_base32_encode(secret, sizeof(secret), b32s, sizeof(b32s));
 	auth_seal(&auth_g.keys, secret, sizeof(secret), ct, nonce, kid);
 	sodium_memzero(secret, sizeof(secret));
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
-	if ((st = auth_store_user_json(&tx, r->principal->id, &user, NULL, &totp)) != ST_OK)
+	if ((st = auth_store_user_json(&tx, r->ctx.principal->id, &user, NULL, &totp)) != ST_OK)
 		goto end;
 	if (!totp)
-		st = auth_store_totp_begin(&tx, r->principal->id, ct, sizeof(ct), nonce, kid, &ok);
+		st = auth_store_totp_begin(&tx, r->ctx.principal->id, ct, sizeof(ct), nonce, kid, &ok);
 	if (st == ST_OK && !ok)
 		st = err_set(&r->err, ST_CONFLICT, "Two-factor authentication is already on;"
 		    " disable it first to enrol a new device.");
@@ -360,7 +360,7 @@ confirm_route(struct request *r, struct response *w)
 		return st;
 	if ((st = auth_body(r, confirm_fields, 1, &body)) != ST_OK)
 		return st;
-	if ((st = auth_limit_check(r, &AUTH_LIMIT_2FA, r->principal->id, false)) != ST_OK)
+	if ((st = auth_limit_check(r, &AUTH_LIMIT_2FA, r->ctx.principal->id, false)) != ST_OK)
 		return st;
 	codes = json_array();
 	for (size_t i = 0; i < RECOVERY_CODES; i++) {
@@ -374,18 +374,18 @@ confirm_route(struct request *r, struct response *w)
 		recovery_hash(c, hashes[i]);
 		json_array_append_new(codes, json_string(c));
 	}
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK) {
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK) {
 		json_decref(codes);
 		return st;
 	}
-	if ((st = second_factor(&tx, r->principal->id, auth_str(body, "code"), NULL, true,
+	if ((st = second_factor(&tx, r->ctx.principal->id, auth_str(body, "code"), NULL, true,
 	    &ok)) == ST_OK && ok)
-		st = auth_store_totp_confirm(&tx, r->principal->id, hashes, RECOVERY_CODES, &ok);
+		st = auth_store_totp_confirm(&tx, r->ctx.principal->id, hashes, RECOVERY_CODES, &ok);
 	if (st == ST_OK && !ok)
 		st = invalid_field(r, "code", "is invalid, expired, or enrolment was not started");
 	st = db_tx_end(&tx, st);
 	if (st == ST_INVALID)
-		auth_limit_fail(r, &AUTH_LIMIT_2FA, r->principal->id);
+		auth_limit_fail(r, &AUTH_LIMIT_2FA, r->ctx.principal->id);
 	if (st != ST_OK) {
 		json_decref(codes);
 		return st;
@@ -414,33 +414,33 @@ disable_route(struct request *r, struct response *w)
 		return st;
 	if ((st = auth_body(r, disable_fields, 2, &body)) != ST_OK)
 		return st;
-	if ((st = auth_limit_check(r, &AUTH_LIMIT_2FA, r->principal->id, false)) != ST_OK)
+	if ((st = auth_limit_check(r, &AUTH_LIMIT_2FA, r->ctx.principal->id, false)) != ST_OK)
 		return st;
 	code = auth_str(body, "code");
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
-	st = auth_store_user_json(&tx, r->principal->id, &user, &hash, &totp);
+	st = auth_store_user_json(&tx, r->ctx.principal->id, &user, &hash, &totp);
 	json_decref(user);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	if (!totp)
 		return err_set(&r->err, ST_CONFLICT, "Two-factor authentication is not on.");
 	if (!auth_password_verify(hash, auth_str(body, "password"))) {
-		auth_limit_fail(r, &AUTH_LIMIT_2FA, r->principal->id);
+		auth_limit_fail(r, &AUTH_LIMIT_2FA, r->ctx.principal->id);
 		return invalid_field(r, "password", "is wrong");
 	}
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	/* Six digits is a TOTP code; anything else is tried as a recovery code. */
-	st = second_factor(&tx, r->principal->id, code,
+	st = second_factor(&tx, r->ctx.principal->id, code,
 	    strlen(code) == TOTP_DIGITS ? NULL : code, false, &ok);
 	if (st == ST_OK && !ok)
 		st = invalid_field(r, "code", "is invalid or was already used");
 	if (st == ST_OK)
-		st = auth_store_totp_disable(&tx, r->principal->id);
+		st = auth_store_totp_disable(&tx, r->ctx.principal->id);
 	st = db_tx_end(&tx, st);
 	if (st == ST_INVALID)
-		auth_limit_fail(r, &AUTH_LIMIT_2FA, r->principal->id);
+		auth_limit_fail(r, &AUTH_LIMIT_2FA, r->ctx.principal->id);
 	if (st != ST_OK)
 		return st;
 	return reply_json(r, w, 200, json_pack("{s:b}", "enabled", 0));
@@ -476,7 +476,7 @@ forgot_route(struct request *r, struct response *w)
 		    arena_printf(r->arena, "%s/reset-password#token=%s", auth_g.base_url, token),
 		    "token", token, "expires_in_minutes", RESET_TTL_S / 60);
 		sodium_memzero(token, sizeof(token));
-		if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK) {
+		if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK) {
 			json_decref(payload);
 			return st;
 		}
@@ -513,7 +513,7 @@ reset_route(struct request *r, struct response *w)
 		return st;
 	pw = auth_str(body, "password");
 	auth_sha256(auth_str(body, "token"), hash);
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = auth_store_reset_peek(&tx, hash, &found, &email);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
@@ -526,7 +526,7 @@ reset_route(struct request *r, struct response *w)
 		return st;
 	if (auth_password_hash(pw, pwhash) != ST_OK)
 		return err_set(&r->err, ST_INTERNAL, "Could not hash the password.");
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = auth_store_reset_consume(&tx, hash, pwhash, &ok);
 	sodium_memzero(pwhash, sizeof(pwhash));
@@ -565,7 +565,7 @@ accept_route(struct request *r, struct response *w)
 	pw = auth_str(body, "password");
 	name = auth_str(body, "name");
 	auth_sha256(auth_str(body, "token"), hash);
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = auth_store_invitation_peek(&tx, hash, &inv);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
@@ -586,7 +586,7 @@ accept_route(struct request *r, struct response *w)
 		if (auth_password_hash(pw, pwhash) != ST_OK)
 			return err_set(&r->err, ST_INTERNAL, "Could not hash the password.");
 	}
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = auth_store_invitation_accept(&tx, hash, name ? name : "",
 	    inv.user_exists ? NULL : pwhash, r->request_id, &out);

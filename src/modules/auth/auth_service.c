@@ -223,7 +223,7 @@ from_session(struct request *r, struct auth_req *ar, const char *token)
 	enum status st;
 
 	auth_sha256(token, hash);
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = auth_store_session_resolve(&tx, hash, auth_g.idle_s, &s);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
@@ -263,7 +263,7 @@ from_api_key(struct request *r, struct auth_req *ar, const char *key)
 	if (strlen(key) != 8 + 12 + 1 + AUTH_TOKEN_CHARS || key[20] != '_')
 		return unauthenticated(r, "The API key is not valid.");
 	auth_sha256(key, hash);
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = auth_store_api_key_lookup(&tx, hash, &k);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
@@ -271,9 +271,9 @@ from_api_key(struct request *r, struct auth_req *ar, const char *key)
 	if (!k.found)
 		return unauthenticated(r, "The API key is not valid or was revoked.");
 	/* A key belongs to one business and works only there. */
-	if (r->has_tenant && strcmp(k.tenant_id, r->tenant.id) != 0)
+	if (r->ctx.has_tenant && strcmp(k.tenant_id, r->ctx.tenant.id) != 0)
 		return err_set(&r->err, ST_FORBIDDEN, "This API key belongs to another business.");
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, k.tenant_id)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, k.tenant_id)) != ST_OK)
 		return st;
 	st = auth_store_api_key_use(&tx, k.id, &live, role, &ar->p.scopes);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
@@ -296,7 +296,7 @@ from_service_token(struct request *r, struct auth_req *ar, const char *token)
 	if ((st = auth_service_token_verify(auth_g.keys.svc, token, time(NULL), &c,
 	    &r->err)) != ST_OK)
 		return st;
-	if (r->has_tenant && strcmp(c.tid, r->tenant.id) != 0)
+	if (r->ctx.has_tenant && strcmp(c.tid, r->ctx.tenant.id) != 0)
 		return err_set(&r->err, ST_FORBIDDEN,
 		    "This service token was issued for another business.");
 	ar->p.kind = PRINCIPAL_SERVICE;
@@ -326,13 +326,13 @@ user_in_tenant(struct request *r, struct auth_req *ar, int perm)
 	enum status st;
 
 	if (ar->p.act_as) {
-		if (strcmp(ar->act_as_tenant, r->tenant.id) != 0)
+		if (strcmp(ar->act_as_tenant, r->ctx.tenant.id) != 0)
 			return err_set(&r->err, ST_FORBIDDEN,
 			    "This support session is for another business.");
 		ar->p.role = ROLE_OWNER;
 		return ST_OK;
 	}
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, r->tenant.id)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	st = auth_store_tenant_access(&tx, ar->p.id, role, &mfa_required);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
@@ -356,7 +356,7 @@ audit_act_as(struct request *r, const struct auth_req *ar, bool allowed)
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, ar->act_as_tenant)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, ar->act_as_tenant)) != ST_OK)
 		return st;
 	st = audit_record(&tx, &who, is_mutation(r) ? "support.write" : "support.read",
 	    "session", ar->p.session_id, json_pack("{s:s, s:s, s:s, s:b, s:b}",
@@ -397,10 +397,11 @@ auth_authenticate(struct request *r, int perm)
 			return err_set(&r->err, ST_FORBIDDEN, "The X-CSRF-Token header is missing"
 			    " or does not match this session.");
 	}
-	if (r->has_tenant && ar->p.kind == PRINCIPAL_USER &&
+	if (r->ctx.has_tenant && ar->p.kind == PRINCIPAL_USER &&
 	    (st = user_in_tenant(r, ar, perm)) != ST_OK)
 		goto out;
-	r->principal = &ar->p;
+	r->ctx.principal = &ar->p;
+	r->ctx.actor = ACTOR_PRINCIPAL;
 	st = authz_check(&ar->p, perm, &r->err);
 out:
 	if (ar->p.act_as) {
@@ -419,7 +420,7 @@ out:
 void
 auth_actor(const struct request *r, struct audit_actor *out)
 {
-	const struct principal *p = r->principal;
+	const struct principal *p = r->ctx.principal;
 
 	out->request_id = r->request_id;
 	out->on_behalf_of = NULL;

@@ -38,8 +38,8 @@ usage_ai_route(struct request *r, struct response *w)
 		err_detail(&r->err, "month", "must be a month such as 2026-05");
 		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
 	}
-	(void)plan_parse(r->tenant.plan, &plan);
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, r->tenant.id)) != ST_OK)
+	(void)plan_parse(r->ctx.tenant.plan, &plan);
+	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	st = usage_report(&tx, plan, q != NULL ? month : NULL, &out);
 	if ((st = db_tx_end(&tx, st)) != ST_OK) {

@@ -24,7 +24,7 @@
 /* Outbound plumbing ------------------------------------------------------------------ */
 
 struct call_ctx {
-	struct app *app;
+	const struct ctx *app;
 	const char *tenant_id;
 };
 
@@ -43,9 +43,9 @@ before_request(struct calendar_call *call, const char *provider)
 
 	if (cx == NULL || strcmp(provider, "calcom") != 0)
 		return ST_OK;
-	calendar_bucket_limits(cx->app->cfg.calcom_rate_per_min, &rate, &burst);
+	calendar_bucket_limits(cx->app->cfg->calcom_rate_per_min, &rate, &burst);
 	err_clear(&e);
-	if ((st = db_tx_begin(&tx, cx->app->db, call->arena, &e, cx->tenant_id)) != ST_OK)
+	if ((st = db_tx_begin_legacy(&tx, cx->app->pool, call->arena, &e, cx->tenant_id)) != ST_OK)
 		return err_set(call->err, st, "rate bucket unavailable: %s", e.message);
 	if ((st = cal_store_bucket_lock(&tx, provider, burst, &b, &now)) == ST_OK) {
 		wait = calendar_bucket_take(&b, now, rate, burst);
@@ -58,7 +58,7 @@ before_request(struct calendar_call *call, const char *provider)
 		call->retry_after_s = (int)ceil(wait);
 		return err_set(call->err, ST_RATE_LIMITED,
 		    "our Cal.com budget of %d requests a minute is spent (next in %.1f s)",
-		    cx->app->cfg.calcom_rate_per_min, wait);
+		    cx->app->cfg->calcom_rate_per_min, wait);
 	}
 	return ST_OK;
 }
@@ -74,7 +74,7 @@ on_rate_limited(struct calendar_call *call, const char *provider, int retry_afte
 	if (cx == NULL)
 		return;
 	err_clear(&e);
-	if (db_tx_begin(&tx, cx->app->db, call->arena, &e, cx->tenant_id) != ST_OK)
+	if (db_tx_begin_legacy(&tx, cx->app->pool, call->arena, &e, cx->tenant_id) != ST_OK)
 		return;
 	st = cal_store_bucket_block(&tx, provider, retry_after_s > 0 ? retry_after_s : 60);
 	if (db_tx_end(&tx, st) != ST_OK)
@@ -82,7 +82,7 @@ on_rate_limited(struct calendar_call *call, const char *provider, int retry_afte
 }
 
 void
-calendar_call_init(struct calendar_call *call, struct app *app, struct arena *a,
+calendar_call_init(struct calendar_call *call, const struct ctx *app, struct arena *a,
     struct err *e, const char *tenant_id)
 {
 	struct call_ctx *cx = arena_calloc(a, 1, sizeof(*cx));
@@ -91,7 +91,7 @@ calendar_call_init(struct calendar_call *call, struct app *app, struct arena *a,
 	cx->app = app;
 	cx->tenant_id = tenant_id;
 	call->arena = a;
-	call->cfg = &app->cfg;
+	call->cfg = app->cfg;
 	call->err = e;
 	call->before_request = before_request;
 	call->on_rate_limited = on_rate_limited;
@@ -99,7 +99,7 @@ calendar_call_init(struct calendar_call *call, struct app *app, struct arena *a,
 }
 
 enum status
-calendar_conn_open(struct app *app, struct arena *a, const char *tenant_id,
+calendar_conn_open(const struct ctx *app, struct arena *a, const char *tenant_id,
     const struct cal_conn_row *row, struct calendar_conn *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
@@ -108,12 +108,12 @@ calendar_conn_open(struct app *app, struct arena *a, const char *tenant_id,
 	out->provider = row->provider;
 	out->staff_id = row->staff_id;
 	out->external_ref = row->external_ref;
-	return calendar_secret_open(&app->cfg, a, row->secret_ct, row->secret_nonce,
+	return calendar_secret_open(app->cfg, a, row->secret_ct, row->secret_nonce,
 	    row->secret_key_id, &out->secret, e);
 }
 
 void
-calendar_conn_outcome(struct app *app, struct arena *a, const char *tenant_id,
+calendar_conn_outcome(const struct ctx *app, struct arena *a, const char *tenant_id,
     const char *conn_id, enum status st, const char *msg)
 {
 	struct db_tx tx;
@@ -124,7 +124,7 @@ calendar_conn_outcome(struct app *app, struct arena *a, const char *tenant_id,
 	if (st == ST_RATE_LIMITED)
 		return;
 	err_clear(&e);
-	if (db_tx_begin(&tx, app->db, a, &e, tenant_id) != ST_OK) {
+	if (db_tx_begin_legacy(&tx, app->pool, a, &e, tenant_id) != ST_OK) {
 		log_warn("calendar connection %s: outcome not recorded: %s", conn_id, e.message);
 		return;
 	}
@@ -167,7 +167,7 @@ day_index(const struct cal_day *days, size_t ndays, const char *day)
 }
 
 static enum status
-load_state(struct app *app, struct arena *a, const char *tenant_id,
+load_state(const struct ctx *app, struct arena *a, const char *tenant_id,
     const char *const *staff_ids, size_t nstaff, int64_t from, int64_t to,
     struct cal_day **days, size_t *ndays, struct conn_days **cd, size_t *ncd)
 {
@@ -181,7 +181,7 @@ load_state(struct app *app, struct arena *a, const char *tenant_id,
 
 	err_clear(&e);
 	*ncd = 0;
-	if ((st = db_tx_begin(&tx, app->db, a, &e, tenant_id)) != ST_OK)
+	if ((st = db_tx_begin_legacy(&tx, app->pool, a, &e, tenant_id)) != ST_OK)
 		return st;
 	/* A calendar we cannot read any more (in error) blocks nothing: its
 	 * cached times would only grow staler. */
@@ -217,7 +217,7 @@ load_state(struct app *app, struct arena *a, const char *tenant_id,
 				continue;
 			if (calendar_busy_parse(a, PQgetvalue(res, r, 2), &(*cd)[i].day_busy[di])) {
 				(*cd)[i].have[di] = true;
-				(*cd)[i].fresh[di] = age >= 0 && age < app->cfg.calendar_busy_ttl_s;
+				(*cd)[i].fresh[di] = age >= 0 && age < app->cfg->calendar_busy_ttl_s;
 			}
 		}
 	}
@@ -237,7 +237,7 @@ out:
 /* Asks the provider for the stale days of one connection (one call over
  * the span from the first to the last of them). */
 static void
-refresh(struct app *app, struct arena *a, const char *tenant_id, int64_t deadline_ms,
+refresh(const struct ctx *app, struct arena *a, const char *tenant_id, int64_t deadline_ms,
     const struct cal_day *days, size_t ndays, struct conn_days *c)
 {
 	const struct calendar_provider *p = calendar_provider_find(c->row->provider);
@@ -291,7 +291,7 @@ failed:
 }
 
 static void
-save(struct app *app, struct arena *a, const char *tenant_id, const struct cal_day *days,
+save(const struct ctx *app, struct arena *a, const char *tenant_id, const struct cal_day *days,
     size_t ndays, struct conn_days *cd, size_t ncd)
 {
 	struct db_tx tx;
@@ -304,7 +304,7 @@ save(struct app *app, struct arena *a, const char *tenant_id, const struct cal_d
 	if (!any)
 		return;
 	err_clear(&e);
-	if (db_tx_begin(&tx, app->db, a, &e, tenant_id) != ST_OK) {
+	if (db_tx_begin_legacy(&tx, app->pool, a, &e, tenant_id) != ST_OK) {
 		log_warn("calendar busy cache not written: %s", e.message);
 		return;
 	}
@@ -344,7 +344,7 @@ emit(struct arena *a, struct calendar_busy *out, size_t *cap, const char *staff_
 }
 
 enum status
-calendar_busy(struct app *app, struct arena *a, const char *tenant_id,
+calendar_busy(const struct ctx *app, struct arena *a, const char *tenant_id,
     const char *const *staff_ids, size_t nstaff, int64_t from, int64_t to,
     struct calendar_busy *out)
 {
@@ -370,8 +370,8 @@ calendar_busy(struct app *app, struct arena *a, const char *tenant_id,
 
 	/* No transaction is open from here until save(). */
 	deadline = calendar_now_ms() + CALENDAR_BUSY_BUDGET_MS;
-	if (app->cfg.calendar_timeout_ms > CALENDAR_BUSY_BUDGET_MS)
-		deadline = calendar_now_ms() + app->cfg.calendar_timeout_ms;
+	if (app->cfg->calendar_timeout_ms > CALENDAR_BUSY_BUDGET_MS)
+		deadline = calendar_now_ms() + app->cfg->calendar_timeout_ms;
 	for (size_t i = 0; i < ncd; i++)
 		refresh(app, a, tenant_id, deadline, days, ndays, &cd[i]);
 	save(app, a, tenant_id, days, ndays, cd, ncd);

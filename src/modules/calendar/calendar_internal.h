@@ -202,16 +202,16 @@ enum status cal_store_booking_exists(struct db_tx *tx, const char *booking_id, b
 /* A call environment for tenant_id whose before_request spends a token of
  * the tenant's shared bucket for Cal.com (and on_rate_limited blocks the
  * bucket for a 429's Retry-After). */
-void calendar_call_init(struct calendar_call *call, struct app *app, struct arena *a,
+void calendar_call_init(struct calendar_call *call, const struct ctx *app, struct arena *a,
     struct err *e, const char *tenant_id);
 /* The connection with its secret opened, for an adapter. */
-enum status calendar_conn_open(struct app *app, struct arena *a, const char *tenant_id,
+enum status calendar_conn_open(const struct ctx *app, struct arena *a, const char *tenant_id,
     const struct cal_conn_row *row, struct calendar_conn *out, struct err *e) MUST_USE;
 /* Records the outcome of a provider call on the connection, in its own
  * transaction: st ST_OK clears last_error; ST_UNAUTHENTICATED puts the
  * connection in "error" (a person must reconnect it); anything else notes
  * the error and keeps it active. Failures to record are logged only. */
-void calendar_conn_outcome(struct app *app, struct arena *a, const char *tenant_id,
+void calendar_conn_outcome(const struct ctx *app, struct arena *a, const char *tenant_id,
     const char *conn_id, enum status st, const char *msg);
 
 /* ---- routes and jobs (calendar_routes.c, calendar_sync.c) ------------------------------- */

@@ -54,7 +54,7 @@ require_plan(struct request *r)
 {
 	enum plan_tier tier;
 
-	if (!plan_parse(r->tenant.plan, &tier))
+	if (!plan_parse(r->ctx.tenant.plan, &tier))
 		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
 	return plan_require(tier, FEAT_CALENDAR_SYNC, &r->err);
 }
@@ -62,14 +62,14 @@ require_plan(struct request *r)
 static const char *
 principal_user(const struct request *r)
 {
-	return r->principal != NULL && r->principal->kind == PRINCIPAL_USER && !r->principal->act_as
-	    ? r->principal->id : NULL;
+	return r->ctx.principal != NULL && r->ctx.principal->kind == PRINCIPAL_USER && !r->ctx.principal->act_as
+	    ? r->ctx.principal->id : NULL;
 }
 
 static enum status
 tx_begin(struct request *r, struct db_tx *tx)
 {
-	return db_tx_begin(tx, r->app->db, r->arena, &r->err, r->tenant.id);
+	return db_tx_begin(tx, &r->ctx);
 }
 
 static enum status
@@ -185,7 +185,7 @@ google_authorize(struct request *r, struct response *w)
 		    principal_user(r), staff_id, calendar_id, CALENDAR_STATE_TTL_S);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
-	state = calendar_state_sign(r->arena, key, r->tenant.id, nonce, expires);
+	state = calendar_state_sign(r->arena, key, r->ctx.tenant.id, nonce, expires);
 	response_header(w, "cache-control", "no-store");
 	return reply_json(r, w, 200, json_pack("{s:s, s:s, s:s}",
 	    "authorize_url", calendar_google_authorize_url(r->arena, &r->app->cfg, redirect_uri(r),
@@ -237,7 +237,7 @@ google_callback(struct request *r, struct response *w)
 		    "This Google authorisation is invalid or has expired; start again from the admin.");
 	}
 	/* Single use: the state row goes whatever happens next. */
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, tenant_id)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, tenant_id)) != ST_OK)
 		return st;
 	st = cal_store_state_take(&tx, calendar_sha256_bytea(r->arena, nonce), &user_id, &staff_id,
 	    &calendar_id, &found);
@@ -252,7 +252,7 @@ google_callback(struct request *r, struct response *w)
 		return err_set(&r->err, ST_INVALID, "The authorisation code is missing.");
 
 	/* No transaction is open while Google answers. */
-	calendar_call_init(&call, r->app, r->arena, &e, tenant_id);
+	calendar_call_init(&call, &r->ctx, r->arena, &e, tenant_id);
 	st = calendar_google_exchange_code(&call, code, redirect_uri(r), &refresh);
 	if (st == ST_OK) {
 		id_uuid_v4(tmp_id);
@@ -273,7 +273,7 @@ google_callback(struct request *r, struct response *w)
 	}
 	if ((st = calendar_secret_seal(&r->app->cfg, r->arena, refresh, &sealed, &r->err)) != ST_OK)
 		return st;
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, tenant_id)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, tenant_id)) != ST_OK)
 		return st;
 	st = cal_store_connection_put(&tx, "google", staff_id, calendar_id, sealed.ct, sealed.nonce,
 	    sealed.key_id, NULL, NULL, NULL, user_id, NULL, &conn_id, &created);
@@ -354,13 +354,13 @@ calcom_connect(struct request *r, struct response *w)
 	 * open while Cal.com answers. */
 	err_clear(&e);
 	memset(&probe, 0, sizeof(probe));
-	probe.tenant_id = r->tenant.id;
+	probe.tenant_id = r->ctx.tenant.id;
 	probe.id = conn_id;
 	probe.provider = "calcom";
 	probe.external_ref = arena_printf(r->arena, "%lld",
 	    (long long)json_integer_value(json_object_get(body, "event_type_id")));
 	probe.secret = api_key;
-	calendar_call_init(&call, r->app, r->arena, &e, r->tenant.id);
+	calendar_call_init(&call, &r->ctx, r->arena, &e, r->ctx.tenant.id);
 	if ((st = calendar_calcom_provider.validate(&call, &probe)) != ST_OK) {
 		if (st == ST_UNAUTHENTICATED) {
 			err_detail(&r->err, "api_key", "Cal.com did not accept this key");
@@ -384,7 +384,7 @@ calcom_connect(struct request *r, struct response *w)
 			registered = true;
 		else
 			log_emit(LOG_WARN, "cal.com webhook not registered", json_pack("{s:s, s:s}",
-			    "tenant_id", r->tenant.id, "error", e.message));
+			    "tenant_id", r->ctx.tenant.id, "error", e.message));
 	}
 	if ((st = calendar_secret_seal(&r->app->cfg, r->arena, api_key, &key_sealed, &r->err)) != ST_OK ||
 	    (st = calendar_secret_seal(&r->app->cfg, r->arena, secret, &wh_sealed, &r->err)) != ST_OK)
@@ -540,7 +540,7 @@ calcom_webhook(struct request *r, struct response *w)
 	else
 		arena_defer(r->arena, (void (*)(void *))json_decref, body);
 
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	if (conn_param != NULL && id_is_uuid(conn_param)) {
 		conn_id = conn_param;
@@ -554,7 +554,7 @@ calcom_webhook(struct request *r, struct response *w)
 	if (tenant_id == NULL || conn_id == NULL)
 		return webhook_refused(r, "no connection for this webhook");
 
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, tenant_id)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, tenant_id)) != ST_OK)
 		return st;
 	st = cal_store_connection_get(&tx, conn_id, true, &row);
 	if ((st = db_tx_end(&tx, st)) == ST_NOTFOUND || (st == ST_OK && row.webhook_ct == NULL))
@@ -576,7 +576,7 @@ calcom_webhook(struct request *r, struct response *w)
 		snprintf(hex + 2 * i, 3, "%02x", sha[i]);
 	payload = json_pack("{s:s, s:s}", "connection_id", conn_id, "event_id", "");
 	arena_defer(r->arena, (void (*)(void *))json_decref, payload);
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, tenant_id)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, tenant_id)) != ST_OK)
 		return st;
 	st = cal_store_webhook_ingest(&tx, arena_printf(r->arena, "sha256:%s", hex),
 	    arena_printf(r->arena, "%.255s", ce.trigger),
@@ -613,7 +613,7 @@ test_busy(struct request *r, struct response *w)
 	for (char *s = arena_strdup(r->arena, list), *save = NULL, *t = strtok_r(s, ",", &save);
 	    t != NULL && n < 16; t = strtok_r(NULL, ",", &save))
 		ids[n++] = t;
-	if ((st = calendar_busy(r->app, r->arena, r->tenant.id, ids, n, from, to, &busy)) != ST_OK)
+	if ((st = calendar_busy(&r->ctx, r->arena, r->ctx.tenant.id, ids, n, from, to, &busy)) != ST_OK)
 		return st;
 	items = json_array();
 	for (size_t i = 0; i < busy.n; i++)

@@ -95,7 +95,7 @@ sync_load(struct job *job, const char *booking_id, struct cal_booking *b, bool *
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = db_tx_begin(&tx, job->app->db, job->arena, &job->err, job->tenant_id)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &job->ctx)) != ST_OK)
 		return st;
 	if ((st = cal_store_booking(&tx, booking_id, b, found)) != ST_OK || !*found)
 		goto out;
@@ -180,7 +180,7 @@ sync_record(struct job *job, const struct cal_booking *b, const struct sync_targ
 	enum status s2;
 
 	err_clear(&e);
-	if ((s2 = db_tx_begin(&tx, job->app->db, job->arena, &e, job->tenant_id)) != ST_OK)
+	if ((s2 = db_tx_begin_legacy(&tx, job->ctx.pool, job->arena, &e, job->tenant_id)) != ST_OK)
 		return s2;
 	if (st == ST_OK && action == SYNC_DELETE) {
 		s2 = cal_store_event_deleted(&tx, b->id, t->provider);
@@ -248,10 +248,10 @@ sync_job(struct job *job)
 			continue;
 		}
 		err_clear(&e);
-		calendar_call_init(&call, job->app, job->arena, &e, job->tenant_id);
+		calendar_call_init(&call, &job->ctx, job->arena, &e, job->tenant_id);
 		event_of_booking(job->arena, &b, &ev);
 		/* No transaction is open during the provider call. */
-		st = calendar_conn_open(job->app, job->arena, job->tenant_id, t[p].conn, &conn, &e);
+		st = calendar_conn_open(&job->ctx, job->arena, job->tenant_id, t[p].conn, &conn, &e);
 		if (st == ST_OK) {
 			switch (action) {
 			case SYNC_CREATE:
@@ -273,10 +273,10 @@ sync_job(struct job *job)
 		    "action", calendar_sync_action_name(action), "status", status_code(st),
 		    "attempt", job->attempt));
 		if (st != ST_OK && !(st == ST_NOTFOUND && action == SYNC_UPDATE))
-			calendar_conn_outcome(job->app, job->arena, job->tenant_id, t[p].conn->id, st,
+			calendar_conn_outcome(&job->ctx, job->arena, job->tenant_id, t[p].conn->id, st,
 			    e.message);
 		else
-			calendar_conn_outcome(job->app, job->arena, job->tenant_id, t[p].conn->id, ST_OK,
+			calendar_conn_outcome(&job->ctx, job->arena, job->tenant_id, t[p].conn->id, ST_OK,
 			    NULL);
 		{
 			enum status rec = sync_record(job, &b, &t[p], action, st, ext,
@@ -315,7 +315,7 @@ webhook_job(struct job *job)
 
 	if (job->tenant_id == NULL || !json_is_integer(ev_id))
 		return ST_OK;
-	if ((st = db_tx_begin(&tx, job->app->db, job->arena, &job->err, job->tenant_id)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &job->ctx)) != ST_OK)
 		return st;
 	res = db_exec(&tx, "SELECT payload::text FROM webhook_events WHERE id = $1::bigint"
 	    " AND provider = 'calcom'", 1,
@@ -374,12 +374,12 @@ reconcile_job(struct job *job)
 {
 	struct db_tx tx;
 	PGresult *res;
-	long long period = job->app->cfg.calendar_reconcile_s > 0 ? job->app->cfg.calendar_reconcile_s
+	long long period = job->ctx.cfg->calendar_reconcile_s > 0 ? job->ctx.cfg->calendar_reconcile_s
 	    : 900;
 	const char *key = arena_printf(job->arena, "reconcile@%lld", (long long)time(NULL) / period);
 	enum status st;
 
-	if ((st = db_tx_begin(&tx, job->app->db, job->arena, &job->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &job->ctx, NULL)) != ST_OK)
 		return st;
 	res = db_exec(&tx, "SELECT t::text FROM calendar_reconcile_tenants() t", 0, NULL);
 	if (res != NULL)
@@ -390,7 +390,7 @@ reconcile_job(struct job *job)
 		struct err e;
 
 		err_clear(&e);
-		if (db_tx_begin(&tx, job->app->db, job->arena, &e, PQgetvalue(res, i, 0)) != ST_OK)
+		if (db_tx_begin_legacy(&tx, job->ctx.pool, job->arena, &e, PQgetvalue(res, i, 0)) != ST_OK)
 			continue;
 		st = jobs_enqueue(&tx, "calendar.reconcile_tenant", NULL, key, 0, 1);
 		if (db_tx_end(&tx, st) != ST_OK)
@@ -409,7 +409,7 @@ reconcile_tenant_job(struct job *job)
 
 	if (job->tenant_id == NULL)
 		return ST_OK;
-	if ((st = db_tx_begin(&tx, job->app->db, job->arena, &job->err, job->tenant_id)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &job->ctx)) != ST_OK)
 		return st;
 	st = cal_store_reconcile_candidates(&tx, RECONCILE_BATCH, &rows, &n);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
@@ -423,24 +423,24 @@ reconcile_tenant_job(struct job *job)
 		bool gone = false;
 
 		err_clear(&e);
-		if (db_tx_begin(&tx, job->app->db, job->arena, &e, job->tenant_id) != ST_OK)
+		if (db_tx_begin_legacy(&tx, job->ctx.pool, job->arena, &e, job->tenant_id) != ST_OK)
 			break;
 		st = cal_store_connection_get(&tx, rows[i].connection_id, true, &conn_row);
 		if (db_tx_end(&tx, st) != ST_OK || prov == NULL || prov->event_gone == NULL)
 			continue;
-		calendar_call_init(&call, job->app, job->arena, &e, job->tenant_id);
-		if ((st = calendar_conn_open(job->app, job->arena, job->tenant_id, &conn_row, &conn,
+		calendar_call_init(&call, &job->ctx, job->arena, &e, job->tenant_id);
+		if ((st = calendar_conn_open(&job->ctx, job->arena, job->tenant_id, &conn_row, &conn,
 		    &e)) == ST_OK)
 			st = prov->event_gone(&call, &conn, rows[i].external_id, &gone);
 		if (st != ST_OK) {
-			calendar_conn_outcome(job->app, job->arena, job->tenant_id, conn_row.id, st,
+			calendar_conn_outcome(&job->ctx, job->arena, job->tenant_id, conn_row.id, st,
 			    e.message);
 			if (st == ST_UNAUTHENTICATED || st == ST_RATE_LIMITED)
 				break;	/* the rest would fail the same way */
 			continue;
 		}
 		checked++;
-		if (db_tx_begin(&tx, job->app->db, job->arena, &e, job->tenant_id) != ST_OK)
+		if (db_tx_begin_legacy(&tx, job->ctx.pool, job->arena, &e, job->tenant_id) != ST_OK)
 			break;
 		st = cal_store_event_checked(&tx, rows[i].id);
 		if (st == ST_OK && gone) {

@@ -30,7 +30,7 @@ readyz_route(struct request *r, struct response *w)
 	bool current = false;
 	enum status st;
 
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK) {
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK) {
 		err_clear(&r->err);
 		err_detail(&r->err, "database", "unreachable");
 		r->err.retry_after = 5;

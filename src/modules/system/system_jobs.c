@@ -17,7 +17,7 @@ purge_expired_job(struct job *job)
 	PGresult *res;
 	enum status st;
 
-	if ((st = db_tx_begin(&tx, job->app->db, job->arena, &job->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &job->ctx, NULL)) != ST_OK)
 		return st;
 	res = db_exec(&tx, "SELECT idempotency_keys, sessions, jobs FROM purge_expired()", 0, NULL);
 	if (res != NULL)
@@ -48,7 +48,7 @@ test_sleep_job(struct job *job)
 	enum status st;
 
 	nanosleep(&ts, NULL);
-	if ((st = db_tx_begin(&tx, job->app->db, job->arena, &job->err, job->tenant_id)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &job->ctx)) != ST_OK)
 		return st;
 	if (db_exec(&tx, "INSERT INTO audit_log (tenant_id, actor_type, action, target_type,"
 	    " target_id) VALUES (app_tenant(), 'system', 'test.job_ran', 'job', $1)", 1,

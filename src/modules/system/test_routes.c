@@ -83,7 +83,7 @@ jobs_route(struct request *r, struct response *w)
 	    &r->err)) != ST_OK)
 		return st;
 	ma = json_object_get(body, "max_attempts");
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, r->tenant.id)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	st = jobs_enqueue(&tx, json_string_value(json_object_get(body, "kind")),
 	    json_object_get(body, "payload"),

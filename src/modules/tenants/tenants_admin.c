@@ -447,7 +447,7 @@ hours_replace(struct request *r, struct response *w)
 	if (!json_equal(cur, want) &&
 	    ((st = admin_intervals_replace(&tx, "business_hours", NULL, NULL, "opens", "closes",
 	    iv, n)) != ST_OK ||
-	    (st = admin_audit(&tx, r, "business_hours.replaced", "business_hours", r->tenant.id,
+	    (st = admin_audit(&tx, r, "business_hours.replaced", "business_hours", r->ctx.tenant.id,
 	    json_pack("{s:{s:O, s:O}}", "intervals", "from", cur, "to", want))) != ST_OK))
 		goto out;
 out:

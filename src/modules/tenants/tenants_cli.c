@@ -69,7 +69,7 @@ cmd_create(struct app *app, int argc, char **argv)
 	}
 	arena_init(&a, 4096);
 	err_clear(&e);
-	if ((st = db_tx_begin(&tx, app->db, &a, &e, NULL)) == ST_OK) {
+	if ((st = db_tx_begin_legacy(&tx, app->db, &a, &e, NULL)) == ST_OK) {
 		st = tenants_create(&tx, &in, id);
 		st = db_tx_end(&tx, st);
 	}
@@ -95,7 +95,7 @@ cmd_list(struct app *app)
 
 	arena_init(&a, 4096);
 	err_clear(&e);
-	if ((st = db_tx_begin(&tx, app->db, &a, &e, NULL)) == ST_OK) {
+	if ((st = db_tx_begin_legacy(&tx, app->db, &a, &e, NULL)) == ST_OK) {
 		res = tenants_store_list(&tx);
 		st = db_tx_end(&tx, res ? ST_OK : db_status(&tx));
 	}
@@ -122,7 +122,7 @@ cmd_set_status(struct app *app, const char *slug, const char *status)
 
 	arena_init(&a, 4096);
 	err_clear(&e);
-	if ((st = db_tx_begin(&tx, app->db, &a, &e, NULL)) == ST_OK) {
+	if ((st = db_tx_begin_legacy(&tx, app->db, &a, &e, NULL)) == ST_OK) {
 		st = tenants_store_set_status(&tx, slug, status, id);
 		if (st == ST_OK && db_exec(&tx, "SELECT set_config('app.tenant_id', $1, true)", 1,
 		    (const char *[]){ id }) == NULL)
@@ -259,7 +259,7 @@ tenants_seed_demo(struct app *app, int argc, char **argv)
 	}
 	arena_init(&a, 4096);
 	err_clear(&e);
-	if ((st = db_tx_begin(&tx, app->db, &a, &e, NULL)) != ST_OK)
+	if ((st = db_tx_begin_legacy(&tx, app->db, &a, &e, NULL)) != ST_OK)
 		goto out;
 	res = db_exec(&tx, "SELECT 1 FROM tenants WHERE slug = 'demo'", 0, NULL);
 	exists = res != NULL && PQntuples(res) > 0;

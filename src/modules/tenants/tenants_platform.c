@@ -72,7 +72,7 @@ store_get(struct db_tx *tx, const char *actor, const char *id, json_t **out)
 static const char *
 actor(const struct request *r)
 {
-	return r->principal->id;
+	return r->ctx.principal->id;
 }
 
 static enum status
@@ -103,7 +103,7 @@ list_route(struct request *r, struct response *w)
 	}
 	if ((st = auth_page_parse(r, &pg)) != ST_OK)
 		return st;
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = store_list(&tx, actor(r), status, &pg, &items, &next);
 	if ((st = db_tx_end(&tx, st)) != ST_OK) {
@@ -159,7 +159,7 @@ create_route(struct request *r, struct response *w)
 		return st;
 	tz = auth_str(body, "timezone");
 	plan = auth_str(body, "plan");
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	res = db_exec(&tx, "SELECT platform_tenant_create($1, $2, $3, $4, $5, $6)", 6,
 	    (const char *[]){ actor(r), auth_str(body, "slug"), auth_str(body, "name"),
@@ -195,7 +195,7 @@ set_status(struct request *r, struct response *w, const char *status)
 
 	if ((st = path_id(r, &id)) != ST_OK)
 		return st;
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	res = db_exec(&tx, "SELECT platform_tenant_set_status($1, $2, $3, $4)", 4,
 	    (const char *[]){ actor(r), id, status, r->request_id });
@@ -253,7 +253,7 @@ patch_route(struct request *r, struct response *w)
 		return st;
 	if ((st = auth_body(r, plan_fields, 1, &body)) != ST_OK)
 		return st;
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	res = db_exec(&tx, "SELECT platform_tenant_set_plan($1, $2, $3, $4)", 4,
 	    (const char *[]){ actor(r), id, auth_str(body, "plan"), r->request_id });
@@ -304,7 +304,7 @@ act_as_route(struct request *r, struct response *w)
 	auth_random_token(token);
 	auth_random_token(csrf);
 	auth_sha256(token, hash);
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	res = db_exec(&tx, "SELECT session_id,"
 	    " to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"

@@ -49,7 +49,7 @@ lookup(struct request *r, const char *key, bool by_host, const char *arg,
 	if (tcache_get_ref(key, found, out))
 		return ST_OK;
 	gen = tcache_generation();
-	if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = by_host ? tenants_store_resolve_host(&tx, arg, found, out)
 	    : tenants_store_resolve_ref(&tx, arg, found, out);
@@ -126,8 +126,8 @@ tenants_resolve(struct request *r)
 		return err_set(&r->err, ST_NOTFOUND, "No business is configured for this address.");
 	if (strcmp(host_ref.status, "active") != 0)
 		return err_set(&r->err, ST_FORBIDDEN, "This business is currently unavailable.");
-	r->tenant = host_ref;
-	r->has_tenant = true;
+	r->ctx.tenant = host_ref;
+	r->ctx.has_tenant = true;
 	return ST_OK;
 }
 
@@ -135,13 +135,13 @@ tenants_resolve(struct request *r)
 static enum status
 public_tenant_route(struct request *r, struct response *w)
 {
-	const char *key = arena_printf(r->arena, "p:%s", r->tenant.id), *json;
+	const char *key = arena_printf(r->arena, "p:%s", r->ctx.tenant.id), *json;
 	struct db_tx tx;
 	uint64_t gen;
 	enum status st;
 
 	if ((json = tcache_text_get(key, r->arena, &gen)) == NULL) {
-		if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, r->tenant.id)) != ST_OK)
+		if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 			return st;
 		st = tenants_store_public_json(&tx, &json);
 		if ((st = db_tx_end(&tx, st)) != ST_OK)

@@ -113,9 +113,9 @@ web_origin_allowed(struct request *r, const char *origin, bool *ok, const char *
 		*ok = true;
 		return ST_OK;
 	}
-	key = arena_printf(r->arena, "o:%s", r->tenant.id);
+	key = arena_printf(r->arena, "o:%s", r->ctx.tenant.id);
 	if ((lines = tcache_text_get(key, r->arena, &gen)) == NULL) {
-		if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, r->tenant.id)) != ST_OK)
+		if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 			return st;
 		st = web_store_origins(&tx, &lines);
 		if ((st = db_tx_end(&tx, st)) != ST_OK)
@@ -206,16 +206,16 @@ chat_limits(struct request *r)
 	if (r->body_len > (size_t)c->chat_max_body_bytes)
 		return err_set(&r->err, ST_TOO_LARGE, "Messages are limited to %d bytes.",
 		    c->chat_max_body_bytes);
-	if ((st = limit(r, arena_printf(r->arena, "chat:ip:%s:%s", r->tenant.id, ip),
+	if ((st = limit(r, arena_printf(r->arena, "chat:ip:%s:%s", r->ctx.tenant.id, ip),
 	    c->chat_rate_ip_per_min, 60,
 	    "You are sending messages too quickly. Please wait a moment.")) != ST_OK)
 		return st;
 	if (r->method == HTTP_POST && strcmp(r->path, "/v1/chat/session") == 0)
-		return limit(r, arena_printf(r->arena, "chat:new:%s:%s", r->tenant.id, ip),
+		return limit(r, arena_printf(r->arena, "chat:new:%s:%s", r->ctx.tenant.id, ip),
 		    c->chat_new_per_hour, 3600,
 		    "Too many new conversations from your network. Please try again later.");
 	if (r->method == HTTP_POST && (sid = session_of(r)) != NULL)
-		return limit(r, arena_printf(r->arena, "chat:s:%s:%s", r->tenant.id, sid),
+		return limit(r, arena_printf(r->arena, "chat:s:%s:%s", r->ctx.tenant.id, sid),
 		    c->chat_rate_session_per_min, 60,
 		    "You are sending messages too quickly. Please wait a moment.");
 	return ST_OK;
@@ -230,7 +230,7 @@ web_browser_guard(struct request *r)
 	bool chat, write, ok;
 	enum status st;
 
-	if (!r->has_tenant)
+	if (!r->ctx.has_tenant)
 		return ST_OK;
 	chat = has_prefix(r->path, "/v1/chat/");
 	if (!chat && !has_prefix(r->path, "/v1/public/"))
@@ -343,7 +343,7 @@ web_widget_config_route(struct request *r, struct response *w)
 		    "This chat is not enabled for this website.");
 	if ((st = web_tenant_json(r, &t)) != ST_OK)
 		return st;
-	(void)plan_parse(r->tenant.plan, &tier);
+	(void)plan_parse(r->ctx.tenant.plan, &tier);
 	b = json_object_get(t, "branding");
 	chat = json_object_get(t, "chat");
 	slug = json_string_value(json_object_get(t, "slug"));

@@ -29,7 +29,7 @@
 enum status
 web_tenant_json(struct request *r, json_t **out)
 {
-	char *key = arena_printf(r->arena, "w:%s", r->tenant.id);
+	char *key = arena_printf(r->arena, "w:%s", r->ctx.tenant.id);
 	const char *text;
 	uint64_t gen;
 	struct db_tx tx;
@@ -37,7 +37,7 @@ web_tenant_json(struct request *r, json_t **out)
 	enum status st;
 
 	if ((text = tcache_text_get(key, r->arena, &gen)) == NULL) {
-		if ((st = db_tx_begin(&tx, r->app->db, r->arena, &r->err, r->tenant.id)) != ST_OK)
+		if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 			return st;
 		st = web_store_portal_json(&tx, &text);
 		if ((st = db_tx_end(&tx, st)) != ST_OK)
@@ -266,7 +266,7 @@ page_end(struct page *p, struct response *w, int status, json_t *data, const cha
 		address_line(p);
 	}
 	raw(p, "</p><p><a href=\"/privacy\">Privacy</a> · <a href=\"/terms\">Terms</a></p>");
-	(void)plan_parse(p->r->tenant.plan, &tier);
+	(void)plan_parse(p->r->ctx.tenant.plan, &tier);
 	if (!plan_has(tier, FEAT_REMOVE_PLATFORM_BRANDING)) {
 		raw(p, "<p class=\"powered\">Powered by ");
 		text(p, p->r->app->cfg.platform_name);

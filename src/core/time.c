@@ -1,9 +1,10 @@
-/* tz.c — IANA zone maths on ICU ucal: offsets, transitions, wall time ↔
+/* time.c — IANA zone maths on ICU ucal: offsets, transitions, wall time ↔
  * instant, RFC 3339. ICU is asked for offsets and transition instants only;
  * all calendar arithmetic is ours (proleptic Gregorian day numbers), so no
  * ICU field computation and no locale is involved. */
-#include "modules/appointments/tz.h"
+#include "core/time.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <unicode/ucal.h>
@@ -449,4 +450,110 @@ tz_format_rfc3339(struct tz *z, int64_t t, char buf[TZ_RFC3339_SIZE])
 		p = put_digits(p, a % 60, 2);
 	}
 	*p = '\0';
+}
+
+/* RFC 3339 ------------------------------------------------------------------ */
+
+static bool
+digits_n(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static int
+month_days(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* "Z" or "±hh:mm" and nothing after: the offset in seconds east of UTC. */
+static bool
+parse_offset(const char *p, int *off)
+{
+	int oh, om;
+
+	if ((p[0] == 'Z' || p[0] == 'z') && p[1] == '\0') {
+		*off = 0;
+		return true;
+	}
+	if ((p[0] != '+' && p[0] != '-') || !digits_n(p + 1, 2, &oh) || p[3] != ':' ||
+	    !digits_n(p + 4, 2, &om) || p[6] != '\0' || oh > 23 || om > 59)
+		return false;
+	*off = (p[0] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+	return true;
+}
+
+bool
+time_parse_rfc3339(const char *s, unsigned flags, int64_t *secs, int32_t *nanos)
+{
+	int y, mo, d, h, mi, sec = 0, off, ndig = 0;
+	int32_t frac = 0;
+	const char *p;
+
+	if (s == NULL || strnlen(s, 64) >= 64)
+		return false;
+	if (!digits_n(s, 4, &y) || s[4] != '-' || !digits_n(s + 5, 2, &mo) || s[7] != '-' ||
+	    !digits_n(s + 8, 2, &d))
+		return false;
+	if (s[10] != 'T' && s[10] != 't' && !(s[10] == ' ' && (flags & TIME_RFC3339_SPACE)))
+		return false;
+	if (!digits_n(s + 11, 2, &h) || s[13] != ':' || !digits_n(s + 14, 2, &mi))
+		return false;
+	p = s + 16;
+	if (*p == ':') {
+		if (!digits_n(p + 1, 2, &sec))
+			return false;
+		p += 3;
+		if (*p == '.') {
+			for (p++; *p >= '0' && *p <= '9'; p++, ndig++)
+				if (ndig < 9)
+					frac = frac * 10 + (*p - '0');
+			if (ndig == 0 || ndig > 9)
+				return false;
+			for (int i = ndig; i < 9; i++)
+				frac *= 10;
+		}
+	} else if (!(flags & TIME_RFC3339_MINUTES)) {
+		return false;
+	}
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 ||
+	    mi > 59 || sec > 59 || !parse_offset(p, &off))
+		return false;
+	*secs = (int64_t)tz_days_from_civil(y, mo, d) * TZ_DAY_S + h * 3600 + mi * 60 + sec - off;
+	if (nanos != NULL)
+		*nanos = frac;
+	return true;
+}
+
+void
+time_format_utc(int64_t t, char buf[TIME_UTC_SIZE])
+{
+	int64_t day = tz_floor_div(t, TZ_DAY_S), sod = tz_floor_mod(t, TZ_DAY_S);
+	int y, m, d;
+
+	tz_civil_from_days((int32_t)day, &y, &m, &d);
+	/* The modulos only tell the compiler each field's width. */
+	snprintf(buf, TIME_UTC_SIZE, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)y % 10000u,
+	    (unsigned)m % 100u, (unsigned)d % 100u, (unsigned)(sod / 3600) % 100u,
+	    (unsigned)(sod / 60 % 60), (unsigned)(sod % 60));
+}
+
+void
+time_format_utc_ms(int64_t t, int ms, char buf[TIME_UTC_MS_SIZE])
+{
+	char whole[TIME_UTC_SIZE];
+
+	time_format_utc(t, whole);
+	snprintf(buf, TIME_UTC_MS_SIZE, "%.19s.%03dZ", whole, (ms < 0 || ms > 999 ? 0 : ms) % 1000);
 }

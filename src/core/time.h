@@ -1,4 +1,4 @@
-/* tz.h — tenant-local wall time ↔ UTC instants for one IANA zone, through
+/* time.h — tenant-local wall time ↔ UTC instants for one IANA zone, through
  * ICU's ucal and never the process TZ. Instants are int64 seconds since the
  * Unix epoch (UTC). Local ("wall") times are int64 seconds since 1970-01-01
  * 00:00 *on the tenant's wall clock*, so a wall time is day * 86400 +
@@ -23,8 +23,8 @@
  * ~0.4 ms once per process while ICU loads its data. Against the 1–3 ms
  * of a 30-day availability answer, a per-thread cache of calendars would
  * save well under 1 %, so there is none, and nothing to invalidate. */
-#ifndef APPOINTMENTS_TZ_H
-#define APPOINTMENTS_TZ_H
+#ifndef CORE_TIME_H
+#define CORE_TIME_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -87,6 +87,23 @@ void tz_format_rfc3339(struct tz *z, int64_t t, char buf[TZ_RFC3339_SIZE]);
 
 /* Pure calendar helpers (no zone). */
 int32_t tz_days_from_civil(int y, int m, int d);
+
+/* RFC 3339 ------------------------------------------------------------------
+ * The one parser for date-times from outside (API input, provider replies):
+ * "2026-12-04T07:20:00Z", "…T07:20:00.123Z" (1–9 fraction digits, what
+ * JavaScript's toISOString sends), "…T07:20:00-05:00". An offset is always
+ * required: a time without one is ambiguous. No leap seconds. */
+#define TIME_RFC3339_MINUTES 0x1	/* also "…T07:20Z" (seconds omitted) */
+#define TIME_RFC3339_SPACE 0x2		/* also "2026-12-04 07:20:00Z" (RFC 3339 §5.6 note) */
+/* Epoch seconds in *secs and the fraction in *nanos (may be NULL). */
+bool time_parse_rfc3339(const char *s, unsigned flags, int64_t *secs, int32_t *nanos);
+
+#define TIME_UTC_SIZE 21	/* "2026-12-04T07:20:00Z" + NUL */
+#define TIME_UTC_MS_SIZE 25	/* "2026-12-04T07:20:00.000Z" + NUL */
+/* UTC, whole seconds, "Z". */
+void time_format_utc(int64_t t, char buf[TIME_UTC_SIZE]);
+/* UTC with milliseconds ("….000Z"): some providers want this form. */
+void time_format_utc_ms(int64_t t, int ms, char buf[TIME_UTC_MS_SIZE]);
 void tz_civil_from_days(int32_t days, int *y, int *m, int *d);
 int tz_iso_weekday(int32_t days);	/* 1 = Monday … 7 = Sunday */
 /* Strict "YYYY-MM-DD" within TZ_DAY_MIN..TZ_DAY_MAX. */
