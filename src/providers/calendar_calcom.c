@@ -27,13 +27,11 @@
  *    (cal.com/docs/developing/guides/automation/webhooks).
  * Rate limit: 120 requests a minute per key (API v2 introduction); the
  * caller's before_request hook spends a token before each request. */
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/crypto.h"
 #include "providers/calendar_provider.h"
 
 /* Without format=range in the answer, a slot is assumed this long. */
@@ -419,8 +417,7 @@ bool
 calendar_calcom_signature_ok(const char *secret, const char *body, size_t len,
     const char *header)
 {
-	unsigned char want[EVP_MAX_MD_SIZE], got[32];
-	unsigned int wlen = 0;
+	unsigned char want[32], got[32];
 
 	if (secret == NULL || secret[0] == '\0' || header == NULL)
 		return false;
@@ -438,10 +435,8 @@ calendar_calcom_signature_ok(const char *secret, const char *body, size_t len,
 			return false;
 		got[i] = (unsigned char)(hi << 4 | lo);
 	}
-	if (HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)(body ? body : ""), len,
-	    want, &wlen) == NULL || wlen != 32)
-		return false;
-	return CRYPTO_memcmp(want, got, 32) == 0;
+	sec_hmac_sha256(secret, strlen(secret), body ? body : "", len, want);
+	return sec_equal(want, got, 32);
 }
 
 const struct calendar_provider calendar_calcom_provider = {

@@ -41,16 +41,16 @@ llm_kind_parse(const char *s, enum llm_kind *out)
 
 enum status
 llm_key_seal(const struct config *cfg, struct arena *a, const char *key,
-    struct auth_sealed *out, struct err *e)
+    struct sec_sealed *out, struct err *e)
 {
-	return auth_secret_seal(cfg, a, key, out, e);
+	return sec_secret_seal(cfg, a, key, out, e);
 }
 
 enum status
 llm_key_open(const struct config *cfg, struct arena *a, const char *ct_hex,
     const char *nonce_hex, const char *key_id, const char **out, struct err *e)
 {
-	return auth_secret_open(cfg, a, "the stored model API key", ct_hex, nonce_hex, key_id,
+	return sec_secret_open(cfg, a, "the stored model API key", ct_hex, nonce_hex, key_id,
 	    out, e);
 }
 
@@ -126,7 +126,7 @@ llm_tenant_settings_json(const struct config *cfg, struct db_tx *tx, json_t **ou
 enum status
 llm_tenant_settings_put(struct db_tx *tx, const struct llm_settings_input *in)
 {
-	const struct auth_sealed *k = in->key_action == LLM_KEY_REPLACE ? in->sealed : NULL;
+	const struct sec_sealed *k = in->key_action == LLM_KEY_REPLACE ? in->sealed : NULL;
 	const char *params[] = { llm_kind_name(in->kind), in->model, in->base_url,
 		k ? k->ct : NULL, k ? k->nonce : NULL, k ? k->key_id : NULL,
 		in->key_action == LLM_KEY_KEEP ? "true" : "false" };

@@ -136,7 +136,7 @@ enum status llm_factory_for_tenant(const struct app *app, struct db_tx *tx, stru
 /* Sealing a tenant's API key with APP_ENCRYPTION_KEY (the auth module's
  * secrets at rest, key id kept for rotation); bytea text forms. */
 enum status llm_key_seal(const struct config *cfg, struct arena *a, const char *key,
-    struct auth_sealed *out, struct err *e) MUST_USE;
+    struct sec_sealed *out, struct err *e) MUST_USE;
 /* *out is arena-owned and wiped when the arena is freed. */
 enum status llm_key_open(const struct config *cfg, struct arena *a, const char *ct_hex,
     const char *nonce_hex, const char *key_id, const char **out, struct err *e) MUST_USE;
@@ -159,7 +159,7 @@ struct llm_settings_input {
 	const char *model;		/* NULL: the platform's */
 	const char *base_url;		/* NULL: the platform's; checked by the caller */
 	enum llm_key_action key_action;
-	const struct auth_sealed *sealed;	/* LLM_KEY_REPLACE */
+	const struct sec_sealed *sealed;	/* LLM_KEY_REPLACE */
 };
 enum status llm_tenant_settings_put(struct db_tx *tx, const struct llm_settings_input *in)
     MUST_USE;

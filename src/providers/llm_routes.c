@@ -70,7 +70,7 @@ static enum status
 put_route(struct request *r, struct response *w)
 {
 	json_t *body, *jkey;
-	struct auth_sealed sealed = { 0 };
+	struct sec_sealed sealed = { 0 };
 	struct llm_settings_input in = { 0 };
 	const char *key;
 	struct audit_actor who;

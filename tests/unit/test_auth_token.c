@@ -17,7 +17,7 @@ static const char KEY_A[] = "dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=";
 static const char KEY_B[] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 static const char TID[] = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 
-static struct auth_keys keys;
+static struct sec_keys keys;
 
 static int
 setup(void **state)
@@ -26,7 +26,7 @@ setup(void **state)
 
 	if (sodium_init() < 0)
 		return -1;
-	return auth_keys_load(KEY_A, NULL, NULL, &keys, why, sizeof(why)) == ST_OK ? 0 : -1;
+	return sec_keys_load(KEY_A, NULL, NULL, &keys, why, sizeof(why)) == ST_OK ? 0 : -1;
 }
 
 static void
@@ -131,12 +131,12 @@ test_every_tampered_byte_is_refused(void **state)
 static void
 test_token_of_another_key_is_refused(void **state)
 {
-	struct auth_keys other;
+	struct sec_keys other;
 	struct service_claims c, got;
 	char tok[SERVICE_TOKEN_MAX], why[256];
 	struct err e;
 
-	assert_int_equal(auth_keys_load(KEY_B, NULL, NULL, &other, why, sizeof(why)), ST_OK);
+	assert_int_equal(sec_keys_load(KEY_B, NULL, NULL, &other, why, sizeof(why)), ST_OK);
 	claims(&c, 1000000, 600);
 	err_clear(&e);
 	assert_int_equal(auth_service_token_sign(other.svc, &c, tok, sizeof(tok), &e), ST_OK);
@@ -161,16 +161,16 @@ test_scope_lists(void **state)
 static void
 test_service_key_is_derived_unless_given(void **state)
 {
-	struct auth_keys a, b;
+	struct sec_keys a, b;
 	char why[256];
 
-	assert_int_equal(auth_keys_load(KEY_A, NULL, NULL, &a, why, sizeof(why)), ST_OK);
+	assert_int_equal(sec_keys_load(KEY_A, NULL, NULL, &a, why, sizeof(why)), ST_OK);
 	assert_memory_not_equal(a.svc, a.enc, 32);
-	assert_int_equal(auth_keys_load(KEY_A, NULL, KEY_B, &b, why, sizeof(why)), ST_OK);
+	assert_int_equal(sec_keys_load(KEY_A, NULL, KEY_B, &b, why, sizeof(why)), ST_OK);
 	assert_memory_not_equal(a.svc, b.svc, 32);
-	assert_int_equal(auth_keys_load(NULL, NULL, NULL, &a, why, sizeof(why)), ST_INVALID);
+	assert_int_equal(sec_keys_load(NULL, NULL, NULL, &a, why, sizeof(why)), ST_INVALID);
 	assert_non_null(strstr(why, "APP_ENCRYPTION_KEY"));
-	assert_int_equal(auth_keys_load("c2hvcnQ=", NULL, NULL, &a, why, sizeof(why)), ST_INVALID);
+	assert_int_equal(sec_keys_load("c2hvcnQ=", NULL, NULL, &a, why, sizeof(why)), ST_INVALID);
 	/* The message never repeats the value. */
 	assert_null(strstr(why, "c2hvcnQ"));
 }
@@ -179,24 +179,24 @@ static void
 test_sealed_secret_opens_after_rotation_but_not_when_tampered(void **state)
 {
 	unsigned char pt[20] = "0123456789abcdefghij", ct[36], nonce[24], back[20];
-	struct auth_keys old, rotated;
+	struct sec_keys old, rotated;
 	char kid[17], why[256];
 
-	assert_int_equal(auth_keys_load(KEY_A, NULL, NULL, &old, why, sizeof(why)), ST_OK);
-	auth_seal(&old, pt, sizeof(pt), ct, nonce, kid);
+	assert_int_equal(sec_keys_load(KEY_A, NULL, NULL, &old, why, sizeof(why)), ST_OK);
+	sec_seal(&old, pt, sizeof(pt), ct, nonce, kid);
 	assert_string_equal(kid, old.enc_id);
-	assert_int_equal(auth_open(&old, kid, ct, sizeof(ct), nonce, back), ST_OK);
+	assert_int_equal(sec_open(&old, kid, ct, sizeof(ct), nonce, back), ST_OK);
 	assert_memory_equal(back, pt, sizeof(pt));
 	/* New current key, the old one as previous: old ciphertexts still open. */
-	assert_int_equal(auth_keys_load(KEY_B, KEY_A, NULL, &rotated, why, sizeof(why)), ST_OK);
+	assert_int_equal(sec_keys_load(KEY_B, KEY_A, NULL, &rotated, why, sizeof(why)), ST_OK);
 	assert_string_not_equal(rotated.enc_id, old.enc_id);
-	assert_int_equal(auth_open(&rotated, kid, ct, sizeof(ct), nonce, back), ST_OK);
+	assert_int_equal(sec_open(&rotated, kid, ct, sizeof(ct), nonce, back), ST_OK);
 	assert_memory_equal(back, pt, sizeof(pt));
 	/* Without the previous key, or with a flipped bit, nothing opens. */
-	assert_int_equal(auth_keys_load(KEY_B, NULL, NULL, &rotated, why, sizeof(why)), ST_OK);
-	assert_int_equal(auth_open(&rotated, kid, ct, sizeof(ct), nonce, back), ST_INTERNAL);
+	assert_int_equal(sec_keys_load(KEY_B, NULL, NULL, &rotated, why, sizeof(why)), ST_OK);
+	assert_int_equal(sec_open(&rotated, kid, ct, sizeof(ct), nonce, back), ST_INTERNAL);
 	ct[3] ^= 1;
-	assert_int_equal(auth_open(&old, kid, ct, sizeof(ct), nonce, back), ST_INTERNAL);
+	assert_int_equal(sec_open(&old, kid, ct, sizeof(ct), nonce, back), ST_INTERNAL);
 }
 
 int

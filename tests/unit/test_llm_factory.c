@@ -226,7 +226,7 @@ test_kind_names(void **state)
 static void
 test_key_seal_and_open(void **state)
 {
-	struct auth_sealed s;
+	struct sec_sealed s;
 	struct arena a;
 	struct err e;
 	const char *back = NULL;

@@ -22,7 +22,7 @@
 #include "modules/auth/auth.h"
 
 #define SESSION_PREFIX "cs_"
-#define SESSION_LEN (3 + AUTH_TOKEN_CHARS)
+#define SESSION_LEN (3 + SEC_TOKEN_CHARS)
 
 /* ---- input ------------------------------------------------------------------- */
 
@@ -96,7 +96,7 @@ session_hash(struct request *r, const char *token, unsigned char hash[32])
 		err_detail(&r->err, "session_id", "is not a chat session of this business");
 		return err_set(&r->err, ST_NOTFOUND, "Unknown chat session; start a new one.");
 	}
-	auth_sha256(token, hash);
+	sec_sha256(token, hash);
 	return ST_OK;
 }
 
@@ -178,8 +178,8 @@ session_route(struct request *r, struct response *w)
 			return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
 	}
 	memcpy(token, SESSION_PREFIX, 3);
-	auth_random_token(token + 3);
-	auth_sha256(token, hash);
+	sec_random_token(token + 3);
+	sec_sha256(token, hash);
 	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
 		return st;
 	if ((st = ai_tenant_load(&tx, r->arena, r->ctx.tenant.id, &t)) != ST_OK ||

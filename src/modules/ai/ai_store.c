@@ -113,7 +113,7 @@ ai_store_conv_create(struct db_tx *tx, const char *channel, const unsigned char 
     int idle_s, char id[UUID_STR_LEN + 1])
 {
 	char idle[16];
-	const char *p[3] = { channel, token_hash ? auth_bytea_hex(tx->arena, token_hash, 32) : NULL,
+	const char *p[3] = { channel, token_hash ? sec_bytea_hex(tx->arena, token_hash, 32) : NULL,
 		idle };
 	PGresult *res;
 
@@ -132,7 +132,7 @@ enum status
 ai_store_conv_by_token(struct db_tx *tx, const unsigned char token_hash[32],
     struct ai_conv *out, bool *found)
 {
-	const char *p[1] = { auth_bytea_hex(tx->arena, token_hash, 32) };
+	const char *p[1] = { sec_bytea_hex(tx->arena, token_hash, 32) };
 	PGresult *res = db_exec(tx, "SELECT " CONV_COLS " FROM conversations"
 	    " WHERE session_token_hash = $1::bytea", 1, p);
 
@@ -165,7 +165,7 @@ enum status
 ai_store_turn_lock(struct db_tx *tx, const char *id, const unsigned char *token_hash,
     struct ai_conv *out, enum ai_lock *state)
 {
-	const char *p[1] = { id ? id : auth_bytea_hex(tx->arena, token_hash, 32) };
+	const char *p[1] = { id ? id : sec_bytea_hex(tx->arena, token_hash, 32) };
 	/* Longer than any turn (a few model calls under LLM_TIMEOUT_MS); a
 	 * crashed turn frees itself after it. The row comes back as the lock
 	 * left it: what the previous turn committed included. */

@@ -13,6 +13,7 @@
 
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/crypto.h"
 #include "core/status.h"
 #include "http/http.h"
 
@@ -56,65 +57,6 @@ enum status auth_password_check(const char *password, const char *email,
 bool auth_password_is_common(const char *password);
 /* A random password that satisfies the policy (for printed-once seeds). */
 void auth_password_generate(char *out, size_t outsz);
-
-/* ---- encodings, hashes, random tokens (auth_crypto.c) -------------------- */
-
-/* Unpadded base64url; out needs 4 * ceil(n / 3) + 1 bytes. */
-void auth_b64url(const unsigned char *in, size_t n, char *out, size_t outsz);
-/* false on a bad character or when the result does not fit. */
-bool auth_b64url_decode(const char *in, size_t inlen, unsigned char *out, size_t outsz,
-    size_t *outlen);
-/* 32 random bytes as base64url (43 characters + NUL). */
-#define AUTH_TOKEN_CHARS 43
-void auth_random_token(char out[AUTH_TOKEN_CHARS + 1]);
-void auth_sha256(const char *s, unsigned char out[32]);
-/* "\\x…" text form of a bytea, for a bound parameter. */
-char *auth_bytea_hex(struct arena *a, const unsigned char *b, size_t n);
-/* Parses PostgreSQL's "\\x…" output; false on malformed input. */
-bool auth_bytea_parse(const char *hex, unsigned char *out, size_t outsz, size_t *outlen);
-
-/* Keys from the environment: the current and previous encryption keys
- * (with their ids) and the service-token key. */
-struct auth_keys {
-	unsigned char enc[32];
-	char enc_id[17];
-	bool have_prev;
-	unsigned char prev[32];
-	char prev_id[17];
-	unsigned char svc[32];
-};
-/* why gets a reason (never a key) on failure. */
-enum status auth_keys_load(const char *enc_b64, const char *prev_b64, const char *svc_b64,
-    struct auth_keys *k, char *why, size_t whysz) MUST_USE;
-
-/* Secrets at rest (auth_secrets.c), for every module that stores what a
- * tenant hands over: sealed under APP_ENCRYPTION_KEY, loaded once per
- * process from cfg. ST_INTERNAL when the key is missing or malformed (the
- * message never shows a key). */
-struct auth_sealed {
-	const char *ct;		/* bytea text forms ("\\x…"), for bound parameters */
-	const char *nonce;
-	char key_id[17];
-};
-enum status auth_secret_seal(const struct config *cfg, struct arena *a, const char *plaintext,
-    struct auth_sealed *out, struct err *e) MUST_USE;
-/* Opens what was read back from the database; *plaintext is arena-owned
- * and wiped when the arena is freed. what names the secret in errors
- * ("the stored model API key"). */
-enum status auth_secret_open(const struct config *cfg, struct arena *a, const char *what,
-    const char *ct, const char *nonce, const char *key_id, const char **plaintext,
-    struct err *e) MUST_USE;
-/* A 32-byte subkey of APP_ENCRYPTION_KEY (crypto_kdf: id, 8-byte context). */
-enum status auth_secret_subkey(const struct config *cfg, uint64_t id, const char context[8],
-    unsigned char out[32], struct err *e) MUST_USE;
-
-/* XChaCha20-Poly1305 under the current key: ct holds n + 16 bytes. */
-void auth_seal(const struct auth_keys *k, const unsigned char *pt, size_t n,
-    unsigned char *ct, unsigned char nonce[24], char key_id[17]);
-/* Opens with the key named key_id; pt holds ctlen - 16 bytes. */
-enum status auth_open(const struct auth_keys *k, const char *key_id,
-    const unsigned char *ct, size_t ctlen, const unsigned char nonce[24],
-    unsigned char *pt) MUST_USE;
 
 /* ---- TOTP, RFC 6238 / 4226 (auth_totp.c) ------------------------------------ */
 

@@ -172,7 +172,7 @@ static const struct jv_field invite_fields[] = {
 static enum status
 invite_create_route(struct request *r, struct response *w)
 {
-	char token[AUTH_TOKEN_CHARS + 1];
+	char token[SEC_TOKEN_CHARS + 1];
 	unsigned char hash[32];
 	const char *email, *role;
 	json_t *body, *out = NULL;
@@ -186,8 +186,8 @@ invite_create_route(struct request *r, struct response *w)
 	if (!authz_role_may_grant(r->ctx.principal->role, authz_role_parse(role)))
 		return err_set(&r->err, ST_FORBIDDEN, "You cannot invite someone with a role"
 		    " above your own.");
-	auth_random_token(token);
-	auth_sha256(token, hash);
+	sec_random_token(token);
+	sec_sha256(token, hash);
 	if ((st = begin(r, &tx)) != ST_OK)
 		return st;
 	if ((st = auth_store_invitation_create(&tx, email, role, hash,
@@ -370,7 +370,7 @@ static enum status
 key_create_route(struct request *r, struct response *w)
 {
 	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-	char prefix[13], secret[AUTH_TOKEN_CHARS + 1], *key, *csv;
+	char prefix[13], secret[SEC_TOKEN_CHARS + 1], *key, *csv;
 	unsigned char hash[32];
 	unsigned scopes = 0, bits;
 	const char *role;
@@ -407,10 +407,10 @@ key_create_route(struct request *r, struct response *w)
 	for (i = 0; i < 12; i++)
 		prefix[i] = alnum[randombytes_uniform(sizeof(alnum) - 1)];
 	prefix[12] = '\0';
-	auth_random_token(secret);
+	sec_random_token(secret);
 	key = arena_printf(r->arena, "rk_live_%s_%s", prefix, secret);
 	sodium_memzero(secret, sizeof(secret));
-	auth_sha256(key, hash);
+	sec_sha256(key, hash);
 	if ((st = begin(r, &tx)) != ST_OK)
 		return st;
 	if ((st = auth_store_api_key_create(&tx, auth_str(body, "name"), prefix, hash, role, csv,

@@ -163,7 +163,7 @@ auth_token_cli(struct app *app, int argc, char **argv)
 	};
 	const char *slug = NULL, *scope = NULL, *sub = "cli";
 	struct service_claims c = { 0 };
-	struct auth_keys keys;
+	struct sec_keys keys;
 	char token[SERVICE_TOKEN_MAX], why[256];
 	struct arena a;
 	struct db_tx tx;
@@ -204,7 +204,7 @@ auth_token_cli(struct app *app, int argc, char **argv)
 		fprintf(stderr, "error: unknown scope in %s\n", scope);
 		return 2;
 	}
-	if (auth_keys_load(app->cfg.app_encryption_key, app->cfg.app_encryption_key_previous,
+	if (sec_keys_load(app->cfg.app_encryption_key, app->cfg.app_encryption_key_previous,
 	    app->cfg.service_token_key, &keys, why, sizeof(why)) != ST_OK) {
 		fprintf(stderr, "config: %s\n", why);
 		return 2;

@@ -15,7 +15,7 @@
 
 /* Read-only after auth_mount. */
 struct auth_state {
-	struct auth_keys keys;
+	struct sec_keys keys;
 	struct ratelimit *rl;
 	int idle_s;
 	int max_age_s;

@@ -58,7 +58,7 @@ recovery_hash(const char *code, unsigned char out[32])
 		if (*code != '-' && *code != ' ')
 			norm[n++] = (char)tolower((unsigned char)*code);
 	norm[n] = '\0';
-	auth_sha256(norm, out);
+	sec_sha256(norm, out);
 }
 
 /* Checks a TOTP code (spending its time step) or a recovery code (spending
@@ -81,7 +81,7 @@ second_factor(struct db_tx *tx, const char *uid, const char *code, const char *r
 		return st;
 	if (!t.found || t.confirmed == pending || t.ctlen != TOTP_SECRET_BYTES + 16)
 		return ST_OK;
-	if (auth_open(&auth_g.keys, t.key_id, t.ct, t.ctlen, t.nonce, secret) != ST_OK)
+	if (sec_open(&auth_g.keys, t.key_id, t.ct, t.ctlen, t.nonce, secret) != ST_OK)
 		return err_set(tx->err, ST_INTERNAL, "A stored 2FA secret could not be opened.");
 	step = auth_totp_match(secret, TOTP_SECRET_BYTES, code, time(NULL));
 	sodium_memzero(secret, sizeof(secret));
@@ -128,7 +128,7 @@ static const struct jv_field login_fields[] = {
 static enum status
 login_route(struct request *r, struct response *w)
 {
-	char token[AUTH_TOKEN_CHARS + 1], csrf[AUTH_TOKEN_CHARS + 1];
+	char token[SEC_TOKEN_CHARS + 1], csrf[SEC_TOKEN_CHARS + 1];
 	char sid[UUID_STR_LEN + 1], expires[40];
 	const char *email, *pw, *code, *rc;
 	unsigned char hash[32];
@@ -170,9 +170,9 @@ login_route(struct request *r, struct response *w)
 	if (u.totp_enabled && (st = auth_limit_check(r, &AUTH_LIMIT_2FA, u.user_id, false)) != ST_OK)
 		return st;
 
-	auth_random_token(token);
-	auth_random_token(csrf);
-	auth_sha256(token, hash);
+	sec_random_token(token);
+	sec_random_token(csrf);
+	sec_sha256(token, hash);
 	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	if (u.totp_enabled) {
@@ -314,7 +314,7 @@ enrol_route(struct request *r, struct response *w)
 		return st;
 	randombytes_buf(secret, sizeof(secret));
 	auth_base32_encode(secret, sizeof(secret), b32s, sizeof(b32s));
-	auth_seal(&auth_g.keys, secret, sizeof(secret), ct, nonce, kid);
+	sec_seal(&auth_g.keys, secret, sizeof(secret), ct, nonce, kid);
 	sodium_memzero(secret, sizeof(secret));
 	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
@@ -457,7 +457,7 @@ static const struct jv_field forgot_fields[] = {
 static enum status
 forgot_route(struct request *r, struct response *w)
 {
-	char token[AUTH_TOKEN_CHARS + 1];
+	char token[SEC_TOKEN_CHARS + 1];
 	unsigned char hash[32];
 	const char *email;
 	json_t *body, *payload;
@@ -470,8 +470,8 @@ forgot_route(struct request *r, struct response *w)
 	if ((st = auth_limit_check(r, &AUTH_LIMIT_RESET, email, true)) != ST_OK)
 		return st;
 	if (email_ok(email)) {
-		auth_random_token(token);
-		auth_sha256(token, hash);
+		sec_random_token(token);
+		sec_sha256(token, hash);
 		payload = json_pack("{s:s, s:s, s:i}", "reset_url",
 		    arena_printf(r->arena, "%s/reset-password#token=%s", auth_g.base_url, token),
 		    "token", token, "expires_in_minutes", RESET_TTL_S / 60);
@@ -512,7 +512,7 @@ reset_route(struct request *r, struct response *w)
 	if ((st = auth_limit_check(r, &AUTH_LIMIT_RESET, NULL, false)) != ST_OK)
 		return st;
 	pw = auth_str(body, "password");
-	auth_sha256(auth_str(body, "token"), hash);
+	sec_sha256(auth_str(body, "token"), hash);
 	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = auth_store_reset_peek(&tx, hash, &found, &email);
@@ -564,7 +564,7 @@ accept_route(struct request *r, struct response *w)
 		return st;
 	pw = auth_str(body, "password");
 	name = auth_str(body, "name");
-	auth_sha256(auth_str(body, "token"), hash);
+	sec_sha256(auth_str(body, "token"), hash);
 	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = auth_store_invitation_peek(&tx, hash, &inv);

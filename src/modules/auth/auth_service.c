@@ -25,7 +25,7 @@ auth_mount(struct app *app)
 {
 	char why[256];
 
-	if (auth_keys_load(app->cfg.app_encryption_key, app->cfg.app_encryption_key_previous,
+	if (sec_keys_load(app->cfg.app_encryption_key, app->cfg.app_encryption_key_previous,
 	    app->cfg.service_token_key, &auth_g.keys, why, sizeof(why)) != ST_OK) {
 		fprintf(stderr, "config: %s\n", why);
 		fputs("receptionist: fix the configuration above (see .env.example)\n", stderr);
@@ -144,7 +144,7 @@ auth_page_parse(struct request *r, struct page *pg)
 		pg->limit = (int)v;
 	}
 	if (c != NULL && c[0] != '\0') {
-		if (!auth_b64url_decode(c, strlen(c), buf, sizeof(buf) - 1, &n))
+		if (!sec_b64url_decode(c, strlen(c), buf, sizeof(buf) - 1, &n))
 			goto bad;
 		buf[n] = '\0';
 		if ((bar = strchr((char *)buf, '|')) == NULL || !id_is_uuid(bar + 1) ||
@@ -170,7 +170,7 @@ auth_page_cursor(struct arena *a, const char *ts, const char *id)
 	size_t n = strlen(raw);
 	char *out = arena_alloc(a, n * 2 + 8);
 
-	auth_b64url((const unsigned char *)raw, n, out, n * 2 + 8);
+	sec_b64url((const unsigned char *)raw, n, out, n * 2 + 8);
 	return json_string(out);
 }
 
@@ -222,7 +222,7 @@ from_session(struct request *r, struct auth_req *ar, const char *token)
 	struct db_tx tx;
 	enum status st;
 
-	auth_sha256(token, hash);
+	sec_sha256(token, hash);
 	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = auth_store_session_resolve(&tx, hash, auth_g.idle_s, &s);
@@ -260,9 +260,9 @@ from_api_key(struct request *r, struct auth_req *ar, const char *key)
 	enum status st;
 
 	/* rk_live_<12 prefix chars>_<43 secret chars> */
-	if (strlen(key) != 8 + 12 + 1 + AUTH_TOKEN_CHARS || key[20] != '_')
+	if (strlen(key) != 8 + 12 + 1 + SEC_TOKEN_CHARS || key[20] != '_')
 		return unauthenticated(r, "The API key is not valid.");
-	auth_sha256(key, hash);
+	sec_sha256(key, hash);
 	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	st = auth_store_api_key_lookup(&tx, hash, &k);
@@ -393,7 +393,7 @@ auth_authenticate(struct request *r, int perm)
 		const char *t = http_header(r, "x-csrf-token");
 
 		if (t == NULL || strlen(t) != strlen(ar->csrf) || ar->csrf[0] == '\0' ||
-		    sodium_memcmp(t, ar->csrf, strlen(ar->csrf)) != 0)
+		    !sec_equal(t, ar->csrf, strlen(ar->csrf)))
 			return err_set(&r->err, ST_FORBIDDEN, "The X-CSRF-Token header is missing"
 			    " or does not match this session.");
 	}

@@ -18,7 +18,7 @@ copy(char *dst, size_t n, const char *src)
 static const char *
 hex(struct db_tx *tx, const unsigned char h[32])
 {
-	return auth_bytea_hex(tx->arena, h, 32);
+	return sec_bytea_hex(tx->arena, h, 32);
 }
 
 enum status
@@ -224,8 +224,8 @@ auth_store_totp_get(struct db_tx *tx, const char *user_id, struct totp_row *out)
 		return db_status(tx);
 	if (PQntuples(res) == 0)
 		return ST_OK;
-	if (!auth_bytea_parse(db_val(res, 0, 0), out->ct, sizeof(out->ct), &out->ctlen) ||
-	    !auth_bytea_parse(db_val(res, 0, 1), out->nonce, sizeof(out->nonce), &nl) ||
+	if (!sec_bytea_parse(db_val(res, 0, 0), out->ct, sizeof(out->ct), &out->ctlen) ||
+	    !sec_bytea_parse(db_val(res, 0, 1), out->nonce, sizeof(out->nonce), &nl) ||
 	    nl != sizeof(out->nonce))
 		return err_set(tx->err, ST_INTERNAL, "A stored 2FA secret is malformed.");
 	copy(out->key_id, sizeof(out->key_id), db_val(res, 0, 2));
@@ -239,8 +239,8 @@ auth_store_totp_begin(struct db_tx *tx, const char *user_id, const unsigned char
     size_t ctlen, const unsigned char nonce[24], const char *key_id, bool *ok)
 {
 	PGresult *res = db_exec(tx, "SELECT auth_totp_begin($1, $2, $3, $4)", 4,
-	    (const char *[]){ user_id, auth_bytea_hex(tx->arena, ct, ctlen),
-	    auth_bytea_hex(tx->arena, nonce, 24), key_id });
+	    (const char *[]){ user_id, sec_bytea_hex(tx->arena, ct, ctlen),
+	    sec_bytea_hex(tx->arena, nonce, 24), key_id });
 
 	if (res == NULL)
 		return db_status(tx);

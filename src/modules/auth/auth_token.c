@@ -4,8 +4,6 @@
  * claims are {tid, sub, scope, iat, exp}; a token lives at most an hour. */
 #include <ctype.h>
 #include <jansson.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,9 +66,7 @@ auth_scopes_parse(const char *csv, unsigned *out)
 static void
 mac(const unsigned char key[32], const char *msg, size_t n, unsigned char out[32])
 {
-	unsigned len = 32;
-
-	HMAC(EVP_sha256(), key, 32, (const unsigned char *)msg, n, out, &len);
+	sec_hmac_sha256(key, 32, msg, n, out);
 }
 
 enum status
@@ -109,9 +105,9 @@ auth_service_token_sign(const unsigned char key[32], const struct service_claims
 	if (body == NULL)
 		abort();
 	memcpy(body, "st_", 3);
-	auth_b64url((const unsigned char *)js, jl, body + 3, need - 3);
+	sec_b64url((const unsigned char *)js, jl, body + 3, need - 3);
 	mac(key, body, strlen(body), sig);
-	auth_b64url(sig, sizeof(sig), sigb, sizeof(sigb));
+	sec_b64url(sig, sizeof(sig), sigb, sizeof(sigb));
 	snprintf(out, outsz, "%s.%s", body, sigb);
 out:
 	free(body);
@@ -142,10 +138,10 @@ auth_service_token_verify(const unsigned char key[32], const char *token, time_t
 		return bad(e, "malformed");
 	/* The signature first: nothing of an unsigned token is parsed. */
 	mac(key, token, (size_t)(dot - token), want);
-	if (!auth_b64url_decode(dot + 1, strlen(dot + 1), got, sizeof(got), &gl) ||
-	    gl != sizeof(got) || sodium_memcmp(want, got, sizeof(got)) != 0)
+	if (!sec_b64url_decode(dot + 1, strlen(dot + 1), got, sizeof(got), &gl) ||
+	    gl != sizeof(got) || !sec_equal(want, got, sizeof(got)))
 		return bad(e, "not validly signed");
-	if (!auth_b64url_decode(token + 3, (size_t)(dot - token - 3), js, sizeof(js) - 1, &jl))
+	if (!sec_b64url_decode(token + 3, (size_t)(dot - token - 3), js, sizeof(js) - 1, &jl))
 		return bad(e, "malformed");
 	js[jl] = '\0';
 	claims = json_loadb((const char *)js, jl, JSON_REJECT_DUPLICATES, NULL);

@@ -2,8 +2,6 @@
  * HOTP) and the base32 that authenticator apps exchange secrets in. Pure
  * functions, unit-tested against the RFCs' vectors. */
 #include <ctype.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,17 +65,17 @@ uint32_t
 auth_hotp(const unsigned char *key, size_t keylen, uint64_t counter, int digits,
     enum totp_hash hash)
 {
-	const EVP_MD *md = hash == TOTP_SHA256 ? EVP_sha256()
-	    : hash == TOTP_SHA512 ? EVP_sha512() : EVP_sha1();
-	unsigned char msg[8], mac[EVP_MAX_MD_SIZE];
-	unsigned maclen = 0, off;
+	size_t maclen = hash == TOTP_SHA256 ? 32 : hash == TOTP_SHA512 ? 64 : 20;
+	unsigned char msg[8], mac[64];
+	unsigned off;
 	uint32_t bin, mod = 1;
 
 	for (int i = 7; i >= 0; i--) {
 		msg[i] = (unsigned char)(counter & 0xff);
 		counter >>= 8;
 	}
-	HMAC(md, key, (int)keylen, msg, sizeof(msg), mac, &maclen);
+	if (!sec_hmac(maclen, key, keylen, msg, sizeof(msg), mac))
+		return 0;
 	/* RFC 4226 §5.3: dynamic truncation. */
 	off = mac[maclen - 1] & 0x0f;
 	bin = ((uint32_t)(mac[off] & 0x7f) << 24) | ((uint32_t)mac[off + 1] << 16) |
@@ -103,7 +101,7 @@ auth_totp_match(const unsigned char *key, size_t keylen, const char *code, time_
 	for (int64_t s = step + 1; s >= step - 1; s--) {
 		snprintf(want, sizeof(want), "%06u",
 		    (unsigned)auth_hotp(key, keylen, (uint64_t)s, TOTP_DIGITS, TOTP_SHA1));
-		if (sodium_memcmp(want, code, TOTP_DIGITS) == 0 && found < 0)
+		if (sec_equal(want, code, TOTP_DIGITS) && found < 0)
 			found = s;
 	}
 	return found;

@@ -147,7 +147,7 @@ google_authorize(struct request *r, struct response *w)
 		    "a Google calendar id such as primary or name@example.com" },
 	};
 	unsigned char key[32];
-	char nonce[AUTH_TOKEN_CHARS + 1];
+	char nonce[SEC_TOKEN_CHARS + 1];
 	const char *staff_id, *calendar_id, *state;
 	long long expires = (long long)time(NULL) + CALENDAR_STATE_TTL_S;
 	struct db_tx tx;
@@ -215,7 +215,7 @@ google_callback(struct request *r, struct response *w)
 	const char *denied = http_query(r, "error");
 	const char *tenant_id, *nonce, *user_id = NULL, *staff_id = NULL, *calendar_id = NULL;
 	const char *refresh, *conn_id = NULL;
-	struct auth_sealed sealed;
+	struct sec_sealed sealed;
 	struct calendar_call call;
 	struct calendar_conn probe;
 	struct audit_actor who;
@@ -316,8 +316,8 @@ calcom_connect(struct request *r, struct response *w)
 		    "16 to 256 printable characters" },
 	};
 	const char *staff_id, *api_key, *secret, *conn_id = NULL, *webhook_url;
-	char generated[AUTH_TOKEN_CHARS + 1], new_id[UUID_STR_LEN + 1];
-	struct auth_sealed key_sealed, wh_sealed;
+	char generated[SEC_TOKEN_CHARS + 1], new_id[UUID_STR_LEN + 1];
+	struct sec_sealed key_sealed, wh_sealed;
 	struct calendar_call call;
 	struct calendar_conn probe;
 	struct audit_actor who;
@@ -473,7 +473,7 @@ static enum status
 resync(struct request *r, struct response *w)
 {
 	const char *id = http_param(r, "booking_id");
-	char nonce[AUTH_TOKEN_CHARS + 1];
+	char nonce[SEC_TOKEN_CHARS + 1];
 	struct audit_actor who;
 	struct db_tx tx;
 	bool exists = false;
@@ -627,7 +627,7 @@ test_busy(struct request *r, struct response *w)
 static enum status
 test_reconcile(struct request *r, struct response *w)
 {
-	char nonce[AUTH_TOKEN_CHARS + 1];
+	char nonce[SEC_TOKEN_CHARS + 1];
 	struct db_tx tx;
 	enum status st;
 

@@ -12,11 +12,11 @@
 
 enum status
 calendar_secret_seal(const struct config *cfg, struct arena *a, const char *plaintext,
-    struct auth_sealed *out, struct err *e)
+    struct sec_sealed *out, struct err *e)
 {
 	if (strlen(plaintext) > SECRET_MAX)
 		return err_set(e, ST_INVALID, "secret too long");
-	return auth_secret_seal(cfg, a, plaintext, out, e);
+	return sec_secret_seal(cfg, a, plaintext, out, e);
 }
 
 enum status
@@ -25,14 +25,14 @@ calendar_secret_open(const struct config *cfg, struct arena *a, const char *ct_h
 {
 	if (ct_hex == NULL || nonce_hex == NULL || key_id == NULL)
 		return err_set(e, ST_INTERNAL, "the connection has no stored secret");
-	return auth_secret_open(cfg, a, "a stored secret", ct_hex, nonce_hex, key_id, plaintext,
+	return sec_secret_open(cfg, a, "a stored secret", ct_hex, nonce_hex, key_id, plaintext,
 	    e);
 }
 
 enum status
 calendar_state_key(const struct config *cfg, unsigned char out[32], struct err *e)
 {
-	return auth_secret_subkey(cfg, 2, "calstate", out, e);
+	return sec_secret_subkey(cfg, 2, "calstate", out, e);
 }
 
 void
@@ -43,7 +43,7 @@ calendar_random_b64url(size_t n, char *out, size_t outsz)
 	if (n > sizeof(b))
 		n = sizeof(b);
 	randombytes_buf(b, n);
-	auth_b64url(b, n, out, outsz);
+	sec_b64url(b, n, out, outsz);
 }
 
 char *
@@ -51,6 +51,6 @@ calendar_sha256_bytea(struct arena *a, const char *s)
 {
 	unsigned char h[32];
 
-	auth_sha256(s, h);
-	return auth_bytea_hex(a, h, sizeof(h));
+	sec_sha256(s, h);
+	return sec_bytea_hex(a, h, sizeof(h));
 }

@@ -1,7 +1,7 @@
 /* calendar_secrets.h — the one place the calendar module depends on the
  * auth module's crypto: sealing and opening the tenants' calendar secrets
  * (Google refresh tokens, Cal.com API keys and webhook secrets) with
- * XChaCha20-Poly1305 under APP_ENCRYPTION_KEY (auth_seal / auth_open), and
+ * XChaCha20-Poly1305 under APP_ENCRYPTION_KEY (sec_seal / sec_open), and
  * the key that signs OAuth states, derived from the same key. */
 #ifndef CALENDAR_SECRETS_H
 #define CALENDAR_SECRETS_H
@@ -17,7 +17,7 @@
  * APP_ENCRYPTION_KEY is missing or malformed (the message never shows a
  * key). */
 enum status calendar_secret_seal(const struct config *cfg, struct arena *a,
-    const char *plaintext, struct auth_sealed *out, struct err *e) MUST_USE;
+    const char *plaintext, struct sec_sealed *out, struct err *e) MUST_USE;
 
 /* Opens a sealed secret read back from the database (bytea text forms).
  * *plaintext is arena-owned and wiped when the arena is freed. */

@@ -4,8 +4,6 @@
  * booking, what a Cal.com webhook says, and the busy cache's JSON. */
 #include <math.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,13 +56,12 @@ calendar_bucket_take(struct calendar_bucket *b, double now, double rate_per_s, d
 /* OAuth state ----------------------------------------------------------------------- */
 
 static void
-state_mac(const unsigned char key[32], const char *msg, char out[AUTH_TOKEN_CHARS + 1])
+state_mac(const unsigned char key[32], const char *msg, char out[SEC_TOKEN_CHARS + 1])
 {
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+	unsigned char mac[32];
 
-	HMAC(EVP_sha256(), key, 32, (const unsigned char *)msg, strlen(msg), mac, &n);
-	auth_b64url(mac, 32, out, AUTH_TOKEN_CHARS + 1);
+	sec_hmac_sha256(key, 32, msg, strlen(msg), mac);
+	sec_b64url(mac, 32, out, SEC_TOKEN_CHARS + 1);
 }
 
 char *
@@ -72,7 +69,7 @@ calendar_state_sign(struct arena *a, const unsigned char key[32], const char *te
     const char *nonce, long long expires)
 {
 	char *msg = arena_printf(a, "%s.%s.%lld", tenant_id, nonce, expires);
-	char mac[AUTH_TOKEN_CHARS + 1];
+	char mac[SEC_TOKEN_CHARS + 1];
 
 	state_mac(key, msg, mac);
 	return arena_printf(a, "%s.%s", msg, mac);
@@ -82,7 +79,7 @@ enum status
 calendar_state_verify(struct arena *a, const unsigned char key[32], const char *state,
     long long now, const char **tenant_id, const char **nonce, struct err *e)
 {
-	char want[AUTH_TOKEN_CHARS + 1];
+	char want[SEC_TOKEN_CHARS + 1];
 	const char *d1, *d2, *d3;
 	char *msg, *end;
 	long long exp;
@@ -94,8 +91,8 @@ calendar_state_verify(struct arena *a, const unsigned char key[32], const char *
 		return err_set(e, ST_UNAUTHENTICATED, "state malformed");
 	msg = arena_strndup(a, state, (size_t)(d3 - state));
 	state_mac(key, msg, want);
-	if (strlen(d3 + 1) != AUTH_TOKEN_CHARS ||
-	    CRYPTO_memcmp(want, d3 + 1, AUTH_TOKEN_CHARS) != 0)
+	if (strlen(d3 + 1) != SEC_TOKEN_CHARS ||
+	    !sec_equal(want, d3 + 1, SEC_TOKEN_CHARS))
 		return err_set(e, ST_UNAUTHENTICATED, "state signature wrong");
 	exp = strtoll(d2 + 1, &end, 10);
 	if (end != d3 || exp <= 0)

@@ -289,7 +289,7 @@ static const struct jv_field act_as_fields[] = {
 static enum status
 act_as_route(struct request *r, struct response *w)
 {
-	char token[AUTH_TOKEN_CHARS + 1], csrf[AUTH_TOKEN_CHARS + 1], mins[8];
+	char token[SEC_TOKEN_CHARS + 1], csrf[SEC_TOKEN_CHARS + 1], mins[8];
 	unsigned char hash[32];
 	json_t *body, *out;
 	bool write;
@@ -301,16 +301,16 @@ act_as_route(struct request *r, struct response *w)
 		return st;
 	write = json_is_true(json_object_get(body, "write"));
 	snprintf(mins, sizeof(mins), "%d", (int)json_integer_value(json_object_get(body, "minutes")));
-	auth_random_token(token);
-	auth_random_token(csrf);
-	auth_sha256(token, hash);
+	sec_random_token(token);
+	sec_random_token(csrf);
+	sec_sha256(token, hash);
 	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
 		return st;
 	res = db_exec(&tx, "SELECT session_id,"
 	    " to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 	    " FROM platform_act_as_start($1, $2, $3, $4, $5, $6, $7, $8, $9)", 9,
 	    (const char *[]){ actor(r), auth_str(body, "tenant_id"),
-	    auth_bytea_hex(r->arena, hash, 32), csrf, mins, write ? "true" : "false",
+	    sec_bytea_hex(r->arena, hash, 32), csrf, mins, write ? "true" : "false",
 	    auth_str(body, "reason"), r->remote_addr, r->request_id });
 	if (res == NULL)
 		st = db_status(&tx);
