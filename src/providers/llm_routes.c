@@ -102,7 +102,7 @@ put_route(struct request *r, struct response *w)
 	if ((st = llm_tenant_settings_put(&tx, &in)) == ST_OK) {
 		static const char *const key_change[] = { "unchanged", "replaced", "removed" };
 
-		auth_actor(r, &who);
+		auth_actor(&r->ctx, &who);
 		st = audit_record(&tx, &who, "ai_provider.updated", "ai_provider", NULL,
 		    json_pack("{s:{s:s}, s:{s:s?}, s:{s:s?}, s:{s:s}}",
 		    "provider", "to", llm_kind_name(in.kind), "model", "to", in.model,
@@ -125,7 +125,7 @@ delete_route(struct request *r, struct response *w)
 	if ((st = begin(r, &tx)) != ST_OK)
 		return st;
 	if ((st = llm_tenant_settings_delete(&tx, &deleted)) == ST_OK && deleted) {
-		auth_actor(r, &who);
+		auth_actor(&r->ctx, &who);
 		st = audit_record(&tx, &who, "ai_provider.deleted", "ai_provider", NULL, NULL);
 	}
 	if ((st = db_tx_end(&tx, st)) != ST_OK)

@@ -15,25 +15,19 @@
 /* One mapping of principal to audit actor for every module: the auth
  * module's (act-as: the platform administrator, on behalf of "act_as"). */
 void
-admin_actor(struct request *r, struct audit_actor *out)
+admin_actor(const struct ctx *ctx, struct audit_actor *out)
 {
-	auth_actor(r, out);
+	auth_actor(ctx, out);
 }
 
 enum status
-admin_audit(struct db_tx *tx, struct request *r, const char *action,
+admin_audit(struct db_tx *tx, const struct ctx *ctx, const char *action,
     const char *target_type, const char *target_id, json_t *changes)
 {
 	struct audit_actor who;
 
-	admin_actor(r, &who);
+	admin_actor(ctx, &who);
 	return audit_record(tx, &who, action, target_type, target_id, changes);
-}
-
-enum status
-admin_tx_begin(struct request *r, struct db_tx *tx)
-{
-	return db_tx_begin(tx, &r->ctx);
 }
 
 static bool
@@ -175,16 +169,16 @@ admin_load_row(struct db_tx *tx, const struct admin_resource *res, const char *i
 }
 
 enum status
-admin_check_version(struct request *r, const struct admin_resource *res, json_t *row,
+admin_check_version(const struct ctx *ctx, const struct admin_resource *res, json_t *row,
     long long version)
 {
 	long long have = json_integer_value(json_object_get(row, "version"));
 
 	if (have == version)
 		return ST_OK;
-	err_detail(&r->err, "If-Match", "is version %lld; the current version is %lld",
+	err_detail(ctx->err, "If-Match", "is version %lld; the current version is %lld",
 	    version, have);
-	return err_set(&r->err, ST_CONFLICT,
+	return err_set(ctx->err, ST_CONFLICT,
 	    "This %s was changed since you read it (now version %lld); reload it and try again.",
 	    title(res), have);
 }
@@ -195,7 +189,7 @@ admin_svc_list(struct admin_ctx *c, const struct admin_list_q *q, struct admin_p
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = admin_tx_begin(c->r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &c->r->ctx)) != ST_OK)
 		return st;
 	if ((st = check_parent(c, &tx)) != ST_OK)
 		goto out;
@@ -215,7 +209,7 @@ admin_svc_get(struct admin_ctx *c, const char *id, json_t **row)
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = admin_tx_begin(c->r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &c->r->ctx)) != ST_OK)
 		return st;
 	if ((st = check_parent(c, &tx)) != ST_OK)
 		goto out;
@@ -243,7 +237,7 @@ create_in(struct admin_ctx *c, struct db_tx *tx, json_t *input, json_t *warnings
 		return admin_write_failed(c->res, tx);
 	if (*row == NULL)
 		return err_set(&c->r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
-	return admin_audit(tx, c->r, action, c->res->name,
+	return admin_audit(tx, &c->r->ctx, action, c->res->name,
 	    (c->res->flags & ADMIN_SINGLETON) ? c->r->ctx.tenant.id
 	    : json_string_value(json_object_get(*row, "id")),
 	    admin_diff(c->res, NULL, *row));
@@ -255,7 +249,7 @@ admin_svc_create(struct admin_ctx *c, json_t *input, json_t *warnings, json_t **
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = admin_tx_begin(c->r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &c->r->ctx)) != ST_OK)
 		return st;
 	if ((st = check_parent(c, &tx)) != ST_OK)
 		goto out;
@@ -292,7 +286,7 @@ admin_svc_update(struct admin_ctx *c, const char *id, bool have_version,
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = admin_tx_begin(c->r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &c->r->ctx)) != ST_OK)
 		return st;
 	op.tx = &tx;
 	if ((st = check_parent(c, &tx)) != ST_OK)
@@ -308,7 +302,7 @@ admin_svc_update(struct admin_ctx *c, const char *id, bool have_version,
 		st = err_set(&c->r->err, ST_NOTFOUND, "No %s with this id.", title(res));
 		goto out;
 	}
-	if (have_version && (st = admin_check_version(c->r, res, before, version)) != ST_OK)
+	if (have_version && (st = admin_check_version(&c->r->ctx, res, before, version)) != ST_OK)
 		goto out;
 	merged = json_deep_copy(before);
 	json_object_update(merged, input);
@@ -331,7 +325,7 @@ admin_svc_update(struct admin_ctx *c, const char *id, bool have_version,
 		st = err_set(&c->r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
 		goto out;
 	}
-	st = admin_audit(&tx, c->r, arena_printf(c->r->arena, "%s.updated", res->name), res->name,
+	st = admin_audit(&tx, &c->r->ctx, arena_printf(c->r->arena, "%s.updated", res->name), res->name,
 	    (res->flags & ADMIN_SINGLETON) ? c->r->ctx.tenant.id : id,
 	    admin_diff(res, before, *row));
 out:
@@ -350,14 +344,14 @@ admin_svc_delete(struct admin_ctx *c, const char *id, bool have_version, long lo
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = admin_tx_begin(c->r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &c->r->ctx)) != ST_OK)
 		return st;
 	op.tx = &tx;
 	if ((st = check_parent(c, &tx)) != ST_OK)
 		goto out;
 	if ((st = admin_load_row(&tx, res, id, c->parent_id, true, &before)) != ST_OK)
 		goto out;
-	if (have_version && (st = admin_check_version(c->r, res, before, version)) != ST_OK)
+	if (have_version && (st = admin_check_version(&c->r->ctx, res, before, version)) != ST_OK)
 		goto out;
 	op.before = before;
 	op.merged = before;
@@ -371,7 +365,7 @@ admin_svc_delete(struct admin_ctx *c, const char *id, bool have_version, long lo
 		if ((st = admin_store_exec_id(&tx, *s, id)) != ST_OK)
 			goto out;
 	/* A soft delete records deleted_at; a hard one, what was removed. */
-	st = admin_audit(&tx, c->r, arena_printf(c->r->arena, "%s.deleted", res->name),
+	st = admin_audit(&tx, &c->r->ctx, arena_printf(c->r->arena, "%s.deleted", res->name),
 	    res->name, id, admin_diff(res, before,
 	    (res->flags & ADMIN_SOFT_DELETE) ? after : NULL));
 out:

@@ -29,7 +29,7 @@ enum status admin_svc_delete(struct admin_ctx *c, const char *id, bool have_vers
     long long version) MUST_USE;
 
 /* The audit actor of the request's principal. */
-void admin_actor(struct request *r, struct audit_actor *out);
+void admin_actor(const struct ctx *ctx, struct audit_actor *out);
 
 /* Turns a failed write into an error naming the field where it can. */
 enum status admin_write_failed(const struct admin_resource *res, struct db_tx *tx) MUST_USE;

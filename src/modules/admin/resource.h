@@ -234,14 +234,12 @@ enum status admin_intervals_replace(struct db_tx *tx, const char *table,
 
 /* Helpers for modules' own admin handlers (set endpoints, actions). */
 
-/* Begins a transaction in the request's tenant. */
-enum status admin_tx_begin(struct request *r, struct db_tx *tx) MUST_USE;
 /* The path parameter `param` as a UUID; ST_NOTFOUND naming `what` when it
  * is not one (a malformed id and an unknown id look alike). */
 enum status admin_path_id(struct request *r, const char *param, const char *what,
     const char **out) MUST_USE;
 /* Writes one audit row for the request's principal; steals changes. */
-enum status admin_audit(struct db_tx *tx, struct request *r, const char *action,
+enum status admin_audit(struct db_tx *tx, const struct ctx *ctx, const char *action,
     const char *target_type, const char *target_id, json_t *changes) MUST_USE;
 /* The version an If-Match header (or a "version" member, removed from
  * body) asks for: ST_OK with *have = false when neither was sent. */
@@ -252,7 +250,7 @@ enum status admin_if_match(struct request *r, json_t *body, bool *have,
 enum status admin_load_row(struct db_tx *tx, const struct admin_resource *res,
     const char *id, const char *parent_id, bool for_update, json_t **row) MUST_USE;
 /* ST_CONFLICT naming If-Match unless row's version equals version. */
-enum status admin_check_version(struct request *r, const struct admin_resource *res,
+enum status admin_check_version(const struct ctx *ctx, const struct admin_resource *res,
     json_t *row, long long version) MUST_USE;
 /* {"field": {"from": …, "to": …}} for the fields that differ between
  * before and after (either may be NULL), without secret or unaudited

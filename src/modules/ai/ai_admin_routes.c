@@ -372,7 +372,7 @@ reply_route(struct request *r, struct response *w)
 		.author_id = r->ctx.principal && id_is_uuid(r->ctx.principal->id) ? r->ctx.principal->id : NULL };
 	if (st == ST_OK)
 		st = ai_store_msg_add(&tx, id, &m, 0, mid, &seq);
-	auth_actor(r, &who);
+	auth_actor(&r->ctx, &who);
 	if (st == ST_OK)
 		st = audit_record(&tx, &who, "conversation.replied", "conversation", id,
 		    json_pack("{s:s, s:{s:s, s:s}}", "message_id", mid, "status", "from", conv.status,
@@ -419,7 +419,7 @@ handback_route(struct request *r, struct response *w)
 		    "Only a conversation handed to a person can be handed back (this one is %s).",
 		    conv.status));
 	st = ai_store_set_status(&tx, id, "ACTIVE", NULL);
-	auth_actor(r, &who);
+	auth_actor(&r->ctx, &who);
 	if (st == ST_OK)
 		st = audit_record(&tx, &who, "conversation.handed_back", "conversation", id,
 		    json_pack("{s:{s:s, s:s}}", "status", "from", "HANDED_OFF", "to", "ACTIVE"));

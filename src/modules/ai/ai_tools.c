@@ -684,7 +684,7 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 	q.date = day;
 	q.days = days;
 	q.staff_id = arg(args, "staff_id") ? lower(a, arg(args, "staff_id")) : NULL;
-	if ((st = appt_availability(r, &q, &ans)) != ST_OK) {
+	if ((st = appt_availability(&r->ctx, &q, &ans)) != ST_OK) {
 		if (st == ST_INVALID || st == ST_NOTFOUND || st == ST_FORBIDDEN) {
 			*result = api_refusal(t, st, refused);
 			return ST_OK;
@@ -700,7 +700,7 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 		nlu_format_day(day, dd, sizeof(dd));
 		q.date = day + days;
 		q.days = 7;
-		if ((st = appt_availability(r, &q, &ans)) != ST_OK) {
+		if ((st = appt_availability(&r->ctx, &q, &ans)) != ST_OK) {
 			err_clear(&r->err);
 		} else {
 			n = filter_slots(t, z, &ans, time, after, before, &c);
@@ -801,7 +801,7 @@ hold_offered(struct ai_turn_ctx *t, const char *service_id, int64_t start, json_
 	in.n_items = 1;
 	in.start = start;
 	in.staff_id = arg(o, "staff_id") ? lower(t->r->arena, arg(o, "staff_id")) : NULL;
-	if ((st = appt_hold_create(t->r, &in, &out)) != ST_OK) {
+	if ((st = appt_hold_create(&t->r->ctx, &in, &out)) != ST_OK) {
 		if (st == ST_CONFLICT || st == ST_INVALID || st == ST_NOTFOUND || st == ST_FORBIDDEN) {
 			*result = api_refusal(t, st, refused);
 			json_object_set_new(*result, "error", json_string(
@@ -1044,7 +1044,7 @@ tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 		in.body = canon_text ? arena_strdup(a, canon_text) : "{}";
 		in.body_len = strlen(in.body);
 		free(canon_text);
-		if ((st = appt_book(r, &in, &rep)) != ST_OK)
+		if ((st = appt_book(&r->ctx, &in, &rep)) != ST_OK)
 			return action_refused(t, st, result, refused);
 		body = ai_keep(a, json_loads(rep.body ? rep.body : "{}", 0, NULL));
 		if ((st = ai_tx_begin(r, &tx)) != ST_OK)
@@ -1122,7 +1122,7 @@ tool_get_booking(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *ref
 
 	if (!verification(t, args, &v, result, refused))
 		return ST_OK;
-	if ((st = appt_public_get(t->r, &v, &s)) != ST_OK) {
+	if ((st = appt_public_get(&t->r->ctx, &v, &s)) != ST_OK) {
 		if (st == ST_NOTFOUND || st == ST_INVALID) {
 			*result = api_refusal(t, st, refused);
 			return ST_OK;
@@ -1147,7 +1147,7 @@ tool_cancel(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 
 	if (!verification(t, args, &v, result, refused))
 		return ST_OK;
-	if ((st = appt_public_get(t->r, &v, &s)) != ST_OK) {
+	if ((st = appt_public_get(&t->r->ctx, &v, &s)) != ST_OK) {
 		if (st == ST_NOTFOUND || st == ST_INVALID) {
 			*result = api_refusal(t, st, refused);
 			return ST_OK;
@@ -1170,7 +1170,7 @@ tool_cancel(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 		*result = ask(t, proposal);
 		return ST_OK;
 	}
-	if ((st = appt_public_cancel(t->r, &v, arg(args, "reason") ? arg(args, "reason")
+	if ((st = appt_public_cancel(&t->r->ctx, &v, arg(args, "reason") ? arg(args, "reason")
 	    : "Cancelled by the customer in chat", &s)) != ST_OK)
 		return action_refused(t, st, result, refused);
 	if ((st = booking_changed(t, "conversation.booking_cancelled", s.view.id, v.reference))
@@ -1194,7 +1194,7 @@ tool_reschedule(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refu
 
 	if (!verification(t, args, &v, result, refused))
 		return ST_OK;
-	if ((st = appt_public_get(t->r, &v, &s)) != ST_OK) {
+	if ((st = appt_public_get(&t->r->ctx, &v, &s)) != ST_OK) {
 		if (st == ST_NOTFOUND || st == ST_INVALID) {
 			*result = api_refusal(t, st, refused);
 			return ST_OK;
@@ -1231,7 +1231,7 @@ tool_reschedule(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refu
 		*result = ask(t, proposal);
 		return ST_OK;
 	}
-	if ((st = appt_public_reschedule(t->r, &v, start, staff_id, &s)) != ST_OK)
+	if ((st = appt_public_reschedule(&t->r->ctx, &v, start, staff_id, &s)) != ST_OK)
 		return action_refused(t, st, result, refused);
 	if ((st = booking_changed(t, "conversation.booking_rescheduled", s.view.id, v.reference))
 	    != ST_OK)

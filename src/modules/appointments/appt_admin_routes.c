@@ -161,7 +161,7 @@ list_route(struct request *r, struct response *w)
 	    !all_digits(f.cursor_start) || !id_is_uuid(f.cursor_id)))
 		err_detail(&r->err, "cursor", "is not a cursor of this list");
 	if ((st = appt_input_done(r, before)) != ST_OK ||
-	    (st = appt_admin_list(r, &f, &rows, &n, &zone)) != ST_OK)
+	    (st = appt_admin_list(&r->ctx, &f, &rows, &n, &zone)) != ST_OK)
 		return st;
 	if (tz_open(r->arena, zone, &z) != ST_OK)
 		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
@@ -185,7 +185,7 @@ get_route(struct request *r, struct response *w)
 	const char *id;
 	enum status st;
 
-	if ((st = path_id(r, &id)) != ST_OK || (st = appt_admin_get(r, id, &b)) != ST_OK)
+	if ((st = path_id(r, &id)) != ST_OK || (st = appt_admin_get(&r->ctx, id, &b)) != ST_OK)
 		return st;
 	return reply_booking(r, w, 200, &b);
 }
@@ -249,7 +249,7 @@ create_route(struct request *r, struct response *w)
 	in.admin = true;
 	in.body = r->body;
 	in.body_len = r->body_len;
-	if ((st = appt_input_done(r, before)) != ST_OK || (st = appt_book(r, &in, &out)) != ST_OK)
+	if ((st = appt_input_done(r, before)) != ST_OK || (st = appt_book(&r->ctx, &in, &out)) != ST_OK)
 		return st;
 	return reply_text(w, out.status, JSON_TYPE, out.body, strlen(out.body));
 }
@@ -299,7 +299,7 @@ move_route(struct request *r, struct response *w)
 	    &start);
 	(void)appt_input_uuid(r, json_object_get(body, "staff_id"), "staff_id", &staff);
 	if ((st = appt_input_done(r, before)) != ST_OK ||
-	    (st = appt_admin_move(r, id, start, staff,
+	    (st = appt_admin_move(&r->ctx, id, start, staff,
 	    json_is_true(json_object_get(body, "override_min_notice")), im, &b)) != ST_OK)
 		return st;
 	return reply_booking(r, w, 200, &b);
@@ -321,7 +321,7 @@ cancel_route(struct request *r, struct response *w)
 
 	if ((st = path_id(r, &id)) != ST_OK || (st = action_body(r, cancel_fields, 1, &body,
 	    &im)) != ST_OK ||
-	    (st = appt_admin_cancel(r, id, json_string_value(json_object_get(body, "reason")),
+	    (st = appt_admin_cancel(&r->ctx, id, json_string_value(json_object_get(body, "reason")),
 	    im, &b)) != ST_OK)
 		return st;
 	return reply_booking(r, w, 200, &b);
@@ -354,7 +354,7 @@ status_route(struct request *r, struct response *w)
 		return err_set(&r->err, ST_INVALID, "Status changes need If-Match.");
 	}
 	(void)appt_status_parse(json_string_value(json_object_get(body, "status")), &to);
-	if ((st = appt_admin_status(r, id, to, im, &b)) != ST_OK)
+	if ((st = appt_admin_status(&r->ctx, id, to, im, &b)) != ST_OK)
 		return st;
 	return reply_booking(r, w, 200, &b);
 }
@@ -402,7 +402,7 @@ customers_route(struct request *r, struct response *w)
 	    &f.cursor_id) || !id_is_uuid(f.cursor_id) || strlen(f.cursor_created) > 40))
 		err_detail(&r->err, "cursor", "is not a cursor of this list");
 	if ((st = appt_input_done(r, before)) != ST_OK ||
-	    (st = appt_customers_list(r, &f, &rows, &n, &last)) != ST_OK)
+	    (st = appt_customers_list(&r->ctx, &f, &rows, &n, &last)) != ST_OK)
 		return st;
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -426,7 +426,7 @@ customer_route(struct request *r, struct response *w)
 	enum status st;
 
 	if ((st = admin_path_id(r, "id", "customer", &id)) != ST_OK ||
-	    (st = appt_customer_history(r, appt_lower(r->arena, id), &c, &rows, &n, &zone)) != ST_OK)
+	    (st = appt_customer_history(&r->ctx, appt_lower(r->arena, id), &c, &rows, &n, &zone)) != ST_OK)
 		return st;
 	if (tz_open(r->arena, zone, &z) != ST_OK)
 		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
@@ -454,7 +454,7 @@ usage_route(struct request *r, struct response *w)
 	struct tz *z;
 	enum status st;
 
-	if ((st = appt_usage_get(r, &u)) != ST_OK)
+	if ((st = appt_usage_get(&r->ctx, &u)) != ST_OK)
 		return st;
 	if (tz_open(r->arena, u.zone, &z) != ST_OK)
 		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));

@@ -26,7 +26,7 @@ services_route(struct request *r, struct response *w)
 	size_t n;
 	enum status st;
 
-	if ((st = appt_catalog(r, &rows, &n)) != ST_OK) {
+	if ((st = appt_catalog(&r->ctx, &rows, &n)) != ST_OK) {
 		json_decref(items);
 		return st;
 	}
@@ -183,7 +183,7 @@ availability_route(struct request *r, struct response *w)
 		(void)appt_input_uuid_list(r, addons, "addon_ids", APPT_ADDONS_MAX, &q.addon_ids,
 		    &q.n_addons);
 	if ((st = appt_input_done(r, before)) != ST_OK ||
-	    (st = appt_availability(r, &q, &ans)) != ST_OK)
+	    (st = appt_availability(&r->ctx, &q, &ans)) != ST_OK)
 		return st;
 	slots = json_array();
 	for (size_t i = 0; i < ans.result.n_slots; i++) {
@@ -239,7 +239,7 @@ holds_route(struct request *r, struct response *w)
 	    &in.start);
 	(void)appt_input_uuid(r, json_object_get(body, "staff_id"), "staff_id", &in.staff_id);
 	if ((st = appt_input_done(r, before)) != ST_OK ||
-	    (st = appt_hold_create(r, &in, &out)) != ST_OK)
+	    (st = appt_hold_create(&r->ctx, &in, &out)) != ST_OK)
 		return st;
 	if (tz_open(r->arena, out.world->settings.zone, &z) != ST_OK)
 		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
@@ -306,7 +306,7 @@ bookings_route(struct request *r, struct response *w)
 	in.source = "portal";
 	in.body = r->body;
 	in.body_len = r->body_len;
-	if ((st = appt_input_done(r, before)) != ST_OK || (st = appt_book(r, &in, &out)) != ST_OK)
+	if ((st = appt_input_done(r, before)) != ST_OK || (st = appt_book(&r->ctx, &in, &out)) != ST_OK)
 		return st;
 	return reply_text(w, out.status, JSON_TYPE, out.body, strlen(out.body));
 }
@@ -348,7 +348,7 @@ booking_get_route(struct request *r, struct response *w)
 	if ((st = reference(r, &v)) != ST_OK)
 		return st;
 	(void)appt_input_contact(r, http_query(r, "email"), http_query(r, "phone"), &v);
-	if ((st = appt_input_done(r, before)) != ST_OK || (st = appt_public_get(r, &v, &b)) != ST_OK)
+	if ((st = appt_input_done(r, before)) != ST_OK || (st = appt_public_get(&r->ctx, &v, &b)) != ST_OK)
 		return st;
 	return reply_booking(r, w, &b);
 }
@@ -375,7 +375,7 @@ booking_cancel_route(struct request *r, struct response *w)
 	(void)appt_input_contact(r, json_string_value(json_object_get(body, "email")),
 	    json_string_value(json_object_get(body, "phone")), &v);
 	if ((st = appt_input_done(r, before)) != ST_OK || (st = reference(r, &v)) != ST_OK ||
-	    (st = appt_public_cancel(r, &v, json_string_value(json_object_get(body, "reason")),
+	    (st = appt_public_cancel(&r->ctx, &v, json_string_value(json_object_get(body, "reason")),
 	    &b)) != ST_OK)
 		return st;
 	return reply_booking(r, w, &b);
@@ -409,7 +409,7 @@ booking_reschedule_route(struct request *r, struct response *w)
 	    &start);
 	(void)appt_input_uuid(r, json_object_get(body, "staff_id"), "staff_id", &staff);
 	if ((st = appt_input_done(r, before)) != ST_OK || (st = reference(r, &v)) != ST_OK ||
-	    (st = appt_public_reschedule(r, &v, start, staff, &b)) != ST_OK)
+	    (st = appt_public_reschedule(&r->ctx, &v, start, staff, &b)) != ST_OK)
 		return st;
 	return reply_booking(r, w, &b);
 }

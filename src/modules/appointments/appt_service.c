@@ -35,12 +35,12 @@
 #define TAKEN_MESSAGE "That time was just taken."
 
 bool
-appt_precheck_enabled(const struct request *r)
+appt_precheck_enabled(const struct ctx *ctx)
 {
 	const char *v;
 
 	/* Honoured only where test routes are: production always checks. */
-	if (!r->app->cfg.test_routes)
+	if (!ctx->cfg->test_routes)
 		return true;
 	v = getenv("BOOKING_PRECHECK");
 	return v == NULL || strcmp(v, "false") != 0;
@@ -49,9 +49,9 @@ appt_precheck_enabled(const struct request *r)
 /* Small helpers -------------------------------------------------------------- */
 
 static enum status
-tx_begin(struct request *r, struct db_tx *tx)
+tx_begin(struct ctx *ctx, struct db_tx *tx)
 {
-	return db_tx_begin(tx, &r->ctx);
+	return db_tx_begin(tx, ctx);
 }
 
 static int64_t
@@ -61,16 +61,16 @@ now_s(void)
 }
 
 static enum status
-invalid(struct request *r)
+invalid(struct ctx *ctx)
 {
-	return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
+	return err_set(ctx->err, ST_INVALID, "Some fields are invalid.");
 }
 
 /* The login a STAFF caller's bookings are narrowed to, or NULL. */
 static const char *
-staff_scope(const struct request *r)
+staff_scope(const struct ctx *ctx)
 {
-	const struct principal *p = r->ctx.principal;
+	const struct principal *p = ctx->principal;
 
 	return p != NULL && p->role == ROLE_STAFF ? p->id : NULL;
 }
@@ -110,24 +110,24 @@ item_reqs(struct arena *a, const struct appt_item_in *items, size_t n)
  * one of its service's, the preferred staff member able to perform at
  * least one of them. */
 static enum status
-check_world(struct request *r, const struct appt_item_in *items, size_t n,
+check_world(struct ctx *ctx, const struct appt_item_in *items, size_t n,
     const struct appt_world *w, const char *staff_id)
 {
 	bool bad = false;
 
 	for (size_t i = 0; i < n; i++) {
 		if (!w->services[i].found) {
-			err_detail(&r->err, items[i].field, "is not a bookable service");
+			err_detail(ctx->err, items[i].field, "is not a bookable service");
 			bad = true;
 		} else if (w->services[i].missing_addon != NULL) {
-			err_detail(&r->err, items[i].addon_field,
+			err_detail(ctx->err, items[i].addon_field,
 			    "%s is not an available add-on of this service",
 			    w->services[i].missing_addon);
 			bad = true;
 		}
 	}
 	if (w->flat_missing != NULL) {
-		err_detail(&r->err, "addon_ids", "%s is not an available add-on of these services",
+		err_detail(ctx->err, "addon_ids", "%s is not an available add-on of these services",
 		    w->flat_missing);
 		bad = true;
 	}
@@ -137,17 +137,17 @@ check_world(struct request *r, const struct appt_item_in *items, size_t n,
 		for (size_t k = 0; k < w->n_staff && !known; k++)
 			known = strcmp(w->staff[k].id, staff_id) == 0;
 		if (!known) {
-			err_detail(&r->err, "staff_id", "cannot perform any of these services");
+			err_detail(ctx->err, "staff_id", "cannot perform any of these services");
 			bad = true;
 		}
 	}
-	return bad ? invalid(r) : ST_OK;
+	return bad ? invalid(ctx) : ST_OK;
 }
 
 /* External busy times for the world's staff over the load window. Called
  * with no transaction open. */
 static enum status
-attach_busy(struct request *r, struct appt_world *w, const struct appt_load_req *q)
+attach_busy(struct ctx *ctx, struct appt_world *w, const struct appt_load_req *q)
 {
 	struct calendar_busy busy = { NULL, 0 };
 	const char **ids;
@@ -156,15 +156,15 @@ attach_busy(struct request *r, struct appt_world *w, const struct appt_load_req 
 
 	if (w->n_staff == 0)
 		return ST_OK;
-	ids = arena_alloc(r->arena, w->n_staff * sizeof(*ids));
+	ids = arena_alloc(ctx->arena, w->n_staff * sizeof(*ids));
 	for (size_t k = 0; k < w->n_staff; k++)
 		ids[k] = w->staff[k].id;
-	if ((st = calendar_busy(&r->ctx, r->arena, r->ctx.tenant.id, ids, w->n_staff, q->from, q->to,
+	if ((st = calendar_busy(ctx, ctx->arena, ctx->tenant.id, ids, w->n_staff, q->from, q->to,
 	    &busy)) != ST_OK)
 		return st;
 	if (busy.n == 0)
 		return ST_OK;
-	n = arena_calloc(r->arena, w->n_staff, sizeof(*n));
+	n = arena_calloc(ctx->arena, w->n_staff, sizeof(*n));
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < busy.n; i++) {
 			for (size_t k = 0; k < w->n_staff; k++) {
@@ -185,7 +185,7 @@ attach_busy(struct request *r, struct appt_world *w, const struct appt_load_req 
 		}
 		if (pass == 0)
 			for (size_t k = 0; k < w->n_staff; k++)
-				w->staff[k].calendar_busy = arena_calloc(r->arena, n[k] + 1,
+				w->staff[k].calendar_busy = arena_calloc(ctx->arena, n[k] + 1,
 				    sizeof(struct avail_range));
 	}
 	return ST_OK;
@@ -225,17 +225,17 @@ build_input(const struct appt_world *w, const char *preferred, int32_t first_day
 /* Whether start is offered, asking the engine for the local date of start
  * only. required: per-service staff (NULL entries: any), or NULL. */
 static enum status
-judge(struct request *r, const struct appt_world *w, int64_t start, const char *preferred,
+judge(struct ctx *ctx, const struct appt_world *w, int64_t start, const char *preferred,
     const char *const *required, bool override_notice, bool *offered, struct avail_slot *slot)
 {
 	struct avail_input in;
 	struct tz *z;
 	enum status st;
 
-	if ((st = tz_open(r->arena, w->settings.zone, &z)) != ST_OK)
-		return err_set(&r->err, ST_INTERNAL, "The business's time zone is not usable.");
+	if ((st = tz_open(ctx->arena, w->settings.zone, &z)) != ST_OK)
+		return err_set(ctx->err, ST_INTERNAL, "The business's time zone is not usable.");
 	build_input(w, preferred, tz_local_day(z, start), 1, override_notice, &in);
-	return avail_slot_is_offered(&in, start, required, r->arena, offered, slot, &r->err);
+	return avail_slot_is_offered(&in, start, required, ctx->arena, offered, slot, ctx->err);
 }
 
 /* The claims a slot makes: per service, its staff member and each resource
@@ -267,13 +267,13 @@ slot_claims(struct arena *a, const struct appt_world *w, const struct avail_slot
 /* A failed write: the exclusion constraint's verdict becomes the 409 the
  * caller can act on; anything else keeps its own status. */
 static enum status
-write_failed(struct request *r, struct db_tx *tx, enum status st)
+write_failed(struct ctx *ctx, struct db_tx *tx, enum status st)
 {
 	if (strcmp(tx->sqlstate, "23P01") == 0) {
-		r->err.ndetails = 0;
-		err_detail(&r->err, "start",
+		ctx->err->ndetails = 0;
+		err_detail(ctx->err, "start",
 		    "overlaps a booking or hold made a moment ago; choose another time");
-		return err_set(&r->err, ST_CONFLICT, TAKEN_MESSAGE);
+		return err_set(ctx->err, ST_CONFLICT, TAKEN_MESSAGE);
 	}
 	return st;
 }
@@ -313,43 +313,43 @@ change(json_t *from, json_t *to)
 /* Availability ---------------------------------------------------------------- */
 
 enum status
-appt_availability(struct request *r, const struct appt_avail_query *q,
+appt_availability(struct ctx *ctx, const struct appt_avail_query *q,
     struct appt_avail_answer *out)
 {
-	struct appt_world *w = arena_alloc(r->arena, sizeof(*w));
+	struct appt_world *w = arena_alloc(ctx->arena, sizeof(*w));
 	struct appt_load_req lq = { 0 };
 	struct avail_input in;
 	struct db_tx tx;
 	enum status st;
 
-	lq.items = item_reqs(r->arena, q->items, q->n_items);
+	lq.items = item_reqs(ctx->arena, q->items, q->n_items);
 	lq.n_items = q->n_items;
 	lq.flat_addons = q->addon_ids;
 	lq.n_flat = q->n_addons;
 	lq.with_claims = true;
 	window_days(&lq, q->date, q->days);
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	st = appt_store_load(&tx, &lq, w);
 	/* Released before the calendars are asked. */
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
-	if ((st = check_world(r, q->items, q->n_items, w, q->staff_id)) != ST_OK ||
-	    (st = attach_busy(r, w, &lq)) != ST_OK)
+	if ((st = check_world(ctx, q->items, q->n_items, w, q->staff_id)) != ST_OK ||
+	    (st = attach_busy(ctx, w, &lq)) != ST_OK)
 		return st;
 	build_input(w, q->staff_id, q->date, q->days, false, &in);
 	out->zone = w->settings.zone;
 	out->world = w;
-	return avail_compute(&in, r->arena, &out->result, &r->err);
+	return avail_compute(&in, ctx->arena, &out->result, ctx->err);
 }
 
 enum status
-appt_catalog(struct request *r, struct appt_catalog_row **rows, size_t *n)
+appt_catalog(struct ctx *ctx, struct appt_catalog_row **rows, size_t *n)
 {
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	st = appt_store_catalog(&tx, rows, n);
 	return db_tx_end(&tx, st);
@@ -376,9 +376,9 @@ hold_items_json(const struct appt_world *w, const struct avail_slot *s)
 }
 
 enum status
-appt_hold_create(struct request *r, const struct appt_hold_in *in, struct appt_hold_out *out)
+appt_hold_create(struct ctx *ctx, const struct appt_hold_in *in, struct appt_hold_out *out)
 {
-	struct appt_world *w = arena_alloc(r->arena, sizeof(*w));
+	struct appt_world *w = arena_alloc(ctx->arena, sizeof(*w));
 	struct appt_load_req lq = { 0 };
 	struct appt_claim *claims;
 	struct db_tx tx;
@@ -389,41 +389,41 @@ appt_hold_create(struct request *r, const struct appt_hold_in *in, struct appt_h
 	bool offered;
 	enum status st;
 
-	lq.items = item_reqs(r->arena, in->items, in->n_items);
+	lq.items = item_reqs(ctx->arena, in->items, in->n_items);
 	lq.n_items = in->n_items;
 	lq.flat_addons = in->addon_ids;
 	lq.n_flat = in->n_addons;
 	lq.with_claims = true;
 	window_start(&lq, in->start);
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	st = appt_store_load(&tx, &lq, w);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
-	if ((st = check_world(r, in->items, in->n_items, w, in->staff_id)) != ST_OK ||
-	    (st = attach_busy(r, w, &lq)) != ST_OK ||
-	    (st = judge(r, w, in->start, in->staff_id, NULL, false, &offered, &out->slot)) != ST_OK)
+	if ((st = check_world(ctx, in->items, in->n_items, w, in->staff_id)) != ST_OK ||
+	    (st = attach_busy(ctx, w, &lq)) != ST_OK ||
+	    (st = judge(ctx, w, in->start, in->staff_id, NULL, false, &offered, &out->slot)) != ST_OK)
 		return st;
 	if (!offered) {
-		err_detail(&r->err, "start", "is not an available time for these services");
-		return err_set(&r->err, ST_CONFLICT, "That time is not available.");
+		err_detail(ctx->err, "start", "is not an available time for these services");
+		return err_set(ctx->err, ST_CONFLICT, "That time is not available.");
 	}
-	claims = slot_claims(r->arena, w, &out->slot, &nclaims);
+	claims = slot_claims(ctx->arena, w, &out->slot, &nclaims);
 	held = hold_items_json(w, &out->slot);
 	items_json = json_dumps(held, JSON_COMPACT);
 	json_decref(held);
 	if (items_json == NULL)
-		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
-	arena_defer(r->arena, free, items_json);
+		return err_set(ctx->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	arena_defer(ctx->arena, free, items_json);
 	appt_hold_token_new(out->token);
 	appt_hold_token_hash_hex(out->token, hash);
 
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	if ((st = appt_store_hold_insert(&tx, hash, out->slot.start, out->slot.end,
 	    w->settings.hold_min, items_json, &id, &out->expires_at)) != ST_OK ||
 	    (st = appt_store_claims_insert(&tx, NULL, id, NULL, false, claims, nclaims)) != ST_OK)
-		st = write_failed(r, &tx, st);
+		st = write_failed(ctx, &tx, st);
 	out->id = id;
 	out->world = w;
 	return db_tx_end(&tx, st);
@@ -482,7 +482,7 @@ hold_matches(struct arena *a, const struct appt_book_in *in, const struct appt_h
 
 /* Prices of the bundle in one currency. */
 static enum status
-price(struct request *r, const struct appt_book_in *in, struct book_plan *p)
+price(struct ctx *ctx, const struct appt_book_in *in, struct book_plan *p)
 {
 	p->total = 0;
 	p->currency = NULL;
@@ -492,17 +492,17 @@ price(struct request *r, const struct appt_book_in *in, struct book_plan *p)
 		if (p->currency == NULL)
 			p->currency = s->currency;
 		if (strcmp(s->currency, p->currency) != 0) {
-			err_detail(&r->err, in->items[i].field, "is priced in %s, the others in %s",
+			err_detail(ctx->err, in->items[i].field, "is priced in %s, the others in %s",
 			    s->currency, p->currency);
-			return invalid(r);
+			return invalid(ctx);
 		}
 		p->total += s->price_minor;
 		for (size_t j = 0; j < s->n_addons; j++) {
 			if (strcmp(s->addons[j].currency, p->currency) != 0) {
-				err_detail(&r->err, in->items[i].addon_field,
+				err_detail(ctx->err, in->items[i].addon_field,
 				    "%s is priced in %s, the services in %s", s->addons[j].id,
 				    s->addons[j].currency, p->currency);
-				return invalid(r);
+				return invalid(ctx);
 			}
 			p->total += s->addons[j].price_minor;
 		}
@@ -512,7 +512,7 @@ price(struct request *r, const struct appt_book_in *in, struct book_plan *p)
 
 /* Reads and judges; leaves no transaction open. */
 static enum status
-book_read(struct request *r, const struct appt_book_in *in, struct book_plan *p)
+book_read(struct ctx *ctx, const struct appt_book_in *in, struct book_plan *p)
 {
 	struct appt_load_req lq = { 0 };
 	struct appt_customer cust;
@@ -521,12 +521,12 @@ book_read(struct request *r, const struct appt_book_in *in, struct book_plan *p)
 	char hash[65];
 	enum status st;
 
-	p->w = arena_alloc(r->arena, sizeof(*p->w));
-	lq.items = item_reqs(r->arena, in->items, in->n_items);
+	p->w = arena_alloc(ctx->arena, sizeof(*p->w));
+	lq.items = item_reqs(ctx->arena, in->items, in->n_items);
 	lq.n_items = in->n_items;
-	lq.with_claims = appt_precheck_enabled(r);
+	lq.with_claims = appt_precheck_enabled(ctx);
 	window_start(&lq, in->start);
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	if (in->hold_token != NULL) {
 		appt_hold_token_hash_hex(in->hold_token, hash);
@@ -545,29 +545,29 @@ book_read(struct request *r, const struct appt_book_in *in, struct book_plan *p)
 		return st;
 
 	if (!cust_found) {
-		err_detail(&r->err, "customer_id", "is not a customer of this business");
-		return invalid(r);
+		err_detail(ctx->err, "customer_id", "is not a customer of this business");
+		return invalid(ctx);
 	}
-	if ((st = check_world(r, in->items, in->n_items, p->w, in->staff_id)) != ST_OK ||
-	    (st = price(r, in, p)) != ST_OK)
+	if ((st = check_world(ctx, in->items, in->n_items, p->w, in->staff_id)) != ST_OK ||
+	    (st = price(ctx, in, p)) != ST_OK)
 		return st;
 	if (p->hold_found) {
-		if (!hold_matches(r->arena, in, &p->hold, p->required)) {
-			err_detail(&r->err, "hold_token",
+		if (!hold_matches(ctx->arena, in, &p->hold, p->required)) {
+			err_detail(ctx->err, "hold_token",
 			    "holds other services, add-ons, staff or another start");
-			return invalid(r);
+			return invalid(ctx);
 		}
 		p->use_required = true;
 	}
-	if ((st = attach_busy(r, p->w, &lq)) != ST_OK)
+	if ((st = attach_busy(ctx, p->w, &lq)) != ST_OK)
 		return st;
-	return judge(r, p->w, in->start, in->staff_id, p->use_required ? p->required : NULL,
+	return judge(ctx, p->w, in->start, in->staff_id, p->use_required ? p->required : NULL,
 	    in->override_notice, &p->offered, &p->slot);
 }
 
 /* The booking as it was just written, for the reply. */
 static void
-new_view(struct request *r, const struct appt_book_in *in, const struct book_plan *p,
+new_view(struct ctx *ctx, const struct appt_book_in *in, const struct book_plan *p,
     struct appt_view *v)
 {
 	memset(v, 0, sizeof(*v));
@@ -579,7 +579,7 @@ new_view(struct request *r, const struct appt_book_in *in, const struct book_pla
 	v->start = p->slot.start;
 	v->end = p->slot.end;
 	v->n_items = p->slot.n_services;
-	v->items = arena_calloc(r->arena, v->n_items + 1, sizeof(*v->items));
+	v->items = arena_calloc(ctx->arena, v->n_items + 1, sizeof(*v->items));
 	for (size_t i = 0; i < v->n_items; i++) {
 		const struct appt_service *s = &p->w->services[i];
 		struct appt_view_item *it = &v->items[i];
@@ -592,8 +592,8 @@ new_view(struct request *r, const struct appt_book_in *in, const struct book_pla
 		it->end = p->slot.services[i].end;
 		it->price_minor = s->price_minor;
 		it->n_addons = s->n_addons;
-		it->addon_ids = arena_calloc(r->arena, s->n_addons + 1, sizeof(char *));
-		it->addon_names = arena_calloc(r->arena, s->n_addons + 1, sizeof(char *));
+		it->addon_ids = arena_calloc(ctx->arena, s->n_addons + 1, sizeof(char *));
+		it->addon_names = arena_calloc(ctx->arena, s->n_addons + 1, sizeof(char *));
 		for (size_t j = 0; j < s->n_addons; j++) {
 			it->addon_ids[j] = s->addons[j].id;
 			it->addon_names[j] = s->addons[j].name;
@@ -621,27 +621,27 @@ new_items(struct arena *a, const struct appt_view *v)
  * bookings at once. Every booking made this month counts, cancelled ones
  * included: booking and cancelling must not buy more. */
 static enum status
-check_plan_limit(struct request *r, struct db_tx *tx, const char *zone)
+check_plan_limit(struct ctx *ctx, struct db_tx *tx, const char *zone)
 {
 	enum plan_tier tier = PLAN_FREE;
 	int64_t ms, me;
 	long used;
 	enum status st;
 
-	(void)plan_parse(r->ctx.tenant.plan, &tier);
+	(void)plan_parse(ctx->tenant.plan, &tier);
 	if (plan_limit(tier, LIMIT_BOOKINGS_PER_MONTH) == PLAN_UNLIMITED)
 		return ST_OK;
 	if ((st = appt_store_month_count(tx, zone, true, &used, &ms, &me)) != ST_OK)
 		return st;
-	if ((st = plan_check_limit(tier, LIMIT_BOOKINGS_PER_MONTH, used - 1, 1, &r->err)) != ST_OK)
-		err_detail(&r->err, plan_limit_name(LIMIT_BOOKINGS_PER_MONTH),
+	if ((st = plan_check_limit(tier, LIMIT_BOOKINGS_PER_MONTH, used - 1, 1, ctx->err)) != ST_OK)
+		err_detail(ctx->err, plan_limit_name(LIMIT_BOOKINGS_PER_MONTH),
 		    "limit of %ld reached for this month", plan_limit(tier, LIMIT_BOOKINGS_PER_MONTH));
 	return st;
 }
 
 /* Writes the booking; on ST_OK out holds the reply to send. */
 static enum status
-book_write(struct request *r, const struct appt_book_in *in, struct book_plan *p,
+book_write(struct ctx *ctx, const struct appt_book_in *in, struct book_plan *p,
     struct appt_reply *out)
 {
 	struct appt_booking_new bn;
@@ -656,7 +656,7 @@ book_write(struct request *r, const struct appt_book_in *in, struct book_plan *p
 	size_t nclaims;
 	enum status st;
 
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	/* First, so a retry waits for (or replays) the original, whatever the
 	 * schedule looks like now. */
@@ -669,41 +669,41 @@ book_write(struct request *r, const struct appt_book_in *in, struct book_plan *p
 		goto out;
 	}
 	if (!p->offered) {
-		err_detail(&r->err, "start", "is not an available time for these services");
-		st = err_set(&r->err, ST_CONFLICT, "That time is not available.");
+		err_detail(ctx->err, "start", "is not an available time for these services");
+		st = err_set(ctx->err, ST_CONFLICT, "That time is not available.");
 		goto out;
 	}
-	claims = slot_claims(r->arena, p->w, &p->slot, &nclaims);
+	claims = slot_claims(ctx->arena, p->w, &p->slot, &nclaims);
 	if (customer_id == NULL &&
 	    (st = appt_store_customer_upsert(&tx, &in->customer, &customer_id)) != ST_OK)
 		goto out;
 
-	new_view(r, in, p, &v);
+	new_view(ctx, in, p, &v);
 	v.customer_id = customer_id;
 	v.customer_name = in->customer.name;
 	v.customer_email = in->customer.email;
 	v.customer_phone = in->customer.phone;
 	bn = (struct appt_booking_new){ customer_id, "CONFIRMED", in->source, in->notes,
-		p->currency, v.start, v.end, p->total, new_items(r->arena, &v), v.n_items };
+		p->currency, v.start, v.end, p->total, new_items(ctx->arena, &v), v.n_items };
 	if ((st = appt_store_booking_insert(&tx, &bn, &v.id, &v.reference, &v.version,
 	    &v.created_at)) != ST_OK)
 		goto out;
 	v.updated_at = v.created_at;
 	if ((st = appt_store_claims_insert(&tx, v.id, NULL,
 	    p->hold_found ? p->hold.id : NULL, false, claims, nclaims)) != ST_OK) {
-		st = write_failed(r, &tx, st);
+		st = write_failed(ctx, &tx, st);
 		goto out;
 	}
-	if ((st = check_plan_limit(r, &tx, p->w->settings.zone)) != ST_OK)
+	if ((st = check_plan_limit(ctx, &tx, p->w->settings.zone)) != ST_OK)
 		goto out;
-	if ((st = tz_open(r->arena, p->w->settings.zone, &z)) != ST_OK) {
-		st = err_set(&r->err, ST_INTERNAL, "The business's time zone is not usable.");
+	if ((st = tz_open(ctx->arena, p->w->settings.zone, &z)) != ST_OK) {
+		st = err_set(ctx->err, ST_INTERNAL, "The business's time zone is not usable.");
 		goto out;
 	}
-	if ((st = admin_audit(&tx, r, "booking.created", "booking", v.id,
+	if ((st = admin_audit(&tx, ctx, "booking.created", "booking", v.id,
 	    json_pack("{s:o, s:o, s:o, s:o}",
 	    "reference", change(NULL, json_string(v.reference)),
-	    "start", change(NULL, json_string(appt_time_text(r->arena, z, v.start))),
+	    "start", change(NULL, json_string(appt_time_text(ctx->arena, z, v.start))),
 	    "customer_id", change(NULL, json_string(customer_id)),
 	    "source", change(NULL, json_string(in->source))))) != ST_OK ||
 	    (st = enqueue_followups(&tx, v.id, v.version, "confirmed")) != ST_OK)
@@ -721,55 +721,55 @@ book_write(struct request *r, const struct appt_book_in *in, struct book_plan *p
 			v.customer_phone = c.phone;
 		}
 	}
-	reply = appt_booking_json(r->arena, z, &v, p->w->settings.cancel_window_h, in->admin);
+	reply = appt_booking_json(ctx->arena, z, &v, p->w->settings.cancel_window_h, in->admin);
 	body = reply ? json_dumps(reply, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(reply);
 	if (body == NULL) {
-		st = err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+		st = err_set(ctx->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
 		goto out;
 	}
-	arena_defer(r->arena, free, body);
+	arena_defer(ctx->arena, free, body);
 	out->status = 201;
 	out->body = body;
 	st = idem_finish(&tx, &idem, 201, body);
 out:
 	if (st != ST_OK && tx.failed != ST_OK)
-		st = write_failed(r, &tx, st);
+		st = write_failed(ctx, &tx, st);
 	return db_tx_end(&tx, st);
 }
 
 enum status
-appt_book(struct request *r, const struct appt_book_in *in, struct appt_reply *out)
+appt_book(struct ctx *ctx, const struct appt_book_in *in, struct appt_reply *out)
 {
 	struct book_plan p;
 	enum status st;
 
 	memset(&p, 0, sizeof(p));
-	if ((st = book_read(r, in, &p)) != ST_OK)
+	if ((st = book_read(ctx, in, &p)) != ST_OK)
 		return st;
-	return book_write(r, in, &p, out);
+	return book_write(ctx, in, &p, out);
 }
 
 /* Showing, cancelling, moving -------------------------------------------------- */
 
 static enum status
-not_found_ref(struct request *r)
+not_found_ref(struct ctx *ctx)
 {
 	/* The same answer for a wrong reference and a wrong contact, so
 	 * neither can be probed. */
-	return err_set(&r->err, ST_NOTFOUND,
+	return err_set(ctx->err, ST_NOTFOUND,
 	    "No booking matches this reference and contact details.");
 }
 
 enum status
-appt_public_get(struct request *r, const struct appt_verify *v, struct appt_shown *out)
+appt_public_get(struct ctx *ctx, const struct appt_verify *v, struct appt_shown *out)
 {
 	struct appt_settings s;
 	struct db_tx tx;
 	bool found = false;
 	enum status st;
 
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
 		st = appt_store_booking_by_ref(&tx, v->reference, v->email, v->phone, false,
@@ -777,52 +777,52 @@ appt_public_get(struct request *r, const struct appt_verify *v, struct appt_show
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	if (!found)
-		return not_found_ref(r);
+		return not_found_ref(ctx);
 	out->zone = s.zone;
 	out->cancel_window_h = s.cancel_window_h;
 	return ST_OK;
 }
 
 static enum status
-inactive(struct request *r, const char *status)
+inactive(struct ctx *ctx, const char *status)
 {
 	if (strcmp(status, "CANCELLED") == 0)
-		return err_set(&r->err, ST_CONFLICT, "This booking is already cancelled.");
-	return err_set(&r->err, ST_CONFLICT, "This booking is %s and can no longer be changed.",
+		return err_set(ctx->err, ST_CONFLICT, "This booking is already cancelled.");
+	return err_set(ctx->err, ST_CONFLICT, "This booking is %s and can no longer be changed.",
 	    status);
 }
 
 /* The customer policy, with a message that names the window. */
 static enum status
-policy(struct request *r, const struct appt_view *v, int window_h, const char *what)
+policy(struct ctx *ctx, const struct appt_view *v, int window_h, const char *what)
 {
 	if (appt_policy_allows(now_s(), v->start, window_h))
 		return ST_OK;
 	if (now_s() >= v->start)
-		return err_set(&r->err, ST_CONFLICT, "This booking has already started; it can no"
+		return err_set(ctx->err, ST_CONFLICT, "This booking has already started; it can no"
 		    " longer be %s online.", what);
-	return err_set(&r->err, ST_CONFLICT, "Bookings can be %s online up to %d hour%s before"
+	return err_set(ctx->err, ST_CONFLICT, "Bookings can be %s online up to %d hour%s before"
 	    " they start; please contact the business.", what, window_h, window_h == 1 ? "" : "s");
 }
 
 static enum status
-version_check(struct request *r, const struct appt_view *v, struct appt_if_match im)
+version_check(struct ctx *ctx, const struct appt_view *v, struct appt_if_match im)
 {
 	if (!im.have || im.version == v->version)
 		return ST_OK;
-	err_detail(&r->err, "If-Match", "the booking is at version %d", v->version);
-	return err_set(&r->err, ST_CONFLICT, "The booking changed since you read it.");
+	err_detail(ctx->err, "If-Match", "the booking is at version %d", v->version);
+	return err_set(ctx->err, ST_CONFLICT, "The booking changed since you read it.");
 }
 
 /* Cancels the locked booking v in tx. */
 static enum status
-cancel_in(struct request *r, struct db_tx *tx, struct appt_view *v, const char *reason)
+cancel_in(struct ctx *ctx, struct db_tx *tx, struct appt_view *v, const char *reason)
 {
 	int version;
 	enum status st;
 
 	if ((st = appt_store_booking_cancel(tx, v->id, reason, &version)) != ST_OK ||
-	    (st = admin_audit(tx, r, "booking.cancelled", "booking", v->id,
+	    (st = admin_audit(tx, ctx, "booking.cancelled", "booking", v->id,
 	    json_pack("{s:o, s:o}", "status", change(json_string(v->status),
 	    json_string("CANCELLED")), "cancel_reason", change(NULL,
 	    reason ? json_string(reason) : json_null())))) != ST_OK ||
@@ -832,7 +832,7 @@ cancel_in(struct request *r, struct db_tx *tx, struct appt_view *v, const char *
 }
 
 enum status
-appt_public_cancel(struct request *r, const struct appt_verify *v, const char *reason,
+appt_public_cancel(struct ctx *ctx, const struct appt_verify *v, const char *reason,
     struct appt_shown *out)
 {
 	struct appt_settings s;
@@ -841,24 +841,24 @@ appt_public_cancel(struct request *r, const struct appt_verify *v, const char *r
 	bool found = false;
 	enum status st;
 
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) != ST_OK ||
 	    (st = appt_store_booking_by_ref(&tx, v->reference, v->email, v->phone, true,
 	    &out->view, &found)) != ST_OK)
 		goto out;
 	if (!found) {
-		st = not_found_ref(r);
+		st = not_found_ref(ctx);
 		goto out;
 	}
 	(void)appt_status_parse(out->view.status, &cur);
 	if (!appt_status_is_active(cur)) {
-		st = inactive(r, out->view.status);
+		st = inactive(ctx, out->view.status);
 		goto out;
 	}
-	if ((st = policy(r, &out->view, s.cancel_window_h, "cancelled")) != ST_OK)
+	if ((st = policy(ctx, &out->view, s.cancel_window_h, "cancelled")) != ST_OK)
 		goto out;
-	st = cancel_in(r, &tx, &out->view, reason);
+	st = cancel_in(ctx, &tx, &out->view, reason);
 	out->zone = s.zone;
 	out->cancel_window_h = s.cancel_window_h;
 out:
@@ -877,7 +877,7 @@ struct move_req {
 };
 
 static enum status
-move_read(struct request *r, const struct move_req *m, struct appt_view *cur,
+move_read(struct ctx *ctx, const struct move_req *m, struct appt_view *cur,
     struct appt_world *w, struct appt_settings *s, struct appt_load_req *lq)
 {
 	struct appt_item_req *items;
@@ -886,29 +886,29 @@ move_read(struct request *r, const struct move_req *m, struct appt_view *cur,
 	bool found = false;
 	enum status st;
 
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, s)) != ST_OK)
 		goto out;
-	st = m->admin ? appt_store_booking_by_id(&tx, m->id, staff_scope(r), false, cur, &found)
+	st = m->admin ? appt_store_booking_by_id(&tx, m->id, staff_scope(ctx), false, cur, &found)
 	    : appt_store_booking_by_ref(&tx, m->verify->reference, m->verify->email,
 	    m->verify->phone, false, cur, &found);
 	if (st != ST_OK)
 		goto out;
 	if (!found) {
-		st = m->admin ? err_set(&r->err, ST_NOTFOUND, "No booking with this id.")
-		    : not_found_ref(r);
+		st = m->admin ? err_set(ctx->err, ST_NOTFOUND, "No booking with this id.")
+		    : not_found_ref(ctx);
 		goto out;
 	}
 	(void)appt_status_parse(cur->status, &status);
 	if (!appt_status_is_active(status)) {
-		st = inactive(r, cur->status);
+		st = inactive(ctx, cur->status);
 		goto out;
 	}
-	if ((st = version_check(r, cur, m->im)) != ST_OK ||
-	    (!m->admin && (st = policy(r, cur, s->cancel_window_h, "rescheduled")) != ST_OK))
+	if ((st = version_check(ctx, cur, m->im)) != ST_OK ||
+	    (!m->admin && (st = policy(ctx, cur, s->cancel_window_h, "rescheduled")) != ST_OK))
 		goto out;
-	items = arena_calloc(r->arena, cur->n_items + 1, sizeof(*items));
+	items = arena_calloc(ctx->arena, cur->n_items + 1, sizeof(*items));
 	for (size_t i = 0; i < cur->n_items; i++)
 		items[i] = (struct appt_item_req){ cur->items[i].service_id, cur->items[i].addon_ids,
 			cur->items[i].n_addons };
@@ -924,23 +924,23 @@ out:
 
 /* The booking's services, as they were booked, must still be offered. */
 static enum status
-check_still_offered(struct request *r, const struct appt_world *w, const char *staff_id)
+check_still_offered(struct ctx *ctx, const struct appt_world *w, const char *staff_id)
 {
 	for (size_t i = 0; i < w->n_services; i++)
 		if (!w->services[i].found || w->services[i].missing_addon != NULL)
-			return err_set(&r->err, ST_CONFLICT, "A service of this booking is no longer"
+			return err_set(ctx->err, ST_CONFLICT, "A service of this booking is no longer"
 			    " offered; please contact the business.");
 	if (staff_id != NULL && staff_name(w, staff_id) == NULL) {
-		err_detail(&r->err, "staff_id", "cannot perform any of these services");
-		return invalid(r);
+		err_detail(ctx->err, "staff_id", "cannot perform any of these services");
+		return invalid(ctx);
 	}
 	return ST_OK;
 }
 
 static enum status
-reschedule(struct request *r, const struct move_req *m, struct appt_shown *out)
+reschedule(struct ctx *ctx, const struct move_req *m, struct appt_shown *out)
 {
-	struct appt_world *w = arena_alloc(r->arena, sizeof(*w));
+	struct appt_world *w = arena_alloc(ctx->arena, sizeof(*w));
 	struct appt_load_req lq = { 0 };
 	struct appt_view cur, now;
 	struct appt_settings s;
@@ -956,9 +956,9 @@ reschedule(struct request *r, const struct move_req *m, struct appt_shown *out)
 	int version;
 	enum status st;
 
-	if ((st = move_read(r, m, &cur, w, &s, &lq)) != ST_OK ||
-	    (st = check_still_offered(r, w, m->staff_id)) != ST_OK ||
-	    (st = attach_busy(r, w, &lq)) != ST_OK)
+	if ((st = move_read(ctx, m, &cur, w, &s, &lq)) != ST_OK ||
+	    (st = check_still_offered(ctx, w, m->staff_id)) != ST_OK ||
+	    (st = attach_busy(ctx, w, &lq)) != ST_OK)
 		return st;
 	/* Without a preference, the same people first (customers usually
 	 * want their stylist), then anyone free. */
@@ -969,51 +969,51 @@ reschedule(struct request *r, const struct move_req *m, struct appt_shown *out)
 			same[i] = cur.items[i].staff_id;
 			all = all && staff_name(w, same[i]) != NULL;
 		}
-		if (all && (st = judge(r, w, m->start, NULL, same, m->override_notice, &offered,
+		if (all && (st = judge(ctx, w, m->start, NULL, same, m->override_notice, &offered,
 		    &slot)) != ST_OK)
 			return st;
 	}
-	if (!offered && (st = judge(r, w, m->start, m->staff_id, NULL, m->override_notice,
+	if (!offered && (st = judge(ctx, w, m->start, m->staff_id, NULL, m->override_notice,
 	    &offered, &slot)) != ST_OK)
 		return st;
 	if (!offered) {
-		err_detail(&r->err, "start", "is not an available time for this booking");
-		return err_set(&r->err, ST_CONFLICT, "That time is not available.");
+		err_detail(ctx->err, "start", "is not an available time for this booking");
+		return err_set(ctx->err, ST_CONFLICT, "That time is not available.");
 	}
-	if ((st = tz_open(r->arena, s.zone, &z)) != ST_OK)
-		return err_set(&r->err, ST_INTERNAL, "The business's time zone is not usable.");
-	claims = slot_claims(r->arena, w, &slot, &nclaims);
-	items = arena_calloc(r->arena, slot.n_services + 1, sizeof(*items));
+	if ((st = tz_open(ctx->arena, s.zone, &z)) != ST_OK)
+		return err_set(ctx->err, ST_INTERNAL, "The business's time zone is not usable.");
+	claims = slot_claims(ctx->arena, w, &slot, &nclaims);
+	items = arena_calloc(ctx->arena, slot.n_services + 1, sizeof(*items));
 	for (size_t i = 0; i < slot.n_services; i++)
 		items[i] = (struct appt_item_new){ NULL, slot.services[i].staff_id, NULL, 0,
 			slot.services[i].start, slot.services[i].end, 0 };
 
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	/* Re-check under the row lock what the decision relied on. */
 	if ((st = appt_store_booking_by_id(&tx, cur.id, NULL, true, &now, &found)) != ST_OK)
 		goto out;
 	(void)appt_status_parse(found ? now.status : "CANCELLED", &status);
 	if (!found || !appt_status_is_active(status)) {
-		st = found ? inactive(r, now.status) : err_set(&r->err, ST_NOTFOUND,
+		st = found ? inactive(ctx, now.status) : err_set(ctx->err, ST_NOTFOUND,
 		    "No booking with this id.");
 		goto out;
 	}
 	if (now.version != cur.version) {
-		st = err_set(&r->err, ST_CONFLICT, "The booking changed meanwhile; please retry.");
+		st = err_set(ctx->err, ST_CONFLICT, "The booking changed meanwhile; please retry.");
 		goto out;
 	}
-	if ((!m->admin && (st = policy(r, &now, s.cancel_window_h, "rescheduled")) != ST_OK) ||
+	if ((!m->admin && (st = policy(ctx, &now, s.cancel_window_h, "rescheduled")) != ST_OK) ||
 	    (st = appt_store_booking_move(&tx, cur.id, slot.start, slot.end, items,
 	    slot.n_services, &version)) != ST_OK)
 		goto out;
 	if ((st = appt_store_claims_insert(&tx, cur.id, NULL, NULL, true, claims, nclaims)) != ST_OK) {
-		st = write_failed(r, &tx, st);
+		st = write_failed(ctx, &tx, st);
 		goto out;
 	}
-	if ((st = admin_audit(&tx, r, "booking.rescheduled", "booking", cur.id,
-	    json_pack("{s:o, s:o}", "start", change(json_string(appt_time_text(r->arena, z,
-	    cur.start)), json_string(appt_time_text(r->arena, z, slot.start))),
+	if ((st = admin_audit(&tx, ctx, "booking.rescheduled", "booking", cur.id,
+	    json_pack("{s:o, s:o}", "start", change(json_string(appt_time_text(ctx->arena, z,
+	    cur.start)), json_string(appt_time_text(ctx->arena, z, slot.start))),
 	    "staff_id", change(json_string(cur.items[0].staff_id),
 	    json_string(slot.services[0].staff_id))))) != ST_OK ||
 	    (st = enqueue_followups(&tx, cur.id, version, "rescheduled")) != ST_OK ||
@@ -1023,91 +1023,91 @@ reschedule(struct request *r, const struct move_req *m, struct appt_shown *out)
 	out->cancel_window_h = s.cancel_window_h;
 out:
 	if (st != ST_OK && tx.failed != ST_OK)
-		st = write_failed(r, &tx, st);
+		st = write_failed(ctx, &tx, st);
 	return db_tx_end(&tx, st);
 }
 
 enum status
-appt_public_reschedule(struct request *r, const struct appt_verify *v, int64_t start,
+appt_public_reschedule(struct ctx *ctx, const struct appt_verify *v, int64_t start,
     const char *staff_id, struct appt_shown *out)
 {
 	struct move_req m = { v, NULL, start, staff_id, false, false, { false, 0 } };
 
-	return reschedule(r, &m, out);
+	return reschedule(ctx, &m, out);
 }
 
 /* Admin ---------------------------------------------------------------------------- */
 
 enum status
-appt_admin_list(struct request *r, struct appt_booking_filter *f, struct appt_view **out,
+appt_admin_list(struct ctx *ctx, struct appt_booking_filter *f, struct appt_view **out,
     size_t *n, const char **zone)
 {
 	struct appt_settings s;
 	struct db_tx tx;
 	enum status st;
 
-	f->staff_user_id = staff_scope(r);
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	f->staff_user_id = staff_scope(ctx);
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
 		st = appt_store_booking_list(&tx, f, out, n);
 	*zone = s.zone;
 	if ((st = db_tx_end(&tx, st)) == ST_INVALID && f->cursor_start != NULL) {
-		r->err.ndetails = 0;
-		err_detail(&r->err, "cursor", "is not a cursor of this list");
-		st = err_set(&r->err, ST_INVALID, "The cursor is invalid.");
+		ctx->err->ndetails = 0;
+		err_detail(ctx->err, "cursor", "is not a cursor of this list");
+		st = err_set(ctx->err, ST_INVALID, "The cursor is invalid.");
 	}
 	return st;
 }
 
 enum status
-appt_admin_get(struct request *r, const char *id, struct appt_shown *out)
+appt_admin_get(struct ctx *ctx, const char *id, struct appt_shown *out)
 {
 	struct appt_settings s;
 	struct db_tx tx;
 	bool found = false;
 	enum status st;
 
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
-		st = appt_store_booking_by_id(&tx, id, staff_scope(r), false, &out->view, &found);
+		st = appt_store_booking_by_id(&tx, id, staff_scope(ctx), false, &out->view, &found);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	if (!found)
-		return err_set(&r->err, ST_NOTFOUND, "No booking with this id.");
+		return err_set(ctx->err, ST_NOTFOUND, "No booking with this id.");
 	out->zone = s.zone;
 	out->cancel_window_h = s.cancel_window_h;
 	return ST_OK;
 }
 
 enum status
-appt_admin_move(struct request *r, const char *id, int64_t start, const char *staff_id,
+appt_admin_move(struct ctx *ctx, const char *id, int64_t start, const char *staff_id,
     bool override_notice, struct appt_if_match im, struct appt_shown *out)
 {
 	struct move_req m = { NULL, id, start, staff_id, true, override_notice, im };
 
-	return reschedule(r, &m, out);
+	return reschedule(ctx, &m, out);
 }
 
 /* Locks booking id for an admin action: found, version as asked. */
 static enum status
-admin_lock(struct request *r, struct db_tx *tx, const char *id, struct appt_if_match im,
+admin_lock(struct ctx *ctx, struct db_tx *tx, const char *id, struct appt_if_match im,
     struct appt_settings *s, struct appt_view *v)
 {
 	bool found = false;
 	enum status st;
 
 	if ((st = appt_store_settings(tx, s)) != ST_OK ||
-	    (st = appt_store_booking_by_id(tx, id, staff_scope(r), true, v, &found)) != ST_OK)
+	    (st = appt_store_booking_by_id(tx, id, staff_scope(ctx), true, v, &found)) != ST_OK)
 		return st;
 	if (!found)
-		return err_set(&r->err, ST_NOTFOUND, "No booking with this id.");
-	return version_check(r, v, im);
+		return err_set(ctx->err, ST_NOTFOUND, "No booking with this id.");
+	return version_check(ctx, v, im);
 }
 
 enum status
-appt_admin_cancel(struct request *r, const char *id, const char *reason,
+appt_admin_cancel(struct ctx *ctx, const char *id, const char *reason,
     struct appt_if_match im, struct appt_shown *out)
 {
 	struct appt_settings s;
@@ -1115,16 +1115,16 @@ appt_admin_cancel(struct request *r, const char *id, const char *reason,
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
-	if ((st = admin_lock(r, &tx, id, im, &s, &out->view)) != ST_OK)
+	if ((st = admin_lock(ctx, &tx, id, im, &s, &out->view)) != ST_OK)
 		goto out;
 	(void)appt_status_parse(out->view.status, &cur);
 	if (!appt_status_is_active(cur)) {
-		st = inactive(r, out->view.status);
+		st = inactive(ctx, out->view.status);
 		goto out;
 	}
-	st = cancel_in(r, &tx, &out->view, reason);
+	st = cancel_in(ctx, &tx, &out->view, reason);
 	out->zone = s.zone;
 	out->cancel_window_h = s.cancel_window_h;
 out:
@@ -1132,7 +1132,7 @@ out:
 }
 
 enum status
-appt_admin_status(struct request *r, const char *id, enum appt_status to,
+appt_admin_status(struct ctx *ctx, const char *id, enum appt_status to,
     struct appt_if_match im, struct appt_shown *out)
 {
 	struct appt_settings s;
@@ -1142,25 +1142,25 @@ appt_admin_status(struct request *r, const char *id, enum appt_status to,
 	bool found;
 	enum status st;
 
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
-	if ((st = admin_lock(r, &tx, id, im, &s, &out->view)) != ST_OK)
+	if ((st = admin_lock(ctx, &tx, id, im, &s, &out->view)) != ST_OK)
 		goto out;
 	(void)appt_status_parse(out->view.status, &from);
 	if (!appt_status_transition_ok(from, to)) {
-		err_detail(&r->err, "status", "cannot go from %s to %s", appt_status_name(from),
+		err_detail(ctx->err, "status", "cannot go from %s to %s", appt_status_name(from),
 		    appt_status_name(to));
-		st = err_set(&r->err, ST_CONFLICT, "A %s booking cannot become %s.",
+		st = err_set(ctx->err, ST_CONFLICT, "A %s booking cannot become %s.",
 		    appt_status_name(from), appt_status_name(to));
 		goto out;
 	}
 	if (to == APPT_NO_SHOW && now_s() < out->view.start) {
-		err_detail(&r->err, "status", "NO_SHOW is possible once the booking has started");
-		st = err_set(&r->err, ST_CONFLICT, "The booking has not started yet.");
+		err_detail(ctx->err, "status", "NO_SHOW is possible once the booking has started");
+		st = err_set(ctx->err, ST_CONFLICT, "The booking has not started yet.");
 		goto out;
 	}
 	if ((st = appt_store_booking_set_status(&tx, id, appt_status_name(to), &version)) != ST_OK ||
-	    (st = admin_audit(&tx, r, "booking.status_changed", "booking", id,
+	    (st = admin_audit(&tx, ctx, "booking.status_changed", "booking", id,
 	    json_pack("{s:o}", "status", change(json_string(appt_status_name(from)),
 	    json_string(appt_status_name(to)))))) != ST_OK ||
 	    (st = enqueue_followups(&tx, id, version, NULL)) != ST_OK ||
@@ -1173,19 +1173,19 @@ out:
 }
 
 enum status
-appt_customers_list(struct request *r, struct appt_customer_filter *f,
+appt_customers_list(struct ctx *ctx, struct appt_customer_filter *f,
     struct appt_customer **out, size_t *n, const char **last_created)
 {
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	st = appt_store_customer_list(&tx, f, out, n, last_created);
 	if ((st = db_tx_end(&tx, st)) == ST_INVALID && f->cursor_created != NULL) {
-		r->err.ndetails = 0;
-		err_detail(&r->err, "cursor", "is not a cursor of this list");
-		st = err_set(&r->err, ST_INVALID, "The cursor is invalid.");
+		ctx->err->ndetails = 0;
+		err_detail(ctx->err, "cursor", "is not a cursor of this list");
+		st = err_set(ctx->err, ST_INVALID, "The cursor is invalid.");
 	}
 	return st;
 }
@@ -1193,7 +1193,7 @@ appt_customers_list(struct request *r, struct appt_customer_filter *f,
 #define HISTORY_MAX 100
 
 enum status
-appt_customer_history(struct request *r, const char *id, struct appt_customer *c,
+appt_customer_history(struct ctx *ctx, const char *id, struct appt_customer *c,
     struct appt_view **bookings, size_t *n, const char **zone)
 {
 	struct appt_booking_filter f = { 0 };
@@ -1205,7 +1205,7 @@ appt_customer_history(struct request *r, const char *id, struct appt_customer *c
 	f.customer_id = id;
 	f.newest_first = true;
 	f.limit = HISTORY_MAX;
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK &&
 	    (st = appt_store_customer_get(&tx, id, c, &found)) == ST_OK && found)
@@ -1213,24 +1213,24 @@ appt_customer_history(struct request *r, const char *id, struct appt_customer *c
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	if (!found)
-		return err_set(&r->err, ST_NOTFOUND, "No customer with this id.");
+		return err_set(ctx->err, ST_NOTFOUND, "No customer with this id.");
 	*zone = s.zone;
 	return ST_OK;
 }
 
 enum status
-appt_usage_get(struct request *r, struct appt_usage *out)
+appt_usage_get(struct ctx *ctx, struct appt_usage *out)
 {
 	enum plan_tier tier = PLAN_FREE;
 	struct appt_settings s;
 	struct db_tx tx;
 	enum status st;
 
-	(void)plan_parse(r->ctx.tenant.plan, &tier);
+	(void)plan_parse(ctx->tenant.plan, &tier);
 	out->plan = plan_name(tier);
 	out->bookings_limit = plan_limit(tier, LIMIT_BOOKINGS_PER_MONTH);
 	out->messages_limit = plan_limit(tier, LIMIT_MESSAGES_PER_MONTH);
-	if ((st = tx_begin(r, &tx)) != ST_OK)
+	if ((st = tx_begin(ctx, &tx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK &&
 	    (st = appt_store_month_count(&tx, s.zone, false, &out->bookings_used,

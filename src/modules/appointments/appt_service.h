@@ -41,11 +41,11 @@ struct appt_avail_answer {
 	const struct appt_world *world;	/* names for the reply */
 };
 
-enum status appt_availability(struct request *r, const struct appt_avail_query *q,
+enum status appt_availability(struct ctx *ctx, const struct appt_avail_query *q,
     struct appt_avail_answer *out) MUST_USE;
 
 /* Active services and add-ons for the public catalog. */
-enum status appt_catalog(struct request *r, struct appt_catalog_row **rows,
+enum status appt_catalog(struct ctx *ctx, struct appt_catalog_row **rows,
     size_t *n) MUST_USE;
 
 struct appt_hold_in {
@@ -65,7 +65,7 @@ struct appt_hold_out {
 	const struct appt_world *world;
 };
 
-enum status appt_hold_create(struct request *r, const struct appt_hold_in *in,
+enum status appt_hold_create(struct ctx *ctx, const struct appt_hold_in *in,
     struct appt_hold_out *out) MUST_USE;
 
 struct appt_book_in {
@@ -92,7 +92,7 @@ struct appt_reply {
 	const char *body;
 };
 
-enum status appt_book(struct request *r, const struct appt_book_in *in,
+enum status appt_book(struct ctx *ctx, const struct appt_book_in *in,
     struct appt_reply *out) MUST_USE;
 
 /* The customer's proof: the booking reference and their e-mail or phone. */
@@ -109,35 +109,35 @@ struct appt_shown {
 	int cancel_window_h;
 };
 
-enum status appt_public_get(struct request *r, const struct appt_verify *v,
+enum status appt_public_get(struct ctx *ctx, const struct appt_verify *v,
     struct appt_shown *out) MUST_USE;
-enum status appt_public_cancel(struct request *r, const struct appt_verify *v,
+enum status appt_public_cancel(struct ctx *ctx, const struct appt_verify *v,
     const char *reason, struct appt_shown *out) MUST_USE;
-enum status appt_public_reschedule(struct request *r, const struct appt_verify *v,
+enum status appt_public_reschedule(struct ctx *ctx, const struct appt_verify *v,
     int64_t start, const char *staff_id, struct appt_shown *out) MUST_USE;
 
 /* Admin --------------------------------------------------------------------- */
 
-enum status appt_admin_list(struct request *r, struct appt_booking_filter *f,
+enum status appt_admin_list(struct ctx *ctx, struct appt_booking_filter *f,
     struct appt_view **out, size_t *n, const char **zone) MUST_USE;
-enum status appt_admin_get(struct request *r, const char *id, struct appt_shown *out) MUST_USE;
+enum status appt_admin_get(struct ctx *ctx, const char *id, struct appt_shown *out) MUST_USE;
 
 struct appt_if_match {
 	bool have;
 	long long version;
 };
 
-enum status appt_admin_move(struct request *r, const char *id, int64_t start,
+enum status appt_admin_move(struct ctx *ctx, const char *id, int64_t start,
     const char *staff_id, bool override_notice, struct appt_if_match im,
     struct appt_shown *out) MUST_USE;
-enum status appt_admin_cancel(struct request *r, const char *id, const char *reason,
+enum status appt_admin_cancel(struct ctx *ctx, const char *id, const char *reason,
     struct appt_if_match im, struct appt_shown *out) MUST_USE;
-enum status appt_admin_status(struct request *r, const char *id, enum appt_status to,
+enum status appt_admin_status(struct ctx *ctx, const char *id, enum appt_status to,
     struct appt_if_match im, struct appt_shown *out) MUST_USE;
 
-enum status appt_customers_list(struct request *r, struct appt_customer_filter *f,
+enum status appt_customers_list(struct ctx *ctx, struct appt_customer_filter *f,
     struct appt_customer **out, size_t *n, const char **last_created) MUST_USE;
-enum status appt_customer_history(struct request *r, const char *id,
+enum status appt_customer_history(struct ctx *ctx, const char *id,
     struct appt_customer *c, struct appt_view **bookings, size_t *n,
     const char **zone) MUST_USE;
 
@@ -151,11 +151,11 @@ struct appt_usage {
 	long messages_limit;
 };
 
-enum status appt_usage_get(struct request *r, struct appt_usage *out) MUST_USE;
+enum status appt_usage_get(struct ctx *ctx, struct appt_usage *out) MUST_USE;
 
 /* The test-only switch (BOOKING_PRECHECK=false with ENABLE_TEST_ROUTES=true):
  * the booking path then checks a start against an empty schedule, so only
  * the database's constraints stand between two overlapping bookings. */
-bool appt_precheck_enabled(const struct request *r);
+bool appt_precheck_enabled(const struct ctx *ctx);
 
 #endif

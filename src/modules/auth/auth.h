@@ -39,7 +39,7 @@ enum status auth_authenticate(struct request *r, int perm) MUST_USE;
 /* Who the audit log names for this request's caller (fields point into the
  * request; valid for its lifetime). A support session is the platform
  * administrator with on_behalf_of "act_as". */
-void auth_actor(const struct request *r, struct audit_actor *out);
+void auth_actor(const struct ctx *ctx, struct audit_actor *out);
 
 /* ---- passwords (auth_password.c) ----------------------------------------- */
 

@@ -45,7 +45,7 @@ audit(struct request *r, struct db_tx *tx, const char *action, const char *type,
 {
 	struct audit_actor who;
 
-	auth_actor(r, &who);
+	auth_actor(&r->ctx, &who);
 	return audit_record(tx, &who, action, type, id, changes);
 }
 

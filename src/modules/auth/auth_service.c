@@ -418,11 +418,11 @@ out:
 }
 
 void
-auth_actor(const struct request *r, struct audit_actor *out)
+auth_actor(const struct ctx *ctx, struct audit_actor *out)
 {
-	const struct principal *p = r->ctx.principal;
+	const struct principal *p = ctx->principal;
 
-	out->request_id = r->request_id;
+	out->request_id = ctx->request_id;
 	out->on_behalf_of = NULL;
 	if (p == NULL) {
 		out->type = "system";

@@ -395,7 +395,7 @@ calcom_connect(struct request *r, struct response *w)
 	    key_sealed.nonce, key_sealed.key_id, wh_sealed.ct, wh_sealed.nonce, wh_sealed.key_id,
 	    principal_user(r), new_id, &conn_id, &created);
 	if (st == ST_OK) {
-		auth_actor(r, &who);
+		auth_actor(&r->ctx, &who);
 		st = audit_record(&tx, &who, created ? "calendar_connection.created"
 		    : "calendar_connection.reconnected", "calendar_connection", conn_id,
 		    json_pack("{s:s, s:s?, s:s}", "provider", "calcom", "staff_id", staff_id,
@@ -433,7 +433,7 @@ connection_delete(struct request *r, struct response *w)
 		return st;
 	if ((st = cal_store_connection_get(&tx, id, true, &row)) == ST_OK &&
 	    (st = cal_store_connection_delete(&tx, id)) == ST_OK) {
-		auth_actor(r, &who);
+		auth_actor(&r->ctx, &who);
 		st = audit_record(&tx, &who, "calendar_connection.deleted", "calendar_connection", id,
 		    json_pack("{s:s, s:s?}", "provider", row.provider, "staff_id", row.staff_id));
 	}
@@ -493,7 +493,7 @@ resync(struct request *r, struct response *w)
 		st = jobs_enqueue(&tx, CALENDAR_SYNC_JOB, payload,
 		    arena_printf(r->arena, "resync:%s:%s", id, nonce), 0, 5);
 	if (st == ST_OK) {
-		auth_actor(r, &who);
+		auth_actor(&r->ctx, &who);
 		st = audit_record(&tx, &who, "booking.calendar_resync_requested", "booking", id, NULL);
 	}
 	if ((st = db_tx_end(&tx, st)) != ST_OK)

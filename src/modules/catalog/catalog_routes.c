@@ -169,7 +169,7 @@ staff_services_get(struct request *r, struct response *w)
 	enum status st;
 
 	if ((st = admin_path_id(r, "id", "staff member", &id)) != ST_OK ||
-	    (st = catalog_staff_services_get(r, id, &out)) != ST_OK)
+	    (st = catalog_staff_services_get(&r->ctx, id, &out)) != ST_OK)
 		return st;
 	return admin_reply_row(r, w, 200, out);
 }
@@ -208,7 +208,7 @@ staff_services_put(struct request *r, struct response *w)
 	}
 	if (r->err.ndetails > 0)
 		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
-	if ((st = catalog_staff_services_put(r, id, have, version, ids, &out)) != ST_OK)
+	if ((st = catalog_staff_services_put(&r->ctx, id, have, version, ids, &out)) != ST_OK)
 		return st;
 	return admin_reply_row(r, w, 200, out);
 }
@@ -222,7 +222,7 @@ staff_schedule_get(struct request *r, struct response *w)
 	enum status st;
 
 	if ((st = admin_path_id(r, "id", "staff member", &id)) != ST_OK ||
-	    (st = catalog_staff_schedule_get(r, id, &out)) != ST_OK)
+	    (st = catalog_staff_schedule_get(&r->ctx, id, &out)) != ST_OK)
 		return st;
 	return admin_reply_row(r, w, 200, out);
 }
@@ -243,7 +243,7 @@ staff_schedule_put(struct request *r, struct response *w)
 	    (st = set_body(r, "intervals", SCHEDULE_MAX, &body, &have, &version)) != ST_OK ||
 	    (st = admin_parse_intervals(r, body, "intervals", "starts", "ends", SCHEDULE_MAX,
 	    &iv, &n)) != ST_OK ||
-	    (st = catalog_staff_schedule_put(r, id, have, version, iv, n, &out)) != ST_OK)
+	    (st = catalog_staff_schedule_put(&r->ctx, id, have, version, iv, n, &out)) != ST_OK)
 		return st;
 	return admin_reply_row(r, w, 200, out);
 }
@@ -257,7 +257,7 @@ resource_services_get(struct request *r, struct response *w)
 	enum status st;
 
 	if ((st = admin_path_id(r, "id", "resource", &id)) != ST_OK ||
-	    (st = catalog_resource_services_get(r, id, &out)) != ST_OK)
+	    (st = catalog_resource_services_get(&r->ctx, id, &out)) != ST_OK)
 		return st;
 	return admin_reply_row(r, w, 200, out);
 }
@@ -327,7 +327,7 @@ resource_services_put(struct request *r, struct response *w)
 	arena_defer(r->arena, (void (*)(void *))json_decref, items);
 	for (i = 0; i < k; i++)
 		json_array_append(items, seen[i]);
-	if ((st = catalog_resource_services_put(r, id, have, version, items, &out)) != ST_OK)
+	if ((st = catalog_resource_services_put(&r->ctx, id, have, version, items, &out)) != ST_OK)
 		return st;
 	return admin_reply_row(r, w, 200, out);
 }

@@ -172,17 +172,17 @@ by_service_id(const void *a, const void *b)
 /* A copy of arr sorted as the store returns sets (so they compare equal),
  * owned by the request's arena. */
 static json_t *
-sorted(struct request *r, json_t *arr, int (*cmp)(const void *, const void *))
+sorted(struct ctx *ctx, json_t *arr, int (*cmp)(const void *, const void *))
 {
 	size_t n = json_array_size(arr);
-	json_t **v = arena_calloc(r->arena, n + 1, sizeof(*v)), *out = json_array();
+	json_t **v = arena_calloc(ctx->arena, n + 1, sizeof(*v)), *out = json_array();
 
 	for (size_t i = 0; i < n; i++)
 		v[i] = json_array_get(arr, i);
 	qsort(v, n, sizeof(*v), cmp);
 	for (size_t i = 0; i < n; i++)
 		json_array_append(out, v[i]);
-	arena_defer(r->arena, (void (*)(void *))json_decref, out);
+	arena_defer(ctx->arena, (void (*)(void *))json_decref, out);
 	return out;
 }
 
@@ -195,7 +195,7 @@ with_version(json_t *obj, json_t *row)
 
 /* Loads the parent row (locked for a write) and checks If-Match. */
 static enum status
-load_parent(struct request *r, struct db_tx *tx, const struct admin_resource *res,
+load_parent(struct ctx *ctx, struct db_tx *tx, const struct admin_resource *res,
     const char *id, bool for_update, bool have_version, long long version, json_t **row)
 {
 	enum status st;
@@ -203,32 +203,32 @@ load_parent(struct request *r, struct db_tx *tx, const struct admin_resource *re
 	if ((st = admin_load_row(tx, res, id, NULL, for_update, row)) != ST_OK)
 		return st;
 	if (have_version)
-		return admin_check_version(r, res, *row, version);
+		return admin_check_version(ctx, res, *row, version);
 	return ST_OK;
 }
 
 enum status
-catalog_staff_services_get(struct request *r, const char *staff_id, json_t **out)
+catalog_staff_services_get(struct ctx *ctx, const char *staff_id, json_t **out)
 {
 	struct db_tx tx;
 	json_t *staff, *ids;
 	enum status st;
 
-	if ((st = admin_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = load_parent(r, &tx, &catalog_staff_res, staff_id, false, false, 0, &staff))
+	if ((st = load_parent(ctx, &tx, &catalog_staff_res, staff_id, false, false, 0, &staff))
 	    != ST_OK || (st = catalog_store_staff_services(&tx, staff_id, &ids)) != ST_OK)
 		goto out;
 	*out = with_version(json_pack("{s:s, s:O}", "staff_id", staff_id, "service_ids", ids),
 	    staff);
-	arena_defer(r->arena, (void (*)(void *))json_decref, *out);
+	arena_defer(ctx->arena, (void (*)(void *))json_decref, *out);
 out:
 	return db_tx_end(&tx, st);
 }
 
 /* Names every item of ids that unknown lists (field[i]). */
 static enum status
-name_unknown(struct request *r, json_t *ids, json_t *unknown, const char *field,
+name_unknown(struct ctx *ctx, json_t *ids, json_t *unknown, const char *field,
     const char *key)
 {
 	size_t i, j;
@@ -239,72 +239,72 @@ name_unknown(struct request *r, json_t *ids, json_t *unknown, const char *field,
 			json_t *s = key ? json_object_get(v, key) : v;
 
 			if (json_equal(s, u))
-				err_detail(&r->err, key ? arena_printf(r->arena, "%s[%zu].%s", field, i,
-				    key) : arena_printf(r->arena, "%s[%zu]", field, i),
+				err_detail(ctx->err, key ? arena_printf(ctx->arena, "%s[%zu].%s", field, i,
+				    key) : arena_printf(ctx->arena, "%s[%zu]", field, i),
 				    "is not a service of this business");
 		}
 	}
-	return err_set(&r->err, ST_INVALID, "Some services do not exist.");
+	return err_set(ctx->err, ST_INVALID, "Some services do not exist.");
 }
 
 enum status
-catalog_staff_services_put(struct request *r, const char *staff_id, bool have_version,
+catalog_staff_services_put(struct ctx *ctx, const char *staff_id, bool have_version,
     long long version, json_t *ids, json_t **out)
 {
 	struct db_tx tx;
 	json_t *staff, *unknown, *cur, *after;
 	enum status st;
 
-	if ((st = admin_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = load_parent(r, &tx, &catalog_staff_res, staff_id, true, have_version, version,
+	if ((st = load_parent(ctx, &tx, &catalog_staff_res, staff_id, true, have_version, version,
 	    &staff)) != ST_OK)
 		goto out;
 	if ((st = catalog_store_unknown_services(&tx, ids, &unknown)) != ST_OK)
 		goto out;
 	if (json_array_size(unknown) > 0) {
-		st = name_unknown(r, ids, unknown, "service_ids", NULL);
+		st = name_unknown(ctx, ids, unknown, "service_ids", NULL);
 		goto out;
 	}
-	ids = sorted(r, ids, by_string);
+	ids = sorted(ctx, ids, by_string);
 	if ((st = catalog_store_staff_services(&tx, staff_id, &cur)) != ST_OK)
 		goto out;
 	after = staff;
 	if (!json_equal(cur, ids)) {
 		if ((st = catalog_store_replace_staff_services(&tx, staff_id, ids)) != ST_OK ||
 		    (st = admin_touch(&tx, &catalog_staff_res, staff_id, &after)) != ST_OK ||
-		    (st = admin_audit(&tx, r, "staff.services_replaced", "staff", staff_id,
+		    (st = admin_audit(&tx, ctx, "staff.services_replaced", "staff", staff_id,
 		    json_pack("{s:{s:O, s:O}}", "service_ids", "from", cur, "to", ids))) != ST_OK)
 			goto out;
 	}
 	*out = with_version(json_pack("{s:s, s:O}", "staff_id", staff_id, "service_ids", ids),
 	    after);
-	arena_defer(r->arena, (void (*)(void *))json_decref, *out);
+	arena_defer(ctx->arena, (void (*)(void *))json_decref, *out);
 out:
 	return db_tx_end(&tx, st);
 }
 
 enum status
-catalog_staff_schedule_get(struct request *r, const char *staff_id, json_t **out)
+catalog_staff_schedule_get(struct ctx *ctx, const char *staff_id, json_t **out)
 {
 	struct db_tx tx;
 	json_t *staff, *iv;
 	enum status st;
 
-	if ((st = admin_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = load_parent(r, &tx, &catalog_staff_res, staff_id, false, false, 0, &staff))
+	if ((st = load_parent(ctx, &tx, &catalog_staff_res, staff_id, false, false, 0, &staff))
 	    != ST_OK || (st = admin_intervals_load(&tx, "staff_schedules", "staff_id", staff_id,
 	    "starts", "ends", &iv)) != ST_OK)
 		goto out;
 	*out = with_version(json_pack("{s:s, s:O}", "staff_id", staff_id, "intervals", iv), staff);
-	arena_defer(r->arena, (void (*)(void *))json_decref, *out);
+	arena_defer(ctx->arena, (void (*)(void *))json_decref, *out);
 out:
 	return db_tx_end(&tx, st);
 }
 
 enum status
-catalog_staff_schedule_put(struct request *r, const char *staff_id, bool have_version,
+catalog_staff_schedule_put(struct ctx *ctx, const char *staff_id, bool have_version,
     long long version, const struct admin_interval *iv, size_t n, json_t **out)
 {
 	json_t *want = admin_intervals_json(iv, n, "starts", "ends");
@@ -312,10 +312,10 @@ catalog_staff_schedule_put(struct request *r, const char *staff_id, bool have_ve
 	struct db_tx tx;
 	enum status st;
 
-	arena_defer(r->arena, (void (*)(void *))json_decref, want);
-	if ((st = admin_tx_begin(r, &tx)) != ST_OK)
+	arena_defer(ctx->arena, (void (*)(void *))json_decref, want);
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = load_parent(r, &tx, &catalog_staff_res, staff_id, true, have_version, version,
+	if ((st = load_parent(ctx, &tx, &catalog_staff_res, staff_id, true, have_version, version,
 	    &staff)) != ST_OK || (st = admin_intervals_load(&tx, "staff_schedules", "staff_id",
 	    staff_id, "starts", "ends", &cur)) != ST_OK)
 		goto out;
@@ -324,38 +324,38 @@ catalog_staff_schedule_put(struct request *r, const char *staff_id, bool have_ve
 		if ((st = admin_intervals_replace(&tx, "staff_schedules", "staff_id", staff_id,
 		    "starts", "ends", iv, n)) != ST_OK ||
 		    (st = admin_touch(&tx, &catalog_staff_res, staff_id, &after)) != ST_OK ||
-		    (st = admin_audit(&tx, r, "staff.schedule_replaced", "staff", staff_id,
+		    (st = admin_audit(&tx, ctx, "staff.schedule_replaced", "staff", staff_id,
 		    json_pack("{s:{s:O, s:O}}", "intervals", "from", cur, "to", want))) != ST_OK)
 			goto out;
 	}
 	*out = with_version(json_pack("{s:s, s:O}", "staff_id", staff_id, "intervals", want),
 	    after);
-	arena_defer(r->arena, (void (*)(void *))json_decref, *out);
+	arena_defer(ctx->arena, (void (*)(void *))json_decref, *out);
 out:
 	return db_tx_end(&tx, st);
 }
 
 enum status
-catalog_resource_services_get(struct request *r, const char *resource_id, json_t **out)
+catalog_resource_services_get(struct ctx *ctx, const char *resource_id, json_t **out)
 {
 	struct db_tx tx;
 	json_t *res, *items;
 	enum status st;
 
-	if ((st = admin_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = load_parent(r, &tx, &catalog_resources_res, resource_id, false, false, 0, &res))
+	if ((st = load_parent(ctx, &tx, &catalog_resources_res, resource_id, false, false, 0, &res))
 	    != ST_OK || (st = catalog_store_resource_services(&tx, resource_id, &items)) != ST_OK)
 		goto out;
 	*out = with_version(json_pack("{s:s, s:O}", "resource_id", resource_id, "items", items),
 	    res);
-	arena_defer(r->arena, (void (*)(void *))json_decref, *out);
+	arena_defer(ctx->arena, (void (*)(void *))json_decref, *out);
 out:
 	return db_tx_end(&tx, st);
 }
 
 enum status
-catalog_resource_services_put(struct request *r, const char *resource_id,
+catalog_resource_services_put(struct ctx *ctx, const char *resource_id,
     bool have_version, long long version, json_t *items, json_t **out)
 {
 	json_t *res, *ids = json_array(), *unknown, *cur, *after, *v;
@@ -364,45 +364,45 @@ catalog_resource_services_put(struct request *r, const char *resource_id,
 	size_t i;
 	enum status st;
 
-	arena_defer(r->arena, (void (*)(void *))json_decref, ids);
+	arena_defer(ctx->arena, (void (*)(void *))json_decref, ids);
 	json_array_foreach(items, i, v)
 		json_array_append(ids, json_object_get(v, "service_id"));
-	if ((st = admin_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = load_parent(r, &tx, &catalog_resources_res, resource_id, true, have_version,
+	if ((st = load_parent(ctx, &tx, &catalog_resources_res, resource_id, true, have_version,
 	    version, &res)) != ST_OK)
 		goto out;
 	/* A service cannot need more units than the resource has. */
 	units = json_integer_value(json_object_get(res, "quantity"));
 	json_array_foreach(items, i, v) {
 		if (json_integer_value(json_object_get(v, "quantity_needed")) > units)
-			err_detail(&r->err, arena_printf(r->arena, "items[%zu].quantity_needed", i),
+			err_detail(ctx->err, arena_printf(ctx->arena, "items[%zu].quantity_needed", i),
 			    "is more than the %lld units this resource has", units);
 	}
-	if (r->err.ndetails > 0) {
-		st = err_set(&r->err, ST_INVALID, "Some fields are invalid.");
+	if (ctx->err->ndetails > 0) {
+		st = err_set(ctx->err, ST_INVALID, "Some fields are invalid.");
 		goto out;
 	}
 	if ((st = catalog_store_unknown_services(&tx, ids, &unknown)) != ST_OK)
 		goto out;
 	if (json_array_size(unknown) > 0) {
-		st = name_unknown(r, items, unknown, "items", "service_id");
+		st = name_unknown(ctx, items, unknown, "items", "service_id");
 		goto out;
 	}
-	items = sorted(r, items, by_service_id);
+	items = sorted(ctx, items, by_service_id);
 	if ((st = catalog_store_resource_services(&tx, resource_id, &cur)) != ST_OK)
 		goto out;
 	after = res;
 	if (!json_equal(cur, items)) {
 		if ((st = catalog_store_replace_resource_services(&tx, resource_id, items)) != ST_OK ||
 		    (st = admin_touch(&tx, &catalog_resources_res, resource_id, &after)) != ST_OK ||
-		    (st = admin_audit(&tx, r, "resource.services_replaced", "resource", resource_id,
+		    (st = admin_audit(&tx, ctx, "resource.services_replaced", "resource", resource_id,
 		    json_pack("{s:{s:O, s:O}}", "items", "from", cur, "to", items))) != ST_OK)
 			goto out;
 	}
 	*out = with_version(json_pack("{s:s, s:O}", "resource_id", resource_id, "items", items),
 	    after);
-	arena_defer(r->arena, (void (*)(void *))json_decref, *out);
+	arena_defer(ctx->arena, (void (*)(void *))json_decref, *out);
 out:
 	return db_tx_end(&tx, st);
 }

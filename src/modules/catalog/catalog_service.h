@@ -27,18 +27,18 @@ enum status catalog_resource_guard(struct admin_op *op) MUST_USE;
  * Input sets come in the request's order, so errors name the request's
  * positions. have_version: the If-Match the caller sent, checked against
  * the parent row, whose version a change moves. */
-enum status catalog_staff_services_get(struct request *r, const char *staff_id,
+enum status catalog_staff_services_get(struct ctx *ctx, const char *staff_id,
     json_t **out) MUST_USE;
-enum status catalog_staff_services_put(struct request *r, const char *staff_id,
+enum status catalog_staff_services_put(struct ctx *ctx, const char *staff_id,
     bool have_version, long long version, json_t *service_ids, json_t **out) MUST_USE;
-enum status catalog_staff_schedule_get(struct request *r, const char *staff_id,
+enum status catalog_staff_schedule_get(struct ctx *ctx, const char *staff_id,
     json_t **out) MUST_USE;
-enum status catalog_staff_schedule_put(struct request *r, const char *staff_id,
+enum status catalog_staff_schedule_put(struct ctx *ctx, const char *staff_id,
     bool have_version, long long version, const struct admin_interval *iv, size_t n,
     json_t **out) MUST_USE;
-enum status catalog_resource_services_get(struct request *r, const char *resource_id,
+enum status catalog_resource_services_get(struct ctx *ctx, const char *resource_id,
     json_t **out) MUST_USE;
-enum status catalog_resource_services_put(struct request *r, const char *resource_id,
+enum status catalog_resource_services_put(struct ctx *ctx, const char *resource_id,
     bool have_version, long long version, json_t *items, json_t **out) MUST_USE;
 
 #endif

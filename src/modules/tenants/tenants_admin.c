@@ -439,7 +439,7 @@ hours_replace(struct request *r, struct response *w)
 		return st;
 	want = admin_intervals_json(iv, n, "opens", "closes");
 	arena_defer(r->arena, (void (*)(void *))json_decref, want);
-	if ((st = admin_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	if ((st = admin_intervals_load(&tx, "business_hours", NULL, NULL, "opens", "closes",
 	    &cur)) != ST_OK)
@@ -447,7 +447,7 @@ hours_replace(struct request *r, struct response *w)
 	if (!json_equal(cur, want) &&
 	    ((st = admin_intervals_replace(&tx, "business_hours", NULL, NULL, "opens", "closes",
 	    iv, n)) != ST_OK ||
-	    (st = admin_audit(&tx, r, "business_hours.replaced", "business_hours", r->ctx.tenant.id,
+	    (st = admin_audit(&tx, &r->ctx, "business_hours.replaced", "business_hours", r->ctx.tenant.id,
 	    json_pack("{s:{s:O, s:O}}", "intervals", "from", cur, "to", want))) != ST_OK))
 		goto out;
 out:
@@ -589,7 +589,7 @@ record_outcome(struct request *r, const char *id, const char *token, bool verifi
 
 	gmtime_r(&t, &tm);
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if ((st = admin_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	/* The row may have changed while DNS was asked: decide on what is
 	 * there now, and only for the token that was looked up. */
@@ -614,7 +614,7 @@ record_outcome(struct request *r, const char *id, const char *token, bool verifi
 			st = db_status(&tx);
 		goto out;
 	}
-	st = admin_audit(&tx, r, verified ? "domain.verified" : "domain.verification_failed",
+	st = admin_audit(&tx, &r->ctx, verified ? "domain.verified" : "domain.verification_failed",
 	    "domain", id, admin_diff(&domains_res, before, *row));
 out:
 	return db_tx_end(&tx, st);
@@ -634,7 +634,7 @@ domain_verify(struct request *r, struct response *w)
 
 	if ((st = admin_path_id(r, "id", "domain", &id)) != ST_OK)
 		return st;
-	if ((st = admin_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	if ((st = admin_load_row(&tx, &domains_res, id, NULL, false, &row)) == ST_OK)
 		st = store_plan(&tx, plan);
