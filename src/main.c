@@ -29,6 +29,7 @@ static const struct command {
 	{ "tenant", CONFIG_NEED_OWNER_DB, "create, list, suspend or restore tenants" },
 	{ "user", CONFIG_NEED_OWNER_DB, "create user accounts" },
 	{ "token", CONFIG_NEED_OWNER_DB, "issue a short-lived service token for a tenant" },
+	{ "routes", 0, "print the routes `serve` mounts" },
 };
 
 static void
@@ -54,6 +55,10 @@ command_help(const char *name)
 	if (strcmp(name, "migrate") == 0)
 		return "usage: receptionist migrate\n\nApplies the migrations built into this"
 		    " binary, as DATABASE_OWNER_URL.\nFails if an applied migration was edited.\n";
+	if (strcmp(name, "routes") == 0)
+		return "usage: receptionist routes\n\nPrints the routes `serve` mounts, one a line:"
+		    " the methods it answers\n(\"GET, HEAD, POST\"), a tab, the pattern. Test-only"
+		    " routes are left out.\nNeeds no database.\n";
 	return NULL;
 }
 
@@ -73,6 +78,34 @@ run_serve(struct app *app)
 	tenants_cache_stop();
 	metrics_free(app->metrics);
 	return st == ST_OK ? 0 : 1;
+}
+
+/* The route table exactly as `serve` builds it (same registry mount, web
+ * and auth hooks included), minus the test-only routes. auth_mount loads the
+ * secret keys: a throw-away key stands in when none is configured, since
+ * listing routes seals nothing. */
+static int
+run_routes(struct app *app)
+{
+	unsigned char key[32];
+	char b64[sodium_base64_ENCODED_LEN(sizeof(key), sodium_base64_VARIANT_ORIGINAL)];
+	char allow[64];
+
+	app->cfg.test_routes = false;
+	if (app->cfg.app_encryption_key == NULL || app->cfg.app_encryption_key[0] == '\0') {
+		randombytes_buf(key, sizeof(key));
+		sodium_bin2base64(b64, sizeof(b64), key, sizeof(key),
+		    sodium_base64_VARIANT_ORIGINAL);
+		free(app->cfg.app_encryption_key);
+		if ((app->cfg.app_encryption_key = strdup(b64)) == NULL)
+			abort();
+	}
+	registry_mount(app);
+	for (size_t i = 0; i < app->router.n; i++) {
+		router_allow_string(app->router.routes[i].methods, allow, sizeof(allow));
+		printf("%s\t%s\n", allow, app->router.routes[i].pattern);
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 
 static int
@@ -113,7 +146,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if ((strcmp(cmd->name, "serve") == 0 || strcmp(cmd->name, "worker") == 0 ||
-	    strcmp(cmd->name, "migrate") == 0) && argc > 2) {
+	    strcmp(cmd->name, "migrate") == 0 || strcmp(cmd->name, "routes") == 0) && argc > 2) {
 		fputs(command_help(cmd->name), stderr);
 		return 2;
 	}
@@ -143,6 +176,10 @@ main(int argc, char **argv)
 	}
 	router_init(&app.router);
 
+	if (strcmp(cmd->name, "routes") == 0) {
+		rc = run_routes(&app);
+		goto out;
+	}
 	if (strcmp(cmd->name, "migrate") == 0) {
 		err_clear(&e);
 		if (db_migrate(app.cfg.database_owner_url, &e) != ST_OK) {
