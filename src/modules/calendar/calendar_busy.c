@@ -157,8 +157,8 @@ struct conn_days {
 	bool fetched;
 };
 
-static const char *
-uuid_array(struct arena *a, const char *const *ids, size_t n)
+const char *
+calendar_uuid_array(struct arena *a, const char *const *ids, size_t n)
 {
 	char *s = arena_strdup(a, "{");
 
@@ -169,19 +169,19 @@ uuid_array(struct arena *a, const char *const *ids, size_t n)
 }
 
 static int
-day_index(const struct cal_day *days, size_t ndays, const char *day)
+day_index(const struct cal_span *days, size_t ndays, const char *day)
 {
 	for (size_t i = 0; i < ndays; i++)
-		if (strcmp(days[i].day, day) == 0)
+		if (strcmp(days[i].key, day) == 0)
 			return (int)i;
 	return -1;
 }
 
 /* Puts the cached days and our own synced events on their connections. */
 static void
-place_rows(const struct ctx *ctx, struct arena *a, const struct cal_day *days, size_t ndays,
+place_rows(const struct ctx *ctx, struct arena *a, const struct cal_span *days, size_t ndays,
     struct conn_days *cd, size_t n, const struct cal_cache_row *cache, size_t ncache,
-    const struct cal_own_event *own, size_t nown)
+    const struct cal_span *own, size_t nown)
 {
 	for (size_t r = 0; r < ncache; r++) {
 		int di = day_index(days, ndays, cache[r].day);
@@ -198,7 +198,7 @@ place_rows(const struct ctx *ctx, struct arena *a, const struct cal_day *days, s
 	}
 	for (size_t r = 0; r < nown; r++)
 		for (size_t i = 0; i < n; i++)
-			if (strcmp(cd[i].row->id, own[r].conn_id) == 0)
+			if (strcmp(cd[i].row->id, own[r].key) == 0)
 				calendar_ranges_push(a, &cd[i].own, &cd[i].own_cap, own[r].start,
 				    own[r].end);
 }
@@ -206,11 +206,11 @@ place_rows(const struct ctx *ctx, struct arena *a, const struct cal_day *days, s
 static enum status
 load_state(const struct ctx *ctx, struct arena *a, const char *tenant_id,
     const char *const *staff_ids, size_t nstaff, int64_t from, int64_t to,
-    struct cal_day **days, size_t *ndays, struct conn_days **cd, size_t *ncd)
+    struct cal_span **days, size_t *ndays, struct conn_days **cd, size_t *ncd)
 {
 	struct cal_conn_row *rows;
 	struct cal_cache_row *cache;
-	struct cal_own_event *own;
+	struct cal_span *own;
 	const char *conn_ids;
 	const char **ids;
 	struct db_tx tx;
@@ -224,7 +224,7 @@ load_state(const struct ctx *ctx, struct arena *a, const char *tenant_id,
 		return st;
 	/* A calendar we cannot read any more (in error) blocks nothing: its
 	 * cached times would only grow staler. */
-	if ((st = cal_store_connections_for_staff(&tx, uuid_array(a, staff_ids, nstaff), false,
+	if ((st = cal_store_connections_for_staff(&tx, calendar_uuid_array(a, staff_ids, nstaff), false,
 	    &rows, &n)) != ST_OK || n == 0)
 		goto out;
 	if ((st = cal_store_days(&tx, from, to, days, ndays)) != ST_OK || *ndays == 0)
@@ -238,9 +238,9 @@ load_state(const struct ctx *ctx, struct arena *a, const char *tenant_id,
 		(*cd)[i].have = arena_calloc(a, *ndays, sizeof(bool));
 		(*cd)[i].fresh = arena_calloc(a, *ndays, sizeof(bool));
 	}
-	conn_ids = uuid_array(a, ids, n);
+	conn_ids = calendar_uuid_array(a, ids, n);
 	*ncd = n;
-	if ((st = cal_store_cache_load(&tx, conn_ids, (*days)[0].day, (*days)[*ndays - 1].day,
+	if ((st = cal_store_cache_load(&tx, conn_ids, (*days)[0].key, (*days)[*ndays - 1].key,
 	    &cache, &ncache)) != ST_OK)
 		goto out;
 	if ((st = cal_store_own_events(&tx, conn_ids, (*days)[0].start, (*days)[*ndays - 1].end,
@@ -255,7 +255,7 @@ out:
  * the span from the first to the last of them). */
 static void
 refresh(const struct ctx *ctx, struct arena *a, const char *tenant_id, int64_t deadline_ms,
-    const struct cal_day *days, size_t ndays, struct conn_days *c)
+    const struct cal_span *days, size_t ndays, struct conn_days *c)
 {
 	const struct calendar_provider *p = calendar_provider_find(c->row->provider);
 	struct calendar_conn conn;
@@ -308,7 +308,7 @@ failed:
 }
 
 static void
-save(const struct ctx *ctx, struct arena *a, const char *tenant_id, const struct cal_day *days,
+save(const struct ctx *ctx, struct arena *a, const char *tenant_id, const struct cal_span *days,
     size_t ndays, struct conn_days *cd, size_t ncd)
 {
 	struct db_tx tx;
@@ -328,7 +328,7 @@ save(const struct ctx *ctx, struct arena *a, const char *tenant_id, const struct
 	for (size_t i = 0; i < ncd && st == ST_OK; i++)
 		for (size_t d = 0; d < ndays && st == ST_OK && cd[i].fetched; d++)
 			if (cd[i].fresh[d])
-				st = cal_store_cache_put(&tx, cd[i].row->id, days[d].day,
+				st = cal_store_cache_put(&tx, cd[i].row->id, days[d].key,
 				    calendar_busy_json(a, &cd[i].day_busy[d]));
 	if (db_tx_end(&tx, st) != ST_OK)
 		log_warn("calendar busy cache not written: %s", e.message);
@@ -365,7 +365,7 @@ calendar_busy(const struct ctx *ctx, struct arena *a, const char *tenant_id,
     const char *const *staff_ids, size_t nstaff, int64_t from, int64_t to,
     struct calendar_busy *out)
 {
-	struct cal_day *days = NULL;
+	struct cal_span *days = NULL;
 	struct conn_days *cd = NULL;
 	size_t ndays = 0, ncd = 0, cap = 0;
 	int64_t deadline;

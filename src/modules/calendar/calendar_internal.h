@@ -86,9 +86,11 @@ struct cal_conn_row {
 	const char *last_error, *last_error_at, *created_at, *updated_at;
 };
 
-struct cal_day {
-	const char *day;	/* YYYY-MM-DD, the tenant's local date */
-	int64_t start, end;	/* its UTC bounds */
+/* A named UTC range: a day (key YYYY-MM-DD, the tenant's local date, with
+ * its UTC bounds) or one of our events on a connection (key its id). */
+struct cal_span {
+	const char *key;
+	int64_t start, end;
 };
 
 struct cal_booking {
@@ -132,15 +134,11 @@ enum status cal_store_connection_outcome(struct db_tx *tx, const char *id, const
 enum status cal_store_staff_exists(struct db_tx *tx, const char *staff_id, bool *exists) MUST_USE;
 
 /* Busy cache. */
-enum status cal_store_days(struct db_tx *tx, int64_t from, int64_t to, struct cal_day **out,
+enum status cal_store_days(struct db_tx *tx, int64_t from, int64_t to, struct cal_span **out,
     size_t *n) MUST_USE;
 struct cal_cache_row {
 	const char *conn_id, *day, *busy;	/* busy: the cache's JSON */
 	int64_t age_s;
-};
-struct cal_own_event {
-	const char *conn_id;
-	int64_t start, end;
 };
 
 /* Rows of the cache for connections (uuid[] literal) between two days. */
@@ -152,7 +150,7 @@ enum status cal_store_cache_put(struct db_tx *tx, const char *conn_id, const cha
 enum status cal_store_cache_drop(struct db_tx *tx, const char *conn_id) MUST_USE;
 /* Our own synced bookings on these connections within [from, to). */
 enum status cal_store_own_events(struct db_tx *tx, const char *conn_ids_literal, int64_t from,
-    int64_t to, struct cal_own_event **out, size_t *n) MUST_USE;
+    int64_t to, struct cal_span **out, size_t *n) MUST_USE;
 
 /* Rate buckets. */
 enum status cal_store_bucket_lock(struct db_tx *tx, const char *provider, double burst,
@@ -215,6 +213,9 @@ enum status cal_store_reconcile_tenants(struct db_tx *tx, const char ***tenant_i
     size_t *n) MUST_USE;
 
 /* ---- outbound plumbing (calendar_busy.c) ------------------------------------------- */
+
+/* A uuid[] literal ("{a,b}") of the valid uuids among ids[0..n). */
+const char *calendar_uuid_array(struct arena *a, const char *const *ids, size_t n);
 
 /* A transaction for tenant_id whose failure is described in e and whose
  * results live in a, not in ctx's: for steps whose failure is logged and

@@ -2,6 +2,7 @@
  * parameters, results owned by the transaction's arena (db_exec frees them
  * with it, so the strings read from a row live as long as the arena), every
  * statement inside the caller's tenant transaction (RLS does the scoping). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,14 @@ i64(PGresult *res, int row, int col)
 	const char *v = db_val(res, row, col);
 
 	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+/* Text columns 0..n-1 of a row into the const char * fields at offs. */
+static void
+texts(PGresult *res, int row, void *dst, const size_t *offs, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		*(const char **)(void *)((char *)dst + offs[k]) = db_val(res, row, (int)k);
 }
 
 static const char *
@@ -44,6 +53,20 @@ one(struct db_tx *tx, const char *sql, int n, const char *const *p, PGresult **r
 	return ST_OK;
 }
 
+/* A statement whose answer is one value: the first column of the first
+ * row, or NULL when there is none. */
+static enum status
+scalar(struct db_tx *tx, const char *sql, int n, const char *const *p, const char **out)
+{
+	PGresult *res;
+	bool found;
+	enum status st;
+
+	if ((st = one(tx, sql, n, p, &res, &found)) == ST_OK)
+		*out = found ? db_val(res, 0, 0) : NULL;
+	return st;
+}
+
 /* A statement returning one json_agg(…)::text: the array it holds. */
 static enum status
 json_items(struct db_tx *tx, const char *sql, int n, const char *const *p, json_t **items)
@@ -65,27 +88,17 @@ json_items(struct db_tx *tx, const char *sql, int n, const char *const *p, json_
 	" secret_key_id, webhook_ct, webhook_nonce, webhook_key_id, last_error, " \
 	UTC_S("last_error_at") ", " UTC_S("created_at") ", " UTC_S("updated_at")
 
+#define CONN(f) offsetof(struct cal_conn_row, f)
+static const size_t conn_texts[] = { CONN(id), CONN(provider), CONN(staff_id),
+	CONN(external_ref), CONN(status), CONN(secret_ct), CONN(secret_nonce), CONN(secret_key_id),
+	CONN(webhook_ct), CONN(webhook_nonce), CONN(webhook_key_id), CONN(last_error),
+	CONN(last_error_at), CONN(created_at), CONN(updated_at) };
+
 static void
 conn_fill(PGresult *res, int i, void *elem, struct arena *a)
 {
-	struct cal_conn_row *c = elem;
-
 	(void)a;
-	c->id = db_val(res, i, 0);
-	c->provider = db_val(res, i, 1);
-	c->staff_id = db_val(res, i, 2);
-	c->external_ref = db_val(res, i, 3);
-	c->status = db_val(res, i, 4);
-	c->secret_ct = db_val(res, i, 5);
-	c->secret_nonce = db_val(res, i, 6);
-	c->secret_key_id = db_val(res, i, 7);
-	c->webhook_ct = db_val(res, i, 8);
-	c->webhook_nonce = db_val(res, i, 9);
-	c->webhook_key_id = db_val(res, i, 10);
-	c->last_error = db_val(res, i, 11);
-	c->last_error_at = db_val(res, i, 12);
-	c->created_at = db_val(res, i, 13);
-	c->updated_at = db_val(res, i, 14);
+	texts(res, i, elem, conn_texts, sizeof(conn_texts) / sizeof(conn_texts[0]));
 }
 
 enum status
@@ -180,16 +193,9 @@ cal_store_connection_find(struct db_tx *tx, const char *provider, const char *st
     const char **id)
 {
 	const char *p[2] = { provider, staff_id };
-	PGresult *res;
-	bool found;
-	enum status st;
 
-	if ((st = one(tx, "SELECT id FROM calendar_connections WHERE provider = $1"
-	    " AND staff_id IS NOT DISTINCT FROM $2::uuid AND deleted_at IS NULL", 2, p, &res,
-	    &found)) != ST_OK)
-		return st;
-	*id = found ? db_val(res, 0, 0) : NULL;
-	return ST_OK;
+	return scalar(tx, "SELECT id FROM calendar_connections WHERE provider = $1"
+	    " AND staff_id IS NOT DISTINCT FROM $2::uuid AND deleted_at IS NULL", 2, p, id);
 }
 
 enum status
@@ -238,19 +244,21 @@ cal_store_staff_exists(struct db_tx *tx, const char *staff_id, bool *exists)
 
 /* Busy cache ------------------------------------------------------------------------- */
 
+/* (text, epoch, epoch) rows: days with their bounds, events on a
+ * connection. */
 static void
-day_fill(PGresult *res, int i, void *elem, struct arena *a)
+span_fill(PGresult *res, int i, void *elem, struct arena *a)
 {
-	struct cal_day *d = elem;
+	struct cal_span *d = elem;
 
 	(void)a;
-	d->day = db_val(res, i, 0);
+	d->key = db_val(res, i, 0);
 	d->start = i64(res, i, 1);
 	d->end = i64(res, i, 2);
 }
 
 enum status
-cal_store_days(struct db_tx *tx, int64_t from, int64_t to, struct cal_day **out, size_t *n)
+cal_store_days(struct db_tx *tx, int64_t from, int64_t to, struct cal_span **out, size_t *n)
 {
 	const char *p[3] = { num(tx, from), num(tx, to), num(tx, CALENDAR_MAX_DAYS) };
 
@@ -264,7 +272,7 @@ cal_store_days(struct db_tx *tx, int64_t from, int64_t to, struct cal_day **out,
 	    "   extract(epoch FROM ((d::date + 1)::timestamp AT TIME ZONE z.tz))::bigint"
 	    " FROM z, generate_series((to_timestamp($1::bigint) AT TIME ZONE z.tz)::date,"
 	    "   (to_timestamp($2::bigint - 1) AT TIME ZONE z.tz)::date, interval '1 day') d"
-	    " LIMIT $3::int", 3, p, sizeof(**out), day_fill, (void **)out, n);
+	    " LIMIT $3::int", 3, p, sizeof(**out), span_fill, (void **)out, n);
 }
 
 static void
@@ -314,20 +322,9 @@ cal_store_cache_drop(struct db_tx *tx, const char *conn_id)
 	return run(tx, "DELETE FROM calendar_busy_cache WHERE connection_id = $1::uuid", 1, p);
 }
 
-static void
-own_fill(PGresult *res, int i, void *elem, struct arena *a)
-{
-	struct cal_own_event *o = elem;
-
-	(void)a;
-	o->conn_id = db_val(res, i, 0);
-	o->start = i64(res, i, 1);
-	o->end = i64(res, i, 2);
-}
-
 enum status
 cal_store_own_events(struct db_tx *tx, const char *conn_ids_literal, int64_t from, int64_t to,
-    struct cal_own_event **out, size_t *n)
+    struct cal_span **out, size_t *n)
 {
 	const char *p[3] = { conn_ids_literal, num(tx, from), num(tx, to) };
 
@@ -340,7 +337,7 @@ cal_store_own_events(struct db_tx *tx, const char *conn_ids_literal, int64_t fro
 	    " AND b.status <> 'CANCELLED'"
 	    " AND coalesce(e.synced_starts_at, b.starts_at) < to_timestamp($3::bigint)"
 	    " AND coalesce(e.synced_ends_at, b.ends_at) > to_timestamp($2::bigint)", 3, p,
-	    sizeof(**out), own_fill, (void **)out, n);
+	    sizeof(**out), span_fill, (void **)out, n);
 }
 
 /* Rate buckets ---------------------------------------------------------------------------- */
@@ -399,6 +396,11 @@ cal_store_bucket_block(struct db_tx *tx, const char *provider, int seconds)
 
 /* Sync ------------------------------------------------------------------------------------- */
 
+#define BOOKING(f) offsetof(struct cal_booking, f)
+static const size_t booking_texts[] = { BOOKING(id), BOOKING(reference), BOOKING(status),
+	BOOKING(time_zone), BOOKING(business_name), BOOKING(customer_name),
+	BOOKING(customer_email), BOOKING(customer_phone), BOOKING(services), BOOKING(notes) };
+
 enum status
 cal_store_booking(struct db_tx *tx, const char *booking_id, struct cal_booking *out,
     bool *found)
@@ -423,16 +425,7 @@ cal_store_booking(struct db_tx *tx, const char *booking_id, struct cal_booking *
 	    " WHERE b.id = $1::uuid", 1, p, &res, found)) != ST_OK || !*found)
 		return st;
 	memset(out, 0, sizeof(*out));
-	out->id = db_val(res, 0, 0);
-	out->reference = db_val(res, 0, 1);
-	out->status = db_val(res, 0, 2);
-	out->time_zone = db_val(res, 0, 3);
-	out->business_name = db_val(res, 0, 4);
-	out->customer_name = db_val(res, 0, 5);
-	out->customer_email = db_val(res, 0, 6);
-	out->customer_phone = db_val(res, 0, 7);
-	out->services = db_val(res, 0, 8);
-	out->notes = db_val(res, 0, 9);
+	texts(res, 0, out, booking_texts, sizeof(booking_texts) / sizeof(booking_texts[0]));
 	out->start = i64(res, 0, 10);
 	out->end = i64(res, 0, 11);
 	/* {uuid,uuid,…}: uuids need no quoting in an array literal. */
@@ -452,22 +445,21 @@ cal_store_booking(struct db_tx *tx, const char *booking_id, struct cal_booking *
 	" e.connection_id, e.last_error, extract(epoch FROM e.synced_starts_at)::bigint," \
 	" extract(epoch FROM e.synced_ends_at)::bigint, e.attempts"
 
+#define EVENT(f) offsetof(struct cal_event_row, f)
+static const size_t event_texts[] = { EVENT(id), EVENT(booking_id), EVENT(provider),
+	EVENT(external_id), EVENT(state), EVENT(connection_id), EVENT(last_error) };
+#define EVENT_NTEXTS (sizeof(event_texts) / sizeof(event_texts[0]))
+
 static void
 event_fill(PGresult *res, int i, void *elem, struct arena *a)
 {
 	struct cal_event_row *e = elem;
 
 	(void)a;
-	e->id = db_val(res, i, 0);
-	e->booking_id = db_val(res, i, 1);
-	e->provider = db_val(res, i, 2);
-	e->external_id = db_val(res, i, 3);
-	e->state = db_val(res, i, 4);
-	e->connection_id = db_val(res, i, 5);
-	e->last_error = db_val(res, i, 6);
-	e->synced_start = i64(res, i, 7);
-	e->synced_end = i64(res, i, 8);
-	e->attempts = (int)i64(res, i, 9);
+	texts(res, i, e, event_texts, EVENT_NTEXTS);
+	e->synced_start = i64(res, i, EVENT_NTEXTS);
+	e->synced_end = i64(res, i, EVENT_NTEXTS + 1);
+	e->attempts = (int)i64(res, i, EVENT_NTEXTS + 2);
 }
 
 enum status
@@ -651,14 +643,8 @@ enum status
 cal_store_webhook_tenant(struct db_tx *tx, const char *conn_id, const char **tenant_id)
 {
 	const char *p[1] = { conn_id };
-	PGresult *res;
-	bool found;
-	enum status st;
 
-	if ((st = one(tx, "SELECT calendar_webhook_tenant($1::uuid)::text", 1, p, &res,
-	    &found)) == ST_OK)
-		*tenant_id = found ? db_val(res, 0, 0) : NULL;
-	return st;
+	return scalar(tx, "SELECT calendar_webhook_tenant($1::uuid)::text", 1, p, tenant_id);
 }
 
 enum status
@@ -701,14 +687,9 @@ enum status
 cal_store_webhook_payload(struct db_tx *tx, long long event_id, const char **payload)
 {
 	const char *p[1] = { num(tx, event_id) };
-	PGresult *res;
-	bool found;
-	enum status st;
 
-	if ((st = one(tx, "SELECT payload::text FROM webhook_events WHERE id = $1::bigint"
-	    " AND provider = 'calcom'", 1, p, &res, &found)) == ST_OK)
-		*payload = found ? db_val(res, 0, 0) : NULL;
-	return st;
+	return scalar(tx, "SELECT payload::text FROM webhook_events WHERE id = $1::bigint"
+	    " AND provider = 'calcom'", 1, p, payload);
 }
 
 /* Platform -------------------------------------------------------------------------------- */

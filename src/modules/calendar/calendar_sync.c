@@ -1,18 +1,16 @@
 /* calendar_sync.c — the calendar services the jobs run (calendar_jobs.c
- * parses their payloads and calls these):
+ * reads their payloads and calls these):
  *
  *  calendar_sync_booking (calendar.sync {"booking_id"}): enqueued by the
  *    booking service in the transaction of every create, move, cancel or
- *    status change. It reads
- *    the booking as it is now and reconciles each provider's copy (create,
- *    move, delete), calling providers with no transaction open and
- *    recording the outcome in booking_calendar_events afterwards. A
- *    provider error fails the job, which retries with backoff; the booking
- *    itself is never touched, except that an event deleted on the calendar
- *    side marks it needs_review.
+ *    status change. It reads the booking as it is now and reconciles each
+ *    provider's copy (create, move, delete), calling providers with no
+ *    transaction open and recording the outcome in booking_calendar_events
+ *    afterwards. A provider error fails the job, which retries with
+ *    backoff; the booking itself is never touched, except that an event
+ *    deleted on the calendar side marks it needs_review.
  *  calendar_webhook_apply (calendar.webhook {"event_id", "connection_id"}):
- *    a stored Cal.com
- *    delivery. A booking of ours cancelled or moved in Cal.com marks ours
+ *    a stored Cal.com delivery. A booking of ours cancelled or moved in Cal.com marks ours
  *    for review (never cancels it); any delivery drops the connection's
  *    busy cache, since its availability changed.
  *  calendar_reconcile_all (calendar.reconcile, platform, every minute) fans
@@ -104,19 +102,12 @@ sync_load(const struct ctx *ctx, const char *booking_id, struct cal_booking *b, 
 		goto out;
 	if ((st = cal_store_events(&tx, booking_id, &evs, &nev)) != ST_OK)
 		goto out;
-	{
-		char *lit = arena_strdup(ctx->arena, "{");
-
-		for (size_t k = 0; k < b->nstaff; k++)
-			lit = arena_printf(ctx->arena, "%s%s%s", lit, k ? "," : "", b->staff_ids[k]);
-		lit = arena_printf(ctx->arena, "%s}", lit);
-		/* Connections in error too: the job then fails and retries,
-		 * so a booking made while a calendar awaited reconnection
-		 * still reaches it if that happens in time (and shows in the
-		 * sync status otherwise). */
-		if ((st = cal_store_connections_for_staff(&tx, lit, true, &rows, &nrows)) != ST_OK)
-			goto out;
-	}
+	/* Connections in error too: the job then fails and retries, so a
+	 * booking made while a calendar awaited reconnection still reaches it
+	 * if that happens in time (and shows in the sync status otherwise). */
+	if ((st = cal_store_connections_for_staff(&tx, calendar_uuid_array(ctx->arena,
+	    b->staff_ids, b->nstaff), true, &rows, &nrows)) != ST_OK)
+		goto out;
 	for (size_t p = 0; p < 2; p++) {
 		t[p].provider = sync_providers[p];
 		t[p].ev = NULL;
@@ -206,10 +197,86 @@ sync_record(const struct ctx *ctx, bool last, const struct cal_booking *b,
 	return db_tx_end(&tx, s2);
 }
 
+/* Makes the provider's copy of b what action says, with no transaction
+ * open. *ext gets the event's id at the provider afterwards. */
+static enum status
+sync_call(const struct ctx *ctx, const struct cal_booking *b, const struct sync_target *t,
+    enum calendar_sync_action action, const char **ext, struct err *e)
+{
+	const struct calendar_provider *prov = calendar_provider_find(t->provider);
+	const char *tenant_id = ctx_tenant_id(ctx);
+	struct calendar_call call;
+	struct calendar_conn conn;
+	struct calendar_event ev;
+	enum status st;
+
+	calendar_call_init(&call, ctx, ctx->arena, e, tenant_id);
+	event_of_booking(ctx->arena, b, &ev);
+	if ((st = calendar_conn_open(ctx, ctx->arena, tenant_id, t->conn, &conn, e)) != ST_OK)
+		return st;
+	switch (action) {
+	case SYNC_CREATE:
+		return prov->create_event(&call, &conn, &ev, ext);
+	case SYNC_UPDATE:
+		return prov->update_event(&call, &conn, t->ev->external_id, &ev, ext);
+	case SYNC_DELETE:
+		return prov->delete_event(&call, &conn, t->ev->external_id);
+	case SYNC_NONE:
+		break;
+	}
+	return ST_OK;
+}
+
+/* Mirrors b at one provider: the first failure goes to *first_fail (and
+ * ctx->err), so the job retries. */
+static void
+sync_one(const struct ctx *ctx, bool last, const struct cal_booking *b,
+    const struct sync_target *t, enum status *first_fail)
+{
+	const char *tenant_id = ctx_tenant_id(ctx);
+	bool active = strcmp(b->status, "CANCELLED") != 0;
+	bool has_ext = t->ev != NULL && t->ev->external_id != NULL;
+	const char *ext = has_ext ? t->ev->external_id : NULL;
+	enum calendar_sync_action action;
+	enum status st, rec;
+	bool failed;
+	struct err e;
+
+	action = calendar_sync_decide(active, t->ev ? t->ev->state : NULL, has_ext, b->start,
+	    b->end, has_ext ? t->ev->synced_start : 0, has_ext ? t->ev->synced_end : 0);
+	if (action == SYNC_NONE) {
+		/* A row left failed or pending by an earlier run whose provider
+		 * copy is in fact right: say so. */
+		if (has_ext && active && strcmp(t->ev->state, "synced") != 0 &&
+		    strcmp(t->ev->state, "deleted_remote") != 0)
+			(void)sync_record(ctx, last, b, t, SYNC_NONE, ST_OK, ext, NULL);
+		return;
+	}
+	err_clear(&e);
+	st = sync_call(ctx, b, t, action, &ext, &e);
+	log_emit(st == ST_OK ? LOG_INFO : LOG_WARN, "calendar sync", json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:s}", "tenant_id", tenant_id,
+	    "booking_id", b->id, "provider", t->provider, "connection_id", t->conn->id,
+	    "action", calendar_sync_action_name(action), "status", status_code(st)));
+	/* An event gone when we move it is the booking's news, not the
+	 * connection's fault. */
+	failed = st != ST_OK && !(st == ST_NOTFOUND && action == SYNC_UPDATE);
+	calendar_conn_outcome(ctx, ctx->arena, tenant_id, t->conn->id, failed ? st : ST_OK,
+	    failed ? e.message : NULL);
+	rec = sync_record(ctx, last, b, t, action, st, ext, st == ST_OK ? NULL : e.message);
+	if (rec != ST_OK && *first_fail == ST_OK) {
+		*first_fail = rec;
+		err_set(ctx->err, rec, "calendar sync outcome not recorded");
+	}
+	if (failed && *first_fail == ST_OK) {
+		*first_fail = st;
+		err_set(ctx->err, st, "%s: %s", t->provider, e.message);
+	}
+}
+
 enum status
 calendar_sync_booking(const struct ctx *ctx, const char *booking_id, bool last_attempt)
 {
-	const char *tenant_id = ctx_tenant_id(ctx);
 	struct sync_target t[2];
 	struct cal_booking b;
 	bool found = false;
@@ -220,74 +287,9 @@ calendar_sync_booking(const struct ctx *ctx, const char *booking_id, bool last_a
 		return st;
 	if (!found)
 		return ST_OK;	/* deleted meanwhile: nothing to mirror */
-
-	for (size_t p = 0; p < 2; p++) {
-		const struct calendar_provider *prov = calendar_provider_find(t[p].provider);
-		bool active = strcmp(b.status, "CANCELLED") != 0;
-		bool has_ext = t[p].ev != NULL && t[p].ev->external_id != NULL;
-		enum calendar_sync_action action;
-		const char *ext = has_ext ? t[p].ev->external_id : NULL;
-		struct calendar_call call;
-		struct calendar_conn conn;
-		struct calendar_event ev;
-		struct err e;
-
-		if (t[p].conn == NULL || prov == NULL)
-			continue;
-		action = calendar_sync_decide(active, t[p].ev ? t[p].ev->state : NULL, has_ext,
-		    b.start, b.end, has_ext ? t[p].ev->synced_start : 0,
-		    has_ext ? t[p].ev->synced_end : 0);
-		if (action == SYNC_NONE) {
-			/* A row left failed or pending by an earlier run whose
-			 * provider copy is in fact right: say so. */
-			if (t[p].ev != NULL && has_ext && active && strcmp(t[p].ev->state, "synced") != 0 &&
-			    strcmp(t[p].ev->state, "deleted_remote") != 0)
-				(void)sync_record(ctx, last_attempt, &b, &t[p], SYNC_NONE, ST_OK, ext, NULL);
-			continue;
-		}
-		err_clear(&e);
-		calendar_call_init(&call, ctx, ctx->arena, &e, tenant_id);
-		event_of_booking(ctx->arena, &b, &ev);
-		/* No transaction is open during the provider call. */
-		st = calendar_conn_open(ctx, ctx->arena, tenant_id, t[p].conn, &conn, &e);
-		if (st == ST_OK) {
-			switch (action) {
-			case SYNC_CREATE:
-				st = prov->create_event(&call, &conn, &ev, &ext);
-				break;
-			case SYNC_UPDATE:
-				st = prov->update_event(&call, &conn, t[p].ev->external_id, &ev, &ext);
-				break;
-			case SYNC_DELETE:
-				st = prov->delete_event(&call, &conn, t[p].ev->external_id);
-				break;
-			case SYNC_NONE:
-				break;
-			}
-		}
-		log_emit(st == ST_OK ? LOG_INFO : LOG_WARN, "calendar sync", json_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s}", "tenant_id", tenant_id,
-		    "booking_id", b.id, "provider", t[p].provider, "connection_id", t[p].conn->id,
-		    "action", calendar_sync_action_name(action), "status", status_code(st)));
-		if (st != ST_OK && !(st == ST_NOTFOUND && action == SYNC_UPDATE))
-			calendar_conn_outcome(ctx, ctx->arena, tenant_id, t[p].conn->id, st, e.message);
-		else
-			calendar_conn_outcome(ctx, ctx->arena, tenant_id, t[p].conn->id, ST_OK, NULL);
-		{
-			enum status rec = sync_record(ctx, last_attempt, &b, &t[p], action, st, ext,
-			    st == ST_OK ? NULL : e.message);
-
-			if (rec != ST_OK && first_fail == ST_OK) {
-				first_fail = rec;
-				err_set(ctx->err, rec, "calendar sync outcome not recorded");
-			}
-		}
-		if (st != ST_OK && !(st == ST_NOTFOUND && action == SYNC_UPDATE) &&
-		    first_fail == ST_OK) {
-			first_fail = st;
-			err_set(ctx->err, st, "%s: %s", t[p].provider, e.message);
-		}
-	}
+	for (size_t p = 0; p < 2; p++)
+		if (t[p].conn != NULL && calendar_provider_find(t[p].provider) != NULL)
+			sync_one(ctx, last_attempt, &b, &t[p], &first_fail);
 	return first_fail;
 }
 
