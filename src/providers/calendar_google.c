@@ -25,12 +25,12 @@
  * (keyed also by a hash of the refresh token, so a reconnected account
  * never gets the old account's token) and refreshed on expiry or on a
  * 401. */
-#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/crypto.h"
 #include "providers/calendar_provider.h"
 
 /* Access-token cache ---------------------------------------------------------------- */
@@ -52,9 +52,9 @@ static pthread_mutex_t token_mu = PTHREAD_MUTEX_INITIALIZER;
 static void
 secret_hash(const char *secret, unsigned char out[8])
 {
-	unsigned char h[SHA256_DIGEST_LENGTH];
+	unsigned char h[32];
 
-	SHA256((const unsigned char *)secret, strlen(secret), h);
+	sec_sha256(secret, h);
 	memcpy(out, h, 8);
 }
 

@@ -42,7 +42,7 @@ struct calendar_busy {
 
 /* External busy ranges for staff_ids[0..nstaff) over [from, to). Never fails
  * because a provider did; ST_OK with what is known. */
-enum status calendar_busy(const struct ctx *app, struct arena *a, const char *tenant_id,
+enum status calendar_busy(const struct ctx *ctx, struct arena *a, const char *tenant_id,
     const char *const *staff_ids, size_t nstaff, int64_t from, int64_t to,
     struct calendar_busy *out) MUST_USE;
 

@@ -24,9 +24,20 @@
 /* Outbound plumbing ------------------------------------------------------------------ */
 
 struct call_ctx {
-	const struct ctx *app;
+	const struct ctx *ctx;
 	const char *tenant_id;
 };
+
+enum status
+calendar_tx_begin_quiet(struct db_tx *tx, const struct ctx *ctx, struct arena *a,
+    struct err *e, const char *tenant_id)
+{
+	struct ctx quiet = *ctx;
+
+	quiet.arena = a;
+	quiet.err = e;
+	return db_tx_begin_as(tx, &quiet, tenant_id);
+}
 
 /* Spends one of the tenant's Cal.com tokens, in a transaction of its own
  * (the bucket row is shared by every process). Google has no bucket of
@@ -43,9 +54,9 @@ before_request(struct calendar_call *call, const char *provider)
 
 	if (cx == NULL || strcmp(provider, "calcom") != 0)
 		return ST_OK;
-	calendar_bucket_limits(cx->app->cfg->calcom_rate_per_min, &rate, &burst);
+	calendar_bucket_limits(cx->ctx->cfg->calcom_rate_per_min, &rate, &burst);
 	err_clear(&e);
-	if ((st = db_tx_begin_legacy(&tx, cx->app->pool, call->arena, &e, cx->tenant_id)) != ST_OK)
+	if ((st = calendar_tx_begin_quiet(&tx, cx->ctx, call->arena, &e, cx->tenant_id)) != ST_OK)
 		return err_set(call->err, st, "rate bucket unavailable: %s", e.message);
 	if ((st = cal_store_bucket_lock(&tx, provider, burst, &b, &now)) == ST_OK) {
 		wait = calendar_bucket_take(&b, now, rate, burst);
@@ -58,7 +69,7 @@ before_request(struct calendar_call *call, const char *provider)
 		call->retry_after_s = (int)ceil(wait);
 		return err_set(call->err, ST_RATE_LIMITED,
 		    "our Cal.com budget of %d requests a minute is spent (next in %.1f s)",
-		    cx->app->cfg->calcom_rate_per_min, wait);
+		    cx->ctx->cfg->calcom_rate_per_min, wait);
 	}
 	return ST_OK;
 }
@@ -74,7 +85,7 @@ on_rate_limited(struct calendar_call *call, const char *provider, int retry_afte
 	if (cx == NULL)
 		return;
 	err_clear(&e);
-	if (db_tx_begin_legacy(&tx, cx->app->pool, call->arena, &e, cx->tenant_id) != ST_OK)
+	if (calendar_tx_begin_quiet(&tx, cx->ctx, call->arena, &e, cx->tenant_id) != ST_OK)
 		return;
 	st = cal_store_bucket_block(&tx, provider, retry_after_s > 0 ? retry_after_s : 60);
 	if (db_tx_end(&tx, st) != ST_OK)
@@ -82,16 +93,16 @@ on_rate_limited(struct calendar_call *call, const char *provider, int retry_afte
 }
 
 void
-calendar_call_init(struct calendar_call *call, const struct ctx *app, struct arena *a,
+calendar_call_init(struct calendar_call *call, const struct ctx *ctx, struct arena *a,
     struct err *e, const char *tenant_id)
 {
 	struct call_ctx *cx = arena_calloc(a, 1, sizeof(*cx));
 
 	memset(call, 0, sizeof(*call));
-	cx->app = app;
+	cx->ctx = ctx;
 	cx->tenant_id = tenant_id;
 	call->arena = a;
-	call->cfg = app->cfg;
+	call->cfg = ctx->cfg;
 	call->err = e;
 	call->before_request = before_request;
 	call->on_rate_limited = on_rate_limited;
@@ -99,7 +110,7 @@ calendar_call_init(struct calendar_call *call, const struct ctx *app, struct are
 }
 
 enum status
-calendar_conn_open(const struct ctx *app, struct arena *a, const char *tenant_id,
+calendar_conn_open(const struct ctx *ctx, struct arena *a, const char *tenant_id,
     const struct cal_conn_row *row, struct calendar_conn *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
@@ -108,12 +119,12 @@ calendar_conn_open(const struct ctx *app, struct arena *a, const char *tenant_id
 	out->provider = row->provider;
 	out->staff_id = row->staff_id;
 	out->external_ref = row->external_ref;
-	return calendar_secret_open(app->cfg, a, row->secret_ct, row->secret_nonce,
+	return calendar_secret_open(ctx->cfg, a, row->secret_ct, row->secret_nonce,
 	    row->secret_key_id, &out->secret, e);
 }
 
 void
-calendar_conn_outcome(const struct ctx *app, struct arena *a, const char *tenant_id,
+calendar_conn_outcome(const struct ctx *ctx, struct arena *a, const char *tenant_id,
     const char *conn_id, enum status st, const char *msg)
 {
 	struct db_tx tx;
@@ -124,7 +135,7 @@ calendar_conn_outcome(const struct ctx *app, struct arena *a, const char *tenant
 	if (st == ST_RATE_LIMITED)
 		return;
 	err_clear(&e);
-	if (db_tx_begin_legacy(&tx, app->pool, a, &e, tenant_id) != ST_OK) {
+	if (calendar_tx_begin_quiet(&tx, ctx, a, &e, tenant_id) != ST_OK) {
 		log_warn("calendar connection %s: outcome not recorded: %s", conn_id, e.message);
 		return;
 	}
@@ -146,8 +157,8 @@ struct conn_days {
 	bool fetched;
 };
 
-static const char *
-uuid_array(struct arena *a, const char *const *ids, size_t n)
+const char *
+calendar_uuid_array(struct arena *a, const char *const *ids, size_t n)
 {
 	char *s = arena_strdup(a, "{");
 
@@ -158,78 +169,84 @@ uuid_array(struct arena *a, const char *const *ids, size_t n)
 }
 
 static int
-day_index(const struct cal_day *days, size_t ndays, const char *day)
+day_index(const struct cal_span *days, size_t ndays, const char *day)
 {
 	for (size_t i = 0; i < ndays; i++)
-		if (strcmp(days[i].day, day) == 0)
+		if (strcmp(days[i].key, day) == 0)
 			return (int)i;
 	return -1;
 }
 
+/* Puts the cached days and our own synced events on their connections. */
+static void
+place_rows(const struct ctx *ctx, struct arena *a, const struct cal_span *days, size_t ndays,
+    struct conn_days *cd, size_t n, const struct cal_cache_row *cache, size_t ncache,
+    const struct cal_span *own, size_t nown)
+{
+	for (size_t r = 0; r < ncache; r++) {
+		int di = day_index(days, ndays, cache[r].day);
+
+		for (size_t i = 0; i < n && di >= 0; i++) {
+			if (strcmp(cd[i].row->id, cache[r].conn_id) != 0)
+				continue;
+			if (calendar_busy_parse(a, cache[r].busy, &cd[i].day_busy[di])) {
+				cd[i].have[di] = true;
+				cd[i].fresh[di] = cache[r].age_s >= 0 &&
+				    cache[r].age_s < ctx->cfg->calendar_busy_ttl_s;
+			}
+		}
+	}
+	for (size_t r = 0; r < nown; r++)
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(cd[i].row->id, own[r].key) == 0)
+				calendar_ranges_push(a, &cd[i].own, &cd[i].own_cap, own[r].start,
+				    own[r].end);
+}
+
 static enum status
-load_state(const struct ctx *app, struct arena *a, const char *tenant_id,
+load_state(const struct ctx *ctx, struct arena *a, const char *tenant_id,
     const char *const *staff_ids, size_t nstaff, int64_t from, int64_t to,
-    struct cal_day **days, size_t *ndays, struct conn_days **cd, size_t *ncd)
+    struct cal_span **days, size_t *ndays, struct conn_days **cd, size_t *ncd)
 {
 	struct cal_conn_row *rows;
+	struct cal_cache_row *cache;
+	struct cal_span *own;
 	const char *conn_ids;
-	PGresult *res;
+	const char **ids;
 	struct db_tx tx;
 	struct err e;
-	size_t n;
+	size_t n, ncache, nown;
 	enum status st;
 
 	err_clear(&e);
 	*ncd = 0;
-	if ((st = db_tx_begin_legacy(&tx, app->pool, a, &e, tenant_id)) != ST_OK)
+	if ((st = calendar_tx_begin_quiet(&tx, ctx, a, &e, tenant_id)) != ST_OK)
 		return st;
 	/* A calendar we cannot read any more (in error) blocks nothing: its
 	 * cached times would only grow staler. */
-	if ((st = cal_store_connections_for_staff(&tx, uuid_array(a, staff_ids, nstaff), false,
+	if ((st = cal_store_connections_for_staff(&tx, calendar_uuid_array(a, staff_ids, nstaff), false,
 	    &rows, &n)) != ST_OK || n == 0)
 		goto out;
 	if ((st = cal_store_days(&tx, from, to, days, ndays)) != ST_OK || *ndays == 0)
 		goto out;
 	*cd = arena_calloc(a, n, sizeof(**cd));
-	{
-		const char **ids = arena_calloc(a, n, sizeof(char *));
-
-		for (size_t i = 0; i < n; i++) {
-			ids[i] = rows[i].id;
-			(*cd)[i].row = &rows[i];
-			(*cd)[i].day_busy = arena_calloc(a, *ndays, sizeof(struct calendar_ranges));
-			(*cd)[i].have = arena_calloc(a, *ndays, sizeof(bool));
-			(*cd)[i].fresh = arena_calloc(a, *ndays, sizeof(bool));
-		}
-		conn_ids = uuid_array(a, ids, n);
+	ids = arena_calloc(a, n, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = rows[i].id;
+		(*cd)[i].row = &rows[i];
+		(*cd)[i].day_busy = arena_calloc(a, *ndays, sizeof(struct calendar_ranges));
+		(*cd)[i].have = arena_calloc(a, *ndays, sizeof(bool));
+		(*cd)[i].fresh = arena_calloc(a, *ndays, sizeof(bool));
 	}
+	conn_ids = calendar_uuid_array(a, ids, n);
 	*ncd = n;
-	if ((st = cal_store_cache_load(&tx, conn_ids, (*days)[0].day, (*days)[*ndays - 1].day,
-	    &res)) != ST_OK)
+	if ((st = cal_store_cache_load(&tx, conn_ids, (*days)[0].key, (*days)[*ndays - 1].key,
+	    &cache, &ncache)) != ST_OK)
 		goto out;
-	for (int r = 0; r < PQntuples(res); r++) {
-		const char *conn = PQgetvalue(res, r, 0);
-		int di = day_index(*days, *ndays, PQgetvalue(res, r, 1));
-		long long age = strtoll(PQgetvalue(res, r, 3), NULL, 10);
-
-		for (size_t i = 0; i < n && di >= 0; i++) {
-			if (strcmp((*cd)[i].row->id, conn) != 0)
-				continue;
-			if (calendar_busy_parse(a, PQgetvalue(res, r, 2), &(*cd)[i].day_busy[di])) {
-				(*cd)[i].have[di] = true;
-				(*cd)[i].fresh[di] = age >= 0 && age < app->cfg->calendar_busy_ttl_s;
-			}
-		}
-	}
-	if ((st = cal_store_own_events(&tx, conn_ids, (*days)[0].start,
-	    (*days)[*ndays - 1].end, &res)) != ST_OK)
+	if ((st = cal_store_own_events(&tx, conn_ids, (*days)[0].start, (*days)[*ndays - 1].end,
+	    &own, &nown)) != ST_OK)
 		goto out;
-	for (int r = 0; r < PQntuples(res); r++)
-		for (size_t i = 0; i < n; i++)
-			if (strcmp((*cd)[i].row->id, PQgetvalue(res, r, 0)) == 0)
-				calendar_ranges_push(a, &(*cd)[i].own, &(*cd)[i].own_cap,
-				    strtoll(PQgetvalue(res, r, 1), NULL, 10),
-				    strtoll(PQgetvalue(res, r, 2), NULL, 10));
+	place_rows(ctx, a, *days, *ndays, *cd, n, cache, ncache, own, nown);
 out:
 	return db_tx_end(&tx, st);
 }
@@ -237,8 +254,8 @@ out:
 /* Asks the provider for the stale days of one connection (one call over
  * the span from the first to the last of them). */
 static void
-refresh(const struct ctx *app, struct arena *a, const char *tenant_id, int64_t deadline_ms,
-    const struct cal_day *days, size_t ndays, struct conn_days *c)
+refresh(const struct ctx *ctx, struct arena *a, const char *tenant_id, int64_t deadline_ms,
+    const struct cal_span *days, size_t ndays, struct conn_days *c)
 {
 	const struct calendar_provider *p = calendar_provider_find(c->row->provider);
 	struct calendar_conn conn;
@@ -262,9 +279,9 @@ refresh(const struct ctx *app, struct arena *a, const char *tenant_id, int64_t d
 		st = err_set(&e, ST_TIMEOUT, "no time left for this lookup");
 		goto failed;
 	}
-	calendar_call_init(&call, app, a, &e, tenant_id);
+	calendar_call_init(&call, ctx, a, &e, tenant_id);
 	call.deadline_ms = deadline_ms;
-	if ((st = calendar_conn_open(app, a, tenant_id, c->row, &conn, &e)) != ST_OK)
+	if ((st = calendar_conn_open(ctx, a, tenant_id, c->row, &conn, &e)) != ST_OK)
 		goto failed;
 	if ((st = p->free_busy(&call, &conn, days[first].start, days[last].end, &busy)) != ST_OK)
 		goto failed;
@@ -279,7 +296,7 @@ refresh(const struct ctx *app, struct arena *a, const char *tenant_id, int64_t d
 		c->have[d] = c->fresh[d] = true;
 	}
 	c->fetched = true;
-	calendar_conn_outcome(app, a, tenant_id, c->row->id, ST_OK, NULL);
+	calendar_conn_outcome(ctx, a, tenant_id, c->row->id, ST_OK, NULL);
 	return;
 failed:
 	/* Availability goes on with what the cache holds (maybe nothing). */
@@ -287,11 +304,11 @@ failed:
 	    "{s:s, s:s, s:s, s:s, s:s}", "tenant_id", tenant_id, "connection_id", c->row->id,
 	    "provider", c->row->provider, "status", status_code(st), "error", e.message));
 	if (st != ST_TIMEOUT || calendar_now_ms() < deadline_ms)
-		calendar_conn_outcome(app, a, tenant_id, c->row->id, st, e.message);
+		calendar_conn_outcome(ctx, a, tenant_id, c->row->id, st, e.message);
 }
 
 static void
-save(const struct ctx *app, struct arena *a, const char *tenant_id, const struct cal_day *days,
+save(const struct ctx *ctx, struct arena *a, const char *tenant_id, const struct cal_span *days,
     size_t ndays, struct conn_days *cd, size_t ncd)
 {
 	struct db_tx tx;
@@ -304,14 +321,14 @@ save(const struct ctx *app, struct arena *a, const char *tenant_id, const struct
 	if (!any)
 		return;
 	err_clear(&e);
-	if (db_tx_begin_legacy(&tx, app->pool, a, &e, tenant_id) != ST_OK) {
+	if (calendar_tx_begin_quiet(&tx, ctx, a, &e, tenant_id) != ST_OK) {
 		log_warn("calendar busy cache not written: %s", e.message);
 		return;
 	}
 	for (size_t i = 0; i < ncd && st == ST_OK; i++)
 		for (size_t d = 0; d < ndays && st == ST_OK && cd[i].fetched; d++)
 			if (cd[i].fresh[d])
-				st = cal_store_cache_put(&tx, cd[i].row->id, days[d].day,
+				st = cal_store_cache_put(&tx, cd[i].row->id, days[d].key,
 				    calendar_busy_json(a, &cd[i].day_busy[d]));
 	if (db_tx_end(&tx, st) != ST_OK)
 		log_warn("calendar busy cache not written: %s", e.message);
@@ -344,11 +361,11 @@ emit(struct arena *a, struct calendar_busy *out, size_t *cap, const char *staff_
 }
 
 enum status
-calendar_busy(const struct ctx *app, struct arena *a, const char *tenant_id,
+calendar_busy(const struct ctx *ctx, struct arena *a, const char *tenant_id,
     const char *const *staff_ids, size_t nstaff, int64_t from, int64_t to,
     struct calendar_busy *out)
 {
-	struct cal_day *days = NULL;
+	struct cal_span *days = NULL;
 	struct conn_days *cd = NULL;
 	size_t ndays = 0, ncd = 0, cap = 0;
 	int64_t deadline;
@@ -360,7 +377,7 @@ calendar_busy(const struct ctx *app, struct arena *a, const char *tenant_id,
 		return ST_OK;
 	if (to - from > (int64_t)CALENDAR_MAX_DAYS * 86400)
 		to = from + (int64_t)CALENDAR_MAX_DAYS * 86400;
-	st = load_state(app, a, tenant_id, staff_ids, nstaff, from, to, &days, &ndays, &cd, &ncd);
+	st = load_state(ctx, a, tenant_id, staff_ids, nstaff, from, to, &days, &ndays, &cd, &ncd);
 	if (st != ST_OK) {
 		log_warn("calendar busy times skipped: %s", status_code(st));
 		return ST_OK;
@@ -370,11 +387,11 @@ calendar_busy(const struct ctx *app, struct arena *a, const char *tenant_id,
 
 	/* No transaction is open from here until save(). */
 	deadline = calendar_now_ms() + CALENDAR_BUSY_BUDGET_MS;
-	if (app->cfg->calendar_timeout_ms > CALENDAR_BUSY_BUDGET_MS)
-		deadline = calendar_now_ms() + app->cfg->calendar_timeout_ms;
+	if (ctx->cfg->calendar_timeout_ms > CALENDAR_BUSY_BUDGET_MS)
+		deadline = calendar_now_ms() + ctx->cfg->calendar_timeout_ms;
 	for (size_t i = 0; i < ncd; i++)
-		refresh(app, a, tenant_id, deadline, days, ndays, &cd[i]);
-	save(app, a, tenant_id, days, ndays, cd, ncd);
+		refresh(ctx, a, tenant_id, deadline, days, ndays, &cd[i]);
+	save(ctx, a, tenant_id, days, ndays, cd, ncd);
 
 	for (size_t i = 0; i < ncd; i++) {
 		const struct cal_conn_row *row = cd[i].row;

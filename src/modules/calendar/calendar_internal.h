@@ -1,9 +1,10 @@
-/* calendar_internal.h — what the calendar module's files share: the pure
- * rules (calendar_service.c: token bucket, OAuth state tokens, what a sync
- * must do, webhook payloads, busy JSON), the rows the store reads and
- * writes (calendar_store.c, SQL only), and the outbound-call plumbing
- * (rate limits, connection errors) shared by busy times, sync jobs and
- * routes. */
+/* calendar_internal.h — what the calendar module's files share, and no
+ * other module includes: the pure rules (calendar_rules.c: token bucket,
+ * OAuth state tokens, what a sync must do, webhook payloads, busy JSON),
+ * the services the routes and jobs call (calendar_service.c,
+ * calendar_sync.c), the rows the store reads and writes (calendar_store.c,
+ * SQL only), and the outbound-call plumbing (rate limits, connection
+ * errors) shared by busy times, sync and the services. */
 #ifndef CALENDAR_INTERNAL_H
 #define CALENDAR_INTERNAL_H
 
@@ -11,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "app.h"
+#include "core/ctx.h"
 #include "db/db.h"
 #include "modules/audit/audit.h"
 #include "modules/calendar/calendar.h"
@@ -23,7 +24,7 @@
 #define CALENDAR_STATE_TTL_S 600	/* an OAuth consent must finish in 10 minutes */
 #define CALENDAR_STATE_MAX 256
 
-/* ---- pure rules (calendar_service.c) ------------------------------------------- */
+/* ---- pure rules (calendar_rules.c) ------------------------------------------- */
 
 /* A token bucket: at most burst tokens, refilled at rate per second. */
 struct calendar_bucket {
@@ -85,9 +86,11 @@ struct cal_conn_row {
 	const char *last_error, *last_error_at, *created_at, *updated_at;
 };
 
-struct cal_day {
-	const char *day;	/* YYYY-MM-DD, the tenant's local date */
-	int64_t start, end;	/* its UTC bounds */
+/* A named UTC range: a day (key YYYY-MM-DD, the tenant's local date, with
+ * its UTC bounds) or one of our events on a connection (key its id). */
+struct cal_span {
+	const char *key;
+	int64_t start, end;
 };
 
 struct cal_booking {
@@ -131,19 +134,23 @@ enum status cal_store_connection_outcome(struct db_tx *tx, const char *id, const
 enum status cal_store_staff_exists(struct db_tx *tx, const char *staff_id, bool *exists) MUST_USE;
 
 /* Busy cache. */
-enum status cal_store_days(struct db_tx *tx, int64_t from, int64_t to, struct cal_day **out,
+enum status cal_store_days(struct db_tx *tx, int64_t from, int64_t to, struct cal_span **out,
     size_t *n) MUST_USE;
-/* Rows of the cache for connections (uuid[] literal) between two days:
- * res columns conn, day, busy, age_s. */
+struct cal_cache_row {
+	const char *conn_id, *day, *busy;	/* busy: the cache's JSON */
+	int64_t age_s;
+};
+
+/* Rows of the cache for connections (uuid[] literal) between two days. */
 enum status cal_store_cache_load(struct db_tx *tx, const char *conn_ids_literal,
-    const char *first_day, const char *last_day, PGresult **res) MUST_USE;
+    const char *first_day, const char *last_day, struct cal_cache_row **out,
+    size_t *n) MUST_USE;
 enum status cal_store_cache_put(struct db_tx *tx, const char *conn_id, const char *day,
     const char *busy_json) MUST_USE;
 enum status cal_store_cache_drop(struct db_tx *tx, const char *conn_id) MUST_USE;
-/* Our own synced bookings on these connections within [from, to): res
- * columns conn, start, end (epoch). */
+/* Our own synced bookings on these connections within [from, to). */
 enum status cal_store_own_events(struct db_tx *tx, const char *conn_ids_literal, int64_t from,
-    int64_t to, PGresult **res) MUST_USE;
+    int64_t to, struct cal_span **out, size_t *n) MUST_USE;
 
 /* Rate buckets. */
 enum status cal_store_bucket_lock(struct db_tx *tx, const char *provider, double burst,
@@ -185,6 +192,8 @@ enum status cal_store_state_put(struct db_tx *tx, const char *nonce_hash, const 
  * (used, expired or never issued). */
 enum status cal_store_state_take(struct db_tx *tx, const char *nonce_hash,
     const char **user_id, const char **staff_id, const char **calendar_id, bool *found) MUST_USE;
+/* Drops expired states (SECURITY DEFINER, all tenants). */
+enum status cal_store_purge_states(struct db_tx *tx) MUST_USE;
 
 /* Webhooks: the SECURITY DEFINER lookups (ids only) and the idempotent
  * store of a delivery (webhook_event_ingest, 0003). */
@@ -196,27 +205,108 @@ enum status cal_store_webhook_ingest(struct db_tx *tx, const char *event_id, con
     const char *sha_bytea, const char *payload, const char **id, bool *inserted) MUST_USE;
 enum status cal_store_booking_exists(struct db_tx *tx, const char *booking_id, bool *exists)
     MUST_USE;
+/* A stored Cal.com delivery's body, or *payload NULL. */
+enum status cal_store_webhook_payload(struct db_tx *tx, long long event_id,
+    const char **payload) MUST_USE;
+/* Tenants with a Google connection (SECURITY DEFINER). */
+enum status cal_store_reconcile_tenants(struct db_tx *tx, const char ***tenant_ids,
+    size_t *n) MUST_USE;
 
 /* ---- outbound plumbing (calendar_busy.c) ------------------------------------------- */
 
+/* A uuid[] literal ("{a,b}") of the valid uuids among ids[0..n). */
+const char *calendar_uuid_array(struct arena *a, const char *const *ids, size_t n);
+
+/* A transaction for tenant_id whose failure is described in e and whose
+ * results live in a, not in ctx's: for steps whose failure is logged and
+ * never fails the caller. */
+enum status calendar_tx_begin_quiet(struct db_tx *tx, const struct ctx *ctx, struct arena *a,
+    struct err *e, const char *tenant_id) MUST_USE;
 /* A call environment for tenant_id whose before_request spends a token of
  * the tenant's shared bucket for Cal.com (and on_rate_limited blocks the
  * bucket for a 429's Retry-After). */
-void calendar_call_init(struct calendar_call *call, const struct ctx *app, struct arena *a,
+void calendar_call_init(struct calendar_call *call, const struct ctx *ctx, struct arena *a,
     struct err *e, const char *tenant_id);
 /* The connection with its secret opened, for an adapter. */
-enum status calendar_conn_open(const struct ctx *app, struct arena *a, const char *tenant_id,
+enum status calendar_conn_open(const struct ctx *ctx, struct arena *a, const char *tenant_id,
     const struct cal_conn_row *row, struct calendar_conn *out, struct err *e) MUST_USE;
 /* Records the outcome of a provider call on the connection, in its own
  * transaction: st ST_OK clears last_error; ST_UNAUTHENTICATED puts the
  * connection in "error" (a person must reconnect it); anything else notes
  * the error and keeps it active. Failures to record are logged only. */
-void calendar_conn_outcome(const struct ctx *app, struct arena *a, const char *tenant_id,
+void calendar_conn_outcome(const struct ctx *ctx, struct arena *a, const char *tenant_id,
     const char *conn_id, enum status st, const char *msg);
 
-/* ---- routes and jobs (calendar_routes.c, calendar_sync.c) ------------------------------- */
+/* ---- services (calendar_service.c): what the routes call -------------------------------- */
 
-/* The actor for jobs that change data on a provider's word. */
+/* PUBLIC_BASE_URL without a trailing slash (http://localhost:8080 unset). */
+const char *calendar_base_url(const struct ctx *ctx);
+/* Where Cal.com posts a connection's deliveries. */
+const char *calendar_webhook_url(const struct ctx *ctx, const char *conn_id);
+/* Where Google sends the consent back. */
+const char *calendar_redirect_uri(const struct ctx *ctx);
+#define CALENDAR_CALLBACK_PATH "/v1/calendar/google/callback"
+
+/* The tenant's live connections as JSON (never a secret). */
+enum status calendar_connections(const struct ctx *ctx, json_t **items) MUST_USE;
+
+/* Starts a Google consent for staff_id (NULL: the business's calendar). */
+struct calendar_authorize {
+	const char *authorize_url;
+	long long expires;
+};
+enum status calendar_google_authorize(const struct ctx *ctx, const char *staff_id,
+    const char *calendar_id, struct calendar_authorize *out) MUST_USE;
+/* Finishes one from Google's redirect (ctx has no tenant: the signed state
+ * names it). ST_OK with *admin_query, what the admin page is told
+ * ("google=connected&connection=…", "google=denied", "google=error&…");
+ * ST_INVALID when the state or the code is no good. */
+enum status calendar_google_finish(const struct ctx *ctx, const char *state, const char *code,
+    const char *denied, const char **admin_query) MUST_USE;
+
+struct calendar_calcom_input {
+	const char *api_key;
+	long long event_type_id;
+	const char *staff_id;		/* NULL: the business's calendar */
+	const char *webhook_secret;	/* NULL: we make one and register the webhook */
+};
+struct calendar_calcom_result {
+	const char *id;
+	const char *event_type_id;	/* as stored */
+	bool created, webhook_registered;
+};
+enum status calendar_calcom_connect(const struct ctx *ctx, const struct calendar_calcom_input *in,
+    struct calendar_calcom_result *out) MUST_USE;
+enum status calendar_connection_remove(const struct ctx *ctx, const char *id) MUST_USE;
+enum status calendar_sync_status(const struct ctx *ctx, const char *booking_id, json_t **items)
+    MUST_USE;
+/* Queues a calendar.sync of the booking now. */
+enum status calendar_resync(const struct ctx *ctx, const char *booking_id) MUST_USE;
+/* A Cal.com delivery (ctx has no tenant: the connection names it): checks
+ * the signature on the raw body, stores the event once under the body's
+ * hash and queues calendar.webhook. ST_UNAUTHENTICATED for any signature
+ * problem; *duplicate when it was stored before. */
+enum status calendar_calcom_receive(const struct ctx *ctx, const char *conn_param,
+    const char *signature, const char *body, size_t len, bool *duplicate) MUST_USE;
+/* Queues the tenant's reconciliation now (test routes). */
+enum status calendar_reconcile_now(const struct ctx *ctx) MUST_USE;
+
+/* ---- sync (calendar_sync.c): what the jobs call ------------------------------------------ */
+
+/* Mirrors the booking at each connected provider. last_attempt: a failure
+ * now is final (the event row says "failed"). */
+enum status calendar_sync_booking(const struct ctx *ctx, const char *booking_id,
+    bool last_attempt) MUST_USE;
+/* Acts on a stored Cal.com delivery of conn_id. */
+enum status calendar_webhook_apply(const struct ctx *ctx, long long event_id,
+    const char *conn_id) MUST_USE;
+/* Platform: queues one reconciliation per tenant with a Google connection
+ * (at most one per period_s), and drops expired OAuth states. */
+enum status calendar_reconcile_all(const struct ctx *ctx, long long period_s) MUST_USE;
+/* Asks Google whether the events we made for the tenant still exist. */
+enum status calendar_reconcile_tenant(const struct ctx *ctx) MUST_USE;
+
+/* The actors for changes made on a provider's word or by the system. */
 extern const struct audit_actor calendar_webhook_actor;
 extern const struct audit_actor calendar_system_actor;
 

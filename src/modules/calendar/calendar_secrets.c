@@ -1,12 +1,10 @@
-/* calendar_secrets.c — calendar credentials sealed at rest with the auth
- * module's secrets (auth_secret_*), and the small crypto helpers the OAuth
- * flow needs. */
+/* calendar_secrets.c — calendar credentials sealed at rest with
+ * core/crypto's secrets (sec_secret_*), and the small crypto helpers the
+ * OAuth flow needs. */
 #include "modules/calendar/calendar_secrets.h"
 
 #include <sodium.h>
 #include <string.h>
-
-#include "modules/auth/auth.h"
 
 #define SECRET_MAX 4096
 

@@ -1,8 +1,8 @@
-/* calendar_secrets.h — the one place the calendar module depends on the
- * auth module's crypto: sealing and opening the tenants' calendar secrets
- * (Google refresh tokens, Cal.com API keys and webhook secrets) with
- * XChaCha20-Poly1305 under APP_ENCRYPTION_KEY (sec_seal / sec_open), and
- * the key that signs OAuth states, derived from the same key. */
+/* calendar_secrets.h — internal to the calendar module: sealing and
+ * opening the tenants' calendar secrets (Google refresh tokens, Cal.com
+ * API keys and webhook secrets) with core/crypto's secrets at rest under
+ * APP_ENCRYPTION_KEY, and the key that signs OAuth states, derived from
+ * the same key. */
 #ifndef CALENDAR_SECRETS_H
 #define CALENDAR_SECRETS_H
 
@@ -11,7 +11,7 @@
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/status.h"
-#include "modules/auth/auth.h"
+#include "core/crypto.h"
 
 /* Seals plaintext (at most 4096 bytes: ST_INVALID beyond). ST_INTERNAL when
  * APP_ENCRYPTION_KEY is missing or malformed (the message never shows a

@@ -1,26 +1,16 @@
 /* calendar_store.c — the calendar module's SQL, and only SQL: bound
- * parameters, results owned by the transaction's arena, every statement
- * inside the caller's tenant transaction (RLS does the scoping). */
+ * parameters, results owned by the transaction's arena (db_exec frees them
+ * with it, so the strings read from a row live as long as the arena), every
+ * statement inside the caller's tenant transaction (RLS does the scoping). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "modules/calendar/calendar_internal.h"
 
-/* db_exec's results are already freed with the transaction's arena. */
-static PGresult *
-q(struct db_tx *tx, const char *sql, int n, const char *const *p)
-{
-	return db_exec(tx, sql, n, p);
-}
-
-static const char *
-dup(struct db_tx *tx, PGresult *res, int row, int col)
-{
-	const char *v = db_val(res, row, col);
-
-	return v ? arena_strdup(tx->arena, v) : NULL;
-}
+/* RFC 3339 at seconds precision, always UTC. */
+#define UTC_S(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 static int64_t
 i64(PGresult *res, int row, int col)
@@ -30,64 +20,101 @@ i64(PGresult *res, int row, int col)
 	return v ? strtoll(v, NULL, 10) : 0;
 }
 
+/* Text columns 0..n-1 of a row into the const char * fields at offs. */
+static void
+texts(PGresult *res, int row, void *dst, const size_t *offs, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		*(const char **)(void *)((char *)dst + offs[k]) = db_val(res, row, (int)k);
+}
+
 static const char *
 num(struct db_tx *tx, int64_t v)
 {
 	return arena_printf(tx->arena, "%lld", (long long)v);
 }
 
+/* A statement whose outcome is only whether it ran. */
+static enum status
+run(struct db_tx *tx, const char *sql, int n, const char *const *p)
+{
+	return db_exec(tx, sql, n, p) != NULL ? ST_OK : db_status(tx);
+}
+
+/* A statement that returns at most one row of interest: *res is the
+ * result, *found whether it has a row. */
+static enum status
+one(struct db_tx *tx, const char *sql, int n, const char *const *p, PGresult **res,
+    bool *found)
+{
+	if ((*res = db_exec(tx, sql, n, p)) == NULL)
+		return db_status(tx);
+	*found = PQntuples(*res) > 0;
+	return ST_OK;
+}
+
+/* A statement whose answer is one value: the first column of the first
+ * row, or NULL when there is none. */
+static enum status
+scalar(struct db_tx *tx, const char *sql, int n, const char *const *p, const char **out)
+{
+	PGresult *res;
+	bool found;
+	enum status st;
+
+	if ((st = one(tx, sql, n, p, &res, &found)) == ST_OK)
+		*out = found ? db_val(res, 0, 0) : NULL;
+	return st;
+}
+
+/* A statement returning one json_agg(…)::text: the array it holds. */
+static enum status
+json_items(struct db_tx *tx, const char *sql, int n, const char *const *p, json_t **items)
+{
+	PGresult *res = db_exec(tx, sql, n, p);
+	json_error_t jerr;
+
+	if (res == NULL)
+		return db_status(tx);
+	if ((*items = json_loads(PQgetvalue(res, 0, 0), 0, &jerr)) == NULL)
+		return ST_INTERNAL;
+	arena_defer(tx->arena, (void (*)(void *))json_decref, *items);
+	return ST_OK;
+}
+
 /* Connections ---------------------------------------------------------------------- */
 
 #define CONN_COLS "id, provider, staff_id, external_ref, status, secret_ct, secret_nonce," \
-	" secret_key_id, webhook_ct, webhook_nonce, webhook_key_id, last_error," \
-	" to_char(last_error_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
-	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
-	" to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" secret_key_id, webhook_ct, webhook_nonce, webhook_key_id, last_error, " \
+	UTC_S("last_error_at") ", " UTC_S("created_at") ", " UTC_S("updated_at")
+
+#define CONN(f) offsetof(struct cal_conn_row, f)
+static const size_t conn_texts[] = { CONN(id), CONN(provider), CONN(staff_id),
+	CONN(external_ref), CONN(status), CONN(secret_ct), CONN(secret_nonce), CONN(secret_key_id),
+	CONN(webhook_ct), CONN(webhook_nonce), CONN(webhook_key_id), CONN(last_error),
+	CONN(last_error_at), CONN(created_at), CONN(updated_at) };
 
 static void
-conn_from_row(struct db_tx *tx, PGresult *res, int i, struct cal_conn_row *c)
+conn_fill(PGresult *res, int i, void *elem, struct arena *a)
 {
-	c->id = dup(tx, res, i, 0);
-	c->provider = dup(tx, res, i, 1);
-	c->staff_id = dup(tx, res, i, 2);
-	c->external_ref = dup(tx, res, i, 3);
-	c->status = dup(tx, res, i, 4);
-	c->secret_ct = dup(tx, res, i, 5);
-	c->secret_nonce = dup(tx, res, i, 6);
-	c->secret_key_id = dup(tx, res, i, 7);
-	c->webhook_ct = dup(tx, res, i, 8);
-	c->webhook_nonce = dup(tx, res, i, 9);
-	c->webhook_key_id = dup(tx, res, i, 10);
-	c->last_error = dup(tx, res, i, 11);
-	c->last_error_at = dup(tx, res, i, 12);
-	c->created_at = dup(tx, res, i, 13);
-	c->updated_at = dup(tx, res, i, 14);
+	(void)a;
+	texts(res, i, elem, conn_texts, sizeof(conn_texts) / sizeof(conn_texts[0]));
 }
 
 enum status
 cal_store_connections_json(struct db_tx *tx, json_t **items)
 {
-	PGresult *res = q(tx, "SELECT coalesce(json_agg(json_build_object("
+	return json_items(tx, "SELECT coalesce(json_agg(json_build_object("
 	    "'id', c.id, 'provider', c.provider, 'staff_id', c.staff_id,"
 	    " 'calendar_id', CASE WHEN c.provider = 'google' THEN c.external_ref END,"
 	    " 'event_type_id', CASE WHEN c.provider = 'calcom' THEN c.external_ref::bigint END,"
 	    " 'status', c.status, 'last_error', c.last_error,"
-	    " 'last_error_at', to_char(c.last_error_at AT TIME ZONE 'UTC',"
-	    "     'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	    " 'last_error_at', " UTC_S("c.last_error_at") ","
 	    " 'has_webhook_secret', c.webhook_ct IS NOT NULL,"
-	    " 'created_at', to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	    " 'updated_at', to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
+	    " 'created_at', " UTC_S("c.created_at") ","
+	    " 'updated_at', " UTC_S("c.updated_at") ")"
 	    " ORDER BY c.created_at, c.id), '[]')::text"
-	    " FROM calendar_connections c WHERE c.deleted_at IS NULL", 0, NULL);
-	json_error_t jerr;
-
-	if (res == NULL)
-		return db_status(tx);
-	*items = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
-	if (*items == NULL)
-		return ST_INTERNAL;
-	arena_defer(tx->arena, (void (*)(void *))json_decref, *items);
-	return ST_OK;
+	    " FROM calendar_connections c WHERE c.deleted_at IS NULL", 0, NULL, items);
 }
 
 enum status
@@ -95,14 +122,17 @@ cal_store_connection_get(struct db_tx *tx, const char *id, bool live_only,
     struct cal_conn_row *out)
 {
 	const char *p[2] = { id, live_only ? "t" : "f" };
-	PGresult *res = q(tx, "SELECT " CONN_COLS " FROM calendar_connections"
-	    " WHERE id = $1::uuid AND (NOT $2::boolean OR deleted_at IS NULL)", 2, p);
+	PGresult *res;
+	bool found;
+	enum status st;
 
-	if (res == NULL)
-		return db_status(tx);
-	if (PQntuples(res) == 0)
+	if ((st = one(tx, "SELECT " CONN_COLS " FROM calendar_connections"
+	    " WHERE id = $1::uuid AND (NOT $2::boolean OR deleted_at IS NULL)", 2, p, &res,
+	    &found)) != ST_OK)
+		return st;
+	if (!found)
 		return ST_NOTFOUND;
-	conn_from_row(tx, res, 0, out);
+	conn_fill(res, 0, out, tx->arena);
 	return ST_OK;
 }
 
@@ -112,18 +142,12 @@ cal_store_connections_for_staff(struct db_tx *tx, const char *staff_ids_literal,
 {
 	const char *p[3] = { staff_ids_literal, num(tx, CALENDAR_MAX_CONNECTIONS),
 	    include_errored ? "t" : "f" };
-	PGresult *res = q(tx, "SELECT " CONN_COLS " FROM calendar_connections"
+
+	return db_rows(tx, "SELECT " CONN_COLS " FROM calendar_connections"
 	    " WHERE deleted_at IS NULL AND (status = 'active' OR ($3::boolean AND status = 'error'))"
 	    " AND (staff_id IS NULL OR staff_id = ANY ($1::uuid[]))"
-	    " ORDER BY created_at, id LIMIT $2::int", 3, p);
-
-	if (res == NULL)
-		return db_status(tx);
-	*n = (size_t)PQntuples(res);
-	*out = arena_calloc(tx->arena, *n ? *n : 1, sizeof(**out));
-	for (size_t i = 0; i < *n; i++)
-		conn_from_row(tx, res, (int)i, &(*out)[i]);
-	return ST_OK;
+	    " ORDER BY created_at, id LIMIT $2::int", 3, p, sizeof(**out), conn_fill,
+	    (void **)out, n);
 }
 
 enum status
@@ -135,31 +159,32 @@ cal_store_connection_put(struct db_tx *tx, const char *provider, const char *sta
 	const char *p[11] = { provider, staff_id, external_ref, ct, nonce, key_id, wh_ct, wh_nonce,
 	    wh_key_id, user_id, new_id };
 	PGresult *res;
+	bool found;
+	enum status st;
 
 	/* Reconnecting replaces the secret in place, so bookings synced
 	 * through the connection keep pointing at it; the cache goes, since
 	 * the calendar behind it may be another one now. */
-	res = q(tx, "UPDATE calendar_connections SET external_ref = $3, secret_ct = $4::bytea,"
-	    " secret_nonce = $5::bytea, secret_key_id = $6, webhook_ct = $7::bytea,"
-	    " webhook_nonce = $8::bytea, webhook_key_id = $9, status = 'active', last_error = NULL,"
-	    " last_error_at = NULL, created_by = coalesce($10::uuid, created_by)"
+	if ((st = one(tx, "UPDATE calendar_connections SET external_ref = $3,"
+	    " secret_ct = $4::bytea, secret_nonce = $5::bytea, secret_key_id = $6,"
+	    " webhook_ct = $7::bytea, webhook_nonce = $8::bytea, webhook_key_id = $9,"
+	    " status = 'active', last_error = NULL, last_error_at = NULL,"
+	    " created_by = coalesce($10::uuid, created_by)"
 	    " WHERE provider = $1 AND staff_id IS NOT DISTINCT FROM $2::uuid AND deleted_at IS NULL"
-	    " RETURNING id", 10, p);
-	if (res == NULL)
-		return db_status(tx);
-	*created = PQntuples(res) == 0;
-	if (!*created) {
-		*id = dup(tx, res, 0, 0);
+	    " RETURNING id", 10, p, &res, &found)) != ST_OK)
+		return st;
+	*created = !found;
+	if (found) {
+		*id = db_val(res, 0, 0);
 		return cal_store_cache_drop(tx, *id);
 	}
-	res = q(tx, "INSERT INTO calendar_connections (tenant_id, id, provider, staff_id,"
+	if ((st = one(tx, "INSERT INTO calendar_connections (tenant_id, id, provider, staff_id,"
 	    " external_ref, secret_ct, secret_nonce, secret_key_id, webhook_ct, webhook_nonce,"
 	    " webhook_key_id, created_by) VALUES (app_tenant(), coalesce($11::uuid,"
 	    " gen_random_uuid()), $1, $2::uuid, $3, $4::bytea, $5::bytea, $6, $7::bytea, $8::bytea,"
-	    " $9, $10::uuid) RETURNING id", 11, p);
-	if (res == NULL)
-		return db_status(tx);
-	*id = dup(tx, res, 0, 0);
+	    " $9, $10::uuid) RETURNING id", 11, p, &res, &found)) != ST_OK)
+		return st;
+	*id = db_val(res, 0, 0);
 	return ST_OK;
 }
 
@@ -168,13 +193,9 @@ cal_store_connection_find(struct db_tx *tx, const char *provider, const char *st
     const char **id)
 {
 	const char *p[2] = { provider, staff_id };
-	PGresult *res = q(tx, "SELECT id FROM calendar_connections WHERE provider = $1"
-	    " AND staff_id IS NOT DISTINCT FROM $2::uuid AND deleted_at IS NULL", 2, p);
 
-	if (res == NULL)
-		return db_status(tx);
-	*id = PQntuples(res) > 0 ? dup(tx, res, 0, 0) : NULL;
-	return ST_OK;
+	return scalar(tx, "SELECT id FROM calendar_connections WHERE provider = $1"
+	    " AND staff_id IS NOT DISTINCT FROM $2::uuid AND deleted_at IS NULL", 2, p, id);
 }
 
 enum status
@@ -182,16 +203,18 @@ cal_store_connection_delete(struct db_tx *tx, const char *id)
 {
 	const char *p[1] = { id };
 	PGresult *res;
+	bool found;
+	enum status st;
 
 	/* Soft: booking_calendar_events keep their reference. The secrets go
 	 * at once. */
-	res = q(tx, "UPDATE calendar_connections SET deleted_at = now(), status = 'revoked',"
+	if ((st = one(tx, "UPDATE calendar_connections SET deleted_at = now(), status = 'revoked',"
 	    " secret_ct = NULL, secret_nonce = NULL, secret_key_id = NULL, webhook_ct = NULL,"
 	    " webhook_nonce = NULL, webhook_key_id = NULL"
-	    " WHERE id = $1::uuid AND deleted_at IS NULL RETURNING id", 1, p);
-	if (res == NULL)
-		return db_status(tx);
-	if (PQntuples(res) == 0)
+	    " WHERE id = $1::uuid AND deleted_at IS NULL RETURNING id", 1, p, &res,
+	    &found)) != ST_OK)
+		return st;
+	if (!found)
 		return ST_NOTFOUND;
 	return cal_store_cache_drop(tx, id);
 }
@@ -202,69 +225,78 @@ cal_store_connection_outcome(struct db_tx *tx, const char *id, const char *statu
 {
 	const char *p[3] = { id, status, msg };
 
-	if (q(tx, "UPDATE calendar_connections SET status = coalesce($2, status),"
+	return run(tx, "UPDATE calendar_connections SET status = coalesce($2, status),"
 	    " last_error = left($3, 2000), last_error_at = CASE WHEN $3 IS NULL THEN NULL ELSE now() END"
 	    " WHERE id = $1::uuid AND deleted_at IS NULL"
 	    " AND (status IS DISTINCT FROM coalesce($2, status)"
-	    "   OR last_error IS DISTINCT FROM left($3, 2000))", 3, p) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    "   OR last_error IS DISTINCT FROM left($3, 2000))", 3, p);
 }
 
 enum status
 cal_store_staff_exists(struct db_tx *tx, const char *staff_id, bool *exists)
 {
 	const char *p[1] = { staff_id };
-	PGresult *res = q(tx, "SELECT 1 FROM staff WHERE id = $1::uuid AND deleted_at IS NULL",
-	    1, p);
+	PGresult *res;
 
-	if (res == NULL)
-		return db_status(tx);
-	*exists = PQntuples(res) > 0;
-	return ST_OK;
+	return one(tx, "SELECT 1 FROM staff WHERE id = $1::uuid AND deleted_at IS NULL", 1, p,
+	    &res, exists);
 }
 
 /* Busy cache ------------------------------------------------------------------------- */
 
+/* (text, epoch, epoch) rows: days with their bounds, events on a
+ * connection. */
+static void
+span_fill(PGresult *res, int i, void *elem, struct arena *a)
+{
+	struct cal_span *d = elem;
+
+	(void)a;
+	d->key = db_val(res, i, 0);
+	d->start = i64(res, i, 1);
+	d->end = i64(res, i, 2);
+}
+
 enum status
-cal_store_days(struct db_tx *tx, int64_t from, int64_t to, struct cal_day **out, size_t *n)
+cal_store_days(struct db_tx *tx, int64_t from, int64_t to, struct cal_span **out, size_t *n)
 {
 	const char *p[3] = { num(tx, from), num(tx, to), num(tx, CALENDAR_MAX_DAYS) };
-	PGresult *res;
 
 	/* The tenant's local dates that [from, to) touches, with each date's
 	 * UTC bounds; PostgreSQL does the zone arithmetic (DST days are 23 or
 	 * 25 hours long). */
-	res = q(tx, "WITH z AS (SELECT coalesce((SELECT timezone FROM tenant_profiles"
+	return db_rows(tx, "WITH z AS (SELECT coalesce((SELECT timezone FROM tenant_profiles"
 	    "   WHERE tenant_id = app_tenant()), 'UTC') AS tz)"
 	    " SELECT d::date::text,"
 	    "   extract(epoch FROM (d::date::timestamp AT TIME ZONE z.tz))::bigint,"
 	    "   extract(epoch FROM ((d::date + 1)::timestamp AT TIME ZONE z.tz))::bigint"
 	    " FROM z, generate_series((to_timestamp($1::bigint) AT TIME ZONE z.tz)::date,"
 	    "   (to_timestamp($2::bigint - 1) AT TIME ZONE z.tz)::date, interval '1 day') d"
-	    " LIMIT $3::int", 3, p);
-	if (res == NULL)
-		return db_status(tx);
-	*n = (size_t)PQntuples(res);
-	*out = arena_calloc(tx->arena, *n ? *n : 1, sizeof(**out));
-	for (size_t i = 0; i < *n; i++) {
-		(*out)[i].day = dup(tx, res, (int)i, 0);
-		(*out)[i].start = i64(res, (int)i, 1);
-		(*out)[i].end = i64(res, (int)i, 2);
-	}
-	return ST_OK;
+	    " LIMIT $3::int", 3, p, sizeof(**out), span_fill, (void **)out, n);
+}
+
+static void
+cache_fill(PGresult *res, int i, void *elem, struct arena *a)
+{
+	struct cal_cache_row *c = elem;
+
+	(void)a;
+	c->conn_id = db_val(res, i, 0);
+	c->day = db_val(res, i, 1);
+	c->busy = db_val(res, i, 2);
+	c->age_s = i64(res, i, 3);
 }
 
 enum status
 cal_store_cache_load(struct db_tx *tx, const char *conn_ids_literal, const char *first_day,
-    const char *last_day, PGresult **res)
+    const char *last_day, struct cal_cache_row **out, size_t *n)
 {
 	const char *p[3] = { conn_ids_literal, first_day, last_day };
 
-	*res = q(tx, "SELECT connection_id::text, day::text, busy::text,"
+	return db_rows(tx, "SELECT connection_id::text, day::text, busy::text,"
 	    " extract(epoch FROM now() - fetched_at)::bigint FROM calendar_busy_cache"
-	    " WHERE connection_id = ANY ($1::uuid[]) AND day BETWEEN $2::date AND $3::date", 3, p);
-	return *res ? ST_OK : db_status(tx);
+	    " WHERE connection_id = ANY ($1::uuid[]) AND day BETWEEN $2::date AND $3::date", 3, p,
+	    sizeof(**out), cache_fill, (void **)out, n);
 }
 
 enum status
@@ -275,13 +307,11 @@ cal_store_cache_put(struct db_tx *tx, const char *conn_id, const char *day,
 
 	/* The connection may have been removed while the provider answered:
 	 * then there is nothing to cache (the INSERT … SELECT finds no row). */
-	if (q(tx, "INSERT INTO calendar_busy_cache (tenant_id, connection_id, day, busy, fetched_at)"
-	    " SELECT app_tenant(), c.id, $2::date, $3::jsonb, now() FROM calendar_connections c"
-	    " WHERE c.id = $1::uuid AND c.deleted_at IS NULL"
+	return run(tx, "INSERT INTO calendar_busy_cache (tenant_id, connection_id, day, busy,"
+	    " fetched_at) SELECT app_tenant(), c.id, $2::date, $3::jsonb, now()"
+	    " FROM calendar_connections c WHERE c.id = $1::uuid AND c.deleted_at IS NULL"
 	    " ON CONFLICT (tenant_id, connection_id, day) DO UPDATE"
-	    " SET busy = EXCLUDED.busy, fetched_at = EXCLUDED.fetched_at", 3, p) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    " SET busy = EXCLUDED.busy, fetched_at = EXCLUDED.fetched_at", 3, p);
 }
 
 enum status
@@ -289,18 +319,16 @@ cal_store_cache_drop(struct db_tx *tx, const char *conn_id)
 {
 	const char *p[1] = { conn_id };
 
-	if (q(tx, "DELETE FROM calendar_busy_cache WHERE connection_id = $1::uuid", 1, p) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	return run(tx, "DELETE FROM calendar_busy_cache WHERE connection_id = $1::uuid", 1, p);
 }
 
 enum status
 cal_store_own_events(struct db_tx *tx, const char *conn_ids_literal, int64_t from, int64_t to,
-    PGresult **res)
+    struct cal_span **out, size_t *n)
 {
 	const char *p[3] = { conn_ids_literal, num(tx, from), num(tx, to) };
 
-	*res = q(tx, "SELECT e.connection_id::text,"
+	return db_rows(tx, "SELECT e.connection_id::text,"
 	    " extract(epoch FROM coalesce(e.synced_starts_at, b.starts_at))::bigint,"
 	    " extract(epoch FROM coalesce(e.synced_ends_at, b.ends_at))::bigint"
 	    " FROM booking_calendar_events e JOIN bookings b"
@@ -308,8 +336,8 @@ cal_store_own_events(struct db_tx *tx, const char *conn_ids_literal, int64_t fro
 	    " WHERE e.connection_id = ANY ($1::uuid[]) AND e.state = 'synced'"
 	    " AND b.status <> 'CANCELLED'"
 	    " AND coalesce(e.synced_starts_at, b.starts_at) < to_timestamp($3::bigint)"
-	    " AND coalesce(e.synced_ends_at, b.ends_at) > to_timestamp($2::bigint)", 3, p);
-	return *res ? ST_OK : db_status(tx);
+	    " AND coalesce(e.synced_ends_at, b.ends_at) > to_timestamp($2::bigint)", 3, p,
+	    sizeof(**out), span_fill, (void **)out, n);
 }
 
 /* Rate buckets ---------------------------------------------------------------------------- */
@@ -320,19 +348,21 @@ cal_store_bucket_lock(struct db_tx *tx, const char *provider, double burst,
 {
 	const char *p[2] = { provider, arena_printf(tx->arena, "%.3f", burst) };
 	PGresult *res;
+	bool found;
+	enum status st;
 
-	if (q(tx, "INSERT INTO calendar_rate_buckets (tenant_id, provider, tokens)"
+	if ((st = run(tx, "INSERT INTO calendar_rate_buckets (tenant_id, provider, tokens)"
 	    " VALUES (app_tenant(), $1, $2::double precision)"
-	    " ON CONFLICT (tenant_id, provider) DO NOTHING", 2, p) == NULL)
-		return db_status(tx);
+	    " ON CONFLICT (tenant_id, provider) DO NOTHING", 2, p)) != ST_OK)
+		return st;
 	/* The row lock serialises every process spending this tenant's
 	 * tokens; the database clock is the one clock they share. */
-	res = q(tx, "SELECT tokens, extract(epoch FROM refilled_at),"
+	if ((st = one(tx, "SELECT tokens, extract(epoch FROM refilled_at),"
 	    " coalesce(extract(epoch FROM blocked_until), 0), extract(epoch FROM clock_timestamp())"
-	    " FROM calendar_rate_buckets WHERE provider = $1 FOR UPDATE", 1, p);
-	if (res == NULL)
-		return db_status(tx);
-	if (PQntuples(res) == 0)
+	    " FROM calendar_rate_buckets WHERE provider = $1 FOR UPDATE", 1, p, &res,
+	    &found)) != ST_OK)
+		return st;
+	if (!found)
 		return ST_INTERNAL;
 	b->tokens = strtod(PQgetvalue(res, 0, 0), NULL);
 	b->at = strtod(PQgetvalue(res, 0, 1), NULL);
@@ -347,10 +377,8 @@ cal_store_bucket_save(struct db_tx *tx, const char *provider, const struct calen
 	const char *p[3] = { provider, arena_printf(tx->arena, "%.6f", b->tokens < 0 ? 0 : b->tokens),
 	    arena_printf(tx->arena, "%.6f", b->at) };
 
-	if (q(tx, "UPDATE calendar_rate_buckets SET tokens = $2::double precision,"
-	    " refilled_at = to_timestamp($3::double precision) WHERE provider = $1", 3, p) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	return run(tx, "UPDATE calendar_rate_buckets SET tokens = $2::double precision,"
+	    " refilled_at = to_timestamp($3::double precision) WHERE provider = $1", 3, p);
 }
 
 enum status
@@ -358,24 +386,31 @@ cal_store_bucket_block(struct db_tx *tx, const char *provider, int seconds)
 {
 	const char *p[2] = { provider, num(tx, seconds) };
 
-	if (q(tx, "INSERT INTO calendar_rate_buckets (tenant_id, provider, tokens, blocked_until)"
+	return run(tx, "INSERT INTO calendar_rate_buckets (tenant_id, provider, tokens, blocked_until)"
 	    " VALUES (app_tenant(), $1, 0, clock_timestamp() + make_interval(secs => $2::int))"
 	    " ON CONFLICT (tenant_id, provider) DO UPDATE SET tokens = 0,"
 	    " refilled_at = clock_timestamp() + make_interval(secs => $2::int),"
 	    " blocked_until = greatest(calendar_rate_buckets.blocked_until, EXCLUDED.blocked_until)",
-	    2, p) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    2, p);
 }
 
 /* Sync ------------------------------------------------------------------------------------- */
+
+#define BOOKING(f) offsetof(struct cal_booking, f)
+static const size_t booking_texts[] = { BOOKING(id), BOOKING(reference), BOOKING(status),
+	BOOKING(time_zone), BOOKING(business_name), BOOKING(customer_name),
+	BOOKING(customer_email), BOOKING(customer_phone), BOOKING(services), BOOKING(notes) };
 
 enum status
 cal_store_booking(struct db_tx *tx, const char *booking_id, struct cal_booking *out,
     bool *found)
 {
 	const char *p[1] = { booking_id };
-	PGresult *res = q(tx, "SELECT b.id, b.reference, b.status,"
+	const char *arr;
+	PGresult *res;
+	enum status st;
+
+	if ((st = one(tx, "SELECT b.id, b.reference, b.status,"
 	    " coalesce(tp.timezone, 'UTC'), coalesce(tp.business_name, ''),"
 	    " c.name, c.email::text, c.phone,"
 	    " (SELECT string_agg(s.name, ' + ' ORDER BY i.position) FROM booking_items i"
@@ -387,25 +422,10 @@ cal_store_booking(struct db_tx *tx, const char *booking_id, struct cal_booking *
 	    "   FROM booking_items i WHERE i.tenant_id = b.tenant_id AND i.booking_id = b.id)"
 	    " FROM bookings b JOIN customers c ON c.tenant_id = b.tenant_id AND c.id = b.customer_id"
 	    " LEFT JOIN tenant_profiles tp ON tp.tenant_id = b.tenant_id"
-	    " WHERE b.id = $1::uuid", 1, p);
-	const char *arr;
-
-	if (res == NULL)
-		return db_status(tx);
-	*found = PQntuples(res) > 0;
-	if (!*found)
-		return ST_OK;
+	    " WHERE b.id = $1::uuid", 1, p, &res, found)) != ST_OK || !*found)
+		return st;
 	memset(out, 0, sizeof(*out));
-	out->id = dup(tx, res, 0, 0);
-	out->reference = dup(tx, res, 0, 1);
-	out->status = dup(tx, res, 0, 2);
-	out->time_zone = dup(tx, res, 0, 3);
-	out->business_name = dup(tx, res, 0, 4);
-	out->customer_name = dup(tx, res, 0, 5);
-	out->customer_email = dup(tx, res, 0, 6);
-	out->customer_phone = dup(tx, res, 0, 7);
-	out->services = dup(tx, res, 0, 8);
-	out->notes = dup(tx, res, 0, 9);
+	texts(res, 0, out, booking_texts, sizeof(booking_texts) / sizeof(booking_texts[0]));
 	out->start = i64(res, 0, 10);
 	out->end = i64(res, 0, 11);
 	/* {uuid,uuid,…}: uuids need no quoting in an array literal. */
@@ -425,19 +445,21 @@ cal_store_booking(struct db_tx *tx, const char *booking_id, struct cal_booking *
 	" e.connection_id, e.last_error, extract(epoch FROM e.synced_starts_at)::bigint," \
 	" extract(epoch FROM e.synced_ends_at)::bigint, e.attempts"
 
+#define EVENT(f) offsetof(struct cal_event_row, f)
+static const size_t event_texts[] = { EVENT(id), EVENT(booking_id), EVENT(provider),
+	EVENT(external_id), EVENT(state), EVENT(connection_id), EVENT(last_error) };
+#define EVENT_NTEXTS (sizeof(event_texts) / sizeof(event_texts[0]))
+
 static void
-event_from_row(struct db_tx *tx, PGresult *res, int i, struct cal_event_row *e)
+event_fill(PGresult *res, int i, void *elem, struct arena *a)
 {
-	e->id = dup(tx, res, i, 0);
-	e->booking_id = dup(tx, res, i, 1);
-	e->provider = dup(tx, res, i, 2);
-	e->external_id = dup(tx, res, i, 3);
-	e->state = dup(tx, res, i, 4);
-	e->connection_id = dup(tx, res, i, 5);
-	e->last_error = dup(tx, res, i, 6);
-	e->synced_start = i64(res, i, 7);
-	e->synced_end = i64(res, i, 8);
-	e->attempts = (int)i64(res, i, 9);
+	struct cal_event_row *e = elem;
+
+	(void)a;
+	texts(res, i, e, event_texts, EVENT_NTEXTS);
+	e->synced_start = i64(res, i, EVENT_NTEXTS);
+	e->synced_end = i64(res, i, EVENT_NTEXTS + 1);
+	e->attempts = (int)i64(res, i, EVENT_NTEXTS + 2);
 }
 
 enum status
@@ -445,16 +467,10 @@ cal_store_events(struct db_tx *tx, const char *booking_id, struct cal_event_row 
     size_t *n)
 {
 	const char *p[1] = { booking_id };
-	PGresult *res = q(tx, "SELECT " EVENT_COLS " FROM booking_calendar_events e"
-	    " WHERE e.booking_id = $1::uuid ORDER BY e.provider", 1, p);
 
-	if (res == NULL)
-		return db_status(tx);
-	*n = (size_t)PQntuples(res);
-	*out = arena_calloc(tx->arena, *n ? *n : 1, sizeof(**out));
-	for (size_t i = 0; i < *n; i++)
-		event_from_row(tx, res, (int)i, &(*out)[i]);
-	return ST_OK;
+	return db_rows(tx, "SELECT " EVENT_COLS " FROM booking_calendar_events e"
+	    " WHERE e.booking_id = $1::uuid ORDER BY e.provider", 1, p, sizeof(**out), event_fill,
+	    (void **)out, n);
 }
 
 enum status
@@ -466,7 +482,7 @@ cal_store_event_put(struct db_tx *tx, const char *booking_id, const char *provid
 	    synced_start ? num(tx, synced_start) : NULL, synced_end ? num(tx, synced_end) : NULL,
 	    last_error, count_attempt ? "1" : "0" };
 
-	if (q(tx, "INSERT INTO booking_calendar_events AS e (tenant_id, booking_id, provider,"
+	return run(tx, "INSERT INTO booking_calendar_events AS e (tenant_id, booking_id, provider,"
 	    " connection_id, external_id, state, synced_starts_at, synced_ends_at, last_error,"
 	    " attempts)"
 	    " VALUES (app_tenant(), $1::uuid, $2, $3::uuid, $4, $5, to_timestamp($6::bigint),"
@@ -477,9 +493,7 @@ cal_store_event_put(struct db_tx *tx, const char *booking_id, const char *provid
 	    " state = EXCLUDED.state,"
 	    " synced_starts_at = coalesce(EXCLUDED.synced_starts_at, e.synced_starts_at),"
 	    " synced_ends_at = coalesce(EXCLUDED.synced_ends_at, e.synced_ends_at),"
-	    " last_error = EXCLUDED.last_error, attempts = e.attempts + $9::int", 9, p) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    " last_error = EXCLUDED.last_error, attempts = e.attempts + $9::int", 9, p);
 }
 
 enum status
@@ -489,11 +503,9 @@ cal_store_event_deleted(struct db_tx *tx, const char *booking_id, const char *pr
 
 	/* Nothing is left on the calendar: no id, no times. The row stays as
 	 * the record that it was removed. */
-	if (q(tx, "UPDATE booking_calendar_events SET external_id = NULL, state = 'synced',"
+	return run(tx, "UPDATE booking_calendar_events SET external_id = NULL, state = 'synced',"
 	    " synced_starts_at = NULL, synced_ends_at = NULL, last_error = NULL,"
-	    " attempts = attempts + 1 WHERE booking_id = $1::uuid AND provider = $2", 2, p) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    " attempts = attempts + 1 WHERE booking_id = $1::uuid AND provider = $2", 2, p);
 }
 
 enum status
@@ -501,15 +513,14 @@ cal_store_event_by_external(struct db_tx *tx, const char *provider, const char *
     struct cal_event_row *out, bool *found)
 {
 	const char *p[2] = { provider, external_id };
-	PGresult *res = q(tx, "SELECT " EVENT_COLS " FROM booking_calendar_events e"
-	    " WHERE e.provider = $1 AND e.external_id = $2", 2, p);
+	PGresult *res;
+	enum status st;
 
-	if (res == NULL)
-		return db_status(tx);
-	*found = PQntuples(res) > 0;
-	if (*found)
-		event_from_row(tx, res, 0, out);
-	return ST_OK;
+	if ((st = one(tx, "SELECT " EVENT_COLS " FROM booking_calendar_events e"
+	    " WHERE e.provider = $1 AND e.external_id = $2", 2, p, &res, found)) == ST_OK &&
+	    *found)
+		event_fill(res, 0, out, tx->arena);
+	return st;
 }
 
 enum status
@@ -518,16 +529,14 @@ cal_store_flag_review(struct db_tx *tx, const char *booking_id, const char *prov
 {
 	const char *p[3] = { booking_id, provider, why };
 	PGresult *res;
+	enum status st;
 
-	if (q(tx, "UPDATE booking_calendar_events SET state = 'deleted_remote',"
-	    " last_error = left($3, 2000) WHERE booking_id = $1::uuid AND provider = $2", 3, p) == NULL)
-		return db_status(tx);
-	res = q(tx, "UPDATE bookings SET needs_review = true WHERE id = $1::uuid"
-	    " AND NOT needs_review RETURNING id", 1, p);
-	if (res == NULL)
-		return db_status(tx);
-	*changed = PQntuples(res) > 0;
-	return ST_OK;
+	if ((st = run(tx, "UPDATE booking_calendar_events SET state = 'deleted_remote',"
+	    " last_error = left($3, 2000) WHERE booking_id = $1::uuid AND provider = $2", 3,
+	    p)) != ST_OK)
+		return st;
+	return one(tx, "UPDATE bookings SET needs_review = true WHERE id = $1::uuid"
+	    " AND NOT needs_review RETURNING id", 1, p, &res, changed);
 }
 
 enum status
@@ -535,23 +544,17 @@ cal_store_reconcile_candidates(struct db_tx *tx, int limit, struct cal_event_row
     size_t *n)
 {
 	const char *p[1] = { num(tx, limit) };
+
 	/* Events of bookings still ahead (or just past), least recently
 	 * checked first, so a long list is covered over several rounds. */
-	PGresult *res = q(tx, "SELECT " EVENT_COLS " FROM booking_calendar_events e"
+	return db_rows(tx, "SELECT " EVENT_COLS " FROM booking_calendar_events e"
 	    " JOIN bookings b ON b.tenant_id = e.tenant_id AND b.id = e.booking_id"
 	    " JOIN calendar_connections c ON c.tenant_id = e.tenant_id AND c.id = e.connection_id"
 	    " WHERE e.provider = 'google' AND e.state = 'synced' AND e.external_id IS NOT NULL"
 	    " AND b.status <> 'CANCELLED' AND b.ends_at > now() - interval '1 day'"
 	    " AND c.deleted_at IS NULL AND c.status = 'active'"
-	    " ORDER BY e.remote_checked_at NULLS FIRST, e.id LIMIT $1::int", 1, p);
-
-	if (res == NULL)
-		return db_status(tx);
-	*n = (size_t)PQntuples(res);
-	*out = arena_calloc(tx->arena, *n ? *n : 1, sizeof(**out));
-	for (size_t i = 0; i < *n; i++)
-		event_from_row(tx, res, (int)i, &(*out)[i]);
-	return ST_OK;
+	    " ORDER BY e.remote_checked_at NULLS FIRST, e.id LIMIT $1::int", 1, p, sizeof(**out),
+	    event_fill, (void **)out, n);
 }
 
 enum status
@@ -559,40 +562,39 @@ cal_store_event_checked(struct db_tx *tx, const char *event_row_id)
 {
 	const char *p[1] = { event_row_id };
 
-	if (q(tx, "UPDATE booking_calendar_events SET remote_checked_at = now()"
-	    " WHERE id = $1::uuid", 1, p) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	return run(tx, "UPDATE booking_calendar_events SET remote_checked_at = now()"
+	    " WHERE id = $1::uuid", 1, p);
 }
 
 enum status
 cal_store_sync_status_json(struct db_tx *tx, const char *booking_id, json_t **items)
 {
 	const char *p[1] = { booking_id };
-	json_error_t jerr;
+
 	/* One booking's rows; or, without one, what needs attention: failed
 	 * syncs, events deleted on the calendar side, retries in progress. */
-	PGresult *res = q(tx, "SELECT coalesce(json_agg(json_build_object("
+	return json_items(tx, "SELECT coalesce(json_agg(json_build_object("
 	    "'booking_id', e.booking_id, 'reference', b.reference, 'provider', e.provider,"
 	    " 'connection_id', e.connection_id, 'state', e.state, 'external_id', e.external_id,"
 	    " 'last_error', e.last_error, 'attempts', e.attempts,"
 	    " 'needs_review', b.needs_review,"
-	    " 'updated_at', to_char(e.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
+	    " 'updated_at', " UTC_S("e.updated_at") ")"
 	    " ORDER BY e.updated_at DESC, e.id), '[]')::text"
 	    " FROM (SELECT * FROM booking_calendar_events x"
 	    "   WHERE CASE WHEN $1::uuid IS NULL"
 	    "     THEN x.state <> 'synced' OR x.last_error IS NOT NULL"
 	    "     ELSE x.booking_id = $1::uuid END"
 	    "   ORDER BY x.updated_at DESC, x.id LIMIT 100) e"
-	    " JOIN bookings b ON b.tenant_id = e.tenant_id AND b.id = e.booking_id", 1, p);
+	    " JOIN bookings b ON b.tenant_id = e.tenant_id AND b.id = e.booking_id", 1, p, items);
+}
 
-	if (res == NULL)
-		return db_status(tx);
-	*items = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
-	if (*items == NULL)
-		return ST_INTERNAL;
-	arena_defer(tx->arena, (void (*)(void *))json_decref, *items);
-	return ST_OK;
+enum status
+cal_store_booking_exists(struct db_tx *tx, const char *booking_id, bool *exists)
+{
+	const char *p[1] = { booking_id };
+	PGresult *res;
+
+	return one(tx, "SELECT 1 FROM bookings WHERE id = $1::uuid", 1, p, &res, exists);
 }
 
 /* OAuth states ------------------------------------------------------------------------------ */
@@ -603,11 +605,9 @@ cal_store_state_put(struct db_tx *tx, const char *nonce_hash, const char *user_i
 {
 	const char *p[5] = { nonce_hash, user_id, staff_id, calendar_id, num(tx, ttl_s) };
 
-	if (q(tx, "INSERT INTO calendar_oauth_states (tenant_id, nonce_hash, user_id, staff_id,"
+	return run(tx, "INSERT INTO calendar_oauth_states (tenant_id, nonce_hash, user_id, staff_id,"
 	    " calendar_id, expires_at) VALUES (app_tenant(), $1::bytea, $2::uuid, $3::uuid, $4,"
-	    " now() + make_interval(secs => $5::int))", 5, p) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    " now() + make_interval(secs => $5::int))", 5, p);
 }
 
 enum status
@@ -615,18 +615,26 @@ cal_store_state_take(struct db_tx *tx, const char *nonce_hash, const char **user
     const char **staff_id, const char **calendar_id, bool *found)
 {
 	const char *p[1] = { nonce_hash };
-	PGresult *res = q(tx, "DELETE FROM calendar_oauth_states WHERE nonce_hash = $1::bytea"
-	    " RETURNING user_id::text, staff_id::text, calendar_id, expires_at > now()", 1, p);
+	PGresult *res;
+	enum status st;
 
-	if (res == NULL)
-		return db_status(tx);
-	*found = PQntuples(res) > 0 && db_bool(res, 0, 3);
+	if ((st = one(tx, "DELETE FROM calendar_oauth_states WHERE nonce_hash = $1::bytea"
+	    " RETURNING user_id::text, staff_id::text, calendar_id, expires_at > now()", 1, p, &res,
+	    found)) != ST_OK)
+		return st;
+	*found = *found && db_bool(res, 0, 3);
 	if (*found) {
-		*user_id = dup(tx, res, 0, 0);
-		*staff_id = dup(tx, res, 0, 1);
-		*calendar_id = dup(tx, res, 0, 2);
+		*user_id = db_val(res, 0, 0);
+		*staff_id = db_val(res, 0, 1);
+		*calendar_id = db_val(res, 0, 2);
 	}
 	return ST_OK;
+}
+
+enum status
+cal_store_purge_states(struct db_tx *tx)
+{
+	return run(tx, "SELECT calendar_purge_states()", 0, NULL);
 }
 
 /* Webhooks -------------------------------------------------------------------------------- */
@@ -635,12 +643,8 @@ enum status
 cal_store_webhook_tenant(struct db_tx *tx, const char *conn_id, const char **tenant_id)
 {
 	const char *p[1] = { conn_id };
-	PGresult *res = q(tx, "SELECT calendar_webhook_tenant($1::uuid)::text", 1, p);
 
-	if (res == NULL)
-		return db_status(tx);
-	*tenant_id = dup(tx, res, 0, 0);
-	return ST_OK;
+	return scalar(tx, "SELECT calendar_webhook_tenant($1::uuid)::text", 1, p, tenant_id);
 }
 
 enum status
@@ -648,13 +652,15 @@ cal_store_webhook_by_uid(struct db_tx *tx, const char *uid, const char **tenant_
     const char **conn_id)
 {
 	const char *p[1] = { uid };
-	PGresult *res = q(tx, "SELECT tenant_id::text, connection_id::text"
-	    " FROM calendar_webhook_by_uid($1)", 1, p);
+	PGresult *res;
+	bool found;
+	enum status st;
 
-	if (res == NULL)
-		return db_status(tx);
-	*tenant_id = PQntuples(res) > 0 ? dup(tx, res, 0, 0) : NULL;
-	*conn_id = PQntuples(res) > 0 ? dup(tx, res, 0, 1) : NULL;
+	if ((st = one(tx, "SELECT tenant_id::text, connection_id::text"
+	    " FROM calendar_webhook_by_uid($1)", 1, p, &res, &found)) != ST_OK)
+		return st;
+	*tenant_id = found ? db_val(res, 0, 0) : NULL;
+	*conn_id = found ? db_val(res, 0, 1) : NULL;
 	return ST_OK;
 }
 
@@ -663,26 +669,41 @@ cal_store_webhook_ingest(struct db_tx *tx, const char *event_id, const char *typ
     const char *sha_bytea, const char *payload, const char **id, bool *inserted)
 {
 	const char *p[4] = { event_id, type, sha_bytea, payload };
-	PGresult *res = q(tx, "SELECT id::text, inserted FROM webhook_event_ingest('calcom', $1,"
-	    " app_tenant(), $2, $3::bytea, $4::jsonb)", 4, p);
+	PGresult *res;
+	bool found;
+	enum status st;
 
-	if (res == NULL)
-		return db_status(tx);
-	if (PQntuples(res) == 0)
+	if ((st = one(tx, "SELECT id::text, inserted FROM webhook_event_ingest('calcom', $1,"
+	    " app_tenant(), $2, $3::bytea, $4::jsonb)", 4, p, &res, &found)) != ST_OK)
+		return st;
+	if (!found)
 		return ST_INTERNAL;
-	*id = dup(tx, res, 0, 0);
+	*id = db_val(res, 0, 0);
 	*inserted = db_bool(res, 0, 1);
 	return ST_OK;
 }
 
 enum status
-cal_store_booking_exists(struct db_tx *tx, const char *booking_id, bool *exists)
+cal_store_webhook_payload(struct db_tx *tx, long long event_id, const char **payload)
 {
-	const char *p[1] = { booking_id };
-	PGresult *res = q(tx, "SELECT 1 FROM bookings WHERE id = $1::uuid", 1, p);
+	const char *p[1] = { num(tx, event_id) };
 
-	if (res == NULL)
-		return db_status(tx);
-	*exists = PQntuples(res) > 0;
-	return ST_OK;
+	return scalar(tx, "SELECT payload::text FROM webhook_events WHERE id = $1::bigint"
+	    " AND provider = 'calcom'", 1, p, payload);
+}
+
+/* Platform -------------------------------------------------------------------------------- */
+
+static void
+text_fill(PGresult *res, int i, void *elem, struct arena *a)
+{
+	(void)a;
+	*(const char **)elem = db_val(res, i, 0);
+}
+
+enum status
+cal_store_reconcile_tenants(struct db_tx *tx, const char ***tenant_ids, size_t *n)
+{
+	return db_rows(tx, "SELECT t::text FROM calendar_reconcile_tenants() t", 0, NULL,
+	    sizeof(**tenant_ids), text_fill, (void **)tenant_ids, n);
 }

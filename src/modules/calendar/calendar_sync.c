@@ -1,20 +1,22 @@
-/* calendar_sync.c — the calendar jobs.
+/* calendar_sync.c — the calendar services the jobs run (calendar_jobs.c
+ * reads their payloads and calls these):
  *
- *  calendar.sync {"booking_id"}: enqueued by the booking service in the
- *    transaction of every create, move, cancel or status change. It reads
- *    the booking as it is now and reconciles each provider's copy (create,
- *    move, delete), calling providers with no transaction open and
- *    recording the outcome in booking_calendar_events afterwards. A
- *    provider error fails the job, which retries with backoff; the booking
- *    itself is never touched, except that an event deleted on the calendar
- *    side marks it needs_review.
- *  calendar.webhook {"event_id", "connection_id"}: a stored Cal.com
- *    delivery. A booking of ours cancelled or moved in Cal.com marks ours
+ *  calendar_sync_booking (calendar.sync {"booking_id"}): enqueued by the
+ *    booking service in the transaction of every create, move, cancel or
+ *    status change. It reads the booking as it is now and reconciles each
+ *    provider's copy (create, move, delete), calling providers with no
+ *    transaction open and recording the outcome in booking_calendar_events
+ *    afterwards. A provider error fails the job, which retries with
+ *    backoff; the booking itself is never touched, except that an event
+ *    deleted on the calendar side marks it needs_review.
+ *  calendar_webhook_apply (calendar.webhook {"event_id", "connection_id"}):
+ *    a stored Cal.com delivery. A booking of ours cancelled or moved in Cal.com marks ours
  *    for review (never cancels it); any delivery drops the connection's
  *    busy cache, since its availability changed.
- *  calendar.reconcile (platform, every minute) fans out, per tenant with a
- *    Google connection and once per CALENDAR_RECONCILE_S, a
- *    calendar.reconcile_tenant job that asks Google whether the events we
+ *  calendar_reconcile_all (calendar.reconcile, platform, every minute) fans
+ *    out, per tenant with a Google connection and once per
+ *    CALENDAR_RECONCILE_S, a calendar.reconcile_tenant job
+ *    (calendar_reconcile_tenant) that asks Google whether the events we
  *    made still exist. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,6 @@
 #include "modules/calendar/calendar_internal.h"
 
 #define RECONCILE_BATCH 100
-#define RECONCILE_FANOUT_S 60
 
 const struct audit_actor calendar_system_actor = { "system", "calendar-sync", NULL, NULL };
 const struct audit_actor calendar_webhook_actor = { "webhook", "calcom", NULL, NULL };
@@ -86,7 +87,7 @@ pick_connection(const struct cal_booking *b, const struct cal_conn_row *rows, si
 }
 
 static enum status
-sync_load(struct job *job, const char *booking_id, struct cal_booking *b, bool *found,
+sync_load(const struct ctx *ctx, const char *booking_id, struct cal_booking *b, bool *found,
     struct sync_target *t)
 {
 	struct cal_event_row *evs;
@@ -95,25 +96,18 @@ sync_load(struct job *job, const char *booking_id, struct cal_booking *b, bool *
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = db_tx_begin(&tx, &job->ctx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = cal_store_booking(&tx, booking_id, b, found)) != ST_OK || !*found)
 		goto out;
 	if ((st = cal_store_events(&tx, booking_id, &evs, &nev)) != ST_OK)
 		goto out;
-	{
-		char *lit = arena_strdup(job->arena, "{");
-
-		for (size_t k = 0; k < b->nstaff; k++)
-			lit = arena_printf(job->arena, "%s%s%s", lit, k ? "," : "", b->staff_ids[k]);
-		lit = arena_printf(job->arena, "%s}", lit);
-		/* Connections in error too: the job then fails and retries,
-		 * so a booking made while a calendar awaited reconnection
-		 * still reaches it if that happens in time (and shows in the
-		 * sync status otherwise). */
-		if ((st = cal_store_connections_for_staff(&tx, lit, true, &rows, &nrows)) != ST_OK)
-			goto out;
-	}
+	/* Connections in error too: the job then fails and retries, so a
+	 * booking made while a calendar awaited reconnection still reaches it
+	 * if that happens in time (and shows in the sync status otherwise). */
+	if ((st = cal_store_connections_for_staff(&tx, calendar_uuid_array(ctx->arena,
+	    b->staff_ids, b->nstaff), true, &rows, &nrows)) != ST_OK)
+		goto out;
 	for (size_t p = 0; p < 2; p++) {
 		t[p].provider = sync_providers[p];
 		t[p].ev = NULL;
@@ -126,7 +120,7 @@ sync_load(struct job *job, const char *booking_id, struct cal_booking *b, bool *
 			t[p].conn = pick_connection(b, rows, nrows, t[p].provider,
 			    t[p].ev->connection_id);
 			if (t[p].conn == NULL) {
-				struct cal_conn_row *one = arena_calloc(job->arena, 1, sizeof(*one));
+				struct cal_conn_row *one = arena_calloc(ctx->arena, 1, sizeof(*one));
 
 				st = cal_store_connection_get(&tx, t[p].ev->connection_id, true, one);
 				if (st == ST_NOTFOUND) {
@@ -169,18 +163,17 @@ event_of_booking(struct arena *a, const struct cal_booking *b, struct calendar_e
 
 /* Records one provider's outcome in a transaction of its own. */
 static enum status
-sync_record(struct job *job, const struct cal_booking *b, const struct sync_target *t,
-    enum calendar_sync_action action, enum status st, const char *external_id,
-    const char *error)
+sync_record(const struct ctx *ctx, bool last, const struct cal_booking *b,
+    const struct sync_target *t, enum calendar_sync_action action, enum status st,
+    const char *external_id, const char *error)
 {
-	bool last = job->attempt >= job->max_attempts;
 	const char *state;
 	struct db_tx tx;
 	struct err e;
 	enum status s2;
 
 	err_clear(&e);
-	if ((s2 = db_tx_begin_legacy(&tx, job->ctx.pool, job->arena, &e, job->tenant_id)) != ST_OK)
+	if ((s2 = calendar_tx_begin_quiet(&tx, ctx, ctx->arena, &e, ctx_tenant_id(ctx))) != ST_OK)
 		return s2;
 	if (st == ST_OK && action == SYNC_DELETE) {
 		s2 = cal_store_event_deleted(&tx, b->id, t->provider);
@@ -204,132 +197,124 @@ sync_record(struct job *job, const struct cal_booking *b, const struct sync_targ
 	return db_tx_end(&tx, s2);
 }
 
+/* Makes the provider's copy of b what action says, with no transaction
+ * open. *ext gets the event's id at the provider afterwards. */
 static enum status
-sync_job(struct job *job)
+sync_call(const struct ctx *ctx, const struct cal_booking *b, const struct sync_target *t,
+    enum calendar_sync_action action, const char **ext, struct err *e)
 {
-	const char *booking_id = json_string_value(json_object_get(job->payload, "booking_id"));
+	const struct calendar_provider *prov = calendar_provider_find(t->provider);
+	const char *tenant_id = ctx_tenant_id(ctx);
+	struct calendar_call call;
+	struct calendar_conn conn;
+	struct calendar_event ev;
+	enum status st;
+
+	calendar_call_init(&call, ctx, ctx->arena, e, tenant_id);
+	event_of_booking(ctx->arena, b, &ev);
+	if ((st = calendar_conn_open(ctx, ctx->arena, tenant_id, t->conn, &conn, e)) != ST_OK)
+		return st;
+	switch (action) {
+	case SYNC_CREATE:
+		return prov->create_event(&call, &conn, &ev, ext);
+	case SYNC_UPDATE:
+		return prov->update_event(&call, &conn, t->ev->external_id, &ev, ext);
+	case SYNC_DELETE:
+		return prov->delete_event(&call, &conn, t->ev->external_id);
+	case SYNC_NONE:
+		break;
+	}
+	return ST_OK;
+}
+
+/* Mirrors b at one provider: the first failure goes to *first_fail (and
+ * ctx->err), so the job retries. */
+static void
+sync_one(const struct ctx *ctx, bool last, const struct cal_booking *b,
+    const struct sync_target *t, enum status *first_fail)
+{
+	const char *tenant_id = ctx_tenant_id(ctx);
+	bool active = strcmp(b->status, "CANCELLED") != 0;
+	bool has_ext = t->ev != NULL && t->ev->external_id != NULL;
+	const char *ext = has_ext ? t->ev->external_id : NULL;
+	enum calendar_sync_action action;
+	enum status st, rec;
+	bool failed;
+	struct err e;
+
+	action = calendar_sync_decide(active, t->ev ? t->ev->state : NULL, has_ext, b->start,
+	    b->end, has_ext ? t->ev->synced_start : 0, has_ext ? t->ev->synced_end : 0);
+	if (action == SYNC_NONE) {
+		/* A row left failed or pending by an earlier run whose provider
+		 * copy is in fact right: say so. */
+		if (has_ext && active && strcmp(t->ev->state, "synced") != 0 &&
+		    strcmp(t->ev->state, "deleted_remote") != 0)
+			(void)sync_record(ctx, last, b, t, SYNC_NONE, ST_OK, ext, NULL);
+		return;
+	}
+	err_clear(&e);
+	st = sync_call(ctx, b, t, action, &ext, &e);
+	log_emit(st == ST_OK ? LOG_INFO : LOG_WARN, "calendar sync", json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:s}", "tenant_id", tenant_id,
+	    "booking_id", b->id, "provider", t->provider, "connection_id", t->conn->id,
+	    "action", calendar_sync_action_name(action), "status", status_code(st)));
+	/* An event gone when we move it is the booking's news, not the
+	 * connection's fault. */
+	failed = st != ST_OK && !(st == ST_NOTFOUND && action == SYNC_UPDATE);
+	calendar_conn_outcome(ctx, ctx->arena, tenant_id, t->conn->id, failed ? st : ST_OK,
+	    failed ? e.message : NULL);
+	rec = sync_record(ctx, last, b, t, action, st, ext, st == ST_OK ? NULL : e.message);
+	if (rec != ST_OK && *first_fail == ST_OK) {
+		*first_fail = rec;
+		err_set(ctx->err, rec, "calendar sync outcome not recorded");
+	}
+	if (failed && *first_fail == ST_OK) {
+		*first_fail = st;
+		err_set(ctx->err, st, "%s: %s", t->provider, e.message);
+	}
+}
+
+enum status
+calendar_sync_booking(const struct ctx *ctx, const char *booking_id, bool last_attempt)
+{
 	struct sync_target t[2];
 	struct cal_booking b;
 	bool found = false;
 	enum status st, first_fail = ST_OK;
 
-	if (job->tenant_id == NULL || booking_id == NULL || !id_is_uuid(booking_id)) {
-		log_warn("calendar.sync %lld: no booking_id in the payload; dropped", job->id);
-		return ST_OK;
-	}
 	memset(t, 0, sizeof(t));
-	if ((st = sync_load(job, booking_id, &b, &found, t)) != ST_OK)
+	if ((st = sync_load(ctx, booking_id, &b, &found, t)) != ST_OK)
 		return st;
 	if (!found)
 		return ST_OK;	/* deleted meanwhile: nothing to mirror */
-
-	for (size_t p = 0; p < 2; p++) {
-		const struct calendar_provider *prov = calendar_provider_find(t[p].provider);
-		bool active = strcmp(b.status, "CANCELLED") != 0;
-		bool has_ext = t[p].ev != NULL && t[p].ev->external_id != NULL;
-		enum calendar_sync_action action;
-		const char *ext = has_ext ? t[p].ev->external_id : NULL;
-		struct calendar_call call;
-		struct calendar_conn conn;
-		struct calendar_event ev;
-		struct err e;
-
-		if (t[p].conn == NULL || prov == NULL)
-			continue;
-		action = calendar_sync_decide(active, t[p].ev ? t[p].ev->state : NULL, has_ext,
-		    b.start, b.end, has_ext ? t[p].ev->synced_start : 0,
-		    has_ext ? t[p].ev->synced_end : 0);
-		if (action == SYNC_NONE) {
-			/* A row left failed or pending by an earlier run whose
-			 * provider copy is in fact right: say so. */
-			if (t[p].ev != NULL && has_ext && active && strcmp(t[p].ev->state, "synced") != 0 &&
-			    strcmp(t[p].ev->state, "deleted_remote") != 0)
-				(void)sync_record(job, &b, &t[p], SYNC_NONE, ST_OK, ext, NULL);
-			continue;
-		}
-		err_clear(&e);
-		calendar_call_init(&call, &job->ctx, job->arena, &e, job->tenant_id);
-		event_of_booking(job->arena, &b, &ev);
-		/* No transaction is open during the provider call. */
-		st = calendar_conn_open(&job->ctx, job->arena, job->tenant_id, t[p].conn, &conn, &e);
-		if (st == ST_OK) {
-			switch (action) {
-			case SYNC_CREATE:
-				st = prov->create_event(&call, &conn, &ev, &ext);
-				break;
-			case SYNC_UPDATE:
-				st = prov->update_event(&call, &conn, t[p].ev->external_id, &ev, &ext);
-				break;
-			case SYNC_DELETE:
-				st = prov->delete_event(&call, &conn, t[p].ev->external_id);
-				break;
-			case SYNC_NONE:
-				break;
-			}
-		}
-		log_emit(st == ST_OK ? LOG_INFO : LOG_WARN, "calendar sync", json_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "tenant_id", job->tenant_id,
-		    "booking_id", b.id, "provider", t[p].provider, "connection_id", t[p].conn->id,
-		    "action", calendar_sync_action_name(action), "status", status_code(st),
-		    "attempt", job->attempt));
-		if (st != ST_OK && !(st == ST_NOTFOUND && action == SYNC_UPDATE))
-			calendar_conn_outcome(&job->ctx, job->arena, job->tenant_id, t[p].conn->id, st,
-			    e.message);
-		else
-			calendar_conn_outcome(&job->ctx, job->arena, job->tenant_id, t[p].conn->id, ST_OK,
-			    NULL);
-		{
-			enum status rec = sync_record(job, &b, &t[p], action, st, ext,
-			    st == ST_OK ? NULL : e.message);
-
-			if (rec != ST_OK && first_fail == ST_OK) {
-				first_fail = rec;
-				err_set(&job->err, rec, "calendar sync outcome not recorded");
-			}
-		}
-		if (st != ST_OK && !(st == ST_NOTFOUND && action == SYNC_UPDATE) &&
-		    first_fail == ST_OK) {
-			first_fail = st;
-			err_set(&job->err, st, "%s: %s", t[p].provider, e.message);
-		}
-	}
+	for (size_t p = 0; p < 2; p++)
+		if (t[p].conn != NULL && calendar_provider_find(t[p].provider) != NULL)
+			sync_one(ctx, last_attempt, &b, &t[p], &first_fail);
 	return first_fail;
 }
 
 /* calendar.webhook ----------------------------------------------------------------------- */
 
-static enum status
-webhook_job(struct job *job)
+enum status
+calendar_webhook_apply(const struct ctx *ctx, long long event_id, const char *conn_id)
 {
-	json_t *ev_id = json_object_get(job->payload, "event_id");
-	const char *conn_id = json_string_value(json_object_get(job->payload, "connection_id"));
 	struct calendar_calcom_event ce;
 	struct cal_event_row row;
 	struct cal_booking b;
 	struct db_tx tx;
-	PGresult *res;
+	const char *text = NULL;
 	json_t *body;
 	json_error_t jerr;
 	bool found = false, bfound = false, by_old = false;
 	enum status st;
 
-	if (job->tenant_id == NULL || !json_is_integer(ev_id))
-		return ST_OK;
-	if ((st = db_tx_begin(&tx, &job->ctx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	res = db_exec(&tx, "SELECT payload::text FROM webhook_events WHERE id = $1::bigint"
-	    " AND provider = 'calcom'", 1,
-	    (const char *[]){ arena_printf(job->arena, "%lld", (long long)json_integer_value(ev_id)) });
-	if (res == NULL) {
-		st = db_status(&tx);
+	if ((st = cal_store_webhook_payload(&tx, event_id, &text)) != ST_OK || text == NULL)
 		goto out;
-	}
-	if (PQntuples(res) == 0)
+	if ((body = json_loads(text, 0, &jerr)) == NULL)
 		goto out;
-	body = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
-	if (body == NULL)
-		goto out;
-	arena_defer(job->arena, (void (*)(void *))json_decref, body);
+	arena_defer(ctx->arena, (void (*)(void *))json_decref, body);
 	if (calendar_calcom_event_parse(body, &ce) != ST_OK)
 		goto out;
 	/* Whatever happened, that calendar's availability changed. */
@@ -367,30 +352,28 @@ out:
 	return db_tx_end(&tx, st);
 }
 
-/* calendar.reconcile --------------------------------------------------------------------- */
+/* Reconciliation -------------------------------------------------------------------------- */
 
-static enum status
-reconcile_job(struct job *job)
+enum status
+calendar_reconcile_all(const struct ctx *ctx, long long period_s)
 {
+	const char *key = arena_printf(ctx->arena, "reconcile@%lld", (long long)time(NULL) / period_s);
+	const char **tenants = NULL;
 	struct db_tx tx;
-	PGresult *res;
-	long long period = job->ctx.cfg->calendar_reconcile_s > 0 ? job->ctx.cfg->calendar_reconcile_s
-	    : 900;
-	const char *key = arena_printf(job->arena, "reconcile@%lld", (long long)time(NULL) / period);
+	size_t n = 0;
 	enum status st;
 
-	if ((st = db_tx_begin_as(&tx, &job->ctx, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, ctx, NULL)) != ST_OK)
 		return st;
-	res = db_exec(&tx, "SELECT t::text FROM calendar_reconcile_tenants() t", 0, NULL);
-	if (res != NULL)
-		(void)db_exec(&tx, "SELECT calendar_purge_states()", 0, NULL);
-	if ((st = db_tx_end(&tx, res ? ST_OK : db_status(&tx))) != ST_OK)
+	if ((st = cal_store_reconcile_tenants(&tx, &tenants, &n)) == ST_OK)
+		st = cal_store_purge_states(&tx);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
-	for (int i = 0; i < PQntuples(res); i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct err e;
 
 		err_clear(&e);
-		if (db_tx_begin_legacy(&tx, job->ctx.pool, job->arena, &e, PQgetvalue(res, i, 0)) != ST_OK)
+		if (calendar_tx_begin_quiet(&tx, ctx, ctx->arena, &e, tenants[i]) != ST_OK)
 			continue;
 		st = jobs_enqueue(&tx, "calendar.reconcile_tenant", NULL, key, 0, 1);
 		if (db_tx_end(&tx, st) != ST_OK)
@@ -399,48 +382,66 @@ reconcile_job(struct job *job)
 	return ST_OK;
 }
 
+/* Asks the provider whether one event is still there: ST_OK with *gone;
+ * otherwise *stop says whether the rest would fail the same way (no
+ * database, or the provider refusing us). */
 static enum status
-reconcile_tenant_job(struct job *job)
+check_event(const struct ctx *ctx, const struct cal_event_row *ev, struct err *e, bool *gone,
+    bool *stop)
 {
+	const struct calendar_provider *prov = calendar_provider_find(ev->provider);
+	const char *tenant_id = ctx_tenant_id(ctx);
+	struct cal_conn_row conn_row;
+	struct calendar_conn conn;
+	struct calendar_call call;
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = calendar_tx_begin_quiet(&tx, ctx, ctx->arena, e, tenant_id)) != ST_OK) {
+		*stop = true;
+		return st;
+	}
+	st = cal_store_connection_get(&tx, ev->connection_id, true, &conn_row);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (prov == NULL || prov->event_gone == NULL)
+		return ST_NOTFOUND;
+	calendar_call_init(&call, ctx, ctx->arena, e, tenant_id);
+	if ((st = calendar_conn_open(ctx, ctx->arena, tenant_id, &conn_row, &conn, e)) == ST_OK)
+		st = prov->event_gone(&call, &conn, ev->external_id, gone);
+	if (st != ST_OK) {
+		calendar_conn_outcome(ctx, ctx->arena, tenant_id, conn_row.id, st, e->message);
+		*stop = st == ST_UNAUTHENTICATED || st == ST_RATE_LIMITED;
+	}
+	return st;
+}
+
+enum status
+calendar_reconcile_tenant(const struct ctx *ctx)
+{
+	const char *tenant_id = ctx_tenant_id(ctx);
 	struct cal_event_row *rows;
 	size_t n = 0, flagged = 0, checked = 0;
 	struct db_tx tx;
 	enum status st;
 
-	if (job->tenant_id == NULL)
-		return ST_OK;
-	if ((st = db_tx_begin(&tx, &job->ctx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	st = cal_store_reconcile_candidates(&tx, RECONCILE_BATCH, &rows, &n);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
-	for (size_t i = 0; i < n && !atomic_load(job->stopping); i++) {
-		const struct calendar_provider *prov = calendar_provider_find(rows[i].provider);
-		struct cal_conn_row conn_row;
-		struct calendar_conn conn;
-		struct calendar_call call;
+	for (size_t i = 0; i < n && !ctx_cancelled(ctx); i++) {
 		struct err e;
-		bool gone = false;
+		bool gone = false, stop = false;
 
 		err_clear(&e);
-		if (db_tx_begin_legacy(&tx, job->ctx.pool, job->arena, &e, job->tenant_id) != ST_OK)
-			break;
-		st = cal_store_connection_get(&tx, rows[i].connection_id, true, &conn_row);
-		if (db_tx_end(&tx, st) != ST_OK || prov == NULL || prov->event_gone == NULL)
-			continue;
-		calendar_call_init(&call, &job->ctx, job->arena, &e, job->tenant_id);
-		if ((st = calendar_conn_open(&job->ctx, job->arena, job->tenant_id, &conn_row, &conn,
-		    &e)) == ST_OK)
-			st = prov->event_gone(&call, &conn, rows[i].external_id, &gone);
-		if (st != ST_OK) {
-			calendar_conn_outcome(&job->ctx, job->arena, job->tenant_id, conn_row.id, st,
-			    e.message);
-			if (st == ST_UNAUTHENTICATED || st == ST_RATE_LIMITED)
-				break;	/* the rest would fail the same way */
+		if (check_event(ctx, &rows[i], &e, &gone, &stop) != ST_OK) {
+			if (stop)
+				break;
 			continue;
 		}
 		checked++;
-		if (db_tx_begin_legacy(&tx, job->ctx.pool, job->arena, &e, job->tenant_id) != ST_OK)
+		if (calendar_tx_begin_quiet(&tx, ctx, ctx->arena, &e, tenant_id) != ST_OK)
 			break;
 		st = cal_store_event_checked(&tx, rows[i].id);
 		if (st == ST_OK && gone) {
@@ -452,22 +453,7 @@ reconcile_tenant_job(struct job *job)
 			log_warn("calendar reconciliation: outcome not recorded: %s", e.message);
 	}
 	log_emit(LOG_INFO, "calendar reconciliation", json_pack("{s:s, s:i, s:i, s:i}",
-	    "tenant_id", job->tenant_id, "candidates", (int)n, "checked", (int)checked,
+	    "tenant_id", tenant_id, "candidates", (int)n, "checked", (int)checked,
 	    "flagged", (int)flagged));
 	return ST_OK;
 }
-
-const struct job_handler calendar_job_handlers[] = {
-	{ CALENDAR_SYNC_JOB, sync_job },
-	{ "calendar.webhook", webhook_job },
-	{ "calendar.reconcile", reconcile_job },
-	{ "calendar.reconcile_tenant", reconcile_tenant_job },
-};
-const size_t calendar_njob_handlers =
-    sizeof(calendar_job_handlers) / sizeof(calendar_job_handlers[0]);
-
-const struct periodic_job calendar_periodic_jobs[] = {
-	{ "calendar.reconcile", RECONCILE_FANOUT_S },
-};
-const size_t calendar_nperiodic_jobs =
-    sizeof(calendar_periodic_jobs) / sizeof(calendar_periodic_jobs[0]);

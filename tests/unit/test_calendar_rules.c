@@ -1,8 +1,9 @@
-/* test_calendar_service.c — the calendar module's pure rules: the token
- * bucket never lets more than the limit through in any minute (and honours
- * a provider's Retry-After), OAuth states refuse every tampering, expiry and
- * foreign key, what a sync does for each booking/event state, what a
- * Cal.com delivery says, and the busy cache's JSON. */
+/* test_calendar_rules.c — the calendar module's pure rules
+ * (calendar_rules.c): the token bucket never lets more than the limit
+ * through in any minute (and honours a provider's Retry-After), OAuth
+ * states refuse every tampering, expiry and foreign key, what a sync does
+ * for each booking/event state, what a Cal.com delivery says, and the busy
+ * cache's JSON. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
