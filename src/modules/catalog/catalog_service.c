@@ -28,9 +28,9 @@ catalog_service_guard(struct admin_op *op)
 	    &other)) != ST_OK)
 		return st;
 	if (other) {
-		err_detail(&op->r->err, "currency",
+		err_detail(op->ctx->err, "currency",
 		    "differs from the currency of this service's add-ons; change theirs first");
-		return err_set(&op->r->err, ST_INVALID, "Some fields are invalid.");
+		return err_set(op->ctx->err, ST_INVALID, "Some fields are invalid.");
 	}
 	return ST_OK;
 }
@@ -52,8 +52,8 @@ catalog_addon_guard(struct admin_op *op)
 		return ST_OK;
 	}
 	if (json_is_string(cur) && strcmp(json_string_value(cur), want) != 0) {
-		err_detail(&op->r->err, "currency", "must be the service's currency (%s)", want);
-		return err_set(&op->r->err, ST_INVALID, "Some fields are invalid.");
+		err_detail(op->ctx->err, "currency", "must be the service's currency (%s)", want);
+		return err_set(op->ctx->err, ST_INVALID, "Some fields are invalid.");
 	}
 	return ST_OK;
 }
@@ -85,8 +85,8 @@ user_free(struct admin_op *op)
 	if ((st = catalog_store_user_linked(op->tx, json_string_value(uid), op->id, &taken)) != ST_OK)
 		return st;
 	if (taken) {
-		err_detail(&op->r->err, "user_id", "is already linked to another staff member");
-		return err_set(&op->r->err, ST_CONFLICT, "This login belongs to another staff member.");
+		err_detail(op->ctx->err, "user_id", "is already linked to another staff member");
+		return err_set(op->ctx->err, ST_CONFLICT, "This login belongs to another staff member.");
 	}
 	return ST_OK;
 }
@@ -109,9 +109,9 @@ catalog_staff_guard(struct admin_op *op)
 	    (st = catalog_store_active_staff(op->tx, op->id, &used)) != ST_OK)
 		return st;
 	if (!plan_parse(plan, &tier))
-		return err_set(&op->r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
-	if ((st = plan_check_limit(tier, LIMIT_STAFF_SEATS, used, 1, &op->r->err)) != ST_OK)
-		err_detail(&op->r->err, "active", "would exceed the plan's %s limit",
+		return err_set(op->ctx->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	if ((st = plan_check_limit(tier, LIMIT_STAFF_SEATS, used, 1, op->ctx->err)) != ST_OK)
+		err_detail(op->ctx->err, "active", "would exceed the plan's %s limit",
 		    plan_limit_name(LIMIT_STAFF_SEATS));
 	return st;
 }
@@ -128,12 +128,12 @@ catalog_time_off_validate(struct admin_op *op)
 	    !admin_rfc3339_seconds(json_string_value(e), &b))
 		return ST_OK;
 	if (b <= a)
-		err_detail(&op->r->err, "ends_at", "must be after starts_at");
+		err_detail(op->ctx->err, "ends_at", "must be after starts_at");
 	else if (b - a > 366LL * 86400)
-		err_detail(&op->r->err, "ends_at", "must be at most 366 days after starts_at");
+		err_detail(op->ctx->err, "ends_at", "must be at most 366 days after starts_at");
 	else
 		return ST_OK;
-	return err_set(&op->r->err, ST_INVALID, "Some fields are invalid.");
+	return err_set(op->ctx->err, ST_INVALID, "Some fields are invalid.");
 }
 
 enum status
@@ -148,8 +148,8 @@ catalog_resource_guard(struct admin_op *op)
 	if ((st = catalog_store_max_needed(op->tx, op->id, &need)) != ST_OK)
 		return st;
 	if (json_integer_value(q) < need) {
-		err_detail(&op->r->err, "quantity", "is below the %ld units a service needs", need);
-		return err_set(&op->r->err, ST_INVALID, "Some fields are invalid.");
+		err_detail(op->ctx->err, "quantity", "is below the %ld units a service needs", need);
+		return err_set(op->ctx->err, ST_INVALID, "Some fields are invalid.");
 	}
 	return ST_OK;
 }
