@@ -123,6 +123,9 @@ enum http_qstatus {
 };
 enum http_qstatus http_query_all(const struct request *r, struct http_qparam *out,
     size_t max, size_t *n) MUST_USE;
+/* The same over a query string (NULL: no pairs), allocating in a. */
+enum http_qstatus http_query_split(struct arena *a, const char *query,
+    struct http_qparam *out, size_t max, size_t *n) MUST_USE;
 /* Parses the body as a JSON object (content type, size cap, syntax). */
 enum status http_json_body(struct request *r, json_t **out) MUST_USE;
 

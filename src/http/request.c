@@ -118,7 +118,14 @@ query_pair(struct arena *a, const char *p, size_t len, struct http_qparam *out)
 enum http_qstatus
 http_query_all(const struct request *r, struct http_qparam *out, size_t max, size_t *n)
 {
-	const char *p = r->query;
+	return http_query_split(r->arena, r->query, out, max, n);
+}
+
+enum http_qstatus
+http_query_split(struct arena *a, const char *query, struct http_qparam *out, size_t max,
+    size_t *n)
+{
+	const char *p = query;
 
 	*n = 0;
 	while (p != NULL && *p) {
@@ -128,7 +135,7 @@ http_query_all(const struct request *r, struct http_qparam *out, size_t max, siz
 		if (len > 0) {
 			if (*n >= max)
 				return HTTP_QUERY_TOO_MANY;
-			if (!query_pair(r->arena, p, len, &out[*n]))
+			if (!query_pair(a, p, len, &out[*n]))
 				return HTTP_QUERY_MALFORMED;
 			(*n)++;
 		}

@@ -18,6 +18,41 @@ appt_input_done(struct request *r, size_t before)
 }
 
 bool
+appt_input_query(struct request *r, struct http_qparam *qp, size_t *n)
+{
+	if (http_query_all(r, qp, APPT_QPARAMS_MAX, n) == HTTP_QUERY_OK)
+		return true;
+	err_detail(&r->err, "query", "is malformed or has too many parameters");
+	return false;
+}
+
+bool
+appt_input_query_named(struct request *r, const char *const *names, const char **vals,
+    size_t nnames)
+{
+	struct http_qparam qp[APPT_QPARAMS_MAX];
+	size_t n;
+
+	for (size_t j = 0; j < nnames; j++)
+		vals[j] = NULL;
+	if (!appt_input_query(r, qp, &n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < nnames && strcmp(qp[i].name, names[j]) != 0)
+			j++;
+		if (j == nnames)
+			err_detail(&r->err, qp[i].name, "is not a parameter of this list");
+		else if (vals[j] != NULL)
+			err_detail(&r->err, qp[i].name, "is given more than once");
+		else
+			vals[j] = qp[i].value;
+	}
+	return true;
+}
+
+bool
 appt_input_uuid(struct request *r, json_t *v, const char *field, const char **out)
 {
 	*out = NULL;

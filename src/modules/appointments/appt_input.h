@@ -21,6 +21,15 @@
  * `before` (r->err.nviolations), else ST_OK. */
 enum status appt_input_done(struct request *r, size_t before) MUST_USE;
 
+/* The query string's decoded pairs (at most APPT_QPARAMS_MAX); a
+ * malformed query string is a detail on "query". */
+bool appt_input_query(struct request *r, struct http_qparam *qp, size_t *n);
+/* The query parameters named in names, each at most once, into vals (NULL
+ * when absent); any other name or a repeat is a detail. false only when
+ * the query string could not be read (a detail on "query"). */
+bool appt_input_query_named(struct request *r, const char *const *names, const char **vals,
+    size_t nnames);
+
 /* A UUID string member (NULL when absent and not required). */
 bool appt_input_uuid(struct request *r, json_t *v, const char *field, const char **out);
 /* An array of distinct UUIDs, at most max. */

@@ -125,22 +125,19 @@ slot_staff_json(const struct appt_world *world, const struct avail_slot *s)
 static enum status
 availability_route(struct request *r, struct response *w)
 {
-	struct appt_qparam qp[APPT_QPARAMS_MAX];
+	struct http_qparam qp[APPT_QPARAMS_MAX];
 	struct appt_avail_query q;
 	struct appt_avail_answer ans;
 	const char *ids[AVAIL_MAX_SERVICES], *date = NULL, *days = NULL, *staff = NULL,
 	    *addons = NULL;
-	size_t before = r->err.nviolations, nids = 0;
-	int n = appt_query_parse(r->arena, r->query, qp, APPT_QPARAMS_MAX);
+	size_t before = r->err.nviolations, nids = 0, n;
 	json_t *slots;
 	enum status st;
 
 	memset(&q, 0, sizeof(q));
-	if (n < 0) {
-		err_detail(&r->err, "query", "is malformed or has too many parameters");
+	if (!appt_input_query(r, qp, &n))
 		return appt_input_done(r, before);
-	}
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const char *k = qp[i].name, *v = qp[i].value;
 
 		if (strcmp(k, "service_id") == 0) {

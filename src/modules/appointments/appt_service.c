@@ -20,7 +20,7 @@
 #include "db/db.h"
 #include "db/idempotency.h"
 #include "db/jobs.h"
-#include "modules/admin/resource.h"
+#include "modules/admin/admin.h"
 #include "modules/appointments/appt_render.h"
 #include "modules/auth/authz.h"
 #include "modules/billing/plans.h"
@@ -47,12 +47,6 @@ appt_precheck_enabled(const struct ctx *ctx)
 }
 
 /* Small helpers -------------------------------------------------------------- */
-
-static enum status
-tx_begin(struct ctx *ctx, struct db_tx *tx)
-{
-	return db_tx_begin(tx, ctx);
-}
 
 static int64_t
 now_s(void)
@@ -328,7 +322,7 @@ appt_availability(struct ctx *ctx, const struct appt_avail_query *q,
 	lq.n_flat = q->n_addons;
 	lq.with_claims = true;
 	window_days(&lq, q->date, q->days);
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	st = appt_store_load(&tx, &lq, w);
 	/* Released before the calendars are asked. */
@@ -349,7 +343,7 @@ appt_catalog(struct ctx *ctx, struct appt_catalog_row **rows, size_t *n)
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	st = appt_store_catalog(&tx, rows, n);
 	return db_tx_end(&tx, st);
@@ -395,7 +389,7 @@ appt_hold_create(struct ctx *ctx, const struct appt_hold_in *in, struct appt_hol
 	lq.n_flat = in->n_addons;
 	lq.with_claims = true;
 	window_start(&lq, in->start);
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	st = appt_store_load(&tx, &lq, w);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
@@ -418,7 +412,7 @@ appt_hold_create(struct ctx *ctx, const struct appt_hold_in *in, struct appt_hol
 	appt_hold_token_new(out->token);
 	appt_hold_token_hash_hex(out->token, hash);
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_hold_insert(&tx, hash, out->slot.start, out->slot.end,
 	    w->settings.hold_min, items_json, &id, &out->expires_at)) != ST_OK ||
@@ -526,7 +520,7 @@ book_read(struct ctx *ctx, const struct appt_book_in *in, struct book_plan *p)
 	lq.n_items = in->n_items;
 	lq.with_claims = appt_precheck_enabled(ctx);
 	window_start(&lq, in->start);
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if (in->hold_token != NULL) {
 		appt_hold_token_hash_hex(in->hold_token, hash);
@@ -656,7 +650,7 @@ book_write(struct ctx *ctx, const struct appt_book_in *in, struct book_plan *p,
 	size_t nclaims;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	/* First, so a retry waits for (or replays) the original, whatever the
 	 * schedule looks like now. */
@@ -769,7 +763,7 @@ appt_public_get(struct ctx *ctx, const struct appt_verify *v, struct appt_shown 
 	bool found = false;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
 		st = appt_store_booking_by_ref(&tx, v->reference, v->email, v->phone, false,
@@ -841,7 +835,7 @@ appt_public_cancel(struct ctx *ctx, const struct appt_verify *v, const char *rea
 	bool found = false;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) != ST_OK ||
 	    (st = appt_store_booking_by_ref(&tx, v->reference, v->email, v->phone, true,
@@ -886,7 +880,7 @@ move_read(struct ctx *ctx, const struct move_req *m, struct appt_view *cur,
 	bool found = false;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, s)) != ST_OK)
 		goto out;
@@ -988,7 +982,7 @@ reschedule(struct ctx *ctx, const struct move_req *m, struct appt_shown *out)
 		items[i] = (struct appt_item_new){ NULL, slot.services[i].staff_id, NULL, 0,
 			slot.services[i].start, slot.services[i].end, 0 };
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	/* Re-check under the row lock what the decision relied on. */
 	if ((st = appt_store_booking_by_id(&tx, cur.id, NULL, true, &now, &found)) != ST_OK)
@@ -1047,7 +1041,7 @@ appt_admin_list(struct ctx *ctx, struct appt_booking_filter *f, struct appt_view
 	enum status st;
 
 	f->staff_user_id = staff_scope(ctx);
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
 		st = appt_store_booking_list(&tx, f, out, n);
@@ -1068,7 +1062,7 @@ appt_admin_get(struct ctx *ctx, const char *id, struct appt_shown *out)
 	bool found = false;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
 		st = appt_store_booking_by_id(&tx, id, staff_scope(ctx), false, &out->view, &found);
@@ -1115,7 +1109,7 @@ appt_admin_cancel(struct ctx *ctx, const char *id, const char *reason,
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = admin_lock(ctx, &tx, id, im, &s, &out->view)) != ST_OK)
 		goto out;
@@ -1142,7 +1136,7 @@ appt_admin_status(struct ctx *ctx, const char *id, enum appt_status to,
 	bool found;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = admin_lock(ctx, &tx, id, im, &s, &out->view)) != ST_OK)
 		goto out;
@@ -1179,7 +1173,7 @@ appt_customers_list(struct ctx *ctx, struct appt_customer_filter *f,
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	st = appt_store_customer_list(&tx, f, out, n, last_created);
 	if ((st = db_tx_end(&tx, st)) == ST_INVALID && f->cursor_created != NULL) {
@@ -1205,7 +1199,7 @@ appt_customer_history(struct ctx *ctx, const char *id, struct appt_customer *c,
 	f.customer_id = id;
 	f.newest_first = true;
 	f.limit = HISTORY_MAX;
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK &&
 	    (st = appt_store_customer_get(&tx, id, c, &found)) == ST_OK && found)
@@ -1230,7 +1224,7 @@ appt_usage_get(struct ctx *ctx, struct appt_usage *out)
 	out->plan = plan_name(tier);
 	out->bookings_limit = plan_limit(tier, LIMIT_BOOKINGS_PER_MONTH);
 	out->messages_limit = plan_limit(tier, LIMIT_MESSAGES_PER_MONTH);
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK &&
 	    (st = appt_store_month_count(&tx, s.zone, false, &out->bookings_used,

@@ -629,26 +629,26 @@ appt_store_load(struct db_tx *tx, const struct appt_load_req *q, struct appt_wor
 
 /* The public catalog --------------------------------------------------------- */
 
+static void
+catalog_fill(PGresult *res, int r, void *elem, struct arena *a)
+{
+	(void)a;
+	*(struct appt_catalog_row *)elem = (struct appt_catalog_row){ db_val(res, r, 0),
+		db_val(res, r, 1), db_val(res, r, 2), db_val(res, r, 5), col_int(res, r, 3),
+		col_int(res, r, 4), db_val(res, r, 6), db_val(res, r, 7), db_val(res, r, 10),
+		col_int(res, r, 8), col_int(res, r, 9) };
+}
+
 enum status
 appt_store_catalog(struct db_tx *tx, struct appt_catalog_row **rows, size_t *n)
 {
-	PGresult *res = db_exec(tx, "SELECT s.id::text, s.name, s.description, s.duration_minutes,"
+	return db_rows(tx, "SELECT s.id::text, s.name, s.description, s.duration_minutes,"
 	    " s.price_minor, s.currency, a.id::text, a.name, a.duration_minutes, a.price_minor,"
 	    " a.currency FROM services s LEFT JOIN service_addons a ON a.tenant_id = s.tenant_id"
 	    " AND a.service_id = s.id AND a.active AND a.deleted_at IS NULL"
 	    " WHERE s.active AND s.deleted_at IS NULL"
-	    " ORDER BY s.sort_order, s.name, s.id, a.sort_order, a.name, a.id", 0, NULL);
-
-	if (res == NULL)
-		return db_status(tx);
-	*n = (size_t)PQntuples(res);
-	*rows = arena_calloc(tx->arena, *n + 1, sizeof(**rows));
-	for (int r = 0; r < PQntuples(res); r++)
-		(*rows)[r] = (struct appt_catalog_row){ db_val(res, r, 0), db_val(res, r, 1),
-			db_val(res, r, 2), db_val(res, r, 5), col_int(res, r, 3), col_int(res, r, 4),
-			db_val(res, r, 6), db_val(res, r, 7), db_val(res, r, 10), col_int(res, r, 8),
-			col_int(res, r, 9) };
-	return ST_OK;
+	    " ORDER BY s.sort_order, s.name, s.id, a.sort_order, a.name, a.id", 0, NULL,
+	    sizeof(**rows), catalog_fill, (void **)rows, n);
 }
 
 /* Holds and claims ----------------------------------------------------------- */
@@ -1210,12 +1210,19 @@ appt_store_booking_by_id(struct db_tx *tx, const char *id, const char *staff_use
 	"  WHERE bi.tenant_id = b.tenant_id AND bi.booking_id = b.id AND bi.staff_id = $4::uuid))" \
 	" AND ($5::uuid IS NULL OR b.customer_id = $5::uuid)" STAFF_SCOPE(6)
 
+static void
+view_fill(PGresult *res, int r, void *elem, struct arena *a)
+{
+	(void)a;
+	view_from_row(res, r, elem);
+}
+
 enum status
 appt_store_booking_list(struct db_tx *tx, const struct appt_booking_filter *f,
     struct appt_view **out, size_t *n)
 {
 	struct arena *a = tx->arena;
-	PGresult *res = db_exec(tx, f->newest_first ?
+	enum status st = db_rows(tx, f->newest_first ?
 	    "SELECT " VIEW_COLS VIEW_FROM LIST_WHERE
 	    " AND ($7::bigint IS NULL OR (b.starts_at, b.id) < (to_timestamp($7::bigint), $8::uuid))"
 	    " ORDER BY b.starts_at DESC, b.id DESC LIMIT $9::int" :
@@ -1224,14 +1231,11 @@ appt_store_booking_list(struct db_tx *tx, const struct appt_booking_filter *f,
 	    " ORDER BY b.starts_at, b.id LIMIT $9::int", 9,
 	    (const char *[]){ f->has_from ? i64s(a, f->from) : NULL,
 		f->has_to ? i64s(a, f->to) : NULL, f->status, f->staff_id, f->customer_id,
-		f->staff_user_id, f->cursor_start, f->cursor_id, ints(a, f->limit) });
+		f->staff_user_id, f->cursor_start, f->cursor_id, ints(a, f->limit) },
+	    sizeof(**out), view_fill, (void **)out, n);
 
-	if (res == NULL)
-		return db_status(tx);
-	*n = (size_t)PQntuples(res);
-	*out = arena_calloc(a, *n + 1, sizeof(**out));
-	for (int r = 0; r < PQntuples(res); r++)
-		view_from_row(res, r, &(*out)[r]);
+	if (st != ST_OK)
+		return st;
 	return load_items(tx, *out, *n);
 }
 
