@@ -184,6 +184,18 @@ admin_check_version(const struct ctx *ctx, const struct admin_resource *res, jso
 	    title(res), have);
 }
 
+/* Opens the call's transaction and checks the parent row; on failure the
+ * transaction is still to be ended (db_tx_end is safe on a failed begin). */
+static enum status
+begin(struct ctx *ctx, const struct admin_target *t, struct db_tx *tx)
+{
+	enum status st;
+
+	if ((st = db_tx_begin(tx, ctx)) != ST_OK)
+		return st;
+	return check_parent(ctx, t, tx);
+}
+
 /* The op a hook sees for one call on t. */
 static struct admin_op
 op_for(struct ctx *ctx, const struct admin_target *t, struct db_tx *tx, enum admin_verb verb,
@@ -226,9 +238,7 @@ admin_svc_list(struct ctx *ctx, const struct admin_target *t, const struct admin
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
-		return st;
-	if ((st = check_parent(ctx, t, &tx)) != ST_OK)
+	if ((st = begin(ctx, t, &tx)) != ST_OK)
 		goto out;
 	st = admin_store_list(&tx, t->res, q, t->parent_id, out);
 	if (st != ST_OK && q->has_cursor && strncmp(tx.sqlstate, "22", 2) == 0) {
@@ -246,9 +256,7 @@ admin_svc_get(struct ctx *ctx, const struct admin_target *t, const char *id, jso
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
-		return st;
-	if ((st = check_parent(ctx, t, &tx)) != ST_OK)
+	if ((st = begin(ctx, t, &tx)) != ST_OK)
 		goto out;
 	st = admin_load_row(&tx, t->res, id, t->parent_id, false, row);
 	if (st == ST_NOTFOUND && (t->res->flags & ADMIN_SINGLETON))
@@ -288,9 +296,7 @@ admin_svc_create(struct ctx *ctx, const struct admin_target *t, json_t *body, js
 
 	if ((st = admin_input_parse(ctx, t->res, body, true, &in)) != ST_OK)
 		return st;
-	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
-		return st;
-	if ((st = check_parent(ctx, t, &tx)) != ST_OK)
+	if ((st = begin(ctx, t, &tx)) != ST_OK)
 		goto out;
 	if ((st = create_in(ctx, t, &tx, in, warnings, "created", row)) == ST_OK)
 		attach_warnings(*row, warnings);
@@ -383,10 +389,8 @@ admin_svc_update(struct ctx *ctx, const struct admin_target *t, const char *id,
 	op.warnings = new_warnings(ctx);
 	if ((st = admin_input_parse(ctx, t->res, body, false, &op.input)) != ST_OK)
 		return st;
-	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
-		return st;
 	op.tx = &tx;
-	if ((st = check_parent(ctx, t, &tx)) != ST_OK)
+	if ((st = begin(ctx, t, &tx)) != ST_OK)
 		goto out;
 	if ((st = update_in(&op, t, have_version, version, row)) == ST_OK)
 		attach_warnings(*row, op.warnings);
@@ -404,10 +408,8 @@ admin_svc_delete(struct ctx *ctx, const struct admin_target *t, const char *id,
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
-		return st;
 	op.tx = &tx;
-	if ((st = check_parent(ctx, t, &tx)) != ST_OK)
+	if ((st = begin(ctx, t, &tx)) != ST_OK)
 		goto out;
 	if ((st = admin_load_row(&tx, res, id, t->parent_id, true, &before)) != ST_OK)
 		goto out;

@@ -62,24 +62,6 @@ reply_booking(struct request *r, struct response *w, int status, const struct ap
 }
 
 static bool
-parse_limit(struct request *r, const char *s, int *out)
-{
-	char *end;
-	long v;
-
-	*out = LIST_DEFAULT;
-	if (s == NULL)
-		return true;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < 1 || v > LIST_MAX) {
-		err_detail(&r->err, "limit", "must be a whole number from 1 to %d", LIST_MAX);
-		return false;
-	}
-	*out = (int)v;
-	return true;
-}
-
-static bool
 all_digits(const char *s)
 {
 	if (*s == '\0' || strlen(s) > 18)
@@ -147,7 +129,7 @@ list_route(struct request *r, struct response *w)
 		err_detail(&r->err, "customer_id", "must be an id");
 	else if (customer != NULL)
 		f.customer_id = appt_lower(r->arena, customer);
-	(void)parse_limit(r, limit, &f.limit);
+	(void)appt_input_int(r, limit, "limit", 1, LIST_MAX, LIST_DEFAULT, &f.limit);
 	if (cursor != NULL && (!decode_cursor(r, cursor, &f.cursor_start, &f.cursor_id) ||
 	    !all_digits(f.cursor_start)))
 		err_detail(&r->err, "cursor", "is not a cursor of this list");
@@ -370,7 +352,7 @@ customers_route(struct request *r, struct response *w)
 	if (q != NULL && (jv_utf8_length(q) < 1 || jv_utf8_length(q) > 100 || !jv_no_controls(q)))
 		err_detail(&r->err, "q", "must be 1 to 100 characters");
 	f.q = q;
-	(void)parse_limit(r, limit, &f.limit);
+	(void)appt_input_int(r, limit, "limit", 1, LIST_MAX, LIST_DEFAULT, &f.limit);
 	if (cursor != NULL && (!decode_cursor(r, cursor, &f.cursor_created, &f.cursor_id) ||
 	    strlen(f.cursor_created) > 40))
 		err_detail(&r->err, "cursor", "is not a cursor of this list");

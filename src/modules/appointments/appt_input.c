@@ -2,6 +2,7 @@
 #include "modules/appointments/appt_input.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/ids.h"
@@ -49,6 +50,25 @@ appt_input_query_named(struct request *r, const char *const *names, const char *
 		else
 			vals[j] = qp[i].value;
 	}
+	return true;
+}
+
+bool
+appt_input_int(struct request *r, const char *s, const char *field, int lo, int hi,
+    int dflt, int *out)
+{
+	char *end;
+	long v;
+
+	*out = dflt;
+	if (s == NULL)
+		return true;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
+		err_detail(&r->err, field, "must be a whole number from %d to %d", lo, hi);
+		return false;
+	}
+	*out = (int)v;
 	return true;
 }
 

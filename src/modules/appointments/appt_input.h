@@ -30,6 +30,10 @@ bool appt_input_query(struct request *r, struct http_qparam *qp, size_t *n);
 bool appt_input_query_named(struct request *r, const char *const *names, const char **vals,
     size_t nnames);
 
+/* An optional whole number (a query parameter) from lo to hi; dflt when
+ * s is NULL. */
+bool appt_input_int(struct request *r, const char *s, const char *field, int lo, int hi,
+    int dflt, int *out);
 /* A UUID string member (NULL when absent and not required). */
 bool appt_input_uuid(struct request *r, json_t *v, const char *field, const char **out);
 /* An array of distinct UUIDs, at most max. */

@@ -65,24 +65,6 @@ once(struct request *r, const char **slot, const char *name, const char *value)
 }
 
 static bool
-parse_days(struct request *r, const char *s, int *out)
-{
-	char *end;
-	long v;
-
-	*out = 1;
-	if (s == NULL)
-		return true;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < 1 || v > AVAIL_MAX_DAYS) {
-		err_detail(&r->err, "days", "must be a whole number from 1 to %d", AVAIL_MAX_DAYS);
-		return false;
-	}
-	*out = (int)v;
-	return true;
-}
-
-static bool
 parse_date(struct request *r, const char *s, int32_t *out)
 {
 	int32_t today = (int32_t)(time(NULL) / TZ_DAY_S);
@@ -169,7 +151,7 @@ availability_route(struct request *r, struct response *w)
 	else if (nids > 0)
 		(void)appt_input_service_ids(r, ids, nids, "service_id", q.items, &q.n_items);
 	(void)parse_date(r, date, &q.date);
-	(void)parse_days(r, days, &q.days);
+	(void)appt_input_int(r, days, "days", 1, AVAIL_MAX_DAYS, 1, &q.days);
 	if (staff != NULL) {
 		if (id_is_uuid(staff))
 			q.staff_id = appt_lower(r->arena, staff);

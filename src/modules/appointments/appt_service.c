@@ -755,26 +755,39 @@ not_found_ref(struct ctx *ctx)
 	    "No booking matches this reference and contact details.");
 }
 
-enum status
-appt_public_get(struct ctx *ctx, const struct appt_verify *v, struct appt_shown *out)
+/* One booking, by the customer's proof v or else by id (narrowed to a
+ * STAFF caller's), with how it is shown; *found false when none matches. */
+static enum status
+shown_load(struct ctx *ctx, const struct appt_verify *v, const char *id,
+    struct appt_shown *out, bool *found)
 {
 	struct appt_settings s;
 	struct db_tx tx;
-	bool found = false;
 	enum status st;
 
+	*found = false;
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
-		st = appt_store_booking_by_ref(&tx, v->reference, v->email, v->phone, false,
-		    &out->view, &found);
+		st = v != NULL ? appt_store_booking_by_ref(&tx, v->reference, v->email, v->phone,
+		    false, &out->view, found) : appt_store_booking_by_id(&tx, id,
+		    staff_scope(ctx), false, &out->view, found);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
-	if (!found)
-		return not_found_ref(ctx);
 	out->zone = s.zone;
 	out->cancel_window_h = s.cancel_window_h;
 	return ST_OK;
+}
+
+enum status
+appt_public_get(struct ctx *ctx, const struct appt_verify *v, struct appt_shown *out)
+{
+	bool found;
+	enum status st;
+
+	if ((st = shown_load(ctx, v, NULL, out, &found)) != ST_OK)
+		return st;
+	return found ? ST_OK : not_found_ref(ctx);
 }
 
 static enum status
@@ -1057,22 +1070,12 @@ appt_admin_list(struct ctx *ctx, struct appt_booking_filter *f, struct appt_view
 enum status
 appt_admin_get(struct ctx *ctx, const char *id, struct appt_shown *out)
 {
-	struct appt_settings s;
-	struct db_tx tx;
-	bool found = false;
+	bool found;
 	enum status st;
 
-	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
+	if ((st = shown_load(ctx, NULL, id, out, &found)) != ST_OK)
 		return st;
-	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
-		st = appt_store_booking_by_id(&tx, id, staff_scope(ctx), false, &out->view, &found);
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
-		return st;
-	if (!found)
-		return err_set(ctx->err, ST_NOTFOUND, "No booking with this id.");
-	out->zone = s.zone;
-	out->cancel_window_h = s.cancel_window_h;
-	return ST_OK;
+	return found ? ST_OK : err_set(ctx->err, ST_NOTFOUND, "No booking with this id.");
 }
 
 enum status

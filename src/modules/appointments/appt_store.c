@@ -336,25 +336,27 @@ fill_staff(struct arena *a, const struct appt_load_req *q, PGresult *res,
 	}
 }
 
+/* How many rows of res (column 0: a staff id) each eligible staff member
+ * has, and an array of that size each. */
+static size_t *
+count_per_staff(struct arena *a, PGresult *res, const struct appt_world *w)
+{
+	size_t *n = arena_calloc(a, w->n_staff + 1, sizeof(*n));
+
+	for (int r = 0; r < PQntuples(res); r++) {
+		int k = staff_index(w, PQgetvalue(res, r, 0));
+
+		if (k >= 0)
+			n[k]++;
+	}
+	return n;
+}
+
 static void
 fill_schedules(struct arena *a, PGresult *sch, PGresult *off, struct appt_world *w)
 {
-	size_t *ns = arena_calloc(a, w->n_staff + 1, sizeof(*ns));
-	size_t *no = arena_calloc(a, w->n_staff + 1, sizeof(*no));
+	size_t *ns = count_per_staff(a, sch, w), *no = count_per_staff(a, off, w);
 
-	/* Count per staff member, then fill arrays of the final size. */
-	for (int r = 0; r < PQntuples(sch); r++) {
-		int k = staff_index(w, PQgetvalue(sch, r, 0));
-
-		if (k >= 0)
-			ns[k]++;
-	}
-	for (int r = 0; r < PQntuples(off); r++) {
-		int k = staff_index(w, PQgetvalue(off, r, 0));
-
-		if (k >= 0)
-			no[k]++;
-	}
 	for (size_t k = 0; k < w->n_staff; k++) {
 		w->staff[k].schedule = arena_calloc(a, ns[k] + 1, sizeof(struct avail_hours));
 		w->staff[k].time_off = arena_calloc(a, no[k] + 1, sizeof(struct avail_range));
