@@ -22,6 +22,7 @@
 #include "db/jobs.h"
 #include "modules/admin/admin.h"
 #include "modules/appointments/appt_render.h"
+#include "modules/audit/audit.h"
 #include "modules/auth/authz.h"
 #include "modules/billing/plans.h"
 #include "modules/billing/usage.h"
@@ -1289,5 +1290,48 @@ appt_usage_get(struct ctx *ctx, struct appt_usage *out)
 	    &out->period_start, &out->period_end)) == ST_OK)
 		st = usage_messages_this_month(&tx, &out->messages_used);
 	out->zone = s.zone;
+	return db_tx_end(&tx, st);
+}
+
+/* Notifications ------------------------------------------------------------------ */
+
+enum status
+appt_notify(struct ctx *ctx, const char *booking_id, const char *event)
+{
+	struct audit_actor who = { "system", NULL, NULL, NULL };
+	struct appt_notice n;
+	struct db_tx tx;
+	struct tz *z;
+	bool found;
+	char *payload;
+	json_t *p;
+	enum status st;
+
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
+		return st;
+	if ((st = appt_store_notice(&tx, booking_id, &n, &found)) != ST_OK || !found)
+		goto out;	/* a booking that is gone needs no message */
+	if (n.email == NULL) {
+		st = audit_record(&tx, &who, "booking.notification_skipped", "booking", booking_id,
+		    json_pack("{s:s, s:s}", "event", event,
+		    "reason", "the customer has no e-mail address; SMS is not available yet"));
+		goto out;
+	}
+	if ((st = tz_open(ctx->arena, n.zone, &z)) != ST_OK)
+		goto out;
+	p = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s}", "booking_id", booking_id,
+	    "event", event, "reference", n.reference, "customer_name", n.name,
+	    "business", n.business, "start", appt_time_text(ctx->arena, z, n.start),
+	    "timezone", n.zone);
+	payload = p ? json_dumps(p, JSON_COMPACT) : NULL;
+	json_decref(p);
+	if (payload == NULL) {
+		st = err_set(ctx->err, ST_INTERNAL, "notifications.booking: cannot render");
+		goto out;
+	}
+	arena_defer(ctx->arena, free, payload);
+	st = appt_store_outbox_insert(&tx, n.email, arena_printf(ctx->arena, "booking.%s", event),
+	    payload);
+out:
 	return db_tx_end(&tx, st);
 }

@@ -61,6 +61,11 @@ struct appt_usage {
 
 enum status appt_usage_get(struct ctx *ctx, struct appt_usage *out) MUST_USE;
 
+/* "notifications.booking": the customer's message about event
+ * (confirmed, cancelled, rescheduled) of the booking, written to the
+ * tenant's outbox; an audit row instead when they have no e-mail. */
+enum status appt_notify(struct ctx *ctx, const char *booking_id, const char *event) MUST_USE;
+
 /* The test-only switch (BOOKING_PRECHECK=false with ENABLE_TEST_ROUTES=true):
  * the booking path then checks a start against an empty schedule, so only
  * the database's constraints stand between two overlapping bookings. */
