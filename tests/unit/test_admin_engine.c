@@ -199,6 +199,53 @@ test_cursor_rejects_what_it_did_not_make(void **state)
 	assert_false(list_dec(&f->a, big, &spec, vals, &n, &id));
 }
 
+/* The shared codec (core/cursor.h) the list cursors are made with. */
+static void
+test_core_cursor_is_strict(void **state)
+{
+	struct fixture *f = *state;
+	const char *v[3], *big_vals[1];
+	char *c = cursor_encode(&f->a, (const char *[]){ "1773000000", "a|b" }, 2), *big;
+
+	assert_non_null(c);
+	assert_true(cursor_decode(&f->a, c, v, 2));
+	assert_string_equal(v[0], "1773000000");
+	assert_string_equal(v[1], "a|b");
+	assert_false(cursor_decode(&f->a, c, v, 1));	/* another count */
+	assert_false(cursor_decode(&f->a, c, v, 3));
+	assert_false(cursor_decode(&f->a, NULL, v, 1));
+	assert_null(cursor_encode(&f->a, v, 0));
+	big = arena_alloc(&f->a, CURSOR_TEXT_MAX + 1);
+	memset(big, 'x', CURSOR_TEXT_MAX);
+	big[CURSOR_TEXT_MAX] = '\0';
+	big_vals[0] = big;
+	assert_null(cursor_encode(&f->a, big_vals, 1));	/* would not fit */
+}
+
+/* The HTTP layer's one query-string splitter. */
+static void
+test_http_query_split(void **state)
+{
+	struct fixture *f = *state;
+	struct http_qparam qp[3];
+	size_t n;
+
+	assert_int_equal(http_query_split(&f->a, "a=1&a=%2Bx+y&flag&&", qp, 3, &n),
+	    HTTP_QUERY_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(qp[1].value, "+x y");
+	assert_string_equal(qp[2].name, "flag");
+	assert_string_equal(qp[2].value, "");
+	assert_int_equal(http_query_split(&f->a, NULL, qp, 3, &n), HTTP_QUERY_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(http_query_split(&f->a, "a=1&b=2&c=3&d=4", qp, 3, &n),
+	    HTTP_QUERY_TOO_MANY);
+	assert_int_equal(http_query_split(&f->a, "a=%zz", qp, 3, &n), HTTP_QUERY_MALFORMED);
+	assert_int_equal(http_query_split(&f->a, "a=%00", qp, 3, &n), HTTP_QUERY_MALFORMED);
+	assert_int_equal(http_query_split(&f->a, "a=%C3", qp, 3, &n), HTTP_QUERY_MALFORMED);
+	assert_int_equal(http_query_split(&f->a, "a=%C3%A9", qp, 3, &n), HTTP_QUERY_OK);
+}
+
 /* ---- query strings -------------------------------------------------------- */
 
 static void
@@ -809,6 +856,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_cursor_rejects_what_it_did_not_make, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_core_cursor_is_strict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_http_query_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_sort_descending_and_builtin_columns, setup,
 		    teardown),
