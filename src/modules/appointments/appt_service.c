@@ -1146,40 +1146,42 @@ appt_admin_move(struct ctx *ctx, const char *id, int64_t start, const char *staf
 /* Locks booking id for an admin action: found, version as asked. */
 static enum status
 admin_lock(struct ctx *ctx, struct db_tx *tx, const char *id, struct appt_if_match im,
-    struct appt_settings *s, struct appt_view *v)
+    struct appt_shown *out, enum appt_status *status)
 {
+	struct appt_settings s;
 	bool found = false;
 	enum status st;
 
-	if ((st = appt_store_settings(tx, s)) != ST_OK ||
-	    (st = appt_store_booking_by_id(tx, id, staff_scope(ctx), true, v, &found)) != ST_OK)
+	*status = APPT_CANCELLED;
+	if ((st = appt_store_settings(tx, &s)) != ST_OK ||
+	    (st = appt_store_booking_by_id(tx, id, staff_scope(ctx), true, &out->view, &found))
+	    != ST_OK)
 		return st;
 	if (!found)
 		return err_set(ctx->err, ST_NOTFOUND, "No booking with this id.");
-	return version_check(ctx, v, im);
+	out->zone = s.zone;
+	out->cancel_window_h = s.cancel_window_h;
+	(void)appt_status_parse(out->view.status, status);
+	return version_check(ctx, &out->view, im);
 }
 
 enum status
 appt_admin_cancel(struct ctx *ctx, const char *id, const char *reason,
     struct appt_if_match im, struct appt_shown *out)
 {
-	struct appt_settings s;
-	enum appt_status cur = APPT_CANCELLED;
+	enum appt_status cur;
 	struct db_tx tx;
 	enum status st;
 
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = admin_lock(ctx, &tx, id, im, &s, &out->view)) != ST_OK)
+	if ((st = admin_lock(ctx, &tx, id, im, out, &cur)) != ST_OK)
 		goto out;
-	(void)appt_status_parse(out->view.status, &cur);
 	if (!appt_status_is_active(cur)) {
 		st = inactive(ctx, out->view.status);
 		goto out;
 	}
 	st = cancel_in(ctx, &tx, &out->view, reason);
-	out->zone = s.zone;
-	out->cancel_window_h = s.cancel_window_h;
 out:
 	return db_tx_end(&tx, st);
 }
@@ -1188,8 +1190,7 @@ enum status
 appt_admin_status(struct ctx *ctx, const char *id, enum appt_status to,
     struct appt_if_match im, struct appt_shown *out)
 {
-	struct appt_settings s;
-	enum appt_status from = APPT_CANCELLED;
+	enum appt_status from;
 	struct db_tx tx;
 	int version;
 	bool found;
@@ -1197,9 +1198,8 @@ appt_admin_status(struct ctx *ctx, const char *id, enum appt_status to,
 
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = admin_lock(ctx, &tx, id, im, &s, &out->view)) != ST_OK)
+	if ((st = admin_lock(ctx, &tx, id, im, out, &from)) != ST_OK)
 		goto out;
-	(void)appt_status_parse(out->view.status, &from);
 	if (!appt_status_transition_ok(from, to)) {
 		err_detail(ctx->err, "status", "cannot go from %s to %s", appt_status_name(from),
 		    appt_status_name(to));
@@ -1219,8 +1219,6 @@ appt_admin_status(struct ctx *ctx, const char *id, enum appt_status to,
 	    (st = enqueue_followups(&tx, id, version, NULL)) != ST_OK ||
 	    (st = appt_store_booking_by_id(&tx, id, NULL, false, &out->view, &found)) != ST_OK)
 		goto out;
-	out->zone = s.zone;
-	out->cancel_window_h = s.cancel_window_h;
 out:
 	return db_tx_end(&tx, st);
 }
