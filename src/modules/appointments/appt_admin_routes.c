@@ -8,7 +8,6 @@
 
 #include "core/cursor.h"
 #include "core/ids.h"
-#include "db/idempotency.h"
 #include "modules/admin/admin.h"
 #include "modules/appointments/appointments.h"
 #include "modules/appointments/appt_input.h"
@@ -189,21 +188,9 @@ create_route(struct request *r, struct response *w)
 	size_t before = r->err.nviolations;
 	enum status st;
 
-	memset(&in, 0, sizeof(in));
-	in.idem_key = http_header(r, "idempotency-key");
-	if (in.idem_key == NULL)
-		err_detail(&r->err, "Idempotency-Key",
-		    "is required: a unique value per booking attempt, reused on retries");
-	else if (!idem_key_ok(in.idem_key))
-		err_detail(&r->err, "Idempotency-Key", "must be 1 to 255 printable ASCII characters");
-	if ((st = http_json_body(r, &body)) != ST_OK ||
-	    (st = jv_validate(body, create_fields, sizeof(create_fields) / sizeof(create_fields[0]),
-	    &r->err)) != ST_OK)
+	if ((st = appt_input_booking(r, create_fields,
+	    sizeof(create_fields) / sizeof(create_fields[0]), &in, &body)) != ST_OK)
 		return st;
-	(void)appt_input_services(r, json_object_get(body, "services"), in.items, &in.n_items);
-	(void)appt_input_start(r, json_string_value(json_object_get(body, "start")), "start",
-	    &in.start);
-	(void)appt_input_uuid(r, json_object_get(body, "staff_id"), "staff_id", &in.staff_id);
 	(void)appt_input_uuid(r, json_object_get(body, "customer_id"), "customer_id",
 	    &in.customer_id);
 	cust = json_object_get(body, "customer");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/ids.h"
+#include "db/idempotency.h"
 #include "modules/appointments/appt_rules.h"
 
 #define START_HINT "must be an RFC 3339 date-time with offset, such as 2026-03-08T10:00:00-05:00"
@@ -327,4 +328,27 @@ appt_input_contact(struct request *r, const char *email, const char *phone,
 	v->email = email;
 	v->phone = phone;
 	return true;
+}
+
+enum status
+appt_input_booking(struct request *r, const struct jv_field *fields, size_t n,
+    struct appt_book_in *in, json_t **body)
+{
+	enum status st;
+
+	memset(in, 0, sizeof(*in));
+	in->idem_key = http_header(r, "idempotency-key");
+	if (in->idem_key == NULL)
+		err_detail(&r->err, "Idempotency-Key",
+		    "is required: a unique value per booking attempt, reused on retries");
+	else if (!idem_key_ok(in->idem_key))
+		err_detail(&r->err, "Idempotency-Key", "must be 1 to 255 printable ASCII characters");
+	if ((st = http_json_body(r, body)) != ST_OK ||
+	    (st = jv_validate(*body, fields, n, &r->err)) != ST_OK)
+		return st;
+	(void)appt_input_services(r, json_object_get(*body, "services"), in->items, &in->n_items);
+	(void)appt_input_start(r, json_string_value(json_object_get(*body, "start")), "start",
+	    &in->start);
+	(void)appt_input_uuid(r, json_object_get(*body, "staff_id"), "staff_id", &in->staff_id);
+	return ST_OK;
 }

@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include "core/ids.h"
-#include "db/idempotency.h"
 #include "modules/appointments/appointments.h"
 #include "modules/appointments/appt_input.h"
 #include "modules/appointments/appt_render.h"
@@ -242,23 +241,6 @@ static const struct jv_field booking_fields[] = {
 	{ "sms_consent", JV_BOOL, false, false, 0, 0, NULL, NULL, NULL },
 };
 
-/* The Idempotency-Key header every create must carry. */
-static bool
-idem_key(struct request *r, const char **out)
-{
-	*out = http_header(r, "idempotency-key");
-	if (*out == NULL) {
-		err_detail(&r->err, "Idempotency-Key",
-		    "is required: a unique value per booking attempt, reused on retries");
-		return false;
-	}
-	if (!idem_key_ok(*out)) {
-		err_detail(&r->err, "Idempotency-Key", "must be 1 to 255 printable ASCII characters");
-		return false;
-	}
-	return true;
-}
-
 static enum status
 bookings_route(struct request *r, struct response *w)
 {
@@ -268,16 +250,9 @@ bookings_route(struct request *r, struct response *w)
 	size_t before = r->err.nviolations;
 	enum status st;
 
-	memset(&in, 0, sizeof(in));
-	(void)idem_key(r, &in.idem_key);
-	if ((st = http_json_body(r, &body)) != ST_OK ||
-	    (st = jv_validate(body, booking_fields,
-	    sizeof(booking_fields) / sizeof(booking_fields[0]), &r->err)) != ST_OK)
+	if ((st = appt_input_booking(r, booking_fields,
+	    sizeof(booking_fields) / sizeof(booking_fields[0]), &in, &body)) != ST_OK)
 		return st;
-	(void)appt_input_services(r, json_object_get(body, "services"), in.items, &in.n_items);
-	(void)appt_input_start(r, json_string_value(json_object_get(body, "start")), "start",
-	    &in.start);
-	(void)appt_input_uuid(r, json_object_get(body, "staff_id"), "staff_id", &in.staff_id);
 	(void)appt_input_customer(r, json_object_get(body, "customer"),
 	    json_is_true(json_object_get(body, "sms_consent")), &in.customer);
 	in.hold_token = json_string_value(json_object_get(body, "hold_token"));
