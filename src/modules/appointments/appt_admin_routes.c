@@ -201,14 +201,11 @@ create_route(struct request *r, struct response *w)
 	else if (cust != NULL)
 		(void)appt_input_customer(r, cust, json_is_true(json_object_get(body, "sms_consent")),
 		    &in.customer);
-	in.notes = json_string_value(json_object_get(body, "notes"));
 	in.source = json_string_value(json_object_get(body, "source"));
 	if (in.source == NULL)
 		in.source = "admin";
 	in.override_notice = json_is_true(json_object_get(body, "override_min_notice"));
 	in.admin = true;
-	in.body = r->body;
-	in.body_len = r->body_len;
 	if ((st = appt_input_done(r, before)) != ST_OK || (st = appt_book(&r->ctx, &in, &out)) != ST_OK)
 		return st;
 	return reply_text(w, out.status, JSON_TYPE, out.body, strlen(out.body));

@@ -337,6 +337,8 @@ appt_input_booking(struct request *r, const struct jv_field *fields, size_t n,
 	enum status st;
 
 	memset(in, 0, sizeof(*in));
+	in->body = r->body;	/* for the idempotency hash */
+	in->body_len = r->body_len;
 	in->idem_key = http_header(r, "idempotency-key");
 	if (in->idem_key == NULL)
 		err_detail(&r->err, "Idempotency-Key",
@@ -350,5 +352,6 @@ appt_input_booking(struct request *r, const struct jv_field *fields, size_t n,
 	(void)appt_input_start(r, json_string_value(json_object_get(*body, "start")), "start",
 	    &in->start);
 	(void)appt_input_uuid(r, json_object_get(*body, "staff_id"), "staff_id", &in->staff_id);
+	in->notes = json_string_value(json_object_get(*body, "notes"));
 	return ST_OK;
 }

@@ -70,8 +70,8 @@ bool appt_input_contact(struct request *r, const char *email, const char *phone,
     struct appt_verify *v);
 
 /* What every booking create starts with: the Idempotency-Key header, the
- * JSON body (*body) checked against fields, the services, the start and
- * the preferred staff member. A status other than ST_OK only when the body
+ * JSON body (*body) checked against fields, the services, the start, the
+ * preferred staff member and the notes. A status other than ST_OK only when the body
  * cannot be read or checked; other problems are details. */
 enum status appt_input_booking(struct request *r, const struct jv_field *fields, size_t n,
     struct appt_book_in *in, json_t **body) MUST_USE;

@@ -256,10 +256,7 @@ bookings_route(struct request *r, struct response *w)
 	(void)appt_input_customer(r, json_object_get(body, "customer"),
 	    json_is_true(json_object_get(body, "sms_consent")), &in.customer);
 	in.hold_token = json_string_value(json_object_get(body, "hold_token"));
-	in.notes = json_string_value(json_object_get(body, "notes"));
 	in.source = "portal";
-	in.body = r->body;
-	in.body_len = r->body_len;
 	if ((st = appt_input_done(r, before)) != ST_OK || (st = appt_book(&r->ctx, &in, &out)) != ST_OK)
 		return st;
 	return reply_text(w, out.status, JSON_TYPE, out.body, strlen(out.body));

@@ -352,6 +352,36 @@ count_per_staff(struct arena *a, PGresult *res, const struct appt_world *w)
 	return n;
 }
 
+/* Hands each row of res (column 0: a staff id) to take with its staff
+ * member, skipping rows of staff who are not eligible. */
+static void
+per_staff(PGresult *res, struct appt_world *w,
+    void (*take)(struct avail_staff *, PGresult *, int))
+{
+	for (int r = 0; r < PQntuples(res); r++) {
+		int k = staff_index(w, PQgetvalue(res, r, 0));
+
+		if (k >= 0)
+			take(&w->staff[k], res, r);
+	}
+}
+
+static void
+take_schedule(struct avail_staff *st, PGresult *res, int r)
+{
+	struct avail_hours *h = (struct avail_hours *)&st->schedule[st->n_schedule++];
+
+	*h = (struct avail_hours){ col_int(res, r, 1), col_int(res, r, 2), col_int(res, r, 3) };
+}
+
+static void
+take_time_off(struct avail_staff *st, PGresult *res, int r)
+{
+	struct avail_range *t = (struct avail_range *)&st->time_off[st->n_time_off++];
+
+	*t = (struct avail_range){ col_i64(res, r, 1), col_i64(res, r, 2) };
+}
+
 static void
 fill_schedules(struct arena *a, PGresult *sch, PGresult *off, struct appt_world *w)
 {
@@ -361,24 +391,8 @@ fill_schedules(struct arena *a, PGresult *sch, PGresult *off, struct appt_world 
 		w->staff[k].schedule = arena_calloc(a, ns[k] + 1, sizeof(struct avail_hours));
 		w->staff[k].time_off = arena_calloc(a, no[k] + 1, sizeof(struct avail_range));
 	}
-	for (int r = 0; r < PQntuples(sch); r++) {
-		int k = staff_index(w, PQgetvalue(sch, r, 0));
-		struct avail_hours *h;
-
-		if (k < 0)
-			continue;
-		h = (struct avail_hours *)&w->staff[k].schedule[w->staff[k].n_schedule++];
-		*h = (struct avail_hours){ col_int(sch, r, 1), col_int(sch, r, 2), col_int(sch, r, 3) };
-	}
-	for (int r = 0; r < PQntuples(off); r++) {
-		int k = staff_index(w, PQgetvalue(off, r, 0));
-		struct avail_range *t;
-
-		if (k < 0)
-			continue;
-		t = (struct avail_range *)&w->staff[k].time_off[w->staff[k].n_time_off++];
-		*t = (struct avail_range){ col_i64(off, r, 1), col_i64(off, r, 2) };
-	}
+	per_staff(sch, w, take_schedule);
+	per_staff(off, w, take_time_off);
 }
 
 /* Resources the services need: deleted resources no longer count, an
