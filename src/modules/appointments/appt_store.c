@@ -1179,17 +1179,11 @@ load_items(struct db_tx *tx, struct appt_view *views, size_t n)
 	return ST_OK;
 }
 
-enum status
-appt_store_booking_by_ref(struct db_tx *tx, const char *reference, const char *email,
-    const char *phone, bool for_update, struct appt_view *out, bool *found)
+/* The one booking res holds (*found false unless exactly one), with its
+ * items. */
+static enum status
+one_view(struct db_tx *tx, PGresult *res, struct appt_view *out, bool *found)
 {
-	PGresult *res = db_exec(tx, for_update ?
-	    "SELECT " VIEW_COLS VIEW_FROM " WHERE b.reference = $1"
-	    " AND ((c.email = $2::citext) OR (c.phone = $3::text)) FOR UPDATE OF b" :
-	    "SELECT " VIEW_COLS VIEW_FROM " WHERE b.reference = $1"
-	    " AND ((c.email = $2::citext) OR (c.phone = $3::text))", 3,
-	    (const char *[]){ reference, email, phone });
-
 	*found = false;
 	if (res == NULL)
 		return db_status(tx);
@@ -1201,6 +1195,20 @@ appt_store_booking_by_ref(struct db_tx *tx, const char *reference, const char *e
 }
 
 enum status
+appt_store_booking_by_ref(struct db_tx *tx, const char *reference, const char *email,
+    const char *phone, bool for_update, struct appt_view *out, bool *found)
+{
+	PGresult *res = db_exec(tx, for_update ?
+	    "SELECT " VIEW_COLS VIEW_FROM " WHERE b.reference = $1"
+	    " AND ((c.email = $2::citext) OR (c.phone = $3::text)) FOR UPDATE OF b" :
+	    "SELECT " VIEW_COLS VIEW_FROM " WHERE b.reference = $1"
+	    " AND ((c.email = $2::citext) OR (c.phone = $3::text))", 3,
+	    (const char *[]){ reference, email, phone });
+
+	return one_view(tx, res, out, found);
+}
+
+enum status
 appt_store_booking_by_id(struct db_tx *tx, const char *id, const char *staff_user_id,
     bool for_update, struct appt_view *out, bool *found)
 {
@@ -1209,14 +1217,7 @@ appt_store_booking_by_id(struct db_tx *tx, const char *id, const char *staff_use
 	    "SELECT " VIEW_COLS VIEW_FROM " WHERE b.id = $1::uuid" STAFF_SCOPE(2), 2,
 	    (const char *[]){ id, staff_user_id });
 
-	*found = false;
-	if (res == NULL)
-		return db_status(tx);
-	if (PQntuples(res) != 1)
-		return ST_OK;
-	*found = true;
-	view_from_row(res, 0, out);
-	return load_items(tx, out, 1);
+	return one_view(tx, res, out, found);
 }
 
 #define LIST_WHERE " WHERE ($1::bigint IS NULL OR b.starts_at >= to_timestamp($1::bigint))" \
