@@ -109,6 +109,23 @@ const char *http_header(const struct request *r, const char *lower_name);
 const char *http_param(const struct request *r, const char *name);
 /* Query parameter value (percent-decoded, arena-owned), or NULL. */
 const char *http_query(struct request *r, const char *name);
+/* Every pair of the query string, in order (repeats kept), percent-decoded
+ * ('+' is a space) and UTF-8 checked, arena-owned; a name without '='
+ * has the value "". Nothing is written to r->err: callers word it. */
+struct http_qparam {
+	const char *name;
+	const char *value;
+};
+enum http_qstatus {
+	HTTP_QUERY_OK,
+	HTTP_QUERY_MALFORMED,	/* a bad escape, an embedded NUL, not UTF-8 */
+	HTTP_QUERY_TOO_MANY,	/* more than max pairs */
+};
+enum http_qstatus http_query_all(const struct request *r, struct http_qparam *out,
+    size_t max, size_t *n) MUST_USE;
+/* The same over a query string (NULL: no pairs), allocating in a. */
+enum http_qstatus http_query_split(struct arena *a, const char *query,
+    struct http_qparam *out, size_t max, size_t *n) MUST_USE;
 /* Parses the body as a JSON object (content type, size cap, syntax). */
 enum status http_json_body(struct request *r, json_t **out) MUST_USE;
 

@@ -64,6 +64,86 @@ url_decode(struct arena *a, const char *s, size_t n)
 	return out;
 }
 
+/* Well-formed UTF-8: no overlong forms, no surrogates, nothing past
+ * U+10FFFF. */
+static bool
+utf8_ok(const unsigned char *s)
+{
+	while (*s) {
+		size_t n;
+		unsigned cp;
+
+		if (*s < 0x80) {
+			s++;
+			continue;
+		}
+		if ((*s & 0xe0) == 0xc0) {
+			n = 1;
+			cp = *s & 0x1f;
+		} else if ((*s & 0xf0) == 0xe0) {
+			n = 2;
+			cp = *s & 0x0f;
+		} else if ((*s & 0xf8) == 0xf0) {
+			n = 3;
+			cp = *s & 0x07;
+		} else {
+			return false;
+		}
+		for (size_t i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		s += n + 1;
+	}
+	return true;
+}
+
+/* One decoded pair; false when either half is malformed. */
+static bool
+query_pair(struct arena *a, const char *p, size_t len, struct http_qparam *out)
+{
+	const char *eq = memchr(p, '=', len);
+	size_t nl = eq ? (size_t)(eq - p) : len;
+
+	out->name = url_decode(a, p, nl);
+	out->value = eq ? url_decode(a, eq + 1, len - nl - 1) : "";
+	return out->name != NULL && out->value != NULL &&
+	    utf8_ok((const unsigned char *)out->name) && utf8_ok((const unsigned char *)out->value);
+}
+
+enum http_qstatus
+http_query_all(const struct request *r, struct http_qparam *out, size_t max, size_t *n)
+{
+	return http_query_split(r->arena, r->query, out, max, n);
+}
+
+enum http_qstatus
+http_query_split(struct arena *a, const char *query, struct http_qparam *out, size_t max,
+    size_t *n)
+{
+	const char *p = query;
+
+	*n = 0;
+	while (p != NULL && *p) {
+		const char *amp = strchr(p, '&');
+		size_t len = amp ? (size_t)(amp - p) : strlen(p);
+
+		if (len > 0) {
+			if (*n >= max)
+				return HTTP_QUERY_TOO_MANY;
+			if (!query_pair(a, p, len, &out[*n]))
+				return HTTP_QUERY_MALFORMED;
+			(*n)++;
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+	return HTTP_QUERY_OK;
+}
+
 const char *
 http_query(struct request *r, const char *name)
 {

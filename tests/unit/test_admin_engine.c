@@ -81,6 +81,8 @@ setup(void **state)
 	f->r.arena = &f->a;
 	f->r.headers = f->h;
 	err_clear(&f->r.err);
+	f->r.ctx.arena = &f->a;
+	f->r.ctx.err = &f->r.err;
 	*state = f;
 	return 0;
 }
@@ -115,19 +117,41 @@ list_query(struct fixture *f, const char *query, struct admin_list_q *q)
 
 /* ---- cursors ------------------------------------------------------------ */
 
+/* A list cursor as admin_list makes it: spec, values (one or two), id. */
+static char *
+list_enc(struct arena *a, const char *spec, const char *v0, const char *v1,
+    const char *id)
+{
+	struct admin_field tb = { .v = { .name = "tiebreak" } };
+	struct admin_list_q q = { .sort_spec = spec, .tiebreak = v1 ? &tb : NULL };
+	struct admin_page p = { .last_vals = { v0, v1 }, .last_id = id };
+
+	return list_cursor_encode(a, &q, &p);
+}
+
+static bool
+list_dec(struct arena *a, const char *s, const char **spec, const char *vals[2],
+    size_t *n, const char **id)
+{
+	for (*n = 2; *n >= 1; (*n)--)
+		if (list_cursor_decode(a, s, *n, spec, vals, id))
+			return true;
+	return false;
+}
+
 static void
 test_cursor_round_trips(void **state)
 {
 	struct fixture *f = *state;
 	const char *spec, *vals[2], *id;
 	size_t n;
-	char *c = cursor_encode(&f->a, "-name", "O'Brien \"x\" & é", "7",
+	char *c = list_enc(&f->a, "-name", "O'Brien \"x\" & é", "7",
 	    "0b4e8f9c-3c71-4b7e-9c55-1f2d3a4b5c6d");
 
 	assert_non_null(c);
 	/* URL-safe without escaping: no '+', '/', '=' or '&'. */
 	assert_null(strpbrk(c, "+/=&?#%"));
-	assert_true(cursor_decode(&f->a, c, &spec, vals, &n, &id));
+	assert_true(list_dec(&f->a, c, &spec, vals, &n, &id));
 	assert_string_equal(spec, "-name");
 	assert_int_equal(n, 2);
 	assert_string_equal(vals[0], "O'Brien \"x\" & é");
@@ -141,10 +165,10 @@ test_cursor_without_tiebreak_has_one_value(void **state)
 	struct fixture *f = *state;
 	const char *spec, *vals[2], *id;
 	size_t n;
-	char *c = cursor_encode(&f->a, "created_at", "2030-01-01 10:00:00+00", NULL,
+	char *c = list_enc(&f->a, "created_at", "2030-01-01 10:00:00+00", NULL,
 	    "0b4e8f9c-3c71-4b7e-9c55-1f2d3a4b5c6d");
 
-	assert_true(cursor_decode(&f->a, c, &spec, vals, &n, &id));
+	assert_true(list_dec(&f->a, c, &spec, vals, &n, &id));
 	assert_int_equal(n, 1);
 	assert_string_equal(vals[0], "2030-01-01 10:00:00+00");
 }
@@ -155,21 +179,71 @@ test_cursor_rejects_what_it_did_not_make(void **state)
 	struct fixture *f = *state;
 	const char *spec, *vals[2], *id;
 	size_t n;
-	char big[CURSOR_MAX + 2];
+	char big[CURSOR_TEXT_MAX + 2];
 	const char *bad[] = {
 		"", "!!!", "eyJzIjoibmFtZSJ9",	/* {"s":"name"} */
-		/* {"s":"name","v":["a"],"i":"not-a-uuid"} */
-		"eyJzIjoibmFtZSIsInYiOlsiYSJdLCJpIjoibm90LWEtdXVpZCJ9",
-		/* {"s":"name","v":[1],"i":"0b4e8f9c-3c71-4b7e-9c55-1f2d3a4b5c6d"} */
-		"eyJzIjoibmFtZSIsInYiOlsxXSwiaSI6IjBiNGU4ZjljLTNjNzEtNGI3ZS05YzU1LTFmMmQzYTRiNWM2ZCJ9",
+		"WyJuYW1lIl0",		/* ["name"] */
+		"WyJuYW1lIiwiYSIsIm5vdC1hLXV1aWQiXQ",	/* ["name","a","not-a-uuid"] */
+		/* ["name",1,"0b4e8f9c-3c71-4b7e-9c55-1f2d3a4b5c6d"] */
+		"WyJuYW1lIiwxLCIwYjRlOGY5Yy0zYzcxLTRiN2UtOWM1NS0xZjJkM2E0YjVjNmQiXQ",
+		/* ["name","a\u0000b","0b4e8f9c-3c71-4b7e-9c55-1f2d3a4b5c6d"] */
+		"WyJuYW1lIiwiYVx1MDAwMGIiLCIwYjRlOGY5Yy0zYzcxLTRiN2UtOWM1NS0xZjJkM2E0YjVjNmQiXQ",
 		"W10",	/* [] */
+		"WyJuYW1lIiwiYSIsIjBiNGU4ZjljLTNjNzEtNGI3ZS05YzU1LTFmMmQzYTRiNWM2ZCJd=",	/* padded */
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_false(cursor_decode(&f->a, bad[i], &spec, vals, &n, &id));
+		assert_false(list_dec(&f->a, bad[i], &spec, vals, &n, &id));
 	memset(big, 'A', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	assert_false(cursor_decode(&f->a, big, &spec, vals, &n, &id));
+	assert_false(list_dec(&f->a, big, &spec, vals, &n, &id));
+}
+
+/* The shared codec (core/cursor.h) the list cursors are made with. */
+static void
+test_core_cursor_is_strict(void **state)
+{
+	struct fixture *f = *state;
+	const char *v[3], *big_vals[1];
+	char *c = cursor_encode(&f->a, (const char *[]){ "1773000000", "a|b" }, 2), *big;
+
+	assert_non_null(c);
+	assert_true(cursor_decode(&f->a, c, v, 2));
+	assert_string_equal(v[0], "1773000000");
+	assert_string_equal(v[1], "a|b");
+	assert_false(cursor_decode(&f->a, c, v, 1));	/* another count */
+	assert_false(cursor_decode(&f->a, c, v, 3));
+	assert_false(cursor_decode(&f->a, NULL, v, 1));
+	assert_null(cursor_encode(&f->a, v, 0));
+	big = arena_alloc(&f->a, CURSOR_TEXT_MAX + 1);
+	memset(big, 'x', CURSOR_TEXT_MAX);
+	big[CURSOR_TEXT_MAX] = '\0';
+	big_vals[0] = big;
+	assert_null(cursor_encode(&f->a, big_vals, 1));	/* would not fit */
+}
+
+/* The HTTP layer's one query-string splitter. */
+static void
+test_http_query_split(void **state)
+{
+	struct fixture *f = *state;
+	struct http_qparam qp[3];
+	size_t n;
+
+	assert_int_equal(http_query_split(&f->a, "a=1&a=%2Bx+y&flag&&", qp, 3, &n),
+	    HTTP_QUERY_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(qp[1].value, "+x y");
+	assert_string_equal(qp[2].name, "flag");
+	assert_string_equal(qp[2].value, "");
+	assert_int_equal(http_query_split(&f->a, NULL, qp, 3, &n), HTTP_QUERY_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(http_query_split(&f->a, "a=1&b=2&c=3&d=4", qp, 3, &n),
+	    HTTP_QUERY_TOO_MANY);
+	assert_int_equal(http_query_split(&f->a, "a=%zz", qp, 3, &n), HTTP_QUERY_MALFORMED);
+	assert_int_equal(http_query_split(&f->a, "a=%00", qp, 3, &n), HTTP_QUERY_MALFORMED);
+	assert_int_equal(http_query_split(&f->a, "a=%C3", qp, 3, &n), HTTP_QUERY_MALFORMED);
+	assert_int_equal(http_query_split(&f->a, "a=%C3%A9", qp, 3, &n), HTTP_QUERY_OK);
 }
 
 /* ---- query strings -------------------------------------------------------- */
@@ -318,9 +392,9 @@ test_list_cursor_must_match_the_sort(void **state)
 	struct fixture *f = *state;
 	struct admin_list_q q;
 	const char *id = "0b4e8f9c-3c71-4b7e-9c55-1f2d3a4b5c6d";
-	char *by_name = cursor_encode(&f->a, "name", "b", "3", id);
-	char *by_size = cursor_encode(&f->a, "-size", "3", NULL, id);
-	char *short_one = cursor_encode(&f->a, "name", "b", NULL, id);
+	char *by_name = list_enc(&f->a, "name", "b", "3", id);
+	char *by_size = list_enc(&f->a, "-size", "3", NULL, id);
+	char *short_one = list_enc(&f->a, "name", "b", NULL, id);
 
 	assert_int_equal(list_query(f, arena_printf(&f->a, "cursor=%s", by_name), &q), ST_OK);
 	assert_true(q.has_cursor);
@@ -349,7 +423,7 @@ input(struct fixture *f, const char *body, bool create, json_t **out)
 	assert_non_null(j);
 	arena_defer(&f->a, (void (*)(void *))json_decref, j);
 	err_clear(&f->r.err);
-	st = parse_input(&widgets, &f->r, j, create, out);
+	st = admin_input_parse(&f->r.ctx, &widgets, j, create, out);
 	return st;
 }
 
@@ -782,6 +856,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_cursor_rejects_what_it_did_not_make, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_core_cursor_is_strict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_http_query_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_sort_descending_and_builtin_columns, setup,
 		    teardown),

@@ -5,18 +5,16 @@
  * rules here: those are admin_store.c and admin_service.c. */
 #include <ctype.h>
 #include <limits.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/time.h"
+#include "core/cursor.h"
 #include "core/ids.h"
+#include "core/time.h"
 #include "modules/admin/admin_service.h"
 #include "modules/admin/admin_store.h"
-#include "modules/admin/resource.h"
 
-#define CURSOR_MAX 2048
 #define QUERY_PARAMS_MAX 32
 #define FILTER_VALUE_MAX 500
 
@@ -213,183 +211,56 @@ admin_check_uuid(const char *s)
 	return id_is_uuid(s);
 }
 
-static bool
-utf8_ok(const unsigned char *s)
-{
-	while (*s) {
-		size_t n;
-		unsigned cp;
-
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
-		if ((*s & 0xe0) == 0xc0) {
-			n = 1;
-			cp = *s & 0x1f;
-		} else if ((*s & 0xf0) == 0xe0) {
-			n = 2;
-			cp = *s & 0x0f;
-		} else if ((*s & 0xf8) == 0xf0) {
-			n = 3;
-			cp = *s & 0x07;
-		} else {
-			return false;
-		}
-		for (size_t i = 1; i <= n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i] & 0x3f);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		s += n + 1;
-	}
-	return true;
-}
-
 /* Cursors ---------------------------------------------------------------------- */
 
-/* An opaque cursor: base64url of {"s": sort spec, "v": [values], "i": id}.
- * Nothing in it is trusted: values are bound as parameters, the spec must
- * match the request's sort. */
+/* A list cursor holds the sort spec it belongs to, the last row's sort
+ * (and tiebreak) values and its id. Nothing in it is trusted: values are
+ * bound as parameters, the spec must match the request's sort. */
 static char *
-cursor_encode(struct arena *a, const char *spec, const char *v0, const char *v1,
-    const char *id)
+list_cursor_encode(struct arena *a, const struct admin_list_q *q, const struct admin_page *p)
 {
-	json_t *j = json_pack("{s:s, s:[s], s:s}", "s", spec, "v", v0 ? v0 : "", "i", id);
-	char *text, *out;
-	size_t len, outlen;
+	const char *v[4] = { q->sort_spec, p->last_vals[0] ? p->last_vals[0] : "" };
+	size_t n = 2;
 
-	if (j == NULL)
-		return NULL;
-	if (v1 != NULL)
-		json_array_append_new(json_object_get(j, "v"), json_string(v1));
-	text = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	if (text == NULL)
-		return NULL;
-	len = strlen(text);
-	outlen = sodium_base64_encoded_len(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	out = arena_alloc(a, outlen);
-	sodium_bin2base64(out, outlen, (const unsigned char *)text, len,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	free(text);
-	return out;
+	if (q->tiebreak != NULL)
+		v[n++] = p->last_vals[1] ? p->last_vals[1] : "";
+	v[n++] = p->last_id;
+	return cursor_encode(a, v, n);
 }
 
-/* Decodes a cursor; false when it is not one of ours. */
+/* Decodes a cursor of nvals values (1 or 2); false when it is not one of
+ * ours. */
 static bool
-cursor_decode(struct arena *a, const char *s, const char **spec, const char *vals[2],
-    size_t *nvals, const char **id)
+list_cursor_decode(struct arena *a, const char *s, size_t nvals, const char **spec,
+    const char *vals[2], const char **id)
 {
-	size_t n = strlen(s), binlen = 0;
-	unsigned char *bin;
-	json_t *j, *v;
-	json_error_t je;
-	bool ok = false;
+	const char *v[4];
 
-	if (n == 0 || n > CURSOR_MAX)
+	if (!cursor_decode(a, s, v, nvals + 2) || !id_is_uuid(v[nvals + 1]))
 		return false;
-	bin = arena_alloc(a, n + 1);
-	if (sodium_base642bin(bin, n, s, n, NULL, &binlen, NULL,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-		return false;
-	j = json_loadb((const char *)bin, binlen, JSON_REJECT_DUPLICATES, &je);
-	if (j == NULL)
-		return false;
-	v = json_object_get(j, "v");
-	if (json_is_string(json_object_get(j, "s")) && json_is_string(json_object_get(j, "i")) &&
-	    json_is_array(v) && json_array_size(v) >= 1 && json_array_size(v) <= 2 &&
-	    json_object_size(j) == 3 && id_is_uuid(json_string_value(json_object_get(j, "i")))) {
-		ok = true;
-		*nvals = json_array_size(v);
-		for (size_t i = 0; i < *nvals; i++) {
-			if (!json_is_string(json_array_get(v, i))) {
-				ok = false;
-				break;
-			}
-			vals[i] = arena_strdup(a, json_string_value(json_array_get(v, i)));
-		}
-		*spec = arena_strdup(a, json_string_value(json_object_get(j, "s")));
-		*id = arena_strdup(a, json_string_value(json_object_get(j, "i")));
-	}
-	json_decref(j);
-	return ok;
+	*spec = v[0];
+	for (size_t i = 0; i < nvals; i++)
+		vals[i] = v[i + 1];
+	*id = v[nvals + 1];
+	return true;
 }
 
 /* Query strings ----------------------------------------------------------------- */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Percent-decodes n bytes ('+' is a space); NULL on a bad escape or NUL. */
-static char *
-qdecode(struct arena *a, const char *s, size_t n)
-{
-	char *out = arena_alloc(a, n + 1), *o = out;
-
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%') {
-			int hi, lo;
-
-			if (i + 2 >= n)
-				return NULL;
-			if ((hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0 ||
-			    (hi == 0 && lo == 0))
-				return NULL;
-			*o++ = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			*o++ = s[i] == '+' ? ' ' : s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-struct qparam {
-	const char *name;
-	const char *value;
-};
-
-/* Splits a query string into decoded name/value pairs. */
+/* The query string's decoded pairs. */
 static enum status
-query_split(struct arena *a, const char *query, struct qparam *out, size_t max,
-    size_t *n, struct err *e)
+query_split(struct request *r, struct http_qparam *out, size_t max, size_t *n)
 {
-	const char *p = query;
-
-	*n = 0;
-	while (p != NULL && *p) {
-		const char *amp = strchr(p, '&');
-		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		const char *eq = memchr(p, '=', len);
-		size_t nl = eq ? (size_t)(eq - p) : len;
-
-		if (len > 0) {
-			if (*n >= max)
-				return err_set(e, ST_INVALID, "Too many query parameters.");
-			out[*n].name = qdecode(a, p, nl);
-			out[*n].value = eq ? qdecode(a, eq + 1, len - nl - 1) : "";
-			if (out[*n].name == NULL || out[*n].value == NULL ||
-			    !utf8_ok((const unsigned char *)out[*n].name) ||
-			    !utf8_ok((const unsigned char *)out[*n].value)) {
-				err_detail(e, "query", "is not correctly percent-encoded UTF-8");
-				return err_set(e, ST_INVALID, "The query string is malformed.");
-			}
-			(*n)++;
-		}
-		p = amp ? amp + 1 : NULL;
+	switch (http_query_all(r, out, max, n)) {
+	case HTTP_QUERY_OK:
+		return ST_OK;
+	case HTTP_QUERY_TOO_MANY:
+		return err_set(&r->err, ST_INVALID, "Too many query parameters.");
+	case HTTP_QUERY_MALFORMED:
+		break;
 	}
-	return ST_OK;
+	err_detail(&r->err, "query", "is not correctly percent-encoded UTF-8");
+	return err_set(&r->err, ST_INVALID, "The query string is malformed.");
 }
 
 /* Checks a filter (or range) value against the field's type. */
@@ -453,11 +324,30 @@ parse_bool(const char *v, bool *out)
 	return true;
 }
 
+/* Takes a cursor made for this list's sort order into q. */
+static void
+check_cursor(struct request *r, const char *cursor, struct admin_list_q *q)
+{
+	size_t nv = q->tiebreak ? 2 : 1;
+	const char *spec = NULL, *id, *vals[2];
+
+	if (list_cursor_decode(r->arena, cursor, nv, &spec, q->cursor_vals, &q->cursor_id)) {
+		if (strcmp(spec, q->sort_spec) == 0) {
+			q->has_cursor = true;
+			return;
+		}
+	} else if (!list_cursor_decode(r->arena, cursor, 3 - nv, &spec, vals, &id)) {
+		err_detail(&r->err, "cursor", "is not a cursor of this list");
+		return;
+	}
+	err_detail(&r->err, "cursor", "belongs to another sort order");
+}
+
 /* Parses ?limit, cursor, sort, include_deleted, from, to and filters. */
 static enum status
 parse_list_query(const struct admin_resource *res, struct request *r, struct admin_list_q *q)
 {
-	struct qparam qp[QUERY_PARAMS_MAX];
+	struct http_qparam qp[QUERY_PARAMS_MAX];
 	const struct admin_field *rf = res->range_field ? admin_find_field(res, res->range_field)
 	    : NULL;
 	const char *sort = NULL, *cursor = NULL, *why;
@@ -466,7 +356,7 @@ parse_list_query(const struct admin_resource *res, struct request *r, struct adm
 
 	memset(q, 0, sizeof(*q));
 	q->limit = 50;
-	if ((st = query_split(r->arena, r->query, qp, QUERY_PARAMS_MAX, &n, &r->err)) != ST_OK)
+	if ((st = query_split(r, qp, QUERY_PARAMS_MAX, &n)) != ST_OK)
 		return st;
 	for (size_t i = 0; i < n; i++) {
 		const char *k = qp[i].name, *v = qp[i].value;
@@ -523,128 +413,10 @@ parse_list_query(const struct admin_resource *res, struct request *r, struct adm
 		if (res->tiebreak != NULL && strcmp(res->tiebreak, q->sort->v.name) != 0)
 			q->tiebreak = admin_find_field(res, res->tiebreak);
 	}
-	if (cursor != NULL && q->sort != NULL) {
-		const char *spec = NULL;
-		size_t nv = 0;
-
-		if (!cursor_decode(r->arena, cursor, &spec, q->cursor_vals, &nv, &q->cursor_id))
-			err_detail(&r->err, "cursor", "is not a cursor of this list");
-		else if (strcmp(spec, q->sort_spec) != 0 || nv != (q->tiebreak ? 2u : 1u))
-			err_detail(&r->err, "cursor", "belongs to another sort order");
-		else
-			q->has_cursor = true;
-	}
+	if (cursor != NULL && q->sort != NULL)
+		check_cursor(r, cursor, q);
 	if (r->err.nviolations > before)
 		return err_set(&r->err, ST_INVALID, "Some query parameters are invalid.");
-	return ST_OK;
-}
-
-/* Bodies ----------------------------------------------------------------------- */
-
-static bool
-has_detail(const struct err *e, const char *field)
-{
-	for (size_t i = 0; i < e->ndetails; i++)
-		if (strcmp(e->details[i].field, field) == 0)
-			return true;
-	return false;
-}
-
-/* Columns every row has, which nobody writes. */
-static bool
-builtin_column(const struct admin_resource *res, const char *k)
-{
-	return strcmp(k, "id") == 0 || strcmp(k, "version") == 0 ||
-	    strcmp(k, "created_at") == 0 || strcmp(k, "updated_at") == 0 ||
-	    strcmp(k, "deleted_at") == 0 || strcmp(k, "warnings") == 0 ||
-	    (res->parent != NULL && strcmp(k, res->parent->column) == 0);
-}
-
-/* Per-item checks of a string array (jv checked the item count). */
-static void
-check_items(const struct admin_field *f, json_t *arr, struct err *e)
-{
-	size_t i, j;
-	json_t *v;
-
-	json_array_foreach(arr, i, v) {
-		const char *s;
-
-		if (!json_is_string(v)) {
-			err_detail(e, f->v.name, "must hold only strings");
-			return;
-		}
-		s = json_string_value(v);
-		if (*s == '\0' || (f->item_max > 0 && jv_utf8_length(s) > (size_t)f->item_max)) {
-			err_detail(e, f->v.name, "items must be 1 to %d characters", f->item_max);
-			return;
-		}
-		if (!jv_no_controls(s)) {
-			err_detail(e, f->v.name, "items must not contain control characters");
-			return;
-		}
-		for (j = 0; j < i; j++) {
-			if (strcmp(json_string_value(json_array_get(arr, j)), s) == 0) {
-				err_detail(e, f->v.name, "must not repeat an item");
-				return;
-			}
-		}
-	}
-}
-
-/* Checks body against the descriptor: the writable fields for this verb,
- * typed and limited, required ones present on create; then normalises.
- * *out is a new object holding only fields to write. */
-static enum status
-parse_input(const struct admin_resource *res, struct request *r, json_t *body, bool create,
-    json_t **out)
-{
-	struct jv_field jf[64];
-	size_t n = 0, before = r->err.nviolations;
-	json_t *in = json_copy(body), *v;
-	const char *k;
-	void *tmp;
-
-	arena_defer(r->arena, (void (*)(void *))json_decref, in);
-	json_object_foreach_safe(in, tmp, k, v) {
-		const struct admin_field *f = admin_find_field(res, k);
-
-		if (builtin_column(res, k) || (f != NULL && (f->flags & AF_READONLY))) {
-			err_detail(&r->err, k, "is read-only");
-			json_object_del(in, k);
-		} else if (f != NULL && !create && (f->flags & AF_CREATE_ONLY)) {
-			err_detail(&r->err, k, "cannot be changed once set");
-			json_object_del(in, k);
-		}
-	}
-	for (size_t i = 0; i < res->nfields && n < sizeof(jf) / sizeof(jf[0]); i++) {
-		const struct admin_field *f = &res->fields[i];
-
-		if ((f->flags & AF_READONLY) || (!create && (f->flags & AF_CREATE_ONLY)))
-			continue;
-		jf[n] = f->v;
-		jf[n].required = create && (f->flags & AF_REQUIRED);
-		jf[n].nullable = (f->flags & AF_NULLABLE) != 0;
-		n++;
-	}
-	(void)!jv_validate(in, jf, n, &r->err);
-	json_object_foreach(in, k, v) {
-		const struct admin_field *f = admin_find_field(res, k);
-
-		if (f == NULL || has_detail(&r->err, k))
-			continue;
-		if (f->type == ADM_TEXT_ARRAY && json_is_array(v))
-			check_items(f, v, &r->err);
-		if (f->normalise != NULL && json_is_string(v)) {
-			const char *s = f->normalise(r->arena, json_string_value(v), k, &r->err);
-
-			if (s != NULL)
-				json_object_set_new(in, k, json_string(s));
-		}
-	}
-	if (r->err.nviolations > before)
-		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
-	*out = in;
 	return ST_OK;
 }
 
@@ -852,13 +624,6 @@ admin_reply_row(struct request *r, struct response *w, int status, json_t *row)
 	return reply_json(r, w, status, json_incref(row));
 }
 
-static void
-attach_warnings(json_t *row, json_t *warnings)
-{
-	if (json_array_size(warnings) > 0)
-		json_object_set(row, "warnings", warnings);
-}
-
 /* The resource's path with its parent parameter filled in. */
 static const char *
 expand_path(struct arena *a, const char *path, const char *parent_id)
@@ -870,15 +635,6 @@ expand_path(struct arena *a, const char *path, const char *parent_id)
 	return arena_printf(a, "%.*s%s%s", (int)(o - path), path, parent_id, c + 1);
 }
 
-static enum status
-parent_of(const struct admin_resource *res, struct request *r, const char **out)
-{
-	*out = NULL;
-	if (res->parent == NULL)
-		return ST_OK;
-	return admin_path_id(r, res->parent->param, res->parent->what, out);
-}
-
 static const char *
 what(const struct admin_resource *res)
 {
@@ -887,24 +643,48 @@ what(const struct admin_resource *res)
 
 /* Handlers ------------------------------------------------------------------------ */
 
+/* What the request's path names: the resource, its parent row if nested. */
+static enum status
+target_of(const struct admin_resource *res, struct request *r, struct admin_target *t)
+{
+	*t = (struct admin_target){ .res = res, .r = r };
+	if (res->parent == NULL)
+		return ST_OK;
+	return admin_path_id(r, res->parent->param, res->parent->what, &t->parent_id);
+}
+
+/* The target and, unless res is a singleton, the row's id. */
+static enum status
+row_of(const struct admin_resource *res, struct request *r, struct admin_target *t,
+    const char **id)
+{
+	enum status st;
+
+	*id = NULL;
+	if ((st = target_of(res, r, t)) != ST_OK)
+		return st;
+	if (res->flags & ADMIN_SINGLETON)
+		return ST_OK;
+	return admin_path_id(r, "id", what(res), id);
+}
+
 enum status
 admin_list(const struct admin_resource *res, struct request *r, struct response *w)
 {
-	struct admin_ctx c = { res, r, NULL };
+	struct admin_target t;
 	struct admin_list_q q;
 	struct admin_page page;
 	const char *next = NULL;
 	enum status st;
 
-	if ((st = parent_of(res, r, &c.parent_id)) != ST_OK)
+	if ((st = target_of(res, r, &t)) != ST_OK)
 		return st;
 	if ((st = parse_list_query(res, r, &q)) != ST_OK)
 		return st;
-	if ((st = admin_svc_list(&c, &q, &page)) != ST_OK)
+	if ((st = admin_svc_list(&r->ctx, &t, &q, &page)) != ST_OK)
 		return st;
 	if (page.more && page.last_id != NULL &&
-	    (next = cursor_encode(r->arena, q.sort_spec, page.last_vals[0],
-	    q.tiebreak ? page.last_vals[1] : NULL, page.last_id)) == NULL)
+	    (next = list_cursor_encode(r->arena, &q, &page)) == NULL)
 		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
 	return reply_json(r, w, 200, json_pack("{s:O, s:s?}", "items", page.items,
 	    "next_cursor", next));
@@ -913,40 +693,33 @@ admin_list(const struct admin_resource *res, struct request *r, struct response 
 enum status
 admin_create(const struct admin_resource *res, struct request *r, struct response *w)
 {
-	struct admin_ctx c = { res, r, NULL };
-	json_t *body, *in, *row = NULL, *warnings = json_array();
+	struct admin_target t;
+	json_t *body, *row = NULL;
 	enum status st;
 
-	arena_defer(r->arena, (void (*)(void *))json_decref, warnings);
-	if ((st = parent_of(res, r, &c.parent_id)) != ST_OK)
+	if ((st = target_of(res, r, &t)) != ST_OK)
 		return st;
 	if ((st = http_json_body(r, &body)) != ST_OK)
 		return st;
-	if ((st = parse_input(res, r, body, true, &in)) != ST_OK)
-		return st;
-	if ((st = admin_svc_create(&c, in, warnings, &row)) != ST_OK)
+	if ((st = admin_svc_create(&r->ctx, &t, body, &row)) != ST_OK)
 		return st;
 	response_header(w, "location", arena_printf(r->arena, "%s/%s",
-	    expand_path(r->arena, res->path, c.parent_id),
+	    expand_path(r->arena, res->path, t.parent_id),
 	    json_string_value(json_object_get(row, "id"))));
-	attach_warnings(row, warnings);
 	return admin_reply_row(r, w, 201, row);
 }
 
 enum status
 admin_get(const struct admin_resource *res, struct request *r, struct response *w)
 {
-	struct admin_ctx c = { res, r, NULL };
-	const char *id = NULL;
+	struct admin_target t;
+	const char *id;
 	json_t *row = NULL;
 	enum status st;
 
-	if ((st = parent_of(res, r, &c.parent_id)) != ST_OK)
+	if ((st = row_of(res, r, &t, &id)) != ST_OK)
 		return st;
-	if (!(res->flags & ADMIN_SINGLETON) &&
-	    (st = admin_path_id(r, "id", what(res), &id)) != ST_OK)
-		return st;
-	if ((st = admin_svc_get(&c, id, &row)) != ST_OK)
+	if ((st = admin_svc_get(&r->ctx, &t, id, &row)) != ST_OK)
 		return st;
 	return admin_reply_row(r, w, 200, row);
 }
@@ -954,46 +727,39 @@ admin_get(const struct admin_resource *res, struct request *r, struct response *
 enum status
 admin_update(const struct admin_resource *res, struct request *r, struct response *w)
 {
-	struct admin_ctx c = { res, r, NULL };
-	const char *id = NULL;
-	json_t *body, *in, *row = NULL, *warnings = json_array();
+	struct admin_target t;
+	const char *id;
+	json_t *body, *row = NULL;
 	long long version = 0;
 	enum status st;
 
-	arena_defer(r->arena, (void (*)(void *))json_decref, warnings);
-	if ((st = parent_of(res, r, &c.parent_id)) != ST_OK)
-		return st;
-	if (!(res->flags & ADMIN_SINGLETON) &&
-	    (st = admin_path_id(r, "id", what(res), &id)) != ST_OK)
+	if ((st = row_of(res, r, &t, &id)) != ST_OK)
 		return st;
 	if ((st = http_json_body(r, &body)) != ST_OK)
 		return st;
 	if ((st = require_if_match(r, body, &version)) != ST_OK)
 		return st;
-	if ((st = parse_input(res, r, body, false, &in)) != ST_OK)
+	if ((st = admin_svc_update(&r->ctx, &t, id, true, version, body, &row)) != ST_OK)
 		return st;
-	if ((st = admin_svc_update(&c, id, true, version, in, warnings, &row)) != ST_OK)
-		return st;
-	attach_warnings(row, warnings);
 	return admin_reply_row(r, w, 200, row);
 }
 
 enum status
 admin_delete(const struct admin_resource *res, struct request *r, struct response *w)
 {
-	struct admin_ctx c = { res, r, NULL };
+	struct admin_target t;
 	const char *id = NULL;
 	long long version = 0;
 	bool have = false;
 	enum status st;
 
-	if ((st = parent_of(res, r, &c.parent_id)) != ST_OK)
+	if ((st = target_of(res, r, &t)) != ST_OK)
 		return st;
 	if ((st = admin_path_id(r, "id", what(res), &id)) != ST_OK)
 		return st;
 	if ((st = admin_if_match(r, NULL, &have, &version)) != ST_OK)
 		return st;
-	if ((st = admin_svc_delete(&c, id, have, version)) != ST_OK)
+	if ((st = admin_svc_delete(&r->ctx, &t, id, have, version)) != ST_OK)
 		return st;
 	return reply_text(w, 204, NULL, "", 0);
 }

@@ -1,34 +1,27 @@
-/* admin_service.h — the admin engine's rules: one transaction per call,
- * version checks, hooks, reference checks, audit rows with before/after,
- * and SQL failures turned into errors that name the field. */
+/* admin_service.h — the admin engine's rules, inside the module: the list
+ * service (its query type is the store's), body checks against a
+ * descriptor, the audit actor and write failures turned into errors that
+ * name the field. The rest of the service API is public, in admin.h. */
 #ifndef ADMIN_SERVICE_H
 #define ADMIN_SERVICE_H
 
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "modules/admin/admin.h"
 #include "modules/admin/admin_store.h"
-#include "modules/admin/resource.h"
 #include "modules/audit/audit.h"
 
-struct admin_ctx {
-	const struct admin_resource *res;
-	struct request *r;
-	const char *parent_id;	/* a UUID, for nested collections */
-};
+enum status admin_svc_list(struct ctx *ctx, const struct admin_target *t,
+    const struct admin_list_q *q, struct admin_page *out) MUST_USE;
 
-enum status admin_svc_list(struct admin_ctx *c, const struct admin_list_q *q,
-    struct admin_page *out) MUST_USE;
-enum status admin_svc_get(struct admin_ctx *c, const char *id, json_t **row) MUST_USE;
-enum status admin_svc_create(struct admin_ctx *c, json_t *input, json_t *warnings,
-    json_t **row) MUST_USE;
-/* have_version false: no check (deletes without If-Match). */
-enum status admin_svc_update(struct admin_ctx *c, const char *id, bool have_version,
-    long long version, json_t *input, json_t *warnings, json_t **row) MUST_USE;
-enum status admin_svc_delete(struct admin_ctx *c, const char *id, bool have_version,
-    long long version) MUST_USE;
+/* Checks body against res for a create or an update: the writable fields,
+ * typed and limited, required ones present on create; then normalises.
+ * *out is a new object (owned by ctx's arena) holding only fields to write. */
+enum status admin_input_parse(struct ctx *ctx, const struct admin_resource *res, json_t *body,
+    bool create, json_t **out) MUST_USE;
 
-/* The audit actor of the request's principal. */
+/* The audit actor of the context's principal. */
 void admin_actor(const struct ctx *ctx, struct audit_actor *out);
 
 /* Turns a failed write into an error naming the field where it can. */

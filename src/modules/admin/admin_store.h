@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 #include "db/db.h"
-#include "modules/admin/resource.h"
+#include "modules/admin/admin.h"
 
 #define ADMIN_PARAMS_MAX 64
 #define ADMIN_FILTERS_MAX 16

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cursor.h"
 #include "core/ids.h"
-#include "db/idempotency.h"
-#include "modules/admin/resource.h"
+#include "modules/admin/admin.h"
 #include "modules/appointments/appointments.h"
 #include "modules/appointments/appt_input.h"
 #include "modules/appointments/appt_render.h"
@@ -61,24 +61,6 @@ reply_booking(struct request *r, struct response *w, int status, const struct ap
 }
 
 static bool
-parse_limit(struct request *r, const char *s, int *out)
-{
-	char *end;
-	long v;
-
-	*out = LIST_DEFAULT;
-	if (s == NULL)
-		return true;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < 1 || v > LIST_MAX) {
-		err_detail(&r->err, "limit", "must be a whole number from 1 to %d", LIST_MAX);
-		return false;
-	}
-	*out = (int)v;
-	return true;
-}
-
-static bool
 all_digits(const char *s)
 {
 	if (*s == '\0' || strlen(s) > 18)
@@ -89,52 +71,42 @@ all_digits(const char *s)
 	return true;
 }
 
+/* A list cursor: the last row's sort value and its id. */
+static bool
+decode_cursor(struct request *r, const char *cursor, const char **sort_value,
+    const char **id)
+{
+	const char *v[2];
+
+	if (!cursor_decode(r->arena, cursor, v, 2) || *v[0] == '\0' || !id_is_uuid(v[1]))
+		return false;
+	*sort_value = v[0];
+	*id = v[1];
+	return true;
+}
+
 /* GET /v1/admin/bookings ---------------------------------------------------------------- */
 
 static enum status
 list_route(struct request *r, struct response *w)
 {
-	struct appt_qparam qp[APPT_QPARAMS_MAX];
+	static const char *const names[] = { "from", "to", "status", "staff_id", "customer_id",
+		"cursor", "limit" };
+	const char *v[7], *from, *to, *status, *staff, *customer, *cursor, *limit, *zone;
+	const char *next = NULL;
 	struct appt_booking_filter f;
 	struct appt_view *rows;
-	const char *zone, *limit = NULL, *cursor = NULL, *from = NULL, *to = NULL, *status = NULL,
-	    *staff = NULL, *customer = NULL, *next = NULL;
 	size_t before = r->err.nviolations, n;
-	int nq = appt_query_parse(r->arena, r->query, qp, APPT_QPARAMS_MAX);
 	enum appt_status stv;
 	json_t *items;
 	struct tz *z;
 	enum status st;
 
 	memset(&f, 0, sizeof(f));
-	if (nq < 0) {
-		err_detail(&r->err, "query", "is malformed or has too many parameters");
+	if (!appt_input_query_named(r, names, v, 7))
 		return appt_input_done(r, before);
-	}
-	for (int i = 0; i < nq; i++) {
-		const char *k = qp[i].name, **slot = NULL;
-
-		if (strcmp(k, "from") == 0)
-			slot = &from;
-		else if (strcmp(k, "to") == 0)
-			slot = &to;
-		else if (strcmp(k, "status") == 0)
-			slot = &status;
-		else if (strcmp(k, "staff_id") == 0)
-			slot = &staff;
-		else if (strcmp(k, "customer_id") == 0)
-			slot = &customer;
-		else if (strcmp(k, "cursor") == 0)
-			slot = &cursor;
-		else if (strcmp(k, "limit") == 0)
-			slot = &limit;
-		if (slot == NULL)
-			err_detail(&r->err, k, "is not a parameter of this list");
-		else if (*slot != NULL)
-			err_detail(&r->err, k, "is given more than once");
-		else
-			*slot = qp[i].value;
-	}
+	from = v[0], to = v[1], status = v[2], staff = v[3], customer = v[4], cursor = v[5];
+	limit = v[6];
 	if (from != NULL && appt_input_start(r, from, "from", &f.from))
 		f.has_from = true;
 	if (to != NULL && appt_input_start(r, to, "to", &f.to))
@@ -156,9 +128,9 @@ list_route(struct request *r, struct response *w)
 		err_detail(&r->err, "customer_id", "must be an id");
 	else if (customer != NULL)
 		f.customer_id = appt_lower(r->arena, customer);
-	(void)parse_limit(r, limit, &f.limit);
-	if (cursor != NULL && (!appt_cursor_decode(r->arena, cursor, &f.cursor_start, &f.cursor_id) ||
-	    !all_digits(f.cursor_start) || !id_is_uuid(f.cursor_id)))
+	(void)appt_input_int(r, limit, "limit", 1, LIST_MAX, LIST_DEFAULT, &f.limit);
+	if (cursor != NULL && (!decode_cursor(r, cursor, &f.cursor_start, &f.cursor_id) ||
+	    !all_digits(f.cursor_start)))
 		err_detail(&r->err, "cursor", "is not a cursor of this list");
 	if ((st = appt_input_done(r, before)) != ST_OK ||
 	    (st = appt_admin_list(&r->ctx, &f, &rows, &n, &zone)) != ST_OK)
@@ -172,8 +144,8 @@ list_route(struct request *r, struct response *w)
 	for (size_t i = 0; i < n; i++)
 		json_object_del(json_array_get(items, i), "cancel_until");
 	if (n == (size_t)f.limit)
-		next = appt_cursor_encode(r->arena, arena_printf(r->arena, "%lld",
-		    (long long)rows[n - 1].start), rows[n - 1].id);
+		next = cursor_encode(r->arena, (const char *[]){ arena_printf(r->arena, "%lld",
+		    (long long)rows[n - 1].start), rows[n - 1].id }, 2);
 	return reply_json(r, w, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next));
 }
 
@@ -216,21 +188,9 @@ create_route(struct request *r, struct response *w)
 	size_t before = r->err.nviolations;
 	enum status st;
 
-	memset(&in, 0, sizeof(in));
-	in.idem_key = http_header(r, "idempotency-key");
-	if (in.idem_key == NULL)
-		err_detail(&r->err, "Idempotency-Key",
-		    "is required: a unique value per booking attempt, reused on retries");
-	else if (!idem_key_ok(in.idem_key))
-		err_detail(&r->err, "Idempotency-Key", "must be 1 to 255 printable ASCII characters");
-	if ((st = http_json_body(r, &body)) != ST_OK ||
-	    (st = jv_validate(body, create_fields, sizeof(create_fields) / sizeof(create_fields[0]),
-	    &r->err)) != ST_OK)
+	if ((st = appt_input_booking(r, create_fields,
+	    sizeof(create_fields) / sizeof(create_fields[0]), &in, &body)) != ST_OK)
 		return st;
-	(void)appt_input_services(r, json_object_get(body, "services"), in.items, &in.n_items);
-	(void)appt_input_start(r, json_string_value(json_object_get(body, "start")), "start",
-	    &in.start);
-	(void)appt_input_uuid(r, json_object_get(body, "staff_id"), "staff_id", &in.staff_id);
 	(void)appt_input_uuid(r, json_object_get(body, "customer_id"), "customer_id",
 	    &in.customer_id);
 	cust = json_object_get(body, "customer");
@@ -241,14 +201,11 @@ create_route(struct request *r, struct response *w)
 	else if (cust != NULL)
 		(void)appt_input_customer(r, cust, json_is_true(json_object_get(body, "sms_consent")),
 		    &in.customer);
-	in.notes = json_string_value(json_object_get(body, "notes"));
 	in.source = json_string_value(json_object_get(body, "source"));
 	if (in.source == NULL)
 		in.source = "admin";
 	in.override_notice = json_is_true(json_object_get(body, "override_min_notice"));
 	in.admin = true;
-	in.body = r->body;
-	in.body_len = r->body_len;
 	if ((st = appt_input_done(r, before)) != ST_OK || (st = appt_book(&r->ctx, &in, &out)) != ST_OK)
 		return st;
 	return reply_text(w, out.status, JSON_TYPE, out.body, strlen(out.body));
@@ -364,42 +321,24 @@ status_route(struct request *r, struct response *w)
 static enum status
 customers_route(struct request *r, struct response *w)
 {
-	struct appt_qparam qp[APPT_QPARAMS_MAX];
+	static const char *const names[] = { "q", "cursor", "limit" };
+	const char *v[3], *q, *cursor, *limit, *last = NULL, *next = NULL;
 	struct appt_customer_filter f;
 	struct appt_customer *rows;
-	const char *q = NULL, *cursor = NULL, *limit = NULL, *last = NULL, *next = NULL;
 	size_t before = r->err.nviolations, n;
-	int nq = appt_query_parse(r->arena, r->query, qp, APPT_QPARAMS_MAX);
 	json_t *items;
 	enum status st;
 
 	memset(&f, 0, sizeof(f));
-	if (nq < 0) {
-		err_detail(&r->err, "query", "is malformed or has too many parameters");
+	if (!appt_input_query_named(r, names, v, 3))
 		return appt_input_done(r, before);
-	}
-	for (int i = 0; i < nq; i++) {
-		const char *k = qp[i].name, **slot = NULL;
-
-		if (strcmp(k, "q") == 0)
-			slot = &q;
-		else if (strcmp(k, "cursor") == 0)
-			slot = &cursor;
-		else if (strcmp(k, "limit") == 0)
-			slot = &limit;
-		if (slot == NULL)
-			err_detail(&r->err, k, "is not a parameter of this list");
-		else if (*slot != NULL)
-			err_detail(&r->err, k, "is given more than once");
-		else
-			*slot = qp[i].value;
-	}
+	q = v[0], cursor = v[1], limit = v[2];
 	if (q != NULL && (jv_utf8_length(q) < 1 || jv_utf8_length(q) > 100 || !jv_no_controls(q)))
 		err_detail(&r->err, "q", "must be 1 to 100 characters");
 	f.q = q;
-	(void)parse_limit(r, limit, &f.limit);
-	if (cursor != NULL && (!appt_cursor_decode(r->arena, cursor, &f.cursor_created,
-	    &f.cursor_id) || !id_is_uuid(f.cursor_id) || strlen(f.cursor_created) > 40))
+	(void)appt_input_int(r, limit, "limit", 1, LIST_MAX, LIST_DEFAULT, &f.limit);
+	if (cursor != NULL && (!decode_cursor(r, cursor, &f.cursor_created, &f.cursor_id) ||
+	    strlen(f.cursor_created) > 40))
 		err_detail(&r->err, "cursor", "is not a cursor of this list");
 	if ((st = appt_input_done(r, before)) != ST_OK ||
 	    (st = appt_customers_list(&r->ctx, &f, &rows, &n, &last)) != ST_OK)
@@ -408,7 +347,7 @@ customers_route(struct request *r, struct response *w)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, appt_customer_json(r->arena, &rows[i]));
 	if (n == (size_t)f.limit && last != NULL)
-		next = appt_cursor_encode(r->arena, last, rows[n - 1].id);
+		next = cursor_encode(r->arena, (const char *[]){ last, rows[n - 1].id }, 2);
 	return reply_json(r, w, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next));
 }
 

@@ -2,9 +2,11 @@
 #include "modules/appointments/appt_input.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/ids.h"
+#include "db/idempotency.h"
 #include "modules/appointments/appt_rules.h"
 
 #define START_HINT "must be an RFC 3339 date-time with offset, such as 2026-03-08T10:00:00-05:00"
@@ -15,6 +17,60 @@ appt_input_done(struct request *r, size_t before)
 	if (r->err.nviolations > before)
 		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
 	return ST_OK;
+}
+
+bool
+appt_input_query(struct request *r, struct http_qparam *qp, size_t *n)
+{
+	if (http_query_all(r, qp, APPT_QPARAMS_MAX, n) == HTTP_QUERY_OK)
+		return true;
+	err_detail(&r->err, "query", "is malformed or has too many parameters");
+	return false;
+}
+
+bool
+appt_input_query_named(struct request *r, const char *const *names, const char **vals,
+    size_t nnames)
+{
+	struct http_qparam qp[APPT_QPARAMS_MAX];
+	size_t n;
+
+	for (size_t j = 0; j < nnames; j++)
+		vals[j] = NULL;
+	if (!appt_input_query(r, qp, &n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < nnames && strcmp(qp[i].name, names[j]) != 0)
+			j++;
+		if (j == nnames)
+			err_detail(&r->err, qp[i].name, "is not a parameter of this list");
+		else if (vals[j] != NULL)
+			err_detail(&r->err, qp[i].name, "is given more than once");
+		else
+			vals[j] = qp[i].value;
+	}
+	return true;
+}
+
+bool
+appt_input_int(struct request *r, const char *s, const char *field, int lo, int hi,
+    int dflt, int *out)
+{
+	char *end;
+	long v;
+
+	*out = dflt;
+	if (s == NULL)
+		return true;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
+		err_detail(&r->err, field, "must be a whole number from %d to %d", lo, hi);
+		return false;
+	}
+	*out = (int)v;
+	return true;
 }
 
 bool
@@ -272,4 +328,30 @@ appt_input_contact(struct request *r, const char *email, const char *phone,
 	v->email = email;
 	v->phone = phone;
 	return true;
+}
+
+enum status
+appt_input_booking(struct request *r, const struct jv_field *fields, size_t n,
+    struct appt_book_in *in, json_t **body)
+{
+	enum status st;
+
+	memset(in, 0, sizeof(*in));
+	in->body = r->body;	/* for the idempotency hash */
+	in->body_len = r->body_len;
+	in->idem_key = http_header(r, "idempotency-key");
+	if (in->idem_key == NULL)
+		err_detail(&r->err, "Idempotency-Key",
+		    "is required: a unique value per booking attempt, reused on retries");
+	else if (!idem_key_ok(in->idem_key))
+		err_detail(&r->err, "Idempotency-Key", "must be 1 to 255 printable ASCII characters");
+	if ((st = http_json_body(r, body)) != ST_OK ||
+	    (st = jv_validate(*body, fields, n, &r->err)) != ST_OK)
+		return st;
+	(void)appt_input_services(r, json_object_get(*body, "services"), in->items, &in->n_items);
+	(void)appt_input_start(r, json_string_value(json_object_get(*body, "start")), "start",
+	    &in->start);
+	(void)appt_input_uuid(r, json_object_get(*body, "staff_id"), "staff_id", &in->staff_id);
+	in->notes = json_string_value(json_object_get(*body, "notes"));
+	return ST_OK;
 }

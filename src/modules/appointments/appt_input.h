@@ -21,6 +21,19 @@
  * `before` (r->err.nviolations), else ST_OK. */
 enum status appt_input_done(struct request *r, size_t before) MUST_USE;
 
+/* The query string's decoded pairs (at most APPT_QPARAMS_MAX); a
+ * malformed query string is a detail on "query". */
+bool appt_input_query(struct request *r, struct http_qparam *qp, size_t *n);
+/* The query parameters named in names, each at most once, into vals (NULL
+ * when absent); any other name or a repeat is a detail. false only when
+ * the query string could not be read (a detail on "query"). */
+bool appt_input_query_named(struct request *r, const char *const *names, const char **vals,
+    size_t nnames);
+
+/* An optional whole number (a query parameter) from lo to hi; dflt when
+ * s is NULL. */
+bool appt_input_int(struct request *r, const char *s, const char *field, int lo, int hi,
+    int dflt, int *out);
 /* A UUID string member (NULL when absent and not required). */
 bool appt_input_uuid(struct request *r, json_t *v, const char *field, const char **out);
 /* An array of distinct UUIDs, at most max. */
@@ -55,5 +68,12 @@ bool appt_input_customer(struct request *r, json_t *obj, bool sms_consent,
  * given and the lookup simply finds nothing. */
 bool appt_input_contact(struct request *r, const char *email, const char *phone,
     struct appt_verify *v);
+
+/* What every booking create starts with: the Idempotency-Key header, the
+ * JSON body (*body) checked against fields, the services, the start, the
+ * preferred staff member and the notes. A status other than ST_OK only when the body
+ * cannot be read or checked; other problems are details. */
+enum status appt_input_booking(struct request *r, const struct jv_field *fields, size_t n,
+    struct appt_book_in *in, json_t **body) MUST_USE;
 
 #endif

@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include "core/ids.h"
-#include "db/idempotency.h"
 #include "modules/appointments/appointments.h"
 #include "modules/appointments/appt_input.h"
 #include "modules/appointments/appt_render.h"
@@ -65,24 +64,6 @@ once(struct request *r, const char **slot, const char *name, const char *value)
 }
 
 static bool
-parse_days(struct request *r, const char *s, int *out)
-{
-	char *end;
-	long v;
-
-	*out = 1;
-	if (s == NULL)
-		return true;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < 1 || v > AVAIL_MAX_DAYS) {
-		err_detail(&r->err, "days", "must be a whole number from 1 to %d", AVAIL_MAX_DAYS);
-		return false;
-	}
-	*out = (int)v;
-	return true;
-}
-
-static bool
 parse_date(struct request *r, const char *s, int32_t *out)
 {
 	int32_t today = (int32_t)(time(NULL) / TZ_DAY_S);
@@ -125,22 +106,19 @@ slot_staff_json(const struct appt_world *world, const struct avail_slot *s)
 static enum status
 availability_route(struct request *r, struct response *w)
 {
-	struct appt_qparam qp[APPT_QPARAMS_MAX];
+	struct http_qparam qp[APPT_QPARAMS_MAX];
 	struct appt_avail_query q;
 	struct appt_avail_answer ans;
 	const char *ids[AVAIL_MAX_SERVICES], *date = NULL, *days = NULL, *staff = NULL,
 	    *addons = NULL;
-	size_t before = r->err.nviolations, nids = 0;
-	int n = appt_query_parse(r->arena, r->query, qp, APPT_QPARAMS_MAX);
+	size_t before = r->err.nviolations, nids = 0, n;
 	json_t *slots;
 	enum status st;
 
 	memset(&q, 0, sizeof(q));
-	if (n < 0) {
-		err_detail(&r->err, "query", "is malformed or has too many parameters");
+	if (!appt_input_query(r, qp, &n))
 		return appt_input_done(r, before);
-	}
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const char *k = qp[i].name, *v = qp[i].value;
 
 		if (strcmp(k, "service_id") == 0) {
@@ -172,7 +150,7 @@ availability_route(struct request *r, struct response *w)
 	else if (nids > 0)
 		(void)appt_input_service_ids(r, ids, nids, "service_id", q.items, &q.n_items);
 	(void)parse_date(r, date, &q.date);
-	(void)parse_days(r, days, &q.days);
+	(void)appt_input_int(r, days, "days", 1, AVAIL_MAX_DAYS, 1, &q.days);
 	if (staff != NULL) {
 		if (id_is_uuid(staff))
 			q.staff_id = appt_lower(r->arena, staff);
@@ -263,23 +241,6 @@ static const struct jv_field booking_fields[] = {
 	{ "sms_consent", JV_BOOL, false, false, 0, 0, NULL, NULL, NULL },
 };
 
-/* The Idempotency-Key header every create must carry. */
-static bool
-idem_key(struct request *r, const char **out)
-{
-	*out = http_header(r, "idempotency-key");
-	if (*out == NULL) {
-		err_detail(&r->err, "Idempotency-Key",
-		    "is required: a unique value per booking attempt, reused on retries");
-		return false;
-	}
-	if (!idem_key_ok(*out)) {
-		err_detail(&r->err, "Idempotency-Key", "must be 1 to 255 printable ASCII characters");
-		return false;
-	}
-	return true;
-}
-
 static enum status
 bookings_route(struct request *r, struct response *w)
 {
@@ -289,23 +250,13 @@ bookings_route(struct request *r, struct response *w)
 	size_t before = r->err.nviolations;
 	enum status st;
 
-	memset(&in, 0, sizeof(in));
-	(void)idem_key(r, &in.idem_key);
-	if ((st = http_json_body(r, &body)) != ST_OK ||
-	    (st = jv_validate(body, booking_fields,
-	    sizeof(booking_fields) / sizeof(booking_fields[0]), &r->err)) != ST_OK)
+	if ((st = appt_input_booking(r, booking_fields,
+	    sizeof(booking_fields) / sizeof(booking_fields[0]), &in, &body)) != ST_OK)
 		return st;
-	(void)appt_input_services(r, json_object_get(body, "services"), in.items, &in.n_items);
-	(void)appt_input_start(r, json_string_value(json_object_get(body, "start")), "start",
-	    &in.start);
-	(void)appt_input_uuid(r, json_object_get(body, "staff_id"), "staff_id", &in.staff_id);
 	(void)appt_input_customer(r, json_object_get(body, "customer"),
 	    json_is_true(json_object_get(body, "sms_consent")), &in.customer);
 	in.hold_token = json_string_value(json_object_get(body, "hold_token"));
-	in.notes = json_string_value(json_object_get(body, "notes"));
 	in.source = "portal";
-	in.body = r->body;
-	in.body_len = r->body_len;
 	if ((st = appt_input_done(r, before)) != ST_OK || (st = appt_book(&r->ctx, &in, &out)) != ST_OK)
 		return st;
 	return reply_text(w, out.status, JSON_TYPE, out.body, strlen(out.body));

@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "core/cursor.h"
 #include "core/time.h"
 
 /* References ------------------------------------------------------------- */
@@ -184,100 +185,37 @@ appt_hold_token_hash_hex(const char *token, char out[65])
 	sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
-/* Cursors ---------------------------------------------------------------- */
-
-#define CURSOR_MAX 200
+/* TRANSITIONAL wrappers (see appointments.h) ------------------------------ */
 
 char *
 appt_cursor_encode(struct arena *a, const char *sort_value, const char *id)
 {
-	char *text = arena_printf(a, "%s|%s", sort_value, id);
-	size_t len = strlen(text);
-	size_t outlen = sodium_base64_encoded_len(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *out = arena_alloc(a, outlen);
-
-	sodium_bin2base64(out, outlen, (const unsigned char *)text, len,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return out;
+	return cursor_encode(a, (const char *[]){ sort_value, id }, 2);
 }
 
 bool
 appt_cursor_decode(struct arena *a, const char *cursor, const char **sort_value,
     const char **id)
 {
-	size_t n = cursor ? strlen(cursor) : 0, binlen = 0;
-	char *bin, *bar;
+	const char *v[2];
 
-	if (n == 0 || n > CURSOR_MAX)
+	if (!cursor_decode(a, cursor, v, 2) || *v[0] == '\0')
 		return false;
-	bin = arena_alloc(a, n + 1);
-	if (sodium_base642bin((unsigned char *)bin, n, cursor, n, NULL, &binlen, NULL,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-		return false;
-	bin[binlen] = '\0';
-	if (strlen(bin) != binlen || (bar = strchr(bin, '|')) == NULL || bar == bin)
-		return false;
-	*bar = '\0';
-	*sort_value = bin;
-	*id = bar + 1;
+	*sort_value = v[0];
+	*id = v[1];
 	return true;
-}
-
-/* Query strings ---------------------------------------------------------- */
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static char *
-decode(struct arena *a, const char *s, size_t n)
-{
-	char *out = arena_alloc(a, n + 1), *o = out;
-
-	for (size_t i = 0; i < n; i++) {
-		int hi, lo;
-
-		if (s[i] != '%') {
-			*o++ = s[i] == '+' ? ' ' : s[i];
-			continue;
-		}
-		if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0 ||
-		    (hi == 0 && lo == 0))
-			return NULL;
-		*o++ = (char)(hi * 16 + lo);
-		i += 2;
-	}
-	*o = '\0';
-	return out;
 }
 
 int
 appt_query_parse(struct arena *a, const char *query, struct appt_qparam *out, size_t max)
 {
-	const char *p = query;
-	size_t n = 0;
+	struct http_qparam *qp = arena_calloc(a, max + 1, sizeof(*qp));
+	size_t n;
 
-	while (p != NULL && *p) {
-		const char *amp = strchr(p, '&');
-		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		const char *eq = memchr(p, '=', len);
-
-		if (len > 0) {
-			if (n == max)
-				return -1;
-			out[n].name = decode(a, p, eq ? (size_t)(eq - p) : len);
-			out[n].value = eq ? decode(a, eq + 1, len - (size_t)(eq - p) - 1) : "";
-			if (out[n].name == NULL || out[n].value == NULL)
-				return -1;
-			n++;
-		}
-		p = amp ? amp + 1 : NULL;
-	}
+	if (http_query_split(a, query, qp, max, &n) != HTTP_QUERY_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (struct appt_qparam){ qp[i].name, qp[i].value };
 	return (int)n;
 }
 

@@ -20,8 +20,9 @@
 #include "db/db.h"
 #include "db/idempotency.h"
 #include "db/jobs.h"
-#include "modules/admin/resource.h"
+#include "modules/admin/admin.h"
 #include "modules/appointments/appt_render.h"
+#include "modules/audit/audit.h"
 #include "modules/auth/authz.h"
 #include "modules/billing/plans.h"
 #include "modules/billing/usage.h"
@@ -47,12 +48,6 @@ appt_precheck_enabled(const struct ctx *ctx)
 }
 
 /* Small helpers -------------------------------------------------------------- */
-
-static enum status
-tx_begin(struct ctx *ctx, struct db_tx *tx)
-{
-	return db_tx_begin(tx, ctx);
-}
 
 static int64_t
 now_s(void)
@@ -310,32 +305,47 @@ change(json_t *from, json_t *to)
 	    to ? to : json_null());
 }
 
+/* The world a bundle (with flat add-ons) is decided in, for lq's window:
+ * loaded in a read transaction released before the calendars are asked,
+ * checked against what was asked for, with the calendars' busy times. */
+static enum status
+world_for(struct ctx *ctx, const struct appt_item_in *items, size_t n, const char **addons,
+    size_t naddons, const char *staff_id, struct appt_load_req *lq, struct appt_world **out)
+{
+	struct appt_world *w = arena_alloc(ctx->arena, sizeof(*w));
+	struct db_tx tx;
+	enum status st;
+
+	lq->items = item_reqs(ctx->arena, items, n);
+	lq->n_items = n;
+	lq->flat_addons = addons;
+	lq->n_flat = naddons;
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
+		return st;
+	st = appt_store_load(&tx, lq, w);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if ((st = check_world(ctx, items, n, w, staff_id)) != ST_OK ||
+	    (st = attach_busy(ctx, w, lq)) != ST_OK)
+		return st;
+	*out = w;
+	return ST_OK;
+}
+
 /* Availability ---------------------------------------------------------------- */
 
 enum status
 appt_availability(struct ctx *ctx, const struct appt_avail_query *q,
     struct appt_avail_answer *out)
 {
-	struct appt_world *w = arena_alloc(ctx->arena, sizeof(*w));
-	struct appt_load_req lq = { 0 };
+	struct appt_load_req lq = { .with_claims = true };
+	struct appt_world *w;
 	struct avail_input in;
-	struct db_tx tx;
 	enum status st;
 
-	lq.items = item_reqs(ctx->arena, q->items, q->n_items);
-	lq.n_items = q->n_items;
-	lq.flat_addons = q->addon_ids;
-	lq.n_flat = q->n_addons;
-	lq.with_claims = true;
 	window_days(&lq, q->date, q->days);
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
-		return st;
-	st = appt_store_load(&tx, &lq, w);
-	/* Released before the calendars are asked. */
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
-		return st;
-	if ((st = check_world(ctx, q->items, q->n_items, w, q->staff_id)) != ST_OK ||
-	    (st = attach_busy(ctx, w, &lq)) != ST_OK)
+	if ((st = world_for(ctx, q->items, q->n_items, q->addon_ids, q->n_addons, q->staff_id,
+	    &lq, &w)) != ST_OK)
 		return st;
 	build_input(w, q->staff_id, q->date, q->days, false, &in);
 	out->zone = w->settings.zone;
@@ -349,7 +359,7 @@ appt_catalog(struct ctx *ctx, struct appt_catalog_row **rows, size_t *n)
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	st = appt_store_catalog(&tx, rows, n);
 	return db_tx_end(&tx, st);
@@ -378,8 +388,8 @@ hold_items_json(const struct appt_world *w, const struct avail_slot *s)
 enum status
 appt_hold_create(struct ctx *ctx, const struct appt_hold_in *in, struct appt_hold_out *out)
 {
-	struct appt_world *w = arena_alloc(ctx->arena, sizeof(*w));
-	struct appt_load_req lq = { 0 };
+	struct appt_load_req lq = { .with_claims = true };
+	struct appt_world *w;
 	struct appt_claim *claims;
 	struct db_tx tx;
 	char hash[65];
@@ -389,19 +399,9 @@ appt_hold_create(struct ctx *ctx, const struct appt_hold_in *in, struct appt_hol
 	bool offered;
 	enum status st;
 
-	lq.items = item_reqs(ctx->arena, in->items, in->n_items);
-	lq.n_items = in->n_items;
-	lq.flat_addons = in->addon_ids;
-	lq.n_flat = in->n_addons;
-	lq.with_claims = true;
 	window_start(&lq, in->start);
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
-		return st;
-	st = appt_store_load(&tx, &lq, w);
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
-		return st;
-	if ((st = check_world(ctx, in->items, in->n_items, w, in->staff_id)) != ST_OK ||
-	    (st = attach_busy(ctx, w, &lq)) != ST_OK ||
+	if ((st = world_for(ctx, in->items, in->n_items, in->addon_ids, in->n_addons, in->staff_id,
+	    &lq, &w)) != ST_OK ||
 	    (st = judge(ctx, w, in->start, in->staff_id, NULL, false, &offered, &out->slot)) != ST_OK)
 		return st;
 	if (!offered) {
@@ -418,7 +418,7 @@ appt_hold_create(struct ctx *ctx, const struct appt_hold_in *in, struct appt_hol
 	appt_hold_token_new(out->token);
 	appt_hold_token_hash_hex(out->token, hash);
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_hold_insert(&tx, hash, out->slot.start, out->slot.end,
 	    w->settings.hold_min, items_json, &id, &out->expires_at)) != ST_OK ||
@@ -526,7 +526,7 @@ book_read(struct ctx *ctx, const struct appt_book_in *in, struct book_plan *p)
 	lq.n_items = in->n_items;
 	lq.with_claims = appt_precheck_enabled(ctx);
 	window_start(&lq, in->start);
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if (in->hold_token != NULL) {
 		appt_hold_token_hash_hex(in->hold_token, hash);
@@ -640,23 +640,98 @@ check_plan_limit(struct ctx *ctx, struct db_tx *tx, const char *zone)
 }
 
 /* Writes the booking; on ST_OK out holds the reply to send. */
+/* Writes the booking, its customer (unless an existing one is named) and
+ * the claims on its time; v is the booking as written. */
+static enum status
+book_insert(struct ctx *ctx, struct db_tx *tx, const struct appt_book_in *in,
+    struct book_plan *p, struct appt_view *v)
+{
+	struct appt_booking_new bn;
+	struct appt_claim *claims;
+	const char *customer_id = in->customer_id;
+	size_t nclaims;
+	enum status st;
+
+	claims = slot_claims(ctx->arena, p->w, &p->slot, &nclaims);
+	if (customer_id == NULL &&
+	    (st = appt_store_customer_upsert(tx, &in->customer, &customer_id)) != ST_OK)
+		return st;
+	new_view(ctx, in, p, v);
+	v->customer_id = customer_id;
+	v->customer_name = in->customer.name;
+	v->customer_email = in->customer.email;
+	v->customer_phone = in->customer.phone;
+	bn = (struct appt_booking_new){ customer_id, "CONFIRMED", in->source, in->notes,
+		p->currency, v->start, v->end, p->total, new_items(ctx->arena, v), v->n_items };
+	if ((st = appt_store_booking_insert(tx, &bn, &v->id, &v->reference, &v->version,
+	    &v->created_at)) != ST_OK)
+		return st;
+	v->updated_at = v->created_at;
+	if ((st = appt_store_claims_insert(tx, v->id, NULL, p->hold_found ? p->hold.id : NULL,
+	    false, claims, nclaims)) != ST_OK)
+		return write_failed(ctx, tx, st);
+	return ST_OK;
+}
+
+/* The audit row of a new booking and the follow-ups it starts. */
+static enum status
+book_record(struct ctx *ctx, struct db_tx *tx, const struct appt_book_in *in,
+    const struct appt_view *v, struct tz *z)
+{
+	enum status st;
+
+	if ((st = admin_audit(tx, ctx, "booking.created", "booking", v->id,
+	    json_pack("{s:o, s:o, s:o, s:o}",
+	    "reference", change(NULL, json_string(v->reference)),
+	    "start", change(NULL, json_string(appt_time_text(ctx->arena, z, v->start))),
+	    "customer_id", change(NULL, json_string(v->customer_id)),
+	    "source", change(NULL, json_string(in->source))))) != ST_OK)
+		return st;
+	return enqueue_followups(tx, v->id, v->version, "confirmed");
+}
+
+/* The reply body, rendered once (a retry replays it byte for byte). */
+static enum status
+book_render(struct ctx *ctx, struct db_tx *tx, const struct appt_book_in *in,
+    const struct book_plan *p, struct appt_view *v, struct tz *z, char **out)
+{
+	json_t *reply;
+	enum status st;
+
+	if (in->admin) {
+		/* The admin reply shows the customer as stored. */
+		struct appt_customer c;
+		bool found;
+
+		if ((st = appt_store_customer_get(tx, v->customer_id, &c, &found)) != ST_OK)
+			return st;
+		if (found) {
+			v->customer_name = c.name;
+			v->customer_email = c.email;
+			v->customer_phone = c.phone;
+		}
+	}
+	reply = appt_booking_json(ctx->arena, z, v, p->w->settings.cancel_window_h, in->admin);
+	*out = reply ? json_dumps(reply, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(reply);
+	if (*out == NULL)
+		return err_set(ctx->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	arena_defer(ctx->arena, free, *out);
+	return ST_OK;
+}
+
 static enum status
 book_write(struct ctx *ctx, const struct appt_book_in *in, struct book_plan *p,
     struct appt_reply *out)
 {
-	struct appt_booking_new bn;
-	struct appt_claim *claims;
 	struct appt_view v;
 	struct idem idem;
 	struct db_tx tx;
 	struct tz *z;
-	const char *customer_id = in->customer_id;
 	char *body;
-	json_t *reply;
-	size_t nclaims;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	/* First, so a retry waits for (or replays) the original, whatever the
 	 * schedule looks like now. */
@@ -673,62 +748,16 @@ book_write(struct ctx *ctx, const struct appt_book_in *in, struct book_plan *p,
 		st = err_set(ctx->err, ST_CONFLICT, "That time is not available.");
 		goto out;
 	}
-	claims = slot_claims(ctx->arena, p->w, &p->slot, &nclaims);
-	if (customer_id == NULL &&
-	    (st = appt_store_customer_upsert(&tx, &in->customer, &customer_id)) != ST_OK)
-		goto out;
-
-	new_view(ctx, in, p, &v);
-	v.customer_id = customer_id;
-	v.customer_name = in->customer.name;
-	v.customer_email = in->customer.email;
-	v.customer_phone = in->customer.phone;
-	bn = (struct appt_booking_new){ customer_id, "CONFIRMED", in->source, in->notes,
-		p->currency, v.start, v.end, p->total, new_items(ctx->arena, &v), v.n_items };
-	if ((st = appt_store_booking_insert(&tx, &bn, &v.id, &v.reference, &v.version,
-	    &v.created_at)) != ST_OK)
-		goto out;
-	v.updated_at = v.created_at;
-	if ((st = appt_store_claims_insert(&tx, v.id, NULL,
-	    p->hold_found ? p->hold.id : NULL, false, claims, nclaims)) != ST_OK) {
-		st = write_failed(ctx, &tx, st);
-		goto out;
-	}
-	if ((st = check_plan_limit(ctx, &tx, p->w->settings.zone)) != ST_OK)
+	if ((st = book_insert(ctx, &tx, in, p, &v)) != ST_OK ||
+	    (st = check_plan_limit(ctx, &tx, p->w->settings.zone)) != ST_OK)
 		goto out;
 	if ((st = tz_open(ctx->arena, p->w->settings.zone, &z)) != ST_OK) {
 		st = err_set(ctx->err, ST_INTERNAL, "The business's time zone is not usable.");
 		goto out;
 	}
-	if ((st = admin_audit(&tx, ctx, "booking.created", "booking", v.id,
-	    json_pack("{s:o, s:o, s:o, s:o}",
-	    "reference", change(NULL, json_string(v.reference)),
-	    "start", change(NULL, json_string(appt_time_text(ctx->arena, z, v.start))),
-	    "customer_id", change(NULL, json_string(customer_id)),
-	    "source", change(NULL, json_string(in->source))))) != ST_OK ||
-	    (st = enqueue_followups(&tx, v.id, v.version, "confirmed")) != ST_OK)
+	if ((st = book_record(ctx, &tx, in, &v, z)) != ST_OK ||
+	    (st = book_render(ctx, &tx, in, p, &v, z, &body)) != ST_OK)
 		goto out;
-	if (in->admin) {
-		/* The admin reply shows the customer as stored. */
-		struct appt_customer c;
-		bool found;
-
-		if ((st = appt_store_customer_get(&tx, customer_id, &c, &found)) != ST_OK)
-			goto out;
-		if (found) {
-			v.customer_name = c.name;
-			v.customer_email = c.email;
-			v.customer_phone = c.phone;
-		}
-	}
-	reply = appt_booking_json(ctx->arena, z, &v, p->w->settings.cancel_window_h, in->admin);
-	body = reply ? json_dumps(reply, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(reply);
-	if (body == NULL) {
-		st = err_set(ctx->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
-		goto out;
-	}
-	arena_defer(ctx->arena, free, body);
 	out->status = 201;
 	out->body = body;
 	st = idem_finish(&tx, &idem, 201, body);
@@ -761,26 +790,39 @@ not_found_ref(struct ctx *ctx)
 	    "No booking matches this reference and contact details.");
 }
 
-enum status
-appt_public_get(struct ctx *ctx, const struct appt_verify *v, struct appt_shown *out)
+/* One booking, by the customer's proof v or else by id (narrowed to a
+ * STAFF caller's), with how it is shown; *found false when none matches. */
+static enum status
+shown_load(struct ctx *ctx, const struct appt_verify *v, const char *id,
+    struct appt_shown *out, bool *found)
 {
 	struct appt_settings s;
 	struct db_tx tx;
-	bool found = false;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	*found = false;
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
-		st = appt_store_booking_by_ref(&tx, v->reference, v->email, v->phone, false,
-		    &out->view, &found);
+		st = v != NULL ? appt_store_booking_by_ref(&tx, v->reference, v->email, v->phone,
+		    false, &out->view, found) : appt_store_booking_by_id(&tx, id,
+		    staff_scope(ctx), false, &out->view, found);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
-	if (!found)
-		return not_found_ref(ctx);
 	out->zone = s.zone;
 	out->cancel_window_h = s.cancel_window_h;
 	return ST_OK;
+}
+
+enum status
+appt_public_get(struct ctx *ctx, const struct appt_verify *v, struct appt_shown *out)
+{
+	bool found;
+	enum status st;
+
+	if ((st = shown_load(ctx, v, NULL, out, &found)) != ST_OK)
+		return st;
+	return found ? ST_OK : not_found_ref(ctx);
 }
 
 static enum status
@@ -841,7 +883,7 @@ appt_public_cancel(struct ctx *ctx, const struct appt_verify *v, const char *rea
 	bool found = false;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) != ST_OK ||
 	    (st = appt_store_booking_by_ref(&tx, v->reference, v->email, v->phone, true,
@@ -886,7 +928,7 @@ move_read(struct ctx *ctx, const struct move_req *m, struct appt_view *cur,
 	bool found = false;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, s)) != ST_OK)
 		goto out;
@@ -937,49 +979,83 @@ check_still_offered(struct ctx *ctx, const struct appt_world *w, const char *sta
 	return ST_OK;
 }
 
+/* The slot the booking moves to: without a preference, the same people
+ * first (customers usually want their stylist), then anyone free. */
+static enum status
+move_pick(struct ctx *ctx, const struct move_req *m, const struct appt_view *cur,
+    const struct appt_world *w, struct avail_slot *slot)
+{
+	const char *same[AVAIL_MAX_SERVICES];
+	bool offered = false;
+	enum status st;
+
+	if (m->staff_id == NULL) {
+		bool all = true;
+
+		for (size_t i = 0; i < cur->n_items; i++) {
+			same[i] = cur->items[i].staff_id;
+			all = all && staff_name(w, same[i]) != NULL;
+		}
+		if (all && (st = judge(ctx, w, m->start, NULL, same, m->override_notice, &offered,
+		    slot)) != ST_OK)
+			return st;
+	}
+	if (!offered && (st = judge(ctx, w, m->start, m->staff_id, NULL, m->override_notice,
+	    &offered, slot)) != ST_OK)
+		return st;
+	if (!offered) {
+		err_detail(ctx->err, "start", "is not an available time for this booking");
+		return err_set(ctx->err, ST_CONFLICT, "That time is not available.");
+	}
+	return ST_OK;
+}
+
+/* Re-checks under the row lock what the decision relied on: the booking
+ * still active, unchanged, and (for the customer) within the policy. */
+static enum status
+move_recheck(struct ctx *ctx, struct db_tx *tx, const struct move_req *m,
+    const struct appt_view *cur, const struct appt_settings *s)
+{
+	enum appt_status status = APPT_CANCELLED;
+	struct appt_view now;
+	bool found = false;
+	enum status st;
+
+	if ((st = appt_store_booking_by_id(tx, cur->id, NULL, true, &now, &found)) != ST_OK)
+		return st;
+	(void)appt_status_parse(found ? now.status : "CANCELLED", &status);
+	if (!found || !appt_status_is_active(status))
+		return found ? inactive(ctx, now.status) : err_set(ctx->err, ST_NOTFOUND,
+		    "No booking with this id.");
+	if (now.version != cur->version)
+		return err_set(ctx->err, ST_CONFLICT, "The booking changed meanwhile; please retry.");
+	if (!m->admin)
+		return policy(ctx, &now, s->cancel_window_h, "rescheduled");
+	return ST_OK;
+}
+
 static enum status
 reschedule(struct ctx *ctx, const struct move_req *m, struct appt_shown *out)
 {
 	struct appt_world *w = arena_alloc(ctx->arena, sizeof(*w));
 	struct appt_load_req lq = { 0 };
-	struct appt_view cur, now;
+	struct appt_view cur;
 	struct appt_settings s;
 	struct avail_slot slot;
 	struct appt_claim *claims;
 	struct appt_item_new *items;
-	const char *same[AVAIL_MAX_SERVICES];
-	enum appt_status status = APPT_CANCELLED;
 	struct db_tx tx;
 	struct tz *z;
-	bool offered = false, found = false;
+	bool found = false;
 	size_t nclaims;
 	int version;
 	enum status st;
 
 	if ((st = move_read(ctx, m, &cur, w, &s, &lq)) != ST_OK ||
 	    (st = check_still_offered(ctx, w, m->staff_id)) != ST_OK ||
-	    (st = attach_busy(ctx, w, &lq)) != ST_OK)
+	    (st = attach_busy(ctx, w, &lq)) != ST_OK ||
+	    (st = move_pick(ctx, m, &cur, w, &slot)) != ST_OK)
 		return st;
-	/* Without a preference, the same people first (customers usually
-	 * want their stylist), then anyone free. */
-	if (m->staff_id == NULL) {
-		bool all = true;
-
-		for (size_t i = 0; i < cur.n_items; i++) {
-			same[i] = cur.items[i].staff_id;
-			all = all && staff_name(w, same[i]) != NULL;
-		}
-		if (all && (st = judge(ctx, w, m->start, NULL, same, m->override_notice, &offered,
-		    &slot)) != ST_OK)
-			return st;
-	}
-	if (!offered && (st = judge(ctx, w, m->start, m->staff_id, NULL, m->override_notice,
-	    &offered, &slot)) != ST_OK)
-		return st;
-	if (!offered) {
-		err_detail(ctx->err, "start", "is not an available time for this booking");
-		return err_set(ctx->err, ST_CONFLICT, "That time is not available.");
-	}
 	if ((st = tz_open(ctx->arena, s.zone, &z)) != ST_OK)
 		return err_set(ctx->err, ST_INTERNAL, "The business's time zone is not usable.");
 	claims = slot_claims(ctx->arena, w, &slot, &nclaims);
@@ -988,22 +1064,9 @@ reschedule(struct ctx *ctx, const struct move_req *m, struct appt_shown *out)
 		items[i] = (struct appt_item_new){ NULL, slot.services[i].staff_id, NULL, 0,
 			slot.services[i].start, slot.services[i].end, 0 };
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	/* Re-check under the row lock what the decision relied on. */
-	if ((st = appt_store_booking_by_id(&tx, cur.id, NULL, true, &now, &found)) != ST_OK)
-		goto out;
-	(void)appt_status_parse(found ? now.status : "CANCELLED", &status);
-	if (!found || !appt_status_is_active(status)) {
-		st = found ? inactive(ctx, now.status) : err_set(ctx->err, ST_NOTFOUND,
-		    "No booking with this id.");
-		goto out;
-	}
-	if (now.version != cur.version) {
-		st = err_set(ctx->err, ST_CONFLICT, "The booking changed meanwhile; please retry.");
-		goto out;
-	}
-	if ((!m->admin && (st = policy(ctx, &now, s.cancel_window_h, "rescheduled")) != ST_OK) ||
+	if ((st = move_recheck(ctx, &tx, m, &cur, &s)) != ST_OK ||
 	    (st = appt_store_booking_move(&tx, cur.id, slot.start, slot.end, items,
 	    slot.n_services, &version)) != ST_OK)
 		goto out;
@@ -1047,7 +1110,7 @@ appt_admin_list(struct ctx *ctx, struct appt_booking_filter *f, struct appt_view
 	enum status st;
 
 	f->staff_user_id = staff_scope(ctx);
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
 		st = appt_store_booking_list(&tx, f, out, n);
@@ -1063,22 +1126,12 @@ appt_admin_list(struct ctx *ctx, struct appt_booking_filter *f, struct appt_view
 enum status
 appt_admin_get(struct ctx *ctx, const char *id, struct appt_shown *out)
 {
-	struct appt_settings s;
-	struct db_tx tx;
-	bool found = false;
+	bool found;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = shown_load(ctx, NULL, id, out, &found)) != ST_OK)
 		return st;
-	if ((st = appt_store_settings(&tx, &s)) == ST_OK)
-		st = appt_store_booking_by_id(&tx, id, staff_scope(ctx), false, &out->view, &found);
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
-		return st;
-	if (!found)
-		return err_set(ctx->err, ST_NOTFOUND, "No booking with this id.");
-	out->zone = s.zone;
-	out->cancel_window_h = s.cancel_window_h;
-	return ST_OK;
+	return found ? ST_OK : err_set(ctx->err, ST_NOTFOUND, "No booking with this id.");
 }
 
 enum status
@@ -1093,40 +1146,42 @@ appt_admin_move(struct ctx *ctx, const char *id, int64_t start, const char *staf
 /* Locks booking id for an admin action: found, version as asked. */
 static enum status
 admin_lock(struct ctx *ctx, struct db_tx *tx, const char *id, struct appt_if_match im,
-    struct appt_settings *s, struct appt_view *v)
+    struct appt_shown *out, enum appt_status *status)
 {
+	struct appt_settings s;
 	bool found = false;
 	enum status st;
 
-	if ((st = appt_store_settings(tx, s)) != ST_OK ||
-	    (st = appt_store_booking_by_id(tx, id, staff_scope(ctx), true, v, &found)) != ST_OK)
+	*status = APPT_CANCELLED;
+	if ((st = appt_store_settings(tx, &s)) != ST_OK ||
+	    (st = appt_store_booking_by_id(tx, id, staff_scope(ctx), true, &out->view, &found))
+	    != ST_OK)
 		return st;
 	if (!found)
 		return err_set(ctx->err, ST_NOTFOUND, "No booking with this id.");
-	return version_check(ctx, v, im);
+	out->zone = s.zone;
+	out->cancel_window_h = s.cancel_window_h;
+	(void)appt_status_parse(out->view.status, status);
+	return version_check(ctx, &out->view, im);
 }
 
 enum status
 appt_admin_cancel(struct ctx *ctx, const char *id, const char *reason,
     struct appt_if_match im, struct appt_shown *out)
 {
-	struct appt_settings s;
-	enum appt_status cur = APPT_CANCELLED;
+	enum appt_status cur;
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = admin_lock(ctx, &tx, id, im, &s, &out->view)) != ST_OK)
+	if ((st = admin_lock(ctx, &tx, id, im, out, &cur)) != ST_OK)
 		goto out;
-	(void)appt_status_parse(out->view.status, &cur);
 	if (!appt_status_is_active(cur)) {
 		st = inactive(ctx, out->view.status);
 		goto out;
 	}
 	st = cancel_in(ctx, &tx, &out->view, reason);
-	out->zone = s.zone;
-	out->cancel_window_h = s.cancel_window_h;
 out:
 	return db_tx_end(&tx, st);
 }
@@ -1135,18 +1190,16 @@ enum status
 appt_admin_status(struct ctx *ctx, const char *id, enum appt_status to,
     struct appt_if_match im, struct appt_shown *out)
 {
-	struct appt_settings s;
-	enum appt_status from = APPT_CANCELLED;
+	enum appt_status from;
 	struct db_tx tx;
 	int version;
 	bool found;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = admin_lock(ctx, &tx, id, im, &s, &out->view)) != ST_OK)
+	if ((st = admin_lock(ctx, &tx, id, im, out, &from)) != ST_OK)
 		goto out;
-	(void)appt_status_parse(out->view.status, &from);
 	if (!appt_status_transition_ok(from, to)) {
 		err_detail(ctx->err, "status", "cannot go from %s to %s", appt_status_name(from),
 		    appt_status_name(to));
@@ -1166,8 +1219,6 @@ appt_admin_status(struct ctx *ctx, const char *id, enum appt_status to,
 	    (st = enqueue_followups(&tx, id, version, NULL)) != ST_OK ||
 	    (st = appt_store_booking_by_id(&tx, id, NULL, false, &out->view, &found)) != ST_OK)
 		goto out;
-	out->zone = s.zone;
-	out->cancel_window_h = s.cancel_window_h;
 out:
 	return db_tx_end(&tx, st);
 }
@@ -1179,7 +1230,7 @@ appt_customers_list(struct ctx *ctx, struct appt_customer_filter *f,
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	st = appt_store_customer_list(&tx, f, out, n, last_created);
 	if ((st = db_tx_end(&tx, st)) == ST_INVALID && f->cursor_created != NULL) {
@@ -1205,7 +1256,7 @@ appt_customer_history(struct ctx *ctx, const char *id, struct appt_customer *c,
 	f.customer_id = id;
 	f.newest_first = true;
 	f.limit = HISTORY_MAX;
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK &&
 	    (st = appt_store_customer_get(&tx, id, c, &found)) == ST_OK && found)
@@ -1230,12 +1281,55 @@ appt_usage_get(struct ctx *ctx, struct appt_usage *out)
 	out->plan = plan_name(tier);
 	out->bookings_limit = plan_limit(tier, LIMIT_BOOKINGS_PER_MONTH);
 	out->messages_limit = plan_limit(tier, LIMIT_MESSAGES_PER_MONTH);
-	if ((st = tx_begin(ctx, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_settings(&tx, &s)) == ST_OK &&
 	    (st = appt_store_month_count(&tx, s.zone, false, &out->bookings_used,
 	    &out->period_start, &out->period_end)) == ST_OK)
 		st = usage_messages_this_month(&tx, &out->messages_used);
 	out->zone = s.zone;
+	return db_tx_end(&tx, st);
+}
+
+/* Notifications ------------------------------------------------------------------ */
+
+enum status
+appt_notify(struct ctx *ctx, const char *booking_id, const char *event)
+{
+	struct audit_actor who = { "system", NULL, NULL, NULL };
+	struct appt_notice n;
+	struct db_tx tx;
+	struct tz *z;
+	bool found;
+	char *payload;
+	json_t *p;
+	enum status st;
+
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
+		return st;
+	if ((st = appt_store_notice(&tx, booking_id, &n, &found)) != ST_OK || !found)
+		goto out;	/* a booking that is gone needs no message */
+	if (n.email == NULL) {
+		st = audit_record(&tx, &who, "booking.notification_skipped", "booking", booking_id,
+		    json_pack("{s:s, s:s}", "event", event,
+		    "reason", "the customer has no e-mail address; SMS is not available yet"));
+		goto out;
+	}
+	if ((st = tz_open(ctx->arena, n.zone, &z)) != ST_OK)
+		goto out;
+	p = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s}", "booking_id", booking_id,
+	    "event", event, "reference", n.reference, "customer_name", n.name,
+	    "business", n.business, "start", appt_time_text(ctx->arena, z, n.start),
+	    "timezone", n.zone);
+	payload = p ? json_dumps(p, JSON_COMPACT) : NULL;
+	json_decref(p);
+	if (payload == NULL) {
+		st = err_set(ctx->err, ST_INTERNAL, "notifications.booking: cannot render");
+		goto out;
+	}
+	arena_defer(ctx->arena, free, payload);
+	st = appt_store_outbox_insert(&tx, n.email, arena_printf(ctx->arena, "booking.%s", event),
+	    payload);
+out:
 	return db_tx_end(&tx, st);
 }

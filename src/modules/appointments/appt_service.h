@@ -4,7 +4,9 @@
  * releases it before asking the calendars (an outbound call), decides with
  * the availability engine, then writes in a second transaction that the
  * database's exclusion constraints have the last word on. Errors are set
- * on r->err with the request field they concern. */
+ * on ctx->err with the request field they concern. What other modules
+ * call (availability, holds, bookings, the customer's own booking) is
+ * declared in appointments.h. */
 #ifndef APPOINTMENTS_SERVICE_H
 #define APPOINTMENTS_SERVICE_H
 
@@ -13,108 +15,14 @@
 #include <stdint.h>
 
 #include "http/http.h"
+#include "modules/appointments/appointments.h"
 #include "modules/appointments/appt_rules.h"
 #include "modules/appointments/appt_store.h"
 #include "modules/appointments/availability.h"
 
-/* A service of a bundle as the caller named it, with the request fields
- * to blame when it is not bookable. */
-struct appt_item_in {
-	struct appt_item_req req;
-	const char *field;		/* "service_id", "services[1].service_id" */
-	const char *addon_field;	/* "addon_ids", "services[1].addon_ids" */
-};
-
-struct appt_avail_query {
-	struct appt_item_in items[AVAIL_MAX_SERVICES];
-	size_t n_items;
-	const char **addon_ids;		/* for the bundle (field "addon_ids") */
-	size_t n_addons;
-	int32_t date;			/* first local date */
-	int days;
-	const char *staff_id;		/* preferred, or NULL */
-};
-
-struct appt_avail_answer {
-	const char *zone;
-	struct avail_result result;
-	const struct appt_world *world;	/* names for the reply */
-};
-
-enum status appt_availability(struct ctx *ctx, const struct appt_avail_query *q,
-    struct appt_avail_answer *out) MUST_USE;
-
 /* Active services and add-ons for the public catalog. */
 enum status appt_catalog(struct ctx *ctx, struct appt_catalog_row **rows,
     size_t *n) MUST_USE;
-
-struct appt_hold_in {
-	struct appt_item_in items[AVAIL_MAX_SERVICES];
-	size_t n_items;
-	const char **addon_ids;		/* for the bundle (field "addon_ids") */
-	size_t n_addons;
-	int64_t start;
-	const char *staff_id;
-};
-
-struct appt_hold_out {
-	const char *id;
-	char token[APPT_HOLD_TOKEN_SIZE];
-	int64_t expires_at;
-	struct avail_slot slot;
-	const struct appt_world *world;
-};
-
-enum status appt_hold_create(struct ctx *ctx, const struct appt_hold_in *in,
-    struct appt_hold_out *out) MUST_USE;
-
-struct appt_book_in {
-	struct appt_item_in items[AVAIL_MAX_SERVICES];
-	size_t n_items;
-	int64_t start;
-	const char *staff_id;		/* preferred, or NULL */
-	const char *hold_token;		/* the caller's hold, or NULL */
-	struct appt_customer_in customer;	/* public: who is booking */
-	const char *customer_id;	/* admin: an existing customer instead */
-	const char *notes;
-	const char *source;		/* bookings.source */
-	bool admin;			/* the admin API: admin reply, principal as actor */
-	bool override_notice;		/* admin only: ignore minimum notice and horizon */
-	const char *idem_key;
-	const char *body;		/* the raw body, for the idempotency hash */
-	size_t body_len;
-};
-
-/* The reply, rendered once so a retry with the same key gets it again
- * byte for byte. */
-struct appt_reply {
-	int status;
-	const char *body;
-};
-
-enum status appt_book(struct ctx *ctx, const struct appt_book_in *in,
-    struct appt_reply *out) MUST_USE;
-
-/* The customer's proof: the booking reference and their e-mail or phone. */
-struct appt_verify {
-	const char *reference;		/* normalized */
-	const char *email;
-	const char *phone;
-};
-
-/* A booking and how it is to be shown. */
-struct appt_shown {
-	struct appt_view view;
-	const char *zone;
-	int cancel_window_h;
-};
-
-enum status appt_public_get(struct ctx *ctx, const struct appt_verify *v,
-    struct appt_shown *out) MUST_USE;
-enum status appt_public_cancel(struct ctx *ctx, const struct appt_verify *v,
-    const char *reason, struct appt_shown *out) MUST_USE;
-enum status appt_public_reschedule(struct ctx *ctx, const struct appt_verify *v,
-    int64_t start, const char *staff_id, struct appt_shown *out) MUST_USE;
 
 /* Admin --------------------------------------------------------------------- */
 
@@ -152,6 +60,11 @@ struct appt_usage {
 };
 
 enum status appt_usage_get(struct ctx *ctx, struct appt_usage *out) MUST_USE;
+
+/* "notifications.booking": the customer's message about event
+ * (confirmed, cancelled, rescheduled) of the booking, written to the
+ * tenant's outbox; an audit row instead when they have no e-mail. */
+enum status appt_notify(struct ctx *ctx, const char *booking_id, const char *event) MUST_USE;
 
 /* The test-only switch (BOOKING_PRECHECK=false with ENABLE_TEST_ROUTES=true):
  * the booking path then checks a start against an empty schedule, so only

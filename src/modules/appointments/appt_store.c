@@ -336,47 +336,63 @@ fill_staff(struct arena *a, const struct appt_load_req *q, PGresult *res,
 	}
 }
 
+/* How many rows of res (column 0: a staff id) each eligible staff member
+ * has, and an array of that size each. */
+static size_t *
+count_per_staff(struct arena *a, PGresult *res, const struct appt_world *w)
+{
+	size_t *n = arena_calloc(a, w->n_staff + 1, sizeof(*n));
+
+	for (int r = 0; r < PQntuples(res); r++) {
+		int k = staff_index(w, PQgetvalue(res, r, 0));
+
+		if (k >= 0)
+			n[k]++;
+	}
+	return n;
+}
+
+/* Hands each row of res (column 0: a staff id) to take with its staff
+ * member, skipping rows of staff who are not eligible. */
+static void
+per_staff(PGresult *res, struct appt_world *w,
+    void (*take)(struct avail_staff *, PGresult *, int))
+{
+	for (int r = 0; r < PQntuples(res); r++) {
+		int k = staff_index(w, PQgetvalue(res, r, 0));
+
+		if (k >= 0)
+			take(&w->staff[k], res, r);
+	}
+}
+
+static void
+take_schedule(struct avail_staff *st, PGresult *res, int r)
+{
+	struct avail_hours *h = (struct avail_hours *)&st->schedule[st->n_schedule++];
+
+	*h = (struct avail_hours){ col_int(res, r, 1), col_int(res, r, 2), col_int(res, r, 3) };
+}
+
+static void
+take_time_off(struct avail_staff *st, PGresult *res, int r)
+{
+	struct avail_range *t = (struct avail_range *)&st->time_off[st->n_time_off++];
+
+	*t = (struct avail_range){ col_i64(res, r, 1), col_i64(res, r, 2) };
+}
+
 static void
 fill_schedules(struct arena *a, PGresult *sch, PGresult *off, struct appt_world *w)
 {
-	size_t *ns = arena_calloc(a, w->n_staff + 1, sizeof(*ns));
-	size_t *no = arena_calloc(a, w->n_staff + 1, sizeof(*no));
+	size_t *ns = count_per_staff(a, sch, w), *no = count_per_staff(a, off, w);
 
-	/* Count per staff member, then fill arrays of the final size. */
-	for (int r = 0; r < PQntuples(sch); r++) {
-		int k = staff_index(w, PQgetvalue(sch, r, 0));
-
-		if (k >= 0)
-			ns[k]++;
-	}
-	for (int r = 0; r < PQntuples(off); r++) {
-		int k = staff_index(w, PQgetvalue(off, r, 0));
-
-		if (k >= 0)
-			no[k]++;
-	}
 	for (size_t k = 0; k < w->n_staff; k++) {
 		w->staff[k].schedule = arena_calloc(a, ns[k] + 1, sizeof(struct avail_hours));
 		w->staff[k].time_off = arena_calloc(a, no[k] + 1, sizeof(struct avail_range));
 	}
-	for (int r = 0; r < PQntuples(sch); r++) {
-		int k = staff_index(w, PQgetvalue(sch, r, 0));
-		struct avail_hours *h;
-
-		if (k < 0)
-			continue;
-		h = (struct avail_hours *)&w->staff[k].schedule[w->staff[k].n_schedule++];
-		*h = (struct avail_hours){ col_int(sch, r, 1), col_int(sch, r, 2), col_int(sch, r, 3) };
-	}
-	for (int r = 0; r < PQntuples(off); r++) {
-		int k = staff_index(w, PQgetvalue(off, r, 0));
-		struct avail_range *t;
-
-		if (k < 0)
-			continue;
-		t = (struct avail_range *)&w->staff[k].time_off[w->staff[k].n_time_off++];
-		*t = (struct avail_range){ col_i64(off, r, 1), col_i64(off, r, 2) };
-	}
+	per_staff(sch, w, take_schedule);
+	per_staff(off, w, take_time_off);
 }
 
 /* Resources the services need: deleted resources no longer count, an
@@ -629,26 +645,26 @@ appt_store_load(struct db_tx *tx, const struct appt_load_req *q, struct appt_wor
 
 /* The public catalog --------------------------------------------------------- */
 
+static void
+catalog_fill(PGresult *res, int r, void *elem, struct arena *a)
+{
+	(void)a;
+	*(struct appt_catalog_row *)elem = (struct appt_catalog_row){ db_val(res, r, 0),
+		db_val(res, r, 1), db_val(res, r, 2), db_val(res, r, 5), col_int(res, r, 3),
+		col_int(res, r, 4), db_val(res, r, 6), db_val(res, r, 7), db_val(res, r, 10),
+		col_int(res, r, 8), col_int(res, r, 9) };
+}
+
 enum status
 appt_store_catalog(struct db_tx *tx, struct appt_catalog_row **rows, size_t *n)
 {
-	PGresult *res = db_exec(tx, "SELECT s.id::text, s.name, s.description, s.duration_minutes,"
+	return db_rows(tx, "SELECT s.id::text, s.name, s.description, s.duration_minutes,"
 	    " s.price_minor, s.currency, a.id::text, a.name, a.duration_minutes, a.price_minor,"
 	    " a.currency FROM services s LEFT JOIN service_addons a ON a.tenant_id = s.tenant_id"
 	    " AND a.service_id = s.id AND a.active AND a.deleted_at IS NULL"
 	    " WHERE s.active AND s.deleted_at IS NULL"
-	    " ORDER BY s.sort_order, s.name, s.id, a.sort_order, a.name, a.id", 0, NULL);
-
-	if (res == NULL)
-		return db_status(tx);
-	*n = (size_t)PQntuples(res);
-	*rows = arena_calloc(tx->arena, *n + 1, sizeof(**rows));
-	for (int r = 0; r < PQntuples(res); r++)
-		(*rows)[r] = (struct appt_catalog_row){ db_val(res, r, 0), db_val(res, r, 1),
-			db_val(res, r, 2), db_val(res, r, 5), col_int(res, r, 3), col_int(res, r, 4),
-			db_val(res, r, 6), db_val(res, r, 7), db_val(res, r, 10), col_int(res, r, 8),
-			col_int(res, r, 9) };
-	return ST_OK;
+	    " ORDER BY s.sort_order, s.name, s.id, a.sort_order, a.name, a.id", 0, NULL,
+	    sizeof(**rows), catalog_fill, (void **)rows, n);
 }
 
 /* Holds and claims ----------------------------------------------------------- */
@@ -1163,6 +1179,21 @@ load_items(struct db_tx *tx, struct appt_view *views, size_t n)
 	return ST_OK;
 }
 
+/* The one booking res holds (*found false unless exactly one), with its
+ * items. */
+static enum status
+one_view(struct db_tx *tx, PGresult *res, struct appt_view *out, bool *found)
+{
+	*found = false;
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) != 1)
+		return ST_OK;
+	*found = true;
+	view_from_row(res, 0, out);
+	return load_items(tx, out, 1);
+}
+
 enum status
 appt_store_booking_by_ref(struct db_tx *tx, const char *reference, const char *email,
     const char *phone, bool for_update, struct appt_view *out, bool *found)
@@ -1174,14 +1205,7 @@ appt_store_booking_by_ref(struct db_tx *tx, const char *reference, const char *e
 	    " AND ((c.email = $2::citext) OR (c.phone = $3::text))", 3,
 	    (const char *[]){ reference, email, phone });
 
-	*found = false;
-	if (res == NULL)
-		return db_status(tx);
-	if (PQntuples(res) != 1)
-		return ST_OK;
-	*found = true;
-	view_from_row(res, 0, out);
-	return load_items(tx, out, 1);
+	return one_view(tx, res, out, found);
 }
 
 enum status
@@ -1193,14 +1217,7 @@ appt_store_booking_by_id(struct db_tx *tx, const char *id, const char *staff_use
 	    "SELECT " VIEW_COLS VIEW_FROM " WHERE b.id = $1::uuid" STAFF_SCOPE(2), 2,
 	    (const char *[]){ id, staff_user_id });
 
-	*found = false;
-	if (res == NULL)
-		return db_status(tx);
-	if (PQntuples(res) != 1)
-		return ST_OK;
-	*found = true;
-	view_from_row(res, 0, out);
-	return load_items(tx, out, 1);
+	return one_view(tx, res, out, found);
 }
 
 #define LIST_WHERE " WHERE ($1::bigint IS NULL OR b.starts_at >= to_timestamp($1::bigint))" \
@@ -1210,12 +1227,19 @@ appt_store_booking_by_id(struct db_tx *tx, const char *id, const char *staff_use
 	"  WHERE bi.tenant_id = b.tenant_id AND bi.booking_id = b.id AND bi.staff_id = $4::uuid))" \
 	" AND ($5::uuid IS NULL OR b.customer_id = $5::uuid)" STAFF_SCOPE(6)
 
+static void
+view_fill(PGresult *res, int r, void *elem, struct arena *a)
+{
+	(void)a;
+	view_from_row(res, r, elem);
+}
+
 enum status
 appt_store_booking_list(struct db_tx *tx, const struct appt_booking_filter *f,
     struct appt_view **out, size_t *n)
 {
 	struct arena *a = tx->arena;
-	PGresult *res = db_exec(tx, f->newest_first ?
+	enum status st = db_rows(tx, f->newest_first ?
 	    "SELECT " VIEW_COLS VIEW_FROM LIST_WHERE
 	    " AND ($7::bigint IS NULL OR (b.starts_at, b.id) < (to_timestamp($7::bigint), $8::uuid))"
 	    " ORDER BY b.starts_at DESC, b.id DESC LIMIT $9::int" :
@@ -1224,14 +1248,11 @@ appt_store_booking_list(struct db_tx *tx, const struct appt_booking_filter *f,
 	    " ORDER BY b.starts_at, b.id LIMIT $9::int", 9,
 	    (const char *[]){ f->has_from ? i64s(a, f->from) : NULL,
 		f->has_to ? i64s(a, f->to) : NULL, f->status, f->staff_id, f->customer_id,
-		f->staff_user_id, f->cursor_start, f->cursor_id, ints(a, f->limit) });
+		f->staff_user_id, f->cursor_start, f->cursor_id, ints(a, f->limit) },
+	    sizeof(**out), view_fill, (void **)out, n);
 
-	if (res == NULL)
-		return db_status(tx);
-	*n = (size_t)PQntuples(res);
-	*out = arena_calloc(a, *n + 1, sizeof(**out));
-	for (int r = 0; r < PQntuples(res); r++)
-		view_from_row(res, r, &(*out)[r]);
+	if (st != ST_OK)
+		return st;
 	return load_items(tx, *out, *n);
 }
 

@@ -12,68 +12,10 @@
 #include <stdint.h>
 
 #include "core/status.h"
+#include "modules/appointments/appointments.h"
 #include "modules/appointments/availability.h"
 
 struct db_tx;
-
-/* One service of a bundle, as asked for. */
-struct appt_item_req {
-	const char *service_id;
-	const char **addon_ids;
-	size_t n_addons;
-};
-
-struct appt_addon {
-	const char *id;
-	const char *name;
-	const char *currency;
-	int duration_min;
-	int price_minor;
-};
-
-struct appt_service {
-	bool found;			/* active and not deleted */
-	const char *id;
-	const char *name;
-	const char *currency;
-	int duration_min;
-	int price_minor;
-	struct appt_addon *addons;	/* the requested add-ons, in request order */
-	size_t n_addons;
-	const char *missing_addon;	/* first requested add-on that is not this
-					 * service's (or not active), else NULL */
-};
-
-struct appt_settings {
-	const char *zone;		/* IANA */
-	int min_notice_min;
-	int max_days_ahead;
-	int step_min;
-	int hold_min;
-	int cancel_window_h;
-};
-
-/* Everything the engine needs for a request, plus what replies show. */
-struct appt_world {
-	struct appt_settings settings;
-	struct appt_service *services;		/* n_items, in request order */
-	const char *flat_missing;		/* a flat add-on of none of them */
-	struct avail_service *avail_services;	/* n_items, for the engine */
-	size_t n_services;
-	struct avail_staff *staff;		/* eligible for any service, by id */
-	const char **staff_names;
-	size_t n_staff;
-	struct avail_resource *resources;
-	size_t n_resources;
-	struct avail_hours *hours;
-	size_t n_hours;
-	int32_t *closures;
-	size_t n_closures;
-	struct avail_booking *bookings;		/* live claims, by start */
-	size_t n_bookings;
-	struct avail_day_count *day_counts;
-	size_t n_day_counts;
-};
 
 struct appt_load_req {
 	const struct appt_item_req *items;
@@ -142,13 +84,6 @@ enum status appt_store_claims_delete(struct db_tx *tx, const char *booking_id) M
 
 /* Customers -------------------------------------------------------------- */
 
-struct appt_customer_in {
-	const char *name;
-	const char *email;	/* NULL or valid */
-	const char *phone;	/* NULL or E.164 */
-	bool sms_consent;
-};
-
 struct appt_customer {
 	const char *id, *name, *email, *phone;
 	bool sms_consent;
@@ -202,29 +137,6 @@ enum status appt_store_booking_insert(struct db_tx *tx, const struct appt_bookin
  * pass the plan limit. */
 enum status appt_store_month_count(struct db_tx *tx, const char *zone, bool lock,
     long *n, int64_t *month_start, int64_t *month_end) MUST_USE;
-
-struct appt_view_item {
-	const char *service_id, *service_name, *staff_id, *staff_name;
-	int64_t start, end;
-	int price_minor;
-	const char **addon_ids, **addon_names;
-	size_t n_addons;
-};
-
-/* A booking as the API shows it. */
-struct appt_view {
-	const char *id, *reference, *status, *source, *notes, *currency, *cancel_reason;
-	int64_t start, end;
-	bool cancelled;
-	int64_t cancelled_at;
-	int64_t created_at, updated_at;
-	long total_minor;
-	int version;
-	bool needs_review;
-	const char *customer_id, *customer_name, *customer_email, *customer_phone;
-	struct appt_view_item *items;
-	size_t n_items;
-};
 
 /* One booking by reference whose customer has this e-mail or phone. */
 enum status appt_store_booking_by_ref(struct db_tx *tx, const char *reference,

@@ -264,13 +264,25 @@ resource_id_at(const struct avail_input *in, size_t i)
 
 /* ---- preparation ------------------------------------------------------- */
 
+/* A list of n items at p: at most max, and present when not empty. */
+static enum status
+check_list(struct ctx *c, const char *list, const void *p, size_t n, size_t max,
+    const char *too_many)
+{
+	if (n > max)
+		return bad(c, list, NO_INDEX, NULL, too_many);
+	if (n > 0 && p == NULL)
+		return bad(c, list, NO_INDEX, NULL, "is missing");
+	return ST_OK;
+}
+
 static enum status
 check_hours(struct ctx *c, const char *list, const struct avail_hours *h, size_t n)
 {
-	if (n > AVAIL_MAX_HOURS)
-		return bad(c, list, NO_INDEX, NULL, "has too many intervals");
-	if (n > 0 && h == NULL)
-		return bad(c, list, NO_INDEX, NULL, "is missing");
+	enum status st;
+
+	if ((st = check_list(c, list, h, n, AVAIL_MAX_HOURS, "has too many intervals")) != ST_OK)
+		return st;
 	for (size_t i = 0; i < n; i++) {
 		if (h[i].weekday < 1 || h[i].weekday > 7)
 			return bad(c, list, i, "weekday", "must be 1 (Monday) to 7 (Sunday)");
@@ -285,10 +297,10 @@ check_hours(struct ctx *c, const char *list, const struct avail_hours *h, size_t
 static enum status
 check_ranges(struct ctx *c, const char *list, const struct avail_range *r, size_t n)
 {
-	if (n > AVAIL_MAX_LIST)
-		return bad(c, list, NO_INDEX, NULL, "has too many entries");
-	if (n > 0 && r == NULL)
-		return bad(c, list, NO_INDEX, NULL, "is missing");
+	enum status st;
+
+	if ((st = check_list(c, list, r, n, AVAIL_MAX_LIST, "has too many entries")) != ST_OK)
+		return st;
 	for (size_t i = 0; i < n; i++)
 		if (!instant_ok(r[i].start) || !instant_ok(r[i].end) ||
 		    r[i].end < r[i].start)

@@ -28,9 +28,9 @@ catalog_service_guard(struct admin_op *op)
 	    &other)) != ST_OK)
 		return st;
 	if (other) {
-		err_detail(&op->r->err, "currency",
+		err_detail(op->ctx->err, "currency",
 		    "differs from the currency of this service's add-ons; change theirs first");
-		return err_set(&op->r->err, ST_INVALID, "Some fields are invalid.");
+		return err_set(op->ctx->err, ST_INVALID, "Some fields are invalid.");
 	}
 	return ST_OK;
 }
@@ -52,8 +52,8 @@ catalog_addon_guard(struct admin_op *op)
 		return ST_OK;
 	}
 	if (json_is_string(cur) && strcmp(json_string_value(cur), want) != 0) {
-		err_detail(&op->r->err, "currency", "must be the service's currency (%s)", want);
-		return err_set(&op->r->err, ST_INVALID, "Some fields are invalid.");
+		err_detail(op->ctx->err, "currency", "must be the service's currency (%s)", want);
+		return err_set(op->ctx->err, ST_INVALID, "Some fields are invalid.");
 	}
 	return ST_OK;
 }
@@ -85,8 +85,8 @@ user_free(struct admin_op *op)
 	if ((st = catalog_store_user_linked(op->tx, json_string_value(uid), op->id, &taken)) != ST_OK)
 		return st;
 	if (taken) {
-		err_detail(&op->r->err, "user_id", "is already linked to another staff member");
-		return err_set(&op->r->err, ST_CONFLICT, "This login belongs to another staff member.");
+		err_detail(op->ctx->err, "user_id", "is already linked to another staff member");
+		return err_set(op->ctx->err, ST_CONFLICT, "This login belongs to another staff member.");
 	}
 	return ST_OK;
 }
@@ -109,9 +109,9 @@ catalog_staff_guard(struct admin_op *op)
 	    (st = catalog_store_active_staff(op->tx, op->id, &used)) != ST_OK)
 		return st;
 	if (!plan_parse(plan, &tier))
-		return err_set(&op->r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
-	if ((st = plan_check_limit(tier, LIMIT_STAFF_SEATS, used, 1, &op->r->err)) != ST_OK)
-		err_detail(&op->r->err, "active", "would exceed the plan's %s limit",
+		return err_set(op->ctx->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	if ((st = plan_check_limit(tier, LIMIT_STAFF_SEATS, used, 1, op->ctx->err)) != ST_OK)
+		err_detail(op->ctx->err, "active", "would exceed the plan's %s limit",
 		    plan_limit_name(LIMIT_STAFF_SEATS));
 	return st;
 }
@@ -128,12 +128,12 @@ catalog_time_off_validate(struct admin_op *op)
 	    !admin_rfc3339_seconds(json_string_value(e), &b))
 		return ST_OK;
 	if (b <= a)
-		err_detail(&op->r->err, "ends_at", "must be after starts_at");
+		err_detail(op->ctx->err, "ends_at", "must be after starts_at");
 	else if (b - a > 366LL * 86400)
-		err_detail(&op->r->err, "ends_at", "must be at most 366 days after starts_at");
+		err_detail(op->ctx->err, "ends_at", "must be at most 366 days after starts_at");
 	else
 		return ST_OK;
-	return err_set(&op->r->err, ST_INVALID, "Some fields are invalid.");
+	return err_set(op->ctx->err, ST_INVALID, "Some fields are invalid.");
 }
 
 enum status
@@ -148,8 +148,8 @@ catalog_resource_guard(struct admin_op *op)
 	if ((st = catalog_store_max_needed(op->tx, op->id, &need)) != ST_OK)
 		return st;
 	if (json_integer_value(q) < need) {
-		err_detail(&op->r->err, "quantity", "is below the %ld units a service needs", need);
-		return err_set(&op->r->err, ST_INVALID, "Some fields are invalid.");
+		err_detail(op->ctx->err, "quantity", "is below the %ld units a service needs", need);
+		return err_set(op->ctx->err, ST_INVALID, "Some fields are invalid.");
 	}
 	return ST_OK;
 }
@@ -186,11 +186,72 @@ sorted(struct ctx *ctx, json_t *arr, int (*cmp)(const void *, const void *))
 	return out;
 }
 
-static json_t *
-with_version(json_t *obj, json_t *row)
+/* A set endpoint: values hanging off one row (a staff member's services
+ * or weekly schedule, a resource's services), read and replaced as a
+ * whole; a replacement bumps the row's version and is audited as one
+ * change of `key`. */
+struct set_kind {
+	const struct admin_resource *res;
+	const char *id_key;	/* "staff_id" */
+	const char *key;	/* "service_ids" */
+	const char *action;	/* "staff.services_replaced" */
+	enum status (*load)(struct db_tx *tx, const char *id, json_t **cur);
+	/* Writes want; arg is the endpoint's parsed form of it, if any. */
+	enum status (*store)(struct db_tx *tx, const char *id, json_t *want, const void *arg);
+};
+
+struct schedule_arg {
+	const struct admin_interval *iv;
+	size_t n;
+};
+
+static enum status
+schedule_load(struct db_tx *tx, const char *id, json_t **cur)
 {
-	json_object_set(obj, "version", json_object_get(row, "version"));
-	return obj;
+	return admin_intervals_load(tx, "staff_schedules", "staff_id", id, "starts", "ends", cur);
+}
+
+static enum status
+schedule_store(struct db_tx *tx, const char *id, json_t *want, const void *arg)
+{
+	const struct schedule_arg *s = arg;
+
+	(void)want;
+	return admin_intervals_replace(tx, "staff_schedules", "staff_id", id, "starts", "ends",
+	    s->iv, s->n);
+}
+
+static enum status
+staff_services_store(struct db_tx *tx, const char *id, json_t *want, const void *arg)
+{
+	(void)arg;
+	return catalog_store_replace_staff_services(tx, id, want);
+}
+
+static enum status
+resource_services_store(struct db_tx *tx, const char *id, json_t *want, const void *arg)
+{
+	(void)arg;
+	return catalog_store_replace_resource_services(tx, id, want);
+}
+
+static const struct set_kind staff_services = { &catalog_staff_res, "staff_id", "service_ids",
+	"staff.services_replaced", catalog_store_staff_services, staff_services_store };
+static const struct set_kind staff_schedule = { &catalog_staff_res, "staff_id", "intervals",
+	"staff.schedule_replaced", schedule_load, schedule_store };
+static const struct set_kind resource_services = { &catalog_resources_res, "resource_id",
+	"items", "resource.services_replaced", catalog_store_resource_services,
+	resource_services_store };
+
+/* {<id_key>: id, <key>: set, "version": the row's}, owned by the arena. */
+static json_t *
+set_json(struct ctx *ctx, const struct set_kind *k, const char *id, json_t *set, json_t *row)
+{
+	json_t *out = json_pack("{s:s, s:O}", k->id_key, id, k->key, set);
+
+	json_object_set(out, "version", json_object_get(row, "version"));
+	arena_defer(ctx->arena, (void (*)(void *))json_decref, out);
+	return out;
 }
 
 /* Loads the parent row (locked for a write) and checks If-Match. */
@@ -207,23 +268,48 @@ load_parent(struct ctx *ctx, struct db_tx *tx, const struct admin_resource *res,
 	return ST_OK;
 }
 
-enum status
-catalog_staff_services_get(struct ctx *ctx, const char *staff_id, json_t **out)
+static enum status
+set_get(struct ctx *ctx, const struct set_kind *k, const char *id, json_t **out)
 {
 	struct db_tx tx;
-	json_t *staff, *ids;
+	json_t *row, *cur;
 	enum status st;
 
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = load_parent(ctx, &tx, &catalog_staff_res, staff_id, false, false, 0, &staff))
-	    != ST_OK || (st = catalog_store_staff_services(&tx, staff_id, &ids)) != ST_OK)
+	if ((st = load_parent(ctx, &tx, k->res, id, false, false, 0, &row)) != ST_OK ||
+	    (st = k->load(&tx, id, &cur)) != ST_OK)
 		goto out;
-	*out = with_version(json_pack("{s:s, s:O}", "staff_id", staff_id, "service_ids", ids),
-	    staff);
-	arena_defer(ctx->arena, (void (*)(void *))json_decref, *out);
+	*out = set_json(ctx, k, id, cur, row);
 out:
 	return db_tx_end(&tx, st);
+}
+
+/* In the transaction holding row locked: writes want unless it is what is
+ * stored already, then bumps the row's version and audits the change. */
+static enum status
+set_write(struct ctx *ctx, struct db_tx *tx, const struct set_kind *k, const char *id,
+    json_t *row, json_t *want, const void *arg, json_t **out)
+{
+	json_t *cur, *after = row;
+	enum status st;
+
+	if ((st = k->load(tx, id, &cur)) != ST_OK)
+		return st;
+	if (!json_equal(cur, want) &&
+	    ((st = k->store(tx, id, want, arg)) != ST_OK ||
+	    (st = admin_touch(tx, k->res, id, &after)) != ST_OK ||
+	    (st = admin_audit(tx, ctx, k->action, k->res->name, id,
+	    json_pack("{s:{s:O, s:O}}", k->key, "from", cur, "to", want))) != ST_OK))
+		return st;
+	*out = set_json(ctx, k, id, want, after);
+	return ST_OK;
+}
+
+enum status
+catalog_staff_services_get(struct ctx *ctx, const char *staff_id, json_t **out)
+{
+	return set_get(ctx, &staff_services, staff_id, out);
 }
 
 /* Names every item of ids that unknown lists (field[i]). */
@@ -247,39 +333,37 @@ name_unknown(struct ctx *ctx, json_t *ids, json_t *unknown, const char *field,
 	return err_set(ctx->err, ST_INVALID, "Some services do not exist.");
 }
 
+/* Every service id (of ids, or of its items' key) is one of the tenant's. */
+static enum status
+check_services(struct ctx *ctx, struct db_tx *tx, json_t *ids, json_t *items,
+    const char *field, const char *key)
+{
+	json_t *unknown;
+	enum status st;
+
+	if ((st = catalog_store_unknown_services(tx, ids, &unknown)) != ST_OK)
+		return st;
+	if (json_array_size(unknown) > 0)
+		return name_unknown(ctx, items, unknown, field, key);
+	return ST_OK;
+}
+
 enum status
 catalog_staff_services_put(struct ctx *ctx, const char *staff_id, bool have_version,
     long long version, json_t *ids, json_t **out)
 {
 	struct db_tx tx;
-	json_t *staff, *unknown, *cur, *after;
+	json_t *staff;
 	enum status st;
 
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = load_parent(ctx, &tx, &catalog_staff_res, staff_id, true, have_version, version,
-	    &staff)) != ST_OK)
+	    &staff)) != ST_OK ||
+	    (st = check_services(ctx, &tx, ids, ids, "service_ids", NULL)) != ST_OK)
 		goto out;
-	if ((st = catalog_store_unknown_services(&tx, ids, &unknown)) != ST_OK)
-		goto out;
-	if (json_array_size(unknown) > 0) {
-		st = name_unknown(ctx, ids, unknown, "service_ids", NULL);
-		goto out;
-	}
-	ids = sorted(ctx, ids, by_string);
-	if ((st = catalog_store_staff_services(&tx, staff_id, &cur)) != ST_OK)
-		goto out;
-	after = staff;
-	if (!json_equal(cur, ids)) {
-		if ((st = catalog_store_replace_staff_services(&tx, staff_id, ids)) != ST_OK ||
-		    (st = admin_touch(&tx, &catalog_staff_res, staff_id, &after)) != ST_OK ||
-		    (st = admin_audit(&tx, ctx, "staff.services_replaced", "staff", staff_id,
-		    json_pack("{s:{s:O, s:O}}", "service_ids", "from", cur, "to", ids))) != ST_OK)
-			goto out;
-	}
-	*out = with_version(json_pack("{s:s, s:O}", "staff_id", staff_id, "service_ids", ids),
-	    after);
-	arena_defer(ctx->arena, (void (*)(void *))json_decref, *out);
+	st = set_write(ctx, &tx, &staff_services, staff_id, staff, sorted(ctx, ids, by_string),
+	    NULL, out);
 out:
 	return db_tx_end(&tx, st);
 }
@@ -287,20 +371,7 @@ out:
 enum status
 catalog_staff_schedule_get(struct ctx *ctx, const char *staff_id, json_t **out)
 {
-	struct db_tx tx;
-	json_t *staff, *iv;
-	enum status st;
-
-	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
-		return st;
-	if ((st = load_parent(ctx, &tx, &catalog_staff_res, staff_id, false, false, 0, &staff))
-	    != ST_OK || (st = admin_intervals_load(&tx, "staff_schedules", "staff_id", staff_id,
-	    "starts", "ends", &iv)) != ST_OK)
-		goto out;
-	*out = with_version(json_pack("{s:s, s:O}", "staff_id", staff_id, "intervals", iv), staff);
-	arena_defer(ctx->arena, (void (*)(void *))json_decref, *out);
-out:
-	return db_tx_end(&tx, st);
+	return set_get(ctx, &staff_schedule, staff_id, out);
 }
 
 enum status
@@ -308,7 +379,8 @@ catalog_staff_schedule_put(struct ctx *ctx, const char *staff_id, bool have_vers
     long long version, const struct admin_interval *iv, size_t n, json_t **out)
 {
 	json_t *want = admin_intervals_json(iv, n, "starts", "ends");
-	json_t *staff, *cur, *after;
+	struct schedule_arg arg = { iv, n };
+	json_t *staff;
 	struct db_tx tx;
 	enum status st;
 
@@ -316,21 +388,9 @@ catalog_staff_schedule_put(struct ctx *ctx, const char *staff_id, bool have_vers
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = load_parent(ctx, &tx, &catalog_staff_res, staff_id, true, have_version, version,
-	    &staff)) != ST_OK || (st = admin_intervals_load(&tx, "staff_schedules", "staff_id",
-	    staff_id, "starts", "ends", &cur)) != ST_OK)
+	    &staff)) != ST_OK)
 		goto out;
-	after = staff;
-	if (!json_equal(cur, want)) {
-		if ((st = admin_intervals_replace(&tx, "staff_schedules", "staff_id", staff_id,
-		    "starts", "ends", iv, n)) != ST_OK ||
-		    (st = admin_touch(&tx, &catalog_staff_res, staff_id, &after)) != ST_OK ||
-		    (st = admin_audit(&tx, ctx, "staff.schedule_replaced", "staff", staff_id,
-		    json_pack("{s:{s:O, s:O}}", "intervals", "from", cur, "to", want))) != ST_OK)
-			goto out;
-	}
-	*out = with_version(json_pack("{s:s, s:O}", "staff_id", staff_id, "intervals", want),
-	    after);
-	arena_defer(ctx->arena, (void (*)(void *))json_decref, *out);
+	st = set_write(ctx, &tx, &staff_schedule, staff_id, staff, want, &arg, out);
 out:
 	return db_tx_end(&tx, st);
 }
@@ -338,28 +398,32 @@ out:
 enum status
 catalog_resource_services_get(struct ctx *ctx, const char *resource_id, json_t **out)
 {
-	struct db_tx tx;
-	json_t *res, *items;
-	enum status st;
+	return set_get(ctx, &resource_services, resource_id, out);
+}
 
-	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
-		return st;
-	if ((st = load_parent(ctx, &tx, &catalog_resources_res, resource_id, false, false, 0, &res))
-	    != ST_OK || (st = catalog_store_resource_services(&tx, resource_id, &items)) != ST_OK)
-		goto out;
-	*out = with_version(json_pack("{s:s, s:O}", "resource_id", resource_id, "items", items),
-	    res);
-	arena_defer(ctx->arena, (void (*)(void *))json_decref, *out);
-out:
-	return db_tx_end(&tx, st);
+/* A service cannot need more units than the resource has. */
+static enum status
+check_units(struct ctx *ctx, json_t *res, json_t *items)
+{
+	long long units = json_integer_value(json_object_get(res, "quantity"));
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(items, i, v) {
+		if (json_integer_value(json_object_get(v, "quantity_needed")) > units)
+			err_detail(ctx->err, arena_printf(ctx->arena, "items[%zu].quantity_needed", i),
+			    "is more than the %lld units this resource has", units);
+	}
+	if (ctx->err->ndetails > 0)
+		return err_set(ctx->err, ST_INVALID, "Some fields are invalid.");
+	return ST_OK;
 }
 
 enum status
 catalog_resource_services_put(struct ctx *ctx, const char *resource_id,
     bool have_version, long long version, json_t *items, json_t **out)
 {
-	json_t *res, *ids = json_array(), *unknown, *cur, *after, *v;
-	long long units;
+	json_t *res, *ids = json_array(), *v;
 	struct db_tx tx;
 	size_t i;
 	enum status st;
@@ -370,39 +434,12 @@ catalog_resource_services_put(struct ctx *ctx, const char *resource_id,
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = load_parent(ctx, &tx, &catalog_resources_res, resource_id, true, have_version,
-	    version, &res)) != ST_OK)
+	    version, &res)) != ST_OK ||
+	    (st = check_units(ctx, res, items)) != ST_OK ||
+	    (st = check_services(ctx, &tx, ids, items, "items", "service_id")) != ST_OK)
 		goto out;
-	/* A service cannot need more units than the resource has. */
-	units = json_integer_value(json_object_get(res, "quantity"));
-	json_array_foreach(items, i, v) {
-		if (json_integer_value(json_object_get(v, "quantity_needed")) > units)
-			err_detail(ctx->err, arena_printf(ctx->arena, "items[%zu].quantity_needed", i),
-			    "is more than the %lld units this resource has", units);
-	}
-	if (ctx->err->ndetails > 0) {
-		st = err_set(ctx->err, ST_INVALID, "Some fields are invalid.");
-		goto out;
-	}
-	if ((st = catalog_store_unknown_services(&tx, ids, &unknown)) != ST_OK)
-		goto out;
-	if (json_array_size(unknown) > 0) {
-		st = name_unknown(ctx, items, unknown, "items", "service_id");
-		goto out;
-	}
-	items = sorted(ctx, items, by_service_id);
-	if ((st = catalog_store_resource_services(&tx, resource_id, &cur)) != ST_OK)
-		goto out;
-	after = res;
-	if (!json_equal(cur, items)) {
-		if ((st = catalog_store_replace_resource_services(&tx, resource_id, items)) != ST_OK ||
-		    (st = admin_touch(&tx, &catalog_resources_res, resource_id, &after)) != ST_OK ||
-		    (st = admin_audit(&tx, ctx, "resource.services_replaced", "resource", resource_id,
-		    json_pack("{s:{s:O, s:O}}", "items", "from", cur, "to", items))) != ST_OK)
-			goto out;
-	}
-	*out = with_version(json_pack("{s:s, s:O}", "resource_id", resource_id, "items", items),
-	    after);
-	arena_defer(ctx->arena, (void (*)(void *))json_decref, *out);
+	st = set_write(ctx, &tx, &resource_services, resource_id, res,
+	    sorted(ctx, items, by_service_id), NULL, out);
 out:
 	return db_tx_end(&tx, st);
 }

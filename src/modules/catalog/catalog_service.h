@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "modules/admin/resource.h"
+#include "modules/admin/admin.h"
 
 extern const struct admin_resource catalog_services_res;
 extern const struct admin_resource catalog_addons_res;

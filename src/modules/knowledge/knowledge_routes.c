@@ -1,6 +1,6 @@
 /* knowledge_routes.c — FAQs (a collection) and policies (one row per
  * tenant), served by the admin engine from these descriptors. */
-#include "modules/admin/resource.h"
+#include "modules/admin/admin.h"
 #include "modules/knowledge/knowledge.h"
 
 #define FAQS "/v1/admin/faqs"
