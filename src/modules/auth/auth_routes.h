@@ -1,8 +1,7 @@
 /* auth_routes.h — the route tables auth_mount puts on the router: sign-in
  * (/v1/auth), account administration (/v1/admin: users, invitations, API
- * keys, security, outbox), the platform operator's /v1/platform (in
- * tenants_platform.c, which builds on this module's sessions), and the
- * test-only matrix route. */
+ * keys, security, outbox) and the test-only matrix route. (The platform
+ * operator's /v1/platform table is the tenants module's, in tenants.h.) */
 #ifndef AUTH_ROUTES_H
 #define AUTH_ROUTES_H
 
@@ -16,7 +15,5 @@ extern const struct route auth_admin_routes[];
 extern const size_t auth_admin_nroutes;
 extern const struct route auth_test_routes[];
 extern const size_t auth_test_nroutes;
-extern const struct route tenants_platform_routes[];
-extern const size_t tenants_platform_nroutes;
 
 #endif

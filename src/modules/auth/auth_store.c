@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modules/auth/auth_internal.h"
 #include "modules/auth/auth_store.h"
 
 static void
@@ -408,28 +407,68 @@ auth_store_invitation_accept(struct db_tx *tx, const unsigned char hash[32], con
 	return ST_OK;
 }
 
+/* ---- the operator (owner connection) --------------------------------------------- */
+
+enum status
+auth_store_user_insert(struct db_tx *tx, const char *email, const char *name,
+    const char *password_hash, bool platform_admin, char id_out[37])
+{
+	PGresult *res = db_exec(tx, "INSERT INTO users (email, name, password_hash, platform_role)"
+	    " VALUES ($1, $2, $3, $4) RETURNING id", 4, (const char *[]){ email, name,
+	    password_hash, platform_admin ? "PLATFORM_ADMIN" : NULL });
+
+	if (res == NULL)
+		return db_status(tx);
+	copy(id_out, 37, db_val(res, 0, 0));
+	return ST_OK;
+}
+
+enum status
+auth_store_tenant_by_slug(struct db_tx *tx, const char *slug, bool active_only, bool *found,
+    char id_out[37])
+{
+	PGresult *res = db_exec(tx, active_only
+	    ? "SELECT id FROM tenants WHERE slug = $1 AND status = 'active'"
+	    : "SELECT id FROM tenants WHERE slug = $1", 1, (const char *[]){ slug });
+
+	*found = false;
+	if (res == NULL)
+		return db_status(tx);
+	if ((*found = PQntuples(res) > 0))
+		copy(id_out, 37, db_val(res, 0, 0));
+	return ST_OK;
+}
+
+enum status
+auth_store_membership_add(struct db_tx *tx, const char *user_id, const char *role)
+{
+	if (db_exec(tx, "INSERT INTO tenant_memberships (tenant_id, user_id, role)"
+	    " VALUES (app_tenant(), $1, $2)", 2, (const char *[]){ user_id, role }) == NULL)
+		return db_status(tx);
+	return ST_OK;
+}
+
 /* ---- tenant administration (tenant transaction) ------------------------------------ */
 
 /* Runs a list query whose rows are (json text, created_at text, id text),
  * fetching one row more than shown to know whether a next page exists. */
 static enum status
 list_json(struct db_tx *tx, const char *sql, int n, const char *const *params, int limit,
-    json_t **items, json_t **next)
+    struct page_rows *out)
 {
 	PGresult *res = db_exec(tx, sql, n, params);
 	int rows;
 
-	*items = json_array();
-	*next = json_null();
+	out->items = json_array();
+	out->next_ts = out->next_id = NULL;
 	if (res == NULL)
 		return db_status(tx);
 	rows = PQntuples(res);
 	for (int i = 0; i < rows && i < limit; i++)
-		json_array_append_new(*items, json_loads(db_val(res, i, 0), 0, NULL));
+		json_array_append_new(out->items, json_loads(db_val(res, i, 0), 0, NULL));
 	if (rows > limit) {
-		json_decref(*next);
-		*next = auth_page_cursor(tx->arena, db_val(res, limit - 1, 1),
-		    db_val(res, limit - 1, 2));
+		out->next_ts = db_val(res, limit - 1, 1);
+		out->next_id = db_val(res, limit - 1, 2);
 	}
 	return ST_OK;
 }
@@ -492,7 +531,7 @@ auth_store_outbox_add(struct db_tx *tx, const char *recipient, const char *templ
 }
 
 enum status
-auth_store_outbox_list(struct db_tx *tx, const struct page *pg, json_t **items, json_t **next)
+auth_store_outbox_list(struct db_tx *tx, const struct page *pg, struct page_rows *out)
 {
 	return list_json(tx, "SELECT json_build_object('id', id, 'channel', channel,"
 	    " 'recipient', recipient, 'template', template, 'payload', payload,"
@@ -502,7 +541,7 @@ auth_store_outbox_list(struct db_tx *tx, const struct page *pg, json_t **items, 
 	    " WHERE $1::text IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)"
 	    " ORDER BY created_at DESC, id DESC LIMIT $3", 3,
 	    (const char *[]){ pg->after_ts, pg->after_id, num(tx, pg->limit + 1) },
-	    pg->limit, items, next);
+	    pg->limit, out);
 }
 
 #define INVITE_JSON "json_build_object('id', id, 'email', email, 'role', role," \
@@ -528,15 +567,15 @@ auth_store_invitation_create(struct db_tx *tx, const char *email, const char *ro
 }
 
 enum status
-auth_store_invitations_list(struct db_tx *tx, const struct page *pg, json_t **items,
-    json_t **next)
+auth_store_invitations_list(struct db_tx *tx, const struct page *pg,
+    struct page_rows *out)
 {
 	return list_json(tx, "SELECT " INVITE_JSON "::text, created_at::text, id::text"
 	    " FROM invitations"
 	    " WHERE $1::text IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)"
 	    " ORDER BY created_at DESC, id DESC LIMIT $3", 3,
 	    (const char *[]){ pg->after_ts, pg->after_id, num(tx, pg->limit + 1) },
-	    pg->limit, items, next);
+	    pg->limit, out);
 }
 
 enum status
@@ -559,13 +598,13 @@ auth_store_invitation_revoke(struct db_tx *tx, const char *id, json_t **before)
 	" 'created_at', " TS("created_at") ")"
 
 enum status
-auth_store_members_list(struct db_tx *tx, const struct page *pg, json_t **items,
-    json_t **next)
+auth_store_members_list(struct db_tx *tx, const struct page *pg,
+    struct page_rows *out)
 {
 	return list_json(tx, "SELECT " MEMBER_JSON "::text, created_at::text, membership_id::text"
 	    " FROM auth_tenant_members($1::timestamptz, $2::uuid, $3::int, NULL)", 3,
 	    (const char *[]){ pg->after_ts, pg->after_id, num(tx, pg->limit + 1) },
-	    pg->limit, items, next);
+	    pg->limit, out);
 }
 
 enum status
@@ -650,15 +689,15 @@ auth_store_api_key_create(struct db_tx *tx, const char *name, const char *prefix
 }
 
 enum status
-auth_store_api_keys_list(struct db_tx *tx, const struct page *pg, json_t **items,
-    json_t **next)
+auth_store_api_keys_list(struct db_tx *tx, const struct page *pg,
+    struct page_rows *out)
 {
 	return list_json(tx, "SELECT " KEY_JSON "::text, created_at::text, id::text"
 	    " FROM api_keys"
 	    " WHERE $1::text IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)"
 	    " ORDER BY created_at DESC, id DESC LIMIT $3", 3,
 	    (const char *[]){ pg->after_ts, pg->after_id, num(tx, pg->limit + 1) },
-	    pg->limit, items, next);
+	    pg->limit, out);
 }
 
 enum status

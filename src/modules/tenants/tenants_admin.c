@@ -8,8 +8,8 @@
  * show; the tables' NOTIFY triggers drop cached copies at once.
  *
  * Sections: descriptors and their hooks, the hours and verify handlers,
- * the TXT resolver (real and fake), and the few statements of their own
- * (last, SQL only). */
+ * the TXT resolver (real and fake). Its few statements of its own are in
+ * tenants_store.c. */
 #include <arpa/nameser.h>
 #include <ctype.h>
 #include <math.h>
@@ -25,8 +25,9 @@
 #include "core/jsonv.h"
 #include "db/db.h"
 #include "modules/admin/resource.h"
-#include "modules/billing/plans.h"
+#include "modules/billing/billing.h"
 #include "modules/tenants/tenants_admin.h"
+#include "modules/tenants/tenants_store.h"
 
 #define PROFILE "/v1/admin/profile"
 #define BRANDING "/v1/admin/branding"
@@ -37,9 +38,6 @@
 
 #define WEEK_INTERVALS_MAX 70
 #define TXT_RECORDS_MAX 16
-
-static enum status store_is_iana_zone(struct db_tx *tx, const char *zone, bool *ok) MUST_USE;
-static enum status store_plan(struct db_tx *tx, char plan[16]) MUST_USE;
 
 /* Profile ------------------------------------------------------------------------- */
 
@@ -63,7 +61,7 @@ profile_guard(struct admin_op *op)
 
 	if (!json_is_string(tz))
 		return ST_OK;
-	if ((st = store_is_iana_zone(op->tx, json_string_value(tz), &ok)) != ST_OK)
+	if ((st = tenants_store_is_iana_zone(op->tx, json_string_value(tz), &ok)) != ST_OK)
 		return st;
 	if (!ok) {
 		err_detail(&op->r->err, "timezone", "is not an IANA time zone such as Europe/London");
@@ -637,7 +635,7 @@ domain_verify(struct request *r, struct response *w)
 	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	if ((st = admin_load_row(&tx, &domains_res, id, NULL, false, &row)) == ST_OK)
-		st = store_plan(&tx, plan);
+		st = tenants_store_plan(&tx, plan);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	if (strcmp(json_string_value(json_object_get(row, "kind")), "custom") != 0)
@@ -719,28 +717,3 @@ const struct route tenants_admin_routes[] = {
 };
 const size_t tenants_admin_nroutes =
     sizeof(tenants_admin_routes) / sizeof(tenants_admin_routes[0]);
-
-/* SQL of this file's own ------------------------------------------------------------- */
-
-static enum status
-store_is_iana_zone(struct db_tx *tx, const char *zone, bool *ok)
-{
-	const char *params[1] = { zone };
-	PGresult *res = db_exec(tx, "SELECT is_iana_zone($1)", 1, params);
-
-	if (res == NULL)
-		return db_status(tx);
-	*ok = db_bool(res, 0, 0);
-	return ST_OK;
-}
-
-static enum status
-store_plan(struct db_tx *tx, char plan[16])
-{
-	PGresult *res = db_exec(tx, "SELECT plan FROM tenants WHERE id = app_tenant()", 0, NULL);
-
-	if (res == NULL)
-		return db_status(tx);
-	snprintf(plan, 16, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
-	return ST_OK;
-}
