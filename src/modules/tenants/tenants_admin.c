@@ -21,7 +21,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
+#include "core/config.h"
 #include "core/jsonv.h"
 #include "db/db.h"
 #include "modules/admin/resource.h"
@@ -354,7 +354,7 @@ domain_guard(struct admin_op *op)
 		return ST_OK;
 	}
 	if (json_is_string(h) && under_domain(json_string_value(h),
-	    op->r->app->cfg.platform_domain)) {
+	    op->r->ctx.cfg->platform_domain)) {
 		err_detail(&op->r->err, "hostname", "is a platform address; add your own domain");
 		return err_set(&op->r->err, ST_INVALID, "Some fields are invalid.");
 	}
@@ -649,7 +649,7 @@ domain_verify(struct request *r, struct response *w)
 	name = arena_printf(r->arena, "_receptionist.%s",
 	    json_string_value(json_object_get(row, "hostname")));
 	/* No transaction is open while DNS answers. */
-	n = (r->app->cfg.test_routes ? fake_txt_lookup : txt_lookup)(r->arena, name, records,
+	n = (r->ctx.cfg->test_routes ? fake_txt_lookup : txt_lookup)(r->arena, name, records,
 	    TXT_RECORDS_MAX);
 	if (n < 0)
 		return err_set(&r->err, ST_UPSTREAM, "DNS did not answer for %s; retry later.", name);
