@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "modules/auth/auth_internal.h"
-#include "modules/auth/auth_routes.h"
 
 static const char *const role_names[] = { "OWNER", "ADMIN", "VIEWER", "STAFF",
 	"ORDER_MANAGER", "ACCOUNTANT", NULL };
@@ -25,18 +24,16 @@ email_ok(const char *s)
 	return true;
 }
 
-typedef enum status (*list_fn)(struct ctx *, const struct page *, json_t **, json_t **);
-
 /* A GET of one page of a list: the cursor from the query, one service. */
 static enum status
-list_route(struct request *r, struct response *w, list_fn list)
+list_route(struct request *r, struct response *w, enum auth_list list)
 {
 	json_t *items = NULL, *next = NULL;
 	struct page pg;
 	enum status st;
 
 	if ((st = auth_page_parse(r, &pg)) != ST_OK ||
-	    (st = list(&r->ctx, &pg, &items, &next)) != ST_OK)
+	    (st = auth_admin_list(&r->ctx, list, &pg, &items, &next)) != ST_OK)
 		return st;
 	return reply_json(r, w, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
@@ -122,7 +119,7 @@ security_patch_route(struct request *r, struct response *w)
 static enum status
 outbox_route(struct request *r, struct response *w)
 {
-	return list_route(r, w, auth_outbox_list);
+	return list_route(r, w, AUTH_LIST_OUTBOX);
 }
 
 /* ---- invitations ------------------------------------------------------------------------ */
@@ -150,7 +147,7 @@ invite_create_route(struct request *r, struct response *w)
 static enum status
 invite_list_route(struct request *r, struct response *w)
 {
-	return list_route(r, w, auth_invitations_list);
+	return list_route(r, w, AUTH_LIST_INVITATIONS);
 }
 
 /* DELETE /v1/admin/invitations/{id} — a pending invitation stops working. */
@@ -171,7 +168,7 @@ invite_delete_route(struct request *r, struct response *w)
 static enum status
 users_list_route(struct request *r, struct response *w)
 {
-	return list_route(r, w, auth_members_list);
+	return list_route(r, w, AUTH_LIST_MEMBERS);
 }
 
 static const struct jv_field role_fields[] = {
@@ -270,7 +267,7 @@ key_create_route(struct request *r, struct response *w)
 static enum status
 key_list_route(struct request *r, struct response *w)
 {
-	return list_route(r, w, auth_api_keys_list);
+	return list_route(r, w, AUTH_LIST_API_KEYS);
 }
 
 /* DELETE /v1/admin/api-keys/{id} — revoked at once. */

@@ -96,27 +96,17 @@ auth_security_set(struct ctx *c, bool mfa, long long if_version, json_t **out)
 /* ---- lists --------------------------------------------------------------------------- */
 
 enum status
-auth_outbox_list(struct ctx *c, const struct page *pg, json_t **items, json_t **next)
+auth_admin_list(struct ctx *c, enum auth_list what, const struct page *pg, json_t **items,
+    json_t **next)
 {
-	return list_page(c, auth_store_outbox_list, pg, items, next);
-}
+	static const list_fn lists[] = {
+		[AUTH_LIST_OUTBOX] = auth_store_outbox_list,
+		[AUTH_LIST_INVITATIONS] = auth_store_invitations_list,
+		[AUTH_LIST_MEMBERS] = auth_store_members_list,
+		[AUTH_LIST_API_KEYS] = auth_store_api_keys_list,
+	};
 
-enum status
-auth_invitations_list(struct ctx *c, const struct page *pg, json_t **items, json_t **next)
-{
-	return list_page(c, auth_store_invitations_list, pg, items, next);
-}
-
-enum status
-auth_members_list(struct ctx *c, const struct page *pg, json_t **items, json_t **next)
-{
-	return list_page(c, auth_store_members_list, pg, items, next);
-}
-
-enum status
-auth_api_keys_list(struct ctx *c, const struct page *pg, json_t **items, json_t **next)
-{
-	return list_page(c, auth_store_api_keys_list, pg, items, next);
+	return list_page(c, lists[what], pg, items, next);
 }
 
 /* ---- invitations ------------------------------------------------------------------------ */

@@ -9,7 +9,6 @@
 
 #include "app.h"
 #include "modules/auth/auth_internal.h"
-#include "modules/auth/auth_routes.h"
 #include "modules/tenants/tenants.h"
 
 struct auth_state auth_g;

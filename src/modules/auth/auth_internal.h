@@ -42,6 +42,18 @@ auth_req_of(const struct ctx *c)
 	return (const struct auth_req *)c->principal;
 }
 
+/* ---- route tables auth_mount puts on the router ----------------------------------- */
+
+/* Sign-in (/v1/auth, auth_routes.c), account administration (/v1/admin:
+ * users, invitations, API keys, security, outbox; auth_admin.c), and the
+ * test-only matrix route. */
+extern const struct route auth_routes[];
+extern const size_t auth_nroutes;
+extern const struct route auth_admin_routes[];
+extern const size_t auth_admin_nroutes;
+extern const struct route auth_test_routes[];
+extern const size_t auth_test_nroutes;
+
 /* ---- rate limits (auth_limit.c) ---------------------------------------------- */
 
 /* Rate-limit rules (seed 004). */
@@ -119,15 +131,18 @@ enum status auth_security_get(struct ctx *c, json_t **out) MUST_USE;
 /* if_version < 0: unconditional. */
 enum status auth_security_set(struct ctx *c, bool mfa, long long if_version,
     json_t **out) MUST_USE;
-enum status auth_outbox_list(struct ctx *c, const struct page *pg, json_t **items,
-    json_t **next) MUST_USE;
+/* One page of a list, newest first, with the next cursor. */
+enum auth_list {
+	AUTH_LIST_OUTBOX,
+	AUTH_LIST_INVITATIONS,
+	AUTH_LIST_MEMBERS,
+	AUTH_LIST_API_KEYS,
+};
+enum status auth_admin_list(struct ctx *c, enum auth_list what, const struct page *pg,
+    json_t **items, json_t **next) MUST_USE;
 enum status auth_invitation_create(struct ctx *c, const char *email, const char *role,
     json_t **out) MUST_USE;
-enum status auth_invitations_list(struct ctx *c, const struct page *pg, json_t **items,
-    json_t **next) MUST_USE;
 enum status auth_invitation_revoke(struct ctx *c, const char *id) MUST_USE;
-enum status auth_members_list(struct ctx *c, const struct page *pg, json_t **items,
-    json_t **next) MUST_USE;
 /* want_version: the member's version the caller last saw (If-Match). */
 enum status auth_member_set_role(struct ctx *c, const char *user_id, const char *role,
     long long want_version, json_t **out) MUST_USE;
@@ -136,8 +151,6 @@ enum status auth_member_remove(struct ctx *c, const char *user_id) MUST_USE;
  * key itself is in (*out).key, in this reply only. */
 enum status auth_api_key_create(struct ctx *c, const char *name, const char *role,
     const char *scopes_csv, json_t **out) MUST_USE;
-enum status auth_api_keys_list(struct ctx *c, const struct page *pg, json_t **items,
-    json_t **next) MUST_USE;
 enum status auth_api_key_revoke(struct ctx *c, const char *id) MUST_USE;
 
 #endif

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "modules/auth/auth_internal.h"
-#include "modules/auth/auth_routes.h"
 
 /* ---- POST /v1/auth/login ---------------------------------------------------- */
 

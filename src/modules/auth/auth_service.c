@@ -427,6 +427,19 @@ auth_need_own_user(struct ctx *c)
 	return ST_OK;
 }
 
+/* The caller's own account (uid), while its 2FA attempts are within the
+ * limit. */
+static enum status
+own_user_limited(struct ctx *c, const char *ip, const char **uid)
+{
+	enum status st;
+
+	if ((st = auth_need_own_user(c)) != ST_OK)
+		return st;
+	*uid = c->principal->id;
+	return auth_limit_check(c, ip, &AUTH_LIMIT_2FA, *uid, false);
+}
+
 /* Percent-encodes s for an otpauth:// label or parameter. */
 static char *
 uri_escape(struct arena *a, const char *s)
@@ -522,10 +535,7 @@ auth_2fa_confirm(struct ctx *c, const char *ip, const char *code, json_t **out)
 	enum status st;
 
 	*out = NULL;
-	if ((st = auth_need_own_user(c)) != ST_OK)
-		return st;
-	uid = c->principal->id;
-	if ((st = auth_limit_check(c, ip, &AUTH_LIMIT_2FA, uid, false)) != ST_OK)
+	if ((st = own_user_limited(c, ip, &uid)) != ST_OK)
 		return st;
 	codes = recovery_codes(c->arena, hashes);
 	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK) {
@@ -556,10 +566,7 @@ auth_2fa_disable(struct ctx *c, const char *ip, const char *password, const char
 	bool ok = false, totp = false;
 	enum status st;
 
-	if ((st = auth_need_own_user(c)) != ST_OK)
-		return st;
-	uid = c->principal->id;
-	if ((st = auth_limit_check(c, ip, &AUTH_LIMIT_2FA, uid, false)) != ST_OK)
+	if ((st = own_user_limited(c, ip, &uid)) != ST_OK)
 		return st;
 	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
 		return st;

@@ -473,10 +473,35 @@ list_json(struct db_tx *tx, const char *sql, int n, const char *const *params, i
 	return ST_OK;
 }
 
+/* One statement whose first column of its one row is a JSON text. */
+static enum status
+row_json(struct db_tx *tx, const char *sql, int n, const char *const *params, json_t **out)
+{
+	PGresult *res = db_exec(tx, sql, n, params);
+
+	if (res == NULL)
+		return db_status(tx);
+	*out = json_loads(db_val(res, 0, 0), 0, NULL);
+	return ST_OK;
+}
+
 static const char *
 num(struct db_tx *tx, long long v)
 {
 	return arena_printf(tx->arena, "%lld", v);
+}
+
+/* A page of a table, newest first: select is "SELECT <json>, created_at,
+ * id FROM <table>" (constant text), keyed by (created_at, id). */
+static enum status
+list_newest(struct db_tx *tx, const char *select, const struct page *pg,
+    struct page_rows *out)
+{
+	return list_json(tx, arena_printf(tx->arena, "%s"
+	    " WHERE $1::text IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)"
+	    " ORDER BY created_at DESC, id DESC LIMIT $3", select), 3,
+	    (const char *[]){ pg->after_ts, pg->after_id, num(tx, pg->limit + 1) },
+	    pg->limit, out);
 }
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
@@ -533,15 +558,11 @@ auth_store_outbox_add(struct db_tx *tx, const char *recipient, const char *templ
 enum status
 auth_store_outbox_list(struct db_tx *tx, const struct page *pg, struct page_rows *out)
 {
-	return list_json(tx, "SELECT json_build_object('id', id, 'channel', channel,"
+	return list_newest(tx, "SELECT json_build_object('id', id, 'channel', channel,"
 	    " 'recipient', recipient, 'template', template, 'payload', payload,"
 	    " 'status', status, 'attempts', attempts, 'created_at', " TS("created_at") ","
 	    " 'sent_at', " TS("sent_at") ")::text, created_at::text, id::text"
-	    " FROM notification_outbox"
-	    " WHERE $1::text IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)"
-	    " ORDER BY created_at DESC, id DESC LIMIT $3", 3,
-	    (const char *[]){ pg->after_ts, pg->after_id, num(tx, pg->limit + 1) },
-	    pg->limit, out);
+	    " FROM notification_outbox", pg, out);
 }
 
 #define INVITE_JSON "json_build_object('id', id, 'email', email, 'role', role," \
@@ -555,27 +576,18 @@ enum status
 auth_store_invitation_create(struct db_tx *tx, const char *email, const char *role,
     const unsigned char hash[32], const char *invited_by, int ttl_s, json_t **out)
 {
-	PGresult *res = db_exec(tx, "INSERT INTO invitations (tenant_id, email, role, token_hash,"
+	return row_json(tx, "INSERT INTO invitations (tenant_id, email, role, token_hash,"
 	    " invited_by, expires_at) VALUES (app_tenant(), $1, $2, $3, $4,"
 	    " now() + make_interval(secs => $5::int)) RETURNING " INVITE_JSON "::text", 5,
-	    (const char *[]){ email, role, hex(tx, hash), invited_by, num(tx, ttl_s) });
-
-	if (res == NULL)
-		return db_status(tx);
-	*out = json_loads(db_val(res, 0, 0), 0, NULL);
-	return ST_OK;
+	    (const char *[]){ email, role, hex(tx, hash), invited_by, num(tx, ttl_s) }, out);
 }
 
 enum status
 auth_store_invitations_list(struct db_tx *tx, const struct page *pg,
     struct page_rows *out)
 {
-	return list_json(tx, "SELECT " INVITE_JSON "::text, created_at::text, id::text"
-	    " FROM invitations"
-	    " WHERE $1::text IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)"
-	    " ORDER BY created_at DESC, id DESC LIMIT $3", 3,
-	    (const char *[]){ pg->after_ts, pg->after_id, num(tx, pg->limit + 1) },
-	    pg->limit, out);
+	return list_newest(tx, "SELECT " INVITE_JSON "::text, created_at::text, id::text"
+	    " FROM invitations", pg, out);
 }
 
 enum status
@@ -677,27 +689,18 @@ auth_store_api_key_create(struct db_tx *tx, const char *name, const char *prefix
     const unsigned char hash[32], const char *role, const char *scopes_csv,
     const char *created_by, json_t **out)
 {
-	PGresult *res = db_exec(tx, "INSERT INTO api_keys (tenant_id, name, prefix, key_hash,"
+	return row_json(tx, "INSERT INTO api_keys (tenant_id, name, prefix, key_hash,"
 	    " role, scopes, created_by) VALUES (app_tenant(), $1, $2, $3, $4,"
 	    " string_to_array($5, ','), $6) RETURNING " KEY_JSON "::text", 6,
-	    (const char *[]){ name, prefix, hex(tx, hash), role, scopes_csv, created_by });
-
-	if (res == NULL)
-		return db_status(tx);
-	*out = json_loads(db_val(res, 0, 0), 0, NULL);
-	return ST_OK;
+	    (const char *[]){ name, prefix, hex(tx, hash), role, scopes_csv, created_by }, out);
 }
 
 enum status
 auth_store_api_keys_list(struct db_tx *tx, const struct page *pg,
     struct page_rows *out)
 {
-	return list_json(tx, "SELECT " KEY_JSON "::text, created_at::text, id::text"
-	    " FROM api_keys"
-	    " WHERE $1::text IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)"
-	    " ORDER BY created_at DESC, id DESC LIMIT $3", 3,
-	    (const char *[]){ pg->after_ts, pg->after_id, num(tx, pg->limit + 1) },
-	    pg->limit, out);
+	return list_newest(tx, "SELECT " KEY_JSON "::text, created_at::text, id::text"
+	    " FROM api_keys", pg, out);
 }
 
 enum status
