@@ -30,6 +30,15 @@ creator(const struct ctx *c)
 	return c->principal->kind == PRINCIPAL_USER ? c->principal->id : NULL;
 }
 
+/* Nobody hands out a role above their own. */
+static enum status
+may_grant(struct ctx *c, const char *role, const char *refusal)
+{
+	if (!authz_role_may_grant(c->principal->role, authz_role_parse(role)))
+		return err_set(c->err, ST_FORBIDDEN, "%s", refusal);
+	return ST_OK;
+}
+
 typedef enum status (*list_fn)(struct db_tx *, const struct page *, struct page_rows *);
 
 /* One page of a list in the tenant's transaction, with the next cursor. */
@@ -120,9 +129,9 @@ auth_invitation_create(struct ctx *c, const char *email, const char *role, json_
 	enum status st;
 
 	*out = NULL;
-	if (!authz_role_may_grant(c->principal->role, authz_role_parse(role)))
-		return err_set(c->err, ST_FORBIDDEN, "You cannot invite someone with a role"
-		    " above your own.");
+	if ((st = may_grant(c, role, "You cannot invite someone with a role above your"
+	    " own.")) != ST_OK)
+		return st;
 	sec_random_token(token);
 	sec_sha256(token, hash);
 	if ((st = db_tx_begin(&tx, c)) != ST_OK)
@@ -265,9 +274,8 @@ auth_api_key_create(struct ctx *c, const char *name, const char *role, const cha
 	enum status st;
 
 	*out = NULL;
-	if (!authz_role_may_grant(c->principal->role, authz_role_parse(role)))
-		return err_set(c->err, ST_FORBIDDEN, "An API key cannot have a role above"
-		    " your own.");
+	if ((st = may_grant(c, role, "An API key cannot have a role above your own.")) != ST_OK)
+		return st;
 	for (size_t i = 0; i < 12; i++)
 		prefix[i] = alnum[randombytes_uniform(sizeof(alnum) - 1)];
 	prefix[12] = '\0';

@@ -363,15 +363,24 @@ auth_need_user(struct ctx *c)
 	return ST_OK;
 }
 
+/* A transaction for the signed-in person's own rows (platform tables). */
+static enum status
+user_tx_begin(struct ctx *c, struct db_tx *tx)
+{
+	enum status st;
+
+	if ((st = auth_need_user(c)) != ST_OK)
+		return st;
+	return db_tx_begin_as(tx, c, NULL);
+}
+
 enum status
 auth_logout(struct ctx *c)
 {
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = auth_need_user(c)) != ST_OK)
-		return st;
-	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+	if ((st = user_tx_begin(c, &tx)) != ST_OK)
 		return st;
 	st = auth_store_session_revoke(&tx, c->principal->session_id);
 	return db_tx_end(&tx, st);
@@ -384,9 +393,7 @@ auth_logout_all(struct ctx *c, long long *revoked)
 	enum status st;
 
 	*revoked = 0;
-	if ((st = auth_need_user(c)) != ST_OK)
-		return st;
-	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+	if ((st = user_tx_begin(c, &tx)) != ST_OK)
 		return st;
 	st = auth_store_sessions_revoke_user(&tx, c->principal->id, revoked);
 	return db_tx_end(&tx, st);
@@ -400,9 +407,7 @@ auth_me(struct ctx *c, json_t **out)
 	enum status st;
 
 	*out = NULL;
-	if ((st = auth_need_user(c)) != ST_OK)
-		return st;
-	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+	if ((st = user_tx_begin(c, &tx)) != ST_OK)
 		return st;
 	st = session_json(&tx, ar->p.id, ar->csrf, ar->expires_at, ar, out);
 	if ((st = db_tx_end(&tx, st)) != ST_OK) {

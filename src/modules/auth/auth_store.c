@@ -20,6 +20,17 @@ hex(struct db_tx *tx, const unsigned char h[32])
 	return sec_bytea_hex(tx->arena, h, 32);
 }
 
+/* One of the SECURITY DEFINER functions run for its effect. */
+static enum status
+call1(struct db_tx *tx, const char *sql, const char *arg)
+{
+	const char *params[1] = { arg };
+
+	if (db_exec(tx, sql, 1, params) == NULL)
+		return db_status(tx);
+	return ST_OK;
+}
+
 enum status
 auth_store_login_lookup(struct db_tx *tx, const char *email, struct login_row *out)
 {
@@ -94,9 +105,7 @@ auth_store_session_create(struct db_tx *tx, const char *user_id, const unsigned 
 enum status
 auth_store_session_revoke(struct db_tx *tx, const char *session_id)
 {
-	if (db_exec(tx, "SELECT auth_session_revoke($1)", 1, (const char *[]){ session_id }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	return call1(tx, "SELECT auth_session_revoke($1)", session_id);
 }
 
 enum status
@@ -289,9 +298,7 @@ auth_store_totp_confirm(struct db_tx *tx, const char *user_id, unsigned char has
 enum status
 auth_store_totp_disable(struct db_tx *tx, const char *user_id)
 {
-	if (db_exec(tx, "SELECT auth_totp_disable($1)", 1, (const char *[]){ user_id }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	return call1(tx, "SELECT auth_totp_disable($1)", user_id);
 }
 
 enum status

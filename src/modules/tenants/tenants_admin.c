@@ -27,6 +27,7 @@
 #include "modules/admin/resource.h"
 #include "modules/billing/billing.h"
 #include "modules/tenants/tenants_admin.h"
+#include "modules/tenants/tenants_internal.h"
 #include "modules/tenants/tenants_store.h"
 
 #define PROFILE "/v1/admin/profile"
@@ -425,8 +426,7 @@ hours_replace(struct request *r, struct response *w)
 		{ "intervals", JV_ARRAY, true, false, 0, WEEK_INTERVALS_MAX, NULL, NULL, NULL },
 	};
 	struct admin_interval *iv;
-	json_t *body, *want, *cur;
-	struct db_tx tx;
+	json_t *body, *want;
 	size_t n;
 	enum status st;
 
@@ -437,19 +437,7 @@ hours_replace(struct request *r, struct response *w)
 		return st;
 	want = admin_intervals_json(iv, n, "opens", "closes");
 	arena_defer(r->arena, (void (*)(void *))json_decref, want);
-	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
-		return st;
-	if ((st = admin_intervals_load(&tx, "business_hours", NULL, NULL, "opens", "closes",
-	    &cur)) != ST_OK)
-		goto out;
-	if (!json_equal(cur, want) &&
-	    ((st = admin_intervals_replace(&tx, "business_hours", NULL, NULL, "opens", "closes",
-	    iv, n)) != ST_OK ||
-	    (st = admin_audit(&tx, &r->ctx, "business_hours.replaced", "business_hours", r->ctx.tenant.id,
-	    json_pack("{s:{s:O, s:O}}", "intervals", "from", cur, "to", want))) != ST_OK))
-		goto out;
-out:
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
+	if ((st = tenants_hours_replace(&r->ctx, iv, n, want)) != ST_OK)
 		return st;
 	return reply_json(r, w, 200, json_pack("{s:O}", "intervals", want));
 }
@@ -575,68 +563,19 @@ static int (*txt_lookup)(struct arena *, const char *, const char **, int) = dns
 /* POST /v1/admin/domains/{id}/verify ------------------------------------------------- */
 
 static enum status
-record_outcome(struct request *r, const char *id, const char *token, bool verified,
-    json_t **row)
-{
-	char now[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	json_t *before, *set;
-	struct db_tx tx;
-	enum status st;
-
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
-		return st;
-	/* The row may have changed while DNS was asked: decide on what is
-	 * there now, and only for the token that was looked up. */
-	if ((st = admin_load_row(&tx, &domains_res, id, NULL, true, &before)) != ST_OK)
-		goto out;
-	if (strcmp(json_string_value(json_object_get(before, "verification_token")), token) != 0) {
-		st = err_set(&r->err, ST_CONFLICT, "This domain changed during verification; retry.");
-		goto out;
-	}
-	*row = before;
-	if (strcmp(json_string_value(json_object_get(before, "verification_state")),
-	    verified ? "verified" : "failed") == 0)
-		goto out;	/* nothing changes */
-	set = json_pack("{s:s, s:s?}", "verification_state", verified ? "verified" : "failed",
-	    "verified_at", verified ? now : NULL);
-	arena_defer(r->arena, (void (*)(void *))json_decref, set);
-	if (admin_update_row(&tx, &domains_res, set, id, row) != ST_OK) {
-		if (strcmp(tx.sqlstate, "23505") == 0)
-			st = err_set(&r->err, ST_CONFLICT,
-			    "This host name is already in use by another business.");
-		else
-			st = db_status(&tx);
-		goto out;
-	}
-	st = admin_audit(&tx, &r->ctx, verified ? "domain.verified" : "domain.verification_failed",
-	    "domain", id, admin_diff(&domains_res, before, *row));
-out:
-	return db_tx_end(&tx, st);
-}
-
-static enum status
 domain_verify(struct request *r, struct response *w)
 {
 	const char *id, *records[TXT_RECORDS_MAX];
 	char plan[16], *token, *name;
 	enum plan_tier tier;
 	json_t *row;
-	struct db_tx tx;
 	bool verified = false;
 	int n;
 	enum status st;
 
 	if ((st = admin_path_id(r, "id", "domain", &id)) != ST_OK)
 		return st;
-	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
-		return st;
-	if ((st = admin_load_row(&tx, &domains_res, id, NULL, false, &row)) == ST_OK)
-		st = tenants_store_plan(&tx, plan);
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
+	if ((st = tenants_domain_load(&r->ctx, &domains_res, id, &row, plan)) != ST_OK)
 		return st;
 	if (strcmp(json_string_value(json_object_get(row, "kind")), "custom") != 0)
 		return err_set(&r->err, ST_CONFLICT, "The platform subdomain needs no verification.");
@@ -655,7 +594,8 @@ domain_verify(struct request *r, struct response *w)
 		return err_set(&r->err, ST_UPSTREAM, "DNS did not answer for %s; retry later.", name);
 	for (int i = 0; i < n; i++)
 		verified = verified || strcmp(records[i], token) == 0;
-	if ((st = record_outcome(r, id, token, verified, &row)) != ST_OK)
+	if ((st = tenants_domain_record(&r->ctx, &domains_res, id, token, verified,
+	    &row)) != ST_OK)
 		return st;
 	return admin_reply_row(r, w, 200, row);
 }
