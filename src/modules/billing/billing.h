@@ -1,6 +1,6 @@
 /* billing.h — the billing module's one public header: what each plan tier
  * may do (plans.c), and AI usage metered per tenant per calendar month, UTC
- * (usage.c): customer messages (what plans limit,
+ * (billing_service.c): customer messages (what plans limit,
  * LIMIT_MESSAGES_PER_MONTH), model calls and tokens per provider and model
  * (what the platform pays for). Every gated action asks plan_has /
  * plan_limit; nothing compares plan names in place.
@@ -71,7 +71,7 @@ enum status plan_check_limit(enum plan_tier t, enum plan_limit l, long used,
 enum status plan_require(enum plan_tier t, enum plan_feature f, struct err *e) MUST_USE;
 
 
-/* ---- usage (usage.c) -------------------------------------------------------- */
+/* ---- usage (billing_service.c) ---------------------------------------------- */
 
 /* What the customer is told when the tenant's plan has no messages left
  * this month. Deliberately says nothing about plans or limits: that is the

@@ -29,6 +29,15 @@ void tenants_cache_stop(void);
 
 extern const struct route tenants_routes[];
 extern const size_t tenants_nroutes;
+/* The tenant's own settings through the admin API (tenants_admin.c):
+ * profile, branding, business hours, closures, widget origins and custom
+ * domains (with DNS TXT verification). */
+extern const struct route tenants_admin_routes[];
+extern const size_t tenants_admin_nroutes;
+/* Mounted only with ENABLE_TEST_ROUTES: PUT /v1/test/dns-txt sets the
+ * answers of the fake TXT resolver that replaces DNS in that mode. */
+extern const struct route tenants_admin_test_routes[];
+extern const size_t tenants_admin_test_nroutes;
 /* /v1/platform (tenants_platform.c): mounted by auth_mount, with the
  * sessions it builds on. */
 extern const struct route tenants_platform_routes[];

@@ -19,14 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/config.h"
 #include "core/jsonv.h"
 #include "db/db.h"
 #include "modules/admin/resource.h"
 #include "modules/billing/billing.h"
-#include "modules/tenants/tenants_admin.h"
+#include "modules/tenants/tenants.h"
 #include "modules/tenants/tenants_internal.h"
 #include "modules/tenants/tenants_store.h"
 

@@ -1,7 +1,8 @@
-/* usage.c — metering AI usage per tenant per UTC month, and the plan's
- * message limit, which two racing messages can never both pass. These run
- * in the caller's transaction (the engine counts a message in the same
- * one as the turn); billing_store.c holds the SQL. */
+/* billing_service.c — metering AI usage per tenant per UTC month, and the
+ * plan's message limit, which two racing messages can never both pass.
+ * The usage_* calls run in the caller's transaction (the engine counts a
+ * message in the same one as the turn); billing_usage_report opens its
+ * own. billing_store.c holds the SQL. */
 #include "modules/billing/billing.h"
 
 #include <stdatomic.h>
