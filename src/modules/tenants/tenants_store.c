@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modules/tenants/tenants.h"
+
 static void
 ref_from_row(PGresult *res, struct tenant_ref *out)
 {

@@ -4,8 +4,13 @@
 
 #include <stdbool.h>
 
+#include "core/ctx.h"
 #include "db/db.h"
-#include "modules/tenants/tenants.h"
+
+/* Declared in tenants.h; this header stays free of the HTTP layer. */
+struct act_as_in;
+struct tenant_new;
+struct tenant_row;
 
 /* Cross-tenant lookups through the SECURITY DEFINER functions. */
 enum status tenants_store_resolve_host(struct db_tx *tx, const char *host,
