@@ -328,7 +328,8 @@ auth_login(struct ctx *c, const struct login_in *in, char *token, json_t **out)
 		if (!ok) {
 			err_detail(c->err, in->recovery_code ? "recovery_code" : "totp_code",
 			    "is invalid");
-			st = unauthenticated(c, "The two-factor code is wrong or was already used.");
+			st = unauthenticated(c, "The two-factor code is wrong or was already"
+			    " used.");
 			goto out;
 		}
 	}

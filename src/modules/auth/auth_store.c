@@ -20,13 +20,11 @@ hex(struct db_tx *tx, const unsigned char h[32])
 	return sec_bytea_hex(tx->arena, h, 32);
 }
 
-/* One of the SECURITY DEFINER functions run for its effect. */
+/* A statement run for its effect. */
 static enum status
-call1(struct db_tx *tx, const char *sql, const char *arg)
+exec_only(struct db_tx *tx, const char *sql, int n, const char *const *params)
 {
-	const char *params[1] = { arg };
-
-	if (db_exec(tx, sql, 1, params) == NULL)
+	if (db_exec(tx, sql, n, params) == NULL)
 		return db_status(tx);
 	return ST_OK;
 }
@@ -105,7 +103,8 @@ auth_store_session_create(struct db_tx *tx, const char *user_id, const unsigned 
 enum status
 auth_store_session_revoke(struct db_tx *tx, const char *session_id)
 {
-	return call1(tx, "SELECT auth_session_revoke($1)", session_id);
+	return exec_only(tx, "SELECT auth_session_revoke($1)", 1,
+	    (const char *[]){ session_id });
 }
 
 enum status
@@ -211,11 +210,9 @@ auth_store_api_key_use(struct db_tx *tx, const char *key_id, bool *found, char r
 	if (!auth_scopes_parse(db_val(res, 0, 1), scopes))
 		*scopes = 0;
 	/* At most one write a minute per key, however busy it is. */
-	if (db_exec(tx, "UPDATE api_keys SET last_used_at = now() WHERE id = $1"
+	return exec_only(tx, "UPDATE api_keys SET last_used_at = now() WHERE id = $1"
 	    " AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')", 1,
-	    (const char *[]){ key_id }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    (const char *[]){ key_id });
 }
 
 /* ---- TOTP ------------------------------------------------------------------ */
@@ -298,7 +295,7 @@ auth_store_totp_confirm(struct db_tx *tx, const char *user_id, unsigned char has
 enum status
 auth_store_totp_disable(struct db_tx *tx, const char *user_id)
 {
-	return call1(tx, "SELECT auth_totp_disable($1)", user_id);
+	return exec_only(tx, "SELECT auth_totp_disable($1)", 1, (const char *[]){ user_id });
 }
 
 enum status
@@ -336,10 +333,8 @@ auth_store_reset_request(struct db_tx *tx, const char *email, const unsigned cha
 	char ttl[16];
 
 	snprintf(ttl, sizeof(ttl), "%d", ttl_s);
-	if (db_exec(tx, "SELECT auth_reset_request($1, $2, $3, $4::jsonb)", 4,
-	    (const char *[]){ email, hex(tx, hash), ttl, dump(tx, payload) }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	return exec_only(tx, "SELECT auth_reset_request($1, $2, $3, $4::jsonb)", 4,
+	    (const char *[]){ email, hex(tx, hash), ttl, dump(tx, payload) });
 }
 
 enum status
@@ -449,10 +444,8 @@ auth_store_tenant_by_slug(struct db_tx *tx, const char *slug, bool active_only, 
 enum status
 auth_store_membership_add(struct db_tx *tx, const char *user_id, const char *role)
 {
-	if (db_exec(tx, "INSERT INTO tenant_memberships (tenant_id, user_id, role)"
-	    " VALUES (app_tenant(), $1, $2)", 2, (const char *[]){ user_id, role }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	return exec_only(tx, "INSERT INTO tenant_memberships (tenant_id, user_id, role)"
+	    " VALUES (app_tenant(), $1, $2)", 2, (const char *[]){ user_id, role });
 }
 
 /* ---- tenant administration (tenant transaction) ------------------------------------ */
@@ -555,11 +548,10 @@ enum status
 auth_store_outbox_add(struct db_tx *tx, const char *recipient, const char *template_,
     json_t *payload)
 {
-	if (db_exec(tx, "INSERT INTO notification_outbox (tenant_id, recipient, template, payload)"
+	return exec_only(tx, "INSERT INTO notification_outbox (tenant_id, recipient, template,"
+	    " payload)"
 	    " VALUES (app_tenant(), $1, $2, $3::jsonb)", 3,
-	    (const char *[]){ recipient, template_, dump(tx, payload) }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    (const char *[]){ recipient, template_, dump(tx, payload) });
 }
 
 enum status
@@ -670,20 +662,17 @@ auth_store_member_lock(struct db_tx *tx, const char *user_id, bool *found, char 
 enum status
 auth_store_member_set_role(struct db_tx *tx, const char *user_id, const char *role)
 {
-	if (db_exec(tx, "UPDATE tenant_memberships SET role = $2, version = version + 1"
+	return exec_only(tx, "UPDATE tenant_memberships SET role = $2, version = version + 1"
 	    " WHERE user_id = $1 AND deleted_at IS NULL", 2,
-	    (const char *[]){ user_id, role }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    (const char *[]){ user_id, role });
 }
 
 enum status
 auth_store_member_remove(struct db_tx *tx, const char *user_id)
 {
-	if (db_exec(tx, "UPDATE tenant_memberships SET deleted_at = now(), version = version + 1"
-	    " WHERE user_id = $1 AND deleted_at IS NULL", 1, (const char *[]){ user_id }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	return exec_only(tx, "UPDATE tenant_memberships"
+	    " SET deleted_at = now(), version = version + 1"
+	    " WHERE user_id = $1 AND deleted_at IS NULL", 1, (const char *[]){ user_id });
 }
 
 #define KEY_JSON "json_build_object('id', id, 'name', name, 'prefix', prefix, 'role', role," \

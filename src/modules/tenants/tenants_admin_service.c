@@ -66,7 +66,8 @@ tenants_domain_record(struct ctx *c, const struct admin_resource *res, const cha
 	if ((st = admin_load_row(&tx, res, id, NULL, true, &before)) != ST_OK)
 		goto out;
 	if (strcmp(json_string_value(json_object_get(before, "verification_token")), token) != 0) {
-		st = err_set(c->err, ST_CONFLICT, "This domain changed during verification; retry.");
+		st = err_set(c->err, ST_CONFLICT, "This domain changed during verification;"
+		    " retry.");
 		goto out;
 	}
 	*row = before;
