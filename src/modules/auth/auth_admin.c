@@ -86,8 +86,10 @@ static enum status
 security_get_route(struct request *r, struct response *w)
 {
 	json_t *out = NULL;
+	enum status st;
 
-	return reply_out(r, w, auth_security_get(&r->ctx, &out), 200, out);
+	st = auth_security_get(&r->ctx, &out);
+	return reply_out(r, w, st, 200, out);
 }
 
 static const struct jv_field security_fields[] = {
