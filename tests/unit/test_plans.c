@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "modules/billing/plans.h"
+#include "modules/billing/billing.h"
 
 /* PLAN_UNLIMITED sorts above every finite limit. */
 static bool

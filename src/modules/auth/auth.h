@@ -1,8 +1,12 @@
-/* auth.h — accounts and credentials: password hashing and policy, sign-in
- * sessions, TOTP, API keys, service tokens, the request authenticator the
- * HTTP layer calls, and the operator's `user create` / `token issue`.
- * Other modules need only auth_actor() (who to write in the audit log) and
- * the principal on the request (authz.h). */
+/* auth.h — the auth module's public header: accounts and credentials
+ * (password hashing and policy, sign-in sessions, TOTP, API keys, service
+ * tokens), the request authenticator the HTTP layer calls, the edge helpers
+ * other modules' routes share (JSON bodies, paging, the session cookie), and
+ * the operator's `user create` / `token issue`.
+ *
+ * authz.h (the principal and the one permission matrix) is the module's
+ * second public header: it depends on nothing but core/, so modules that
+ * only check permissions include it alone; auth.h includes it. */
 #ifndef AUTH_H
 #define AUTH_H
 
@@ -15,7 +19,10 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/status.h"
+#include "core/ctx.h"
+#include "core/jsonv.h"
 #include "http/http.h"
+#include "modules/auth/authz.h"
 
 struct app;
 struct audit_actor;
@@ -40,6 +47,27 @@ enum status auth_authenticate(struct request *r, int perm) MUST_USE;
  * request; valid for its lifetime). A support session is the platform
  * administrator with on_behalf_of "act_as". */
 void auth_actor(const struct ctx *ctx, struct audit_actor *out);
+
+/* ---- edge helpers for routes (auth_http.c) ------------------------------------ */
+
+/* Set-Cookie for a new session (max_age_s) or clearing it (token NULL). */
+void auth_cookie_set(struct request *r, struct response *w, const char *token, int max_age_s);
+
+/* A body parsed and validated against fields. */
+enum status auth_body(struct request *r, const struct jv_field *fields, size_t n,
+    json_t **out) MUST_USE;
+const char *auth_str(json_t *obj, const char *key);	/* NULL if absent */
+
+/* Pagination: limit (1..100, default 50) and an opaque cursor of
+ * (created_at, id). */
+struct page {
+	int limit;
+	const char *after_ts;	/* NULL: first page */
+	const char *after_id;
+};
+enum status auth_page_parse(struct request *r, struct page *pg) MUST_USE;
+/* The next cursor for the last row shown, or json null (auth_service.c). */
+json_t *auth_page_cursor(struct arena *a, const char *ts, const char *id);
 
 /* ---- passwords (auth_password.c) ----------------------------------------- */
 
@@ -97,7 +125,7 @@ enum status auth_service_token_verify(const unsigned char key[32], const char *t
 /* "bookings,catalog" → scope bits; false on an unknown name. */
 bool auth_scopes_parse(const char *csv, unsigned *out);
 
-/* ---- accounts (auth_cli.c) ------------------------------------------------------- */
+/* ---- accounts (auth_cli.c, auth_service.c) ---------------------------------------- */
 
 /* `receptionist user create …` and `receptionist token issue …`: return a
  * process exit code. */
@@ -112,8 +140,14 @@ struct user_new {
 	const char *role;		/* OWNER, ADMIN, … with tenant_slug */
 	bool platform_admin;
 };
-/* Creates the user (and membership), as the owner role. */
+/* Creates the user (and membership), audited as the operator. */
+enum status auth_users_create(struct ctx *c, const struct user_new *in,
+    char id_out[37]) MUST_USE;
+/* The same with an operator context of its own (for seed-demo). */
 enum status auth_user_create(struct app *app, const struct user_new *in,
     char id_out[37], struct err *e) MUST_USE;
+/* The id of the active tenant with this slug (ST_NOTFOUND otherwise). */
+enum status auth_active_tenant_id(struct ctx *c, const char *slug,
+    char id_out[37]) MUST_USE;
 
 #endif

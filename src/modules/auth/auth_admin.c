@@ -1,21 +1,12 @@
-/* auth_admin.c — a tenant's own accounts under /v1/admin: members and their
- * roles, invitations, API keys, the security settings (mandatory 2FA) and
- * the outbox of mail the tenant sent. Every change is audited in the same
- * transaction; nobody hands out a role above their own; the last owner
- * stays an owner. */
-#include <ctype.h>
-#include <sodium.h>
+/* auth_admin.c — a tenant's own accounts under /v1/admin, at the HTTP
+ * edge: members and their roles, invitations, API keys, the security
+ * settings (mandatory 2FA) and the outbox of mail the tenant sent. Each
+ * route parses, calls one service (auth_admin_service.c), and renders. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "modules/audit/audit.h"
 #include "modules/auth/auth_internal.h"
-#include "modules/auth/auth_routes.h"
-#include "modules/auth/auth_store.h"
-
-#define INVITE_TTL_S (7 * 24 * 3600)
 
 static const char *const role_names[] = { "OWNER", "ADMIN", "VIEWER", "STAFF",
 	"ORDER_MANAGER", "ACCOUNTANT", NULL };
@@ -33,40 +24,29 @@ email_ok(const char *s)
 	return true;
 }
 
+/* A GET of one page of a list: the cursor from the query, one service. */
 static enum status
-begin(struct request *r, struct db_tx *tx)
-{
-	return db_tx_begin(tx, &r->ctx);
-}
-
-static enum status
-audit(struct request *r, struct db_tx *tx, const char *action, const char *type,
-    const char *id, json_t *changes)
-{
-	struct audit_actor who;
-
-	auth_actor(&r->ctx, &who);
-	return audit_record(tx, &who, action, type, id, changes);
-}
-
-/* A GET of one page of a list: the cursor from the query, one store call. */
-static enum status
-list_route(struct request *r, struct response *w,
-    enum status (*list)(struct db_tx *, const struct page *, json_t **, json_t **))
+list_route(struct request *r, struct response *w, enum auth_list list)
 {
 	json_t *items = NULL, *next = NULL;
 	struct page pg;
-	struct db_tx tx;
 	enum status st;
 
-	if ((st = auth_page_parse(r, &pg)) != ST_OK || (st = begin(r, &tx)) != ST_OK)
+	if ((st = auth_page_parse(r, &pg)) != ST_OK ||
+	    (st = auth_admin_list(&r->ctx, list, &pg, &items, &next)) != ST_OK)
 		return st;
-	if ((st = db_tx_end(&tx, list(&tx, &pg, &items, &next))) != ST_OK) {
-		json_decref(items);
-		json_decref(next);
-		return st;
-	}
 	return reply_json(r, w, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+/* A reply that is one object, or nothing (204). */
+static enum status
+reply_out(struct request *r, struct response *w, enum status st, int code, json_t *out)
+{
+	if (st != ST_OK)
+		return st;
+	if (out == NULL)
+		return reply_text(w, 204, NULL, "", 0);
+	return reply_json(r, w, code, out);
 }
 
 /* The id in the path: anything but a UUID names nothing here. */
@@ -106,17 +86,10 @@ static enum status
 security_get_route(struct request *r, struct response *w)
 {
 	json_t *out = NULL;
-	struct db_tx tx;
 	enum status st;
 
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	st = auth_store_security_get(&tx, &out);
-	if ((st = db_tx_end(&tx, st)) != ST_OK) {
-		json_decref(out);
-		return st;
-	}
-	return reply_json(r, w, 200, out);
+	st = auth_security_get(&r->ctx, &out);
+	return reply_out(r, w, st, 200, out);
 }
 
 static const struct jv_field security_fields[] = {
@@ -129,8 +102,6 @@ security_patch_route(struct request *r, struct response *w)
 {
 	long long v = if_match(r);
 	json_t *body, *out = NULL;
-	struct db_tx tx;
-	bool mfa, was = false;
 	enum status st;
 
 	if ((st = auth_body(r, security_fields, 1, &body)) != ST_OK)
@@ -139,17 +110,9 @@ security_patch_route(struct request *r, struct response *w)
 		err_detail(&r->err, "If-Match", "must be the version number");
 		return err_set(&r->err, ST_INVALID, "The If-Match header is invalid.");
 	}
-	mfa = json_is_true(json_object_get(body, "mfa_required"));
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	if ((st = auth_store_security_set(&tx, mfa, v, &was, &out)) == ST_OK && was != mfa)
-		st = audit(r, &tx, "security.updated", "tenant", r->ctx.tenant.id,
-		    json_pack("{s:{s:b, s:b}}", "mfa_required", "from", was, "to", mfa));
-	if ((st = db_tx_end(&tx, st)) != ST_OK) {
-		json_decref(out);
-		return st;
-	}
-	return reply_json(r, w, 200, out);
+	st = auth_security_set(&r->ctx, json_is_true(json_object_get(body, "mfa_required")), v,
+	    &out);
+	return reply_out(r, w, st, 200, out);
 }
 
 /* ---- outbox -------------------------------------------------------------------------- */
@@ -158,7 +121,7 @@ security_patch_route(struct request *r, struct response *w)
 static enum status
 outbox_route(struct request *r, struct response *w)
 {
-	return list_route(r, w, auth_store_outbox_list);
+	return list_route(r, w, AUTH_LIST_OUTBOX);
 }
 
 /* ---- invitations ------------------------------------------------------------------------ */
@@ -172,74 +135,33 @@ static const struct jv_field invite_fields[] = {
 static enum status
 invite_create_route(struct request *r, struct response *w)
 {
-	char token[SEC_TOKEN_CHARS + 1];
-	unsigned char hash[32];
-	const char *email, *role;
 	json_t *body, *out = NULL;
-	struct db_tx tx;
 	enum status st;
 
 	if ((st = auth_body(r, invite_fields, 2, &body)) != ST_OK)
 		return st;
-	email = auth_str(body, "email");
-	role = auth_str(body, "role");
-	if (!authz_role_may_grant(r->ctx.principal->role, authz_role_parse(role)))
-		return err_set(&r->err, ST_FORBIDDEN, "You cannot invite someone with a role"
-		    " above your own.");
-	sec_random_token(token);
-	sec_sha256(token, hash);
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	if ((st = auth_store_invitation_create(&tx, email, role, hash,
-	    r->ctx.principal->kind == PRINCIPAL_USER ? r->ctx.principal->id : NULL, INVITE_TTL_S,
-	    &out)) != ST_OK)
-		goto end;
-	if ((st = auth_store_outbox_add(&tx, email, "auth.invitation", json_pack(
-	    "{s:s, s:s, s:s, s:i}", "accept_url", arena_printf(r->arena,
-	    "%s/accept-invitation#token=%s", auth_g.base_url, token), "token", token,
-	    "role", role, "expires_in_days", INVITE_TTL_S / 86400))) != ST_OK)
-		goto end;
-	st = audit(r, &tx, "invitation.created", "invitation",
-	    json_string_value(json_object_get(out, "id")),
-	    json_pack("{s:s}", "role", role));
-end:
-	sodium_memzero(token, sizeof(token));
-	if ((st = db_tx_end(&tx, st)) != ST_OK) {
-		json_decref(out);
-		return st;
-	}
-	return reply_json(r, w, 201, out);
+	st = auth_invitation_create(&r->ctx, auth_str(body, "email"), auth_str(body, "role"),
+	    &out);
+	return reply_out(r, w, st, 201, out);
 }
 
 /* GET /v1/admin/invitations */
 static enum status
 invite_list_route(struct request *r, struct response *w)
 {
-	return list_route(r, w, auth_store_invitations_list);
+	return list_route(r, w, AUTH_LIST_INVITATIONS);
 }
 
 /* DELETE /v1/admin/invitations/{id} — a pending invitation stops working. */
 static enum status
 invite_delete_route(struct request *r, struct response *w)
 {
-	json_t *before = NULL;
 	const char *id;
-	struct db_tx tx;
 	enum status st;
 
 	if ((st = path_id(r, &id)) != ST_OK)
 		return st;
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	if ((st = auth_store_invitation_revoke(&tx, id, &before)) == ST_OK) {
-		if (before == NULL)
-			st = err_set(&r->err, ST_NOTFOUND, "No pending invitation with this id.");
-		else
-			st = audit(r, &tx, "invitation.revoked", "invitation", id, before);
-	}
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
-		return st;
-	return reply_text(w, 204, NULL, "", 0);
+	return reply_out(r, w, auth_invitation_revoke(&r->ctx, id), 204, NULL);
 }
 
 /* ---- members ---------------------------------------------------------------------------- */
@@ -248,24 +170,7 @@ invite_delete_route(struct request *r, struct response *w)
 static enum status
 users_list_route(struct request *r, struct response *w)
 {
-	return list_route(r, w, auth_store_members_list);
-}
-
-/* What the caller may do to member id, whose current role is cur: never
- * touch someone above one's own role, and never leave the business without
- * an owner. */
-static enum status
-member_guard(struct request *r, enum role cur, enum role next, long long owners)
-{
-	if (!authz_role_may_grant(r->ctx.principal->role, cur))
-		return err_set(&r->err, ST_FORBIDDEN, "You cannot change a member whose role is"
-		    " above your own.");
-	if (next != ROLE_NONE && !authz_role_may_grant(r->ctx.principal->role, next))
-		return err_set(&r->err, ST_FORBIDDEN, "You cannot give a role above your own.");
-	if (cur == ROLE_OWNER && next != ROLE_OWNER && owners <= 1)
-		return err_set(&r->err, ST_CONFLICT, "This is the business's last owner; make"
-		    " someone else an owner first.");
-	return ST_OK;
+	return list_route(r, w, AUTH_LIST_MEMBERS);
 }
 
 static const struct jv_field role_fields[] = {
@@ -276,12 +181,9 @@ static const struct jv_field role_fields[] = {
 static enum status
 user_patch_route(struct request *r, struct response *w)
 {
-	long long want = if_match(r), version = 0, owners = 0;
-	const char *id, *role;
-	char cur[24] = "";
+	long long want = if_match(r);
 	json_t *body, *out = NULL;
-	struct db_tx tx;
-	bool found = false;
+	const char *id;
 	enum status st;
 
 	if ((st = path_id(r, &id)) != ST_OK)
@@ -292,68 +194,20 @@ user_patch_route(struct request *r, struct response *w)
 		err_detail(&r->err, "If-Match", "is required: the member's version");
 		return err_set(&r->err, ST_INVALID, "Send If-Match with the version you last saw.");
 	}
-	role = auth_str(body, "role");
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	if ((st = auth_store_member_lock(&tx, id, &found, cur, &version, &owners)) != ST_OK)
-		goto end;
-	if (!found) {
-		st = err_set(&r->err, ST_NOTFOUND, "No member with this id in this business.");
-		goto end;
-	}
-	if (version != want) {
-		st = err_set(&r->err, ST_CONFLICT, "This member was changed by someone else;"
-		    " reload and try again.");
-		goto end;
-	}
-	if ((st = member_guard(r, authz_role_parse(cur), authz_role_parse(role), owners)) != ST_OK)
-		goto end;
-	if (strcmp(cur, role) != 0) {
-		if ((st = auth_store_member_set_role(&tx, id, role)) != ST_OK)
-			goto end;
-		if ((st = audit(r, &tx, "user.role_changed", "user", id,
-		    json_pack("{s:{s:s, s:s}}", "role", "from", cur, "to", role))) != ST_OK)
-			goto end;
-	}
-	st = auth_store_member_json(&tx, id, &out);
-end:
-	if ((st = db_tx_end(&tx, st)) != ST_OK) {
-		json_decref(out);
-		return st;
-	}
-	return reply_json(r, w, 200, out);
+	st = auth_member_set_role(&r->ctx, id, auth_str(body, "role"), want, &out);
+	return reply_out(r, w, st, 200, out);
 }
 
 /* DELETE /v1/admin/users/{id} — removes the membership, not the account. */
 static enum status
 user_delete_route(struct request *r, struct response *w)
 {
-	long long version = 0, owners = 0;
-	char cur[24] = "";
 	const char *id;
-	struct db_tx tx;
-	bool found = false;
 	enum status st;
 
 	if ((st = path_id(r, &id)) != ST_OK)
 		return st;
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	if ((st = auth_store_member_lock(&tx, id, &found, cur, &version, &owners)) != ST_OK)
-		goto end;
-	if (!found) {
-		st = err_set(&r->err, ST_NOTFOUND, "No member with this id in this business.");
-		goto end;
-	}
-	if ((st = member_guard(r, authz_role_parse(cur), ROLE_NONE, owners)) != ST_OK)
-		goto end;
-	if ((st = auth_store_member_remove(&tx, id)) != ST_OK)
-		goto end;
-	st = audit(r, &tx, "user.removed", "user", id, json_pack("{s:s}", "role", cur));
-end:
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
-		return st;
-	return reply_text(w, 204, NULL, "", 0);
+	return reply_out(r, w, auth_member_remove(&r->ctx, id), 204, NULL);
 }
 
 /* ---- API keys ------------------------------------------------------------------------------ */
@@ -364,26 +218,16 @@ static const struct jv_field key_fields[] = {
 	{ "scopes", JV_ARRAY, true, false, 1, 16, NULL, NULL, NULL },
 };
 
-/* POST /v1/admin/api-keys {name, role, scopes} — the key is in this reply
- * and nowhere else, ever. */
-static enum status
-key_create_route(struct request *r, struct response *w)
+/* The scopes array as "bookings,catalog" (each once), with a detail for
+ * every entry that is not a resource name. */
+static const char *
+scopes_csv(struct request *r, json_t *arr)
 {
-	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-	char prefix[13], secret[SEC_TOKEN_CHARS + 1], *key, *csv;
-	unsigned char hash[32];
+	char *csv = arena_alloc(r->arena, 16 * 24 + 1);
 	unsigned scopes = 0, bits;
-	const char *role;
-	json_t *body, *arr, *v, *out = NULL;
-	struct db_tx tx;
+	json_t *v;
 	size_t i;
-	enum status st;
 
-	if ((st = auth_body(r, key_fields, 3, &body)) != ST_OK)
-		return st;
-	role = auth_str(body, "role");
-	arr = json_object_get(body, "scopes");
-	csv = arena_alloc(r->arena, 16 * 24 + 1);
 	csv[0] = '\0';
 	json_array_foreach(arr, i, v) {
 		const char *s = json_string_value(v);
@@ -399,38 +243,33 @@ key_create_route(struct request *r, struct response *w)
 		}
 		scopes |= bits;
 	}
+	return csv;
+}
+
+/* POST /v1/admin/api-keys {name, role, scopes} — the key is in this reply
+ * and nowhere else, ever. */
+static enum status
+key_create_route(struct request *r, struct response *w)
+{
+	json_t *body, *out = NULL;
+	const char *csv;
+	enum status st;
+
+	if ((st = auth_body(r, key_fields, 3, &body)) != ST_OK)
+		return st;
+	csv = scopes_csv(r, json_object_get(body, "scopes"));
 	if (r->err.ndetails > 0)
 		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
-	if (!authz_role_may_grant(r->ctx.principal->role, authz_role_parse(role)))
-		return err_set(&r->err, ST_FORBIDDEN, "An API key cannot have a role above"
-		    " your own.");
-	for (i = 0; i < 12; i++)
-		prefix[i] = alnum[randombytes_uniform(sizeof(alnum) - 1)];
-	prefix[12] = '\0';
-	sec_random_token(secret);
-	key = arena_printf(r->arena, "rk_live_%s_%s", prefix, secret);
-	sodium_memzero(secret, sizeof(secret));
-	sec_sha256(key, hash);
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	if ((st = auth_store_api_key_create(&tx, auth_str(body, "name"), prefix, hash, role, csv,
-	    r->ctx.principal->kind == PRINCIPAL_USER ? r->ctx.principal->id : NULL, &out)) == ST_OK)
-		st = audit(r, &tx, "api_key.created", "api_key",
-		    json_string_value(json_object_get(out, "id")),
-		    json_pack("{s:s, s:s, s:s}", "role", role, "scopes", csv, "prefix", prefix));
-	if ((st = db_tx_end(&tx, st)) != ST_OK) {
-		json_decref(out);
-		return st;
-	}
-	json_object_set_new(out, "key", json_string(key));
-	return reply_json(r, w, 201, out);
+	st = auth_api_key_create(&r->ctx, auth_str(body, "name"), auth_str(body, "role"), csv,
+	    &out);
+	return reply_out(r, w, st, 201, out);
 }
 
 /* GET /v1/admin/api-keys */
 static enum status
 key_list_route(struct request *r, struct response *w)
 {
-	return list_route(r, w, auth_store_api_keys_list);
+	return list_route(r, w, AUTH_LIST_API_KEYS);
 }
 
 /* DELETE /v1/admin/api-keys/{id} — revoked at once. */
@@ -438,23 +277,11 @@ static enum status
 key_delete_route(struct request *r, struct response *w)
 {
 	const char *id;
-	struct db_tx tx;
-	bool found = false;
 	enum status st;
 
 	if ((st = path_id(r, &id)) != ST_OK)
 		return st;
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	if ((st = auth_store_api_key_revoke(&tx, id, &found)) == ST_OK) {
-		if (!found)
-			st = err_set(&r->err, ST_NOTFOUND, "No live API key with this id.");
-		else
-			st = audit(r, &tx, "api_key.revoked", "api_key", id, NULL);
-	}
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
-		return st;
-	return reply_text(w, 204, NULL, "", 0);
+	return reply_out(r, w, auth_api_key_revoke(&r->ctx, id), 204, NULL);
 }
 
 #define T TENANCY_HOST_OR_HEADER

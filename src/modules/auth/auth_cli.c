@@ -1,6 +1,7 @@
 /* auth_cli.c — `receptionist user create`, the operator's way to make the
  * first accounts, and `receptionist token issue`, which signs a service
- * token for a tenant. Run as the owner role. */
+ * token for a tenant. Run as the owner role; each builds an operator
+ * context and calls the auth services. */
 #include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -9,63 +10,28 @@
 #include <time.h>
 
 #include "app.h"
-#include "db/db.h"
-#include "modules/audit/audit.h"
 #include "modules/auth/auth.h"
 
 static const char *const roles[] = { "OWNER", "ADMIN", "VIEWER", "STAFF",
 	"ORDER_MANAGER", "ACCOUNTANT", NULL };
 
+/* The operator's context: no tenant, no principal; audited as the CLI. */
+static void
+operator_ctx(struct app *app, struct ctx *c, struct arena *a, struct err *e)
+{
+	arena_init(a, 4096);
+	ctx_init(c, ACTOR_OPERATOR, a, e, app->db, &app->cfg);
+}
+
 enum status
 auth_user_create(struct app *app, const struct user_new *in, char id_out[37], struct err *e)
 {
 	struct arena a;
-	struct db_tx tx;
-	char hash[128];
-	PGresult *res;
+	struct ctx c;
 	enum status st;
 
-	if ((st = auth_password_check(in->password, in->email, e)) != ST_OK)
-		return st;
-	if (strchr(in->email, '@') == NULL || strlen(in->email) > 254)
-		return err_set(e, ST_INVALID, "The e-mail address is invalid.");
-	if (auth_password_hash(in->password, hash) != ST_OK)
-		return err_set(e, ST_INTERNAL, "Could not hash the password.");
-	arena_init(&a, 4096);
-	if ((st = db_tx_begin_legacy(&tx, app->db, &a, e, NULL)) != ST_OK)
-		goto out;
-	res = db_exec(&tx, "INSERT INTO users (email, name, password_hash, platform_role)"
-	    " VALUES ($1, $2, $3, $4) RETURNING id", 4, (const char *[]){ in->email,
-	    in->name ? in->name : "", hash, in->platform_admin ? "PLATFORM_ADMIN" : NULL });
-	if (res == NULL) {
-		st = db_status(&tx);
-		if (st == ST_CONFLICT)
-			err_set(e, st, "A user with this e-mail address already exists.");
-		goto end;
-	}
-	snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
-	if (in->tenant_slug != NULL) {
-		struct audit_actor who = { "platform", "cli", NULL, NULL };
-
-		res = db_exec(&tx, "SELECT set_config('app.tenant_id', id::text, true) FROM tenants"
-		    " WHERE slug = $1", 1, (const char *[]){ in->tenant_slug });
-		if (res == NULL || PQntuples(res) == 0) {
-			st = res == NULL ? db_status(&tx)
-			    : err_set(e, ST_NOTFOUND, "No tenant with slug %s.", in->tenant_slug);
-			goto end;
-		}
-		if (db_exec(&tx, "INSERT INTO tenant_memberships (tenant_id, user_id, role)"
-		    " VALUES (app_tenant(), $1, $2)", 2, (const char *[]){ id_out, in->role }) == NULL) {
-			st = db_status(&tx);
-			goto end;
-		}
-		st = audit_record(&tx, &who, "user.created", "user", id_out,
-		    json_pack("{s:s}", "role", in->role));
-	}
-end:
-	st = db_tx_end(&tx, st);
-out:
-	sodium_memzero(hash, sizeof(hash));
+	operator_ctx(app, &c, &a, e);
+	st = auth_users_create(&c, in, id_out);
 	arena_free(&a);
 	return st;
 }
@@ -166,9 +132,8 @@ auth_token_cli(struct app *app, int argc, char **argv)
 	struct sec_keys keys;
 	char token[SERVICE_TOKEN_MAX], why[256];
 	struct arena a;
-	struct db_tx tx;
+	struct ctx ctx;
 	struct err e;
-	PGresult *res;
 	long ttl = 600;
 	char *end;
 	int ch;
@@ -210,18 +175,8 @@ auth_token_cli(struct app *app, int argc, char **argv)
 		return 2;
 	}
 	err_clear(&e);
-	arena_init(&a, 4096);
-	if ((st = db_tx_begin_legacy(&tx, app->db, &a, &e, NULL)) == ST_OK) {
-		res = db_exec(&tx, "SELECT id FROM tenants WHERE slug = $1 AND status = 'active'", 1,
-		    (const char *[]){ slug });
-		if (res == NULL)
-			st = db_status(&tx);
-		else if (PQntuples(res) == 0)
-			st = err_set(&e, ST_NOTFOUND, "no active tenant with slug %s", slug);
-		else
-			snprintf(c.tid, sizeof(c.tid), "%s", PQgetvalue(res, 0, 0));
-		st = db_tx_end(&tx, st);
-	}
+	operator_ctx(app, &ctx, &a, &e);
+	st = auth_active_tenant_id(&ctx, slug, c.tid);
 	arena_free(&a);
 	if (st != ST_OK) {
 		fprintf(stderr, "error: %s\n", e.message[0] ? e.message : "database error");

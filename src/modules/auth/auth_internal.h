@@ -1,17 +1,16 @@
 /* auth_internal.h — what the auth module's files share and nobody else
- * sees: the module state set up once by auth_mount, the per-request
- * authentication context, the rate-limit rules, and the store (SQL). */
+ * sees: the module state set up once by auth_mount, the principal with its
+ * auth-only fields, the rate-limit rules, and the services the module's own
+ * routes and authenticator call (each takes a struct ctx). SQL is in
+ * auth_store.h. */
 #ifndef AUTH_INTERNAL_H
 #define AUTH_INTERNAL_H
 
 #include <jansson.h>
 
 #include "db/db.h"
-#include "http/http.h"
-#include "core/jsonv.h"
 #include "http/ratelimit.h"
 #include "modules/auth/auth.h"
-#include "modules/auth/authz.h"
 
 /* Read-only after auth_mount. */
 struct auth_state {
@@ -28,7 +27,7 @@ extern struct auth_state auth_g;
 #define AUTH_CSRF_MAX 64
 
 /* The principal plus what only the auth module needs. The principal is the
- * first member, so r->ctx.principal can be cast back. */
+ * first member, so ctx.principal can be cast back. */
 struct auth_req {
 	struct principal p;
 	char csrf[AUTH_CSRF_MAX + 1];
@@ -38,10 +37,24 @@ struct auth_req {
 };
 
 static inline const struct auth_req *
-auth_req_of(const struct request *r)
+auth_req_of(const struct ctx *c)
 {
-	return (const struct auth_req *)r->ctx.principal;
+	return (const struct auth_req *)c->principal;
 }
+
+/* ---- route tables auth_mount puts on the router ----------------------------------- */
+
+/* Sign-in (/v1/auth, auth_routes.c), account administration (/v1/admin:
+ * users, invitations, API keys, security, outbox; auth_admin.c), and the
+ * test-only matrix route. */
+extern const struct route auth_routes[];
+extern const size_t auth_nroutes;
+extern const struct route auth_admin_routes[];
+extern const size_t auth_admin_nroutes;
+extern const struct route auth_test_routes[];
+extern const size_t auth_test_nroutes;
+
+/* ---- rate limits (auth_limit.c) ---------------------------------------------- */
 
 /* Rate-limit rules (seed 004). */
 struct auth_limit {
@@ -51,131 +64,93 @@ struct auth_limit {
 };
 extern const struct auth_limit AUTH_LIMIT_LOGIN, AUTH_LIMIT_RESET, AUTH_LIMIT_2FA;
 
-/* Refuses (429 + Retry-After) when the IP or the account (subject may be
- * NULL) has used up limit. count = true counts this attempt as well. */
-enum status auth_limit_check(struct request *r, const struct auth_limit *l,
+/* Refuses (ST_RATE_LIMITED, c->err->retry_after) when the IP or the account
+ * (subject may be NULL) has used up limit. count = true counts this
+ * attempt as well. */
+enum status auth_limit_check(struct ctx *c, const char *ip, const struct auth_limit *l,
     const char *subject, bool count) MUST_USE;
 /* Counts a failed attempt against the IP and the account. */
-void auth_limit_fail(struct request *r, const struct auth_limit *l, const char *subject);
+void auth_limit_fail(struct ctx *c, const char *ip, const struct auth_limit *l,
+    const char *subject);
 void auth_limit_clear(const struct auth_limit *l, const char *subject);
 
-/* Set-Cookie for a new session (max_age_s) or clearing it (token NULL). */
-void auth_cookie_set(struct request *r, struct response *w, const char *token, int max_age_s);
+/* ---- who is calling (auth_service.c) -------------------------------------------- */
 
-/* Pagination: limit (1..100, default 50) and an opaque cursor of
- * (created_at, id). */
-struct page {
-	int limit;
-	const char *after_ts;	/* NULL: first page */
-	const char *after_id;
+/* Each fills ar from a credential, or says why not in c->err. */
+enum status auth_principal_session(struct ctx *c, const char *token,
+    struct auth_req *ar) MUST_USE;
+enum status auth_principal_api_key(struct ctx *c, const char *key,
+    struct auth_req *ar) MUST_USE;
+enum status auth_principal_service_token(struct ctx *c, const char *token,
+    struct auth_req *ar) MUST_USE;
+/* A user's standing in c's tenant: membership role, or the act-as binding
+ * of a support session; and the tenant's 2FA rule for perm. */
+enum status auth_principal_in_tenant(struct ctx *c, struct auth_req *ar, int perm) MUST_USE;
+/* The audit row of one request of a support session. */
+struct act_as_access {
+	bool mutation;
+	const char *method, *route, *path;
+	bool allowed;
 };
-enum status auth_page_parse(struct request *r, struct page *pg) MUST_USE;
-/* The next cursor for the last row shown, or json null. */
-json_t *auth_page_cursor(struct arena *a, const char *ts, const char *id);
+enum status auth_audit_act_as(struct ctx *c, const struct auth_req *ar,
+    const struct act_as_access *acc) MUST_USE;
 
-/* A body parsed and validated against fields. */
-enum status auth_body(struct request *r, const struct jv_field *fields, size_t n,
+/* ---- sign-in (auth_service.c): c->principal is the caller ----------------------- */
+
+struct login_in {
+	const char *email, *password, *totp_code, *recovery_code;
+	const char *ip;
+};
+/* A new session: token (SEC_TOKEN_CHARS + 1) is the cookie value, *out
+ * the session's JSON body. */
+enum status auth_login(struct ctx *c, const struct login_in *in, char *token,
     json_t **out) MUST_USE;
-const char *auth_str(json_t *obj, const char *key);	/* NULL if absent */
+/* The caller must be a signed-in person (not a key or a service). */
+enum status auth_need_user(struct ctx *c) MUST_USE;
+/* The same, and not a support session: changing one's own sign-in. */
+enum status auth_need_own_user(struct ctx *c) MUST_USE;
+enum status auth_logout(struct ctx *c) MUST_USE;
+enum status auth_logout_all(struct ctx *c, long long *revoked) MUST_USE;
+enum status auth_me(struct ctx *c, json_t **out) MUST_USE;
+enum status auth_2fa_enrol(struct ctx *c, json_t **out) MUST_USE;
+enum status auth_2fa_confirm(struct ctx *c, const char *ip, const char *code,
+    json_t **out) MUST_USE;
+enum status auth_2fa_disable(struct ctx *c, const char *ip, const char *password,
+    const char *code) MUST_USE;
+/* Always ST_OK unless the rate limit or the database refuses: whether an
+ * account exists is not the caller's to learn. */
+enum status auth_password_forgot(struct ctx *c, const char *ip, const char *email) MUST_USE;
+enum status auth_password_reset(struct ctx *c, const char *ip, const char *token,
+    const char *password) MUST_USE;
+enum status auth_invitation_accept(struct ctx *c, const char *ip, const char *token,
+    const char *name, const char *password, json_t **out) MUST_USE;
 
-/* ---- store (auth_store.c): SQL only -------------------------------------- */
+/* ---- the tenant's accounts (auth_admin_service.c): in c's tenant ----------------- */
 
-struct login_row {
-	bool found;
-	char user_id[UUID_STR_LEN + 1];
-	const char *password_hash;
-	bool active;
-	bool totp_enabled;
+enum status auth_security_get(struct ctx *c, json_t **out) MUST_USE;
+/* if_version < 0: unconditional. */
+enum status auth_security_set(struct ctx *c, bool mfa, long long if_version,
+    json_t **out) MUST_USE;
+/* One page of a list, newest first, with the next cursor. */
+enum auth_list {
+	AUTH_LIST_OUTBOX,
+	AUTH_LIST_INVITATIONS,
+	AUTH_LIST_MEMBERS,
+	AUTH_LIST_API_KEYS,
 };
-enum status auth_store_login_lookup(struct db_tx *tx, const char *email,
-    struct login_row *out) MUST_USE;
-
-struct session_row {
-	bool found;
-	char id[UUID_STR_LEN + 1];
-	char user_id[UUID_STR_LEN + 1];
-	bool platform_admin;
-	bool totp_enabled;
-	char csrf[AUTH_CSRF_MAX + 1];
-	char act_as_tenant[UUID_STR_LEN + 1];	/* "" when not act-as */
-	bool act_as_write;
-	char expires_at[40];
-};
-enum status auth_store_session_resolve(struct db_tx *tx, const unsigned char hash[32],
-    int idle_s, struct session_row *out) MUST_USE;
-enum status auth_store_session_create(struct db_tx *tx, const char *user_id,
-    const unsigned char hash[32], const char *csrf, int max_age_s, const char *ip,
-    char id_out[UUID_STR_LEN + 1], char expires_out[40]) MUST_USE;
-enum status auth_store_session_revoke(struct db_tx *tx, const char *session_id) MUST_USE;
-enum status auth_store_sessions_revoke_user(struct db_tx *tx, const char *user_id,
-    long long *n) MUST_USE;
-
-/* The caller's profile (user object) and memberships (array), as JSON. */
-enum status auth_store_user_json(struct db_tx *tx, const char *user_id, json_t **user,
-    const char **password_hash, bool *totp_enabled) MUST_USE;
-enum status auth_store_memberships_json(struct db_tx *tx, const char *user_id,
-    json_t **items, bool *mfa_needed) MUST_USE;
-
-/* In the tenant's transaction: the user's role ("" when none) and whether
- * the tenant requires 2FA. */
-enum status auth_store_tenant_access(struct db_tx *tx, const char *user_id,
-    char role[24], bool *mfa_required) MUST_USE;
-
-struct key_row {
-	bool found;
-	char tenant_id[UUID_STR_LEN + 1];
-	char id[UUID_STR_LEN + 1];
-};
-enum status auth_store_api_key_lookup(struct db_tx *tx, const unsigned char hash[32],
-    struct key_row *out) MUST_USE;
-/* Role and scopes of a live key (tenant transaction); touches last_used_at
- * at most once a minute. found = false when revoked meanwhile. */
-enum status auth_store_api_key_use(struct db_tx *tx, const char *key_id, bool *found,
-    char role[24], unsigned *scopes) MUST_USE;
-
-/* TOTP */
-struct totp_row {
-	bool found;
-	bool confirmed;
-	unsigned char ct[TOTP_SECRET_BYTES + 16];
-	size_t ctlen;
-	unsigned char nonce[24];
-	char key_id[17];
-};
-enum status auth_store_totp_get(struct db_tx *tx, const char *user_id,
-    struct totp_row *out) MUST_USE;
-enum status auth_store_totp_begin(struct db_tx *tx, const char *user_id,
-    const unsigned char *ct, size_t ctlen, const unsigned char nonce[24],
-    const char *key_id, bool *ok) MUST_USE;
-enum status auth_store_totp_use_step(struct db_tx *tx, const char *user_id, long long step,
-    bool *ok) MUST_USE;
-enum status auth_store_totp_confirm(struct db_tx *tx, const char *user_id,
-    unsigned char hashes[][32], size_t n, bool *ok) MUST_USE;
-enum status auth_store_totp_disable(struct db_tx *tx, const char *user_id) MUST_USE;
-enum status auth_store_recovery_use(struct db_tx *tx, const char *user_id,
-    const unsigned char hash[32], bool *ok) MUST_USE;
-
-/* Password reset */
-enum status auth_store_reset_request(struct db_tx *tx, const char *email,
-    const unsigned char hash[32], int ttl_s, json_t *payload) MUST_USE;
-enum status auth_store_reset_peek(struct db_tx *tx, const unsigned char hash[32],
-    bool *found, const char **email) MUST_USE;
-enum status auth_store_reset_consume(struct db_tx *tx, const unsigned char hash[32],
-    const char *password_hash, bool *ok) MUST_USE;
-
-/* Invitations */
-struct invite_peek {
-	bool found;
-	char tenant_id[UUID_STR_LEN + 1];
-	const char *email;
-	const char *role;
-	bool user_exists;
-	const char *password_hash;
-};
-enum status auth_store_invitation_peek(struct db_tx *tx, const unsigned char hash[32],
-    struct invite_peek *out) MUST_USE;
-enum status auth_store_invitation_accept(struct db_tx *tx, const unsigned char hash[32],
-    const char *name, const char *password_hash, const char *request_id,
-    json_t **result) MUST_USE;
+enum status auth_admin_list(struct ctx *c, enum auth_list what, const struct page *pg,
+    json_t **items, json_t **next) MUST_USE;
+enum status auth_invitation_create(struct ctx *c, const char *email, const char *role,
+    json_t **out) MUST_USE;
+enum status auth_invitation_revoke(struct ctx *c, const char *id) MUST_USE;
+/* want_version: the member's version the caller last saw (If-Match). */
+enum status auth_member_set_role(struct ctx *c, const char *user_id, const char *role,
+    long long want_version, json_t **out) MUST_USE;
+enum status auth_member_remove(struct ctx *c, const char *user_id) MUST_USE;
+/* scopes_csv: resource names, checked and deduplicated by the caller. The
+ * key itself is in (*out).key, in this reply only. */
+enum status auth_api_key_create(struct ctx *c, const char *name, const char *role,
+    const char *scopes_csv, json_t **out) MUST_USE;
+enum status auth_api_key_revoke(struct ctx *c, const char *id) MUST_USE;
 
 #endif

@@ -1,166 +1,33 @@
-/* auth_service.c — the module's start-up (keys, rate limits, routes) and
- * the request authenticator: who is calling (session cookie, API key or
- * service token), whether they may act in this tenant (membership, act-as
- * binding, mandatory 2FA, CSRF), and finally the permission matrix. */
+/* auth_service.c — the auth module's rules, each taking a struct ctx: who
+ * a credential names (session, API key, service token) and what that
+ * principal is in the context's tenant; signing in and out; TOTP
+ * enrolment; password resets; accepting an invitation; and the operator's
+ * accounts. argon2 runs outside any transaction so a slow hash never holds
+ * a pooled connection; every step that reads or writes is one short
+ * transaction through the store. */
+#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "core/log.h"
 #include "modules/audit/audit.h"
 #include "modules/auth/auth_internal.h"
-#include "modules/auth/auth_routes.h"
-#include "modules/tenants/tenants.h"
+#include "modules/auth/auth_store.h"
 
-struct auth_state auth_g;
+#define RESET_TTL_S 3600
+#define RECOVERY_CODES 10
 
-const struct auth_limit AUTH_LIMIT_LOGIN = { "login", 5, 15 * 60 };
-const struct auth_limit AUTH_LIMIT_RESET = { "reset", 3, 60 * 60 };
-const struct auth_limit AUTH_LIMIT_2FA = { "2fa", 10, 15 * 60 };
-
-void
-auth_mount(struct app *app)
+static enum status
+unauthenticated(struct ctx *c, const char *msg)
 {
-	char why[256];
-
-	if (sec_keys_load(app->cfg.app_encryption_key, app->cfg.app_encryption_key_previous,
-	    app->cfg.service_token_key, &auth_g.keys, why, sizeof(why)) != ST_OK) {
-		fprintf(stderr, "config: %s\n", why);
-		fputs("receptionist: fix the configuration above (see .env.example)\n", stderr);
-		exit(2);
-	}
-	auth_g.rl = ratelimit_new(app->cfg.redis_url, 0);
-	auth_g.idle_s = app->cfg.session_idle_s;
-	auth_g.max_age_s = app->cfg.session_max_age_s;
-	auth_g.cookie_secure = app->cfg.cookie_secure;
-	auth_g.base_url = app->cfg.public_base_url;
-	router_add_all(&app->router, auth_routes, auth_nroutes);
-	router_add_all(&app->router, auth_admin_routes, auth_admin_nroutes);
-	router_add_all(&app->router, tenants_platform_routes, tenants_platform_nroutes);
-	if (app->cfg.test_routes)
-		router_add_all(&app->router, auth_test_routes, auth_test_nroutes);
-	app->authenticate = auth_authenticate;
+	return err_set(c->err, ST_UNAUTHENTICATED, "%s", msg);
 }
 
-/* ---- small shared helpers --------------------------------------------------- */
-
-static const char *
-limit_key(struct arena *a, const struct auth_limit *l, const char *what, const char *v)
+static enum status
+invalid_field(struct ctx *c, const char *field, const char *issue)
 {
-	char low[320];
-	size_t i;
-
-	/* Accounts are counted case-insensitively: "Bob@x" is "bob@x". */
-	for (i = 0; v[i] && i < sizeof(low) - 1; i++)
-		low[i] = (char)((v[i] >= 'A' && v[i] <= 'Z') ? v[i] + 32 : v[i]);
-	low[i] = '\0';
-	return arena_printf(a, "auth:%s:%s:%s", l->name, what, low);
-}
-
-enum status
-auth_limit_check(struct request *r, const struct auth_limit *l, const char *subject,
-    bool count)
-{
-	bool (*fn)(struct ratelimit *, const char *, int, int, int *) =
-	    count ? ratelimit_hit : ratelimit_check;
-	int ra = 0, ra2 = 0;
-	bool ok_ip, ok_acct = true;
-
-	ok_ip = fn(auth_g.rl, limit_key(r->arena, l, "ip", r->remote_addr), l->limit,
-	    l->window_s, &ra);
-	if (subject != NULL && subject[0] != '\0')
-		ok_acct = fn(auth_g.rl, limit_key(r->arena, l, "acct", subject), l->limit,
-		    l->window_s, &ra2);
-	if (ok_ip && ok_acct)
-		return ST_OK;
-	r->err.retry_after = ra > ra2 ? ra : ra2;
-	return err_set(&r->err, ST_RATE_LIMITED, "Too many attempts; try again in %d seconds.",
-	    r->err.retry_after);
-}
-
-void
-auth_limit_fail(struct request *r, const struct auth_limit *l, const char *subject)
-{
-	(void)ratelimit_hit(auth_g.rl, limit_key(r->arena, l, "ip", r->remote_addr), l->limit,
-	    l->window_s, NULL);
-	if (subject != NULL && subject[0] != '\0')
-		(void)ratelimit_hit(auth_g.rl, limit_key(r->arena, l, "acct", subject), l->limit,
-		    l->window_s, NULL);
-}
-
-void
-auth_limit_clear(const struct auth_limit *l, const char *subject)
-{
-	struct arena a;
-
-	arena_init(&a, 512);
-	ratelimit_reset(auth_g.rl, limit_key(&a, l, "acct", subject), l->window_s);
-	arena_free(&a);
-}
-
-void
-auth_cookie_set(struct request *r, struct response *w, const char *token, int max_age_s)
-{
-	response_header(w, "set-cookie", arena_printf(r->arena,
-	    "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s", AUTH_COOKIE,
-	    token ? token : "", token ? max_age_s : 0, auth_g.cookie_secure ? "; Secure" : ""));
-}
-
-enum status
-auth_body(struct request *r, const struct jv_field *fields, size_t n, json_t **out)
-{
-	enum status st;
-
-	if ((st = http_json_body(r, out)) != ST_OK)
-		return st;
-	return jv_validate(*out, fields, n, &r->err);
-}
-
-const char *
-auth_str(json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
-
-enum status
-auth_page_parse(struct request *r, struct page *pg)
-{
-	const char *l = http_query(r, "limit"), *c = http_query(r, "cursor");
-	unsigned char buf[128];
-	size_t n = 0;
-	char *end, *bar;
-	long v;
-
-	pg->limit = 50;
-	pg->after_ts = pg->after_id = NULL;
-	if (l != NULL) {
-		v = strtol(l, &end, 10);
-		if (*l == '\0' || *end != '\0' || v < 1 || v > 100) {
-			err_detail(&r->err, "limit", "must be an integer from 1 to 100");
-			return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
-		}
-		pg->limit = (int)v;
-	}
-	if (c != NULL && c[0] != '\0') {
-		if (!sec_b64url_decode(c, strlen(c), buf, sizeof(buf) - 1, &n))
-			goto bad;
-		buf[n] = '\0';
-		if ((bar = strchr((char *)buf, '|')) == NULL || !id_is_uuid(bar + 1) ||
-		    bar - (char *)buf > 40 || bar == (char *)buf)
-			goto bad;
-		*bar = '\0';
-		for (char *p = (char *)buf; *p; p++)
-			if (!strchr("0123456789-:. +", *p))
-				goto bad;
-		pg->after_ts = arena_strdup(r->arena, (char *)buf);
-		pg->after_id = arena_strdup(r->arena, bar + 1);
-	}
-	return ST_OK;
-bad:
-	err_detail(&r->err, "cursor", "is not a cursor this API returned");
-	return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
+	err_detail(c->err, field, "%s", issue);
+	return err_set(c->err, ST_INVALID, "Some fields are invalid.");
 }
 
 json_t *
@@ -176,46 +43,8 @@ auth_page_cursor(struct arena *a, const char *ts, const char *id)
 
 /* ---- who is calling ------------------------------------------------------------ */
 
-static const char *
-cookie_value(const struct request *r, const char *name)
-{
-	size_t nl = strlen(name);
-
-	/* HTTP/2 may split cookies over several headers. */
-	for (size_t i = 0; i < r->nheaders; i++) {
-		const char *p;
-
-		if (strcmp(r->headers[i].name, "cookie") != 0)
-			continue;
-		for (p = r->headers[i].value; p && *p; ) {
-			while (*p == ' ' || *p == ';')
-				p++;
-			if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
-				const char *v = p + nl + 1;
-				size_t vl = strcspn(v, ";");
-				char *out;
-
-				if (vl == 0 || vl > 128)
-					return NULL;
-				out = arena_strndup(r->arena, v, vl);
-				while (vl > 0 && out[vl - 1] == ' ')
-					out[--vl] = '\0';
-				return out;
-			}
-			p = strchr(p, ';');
-		}
-	}
-	return NULL;
-}
-
-static enum status
-unauthenticated(struct request *r, const char *msg)
-{
-	return err_set(&r->err, ST_UNAUTHENTICATED, "%s", msg);
-}
-
-static enum status
-from_session(struct request *r, struct auth_req *ar, const char *token)
+enum status
+auth_principal_session(struct ctx *c, const char *token, struct auth_req *ar)
 {
 	struct session_row s;
 	unsigned char hash[32];
@@ -223,13 +52,13 @@ from_session(struct request *r, struct auth_req *ar, const char *token)
 	enum status st;
 
 	sec_sha256(token, hash);
-	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
 		return st;
 	st = auth_store_session_resolve(&tx, hash, auth_g.idle_s, &s);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	if (!s.found)
-		return unauthenticated(r, "Your session has ended; sign in again.");
+		return unauthenticated(c, "Your session has ended; sign in again.");
 	ar->p.kind = PRINCIPAL_USER;
 	memcpy(ar->p.id, s.user_id, sizeof(ar->p.id));
 	memcpy(ar->p.session_id, s.id, sizeof(ar->p.session_id));
@@ -249,8 +78,8 @@ from_session(struct request *r, struct auth_req *ar, const char *token)
 	return ST_OK;
 }
 
-static enum status
-from_api_key(struct request *r, struct auth_req *ar, const char *key)
+enum status
+auth_principal_api_key(struct ctx *c, const char *key, struct auth_req *ar)
 {
 	struct key_row k;
 	unsigned char hash[32];
@@ -261,25 +90,25 @@ from_api_key(struct request *r, struct auth_req *ar, const char *key)
 
 	/* rk_live_<12 prefix chars>_<43 secret chars> */
 	if (strlen(key) != 8 + 12 + 1 + SEC_TOKEN_CHARS || key[20] != '_')
-		return unauthenticated(r, "The API key is not valid.");
+		return unauthenticated(c, "The API key is not valid.");
 	sec_sha256(key, hash);
-	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
 		return st;
 	st = auth_store_api_key_lookup(&tx, hash, &k);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	if (!k.found)
-		return unauthenticated(r, "The API key is not valid or was revoked.");
+		return unauthenticated(c, "The API key is not valid or was revoked.");
 	/* A key belongs to one business and works only there. */
-	if (r->ctx.has_tenant && strcmp(k.tenant_id, r->ctx.tenant.id) != 0)
-		return err_set(&r->err, ST_FORBIDDEN, "This API key belongs to another business.");
-	if ((st = db_tx_begin_as(&tx, &r->ctx, k.tenant_id)) != ST_OK)
+	if (c->has_tenant && strcmp(k.tenant_id, c->tenant.id) != 0)
+		return err_set(c->err, ST_FORBIDDEN, "This API key belongs to another business.");
+	if ((st = db_tx_begin_as(&tx, c, k.tenant_id)) != ST_OK)
 		return st;
 	st = auth_store_api_key_use(&tx, k.id, &live, role, &ar->p.scopes);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	if (!live)
-		return unauthenticated(r, "The API key is not valid or was revoked.");
+		return unauthenticated(c, "The API key is not valid or was revoked.");
 	ar->p.kind = PRINCIPAL_API_KEY;
 	memcpy(ar->p.id, k.id, sizeof(ar->p.id));
 	ar->p.role = authz_role_parse(role);
@@ -287,38 +116,30 @@ from_api_key(struct request *r, struct auth_req *ar, const char *key)
 	return ST_OK;
 }
 
-static enum status
-from_service_token(struct request *r, struct auth_req *ar, const char *token)
+enum status
+auth_principal_service_token(struct ctx *c, const char *token, struct auth_req *ar)
 {
-	struct service_claims c;
+	struct service_claims cl;
 	enum status st;
 
-	if ((st = auth_service_token_verify(auth_g.keys.svc, token, time(NULL), &c,
-	    &r->err)) != ST_OK)
+	if ((st = auth_service_token_verify(auth_g.keys.svc, token, time(NULL), &cl,
+	    c->err)) != ST_OK)
 		return st;
-	if (r->ctx.has_tenant && strcmp(c.tid, r->ctx.tenant.id) != 0)
-		return err_set(&r->err, ST_FORBIDDEN,
+	if (c->has_tenant && strcmp(cl.tid, c->tenant.id) != 0)
+		return err_set(c->err, ST_FORBIDDEN,
 		    "This service token was issued for another business.");
 	ar->p.kind = PRINCIPAL_SERVICE;
-	snprintf(ar->p.id, sizeof(ar->p.id), "%s", c.sub);
+	snprintf(ar->p.id, sizeof(ar->p.id), "%s", cl.sub);
 	/* What a service may touch is its scopes; the role only caps them
 	 * below the owner's (no security settings, no bill). */
 	ar->p.role = ROLE_ADMIN;
-	ar->p.scopes = c.scopes;
+	ar->p.scopes = cl.scopes;
 	ar->p.mfa_satisfied = true;
 	return ST_OK;
 }
 
-static bool
-is_mutation(const struct request *r)
-{
-	return r->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE);
-}
-
-/* A user's standing in the request's tenant: membership role, or the
- * act-as binding of a support session; and the tenant's 2FA rule. */
-static enum status
-user_in_tenant(struct request *r, struct auth_req *ar, int perm)
+enum status
+auth_principal_in_tenant(struct ctx *c, struct auth_req *ar, int perm)
 {
 	char role[24] = "";
 	bool mfa_required = false;
@@ -326,13 +147,13 @@ user_in_tenant(struct request *r, struct auth_req *ar, int perm)
 	enum status st;
 
 	if (ar->p.act_as) {
-		if (strcmp(ar->act_as_tenant, r->ctx.tenant.id) != 0)
-			return err_set(&r->err, ST_FORBIDDEN,
+		if (strcmp(ar->act_as_tenant, c->tenant.id) != 0)
+			return err_set(c->err, ST_FORBIDDEN,
 			    "This support session is for another business.");
 		ar->p.role = ROLE_OWNER;
 		return ST_OK;
 	}
-	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, c)) != ST_OK)
 		return st;
 	st = auth_store_tenant_access(&tx, ar->p.id, role, &mfa_required);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
@@ -340,7 +161,7 @@ user_in_tenant(struct request *r, struct auth_req *ar, int perm)
 	ar->p.role = authz_role_parse(role);
 	if (mfa_required && !ar->totp_enabled && ar->p.role != ROLE_NONE &&
 	    PERM_RESOURCE(perm) != RES_NONE)
-		return err_set(&r->err, ST_FORBIDDEN, "This business requires two-factor"
+		return err_set(c->err, ST_FORBIDDEN, "This business requires two-factor"
 		    " authentication: enrol at POST /v1/auth/2fa/enrol, then confirm it, before"
 		    " you continue.");
 	return ST_OK;
@@ -349,73 +170,629 @@ user_in_tenant(struct request *r, struct auth_req *ar, int perm)
 /* Every request of a support session is written to the tenant's audit log,
  * reads included, with both identities: the administrator as actor and
  * "act_as" as on_behalf_of. */
-static enum status
-audit_act_as(struct request *r, const struct auth_req *ar, bool allowed)
+enum status
+auth_audit_act_as(struct ctx *c, const struct auth_req *ar, const struct act_as_access *acc)
 {
-	struct audit_actor who = { "platform", ar->p.act_as_admin_id, "act_as", r->request_id };
+	struct audit_actor who = { "platform", ar->p.act_as_admin_id, "act_as", c->request_id };
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = db_tx_begin_as(&tx, &r->ctx, ar->act_as_tenant)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, c, ar->act_as_tenant)) != ST_OK)
 		return st;
-	st = audit_record(&tx, &who, is_mutation(r) ? "support.write" : "support.read",
+	st = audit_record(&tx, &who, acc->mutation ? "support.write" : "support.read",
 	    "session", ar->p.session_id, json_pack("{s:s, s:s, s:s, s:b, s:b}",
-	    "method", r->method_name ? r->method_name : "", "route",
-	    r->route->name ? r->route->name : r->route->pattern, "path", r->path,
-	    "write_enabled", ar->p.act_as_write, "allowed", allowed));
+	    "method", acc->method, "route", acc->route, "path", acc->path,
+	    "write_enabled", ar->p.act_as_write, "allowed", acc->allowed));
+	return db_tx_end(&tx, st);
+}
+
+/* ---- sign-in ------------------------------------------------------------------- */
+
+static bool
+email_ok(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL || at[1] == '\0')
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ')
+			return false;
+	return true;
+}
+
+/* Recovery codes are typed by people: case, dashes and spaces don't count. */
+static void
+recovery_hash(const char *code, unsigned char out[32])
+{
+	char norm[64];
+	size_t n = 0;
+
+	for (; *code && n < sizeof(norm) - 1; code++)
+		if (*code != '-' && *code != ' ')
+			norm[n++] = (char)tolower((unsigned char)*code);
+	norm[n] = '\0';
+	sec_sha256(norm, out);
+}
+
+/* Checks a TOTP code (spending its time step) or a recovery code (spending
+ * the code). pending: the secret may be one not yet confirmed. */
+static enum status
+second_factor(struct db_tx *tx, const char *uid, const char *code, const char *recovery,
+    bool pending, bool *ok)
+{
+	unsigned char secret[TOTP_SECRET_BYTES + 16], h[32];
+	struct totp_row t;
+	int64_t step;
+	enum status st;
+
+	*ok = false;
+	if (recovery != NULL) {
+		recovery_hash(recovery, h);
+		return auth_store_recovery_use(tx, uid, h, ok);
+	}
+	if ((st = auth_store_totp_get(tx, uid, &t)) != ST_OK)
+		return st;
+	if (!t.found || t.confirmed == pending || t.ctlen != TOTP_SECRET_BYTES + 16)
+		return ST_OK;
+	if (sec_open(&auth_g.keys, t.key_id, t.ct, t.ctlen, t.nonce, secret) != ST_OK)
+		return err_set(tx->err, ST_INTERNAL, "A stored 2FA secret could not be opened.");
+	step = auth_totp_match(secret, TOTP_SECRET_BYTES, code, time(NULL));
+	sodium_memzero(secret, sizeof(secret));
+	if (step < 0)
+		return ST_OK;
+	return auth_store_totp_use_step(tx, uid, step, ok);
+}
+
+/* The body of login and /me: the user, their memberships, the CSRF token. */
+static enum status
+session_json(struct db_tx *tx, const char *uid, const char *csrf, const char *expires_at,
+    const struct auth_req *ar, json_t **out)
+{
+	json_t *user = NULL, *members = NULL, *act_as = json_null();
+	bool totp = false, mfa_needed = false;
+	enum status st;
+
+	if ((st = auth_store_user_json(tx, uid, &user, NULL, &totp)) != ST_OK)
+		return st;
+	if ((st = auth_store_memberships_json(tx, uid, &members, &mfa_needed)) != ST_OK) {
+		json_decref(user);
+		return st;
+	}
+	if (ar != NULL && ar->p.act_as) {
+		json_decref(act_as);
+		act_as = json_pack("{s:s, s:b}", "tenant_id", ar->act_as_tenant,
+		    "write", ar->p.act_as_write);
+	}
+	*out = json_pack("{s:o, s:o, s:s, s:b, s:{s:s, s:o}}", "user", user,
+	    "memberships", members, "csrf_token", csrf, "mfa_required", mfa_needed && !totp,
+	    "session", "expires_at", expires_at, "act_as", act_as);
+	return ST_OK;
+}
+
+/* Whose password, and whether a second factor is due: the same work
+ * whether or not the address has an account. */
+static enum status
+check_password(struct ctx *c, const struct login_in *in, struct login_row *u)
+{
+	struct db_tx tx;
+	bool ok = false;
+	enum status st;
+
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	st = auth_store_login_lookup(&tx, in->email, u);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (u->found)
+		ok = auth_password_verify(u->password_hash, in->password) && u->active;
+	else
+		auth_password_verify_dummy(in->password);
+	if (!ok) {
+		auth_limit_fail(c, in->ip, &AUTH_LIMIT_LOGIN, in->email);
+		return unauthenticated(c, "The e-mail address or the password is wrong.");
+	}
+	if (u->totp_enabled && in->totp_code == NULL && in->recovery_code == NULL) {
+		err_detail(c->err, "totp_code", "is required");
+		return unauthenticated(c, "This account uses two-factor authentication: send"
+		    " totp_code (or a recovery_code).");
+	}
+	if (u->totp_enabled)
+		return auth_limit_check(c, in->ip, &AUTH_LIMIT_2FA, u->user_id, false);
+	return ST_OK;
+}
+
+enum status
+auth_login(struct ctx *c, const struct login_in *in, char *token, json_t **out)
+{
+	char csrf[SEC_TOKEN_CHARS + 1], sid[UUID_STR_LEN + 1], expires[40];
+	unsigned char hash[32];
+	struct login_row u;
+	struct db_tx tx;
+	bool ok;
+	enum status st;
+
+	*out = NULL;
+	if ((st = auth_limit_check(c, in->ip, &AUTH_LIMIT_LOGIN, in->email, false)) != ST_OK ||
+	    (st = check_password(c, in, &u)) != ST_OK)
+		return st;
+	sec_random_token(token);
+	sec_random_token(csrf);
+	sec_sha256(token, hash);
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	if (u.totp_enabled) {
+		if ((st = second_factor(&tx, u.user_id, in->totp_code, in->recovery_code, false,
+		    &ok)) != ST_OK)
+			goto out;
+		if (!ok) {
+			err_detail(c->err, in->recovery_code ? "recovery_code" : "totp_code",
+			    "is invalid");
+			st = unauthenticated(c, "The two-factor code is wrong or was already"
+			    " used.");
+			goto out;
+		}
+	}
+	/* Always a new session: a cookie presented with the login is never
+	 * adopted, so a planted session id is worthless (fixation). */
+	if ((st = auth_store_session_create(&tx, u.user_id, hash, csrf, auth_g.max_age_s,
+	    in->ip, sid, expires)) != ST_OK)
+		goto out;
+	st = session_json(&tx, u.user_id, csrf, expires, NULL, out);
+out:
+	st = db_tx_end(&tx, st);
+	if (st == ST_UNAUTHENTICATED && u.totp_enabled)
+		auth_limit_fail(c, in->ip, &AUTH_LIMIT_2FA, u.user_id);
+	if (st != ST_OK) {
+		json_decref(*out);
+		*out = NULL;
+		sodium_memzero(token, SEC_TOKEN_CHARS + 1);
+		return st;
+	}
+	auth_limit_clear(&AUTH_LIMIT_LOGIN, in->email);
+	return ST_OK;
+}
+
+enum status
+auth_need_user(struct ctx *c)
+{
+	const struct principal *p = c->principal;
+
+	if (p == NULL || p->kind != PRINCIPAL_USER)
+		return err_set(c->err, ST_FORBIDDEN, "This is for signed-in people, not for"
+		    " API keys or service tokens.");
+	return ST_OK;
+}
+
+/* A transaction for the signed-in person's own rows (platform tables). */
+static enum status
+user_tx_begin(struct ctx *c, struct db_tx *tx)
+{
+	enum status st;
+
+	if ((st = auth_need_user(c)) != ST_OK)
+		return st;
+	return db_tx_begin_as(tx, c, NULL);
+}
+
+enum status
+auth_logout(struct ctx *c)
+{
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = user_tx_begin(c, &tx)) != ST_OK)
+		return st;
+	st = auth_store_session_revoke(&tx, c->principal->session_id);
 	return db_tx_end(&tx, st);
 }
 
 enum status
-auth_authenticate(struct request *r, int perm)
+auth_logout_all(struct ctx *c, long long *revoked)
 {
-	struct auth_req *ar = arena_calloc(r->arena, 1, sizeof(*ar));
-	const char *cookie = cookie_value(r, AUTH_COOKIE);
-	const char *authz = http_header(r, "authorization");
-	enum status st, st2;
+	struct db_tx tx;
+	enum status st;
 
-	if (cookie != NULL)
-		st = from_session(r, ar, cookie);
-	else if (authz != NULL && strncmp(authz, "Bearer rk_live_", 15) == 0)
-		st = from_api_key(r, ar, authz + 7);
-	else if (authz != NULL && strncmp(authz, "Bearer st_", 10) == 0)
-		st = from_service_token(r, ar, authz + 7);
-	else if (authz != NULL)
-		st = unauthenticated(r, "Send a session cookie, an API key or a service token.");
-	else
-		st = unauthenticated(r, "Sign in or send an API key.");
-	if (st != ST_OK)
+	*revoked = 0;
+	if ((st = user_tx_begin(c, &tx)) != ST_OK)
 		return st;
+	st = auth_store_sessions_revoke_user(&tx, c->principal->id, revoked);
+	return db_tx_end(&tx, st);
+}
 
-	/* A cookie rides along on cross-site requests; the token in a header
-	 * does not. */
-	if (ar->p.needs_csrf && is_mutation(r)) {
-		const char *t = http_header(r, "x-csrf-token");
+enum status
+auth_me(struct ctx *c, json_t **out)
+{
+	const struct auth_req *ar = auth_req_of(c);
+	struct db_tx tx;
+	enum status st;
 
-		if (t == NULL || strlen(t) != strlen(ar->csrf) || ar->csrf[0] == '\0' ||
-		    !sec_equal(t, ar->csrf, strlen(ar->csrf)))
-			return err_set(&r->err, ST_FORBIDDEN, "The X-CSRF-Token header is missing"
-			    " or does not match this session.");
-	}
-	if (r->ctx.has_tenant && ar->p.kind == PRINCIPAL_USER &&
-	    (st = user_in_tenant(r, ar, perm)) != ST_OK)
-		goto out;
-	r->ctx.principal = &ar->p;
-	r->ctx.actor = ACTOR_PRINCIPAL;
-	st = authz_check(&ar->p, perm, &r->err);
-out:
-	if (ar->p.act_as) {
-		struct err keep = r->err;
-
-		/* The audit row is written whatever the outcome, and its own
-		 * failure refuses the request: unaudited support access is not
-		 * allowed. */
-		if ((st2 = audit_act_as(r, ar, st == ST_OK)) != ST_OK)
-			return st2;
-		r->err = keep;
+	*out = NULL;
+	if ((st = user_tx_begin(c, &tx)) != ST_OK)
+		return st;
+	st = session_json(&tx, ar->p.id, ar->csrf, ar->expires_at, ar, out);
+	if ((st = db_tx_end(&tx, st)) != ST_OK) {
+		json_decref(*out);
+		*out = NULL;
 	}
 	return st;
 }
+
+/* ---- two-factor ------------------------------------------------------------------- */
+
+enum status
+auth_need_own_user(struct ctx *c)
+{
+	enum status st;
+
+	if ((st = auth_need_user(c)) != ST_OK)
+		return st;
+	if (c->principal->act_as)
+		return err_set(c->err, ST_FORBIDDEN, "A support session cannot change the"
+		    " administrator's own sign-in.");
+	return ST_OK;
+}
+
+/* The caller's own account (uid), while its 2FA attempts are within the
+ * limit. */
+static enum status
+own_user_limited(struct ctx *c, const char *ip, const char **uid)
+{
+	enum status st;
+
+	if ((st = auth_need_own_user(c)) != ST_OK)
+		return st;
+	*uid = c->principal->id;
+	return auth_limit_check(c, ip, &AUTH_LIMIT_2FA, *uid, false);
+}
+
+/* Percent-encodes s for an otpauth:// label or parameter. */
+static char *
+uri_escape(struct arena *a, const char *s)
+{
+	char *out = arena_alloc(a, strlen(s) * 3 + 1), *o = out;
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~')
+			*o++ = (char)ch;
+		else
+			o += sprintf(o, "%%%02X", ch);
+	}
+	*o = '\0';
+	return out;
+}
+
+enum status
+auth_2fa_enrol(struct ctx *c, json_t **out)
+{
+	unsigned char secret[TOTP_SECRET_BYTES], ct[TOTP_SECRET_BYTES + 16], nonce[24];
+	const char *uid, *email;
+	char b32s[64], kid[17];
+	json_t *user = NULL;
+	struct db_tx tx;
+	bool ok = false, totp = false;
+	enum status st;
+
+	*out = NULL;
+	if ((st = auth_need_own_user(c)) != ST_OK)
+		return st;
+	uid = c->principal->id;
+	randombytes_buf(secret, sizeof(secret));
+	auth_base32_encode(secret, sizeof(secret), b32s, sizeof(b32s));
+	sec_seal(&auth_g.keys, secret, sizeof(secret), ct, nonce, kid);
+	sodium_memzero(secret, sizeof(secret));
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	if ((st = auth_store_user_json(&tx, uid, &user, NULL, &totp)) != ST_OK)
+		goto out;
+	if (!totp)
+		st = auth_store_totp_begin(&tx, uid, ct, sizeof(ct), nonce, kid, &ok);
+	if (st == ST_OK && !ok)
+		st = err_set(c->err, ST_CONFLICT, "Two-factor authentication is already on;"
+		    " disable it first to enrol a new device.");
+out:
+	st = db_tx_end(&tx, st);
+	if (st != ST_OK) {
+		json_decref(user);
+		return st;
+	}
+	email = arena_strdup(c->arena, json_string_value(json_object_get(user, "email")));
+	json_decref(user);
+	*out = json_pack("{s:s, s:s, s:i, s:i, s:s}", "secret", b32s,
+	    "otpauth_uri", arena_printf(c->arena, "otpauth://totp/Receptionist:%s?secret=%s"
+	    "&issuer=Receptionist&algorithm=SHA1&digits=%d&period=%d",
+	    uri_escape(c->arena, email), b32s, TOTP_DIGITS, TOTP_STEP_S),
+	    "digits", TOTP_DIGITS, "period", TOTP_STEP_S, "status", "pending");
+	return ST_OK;
+}
+
+/* Ten fresh recovery codes: shown once (codes), stored hashed (hashes). */
+static json_t *
+recovery_codes(struct arena *a, unsigned char hashes[RECOVERY_CODES][32])
+{
+	unsigned char raw[7];
+	char b32s[16];
+	json_t *codes = json_array();
+
+	for (size_t i = 0; i < RECOVERY_CODES; i++) {
+		char *code;
+
+		randombytes_buf(raw, sizeof(raw));
+		auth_base32_encode(raw, sizeof(raw), b32s, sizeof(b32s));	/* 12 chars */
+		for (char *p = b32s; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		code = arena_printf(a, "%.5s-%.5s", b32s, b32s + 5);
+		recovery_hash(code, hashes[i]);
+		json_array_append_new(codes, json_string(code));
+	}
+	return codes;
+}
+
+enum status
+auth_2fa_confirm(struct ctx *c, const char *ip, const char *code, json_t **out)
+{
+	unsigned char hashes[RECOVERY_CODES][32];
+	const char *uid;
+	json_t *codes;
+	struct db_tx tx;
+	bool ok = false;
+	enum status st;
+
+	*out = NULL;
+	if ((st = own_user_limited(c, ip, &uid)) != ST_OK)
+		return st;
+	codes = recovery_codes(c->arena, hashes);
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK) {
+		json_decref(codes);
+		return st;
+	}
+	if ((st = second_factor(&tx, uid, code, NULL, true, &ok)) == ST_OK && ok)
+		st = auth_store_totp_confirm(&tx, uid, hashes, RECOVERY_CODES, &ok);
+	if (st == ST_OK && !ok)
+		st = invalid_field(c, "code", "is invalid, expired, or enrolment was not started");
+	st = db_tx_end(&tx, st);
+	if (st == ST_INVALID)
+		auth_limit_fail(c, ip, &AUTH_LIMIT_2FA, uid);
+	if (st != ST_OK) {
+		json_decref(codes);
+		return st;
+	}
+	*out = json_pack("{s:b, s:o}", "enabled", 1, "recovery_codes", codes);
+	return ST_OK;
+}
+
+enum status
+auth_2fa_disable(struct ctx *c, const char *ip, const char *password, const char *code)
+{
+	const char *hash = NULL, *uid;
+	json_t *user = NULL;
+	struct db_tx tx;
+	bool ok = false, totp = false;
+	enum status st;
+
+	if ((st = own_user_limited(c, ip, &uid)) != ST_OK)
+		return st;
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	st = auth_store_user_json(&tx, uid, &user, &hash, &totp);
+	json_decref(user);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (!totp)
+		return err_set(c->err, ST_CONFLICT, "Two-factor authentication is not on.");
+	if (!auth_password_verify(hash, password)) {
+		auth_limit_fail(c, ip, &AUTH_LIMIT_2FA, uid);
+		return invalid_field(c, "password", "is wrong");
+	}
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	/* Six digits is a TOTP code; anything else is tried as a recovery code. */
+	st = second_factor(&tx, uid, code, strlen(code) == TOTP_DIGITS ? NULL : code, false, &ok);
+	if (st == ST_OK && !ok)
+		st = invalid_field(c, "code", "is invalid or was already used");
+	if (st == ST_OK)
+		st = auth_store_totp_disable(&tx, uid);
+	st = db_tx_end(&tx, st);
+	if (st == ST_INVALID)
+		auth_limit_fail(c, ip, &AUTH_LIMIT_2FA, uid);
+	return st;
+}
+
+/* ---- password reset -------------------------------------------------------------- */
+
+enum status
+auth_password_forgot(struct ctx *c, const char *ip, const char *email)
+{
+	char token[SEC_TOKEN_CHARS + 1];
+	unsigned char hash[32];
+	json_t *payload;
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = auth_limit_check(c, ip, &AUTH_LIMIT_RESET, email, true)) != ST_OK)
+		return st;
+	if (!email_ok(email))
+		return ST_OK;
+	sec_random_token(token);
+	sec_sha256(token, hash);
+	payload = json_pack("{s:s, s:s, s:i}", "reset_url",
+	    arena_printf(c->arena, "%s/reset-password#token=%s", auth_g.base_url, token),
+	    "token", token, "expires_in_minutes", RESET_TTL_S / 60);
+	sodium_memzero(token, sizeof(token));
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK) {
+		json_decref(payload);
+		return st;
+	}
+	st = auth_store_reset_request(&tx, email, hash, RESET_TTL_S, payload);
+	json_decref(payload);
+	return db_tx_end(&tx, st);
+}
+
+enum status
+auth_password_reset(struct ctx *c, const char *ip, const char *token, const char *password)
+{
+	const char *email = NULL;
+	unsigned char hash[32];
+	char pwhash[128];
+	struct db_tx tx;
+	bool found = false, ok = false;
+	enum status st;
+
+	if ((st = auth_limit_check(c, ip, &AUTH_LIMIT_RESET, NULL, false)) != ST_OK)
+		return st;
+	sec_sha256(token, hash);
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	st = auth_store_reset_peek(&tx, hash, &found, &email);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (!found) {
+		auth_limit_fail(c, ip, &AUTH_LIMIT_RESET, NULL);
+		return invalid_field(c, "token", "is invalid, expired or already used");
+	}
+	if ((st = auth_password_check(password, email, c->err)) != ST_OK)
+		return st;
+	if (auth_password_hash(password, pwhash) != ST_OK)
+		return err_set(c->err, ST_INTERNAL, "Could not hash the password.");
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	st = auth_store_reset_consume(&tx, hash, pwhash, &ok);
+	sodium_memzero(pwhash, sizeof(pwhash));
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (!ok)
+		return invalid_field(c, "token", "is invalid, expired or already used");
+	return ST_OK;
+}
+
+/* ---- invitations -------------------------------------------------------------------- */
+
+/* An existing account proves itself with its password; a new one gets a
+ * password that passes the policy, hashed into pwhash. */
+static enum status
+invitee_password(struct ctx *c, const char *ip, const struct invite_peek *inv,
+    const char *password, char pwhash[128])
+{
+	enum status st;
+
+	if (inv->user_exists) {
+		if (!auth_password_verify(inv->password_hash, password)) {
+			auth_limit_fail(c, ip, &AUTH_LIMIT_LOGIN, inv->email);
+			return invalid_field(c, "password", "is not the password of your existing"
+			    " account");
+		}
+		return ST_OK;
+	}
+	if ((st = auth_password_check(password, inv->email, c->err)) != ST_OK)
+		return st;
+	if (auth_password_hash(password, pwhash) != ST_OK)
+		return err_set(c->err, ST_INTERNAL, "Could not hash the password.");
+	return ST_OK;
+}
+
+enum status
+auth_invitation_accept(struct ctx *c, const char *ip, const char *token, const char *name,
+    const char *password, json_t **out)
+{
+	struct invite_peek inv;
+	unsigned char hash[32];
+	char pwhash[128] = "";
+	struct db_tx tx;
+	enum status st;
+
+	*out = NULL;
+	if ((st = auth_limit_check(c, ip, &AUTH_LIMIT_RESET, NULL, false)) != ST_OK)
+		return st;
+	sec_sha256(token, hash);
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	st = auth_store_invitation_peek(&tx, hash, &inv);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (!inv.found) {
+		auth_limit_fail(c, ip, &AUTH_LIMIT_RESET, NULL);
+		return invalid_field(c, "token", "is invalid, expired or already used");
+	}
+	if ((st = invitee_password(c, ip, &inv, password, pwhash)) != ST_OK)
+		return st;
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	st = auth_store_invitation_accept(&tx, hash, name ? name : "",
+	    inv.user_exists ? NULL : pwhash, c->request_id, out);
+	sodium_memzero(pwhash, sizeof(pwhash));
+	if (st == ST_OK && *out == NULL)
+		st = invalid_field(c, "token", "is invalid, expired or already used");
+	if ((st = db_tx_end(&tx, st)) != ST_OK) {
+		json_decref(*out);
+		*out = NULL;
+		return st;
+	}
+	json_object_set_new(*out, "new_account", json_boolean(!inv.user_exists));
+	return ST_OK;
+}
+
+/* ---- the operator's accounts ------------------------------------------------------ */
+
+enum status
+auth_users_create(struct ctx *c, const struct user_new *in, char id_out[37])
+{
+	struct audit_actor who = { "platform", "cli", NULL, NULL };
+	char hash[128], tenant[UUID_STR_LEN + 1];
+	struct db_tx tx;
+	bool found = false;
+	enum status st;
+
+	if ((st = auth_password_check(in->password, in->email, c->err)) != ST_OK)
+		return st;
+	if (strchr(in->email, '@') == NULL || strlen(in->email) > 254)
+		return err_set(c->err, ST_INVALID, "The e-mail address is invalid.");
+	if (auth_password_hash(in->password, hash) != ST_OK)
+		return err_set(c->err, ST_INTERNAL, "Could not hash the password.");
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		goto done;
+	if ((st = auth_store_user_insert(&tx, in->email, in->name ? in->name : "", hash,
+	    in->platform_admin, id_out)) != ST_OK) {
+		if (st == ST_CONFLICT)
+			err_set(c->err, st, "A user with this e-mail address already exists.");
+		goto out;
+	}
+	if (in->tenant_slug == NULL)
+		goto out;
+	if ((st = auth_store_tenant_by_slug(&tx, in->tenant_slug, false, &found, tenant)) != ST_OK)
+		goto out;
+	if (!found) {
+		st = err_set(c->err, ST_NOTFOUND, "No tenant with slug %s.", in->tenant_slug);
+		goto out;
+	}
+	if ((st = db_tx_set_tenant(&tx, tenant)) != ST_OK ||
+	    (st = auth_store_membership_add(&tx, id_out, in->role)) != ST_OK)
+		goto out;
+	st = audit_record(&tx, &who, "user.created", "user", id_out,
+	    json_pack("{s:s}", "role", in->role));
+out:
+	st = db_tx_end(&tx, st);
+done:
+	sodium_memzero(hash, sizeof(hash));
+	return st;
+}
+
+enum status
+auth_active_tenant_id(struct ctx *c, const char *slug, char id_out[37])
+{
+	struct db_tx tx;
+	bool found = false;
+	enum status st;
+
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	if ((st = auth_store_tenant_by_slug(&tx, slug, true, &found, id_out)) == ST_OK && !found)
+		st = err_set(c->err, ST_NOTFOUND, "no active tenant with slug %s", slug);
+	return db_tx_end(&tx, st);
+}
+
+/* ---- who the audit log names ----------------------------------------------------------- */
 
 void
 auth_actor(const struct ctx *ctx, struct audit_actor *out)

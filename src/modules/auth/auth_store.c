@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modules/auth/auth_internal.h"
 #include "modules/auth/auth_store.h"
 
 static void
@@ -19,6 +18,15 @@ static const char *
 hex(struct db_tx *tx, const unsigned char h[32])
 {
 	return sec_bytea_hex(tx->arena, h, 32);
+}
+
+/* A statement run for its effect. */
+static enum status
+exec_only(struct db_tx *tx, const char *sql, int n, const char *const *params)
+{
+	if (db_exec(tx, sql, n, params) == NULL)
+		return db_status(tx);
+	return ST_OK;
 }
 
 enum status
@@ -95,9 +103,8 @@ auth_store_session_create(struct db_tx *tx, const char *user_id, const unsigned 
 enum status
 auth_store_session_revoke(struct db_tx *tx, const char *session_id)
 {
-	if (db_exec(tx, "SELECT auth_session_revoke($1)", 1, (const char *[]){ session_id }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	return exec_only(tx, "SELECT auth_session_revoke($1)", 1,
+	    (const char *[]){ session_id });
 }
 
 enum status
@@ -203,11 +210,9 @@ auth_store_api_key_use(struct db_tx *tx, const char *key_id, bool *found, char r
 	if (!auth_scopes_parse(db_val(res, 0, 1), scopes))
 		*scopes = 0;
 	/* At most one write a minute per key, however busy it is. */
-	if (db_exec(tx, "UPDATE api_keys SET last_used_at = now() WHERE id = $1"
+	return exec_only(tx, "UPDATE api_keys SET last_used_at = now() WHERE id = $1"
 	    " AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')", 1,
-	    (const char *[]){ key_id }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    (const char *[]){ key_id });
 }
 
 /* ---- TOTP ------------------------------------------------------------------ */
@@ -290,9 +295,7 @@ auth_store_totp_confirm(struct db_tx *tx, const char *user_id, unsigned char has
 enum status
 auth_store_totp_disable(struct db_tx *tx, const char *user_id)
 {
-	if (db_exec(tx, "SELECT auth_totp_disable($1)", 1, (const char *[]){ user_id }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	return exec_only(tx, "SELECT auth_totp_disable($1)", 1, (const char *[]){ user_id });
 }
 
 enum status
@@ -330,10 +333,8 @@ auth_store_reset_request(struct db_tx *tx, const char *email, const unsigned cha
 	char ttl[16];
 
 	snprintf(ttl, sizeof(ttl), "%d", ttl_s);
-	if (db_exec(tx, "SELECT auth_reset_request($1, $2, $3, $4::jsonb)", 4,
-	    (const char *[]){ email, hex(tx, hash), ttl, dump(tx, payload) }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	return exec_only(tx, "SELECT auth_reset_request($1, $2, $3, $4::jsonb)", 4,
+	    (const char *[]){ email, hex(tx, hash), ttl, dump(tx, payload) });
 }
 
 enum status
@@ -408,29 +409,79 @@ auth_store_invitation_accept(struct db_tx *tx, const unsigned char hash[32], con
 	return ST_OK;
 }
 
+/* ---- the operator (owner connection) --------------------------------------------- */
+
+enum status
+auth_store_user_insert(struct db_tx *tx, const char *email, const char *name,
+    const char *password_hash, bool platform_admin, char id_out[37])
+{
+	PGresult *res = db_exec(tx, "INSERT INTO users (email, name, password_hash, platform_role)"
+	    " VALUES ($1, $2, $3, $4) RETURNING id", 4, (const char *[]){ email, name,
+	    password_hash, platform_admin ? "PLATFORM_ADMIN" : NULL });
+
+	if (res == NULL)
+		return db_status(tx);
+	copy(id_out, 37, db_val(res, 0, 0));
+	return ST_OK;
+}
+
+enum status
+auth_store_tenant_by_slug(struct db_tx *tx, const char *slug, bool active_only, bool *found,
+    char id_out[37])
+{
+	PGresult *res = db_exec(tx, active_only
+	    ? "SELECT id FROM tenants WHERE slug = $1 AND status = 'active'"
+	    : "SELECT id FROM tenants WHERE slug = $1", 1, (const char *[]){ slug });
+
+	*found = false;
+	if (res == NULL)
+		return db_status(tx);
+	if ((*found = PQntuples(res) > 0))
+		copy(id_out, 37, db_val(res, 0, 0));
+	return ST_OK;
+}
+
+enum status
+auth_store_membership_add(struct db_tx *tx, const char *user_id, const char *role)
+{
+	return exec_only(tx, "INSERT INTO tenant_memberships (tenant_id, user_id, role)"
+	    " VALUES (app_tenant(), $1, $2)", 2, (const char *[]){ user_id, role });
+}
+
 /* ---- tenant administration (tenant transaction) ------------------------------------ */
 
 /* Runs a list query whose rows are (json text, created_at text, id text),
  * fetching one row more than shown to know whether a next page exists. */
 static enum status
 list_json(struct db_tx *tx, const char *sql, int n, const char *const *params, int limit,
-    json_t **items, json_t **next)
+    struct page_rows *out)
 {
 	PGresult *res = db_exec(tx, sql, n, params);
 	int rows;
 
-	*items = json_array();
-	*next = json_null();
+	out->items = json_array();
+	out->next_ts = out->next_id = NULL;
 	if (res == NULL)
 		return db_status(tx);
 	rows = PQntuples(res);
 	for (int i = 0; i < rows && i < limit; i++)
-		json_array_append_new(*items, json_loads(db_val(res, i, 0), 0, NULL));
+		json_array_append_new(out->items, json_loads(db_val(res, i, 0), 0, NULL));
 	if (rows > limit) {
-		json_decref(*next);
-		*next = auth_page_cursor(tx->arena, db_val(res, limit - 1, 1),
-		    db_val(res, limit - 1, 2));
+		out->next_ts = db_val(res, limit - 1, 1);
+		out->next_id = db_val(res, limit - 1, 2);
 	}
+	return ST_OK;
+}
+
+/* One statement whose first column of its one row is a JSON text. */
+static enum status
+row_json(struct db_tx *tx, const char *sql, int n, const char *const *params, json_t **out)
+{
+	PGresult *res = db_exec(tx, sql, n, params);
+
+	if (res == NULL)
+		return db_status(tx);
+	*out = json_loads(db_val(res, 0, 0), 0, NULL);
 	return ST_OK;
 }
 
@@ -438,6 +489,19 @@ static const char *
 num(struct db_tx *tx, long long v)
 {
 	return arena_printf(tx->arena, "%lld", v);
+}
+
+/* A page of a table, newest first: select is "SELECT <json>, created_at,
+ * id FROM <table>" (constant text), keyed by (created_at, id). */
+static enum status
+list_newest(struct db_tx *tx, const char *select, const struct page *pg,
+    struct page_rows *out)
+{
+	return list_json(tx, arena_printf(tx->arena, "%s"
+	    " WHERE $1::text IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)"
+	    " ORDER BY created_at DESC, id DESC LIMIT $3", select), 3,
+	    (const char *[]){ pg->after_ts, pg->after_id, num(tx, pg->limit + 1) },
+	    pg->limit, out);
 }
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
@@ -484,25 +548,20 @@ enum status
 auth_store_outbox_add(struct db_tx *tx, const char *recipient, const char *template_,
     json_t *payload)
 {
-	if (db_exec(tx, "INSERT INTO notification_outbox (tenant_id, recipient, template, payload)"
+	return exec_only(tx, "INSERT INTO notification_outbox (tenant_id, recipient, template,"
+	    " payload)"
 	    " VALUES (app_tenant(), $1, $2, $3::jsonb)", 3,
-	    (const char *[]){ recipient, template_, dump(tx, payload) }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    (const char *[]){ recipient, template_, dump(tx, payload) });
 }
 
 enum status
-auth_store_outbox_list(struct db_tx *tx, const struct page *pg, json_t **items, json_t **next)
+auth_store_outbox_list(struct db_tx *tx, const struct page *pg, struct page_rows *out)
 {
-	return list_json(tx, "SELECT json_build_object('id', id, 'channel', channel,"
+	return list_newest(tx, "SELECT json_build_object('id', id, 'channel', channel,"
 	    " 'recipient', recipient, 'template', template, 'payload', payload,"
 	    " 'status', status, 'attempts', attempts, 'created_at', " TS("created_at") ","
 	    " 'sent_at', " TS("sent_at") ")::text, created_at::text, id::text"
-	    " FROM notification_outbox"
-	    " WHERE $1::text IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)"
-	    " ORDER BY created_at DESC, id DESC LIMIT $3", 3,
-	    (const char *[]){ pg->after_ts, pg->after_id, num(tx, pg->limit + 1) },
-	    pg->limit, items, next);
+	    " FROM notification_outbox", pg, out);
 }
 
 #define INVITE_JSON "json_build_object('id', id, 'email', email, 'role', role," \
@@ -516,27 +575,18 @@ enum status
 auth_store_invitation_create(struct db_tx *tx, const char *email, const char *role,
     const unsigned char hash[32], const char *invited_by, int ttl_s, json_t **out)
 {
-	PGresult *res = db_exec(tx, "INSERT INTO invitations (tenant_id, email, role, token_hash,"
+	return row_json(tx, "INSERT INTO invitations (tenant_id, email, role, token_hash,"
 	    " invited_by, expires_at) VALUES (app_tenant(), $1, $2, $3, $4,"
 	    " now() + make_interval(secs => $5::int)) RETURNING " INVITE_JSON "::text", 5,
-	    (const char *[]){ email, role, hex(tx, hash), invited_by, num(tx, ttl_s) });
-
-	if (res == NULL)
-		return db_status(tx);
-	*out = json_loads(db_val(res, 0, 0), 0, NULL);
-	return ST_OK;
+	    (const char *[]){ email, role, hex(tx, hash), invited_by, num(tx, ttl_s) }, out);
 }
 
 enum status
-auth_store_invitations_list(struct db_tx *tx, const struct page *pg, json_t **items,
-    json_t **next)
+auth_store_invitations_list(struct db_tx *tx, const struct page *pg,
+    struct page_rows *out)
 {
-	return list_json(tx, "SELECT " INVITE_JSON "::text, created_at::text, id::text"
-	    " FROM invitations"
-	    " WHERE $1::text IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)"
-	    " ORDER BY created_at DESC, id DESC LIMIT $3", 3,
-	    (const char *[]){ pg->after_ts, pg->after_id, num(tx, pg->limit + 1) },
-	    pg->limit, items, next);
+	return list_newest(tx, "SELECT " INVITE_JSON "::text, created_at::text, id::text"
+	    " FROM invitations", pg, out);
 }
 
 enum status
@@ -559,13 +609,13 @@ auth_store_invitation_revoke(struct db_tx *tx, const char *id, json_t **before)
 	" 'created_at', " TS("created_at") ")"
 
 enum status
-auth_store_members_list(struct db_tx *tx, const struct page *pg, json_t **items,
-    json_t **next)
+auth_store_members_list(struct db_tx *tx, const struct page *pg,
+    struct page_rows *out)
 {
 	return list_json(tx, "SELECT " MEMBER_JSON "::text, created_at::text, membership_id::text"
 	    " FROM auth_tenant_members($1::timestamptz, $2::uuid, $3::int, NULL)", 3,
 	    (const char *[]){ pg->after_ts, pg->after_id, num(tx, pg->limit + 1) },
-	    pg->limit, items, next);
+	    pg->limit, out);
 }
 
 enum status
@@ -612,20 +662,17 @@ auth_store_member_lock(struct db_tx *tx, const char *user_id, bool *found, char 
 enum status
 auth_store_member_set_role(struct db_tx *tx, const char *user_id, const char *role)
 {
-	if (db_exec(tx, "UPDATE tenant_memberships SET role = $2, version = version + 1"
+	return exec_only(tx, "UPDATE tenant_memberships SET role = $2, version = version + 1"
 	    " WHERE user_id = $1 AND deleted_at IS NULL", 2,
-	    (const char *[]){ user_id, role }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    (const char *[]){ user_id, role });
 }
 
 enum status
 auth_store_member_remove(struct db_tx *tx, const char *user_id)
 {
-	if (db_exec(tx, "UPDATE tenant_memberships SET deleted_at = now(), version = version + 1"
-	    " WHERE user_id = $1 AND deleted_at IS NULL", 1, (const char *[]){ user_id }) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	return exec_only(tx, "UPDATE tenant_memberships"
+	    " SET deleted_at = now(), version = version + 1"
+	    " WHERE user_id = $1 AND deleted_at IS NULL", 1, (const char *[]){ user_id });
 }
 
 #define KEY_JSON "json_build_object('id', id, 'name', name, 'prefix', prefix, 'role', role," \
@@ -638,27 +685,18 @@ auth_store_api_key_create(struct db_tx *tx, const char *name, const char *prefix
     const unsigned char hash[32], const char *role, const char *scopes_csv,
     const char *created_by, json_t **out)
 {
-	PGresult *res = db_exec(tx, "INSERT INTO api_keys (tenant_id, name, prefix, key_hash,"
+	return row_json(tx, "INSERT INTO api_keys (tenant_id, name, prefix, key_hash,"
 	    " role, scopes, created_by) VALUES (app_tenant(), $1, $2, $3, $4,"
 	    " string_to_array($5, ','), $6) RETURNING " KEY_JSON "::text", 6,
-	    (const char *[]){ name, prefix, hex(tx, hash), role, scopes_csv, created_by });
-
-	if (res == NULL)
-		return db_status(tx);
-	*out = json_loads(db_val(res, 0, 0), 0, NULL);
-	return ST_OK;
+	    (const char *[]){ name, prefix, hex(tx, hash), role, scopes_csv, created_by }, out);
 }
 
 enum status
-auth_store_api_keys_list(struct db_tx *tx, const struct page *pg, json_t **items,
-    json_t **next)
+auth_store_api_keys_list(struct db_tx *tx, const struct page *pg,
+    struct page_rows *out)
 {
-	return list_json(tx, "SELECT " KEY_JSON "::text, created_at::text, id::text"
-	    " FROM api_keys"
-	    " WHERE $1::text IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid)"
-	    " ORDER BY created_at DESC, id DESC LIMIT $3", 3,
-	    (const char *[]){ pg->after_ts, pg->after_id, num(tx, pg->limit + 1) },
-	    pg->limit, items, next);
+	return list_newest(tx, "SELECT " KEY_JSON "::text, created_at::text, id::text"
+	    " FROM api_keys", pg, out);
 }
 
 enum status

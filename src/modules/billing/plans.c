@@ -1,5 +1,5 @@
 /* plans.c — plan tiers → features and limits. Change plans here only. */
-#include "modules/billing/plans.h"
+#include "modules/billing/billing.h"
 
 #include <string.h>
 

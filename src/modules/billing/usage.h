@@ -1,67 +1,8 @@
-/* usage.h — AI usage metered per tenant per calendar month (UTC): customer
- * messages (what plans limit, LIMIT_MESSAGES_PER_MONTH), model calls and
- * tokens per provider and model (what the platform pays for).
- *
- * How the conversation engine uses it, one customer message at a time,
- * never holding a transaction across the model call (ARCHITECTURE §3):
- *
- *	tx 1: usage_allow_message(&tx, plan, &e)
- *	      ST_OK        → the message is counted; go on and call the model
- *	      ST_FORBIDDEN → do NOT call a model; reply USAGE_LIMIT_REPLY
- *	(no transaction) provider->complete(...)
- *	tx 2: usage_record_response(&tx, &resp)   (once per model call)
- *
- * The tenant is the transaction's (app.tenant_id): RLS does the rest. */
+/* usage.h — TRANSITIONAL (issue 10): metering is declared in billing.h,
+ * the billing module's one public header; include that. */
 #ifndef BILLING_USAGE_H
 #define BILLING_USAGE_H
 
-#include <jansson.h>
-#include <stdbool.h>
-
-#include "core/status.h"
-#include "http/http.h"
-#include "modules/billing/plans.h"
-
-struct db_tx;
-struct llm_response;
-
-/* What the customer is told when the tenant's plan has no messages left
- * this month. Deliberately says nothing about plans or limits: that is the
- * business's concern, not its customer's. */
-#define USAGE_LIMIT_REPLY \
-	"Sorry, our online assistant can't take more messages right now. " \
-	"Please contact us directly and we'll be happy to help."
-
-/* Counts one customer message against the plan's monthly limit, atomically
- * (two messages racing for the last unit: one wins). ST_OK when it was
- * within the limit and is now counted; ST_FORBIDDEN with USAGE_LIMIT_REPLY
- * in e->message when the limit is reached (nothing counted); or a database
- * failure. The model must not be called unless this returned ST_OK. */
-enum status usage_allow_message(struct db_tx *tx, enum plan_tier plan, struct err *e) MUST_USE;
-
-/* Messages counted this month (0 when none). */
-enum status usage_messages_this_month(struct db_tx *tx, long *out) MUST_USE;
-
-/* The read-only check: ST_OK while one more message fits the plan, else
- * ST_FORBIDDEN (e gets the admin-facing message naming the limit). */
-enum status usage_check(struct db_tx *tx, enum plan_tier plan, struct err *e) MUST_USE;
-
-/* One model call: tokens in/out/cached for provider + model this month.
- * provider and model may be NULL ("unknown"). */
-enum status usage_record(struct db_tx *tx, const char *provider, const char *model,
-    long input_tokens, long output_tokens, long cached_tokens) MUST_USE;
-/* The same from a provider's response. */
-enum status usage_record_response(struct db_tx *tx, const struct llm_response *resp) MUST_USE;
-
-/* The month's usage against the plan, for the admin: {month "YYYY-MM",
- * plan, messages {used, limit, remaining} (null limits: unlimited),
- * model_calls, input_tokens, output_tokens, cached_tokens, by_model […]}.
- * month is "YYYY-MM-01", or NULL for the current one. */
-enum status usage_report(struct db_tx *tx, enum plan_tier plan, const char *month,
-    json_t **out) MUST_USE;
-
-/* GET /v1/admin/usage/ai (billing read). */
-extern const struct route usage_routes[];
-extern const size_t usage_nroutes;
+#include "modules/billing/billing.h"
 
 #endif

@@ -4,10 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
-#include "db/db.h"
 #include "modules/auth/authz.h"
-#include "modules/billing/usage.h"
+#include "modules/billing/billing.h"
 
 /* "2026-05" → "2026-05-01"; false when not a month. */
 static bool
@@ -29,8 +27,6 @@ usage_ai_route(struct request *r, struct response *w)
 {
 	const char *q = http_query(r, "month");
 	char month[11];
-	enum plan_tier plan = PLAN_FREE;
-	struct db_tx tx;
 	json_t *out = NULL;
 	enum status st;
 
@@ -38,14 +34,8 @@ usage_ai_route(struct request *r, struct response *w)
 		err_detail(&r->err, "month", "must be a month such as 2026-05");
 		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
 	}
-	(void)plan_parse(r->ctx.tenant.plan, &plan);
-	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
+	if ((st = billing_usage_report(&r->ctx, q != NULL ? month : NULL, &out)) != ST_OK)
 		return st;
-	st = usage_report(&tx, plan, q != NULL ? month : NULL, &out);
-	if ((st = db_tx_end(&tx, st)) != ST_OK) {
-		json_decref(out);
-		return st;
-	}
 	return reply_json(r, w, 200, out);
 }
 

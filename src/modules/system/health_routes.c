@@ -5,7 +5,6 @@
 #include "app.h"
 #include "core/buf.h"
 #include "db/db.h"
-#include "db/migrate.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/workers.h"
@@ -26,27 +25,23 @@ healthz_route(struct request *r, struct response *w)
 static enum status
 readyz_route(struct request *r, struct response *w)
 {
-	struct db_tx tx;
-	bool current = false;
-	enum status st;
-
-	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK) {
+	switch (system_readiness(&r->ctx)) {
+	case SYSTEM_DB_UNREACHABLE:
 		err_clear(&r->err);
 		err_detail(&r->err, "database", "unreachable");
 		r->err.retry_after = 5;
 		return err_set(&r->err, ST_UNAVAILABLE, "Not ready: the database is unreachable.");
-	}
-	st = db_migrations_current(&tx, &current);
-	if ((st = db_tx_end(&tx, st)) != ST_OK) {
+	case SYSTEM_DB_FAILED:
 		err_clear(&r->err);
 		err_detail(&r->err, "database", "query failed");
 		r->err.retry_after = 5;
 		return err_set(&r->err, ST_UNAVAILABLE, "Not ready: the database did not answer.");
-	}
-	if (!current) {
+	case SYSTEM_MIGRATIONS_BEHIND:
 		err_detail(&r->err, "migrations", "behind this build; run `receptionist migrate`");
 		r->err.retry_after = 30;
 		return err_set(&r->err, ST_UNAVAILABLE, "Not ready: migrations are behind.");
+	case SYSTEM_READY:
+		break;
 	}
 	return reply_json(r, w, 200, json_pack("{s:s, s:{s:s, s:s}}", "status", "ready",
 	    "checks", "database", "ok", "migrations", "current"));

@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
+#include "core/ctx.h"
 #include "db/jobs.h"
 #include "http/http.h"
 
@@ -22,5 +25,22 @@ extern const struct job_handler system_test_job_handlers[];
 extern const size_t system_test_njob_handlers;
 extern const struct periodic_job system_periodic_jobs[];
 extern const size_t system_nperiodic_jobs;
+
+/* ---- services (system_service.c): take a ctx ----------------------------- */
+
+enum system_ready {
+	SYSTEM_READY,
+	SYSTEM_DB_UNREACHABLE,		/* no connection */
+	SYSTEM_DB_FAILED,		/* connected, but the query failed */
+	SYSTEM_MIGRATIONS_BEHIND,	/* the schema is older than this build */
+};
+enum system_ready system_readiness(struct ctx *c);
+/* Expired idempotency keys and sessions, old finished jobs. */
+enum status system_purge_expired(struct ctx *c) MUST_USE;
+/* Test mode only: the audit row test.sleep leaves, and enqueueing a test
+ * job in the context's tenant. */
+enum status system_test_job_ran(struct ctx *c, long long job_id) MUST_USE;
+enum status system_test_enqueue(struct ctx *c, const char *kind, json_t *payload,
+    const char *unique_key, int max_attempts) MUST_USE;
 
 #endif

@@ -9,8 +9,6 @@
 #include "app.h"
 #include "core/jsonv.h"
 #include "core/log.h"
-#include "db/db.h"
-#include "db/jobs.h"
 #include "modules/auth/authz.h"
 #include "modules/system/system.h"
 
@@ -72,10 +70,8 @@ static const struct jv_field job_fields[] = {
 static enum status
 jobs_route(struct request *r, struct response *w)
 {
-	json_t *body;
-	struct db_tx tx;
+	json_t *body, *ma;
 	enum status st;
-	json_t *ma;
 
 	if ((st = http_json_body(r, &body)) != ST_OK)
 		return st;
@@ -83,13 +79,10 @@ jobs_route(struct request *r, struct response *w)
 	    &r->err)) != ST_OK)
 		return st;
 	ma = json_object_get(body, "max_attempts");
-	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
-		return st;
-	st = jobs_enqueue(&tx, json_string_value(json_object_get(body, "kind")),
+	if ((st = system_test_enqueue(&r->ctx, json_string_value(json_object_get(body, "kind")),
 	    json_object_get(body, "payload"),
-	    json_string_value(json_object_get(body, "unique_key")), 0,
-	    ma ? (int)json_integer_value(ma) : 3);
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
+	    json_string_value(json_object_get(body, "unique_key")),
+	    ma ? (int)json_integer_value(ma) : 3)) != ST_OK)
 		return st;
 	return reply_json(r, w, 201, json_pack("{s:b}", "queued", 1));
 }

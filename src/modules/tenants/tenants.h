@@ -1,23 +1,27 @@
-/* tenants.h — tenants: resolution of the request's tenant (host, custom
- * domain, X-Tenant-ID), the in-process cache kept fresh by NOTIFY, the
- * public profile, and the operator commands. */
+/* tenants.h — the tenants module's one public header: resolving which
+ * tenant a request or a job is for (host, custom domain, X-Tenant-ID), the
+ * in-process cache kept fresh by NOTIFY (other modules keep their per-tenant
+ * text in it), the public profile, the platform operator's tenant
+ * administration, and the operator commands. Services take a struct ctx. */
 #ifndef TENANTS_H
 #define TENANTS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "core/ctx.h"
 #include "http/http.h"
 
 struct app;
 struct db_tx;
+struct page;
+
+/* ---- the HTTP edge (tenants_routes.c) --------------------------------------- */
 
 /* The resolver the HTTP layer calls for routes that need a tenant. */
 enum status tenants_resolve(struct request *r) MUST_USE;
-
-/* "{slug}.{platform_domain}" → slug (one DNS label, lower case). */
-bool tenants_host_slug(const char *host, const char *platform_domain,
-    char *slug, size_t slugsz);
 
 /* Cache lifecycle for `serve`: listens on tenant_changed. */
 void tenants_cache_start(struct app *app);
@@ -25,20 +29,104 @@ void tenants_cache_stop(void);
 
 extern const struct route tenants_routes[];
 extern const size_t tenants_nroutes;
+/* The tenant's own settings through the admin API (tenants_admin.c):
+ * profile, branding, business hours, closures, widget origins and custom
+ * domains (with DNS TXT verification). */
+extern const struct route tenants_admin_routes[];
+extern const size_t tenants_admin_nroutes;
+/* Mounted only with ENABLE_TEST_ROUTES: PUT /v1/test/dns-txt sets the
+ * answers of the fake TXT resolver that replaces DNS in that mode. */
+extern const struct route tenants_admin_test_routes[];
+extern const size_t tenants_admin_test_nroutes;
+/* /v1/platform (tenants_platform.c): mounted by auth_mount, with the
+ * sessions it builds on. */
+extern const struct route tenants_platform_routes[];
+extern const size_t tenants_platform_nroutes;
 
-/* Operator commands (owner connection). Return a process exit code. */
-int tenants_cli(struct app *app, int argc, char **argv);
-int tenants_seed_demo(struct app *app, int argc, char **argv);
+/* ---- resolution (tenants_service.c) ----------------------------------------- */
 
-/* Creates a tenant with its profile, branding and subdomain record, and
- * audits it, in one transaction. */
+/* "{slug}.{platform_domain}" → slug (one DNS label, lower case). */
+bool tenants_host_slug(const char *host, const char *platform_domain,
+    char *slug, size_t slugsz);
+
+/* The tenant for a Host (may be NULL) and an optional X-Tenant-ID value
+ * (id or slug; NULL when the route does not take one). ST_OK with the
+ * active tenant in *out; otherwise ST_INVALID / ST_NOTFOUND / ST_FORBIDDEN
+ * described in c->err. */
+enum status tenants_lookup(struct ctx *c, const char *host, const char *header_ref,
+    struct tenant_ref *out) MUST_USE;
+
+/* ---- per-tenant text, cached (tenants_cache.c, tenants_service.c) ------------ */
+
+/* Text a module rebuilds from several tables, keyed "<kind>:<tenant id>"
+ * (the public profile "p:", the portal "w:", the widget origins "o:", the
+ * receptionist's knowledge "ai:") and dropped with its tenant's entries. A
+ * hit is copied into a; *gen_out is the generation to put a rebuilt text
+ * under (a put that raced a change is dropped). */
+const char *tcache_text_get(const char *key, struct arena *a, uint64_t *gen_out);
+void tcache_text_put(const char *key, const char *text, uint64_t gen);
+
+/* Reads "<kind>:<c's tenant>" from the cache, or builds it with load in a
+ * transaction of c's tenant and caches it. *text lives in c->arena. */
+typedef enum status (*tenants_text_fn)(struct db_tx *tx, const char **text);
+enum status tenants_cached_text(struct ctx *c, const char *kind, tenants_text_fn load,
+    const char **text) MUST_USE;
+
+/* The public profile (GET /v1/public/tenant) as JSON text. */
+enum status tenants_public_profile(struct ctx *c, const char **json) MUST_USE;
+
+/* ---- creating and changing tenants (tenants_service.c) ------------------------ */
+
 struct tenant_new {
 	const char *slug;
 	const char *name;
 	const char *timezone;
 	const char *plan;
 };
+/* Creates a tenant with its profile, branding and subdomain record, and
+ * audits it, in the caller's transaction (owner connection). */
 enum status tenants_create(struct db_tx *tx, const struct tenant_new *in,
     char out_id[UUID_STR_LEN + 1]) MUST_USE;
+/* The same in a transaction of its own (the operator's `tenant create`). */
+enum status tenants_add(struct ctx *c, const struct tenant_new *in,
+    char out_id[UUID_STR_LEN + 1]) MUST_USE;
+
+/* Every tenant, for the operator (owner connection). */
+struct tenant_row {
+	const char *id, *slug, *status, *plan, *name, *timezone;
+};
+enum status tenants_list(struct ctx *c, struct tenant_row **rows, size_t *n) MUST_USE;
+/* active / suspended by slug, audited in that tenant (the operator). */
+enum status tenants_set_status_by_slug(struct ctx *c, const char *slug,
+    const char *status) MUST_USE;
+
+/* The platform operator (c->principal a platform administrator; the
+ * database re-checks it). Tenants as JSON objects. */
+enum status tenants_platform_list(struct ctx *c, const char *status, const struct page *pg,
+    json_t **items, json_t **next) MUST_USE;
+enum status tenants_platform_create(struct ctx *c, const struct tenant_new *in,
+    json_t **out) MUST_USE;
+/* *out stays NULL for "deleted". */
+enum status tenants_platform_set_status(struct ctx *c, const char *id, const char *status,
+    json_t **out) MUST_USE;
+enum status tenants_platform_set_plan(struct ctx *c, const char *id, const char *plan,
+    json_t **out) MUST_USE;
+/* A support session bound to tenant_id: token (SEC_TOKEN_CHARS + 1) is
+ * the new session's cookie value. */
+struct act_as_in {
+	const char *tenant_id;
+	int minutes;
+	bool write;
+	const char *reason;
+	const char *remote_addr;
+};
+enum status tenants_platform_act_as(struct ctx *c, const struct act_as_in *in, char *token,
+    json_t **out) MUST_USE;
+
+/* ---- operator commands (tenants_cli.c) ---------------------------------------- */
+
+/* Owner connection. Return a process exit code. */
+int tenants_cli(struct app *app, int argc, char **argv);
+int tenants_seed_demo(struct app *app, int argc, char **argv);
 
 #endif

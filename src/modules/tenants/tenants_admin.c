@@ -8,8 +8,8 @@
  * show; the tables' NOTIFY triggers drop cached copies at once.
  *
  * Sections: descriptors and their hooks, the hours and verify handlers,
- * the TXT resolver (real and fake), and the few statements of their own
- * (last, SQL only). */
+ * the TXT resolver (real and fake). Its few statements of its own are in
+ * tenants_store.c. */
 #include <arpa/nameser.h>
 #include <ctype.h>
 #include <math.h>
@@ -19,14 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "app.h"
+#include "core/config.h"
 #include "core/jsonv.h"
 #include "db/db.h"
 #include "modules/admin/resource.h"
-#include "modules/billing/plans.h"
-#include "modules/tenants/tenants_admin.h"
+#include "modules/billing/billing.h"
+#include "modules/tenants/tenants.h"
+#include "modules/tenants/tenants_internal.h"
+#include "modules/tenants/tenants_store.h"
 
 #define PROFILE "/v1/admin/profile"
 #define BRANDING "/v1/admin/branding"
@@ -37,9 +38,6 @@
 
 #define WEEK_INTERVALS_MAX 70
 #define TXT_RECORDS_MAX 16
-
-static enum status store_is_iana_zone(struct db_tx *tx, const char *zone, bool *ok) MUST_USE;
-static enum status store_plan(struct db_tx *tx, char plan[16]) MUST_USE;
 
 /* Profile ------------------------------------------------------------------------- */
 
@@ -63,7 +61,7 @@ profile_guard(struct admin_op *op)
 
 	if (!json_is_string(tz))
 		return ST_OK;
-	if ((st = store_is_iana_zone(op->tx, json_string_value(tz), &ok)) != ST_OK)
+	if ((st = tenants_store_is_iana_zone(op->tx, json_string_value(tz), &ok)) != ST_OK)
 		return st;
 	if (!ok) {
 		err_detail(&op->r->err, "timezone", "is not an IANA time zone such as Europe/London");
@@ -356,7 +354,7 @@ domain_guard(struct admin_op *op)
 		return ST_OK;
 	}
 	if (json_is_string(h) && under_domain(json_string_value(h),
-	    op->r->app->cfg.platform_domain)) {
+	    op->r->ctx.cfg->platform_domain)) {
 		err_detail(&op->r->err, "hostname", "is a platform address; add your own domain");
 		return err_set(&op->r->err, ST_INVALID, "Some fields are invalid.");
 	}
@@ -427,8 +425,7 @@ hours_replace(struct request *r, struct response *w)
 		{ "intervals", JV_ARRAY, true, false, 0, WEEK_INTERVALS_MAX, NULL, NULL, NULL },
 	};
 	struct admin_interval *iv;
-	json_t *body, *want, *cur;
-	struct db_tx tx;
+	json_t *body, *want;
 	size_t n;
 	enum status st;
 
@@ -439,19 +436,7 @@ hours_replace(struct request *r, struct response *w)
 		return st;
 	want = admin_intervals_json(iv, n, "opens", "closes");
 	arena_defer(r->arena, (void (*)(void *))json_decref, want);
-	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
-		return st;
-	if ((st = admin_intervals_load(&tx, "business_hours", NULL, NULL, "opens", "closes",
-	    &cur)) != ST_OK)
-		goto out;
-	if (!json_equal(cur, want) &&
-	    ((st = admin_intervals_replace(&tx, "business_hours", NULL, NULL, "opens", "closes",
-	    iv, n)) != ST_OK ||
-	    (st = admin_audit(&tx, &r->ctx, "business_hours.replaced", "business_hours", r->ctx.tenant.id,
-	    json_pack("{s:{s:O, s:O}}", "intervals", "from", cur, "to", want))) != ST_OK))
-		goto out;
-out:
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
+	if ((st = tenants_hours_replace(&r->ctx, iv, n, want)) != ST_OK)
 		return st;
 	return reply_json(r, w, 200, json_pack("{s:O}", "intervals", want));
 }
@@ -577,68 +562,19 @@ static int (*txt_lookup)(struct arena *, const char *, const char **, int) = dns
 /* POST /v1/admin/domains/{id}/verify ------------------------------------------------- */
 
 static enum status
-record_outcome(struct request *r, const char *id, const char *token, bool verified,
-    json_t **row)
-{
-	char now[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	json_t *before, *set;
-	struct db_tx tx;
-	enum status st;
-
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
-		return st;
-	/* The row may have changed while DNS was asked: decide on what is
-	 * there now, and only for the token that was looked up. */
-	if ((st = admin_load_row(&tx, &domains_res, id, NULL, true, &before)) != ST_OK)
-		goto out;
-	if (strcmp(json_string_value(json_object_get(before, "verification_token")), token) != 0) {
-		st = err_set(&r->err, ST_CONFLICT, "This domain changed during verification; retry.");
-		goto out;
-	}
-	*row = before;
-	if (strcmp(json_string_value(json_object_get(before, "verification_state")),
-	    verified ? "verified" : "failed") == 0)
-		goto out;	/* nothing changes */
-	set = json_pack("{s:s, s:s?}", "verification_state", verified ? "verified" : "failed",
-	    "verified_at", verified ? now : NULL);
-	arena_defer(r->arena, (void (*)(void *))json_decref, set);
-	if (admin_update_row(&tx, &domains_res, set, id, row) != ST_OK) {
-		if (strcmp(tx.sqlstate, "23505") == 0)
-			st = err_set(&r->err, ST_CONFLICT,
-			    "This host name is already in use by another business.");
-		else
-			st = db_status(&tx);
-		goto out;
-	}
-	st = admin_audit(&tx, &r->ctx, verified ? "domain.verified" : "domain.verification_failed",
-	    "domain", id, admin_diff(&domains_res, before, *row));
-out:
-	return db_tx_end(&tx, st);
-}
-
-static enum status
 domain_verify(struct request *r, struct response *w)
 {
 	const char *id, *records[TXT_RECORDS_MAX];
 	char plan[16], *token, *name;
 	enum plan_tier tier;
 	json_t *row;
-	struct db_tx tx;
 	bool verified = false;
 	int n;
 	enum status st;
 
 	if ((st = admin_path_id(r, "id", "domain", &id)) != ST_OK)
 		return st;
-	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
-		return st;
-	if ((st = admin_load_row(&tx, &domains_res, id, NULL, false, &row)) == ST_OK)
-		st = store_plan(&tx, plan);
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
+	if ((st = tenants_domain_load(&r->ctx, &domains_res, id, &row, plan)) != ST_OK)
 		return st;
 	if (strcmp(json_string_value(json_object_get(row, "kind")), "custom") != 0)
 		return err_set(&r->err, ST_CONFLICT, "The platform subdomain needs no verification.");
@@ -651,13 +587,14 @@ domain_verify(struct request *r, struct response *w)
 	name = arena_printf(r->arena, "_receptionist.%s",
 	    json_string_value(json_object_get(row, "hostname")));
 	/* No transaction is open while DNS answers. */
-	n = (r->app->cfg.test_routes ? fake_txt_lookup : txt_lookup)(r->arena, name, records,
+	n = (r->ctx.cfg->test_routes ? fake_txt_lookup : txt_lookup)(r->arena, name, records,
 	    TXT_RECORDS_MAX);
 	if (n < 0)
 		return err_set(&r->err, ST_UPSTREAM, "DNS did not answer for %s; retry later.", name);
 	for (int i = 0; i < n; i++)
 		verified = verified || strcmp(records[i], token) == 0;
-	if ((st = record_outcome(r, id, token, verified, &row)) != ST_OK)
+	if ((st = tenants_domain_record(&r->ctx, &domains_res, id, token, verified,
+	    &row)) != ST_OK)
 		return st;
 	return admin_reply_row(r, w, 200, row);
 }
@@ -719,28 +656,3 @@ const struct route tenants_admin_routes[] = {
 };
 const size_t tenants_admin_nroutes =
     sizeof(tenants_admin_routes) / sizeof(tenants_admin_routes[0]);
-
-/* SQL of this file's own ------------------------------------------------------------- */
-
-static enum status
-store_is_iana_zone(struct db_tx *tx, const char *zone, bool *ok)
-{
-	const char *params[1] = { zone };
-	PGresult *res = db_exec(tx, "SELECT is_iana_zone($1)", 1, params);
-
-	if (res == NULL)
-		return db_status(tx);
-	*ok = db_bool(res, 0, 0);
-	return ST_OK;
-}
-
-static enum status
-store_plan(struct db_tx *tx, char plan[16])
-{
-	PGresult *res = db_exec(tx, "SELECT plan FROM tenants WHERE id = app_tenant()", 0, NULL);
-
-	if (res == NULL)
-		return db_status(tx);
-	snprintf(plan, 16, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
-	return ST_OK;
-}

@@ -136,6 +136,30 @@ tcache_get_ref(const char *key, bool *found, struct tenant_ref *out)
 	return hit;
 }
 
+static struct entry *
+entry_new(const char *key, int ttl_s)
+{
+	struct entry *e;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL || (e->key = strdup(key)) == NULL)
+		abort();
+	e->expires = time(NULL) + ttl_s;
+	return e;
+}
+
+/* Inserts e unless the cache changed since gen was read: the entry was
+ * built from data that may be stale by now. */
+static void
+put(struct entry *e, uint64_t gen)
+{
+	pthread_mutex_lock(&mu);
+	if (gen == generation)
+		insert_locked(e);
+	else
+		entry_free(e);
+	pthread_mutex_unlock(&mu);
+}
+
 void
 tcache_put_ref(const char *key, bool found, const struct tenant_ref *ref, uint64_t gen)
 {
@@ -143,18 +167,11 @@ tcache_put_ref(const char *key, bool found, const struct tenant_ref *ref, uint64
 
 	if (ttl <= 0)
 		return;
-	if ((e = calloc(1, sizeof(*e))) == NULL || (e->key = strdup(key)) == NULL)
-		abort();
+	e = entry_new(key, found ? ttl : (ttl < NEGATIVE_TTL_S ? ttl : NEGATIVE_TTL_S));
 	e->found = found;
 	if (found)
 		e->ref = *ref;
-	e->expires = time(NULL) + (found ? ttl : (ttl < NEGATIVE_TTL_S ? ttl : NEGATIVE_TTL_S));
-	pthread_mutex_lock(&mu);
-	if (gen == generation)
-		insert_locked(e);
-	else
-		entry_free(e);
-	pthread_mutex_unlock(&mu);
+	put(e, gen);
 }
 
 const char *
@@ -178,17 +195,11 @@ tcache_text_put(const char *key, const char *text, uint64_t gen)
 
 	if (ttl <= 0)
 		return;
-	if ((e = calloc(1, sizeof(*e))) == NULL || (e->key = strdup(key)) == NULL ||
-	    (e->json = strdup(text)) == NULL)
+	e = entry_new(key, ttl);
+	if ((e->json = strdup(text)) == NULL)
 		abort();
 	e->found = true;
-	e->expires = time(NULL) + ttl;
-	pthread_mutex_lock(&mu);
-	if (gen == generation)
-		insert_locked(e);
-	else
-		entry_free(e);
-	pthread_mutex_unlock(&mu);
+	put(e, gen);
 }
 
 void

@@ -10,7 +10,8 @@
 #include <stdint.h>
 
 #include "core/arena.h"
-#include "http/http.h"
+#include "core/ctx.h"
+#include "modules/tenants/tenants.h"
 
 void tcache_init(int ttl_s);
 uint64_t tcache_generation(void);
@@ -21,13 +22,8 @@ bool tcache_get_ref(const char *key, bool *found, struct tenant_ref *out);
 void tcache_put_ref(const char *key, bool found, const struct tenant_ref *ref,
     uint64_t gen);
 
-/* Text a module rebuilds from several tables, keyed "<kind>:<tenant id>"
- * (the public profile "p:", the portal "w:", the widget origins "o:", the
- * receptionist's knowledge "ai:") and dropped with its tenant's entries. A
- * hit is copied into a; *gen_out is the generation to put a rebuilt text
- * under (a put that raced a change is dropped). */
-const char *tcache_text_get(const char *key, struct arena *a, uint64_t *gen_out);
-void tcache_text_put(const char *key, const char *text, uint64_t gen);
+/* Text entries (tcache_text_get / tcache_text_put) are declared in
+ * tenants.h: other modules use them. */
 
 void tcache_invalidate(const char *tenant_id);
 void tcache_clear(void);

@@ -8,11 +8,9 @@
 
 #include "app.h"
 #include "db/db.h"
-#include "modules/audit/audit.h"
 #include "modules/auth/auth.h"
-#include "modules/billing/plans.h"
+#include "modules/billing/billing.h"
 #include "modules/tenants/tenants.h"
-#include "modules/tenants/tenants_store.h"
 
 static void
 usage(FILE *f)
@@ -31,6 +29,15 @@ fail(struct err *e, const char *what)
 	return 1;
 }
 
+/* The operator's context: no tenant, no principal; audited as the CLI. */
+static void
+operator_ctx(struct app *app, struct ctx *c, struct arena *a, struct err *e)
+{
+	arena_init(a, 4096);
+	err_clear(e);
+	ctx_init(c, ACTOR_OPERATOR, a, e, app->db, &app->cfg);
+}
+
 static int
 cmd_create(struct app *app, int argc, char **argv)
 {
@@ -42,7 +49,7 @@ cmd_create(struct app *app, int argc, char **argv)
 	struct tenant_new in = { NULL, NULL, "America/New_York", "free" };
 	enum plan_tier tier;
 	struct arena a;
-	struct db_tx tx;
+	struct ctx ctx;
 	struct err e;
 	char id[UUID_STR_LEN + 1];
 	enum status st;
@@ -67,12 +74,8 @@ cmd_create(struct app *app, int argc, char **argv)
 		fprintf(stderr, "error: unknown plan %s\n", in.plan);
 		return 2;
 	}
-	arena_init(&a, 4096);
-	err_clear(&e);
-	if ((st = db_tx_begin_legacy(&tx, app->db, &a, &e, NULL)) == ST_OK) {
-		st = tenants_create(&tx, &in, id);
-		st = db_tx_end(&tx, st);
-	}
+	operator_ctx(app, &ctx, &a, &e);
+	st = tenants_add(&ctx, &in, id);
 	arena_free(&a);
 	if (st == ST_CONFLICT)
 		err_set(&e, st, "a tenant with slug %s already exists", in.slug);
@@ -87,24 +90,19 @@ cmd_create(struct app *app, int argc, char **argv)
 static int
 cmd_list(struct app *app)
 {
+	struct tenant_row *t = NULL;
 	struct arena a;
-	struct db_tx tx;
+	struct ctx ctx;
 	struct err e;
-	PGresult *res = NULL;
+	size_t n = 0;
 	enum status st;
 
-	arena_init(&a, 4096);
-	err_clear(&e);
-	if ((st = db_tx_begin_legacy(&tx, app->db, &a, &e, NULL)) == ST_OK) {
-		res = tenants_store_list(&tx);
-		st = db_tx_end(&tx, res ? ST_OK : db_status(&tx));
-	}
-	if (st == ST_OK) {
+	operator_ctx(app, &ctx, &a, &e);
+	if ((st = tenants_list(&ctx, &t, &n)) == ST_OK) {
 		printf("%-36s  %-24s  %-9s  %-10s  %s\n", "ID", "SLUG", "STATUS", "PLAN", "NAME");
-		for (int i = 0; i < PQntuples(res); i++)
-			printf("%-36s  %-24s  %-9s  %-10s  %s\n", PQgetvalue(res, i, 0),
-			    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
-			    PQgetvalue(res, i, 4));
+		for (size_t i = 0; i < n; i++)
+			printf("%-36s  %-24s  %-9s  %-10s  %s\n", t[i].id, t[i].slug, t[i].status,
+			    t[i].plan, t[i].name);
 	}
 	arena_free(&a);
 	return st == ST_OK ? 0 : fail(&e, "tenant list");
@@ -113,25 +111,13 @@ cmd_list(struct app *app)
 static int
 cmd_set_status(struct app *app, const char *slug, const char *status)
 {
-	struct audit_actor who = { "platform", "cli", NULL, NULL };
 	struct arena a;
-	struct db_tx tx;
+	struct ctx ctx;
 	struct err e;
-	char id[UUID_STR_LEN + 1];
 	enum status st;
 
-	arena_init(&a, 4096);
-	err_clear(&e);
-	if ((st = db_tx_begin_legacy(&tx, app->db, &a, &e, NULL)) == ST_OK) {
-		st = tenants_store_set_status(&tx, slug, status, id);
-		if (st == ST_OK && db_exec(&tx, "SELECT set_config('app.tenant_id', $1, true)", 1,
-		    (const char *[]){ id }) == NULL)
-			st = db_status(&tx);
-		if (st == ST_OK)
-			st = audit_record(&tx, &who, strcmp(status, "active") == 0
-			    ? "tenant.restored" : "tenant.suspended", "tenant", id, NULL);
-		st = db_tx_end(&tx, st);
-	}
+	operator_ctx(app, &ctx, &a, &e);
+	st = tenants_set_status_by_slug(&ctx, slug, status);
 	arena_free(&a);
 	if (st != ST_OK)
 		return fail(&e, "tenant status");

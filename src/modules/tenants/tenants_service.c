@@ -1,14 +1,19 @@
-/* tenants_service.c — deciding which tenant a request is for, keeping the
- * cache fresh, and rendering the public profile. */
+/* tenants_service.c — the tenants module's rules, each taking a struct ctx:
+ * which tenant a host name or an X-Tenant-ID names (through the cache),
+ * the public profile, creating tenants and changing their status (the
+ * operator), and the platform administrator's tenant management. SQL is in
+ * tenants_store.c; the HTTP edge in tenants_routes.c and
+ * tenants_platform.c. */
 #include <ctype.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
-#include "core/log.h"
+#include "core/config.h"
+#include "core/crypto.h"
 #include "db/db.h"
-#include "db/listen.h"
 #include "modules/audit/audit.h"
+#include "modules/auth/auth.h"
 #include "modules/tenants/tenants.h"
 #include "modules/tenants/tenants_cache.h"
 #include "modules/tenants/tenants_store.h"
@@ -39,8 +44,8 @@ tenants_host_slug(const char *host, const char *platform_domain, char *slug,
 
 /* Looks key up in the cache, else asks the database. */
 static enum status
-lookup(struct request *r, const char *key, bool by_host, const char *arg,
-    bool *found, struct tenant_ref *out)
+lookup(struct ctx *c, const char *key, bool by_host, const char *arg, bool *found,
+    struct tenant_ref *out)
 {
 	struct db_tx tx;
 	uint64_t gen;
@@ -49,7 +54,7 @@ lookup(struct request *r, const char *key, bool by_host, const char *arg,
 	if (tcache_get_ref(key, found, out))
 		return ST_OK;
 	gen = tcache_generation();
-	if ((st = db_tx_begin_as(&tx, &r->ctx, NULL)) != ST_OK)
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
 		return st;
 	st = by_host ? tenants_store_resolve_host(&tx, arg, found, out)
 	    : tenants_store_resolve_ref(&tx, arg, found, out);
@@ -60,25 +65,22 @@ lookup(struct request *r, const char *key, bool by_host, const char *arg,
 }
 
 static enum status
-from_host(struct request *r, bool *found, struct tenant_ref *out)
+from_host(struct ctx *c, const char *host, bool *found, struct tenant_ref *out)
 {
+	const char *domain = c->cfg->platform_domain;
 	char slug[64];
-	char *key;
 
 	*found = false;
-	if (r->host == NULL || r->host[0] == '\0')
+	if (host == NULL || host[0] == '\0')
 		return ST_OK;
-	if (tenants_host_slug(r->host, r->app->cfg.platform_domain, slug, sizeof(slug))) {
-		key = arena_printf(r->arena, "r:%s", slug);
-		return lookup(r, key, false, slug, found, out);
-	}
+	if (tenants_host_slug(host, domain, slug, sizeof(slug)))
+		return lookup(c, arena_printf(c->arena, "r:%s", slug), false, slug, found, out);
 	/* The platform's own host names carry no tenant. */
-	if (strcmp(r->host, r->app->cfg.platform_domain) == 0)
+	if (strcmp(host, domain) == 0)
 		return ST_OK;
-	if (strlen(r->host) > 253)
+	if (strlen(host) > 253)
 		return ST_OK;
-	key = arena_printf(r->arena, "h:%s", r->host);
-	return lookup(r, key, true, r->host, found, out);
+	return lookup(c, arena_printf(c->arena, "h:%s", host), true, host, found, out);
 }
 
 static bool
@@ -95,119 +97,267 @@ ref_ok(const char *s)
 }
 
 enum status
-tenants_resolve(struct request *r)
+tenants_lookup(struct ctx *c, const char *host, const char *hdr, struct tenant_ref *out)
 {
 	struct tenant_ref host_ref, hdr_ref;
 	bool host_found = false, hdr_found = false;
-	const char *hdr = NULL;
 	enum status st;
 
-	if ((st = from_host(r, &host_found, &host_ref)) != ST_OK)
+	if ((st = from_host(c, host, &host_found, &host_ref)) != ST_OK)
 		return st;
-	if (r->route->tenancy == TENANCY_HOST_OR_HEADER)
-		hdr = http_header(r, "x-tenant-id");
 	if (hdr != NULL) {
 		if (!ref_ok(hdr)) {
-			err_detail(&r->err, "X-Tenant-ID", "must be a tenant id or slug");
-			return err_set(&r->err, ST_INVALID, "The X-Tenant-ID header is invalid.");
+			err_detail(c->err, "X-Tenant-ID", "must be a tenant id or slug");
+			return err_set(c->err, ST_INVALID, "The X-Tenant-ID header is invalid.");
 		}
-		if ((st = lookup(r, arena_printf(r->arena, "r:%s", hdr), false, hdr,
+		if ((st = lookup(c, arena_printf(c->arena, "r:%s", hdr), false, hdr,
 		    &hdr_found, &hdr_ref)) != ST_OK)
 			return st;
 		if (!hdr_found)
-			return err_set(&r->err, ST_NOTFOUND, "No business matches X-Tenant-ID.");
+			return err_set(c->err, ST_NOTFOUND, "No business matches X-Tenant-ID.");
 		if (host_found && strcmp(host_ref.id, hdr_ref.id) != 0)
-			return err_set(&r->err, ST_INVALID,
+			return err_set(c->err, ST_INVALID,
 			    "X-Tenant-ID names a different business than the host.");
 		host_ref = hdr_ref;
 		host_found = true;
 	}
 	if (!host_found || strcmp(host_ref.status, "deleted") == 0)
-		return err_set(&r->err, ST_NOTFOUND, "No business is configured for this address.");
+		return err_set(c->err, ST_NOTFOUND, "No business is configured for this address.");
 	if (strcmp(host_ref.status, "active") != 0)
-		return err_set(&r->err, ST_FORBIDDEN, "This business is currently unavailable.");
-	r->ctx.tenant = host_ref;
-	r->ctx.has_tenant = true;
+		return err_set(c->err, ST_FORBIDDEN, "This business is currently unavailable.");
+	*out = host_ref;
 	return ST_OK;
 }
 
-/* GET /v1/public/tenant */
-static enum status
-public_tenant_route(struct request *r, struct response *w)
+/* ---- per-tenant text ---------------------------------------------------------- */
+
+enum status
+tenants_cached_text(struct ctx *c, const char *kind, tenants_text_fn load, const char **text)
 {
-	const char *key = arena_printf(r->arena, "p:%s", r->ctx.tenant.id), *json;
+	const char *key = arena_printf(c->arena, "%s:%s", kind, c->tenant.id);
 	struct db_tx tx;
 	uint64_t gen;
 	enum status st;
 
-	if ((json = tcache_text_get(key, r->arena, &gen)) == NULL) {
-		if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
-			return st;
-		st = tenants_store_public_json(&tx, &json);
-		if ((st = db_tx_end(&tx, st)) != ST_OK)
-			return st;
-		tcache_text_put(key, json, gen);
-	}
-	return reply_text(w, 200, "application/json; charset=utf-8", json, strlen(json));
+	if ((*text = tcache_text_get(key, c->arena, &gen)) != NULL)
+		return ST_OK;
+	if ((st = db_tx_begin(&tx, c)) != ST_OK)
+		return st;
+	st = load(&tx, text);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	tcache_text_put(key, *text, gen);
+	return ST_OK;
 }
 
-const struct route tenants_routes[] = {
-	{ HTTP_GET, "/v1/public/tenant", public_tenant_route, TENANCY_HOST_OR_HEADER, 0, NULL },
-};
-const size_t tenants_nroutes = sizeof(tenants_routes) / sizeof(tenants_routes[0]);
-
-static void
-on_tenant_changed(const char *channel, const char *payload, void *ud)
+enum status
+tenants_public_profile(struct ctx *c, const char **json)
 {
-	(void)channel;
-	(void)ud;
-	if (payload != NULL && id_is_uuid(payload))
-		tcache_invalidate(payload);
-	else
-		tcache_clear();
+	return tenants_cached_text(c, "p", tenants_store_public_json, json);
 }
 
-static void
-on_listener_reconnect(void *ud)
-{
-	(void)ud;
-	/* Notifications sent while disconnected are lost. */
-	tcache_clear();
-}
+/* ---- the operator -------------------------------------------------------------- */
 
-static struct db_listener *listener;
-
-void
-tenants_cache_start(struct app *app)
-{
-	static const char *const channels[] = { "tenant_changed", NULL };
-
-	tcache_init(app->cfg.tenant_cache_ttl_s);
-	listener = db_listen_start(app->cfg.database_url, channels, on_tenant_changed,
-	    on_listener_reconnect, NULL);
-}
-
-void
-tenants_cache_stop(void)
-{
-	db_listen_stop(listener);
-	listener = NULL;
-	tcache_clear();
-}
+/* The command line is audited as the platform acting from "cli". */
+static const struct audit_actor operator_actor = { "platform", "cli", NULL, NULL };
 
 enum status
 tenants_create(struct db_tx *tx, const struct tenant_new *in, char out_id[UUID_STR_LEN + 1])
 {
-	struct audit_actor who = { "platform", "cli", NULL, NULL };
-	const char *p[1] = { out_id };
 	enum status st;
 
 	id_uuid_v4(out_id);
 	/* The new tenant's rows must pass its own RLS policy. */
-	if (db_exec(tx, "SELECT set_config('app.tenant_id', $1, true)", 1, p) == NULL)
-		return db_status(tx);
+	if ((st = db_tx_set_tenant(tx, out_id)) != ST_OK)
+		return st;
 	if ((st = tenants_store_insert(tx, in, out_id)) != ST_OK)
 		return st;
-	return audit_record(tx, &who, "tenant.created", "tenant", out_id,
+	return audit_record(tx, &operator_actor, "tenant.created", "tenant", out_id,
 	    json_pack("{s:s, s:s}", "slug", in->slug, "plan", in->plan));
+}
+
+enum status
+tenants_add(struct ctx *c, const struct tenant_new *in, char out_id[UUID_STR_LEN + 1])
+{
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	st = tenants_create(&tx, in, out_id);
+	return db_tx_end(&tx, st);
+}
+
+enum status
+tenants_list(struct ctx *c, struct tenant_row **rows, size_t *n)
+{
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	st = tenants_store_list(&tx, rows, n);
+	return db_tx_end(&tx, st);
+}
+
+enum status
+tenants_set_status_by_slug(struct ctx *c, const char *slug, const char *status)
+{
+	char id[UUID_STR_LEN + 1];
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	if ((st = tenants_store_set_status(&tx, slug, status, id)) != ST_OK ||
+	    (st = db_tx_set_tenant(&tx, id)) != ST_OK)
+		goto out;
+	st = audit_record(&tx, &operator_actor, strcmp(status, "active") == 0
+	    ? "tenant.restored" : "tenant.suspended", "tenant", id, NULL);
+out:
+	return db_tx_end(&tx, st);
+}
+
+/* ---- the platform administrator --------------------------------------------------- */
+
+static const char *
+admin_id(const struct ctx *c)
+{
+	return c->principal->id;
+}
+
+static json_t *
+tenant_json(const char *text)
+{
+	return text ? json_loads(text, 0, NULL) : NULL;
+}
+
+enum status
+tenants_platform_list(struct ctx *c, const char *status, const struct page *pg,
+    json_t **items, json_t **next)
+{
+	struct platform_tenant_row *rows = NULL;
+	struct db_tx tx;
+	size_t n = 0;
+	enum status st;
+
+	*items = json_array();
+	*next = json_null();
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	st = tenants_store_platform_list(&tx, admin_id(c), status, pg->after_ts, pg->after_id,
+	    pg->limit + 1, &rows, &n);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	for (size_t i = 0; i < n && i < (size_t)pg->limit; i++)
+		json_array_append_new(*items, tenant_json(rows[i].json));
+	if (n > (size_t)pg->limit) {
+		json_decref(*next);
+		*next = auth_page_cursor(c->arena, rows[pg->limit - 1].created_at,
+		    rows[pg->limit - 1].id);
+	}
+	return ST_OK;
+}
+
+enum status
+tenants_platform_create(struct ctx *c, const struct tenant_new *in, json_t **out)
+{
+	const char *id, *json = NULL;
+	struct db_tx tx;
+	enum status st;
+
+	*out = NULL;
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	if ((st = tenants_store_platform_create(&tx, admin_id(c), in, c->request_id,
+	    &id)) != ST_OK) {
+		if (st == ST_CONFLICT)
+			err_set(c->err, st, "A tenant with this slug already exists.");
+		if (st == ST_INVALID && strcmp(tx.sqlstate, "23514") == 0) {
+			err_detail(c->err, "timezone", "must be an IANA time zone");
+			err_set(c->err, st, "Some fields are invalid.");
+		}
+		goto out;
+	}
+	st = tenants_store_platform_get(&tx, admin_id(c), id, &json);
+out:
+	if ((st = db_tx_end(&tx, st)) == ST_OK)
+		*out = tenant_json(json);
+	return st;
+}
+
+typedef enum status (*platform_change_fn)(struct db_tx *, const char *, const char *,
+    const char *, const char *, bool *);
+
+/* A change through one of the platform functions, then the tenant as it
+ * now is (unless want_row is false). */
+static enum status
+platform_change(struct ctx *c, platform_change_fn change, const char *id, const char *value,
+    bool want_row, json_t **out)
+{
+	const char *json = NULL;
+	struct db_tx tx;
+	bool found = false;
+	enum status st;
+
+	*out = NULL;
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	if ((st = change(&tx, admin_id(c), id, value, c->request_id, &found)) != ST_OK)
+		goto out;
+	if (!found)
+		st = err_set(c->err, ST_NOTFOUND, "No tenant with this id.");
+	else if (want_row)
+		st = tenants_store_platform_get(&tx, admin_id(c), id, &json);
+out:
+	if ((st = db_tx_end(&tx, st)) == ST_OK)
+		*out = tenant_json(json);
+	return st;
+}
+
+enum status
+tenants_platform_set_status(struct ctx *c, const char *id, const char *status, json_t **out)
+{
+	return platform_change(c, tenants_store_platform_set_status, id, status,
+	    strcmp(status, "deleted") != 0, out);
+}
+
+enum status
+tenants_platform_set_plan(struct ctx *c, const char *id, const char *plan, json_t **out)
+{
+	return platform_change(c, tenants_store_platform_set_plan, id, plan, true, out);
+}
+
+enum status
+tenants_platform_act_as(struct ctx *c, const struct act_as_in *in, char *token, json_t **out)
+{
+	char csrf[SEC_TOKEN_CHARS + 1];
+	unsigned char hash[32];
+	struct act_as_row row;
+	struct db_tx tx;
+	enum status st;
+
+	*out = NULL;
+	sec_random_token(token);
+	sec_random_token(csrf);
+	sec_sha256(token, hash);
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	if ((st = tenants_store_act_as_start(&tx, admin_id(c), in,
+	    sec_bytea_hex(c->arena, hash, 32), csrf, c->request_id, &row)) != ST_OK)
+		goto out;
+	if (!row.found) {
+		st = err_set(c->err, ST_NOTFOUND, "No active tenant with this id.");
+		goto out;
+	}
+	*out = json_pack("{s:s, s:s, s:s, s:b, s:s}", "session_id", row.session_id,
+	    "tenant_id", in->tenant_id, "expires_at", row.expires_at, "write", in->write,
+	    "csrf_token", csrf);
+out:
+	if ((st = db_tx_end(&tx, st)) != ST_OK) {
+		json_decref(*out);
+		*out = NULL;
+		sodium_memzero(token, SEC_TOKEN_CHARS + 1);
+	}
+	return st;
 }

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modules/tenants/tenants.h"
+
 static void
 ref_from_row(PGresult *res, struct tenant_ref *out)
 {
@@ -103,12 +105,27 @@ tenants_store_insert(struct db_tx *tx, const struct tenant_new *in, const char *
 	return ST_OK;
 }
 
-PGresult *
-tenants_store_list(struct db_tx *tx)
+static void
+tenant_row(PGresult *res, int i, void *elem, struct arena *a)
 {
-	return db_exec(tx, "SELECT t.id, t.slug, t.status, t.plan, p.business_name,"
+	struct tenant_row *t = elem;
+
+	(void)a;
+	t->id = PQgetvalue(res, i, 0);
+	t->slug = PQgetvalue(res, i, 1);
+	t->status = PQgetvalue(res, i, 2);
+	t->plan = PQgetvalue(res, i, 3);
+	t->name = PQgetvalue(res, i, 4);
+	t->timezone = PQgetvalue(res, i, 5);
+}
+
+enum status
+tenants_store_list(struct db_tx *tx, struct tenant_row **rows, size_t *n)
+{
+	return db_rows(tx, "SELECT t.id, t.slug, t.status, t.plan, p.business_name,"
 	    " p.timezone FROM tenants t LEFT JOIN tenant_profiles p ON p.tenant_id = t.id"
-	    " ORDER BY t.created_at, t.slug", 0, NULL);
+	    " ORDER BY t.created_at, t.slug", 0, NULL, sizeof(**rows), tenant_row,
+	    (void **)rows, n);
 }
 
 enum status
@@ -125,5 +142,149 @@ tenants_store_set_status(struct db_tx *tx, const char *slug, const char *status,
 	if (PQntuples(res) == 0)
 		return err_set(tx->err, ST_NOTFOUND, "No tenant with slug %s.", slug);
 	snprintf(id_out, UUID_STR_LEN + 1, "%s", PQgetvalue(res, 0, 0));
+	return ST_OK;
+}
+
+/* ---- the platform operator ------------------------------------------------------ */
+
+#define TENANT_JSON "json_build_object('id', id, 'slug', slug, 'name', name," \
+	" 'status', status, 'plan', plan, 'timezone', timezone," \
+	" 'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')," \
+	" 'updated_at', to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))"
+
+static void
+platform_row(PGresult *res, int i, void *elem, struct arena *a)
+{
+	struct platform_tenant_row *t = elem;
+
+	(void)a;
+	t->json = db_val(res, i, 0);
+	t->created_at = db_val(res, i, 1);
+	t->id = db_val(res, i, 2);
+}
+
+enum status
+tenants_store_platform_list(struct db_tx *tx, const char *actor, const char *status,
+    const char *after_ts, const char *after_id, int limit, struct platform_tenant_row **rows,
+    size_t *n)
+{
+	char lim[16];
+	const char *params[5] = { actor, status, after_ts, after_id, lim };
+
+	snprintf(lim, sizeof(lim), "%d", limit);
+	return db_rows(tx, "SELECT " TENANT_JSON "::text, created_at::text, id::text"
+	    " FROM platform_tenants_list($1, $2, $3::timestamptz, $4::uuid, $5::int)", 5, params,
+	    sizeof(**rows), platform_row, (void **)rows, n);
+}
+
+enum status
+tenants_store_platform_get(struct db_tx *tx, const char *actor, const char *id,
+    const char **json)
+{
+	const char *params[2] = { actor, id };
+	PGresult *res = db_exec(tx, "SELECT " TENANT_JSON "::text FROM platform_tenant_get($1, $2)",
+	    2, params);
+
+	*json = NULL;
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) == 0)
+		return err_set(tx->err, ST_NOTFOUND, "No tenant with this id.");
+	*json = db_val(res, 0, 0);
+	return ST_OK;
+}
+
+enum status
+tenants_store_platform_create(struct db_tx *tx, const char *actor, const struct tenant_new *in,
+    const char *request_id, const char **id)
+{
+	const char *params[6] = { actor, in->slug, in->name, in->timezone, in->plan, request_id };
+	PGresult *res = db_exec(tx, "SELECT platform_tenant_create($1, $2, $3, $4, $5, $6)", 6,
+	    params);
+
+	if (res == NULL)
+		return db_status(tx);
+	*id = db_val(res, 0, 0);
+	return ST_OK;
+}
+
+/* One of the platform functions that return the tenant's id, or NULL when
+ * there is none. */
+static enum status
+platform_call(struct db_tx *tx, const char *sql, const char *actor, const char *id,
+    const char *value, const char *request_id, bool *found)
+{
+	const char *params[4] = { actor, id, value, request_id };
+	PGresult *res = db_exec(tx, sql, 4, params);
+
+	*found = false;
+	if (res == NULL)
+		return db_status(tx);
+	*found = db_val(res, 0, 0) != NULL;
+	return ST_OK;
+}
+
+enum status
+tenants_store_platform_set_status(struct db_tx *tx, const char *actor, const char *id,
+    const char *status, const char *request_id, bool *found)
+{
+	return platform_call(tx, "SELECT platform_tenant_set_status($1, $2, $3, $4)", actor, id,
+	    status, request_id, found);
+}
+
+enum status
+tenants_store_platform_set_plan(struct db_tx *tx, const char *actor, const char *id,
+    const char *plan, const char *request_id, bool *found)
+{
+	return platform_call(tx, "SELECT platform_tenant_set_plan($1, $2, $3, $4)", actor, id,
+	    plan, request_id, found);
+}
+
+enum status
+tenants_store_act_as_start(struct db_tx *tx, const char *actor, const struct act_as_in *in,
+    const char *token_hash_hex, const char *csrf, const char *request_id,
+    struct act_as_row *out)
+{
+	char mins[8];
+	const char *params[9] = { actor, in->tenant_id, token_hash_hex, csrf, mins,
+		in->write ? "true" : "false", in->reason, in->remote_addr, request_id };
+	PGresult *res;
+
+	snprintf(mins, sizeof(mins), "%d", in->minutes);
+	res = db_exec(tx, "SELECT session_id,"
+	    " to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    " FROM platform_act_as_start($1, $2, $3, $4, $5, $6, $7, $8, $9)", 9, params);
+	*out = (struct act_as_row){ 0 };
+	if (res == NULL)
+		return db_status(tx);
+	if ((out->found = PQntuples(res) > 0)) {
+		out->session_id = db_val(res, 0, 0);
+		out->expires_at = db_val(res, 0, 1);
+	}
+	return ST_OK;
+}
+
+/* ---- the tenant admin's own statements -------------------------------------------- */
+
+enum status
+tenants_store_is_iana_zone(struct db_tx *tx, const char *zone, bool *ok)
+{
+	const char *params[1] = { zone };
+	PGresult *res = db_exec(tx, "SELECT is_iana_zone($1)", 1, params);
+
+	if (res == NULL)
+		return db_status(tx);
+	*ok = db_bool(res, 0, 0);
+	return ST_OK;
+}
+
+enum status
+tenants_store_plan(struct db_tx *tx, char plan[16])
+{
+	PGresult *res = db_exec(tx, "SELECT plan FROM tenants WHERE id = app_tenant()", 0, NULL);
+
+	if (res == NULL)
+		return db_status(tx);
+	snprintf(plan, 16, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
 	return ST_OK;
 }

@@ -18,8 +18,7 @@
 #include "app.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
-#include "modules/billing/plans.h"
-#include "modules/tenants/tenants_cache.h"
+#include "modules/billing/billing.h"
 #include "modules/web/web_internal.h"
 
 #define ORIGIN_MAX 300
@@ -98,9 +97,6 @@ web_origin_allowed(struct request *r, const char *origin, bool *ok, const char *
 {
 	const char *host, *lines, *p;
 	size_t host_len, n;
-	char *key;
-	uint64_t gen;
-	struct db_tx tx;
 	enum status st;
 
 	*ok = false;
@@ -113,15 +109,8 @@ web_origin_allowed(struct request *r, const char *origin, bool *ok, const char *
 		*ok = true;
 		return ST_OK;
 	}
-	key = arena_printf(r->arena, "o:%s", r->ctx.tenant.id);
-	if ((lines = tcache_text_get(key, r->arena, &gen)) == NULL) {
-		if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
-			return st;
-		st = web_store_origins(&tx, &lines);
-		if ((st = db_tx_end(&tx, st)) != ST_OK)
-			return st;
-		tcache_text_put(key, lines, gen);
-	}
+	if ((st = web_widget_origins(&r->ctx, &lines)) != ST_OK)
+		return st;
 	n = strlen(*norm);
 	for (p = lines; *p; ) {
 		const char *nl = strchr(p, '\n');

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "core/buf.h"
+#include "core/ctx.h"
 #include "db/db.h"
 #include "http/http.h"
 
@@ -24,7 +25,13 @@ enum status web_store_portal_json(struct db_tx *tx, const char **json) MUST_USE;
 /* The tenant's live widget origins, one per line. */
 enum status web_store_origins(struct db_tx *tx, const char **lines) MUST_USE;
 
-/* ---- tenant data, cached (web_portal.c) ---- */
+/* ---- services (web_service.c): the tenant's data, cached ---- */
+/* The portal's view (web_store_portal_json), for c's tenant. */
+enum status web_portal_text(struct ctx *c, const char **json) MUST_USE;
+/* The widget origins, one per line, for c's tenant. */
+enum status web_widget_origins(struct ctx *c, const char **lines) MUST_USE;
+
+/* ---- the portal's data as JSON, for a page (web_portal.c) ---- */
 enum status web_tenant_json(struct request *r, json_t **out) MUST_USE;
 
 /* ---- browser rules (web_guard.c) ---- */

@@ -17,9 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
-#include "modules/billing/plans.h"
-#include "modules/tenants/tenants_cache.h"
+#include "core/config.h"
+#include "modules/billing/billing.h"
 #include "modules/web/web_internal.h"
 
 #define PAGE_MAX (1u << 20)
@@ -29,21 +28,12 @@
 enum status
 web_tenant_json(struct request *r, json_t **out)
 {
-	char *key = arena_printf(r->arena, "w:%s", r->ctx.tenant.id);
 	const char *text;
-	uint64_t gen;
-	struct db_tx tx;
 	json_t *t;
 	enum status st;
 
-	if ((text = tcache_text_get(key, r->arena, &gen)) == NULL) {
-		if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
-			return st;
-		st = web_store_portal_json(&tx, &text);
-		if ((st = db_tx_end(&tx, st)) != ST_OK)
-			return st;
-		tcache_text_put(key, text, gen);
-	}
+	if ((st = web_portal_text(&r->ctx, &text)) != ST_OK)
+		return st;
 	if ((t = json_loads(text, 0, NULL)) == NULL)
 		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
 	arena_defer(r->arena, (void (*)(void *))json_decref, t);
@@ -269,7 +259,7 @@ page_end(struct page *p, struct response *w, int status, json_t *data, const cha
 	(void)plan_parse(p->r->ctx.tenant.plan, &tier);
 	if (!plan_has(tier, FEAT_REMOVE_PLATFORM_BRANDING)) {
 		raw(p, "<p class=\"powered\">Powered by ");
-		text(p, p->r->app->cfg.platform_name);
+		text(p, p->r->ctx.cfg->platform_name);
 		raw(p, "</p>");
 	}
 	raw(p, "</footer>\n");
