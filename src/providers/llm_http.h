@@ -19,7 +19,7 @@
 #include "core/arena.h"
 #include "core/status.h"
 #include "core/buf.h"
-#include "providers/llm_factory.h"
+#include "providers/llm.h"
 #include "providers/sse_parse.h"
 
 #define LLM_HTTP_MAX_HEADERS 8

@@ -25,6 +25,14 @@ extern const size_t ai_chat_nroutes;
 /* /v1/admin/conversations… (RES_CONVERSATIONS). */
 extern const struct route ai_admin_routes[];
 extern const size_t ai_admin_nroutes;
+/* The tenant's AI behaviour settings (tone, greeting, escalation rules,
+ * "never do" list, human handoff), edited through the admin API and read
+ * by the conversation engine. */
+extern const struct route ai_settings_routes[];
+extern const size_t ai_settings_nroutes;
+/* With ENABLE_TEST_ROUTES: POST /v1/test/llm. */
+extern const struct route ai_test_routes[];
+extern const size_t ai_test_nroutes;
 
 /* Where a turn's output goes as it happens. Every callback may be NULL.
  * data is borrowed for the duration of the call. */

@@ -33,9 +33,9 @@
 #include "modules/ai/ai_internal.h"
 #include "modules/billing/plans.h"
 #include "modules/billing/usage.h"
-#include "providers/llm_factory.h"
-#include "providers/llm_offline.h"
-#include "providers/llm_offline_nlu.h"
+#include "modules/llm/llm.h"
+#include "modules/ai/ai_offline.h"
+#include "modules/ai/ai_nlu.h"
 
 /* A streamed reply is shown as it comes, except its last words when they
  * could be the beginning of a leak (ai_leak_hold): when a leak completes,
@@ -535,7 +535,7 @@ open_turn(const struct ai_turn_in *in, struct ai_turn *u)
 		struct err pe;
 
 		err_clear(&pe);
-		if (llm_factory_for_tenant(r->app, &tx, a, &u->provider, &pe) != ST_OK ||
+		if (llm_for_tenant(&r->ctx, &tx, ai_offline_new(a), &u->provider, &pe) != ST_OK ||
 		    u->provider == NULL) {
 			u->provider = NULL;
 			if (tx.failed != ST_OK)
@@ -613,10 +613,10 @@ run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
 		return reply_fixed(r, conv_id, "system", USAGE_LIMIT_REPLY, sink, out, locked);
 	if (u->conv.input_tokens + u->conv.output_tokens >= cfg->ai_max_conversation_tokens)
 		return reply_fixed(r, conv_id, "system", TOKENS_REPLY, sink, out, locked);
-	provider = u->provider != NULL ? u->provider : llm_offline_new(a);
+	provider = u->provider != NULL ? u->provider : ai_offline_new(a);
 
 	/* The model loop ------------------------------------------------------ */
-	llm_offline_set_stream_delay_ms(cfg->ai_offline_stream_delay_ms);
+	ai_offline_set_stream_delay_ms(cfg->ai_offline_stream_delay_ms);
 	defs = ai_tool_defs(u->tenant.allow_handoff, &ndefs);
 	ai_prompt_build(a, &u->tenant, &prompt);
 	dynamic = ai_prompt_dynamic(a, &u->tenant, tc->now, u->conv.summary, u->conv.contact,

@@ -1,6 +1,6 @@
-/* llm_offline_nlu.c — the offline receptionist's language understanding:
+/* ai_nlu.c — the offline receptionist's language understanding:
  * pure functions over normalised text (see the header for the rules). */
-#include "providers/llm_offline_nlu.h"
+#include "modules/ai/ai_nlu.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* llm_offline.c — the offline receptionist (see llm_offline.h).
+/* ai_offline.c — the offline receptionist (see ai_offline.h).
  *
  * Each complete() rebuilds what the conversation knows from the request
  * alone — the customer's messages, the tool calls made so far and their
@@ -9,7 +9,7 @@
  * "The episode" is what the customer said since the last finished action
  * (a booking made, cancelled or moved, or a proposal declined): the slots
  * of the current request are filled from it, newest message first. */
-#include "providers/llm_offline.h"
+#include "modules/ai/ai_offline.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -20,18 +20,18 @@
 #include <time.h>
 
 #include "core/time.h"
-#include "providers/llm_offline_nlu.h"
+#include "modules/ai/ai_nlu.h"
 
 static atomic_int stream_delay_ms;
 
 void
-llm_offline_set_stream_delay_ms(int ms)
+ai_offline_set_stream_delay_ms(int ms)
 {
 	atomic_store(&stream_delay_ms, ms < 0 ? 0 : ms);
 }
 
 int
-llm_offline_local_now(struct arena *a, const char *zone, int64_t now_utc, int32_t *day,
+ai_offline_local_now(struct arena *a, const char *zone, int64_t now_utc, int32_t *day,
     int *minute)
 {
 	struct tz *z;
@@ -151,7 +151,7 @@ read_context(struct ctx *c)
 	c->cc = calling_code(country);
 	c->day_first = country != NULL && strcmp(country, "US") != 0 &&
 	    strcmp(country, "CA") != 0;
-	if (llm_offline_local_now(c->a, r->tenant_timezone ? r->tenant_timezone : "UTC",
+	if (ai_offline_local_now(c->a, r->tenant_timezone ? r->tenant_timezone : "UTC",
 	    r->now_utc, &c->today, &c->now_min) != 0) {
 		c->today = (int32_t)(r->now_utc / 86400);
 		c->now_min = (int)(r->now_utc % 86400 / 60);
@@ -1316,7 +1316,7 @@ offline_complete(struct llm_provider *self, struct arena *a, const struct llm_re
 		decide(c);
 
 	out->provider = "offline";
-	out->model = LLM_OFFLINE_MODEL;
+	out->model = AI_OFFLINE_MODEL;
 	out->input_tokens = (int)(request_chars(req) / 4 + 1);
 	if (c->call_name != NULL) {
 		char *args = json_dumps(c->call_args, JSON_COMPACT | JSON_SORT_KEYS);
@@ -1370,7 +1370,7 @@ offline_free(struct llm_provider *self)
 static struct llm_provider shared = { "offline", offline_complete, offline_free, NULL };
 
 struct llm_provider *
-llm_offline_new(struct arena *a)
+ai_offline_new(struct arena *a)
 {
 	struct llm_provider *p;
 

@@ -12,7 +12,7 @@
 #include "modules/ai/ai_internal.h"
 #include "modules/audit/audit.h"
 #include "modules/auth/auth.h"
-#include "providers/llm_offline_nlu.h"
+#include "modules/ai/ai_nlu.h"
 
 int64_t
 ai_now(void)

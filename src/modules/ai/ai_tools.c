@@ -30,7 +30,7 @@
 #include "modules/appointments/appt_service.h"
 #include "core/time.h"
 #include "modules/audit/audit.h"
-#include "providers/llm_offline_nlu.h"
+#include "modules/ai/ai_nlu.h"
 
 /* Slots kept in a conversation's offered list (newest win). */
 #define OFFERED_MAX 60
