@@ -150,7 +150,7 @@ list_route(struct request *r, struct response *w)
 	p[5] = cur_ts;
 	p[6] = cur_id;
 	p[7] = lim;
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	res = db_exec(&tx, "SELECT c.id, c.channel, " EFFECTIVE_STATUS ", c.customer_id, c.summary,"
 	    " c.message_count, " TS("c.last_activity_at") ", " TS("c.created_at") ","
@@ -317,7 +317,7 @@ get_route(struct request *r, struct response *w)
 
 	if (id == NULL)
 		return err_set(&r->err, ST_NOTFOUND, "No such conversation.");
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	st = conversation_json(r, &tx, id, &o);
 	if ((st = db_tx_end(&tx, st)) != ST_OK) {
@@ -357,7 +357,7 @@ reply_route(struct request *r, struct response *w)
 	}
 	if (id == NULL)
 		return err_set(&r->err, ST_NOTFOUND, "No such conversation.");
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	if ((st = ai_store_conv_get(&tx, id, true, &conv, &found)) != ST_OK)
 		return db_tx_end(&tx, st);
@@ -408,7 +408,7 @@ handback_route(struct request *r, struct response *w)
 	}
 	if (id == NULL)
 		return err_set(&r->err, ST_NOTFOUND, "No such conversation.");
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	if ((st = ai_store_conv_get(&tx, id, true, &conv, &found)) != ST_OK)
 		return db_tx_end(&tx, st);

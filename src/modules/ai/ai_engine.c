@@ -27,7 +27,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "modules/ai/ai_internal.h"
@@ -66,15 +66,15 @@ now_ms(void)
 }
 
 static bool
-cancelled(const struct request *r)
+cancelled(const struct ctx *ctx)
 {
-	return r->cancelled != NULL && atomic_load(r->cancelled);
+	return ctx->cancelled != NULL && atomic_load(ctx->cancelled);
 }
 
 /* ---- streaming through the leak filter ------------------------------------------ */
 
 struct filter {
-	struct request *r;
+	struct ctx *ctx;
 	const struct ai_sink *sink;
 	const struct ai_leak_guard *guard;
 	char *text;		/* this step's text so far */
@@ -135,7 +135,7 @@ on_text(void *ud, const char *delta, size_t n)
 
 		while (cap < f->len + n + 1)
 			cap *= 2;
-		p = arena_alloc(f->r->arena, cap);
+		p = arena_alloc(f->ctx->arena, cap);
 		if (f->len)
 			memcpy(p, f->text, f->len);
 		f->text = p;
@@ -204,15 +204,15 @@ sink_event(const struct ai_sink *s, const char *name, json_t *data)
 /* ---- persistence helpers ------------------------------------------------------------ */
 
 static enum status
-add_msg(struct request *r, const char *conv, const struct ai_msg_in *m, char id[UUID_STR_LEN + 1],
+add_msg(struct ctx *ctx, const char *conv, const struct ai_msg_in *m, char id[UUID_STR_LEN + 1],
     int *seq)
 {
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	st = ai_store_msg_add(&tx, conv, m, r->app->cfg.chat_session_idle_s, id, seq);
+	st = ai_store_msg_add(&tx, conv, m, ctx->cfg->chat_session_idle_s, id, seq);
 	return db_tx_end(&tx, st);
 }
 
@@ -221,19 +221,19 @@ add_msg(struct request *r, const char *conv, const struct ai_msg_in *m, char id[
  * NULL) last: the tenant's month counters are rows every turn updates,
  * locked from there to the commit. */
 static enum status
-step_tx(struct request *r, const char *conv, const struct llm_response *resp,
+step_tx(struct ctx *ctx, const char *conv, const struct llm_response *resp,
     const struct ai_msg_in *m, char id[UUID_STR_LEN + 1], bool unlock)
 {
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if (m != NULL) {
 		struct ai_msg_in last = *m;
 
 		last.ends_turn = unlock;
-		st = ai_store_msg_add(&tx, conv, &last, r->app->cfg.chat_session_idle_s, id, NULL);
+		st = ai_store_msg_add(&tx, conv, &last, ctx->cfg->chat_session_idle_s, id, NULL);
 	} else if (unlock) {
 		st = ai_store_turn_unlock(&tx, conv);
 	}
@@ -246,18 +246,18 @@ step_tx(struct request *r, const char *conv, const struct llm_response *resp,
  * turn holds it. Metering never fails the turn: when the step cannot be
  * saved with it, it is saved without. */
 static enum status
-persist_step(struct request *r, const char *conv, const struct llm_response *resp,
+persist_step(struct ctx *ctx, const char *conv, const struct llm_response *resp,
     const struct ai_msg_in *m, char id[UUID_STR_LEN + 1], bool release, bool *locked)
 {
 	bool unlock = release && *locked;
 	enum status st = ST_OK;
 
 	if (m != NULL || unlock || resp != NULL)
-		st = step_tx(r, conv, resp, m, id, unlock);
+		st = step_tx(ctx, conv, resp, m, id, unlock);
 	if (st != ST_OK && resp != NULL) {
 		log_warn("ai: a step could not be saved with its metering; saving it without");
-		err_clear(&r->err);
-		st = m != NULL || unlock ? step_tx(r, conv, NULL, m, id, unlock) : ST_OK;
+		err_clear(ctx->err);
+		st = m != NULL || unlock ? step_tx(ctx, conv, NULL, m, id, unlock) : ST_OK;
 	}
 	if (st == ST_OK && release)
 		*locked = false;
@@ -265,31 +265,31 @@ persist_step(struct request *r, const char *conv, const struct llm_response *res
 }
 
 static enum status
-unlock(struct request *r, const char *conv)
+unlock(struct ctx *ctx, const char *conv)
 {
 	struct db_tx tx;
-	struct err saved = r->err;
+	struct err saved = *ctx->err;
 	enum status st;
 
 	/* Runs on every way out, failures included: keep their message. */
-	err_clear(&r->err);
-	if ((st = ai_tx_begin(r, &tx)) == ST_OK)
+	err_clear(ctx->err);
+	if ((st = db_tx_begin(&tx, ctx)) == ST_OK)
 		st = db_tx_end(&tx, ai_store_turn_unlock(&tx, conv));
 	if (saved.message[0] != '\0')
-		r->err = saved;
+		*ctx->err = saved;
 	return st;
 }
 
 /* A reply that needs no model (handoff, limits, failures). */
 static enum status
-reply_fixed(struct request *r, const char *conv, const char *author, const char *text,
+reply_fixed(struct ctx *ctx, const char *conv, const char *author, const char *text,
     const struct ai_sink *sink, struct ai_turn_out *out, bool *locked)
 {
 	struct ai_msg_in m = { .role = "assistant", .author = author, .content = text };
 	enum status st;
 
 	sink_text(sink, text);
-	if ((st = persist_step(r, conv, NULL, &m, out->message_id, true, locked)) != ST_OK)
+	if ((st = persist_step(ctx, conv, NULL, &m, out->message_id, true, locked)) != ST_OK)
 		return st;
 	out->text = text;
 	return ST_OK;
@@ -383,7 +383,7 @@ msgs_push(struct arena *a, struct msgs *m)
 
 /* What the opening transaction hands the rest of the turn. */
 struct ai_turn {
-	struct request *r;
+	struct ctx *ctx;
 	const char *text;		/* the customer's message, sanitised */
 	bool locked;			/* this turn holds the conversation's lock */
 	struct ai_turn_ctx t;
@@ -405,23 +405,23 @@ struct ai_turn {
 /* The refusals of a turn that cannot begin: the web widget names its
  * conversation by session, a channel by id. */
 static enum status
-refuse_missing(struct request *r, const struct ai_turn_in *in)
+refuse_missing(struct ctx *ctx, const struct ai_turn_in *in)
 {
 	if (in->session_hash == NULL)
-		return err_set(&r->err, ST_NOTFOUND, "This conversation has ended; please start a "
+		return err_set(ctx->err, ST_NOTFOUND, "This conversation has ended; please start a "
 		    "new one.");
-	err_detail(&r->err, "session_id", "is not a chat session of this business");
-	return err_set(&r->err, ST_NOTFOUND, "Unknown chat session; start a new one.");
+	err_detail(ctx->err, "session_id", "is not a chat session of this business");
+	return err_set(ctx->err, ST_NOTFOUND, "Unknown chat session; start a new one.");
 }
 
 static enum status
-refuse_ended(struct request *r, const struct ai_turn_in *in)
+refuse_ended(struct ctx *ctx, const struct ai_turn_in *in)
 {
 	if (in->session_hash == NULL)
-		return err_set(&r->err, ST_NOTFOUND, "This conversation has ended; please start a "
+		return err_set(ctx->err, ST_NOTFOUND, "This conversation has ended; please start a "
 		    "new one.");
-	err_detail(&r->err, "session_id", "has expired");
-	return err_set(&r->err, ST_NOTFOUND, "This chat session has expired; start a new one.");
+	err_detail(ctx->err, "session_id", "has expired");
+	return err_set(ctx->err, ST_NOTFOUND, "This chat session has expired; start a new one.");
 }
 
 /* The one transaction before the model. The lock is taken first, and the
@@ -431,9 +431,9 @@ refuse_ended(struct request *r, const struct ai_turn_in *in)
 static enum status
 open_turn(const struct ai_turn_in *in, struct ai_turn *u)
 {
-	struct request *r = u->r;
-	const struct config *cfg = &r->app->cfg;
-	struct arena *a = r->arena;
+	struct ctx *ctx = u->ctx;
+	const struct config *cfg = ctx->cfg;
+	struct arena *a = ctx->arena;
 	struct ai_msg_in um = { .role = "user", .author = "customer", .content = u->text };
 	enum plan_tier tier = PLAN_FREE;
 	struct db_tx tx;
@@ -444,13 +444,13 @@ open_turn(const struct ai_turn_in *in, struct ai_turn *u)
 	enum status st;
 
 	u->locked = false;
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = ai_store_turn_lock(&tx, in->conversation_id, in->session_hash, &u->conv,
 	    &lock)) != ST_OK)
 		goto out;
 	if (lock == AI_LOCK_MISSING) {
-		st = refuse_missing(r, in);
+		st = refuse_missing(ctx, in);
 		goto out;
 	}
 	conv_id = u->conv.id;
@@ -464,17 +464,17 @@ open_turn(const struct ai_turn_in *in, struct ai_turn *u)
 			st = ai_store_close(&tx, conv_id);
 		if ((st = db_tx_end(&tx, st)) != ST_OK)
 			return st;
-		return refuse_ended(r, in);
+		return refuse_ended(ctx, in);
 	}
 	if (lock == AI_LOCK_BUSY) {
-		r->err.retry_after = 2;
-		st = err_set(&r->err, ST_CONFLICT, "A reply is still being written; try again in a "
+		ctx->err->retry_after = 2;
+		st = err_set(ctx->err, ST_CONFLICT, "A reply is still being written; try again in a "
 		    "moment.");
 		goto out;
 	}
 	if ((st = ai_store_msg_add(&tx, conv_id, &um, cfg->chat_session_idle_s, NULL,
 	    &u->t.user_seq)) != ST_OK ||
-	    (st = ai_tenant_load(&tx, a, r->ctx.tenant.id, &u->tenant)) != ST_OK)
+	    (st = ai_tenant_load(&tx, a, ctx->tenant.id, &u->tenant)) != ST_OK)
 		goto out;
 
 	/* A person has the conversation, or must get it: no model, nothing
@@ -535,7 +535,7 @@ open_turn(const struct ai_turn_in *in, struct ai_turn *u)
 		struct err pe;
 
 		err_clear(&pe);
-		if (llm_for_tenant(&r->ctx, &tx, ai_offline_new(a), &u->provider, &pe) != ST_OK ||
+		if (llm_for_tenant(ctx, &tx, ai_offline_new(a), &u->provider, &pe) != ST_OK ||
 		    u->provider == NULL) {
 			u->provider = NULL;
 			if (tx.failed != ST_OK)
@@ -550,7 +550,7 @@ open_turn(const struct ai_turn_in *in, struct ai_turn *u)
 	if (st == ST_OK) {
 		struct err ue;
 
-		(void)plan_parse(r->ctx.tenant.plan, &tier);
+		(void)plan_parse(ctx->tenant.plan, &tier);
 		err_clear(&ue);
 		st = usage_allow_message(&tx, tier, &ue);
 		if (st == ST_FORBIDDEN) {
@@ -567,9 +567,9 @@ out:
 static enum status
 run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
 {
-	struct request *r = u->r;
-	const struct config *cfg = &r->app->cfg;
-	struct arena *a = r->arena;
+	struct ctx *ctx = u->ctx;
+	const struct config *cfg = ctx->cfg;
+	struct arena *a = ctx->arena;
 	const char *conv_id = u->conv.id;
 	bool *locked = &u->locked;
 	struct ai_turn_ctx *tc = &u->t;
@@ -585,7 +585,7 @@ run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
 	int calls_used = 0;
 	enum status st;
 
-	tc->r = r;
+	tc->ctx = ctx;
 	tc->conversation_id = conv_id;
 	tc->channel = u->conv.channel;
 	tc->tenant = &u->tenant;
@@ -607,12 +607,12 @@ run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
 		    "status", "done"));
 		json_array_append_new(out->tool_events, json_pack("{s:s, s:s}", "name",
 		    "handoff_to_human", "status", "done"));
-		return reply_fixed(r, conv_id, "ai", msg, sink, out, locked);
+		return reply_fixed(ctx, conv_id, "ai", msg, sink, out, locked);
 	}
 	if (u->limited)
-		return reply_fixed(r, conv_id, "system", USAGE_LIMIT_REPLY, sink, out, locked);
+		return reply_fixed(ctx, conv_id, "system", USAGE_LIMIT_REPLY, sink, out, locked);
 	if (u->conv.input_tokens + u->conv.output_tokens >= cfg->ai_max_conversation_tokens)
-		return reply_fixed(r, conv_id, "system", TOKENS_REPLY, sink, out, locked);
+		return reply_fixed(ctx, conv_id, "system", TOKENS_REPLY, sink, out, locked);
 	provider = u->provider != NULL ? u->provider : ai_offline_new(a);
 
 	/* The model loop ------------------------------------------------------ */
@@ -641,7 +641,7 @@ run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
 		*msgs_push(a, &msgs) = u->hist[i];
 
 	memset(&f, 0, sizeof(f));
-	f.r = r;
+	f.ctx = ctx;
 	f.sink = sink;
 	f.guard = &guard;
 
@@ -665,7 +665,7 @@ run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
 		req.ntools = tools_ok ? ndefs : 0;
 		req.max_tokens = 800;
 		req.timeout_ms = cfg->llm_timeout_ms;
-		req.cancelled = r->cancelled;
+		req.cancelled = ctx->cancelled;
 		req.tenant_timezone = u->tenant.zone;
 		req.now_utc = tc->now;
 		filter_reset(&f);
@@ -673,24 +673,24 @@ run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
 		t0 = now_ms();
 		st = provider->complete(provider, a, &req, &stream, &resp, &pe);
 		latency = (int)(now_ms() - t0);
-		if (cancelled(r)) {
+		if (cancelled(ctx)) {
 			/* Keep what the customer already saw, and meter what
 			 * the model did. */
 			struct ai_msg_in m = { .role = "assistant", .author = "ai",
 				.content = arena_strndup(a, f.text, f.sent), .interrupted = true,
 				.latency_ms = latency };
 
-			(void)!persist_step(r, conv_id, st == ST_OK ? &resp : NULL,
+			(void)!persist_step(ctx, conv_id, st == ST_OK ? &resp : NULL,
 			    f.sent > 0 && !f.leaked ? &m : NULL, out->message_id, true, locked);
-			err_clear(&r->err);
+			err_clear(ctx->err);
 			out->cancelled = true;
 			log_emit(LOG_INFO, "ai turn cancelled", json_pack("{s:s, s:s, s:i}",
-			    "request_id", r->request_id, "conversation_id", conv_id, "step", step));
+			    "request_id", ctx->request_id, "conversation_id", conv_id, "step", step));
 			return ST_OK;
 		}
 		if (st != ST_OK) {
 			log_emit(LOG_WARN, "ai model call failed", json_pack("{s:s, s:s, s:s}",
-			    "request_id", r->request_id, "conversation_id", conv_id, "error",
+			    "request_id", ctx->request_id, "conversation_id", conv_id, "error",
 			    pe.message));
 			filter_finish(&f);
 			failed = true;
@@ -736,7 +736,7 @@ run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
 					m.content = final;
 					sink_text(sink, final);
 				}
-				if ((st = persist_step(r, conv_id, &resp, &m, out->message_id, true,
+				if ((st = persist_step(ctx, conv_id, &resp, &m, out->message_id, true,
 				    locked)) != ST_OK)
 					return st;
 			}
@@ -772,7 +772,7 @@ run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
 				.input_tokens = resp.input_tokens, .output_tokens = resp.output_tokens,
 				.latency_ms = latency };
 
-			if ((st = persist_step(r, conv_id, &resp, &m, NULL, false, locked)) != ST_OK)
+			if ((st = persist_step(ctx, conv_id, &resp, &m, NULL, false, locked)) != ST_OK)
 				return st;
 		}
 		for (size_t i = 0; i < resp.ntool_calls; i++) {
@@ -819,7 +819,7 @@ run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
 				struct ai_msg_in m = { .role = "tool", .author = "ai", .tool_call_id = c->id,
 					.tool_name = c->name, .tool_result = result };
 
-				if ((st = add_msg(r, conv_id, &m, NULL, NULL)) != ST_OK)
+				if ((st = add_msg(ctx, conv_id, &m, NULL, NULL)) != ST_OK)
 					return st;
 			}
 			sink_event(sink, "tool", json_pack("{s:s, s:s}", "name", c->name, "status",
@@ -835,9 +835,9 @@ run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
 		}
 		if (tc->handed_off) {
 			out->handed_off = true;
-			return reply_fixed(r, conv_id, "ai", tc->handoff_message, sink, out, locked);
+			return reply_fixed(ctx, conv_id, "ai", tc->handoff_message, sink, out, locked);
 		}
-		if (cancelled(r)) {
+		if (cancelled(ctx)) {
 			out->cancelled = true;
 			return ST_OK;
 		}
@@ -851,7 +851,7 @@ run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
 	{
 		struct ai_msg_in m = { .role = "assistant", .author = "ai", .content = final };
 
-		if ((st = persist_step(r, conv_id, NULL, &m, out->message_id, true, locked)) != ST_OK)
+		if ((st = persist_step(ctx, conv_id, NULL, &m, out->message_id, true, locked)) != ST_OK)
 			return st;
 	}
 	out->text = final;
@@ -860,19 +860,19 @@ done:
 	if (any_leak) {
 		out->text = AI_SAFE_REPLY;
 		log_emit(LOG_WARN, "ai reply withheld by the leak filter", json_pack("{s:s, s:s}",
-		    "request_id", r->request_id, "conversation_id", conv_id));
+		    "request_id", ctx->request_id, "conversation_id", conv_id));
 	}
 	return ST_OK;
 }
 
 enum status
-ai_turn_begin(struct request *r, const struct ai_turn_in *in, struct ai_turn **out)
+ai_turn_begin(struct ctx *ctx, const struct ai_turn_in *in, struct ai_turn **out)
 {
-	struct ai_turn *u = arena_calloc(r->arena, 1, sizeof(*u));
+	struct ai_turn *u = arena_calloc(ctx->arena, 1, sizeof(*u));
 	enum status st;
 
 	*out = NULL;
-	u->r = r;
+	u->ctx = ctx;
 	u->text = in->text;
 	if ((st = open_turn(in, u)) != ST_OK)
 		return st;
@@ -886,31 +886,31 @@ ai_turn_run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *o
 	enum status st, ust = ST_OK;
 
 	memset(out, 0, sizeof(*out));
-	out->tool_events = ai_keep(u->r->arena, json_array());
+	out->tool_events = ai_keep(u->ctx->arena, json_array());
 	st = run(u, sink, out);
 	/* The common ways out released the lock with their last write; the
 	 * others (failures included) release it here. */
 	if (u->locked)
-		ust = unlock(u->r, u->conv.id);
+		ust = unlock(u->ctx, u->conv.id);
 	return st != ST_OK ? st : ust;
 }
 
 void
 ai_turn_abandon(struct ai_turn *u)
 {
-	if (u != NULL && u->locked && unlock(u->r, u->conv.id) == ST_OK)
+	if (u != NULL && u->locked && unlock(u->ctx, u->conv.id) == ST_OK)
 		u->locked = false;
 }
 
 enum status
-ai_turn(struct request *r, const char *conversation_id, const char *text,
+ai_turn(struct ctx *ctx, const char *conversation_id, const char *text,
     const struct ai_sink *sink, struct ai_turn_out *out)
 {
 	struct ai_turn_in in = { .conversation_id = conversation_id, .text = text };
 	struct ai_turn *u;
 	enum status st;
 
-	if ((st = ai_turn_begin(r, &in, &u)) != ST_OK)
+	if ((st = ai_turn_begin(ctx, &in, &u)) != ST_OK)
 		return st;
 	return ai_turn_run(u, sink, out);
 }

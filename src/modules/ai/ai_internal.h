@@ -163,7 +163,7 @@ enum status ai_tool_args_parse(struct arena *a, const char *name, const char *ar
 
 /* The turn, as the tools see it. */
 struct ai_turn_ctx {
-	struct request *r;
+	struct ctx *ctx;			/* the turn's tenant, arena, error slot, request id */
 	const char *conversation_id;
 	const char *channel;
 	int user_seq;			/* the customer message of this turn */
@@ -292,11 +292,9 @@ enum status ai_store_outbox(struct db_tx *tx, const char *recipient, const char 
 /* ---- misc ------------------------------------------------------------------------ */
 
 int64_t ai_now(void);
-/* Begins a transaction in the request's tenant. */
-enum status ai_tx_begin(struct request *r, struct db_tx *tx) MUST_USE;
 /* The audit actor for what the AI does in a conversation. */
 struct audit_actor;
-void ai_actor(struct request *r, const char *conversation_id, struct audit_actor *out);
+void ai_actor(const struct ctx *ctx, const char *conversation_id, struct audit_actor *out);
 /* A JSON reference the arena releases. */
 json_t *ai_keep(struct arena *a, json_t *j);
 /* Masked copies for logs. */

@@ -111,7 +111,7 @@ session_find(struct request *r, const char *token, struct ai_conv *conv)
 
 	if ((st = session_hash(r, token, hash)) != ST_OK)
 		return st;
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	if ((st = ai_store_conv_by_token(&tx, hash, conv, &found)) != ST_OK || !found)
 		goto out;
@@ -180,7 +180,7 @@ session_route(struct request *r, struct response *w)
 	memcpy(token, SESSION_PREFIX, 3);
 	sec_random_token(token + 3);
 	sec_sha256(token, hash);
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	if ((st = ai_tenant_load(&tx, r->arena, r->ctx.tenant.id, &t)) != ST_OK ||
 	    (st = ai_store_conv_create(&tx, "web", hash, r->app->cfg.chat_session_idle_s, id)) != ST_OK)
@@ -261,7 +261,7 @@ stream_route(struct request *r, struct response *w)
 	    (st = http_stream_admit(r)) != ST_OK)
 		return st;
 	tin.text = in.message;
-	if ((st = ai_turn_begin(r, &tin, &turn)) != ST_OK)
+	if ((st = ai_turn_begin(&r->ctx, &tin, &turn)) != ST_OK)
 		return st;
 	response_header(w, "Cache-Control", "no-store");
 	if ((st = http_stream_start(r, w, 200, "text/event-stream; charset=utf-8")) != ST_OK) {
@@ -313,7 +313,7 @@ message_route(struct request *r, struct response *w)
 	    (st = session_hash(r, in.session_id, hash)) != ST_OK)
 		return st;
 	tin.text = in.message;
-	if ((st = ai_turn_begin(r, &tin, &turn)) != ST_OK ||
+	if ((st = ai_turn_begin(&r->ctx, &tin, &turn)) != ST_OK ||
 	    (st = ai_turn_run(turn, &sink, &out)) != ST_OK)
 		return st;
 	response_header(w, "Cache-Control", "no-store");
@@ -344,7 +344,7 @@ history_route(struct request *r, struct response *w)
 	snprintf(after, sizeof(after), "%lld", in.after_seq);
 	p[0] = conv.id;
 	p[1] = after;
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 		return st;
 	res = db_exec(&tx, "SELECT id, seq, role, author, content,"
 	    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
 #include "db/db.h"
 #include "modules/ai/ai_internal.h"
 #include "modules/audit/audit.h"
@@ -23,19 +22,13 @@ ai_now(void)
 	return (int64_t)ts.tv_sec;
 }
 
-enum status
-ai_tx_begin(struct request *r, struct db_tx *tx)
-{
-	return db_tx_begin(tx, &r->ctx);
-}
-
 void
-ai_actor(struct request *r, const char *conversation_id, struct audit_actor *out)
+ai_actor(const struct ctx *ctx, const char *conversation_id, struct audit_actor *out)
 {
 	out->type = "ai";
 	out->id = conversation_id;
 	out->on_behalf_of = NULL;
-	out->request_id = r->request_id;
+	out->request_id = ctx->request_id;
 }
 
 static void
