@@ -1112,22 +1112,37 @@ booking_json(struct ai_turn_ctx *t, const struct appt_shown *s, const char **sum
 	    "service", service, "label", lng, "short_label", shrt, "staff", staff);
 }
 
+/* The booking the customer named and proved is theirs; *ok false when it
+ * is refused (*result says why to the model). */
+static enum status
+verified_booking(struct ai_turn_ctx *t, json_t *args, struct appt_verify *v,
+    struct appt_shown *s, json_t **result, bool *refused, bool *ok)
+{
+	enum status st;
+
+	*ok = false;
+	if (!verification(t, args, v, result, refused))
+		return ST_OK;
+	if ((st = appt_public_get(t->ctx, v, s)) != ST_OK) {
+		if (st != ST_NOTFOUND && st != ST_INVALID)
+			return st;
+		*result = api_refusal(t, st, refused);
+		return ST_OK;
+	}
+	*ok = true;
+	return ST_OK;
+}
+
 static enum status
 tool_get_booking(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 {
 	struct appt_verify v;
 	struct appt_shown s;
+	bool ok;
 	enum status st;
 
-	if (!verification(t, args, &v, result, refused))
-		return ST_OK;
-	if ((st = appt_public_get(t->ctx, &v, &s)) != ST_OK) {
-		if (st == ST_NOTFOUND || st == ST_INVALID) {
-			*result = api_refusal(t, st, refused);
-			return ST_OK;
-		}
+	if ((st = verified_booking(t, args, &v, &s, result, refused, &ok)) != ST_OK || !ok)
 		return st;
-	}
 	*result = booking_json(t, &s, NULL);
 	/* The customer proved this contact is theirs. */
 	return save_contact(t, NULL, v.email, v.phone, NULL);
@@ -1142,17 +1157,11 @@ tool_cancel(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 	const char *summary;
 	json_t *canon, *proposal, *shown;
 	enum prop_outcome po;
+	bool ok;
 	enum status st;
 
-	if (!verification(t, args, &v, result, refused))
-		return ST_OK;
-	if ((st = appt_public_get(t->ctx, &v, &s)) != ST_OK) {
-		if (st == ST_NOTFOUND || st == ST_INVALID) {
-			*result = api_refusal(t, st, refused);
-			return ST_OK;
-		}
+	if ((st = verified_booking(t, args, &v, &s, result, refused, &ok)) != ST_OK || !ok)
 		return st;
-	}
 	shown = ai_keep(a, booking_json(t, &s, &summary));
 	(void)shown;
 	if (strcmp(s.view.status, "CANCELLED") == 0) {
@@ -1189,17 +1198,11 @@ tool_reschedule(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refu
 	json_t *canon, *proposal, *slot;
 	enum prop_outcome po;
 	int64_t start;
+	bool ok;
 	enum status st;
 
-	if (!verification(t, args, &v, result, refused))
-		return ST_OK;
-	if ((st = appt_public_get(t->ctx, &v, &s)) != ST_OK) {
-		if (st == ST_NOTFOUND || st == ST_INVALID) {
-			*result = api_refusal(t, st, refused);
-			return ST_OK;
-		}
+	if ((st = verified_booking(t, args, &v, &s, result, refused, &ok)) != ST_OK || !ok)
 		return st;
-	}
 	ai_keep(a, booking_json(t, &s, &summary));
 	service_id = s.view.n_items ? s.view.items[0].service_id : NULL;
 	if (service_id == NULL) {
