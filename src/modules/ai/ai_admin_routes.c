@@ -176,17 +176,8 @@ handback_route(struct request *r, struct response *w)
 	json_t *o;
 	enum status st;
 
-	if (r->body_len > 0) {
-		json_t *body, *v;
-		const char *key;
-
-		if ((st = http_json_body(r, &body)) != ST_OK)
-			return st;
-		json_object_foreach(body, key, v)
-			err_detail(&r->err, key, "is not a known field");
-		if (r->err.nviolations > 0)
-			return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
-	}
+	if ((st = ai_body_empty(r)) != ST_OK)
+		return st;
 	if (id == NULL)
 		return err_set(&r->err, ST_NOTFOUND, "No such conversation.");
 	if ((st = ai_conv_handback(&r->ctx, id, &o)) != ST_OK)

@@ -208,6 +208,11 @@ struct ai_heartbeat {
 void ai_heartbeat_start(struct ai_heartbeat *hb, struct request *r);
 void ai_heartbeat_stop(struct ai_heartbeat *hb);
 
+/* ---- route helpers (ai_routes.c) ------------------------------------------------- */
+
+/* A body that must be empty or {}: any field in it is unknown. */
+enum status ai_body_empty(struct request *r) MUST_USE;
+
 /* ---- chat sessions and the admin's conversations (ai_service.c) ----------------- */
 
 struct ai_conv;

@@ -1105,6 +1105,20 @@ continues(struct offline *c, const char *raw, const char *norm)
 	    nlu_extract_name(c->a, raw, false) != NULL;
 }
 
+/* The request under way goes on: the customer is answering its questions. */
+static void
+continue_goal(struct offline *c, enum nlu_intent goal)
+{
+	if (goal == NLU_BOOK)
+		flow_book(c);
+	else if (goal == NLU_CANCEL)
+		flow_cancel(c);
+	else if (goal == NLU_RESCHEDULE)
+		flow_reschedule(c);
+	else
+		flow_lookup(c);
+}
+
 static void
 decide(struct offline *c)
 {
@@ -1172,14 +1186,7 @@ decide(struct offline *c)
 	/* Details for the request under way ("4:30", "Jane, jane@x.com"). */
 	if (goal != NLU_NONE && (it == NLU_NONE || it == NLU_FAQ || it == NLU_GREETING ||
 	    it == NLU_THANKS) && continues(c, raw, norm)) {
-		if (goal == NLU_BOOK)
-			flow_book(c);
-		else if (goal == NLU_CANCEL)
-			flow_cancel(c);
-		else if (goal == NLU_RESCHEDULE)
-			flow_reschedule(c);
-		else
-			flow_lookup(c);
+		continue_goal(c, goal);
 		return;
 	}
 	switch (it) {
@@ -1235,14 +1242,7 @@ decide(struct offline *c)
 		return;
 	default:
 		if (goal != NLU_NONE) {
-			if (goal == NLU_BOOK)
-				flow_book(c);
-			else if (goal == NLU_CANCEL)
-				flow_cancel(c);
-			else if (goal == NLU_RESCHEDULE)
-				flow_reschedule(c);
-			else
-				flow_lookup(c);
+			continue_goal(c, goal);
 			return;
 		}
 		say(c, "%s I didn't quite catch that. %s", sorry_word(c),

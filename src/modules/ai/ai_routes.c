@@ -96,26 +96,34 @@ session_hash(struct request *r, const char *token, unsigned char hash[32])
 	return ST_OK;
 }
 
+enum status
+ai_body_empty(struct request *r)
+{
+	json_t *body, *v;
+	const char *key;
+	enum status st;
+
+	if (r->body_len == 0)
+		return ST_OK;
+	if ((st = http_json_body(r, &body)) != ST_OK)
+		return st;
+	json_object_foreach(body, key, v)
+		err_detail(&r->err, key, "is not a known field");
+	if (r->err.nviolations > 0)
+		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
+	return ST_OK;
+}
+
 /* ---- POST /v1/chat/session ------------------------------------------------------- */
 
 static enum status
 session_route(struct request *r, struct response *w)
 {
 	struct ai_chat_session s;
-	json_t *body, *v;
-	const char *key;
 	enum status st;
 
 	/* An empty body or {} (nothing to configure yet). */
-	if (r->body_len > 0) {
-		if ((st = http_json_body(r, &body)) != ST_OK)
-			return st;
-		json_object_foreach(body, key, v)
-			err_detail(&r->err, key, "is not a known field");
-		if (r->err.nviolations > 0)
-			return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
-	}
-	if ((st = ai_chat_open(&r->ctx, &s)) != ST_OK)
+	if ((st = ai_body_empty(r)) != ST_OK || (st = ai_chat_open(&r->ctx, &s)) != ST_OK)
 		return st;
 	response_header(w, "Cache-Control", "no-store");
 	return reply_json(r, w, 201, json_pack("{s:s, s:s, s:i}", "session_id", s.token,

@@ -121,13 +121,12 @@ ai_store_conv_create(struct db_tx *tx, const char *channel, const unsigned char 
 	return ST_OK;
 }
 
-enum status
-ai_store_conv_by_token(struct db_tx *tx, const unsigned char token_hash[32],
-    struct ai_conv *out, bool *found)
+/* At most one conversation, by a one-parameter query. */
+static enum status
+conv_one(struct db_tx *tx, const char *sql, const char *const *p, struct ai_conv *out,
+    bool *found)
 {
-	const char *p[1] = { sec_bytea_hex(tx->arena, token_hash, 32) };
-	PGresult *res = db_exec(tx, "SELECT " CONV_COLS " FROM conversations"
-	    " WHERE session_token_hash = $1::bytea", 1, p);
+	PGresult *res = db_exec(tx, sql, 1, p);
 
 	if (res == NULL)
 		return db_status(tx);
@@ -138,20 +137,24 @@ ai_store_conv_by_token(struct db_tx *tx, const unsigned char token_hash[32],
 }
 
 enum status
+ai_store_conv_by_token(struct db_tx *tx, const unsigned char token_hash[32],
+    struct ai_conv *out, bool *found)
+{
+	const char *p[1] = { sec_bytea_hex(tx->arena, token_hash, 32) };
+
+	return conv_one(tx, "SELECT " CONV_COLS " FROM conversations"
+	    " WHERE session_token_hash = $1::bytea", p, out, found);
+}
+
+enum status
 ai_store_conv_get(struct db_tx *tx, const char *id, bool for_update, struct ai_conv *out,
     bool *found)
 {
 	const char *p[1] = { id };
-	PGresult *res = db_exec(tx, for_update ?
-	    "SELECT " CONV_COLS " FROM conversations WHERE id = $1::uuid FOR UPDATE" :
-	    "SELECT " CONV_COLS " FROM conversations WHERE id = $1::uuid", 1, p);
 
-	if (res == NULL)
-		return db_status(tx);
-	*found = PQntuples(res) == 1;
-	if (*found)
-		conv_from_row(tx->arena, res, 0, out);
-	return ST_OK;
+	return conv_one(tx, for_update ?
+	    "SELECT " CONV_COLS " FROM conversations WHERE id = $1::uuid FOR UPDATE" :
+	    "SELECT " CONV_COLS " FROM conversations WHERE id = $1::uuid", p, out, found);
 }
 
 enum status
