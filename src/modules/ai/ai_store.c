@@ -10,7 +10,6 @@
 #include "db/db.h"
 #include "modules/ai/ai_internal.h"
 #include "modules/audit/audit.h"
-#include "modules/auth/auth.h"
 #include "modules/ai/ai_nlu.h"
 
 int64_t
