@@ -6,7 +6,6 @@
 #include "core/log.h"
 #include "modules/admin/admin.h"
 #include "modules/ai/ai.h"
-#include "modules/ai/ai_settings.h"
 #include "modules/appointments/appointments.h"
 #include "modules/auth/auth.h"
 #include "modules/billing/usage.h"
@@ -17,7 +16,7 @@
 #include "modules/tenants/tenants.h"
 #include "modules/tenants/tenants_admin.h"
 #include "modules/web/web.h"
-#include "providers/llm_factory.h"
+#include "modules/llm/llm.h"
 
 struct route_table {
 	const struct route *routes;
@@ -52,7 +51,7 @@ registry_mount(struct app *app)
 		router_add_all(&app->router, system_test_routes, system_test_nroutes);
 		router_add_all(&app->router, tenants_admin_test_routes, tenants_admin_test_nroutes);
 		router_add_all(&app->router, calendar_test_routes, calendar_test_nroutes);
-		router_add_all(&app->router, llm_test_routes, llm_test_nroutes);
+		router_add_all(&app->router, ai_test_routes, ai_test_nroutes);
 	}
 	app->resolve_tenant = tenants_resolve;
 	web_mount(app);		/* widget, portal, browser guard */

@@ -89,4 +89,74 @@ struct llm_provider {
 	void *ctx;
 };
 
+/* ---- adapters (llm_openai.c, llm_anthropic.c) ----------------------------- */
+
+/* The most a model's reply (the raw stream) may weigh. */
+#define LLM_MAX_RESPONSE_BYTES (4 * 1024 * 1024)
+/* Tool calls kept from one reply; more are dropped. */
+#define LLM_MAX_TOOL_CALLS 16
+
+struct llm_remote_config {
+	const char *api_key;		/* never logged, never in an error */
+	const char *base_url;		/* "https://api.openai.com", no trailing path */
+	const char *model;		/* default when the request names none */
+	int timeout_ms;			/* whole call (a request's own timeout may shorten it) */
+	int first_byte_timeout_ms;	/* until the first byte, and the longest silence after */
+	size_t max_response;		/* 0: LLM_MAX_RESPONSE_BYTES */
+};
+
+/* What the last complete() of a remote adapter learned, for the chain's
+ * circuit breaker: whether the failure says something about the provider's
+ * health (timeouts, 5xx, 429, a broken stream) or only about this caller
+ * (a rejected key, a refused request), and whether text was streamed. */
+struct llm_call_info {
+	long http_status;		/* 0: no response */
+	bool caller_fault;		/* 400/401/403/404/413/422: do not trip the breaker */
+	bool cancelled;			/* req->cancelled stopped it */
+	int retry_after_s;
+};
+
+/* POST {base}/v1/chat/completions, streamed: OpenAI and every
+ * OpenAI-compatible server (OpenRouter, Ollama, vLLM, llama.cpp, Gemini's
+ * compatibility endpoint — give its base URL up to, not including, /v1…). */
+struct llm_provider *llm_openai_new(struct arena *a, const struct llm_remote_config *c);
+/* POST {base}/v1/messages, streamed, with prompt caching of system_static. */
+struct llm_provider *llm_anthropic_new(struct arena *a, const struct llm_remote_config *c);
+/* The call info of a provider made by llm_openai_new / llm_anthropic_new;
+ * NULL for any other provider. */
+const struct llm_call_info *llm_remote_call_info(const struct llm_provider *p);
+
+/* True when a tool call's arguments are a JSON object. Adapters return
+ * arguments exactly as the model sent them, even when they do not parse
+ * (a truncated stream, a model's typo): the engine must refuse those calls
+ * — and tell the model why — rather than guess. */
+bool llm_tool_args_valid(const struct llm_tool_call *c);
+
+/* ---- the chain and its circuit breakers (llm_chain.c) --------------------- */
+
+enum llm_breaker_state { BREAKER_CLOSED, BREAKER_OPEN, BREAKER_HALF_OPEN };
+
+/* One per provider + base URL, process-wide, thread-safe. Opens after
+ * `failures` consecutive provider-health failures; while open the provider
+ * is skipped at once; after `cooldown_s` one call is let through
+ * (half-open): success closes it, failure opens it again. */
+struct llm_breaker;
+struct llm_breaker *llm_breaker_get(const char *provider, const char *base_url,
+    int failures, int cooldown_s);
+enum llm_breaker_state llm_breaker_state(struct llm_breaker *b);
+
+struct llm_chain_link {
+	struct llm_provider *provider;
+	struct llm_breaker *breaker;	/* NULL: never skipped (offline) */
+};
+
+/* Tries links in order. A link that fails falls through to the next ONLY
+ * if it streamed no text yet: once a customer has seen part of a reply, a
+ * second provider starting over would show two different answers run
+ * together, so the chain ends with that link's error instead (the engine
+ * keeps what was said and reports the error). A cancelled request never
+ * falls back. The response's provider field names who answered. */
+struct llm_provider *llm_chain_new(struct arena *a, const struct llm_chain_link *links,
+    size_t n);
+
 #endif

@@ -131,7 +131,7 @@ static char *
 request_body(struct arena *a, const struct llm_request *req, const char *model, struct err *e)
 {
 	json_t *body = json_object(), *system = json_array(), *msgs, *b;
-	char *out = NULL, *dumped;
+	char *out = NULL;
 
 	json_object_set_new(body, "model", json_string(model ? model : ""));
 	json_object_set_new(body, "max_tokens",
@@ -156,14 +156,10 @@ request_body(struct arena *a, const struct llm_request *req, const char *model, 
 		json_object_set_new(body, "tools", tools);
 		for (size_t i = 0; i < req->ntools; i++) {
 			const struct llm_tool_def *t = &req->tools[i];
-			json_t *schema = json_loads(t->parameters ? t->parameters : "{}", 0, NULL);
+			json_t *schema = llm_tool_schema(t, e);
 
-			if (!json_is_object(schema)) {
-				json_decref(schema);
-				err_set(e, ST_INTERNAL, "tool %s: parameters are not a JSON object",
-				    t->name);
+			if (schema == NULL)
 				goto out;
-			}
 			json_array_append_new(tools, json_pack("{s:s, s:s, s:o}", "name", t->name,
 			    "description", t->description ? t->description : "", "input_schema",
 			    schema));
@@ -172,10 +168,7 @@ request_body(struct arena *a, const struct llm_request *req, const char *model, 
 	if ((msgs = messages_json(req)) == NULL)
 		goto bad_utf8;
 	json_object_set_new(body, "messages", msgs);
-	if ((dumped = json_dumps(body, JSON_COMPACT)) != NULL) {
-		out = arena_strdup(a, dumped);
-		free(dumped);
-	}
+	out = llm_json_text(a, body);
 	goto out;
 bad_utf8:
 	err_set(e, ST_INVALID, "a message is not valid UTF-8");
@@ -183,14 +176,6 @@ out:
 	json_decref(system);
 	json_decref(body);
 	return out;
-}
-
-static long
-int_field(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_integer(v) ? (long)json_integer_value(v) : 0;
 }
 
 /* Anthropic counts cached prompt tokens apart from input_tokens; we report
@@ -202,13 +187,13 @@ take_usage(struct llm_asm *s, json_t *u)
 	if (!json_is_object(u))
 		return;
 	if (json_object_get(u, "input_tokens") != NULL)
-		s->input_tokens = int_field(u, "input_tokens");
+		s->input_tokens = llm_int_field(u, "input_tokens");
 	if (json_object_get(u, "cache_read_input_tokens") != NULL)
-		s->cached_tokens = int_field(u, "cache_read_input_tokens");
+		s->cached_tokens = llm_int_field(u, "cache_read_input_tokens");
 	if (json_object_get(u, "cache_creation_input_tokens") != NULL)
-		s->cache_write_tokens = int_field(u, "cache_creation_input_tokens");
+		s->cache_write_tokens = llm_int_field(u, "cache_creation_input_tokens");
 	if (json_object_get(u, "output_tokens") != NULL)
-		s->output_tokens = int_field(u, "output_tokens");	/* cumulative */
+		s->output_tokens = llm_int_field(u, "output_tokens");	/* cumulative */
 }
 
 static enum status
@@ -225,7 +210,7 @@ on_event(void *ud, const struct sse_event *ev)
 	type = json_string_value(json_object_get(j, "type"));
 	if (type == NULL)
 		type = ev->event;
-	index = int_field(j, "index");
+	index = llm_int_field(j, "index");
 
 	if (strcmp(type, "message_start") == 0) {
 		json_t *msg = json_object_get(j, "message");

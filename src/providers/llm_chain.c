@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "providers/llm_factory.h"
+#include "providers/llm.h"
 #include "providers/llm_http.h"
 
 #define MAX_BREAKERS 64

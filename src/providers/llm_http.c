@@ -586,3 +586,36 @@ llm_asm_result(struct llm_asm *s, const char *model, struct llm_response *out)
 	out->model = s->model[0] ? arena_strdup(s->a, s->model) : model;
 	out->provider = s->provider;
 }
+
+json_t *
+llm_tool_schema(const struct llm_tool_def *t, struct err *e)
+{
+	json_t *schema = json_loads(t->parameters ? t->parameters : "{}", 0, NULL);
+
+	if (!json_is_object(schema)) {
+		json_decref(schema);
+		err_set(e, ST_INTERNAL, "tool %s: parameters are not a JSON object", t->name);
+		return NULL;
+	}
+	return schema;
+}
+
+long
+llm_int_field(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_integer(v) ? (long)json_integer_value(v) : 0;
+}
+
+char *
+llm_json_text(struct arena *a, json_t *j)
+{
+	char *d = json_dumps(j, JSON_COMPACT), *out = NULL;
+
+	if (d != NULL) {
+		out = arena_strdup(a, d);
+		free(d);
+	}
+	return out;
+}

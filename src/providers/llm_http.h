@@ -12,6 +12,7 @@
 #ifndef PROVIDERS_LLM_HTTP_H
 #define PROVIDERS_LLM_HTTP_H
 
+#include <jansson.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,7 +20,7 @@
 #include "core/arena.h"
 #include "core/status.h"
 #include "core/buf.h"
-#include "providers/llm_factory.h"
+#include "providers/llm.h"
 #include "providers/sse_parse.h"
 
 #define LLM_HTTP_MAX_HEADERS 8
@@ -149,5 +150,14 @@ char *llm_url(struct arena *a, const char *base, const char *path);
 
 /* Whole milliseconds on a monotonic clock. */
 long long llm_now_ms(void);
+
+/* A tool's parameters as a JSON object (a new reference), or NULL and an
+ * internal error: the tool table is ours, so a bad schema is our bug. */
+json_t *llm_tool_schema(const struct llm_tool_def *t, struct err *e);
+
+/* An integer field of a provider's JSON, 0 when absent or not an integer. */
+long llm_int_field(json_t *o, const char *k);
+/* j as compact JSON text in a (NULL if it cannot be written). */
+char *llm_json_text(struct arena *a, json_t *j);
 
 #endif

@@ -145,14 +145,10 @@ request_body(struct arena *a, const struct llm_request *req, const char *model, 
 		json_object_set_new(body, "tools", tools);
 		for (size_t i = 0; i < req->ntools; i++) {
 			const struct llm_tool_def *t = &req->tools[i];
-			json_t *params = json_loads(t->parameters ? t->parameters : "{}", 0, NULL);
+			json_t *params = llm_tool_schema(t, e);
 
-			if (!json_is_object(params)) {
-				json_decref(params);
-				err_set(e, ST_INTERNAL, "tool %s: parameters are not a JSON object",
-				    t->name);
+			if (params == NULL)
 				goto out;
-			}
 			json_array_append_new(tools, json_pack("{s:s, s:{s:s, s:s, s:o}}", "type",
 			    "function", "function", "name", t->name, "description",
 			    t->description ? t->description : "", "parameters", params));
@@ -165,25 +161,11 @@ request_body(struct arena *a, const struct llm_request *req, const char *model, 
 	json_object_set_new(body, "stream", json_boolean(stream));
 	if (stream)
 		json_object_set_new(body, "stream_options", json_pack("{s:b}", "include_usage", 1));
-	out = json_dumps(body, JSON_COMPACT);
-	if (out != NULL) {
-		char *copy = arena_strdup(a, out);
-
-		free(out);
-		out = copy;
-	}
+	out = llm_json_text(a, body);
 out:
 	json_decref(msgs);
 	json_decref(body);
 	return out;
-}
-
-static long
-int_field(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_integer(v) ? (long)json_integer_value(v) : 0;
 }
 
 static enum status
@@ -239,9 +221,9 @@ on_event(void *ud, const struct sse_event *ev)
 	if (json_is_string(v = json_object_get(j, "model")) && s->model[0] == '\0')
 		snprintf(s->model, sizeof(s->model), "%s", json_string_value(v));
 	if (json_is_object(v = json_object_get(j, "usage"))) {
-		s->input_tokens = int_field(v, "prompt_tokens");
-		s->output_tokens = int_field(v, "completion_tokens");
-		s->cached_tokens = int_field(json_object_get(v, "prompt_tokens_details"),
+		s->input_tokens = llm_int_field(v, "prompt_tokens");
+		s->output_tokens = llm_int_field(v, "completion_tokens");
+		s->cached_tokens = llm_int_field(json_object_get(v, "prompt_tokens_details"),
 		    "cached_tokens");
 	}
 	/* n = 1: only choice 0 matters. */

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "core/time.h"
-#include "providers/llm_offline.h"
-#include "providers/llm_offline_nlu.h"
+#include "modules/ai/ai_offline.h"
+#include "modules/ai/ai_nlu.h"
 
 static struct arena arena;
 
@@ -190,7 +190,7 @@ test_local_today_across_midnight_and_dst(void **state)
 	struct nlu_when w;
 
 	/* 2026-03-08 04:30Z = Mar 7, 23:30 EST, the night before spring-forward. */
-	assert_int_equal(llm_offline_local_now(&arena, "America/New_York",
+	assert_int_equal(ai_offline_local_now(&arena, "America/New_York",
 	    day("2026-03-08") * 86400LL + 4 * 3600 + 30 * 60, &d, &m), 0);
 	assert_string_equal(dstr(d), "2026-03-07");
 	assert_int_equal(m, H(23, 30));
@@ -199,27 +199,27 @@ test_local_today_across_midnight_and_dst(void **state)
 	assert_int_equal(w.minute, H(2, 30));		/* a wall time the clock skips:
 							 * availability offers no slot */
 	/* 2026-03-08 07:30Z = 03:30 EDT (the clock jumped at 02:00 EST). */
-	assert_int_equal(llm_offline_local_now(&arena, "America/New_York",
+	assert_int_equal(ai_offline_local_now(&arena, "America/New_York",
 	    day("2026-03-08") * 86400LL + 7 * 3600 + 30 * 60, &d, &m), 0);
 	assert_string_equal(dstr(d), "2026-03-08");
 	assert_int_equal(m, H(3, 30));
 	/* Fall back: 2026-11-01 05:30Z = 01:30 EDT, 06:30Z = 01:30 EST again. */
-	assert_int_equal(llm_offline_local_now(&arena, "America/New_York",
+	assert_int_equal(ai_offline_local_now(&arena, "America/New_York",
 	    day("2026-11-01") * 86400LL + 5 * 3600 + 30 * 60, &d, &m), 0);
 	assert_string_equal(dstr(d), "2026-11-01");
 	assert_int_equal(m, H(1, 30));
-	assert_int_equal(llm_offline_local_now(&arena, "America/New_York",
+	assert_int_equal(ai_offline_local_now(&arena, "America/New_York",
 	    day("2026-11-01") * 86400LL + 6 * 3600 + 30 * 60, &d, &m), 0);
 	assert_int_equal(m, H(1, 30));
 	assert_true(nlu_parse_when(&arena, "tomorrow", d, false, &w));
 	assert_string_equal(dstr(w.day), "2026-11-02");
 	/* East of UTC: 2026-03-04 20:00Z is already Mar 5 in Tokyo. */
-	assert_int_equal(llm_offline_local_now(&arena, "Asia/Tokyo",
+	assert_int_equal(ai_offline_local_now(&arena, "Asia/Tokyo",
 	    day("2026-03-04") * 86400LL + 20 * 3600, &d, &m), 0);
 	assert_string_equal(dstr(d), "2026-03-05");
 	assert_int_equal(m, H(5, 0));
 	/* An unknown zone is refused rather than read as UTC. */
-	assert_int_not_equal(llm_offline_local_now(&arena, "Mars/Olympus", 0, &d, &m), 0);
+	assert_int_not_equal(ai_offline_local_now(&arena, "Mars/Olympus", 0, &d, &m), 0);
 }
 
 static void

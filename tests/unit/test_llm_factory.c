@@ -2,7 +2,7 @@
  * the tenant's override first, LLM_FALLBACK providers the platform can
  * actually call, the offline receptionist always last, tenants' base URLs
  * only from the allow-list; and tenant API keys sealed and opened with the
- * auth module's AEAD. */
+ * core sealed secrets. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,30 +13,31 @@
 #include <cmocka.h>
 
 #include "../../src/providers/llm_chain.c"
-#include "../../src/providers/llm_factory.c"
+#include "../../src/modules/llm/llm_service.c"
+#include "modules/ai/ai_offline.h"
 
-static struct app app;
+static struct config cfg;
 
 static int
 setup(void **state)
 {
 	(void)state;
-	memset(&app, 0, sizeof(app));
-	app.cfg.llm_provider = "openai";
-	app.cfg.openai_api_key = "sk-platform";
-	app.cfg.openai_base_url = "https://api.openai.com";
-	app.cfg.openai_model = "gpt-4o-mini";
-	app.cfg.anthropic_api_key = "sk-ant-platform";
-	app.cfg.anthropic_base_url = "https://api.anthropic.com";
-	app.cfg.anthropic_model = "claude-haiku-4-5";
-	app.cfg.llm_fallback = "anthropic,offline";
-	app.cfg.llm_timeout_ms = 20000;
-	app.cfg.llm_first_byte_timeout_ms = 8000;
-	app.cfg.llm_breaker_failures = 5;
-	app.cfg.llm_breaker_cooldown_s = 30;
-	app.cfg.llm_tenant_base_urls = NULL;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.llm_provider = "openai";
+	cfg.openai_api_key = "sk-platform";
+	cfg.openai_base_url = "https://api.openai.com";
+	cfg.openai_model = "gpt-4o-mini";
+	cfg.anthropic_api_key = "sk-ant-platform";
+	cfg.anthropic_base_url = "https://api.anthropic.com";
+	cfg.anthropic_model = "claude-haiku-4-5";
+	cfg.llm_fallback = "anthropic,offline";
+	cfg.llm_timeout_ms = 20000;
+	cfg.llm_first_byte_timeout_ms = 8000;
+	cfg.llm_breaker_failures = 5;
+	cfg.llm_breaker_cooldown_s = 30;
+	cfg.llm_tenant_base_urls = NULL;
 	/* base64 of 32 bytes, as scripts/test uses */
-	app.cfg.app_encryption_key = "dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=";
+	cfg.app_encryption_key = "dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=";
 	return 0;
 }
 
@@ -70,7 +71,7 @@ build(struct arena *a, const struct llm_tenant_settings *ov)
 	struct err e;
 
 	err_clear(&e);
-	assert_int_equal(llm_factory_build(&app, ov, a, &p, &e), ST_OK);
+	assert_int_equal(llm_chain_build(&cfg, ov, ai_offline_new(a), a, &p, &e), ST_OK);
 	assert_non_null(p);
 	return p;
 }
@@ -82,7 +83,7 @@ test_offline_default_is_the_offline_provider_alone(void **state)
 
 	(void)state;
 	arena_init(&a, 4096);
-	app.cfg.llm_provider = "offline";
+	cfg.llm_provider = "offline";
 	assert_string_equal(links(&a, build(&a, NULL)), "offline");
 	arena_free(&a);
 }
@@ -112,9 +113,9 @@ test_offline_is_last_even_when_not_listed_and_no_duplicates(void **state)
 
 	(void)state;
 	arena_init(&a, 4096);
-	app.cfg.llm_fallback = "openai,anthropic,anthropic";
+	cfg.llm_fallback = "openai,anthropic,anthropic";
 	assert_string_equal(links(&a, build(&a, NULL)), "openai anthropic offline");
-	app.cfg.llm_fallback = "";
+	cfg.llm_fallback = "";
 	assert_string_equal(links(&a, build(&a, NULL)), "openai offline");
 	arena_free(&a);
 }
@@ -126,13 +127,13 @@ test_fallback_without_key_at_official_url_is_left_out(void **state)
 
 	(void)state;
 	arena_init(&a, 4096);
-	app.cfg.anthropic_api_key = NULL;
+	cfg.anthropic_api_key = NULL;
 	assert_string_equal(links(&a, build(&a, NULL)), "openai offline");
 	/* A local compatible server needs no key. */
-	app.cfg.llm_provider = "anthropic";
-	app.cfg.llm_fallback = "openai";
-	app.cfg.openai_api_key = "";
-	app.cfg.openai_base_url = "http://127.0.0.1:11434";
+	cfg.llm_provider = "anthropic";
+	cfg.llm_fallback = "openai";
+	cfg.openai_api_key = "";
+	cfg.openai_base_url = "http://127.0.0.1:11434";
 	assert_string_equal(links(&a, build(&a, NULL)), "anthropic openai offline");
 	arena_free(&a);
 }
@@ -170,7 +171,7 @@ test_tenant_override_keeps_platform_values_it_does_not_set(void **state)
 	assert_string_equal(remote(p, 0)->api_key, "sk-platform");
 	/* Not on the allow-list: the platform's URL, not the tenant's. */
 	assert_string_equal(remote(p, 0)->base_url, "https://api.openai.com");
-	app.cfg.llm_tenant_base_urls = "https://models.example.test";
+	cfg.llm_tenant_base_urls = "https://models.example.test";
 	ov.base_url = "https://models.example.test/";
 	p = build(&a, &ov);
 	assert_string_equal(remote(p, 0)->base_url, "https://models.example.test/");
@@ -193,20 +194,20 @@ static void
 test_base_url_allow_list(void **state)
 {
 	(void)state;
-	app.cfg.llm_tenant_base_urls = NULL;
-	assert_false(llm_tenant_base_url_allowed(&app.cfg, "https://a.test"));
-	app.cfg.llm_tenant_base_urls = "https://a.test/v1/, http://10.0.0.5:11434 ,https://b.test";
-	assert_true(llm_tenant_base_url_allowed(&app.cfg, "https://a.test/v1"));
-	assert_true(llm_tenant_base_url_allowed(&app.cfg, "https://a.test/v1/"));
-	assert_true(llm_tenant_base_url_allowed(&app.cfg, "http://10.0.0.5:11434"));
-	assert_true(llm_tenant_base_url_allowed(&app.cfg, "https://b.test"));
+	cfg.llm_tenant_base_urls = NULL;
+	assert_false(llm_tenant_base_url_allowed(&cfg, "https://a.test"));
+	cfg.llm_tenant_base_urls = "https://a.test/v1/, http://10.0.0.5:11434 ,https://b.test";
+	assert_true(llm_tenant_base_url_allowed(&cfg, "https://a.test/v1"));
+	assert_true(llm_tenant_base_url_allowed(&cfg, "https://a.test/v1/"));
+	assert_true(llm_tenant_base_url_allowed(&cfg, "http://10.0.0.5:11434"));
+	assert_true(llm_tenant_base_url_allowed(&cfg, "https://b.test"));
 	/* Exact entries, not prefixes: no path, port or host games. */
-	assert_false(llm_tenant_base_url_allowed(&app.cfg, "https://a.test"));
-	assert_false(llm_tenant_base_url_allowed(&app.cfg, "https://a.test/v1/../admin"));
-	assert_false(llm_tenant_base_url_allowed(&app.cfg, "https://b.test.evil.test"));
-	assert_false(llm_tenant_base_url_allowed(&app.cfg, "https://b.tes"));
-	assert_false(llm_tenant_base_url_allowed(&app.cfg, "http://10.0.0.5:1143"));
-	assert_false(llm_tenant_base_url_allowed(&app.cfg, NULL));
+	assert_false(llm_tenant_base_url_allowed(&cfg, "https://a.test"));
+	assert_false(llm_tenant_base_url_allowed(&cfg, "https://a.test/v1/../admin"));
+	assert_false(llm_tenant_base_url_allowed(&cfg, "https://b.test.evil.test"));
+	assert_false(llm_tenant_base_url_allowed(&cfg, "https://b.tes"));
+	assert_false(llm_tenant_base_url_allowed(&cfg, "http://10.0.0.5:1143"));
+	assert_false(llm_tenant_base_url_allowed(&cfg, NULL));
 }
 
 static void
@@ -234,21 +235,21 @@ test_key_seal_and_open(void **state)
 	(void)state;
 	arena_init(&a, 4096);
 	err_clear(&e);
-	assert_int_equal(llm_key_seal(&app.cfg, &a, "sk-tenant-secret-123", &s, &e), ST_OK);
+	assert_int_equal(key_seal(&cfg, &a, "sk-tenant-secret-123", &s, &e), ST_OK);
 	assert_null(strstr(s.ct, "secret"));
 	assert_int_equal(strncmp(s.ct, "\\x", 2), 0);
-	assert_int_equal(llm_key_open(&app.cfg, &a, s.ct, s.nonce, s.key_id, &back, &e), ST_OK);
+	assert_int_equal(key_open(&cfg, &a, s.ct, s.nonce, s.key_id, &back, &e), ST_OK);
 	assert_string_equal(back, "sk-tenant-secret-123");
 	/* A tampered ciphertext or an unknown key id does not open. */
 	{
 		char *bad = arena_strdup(&a, s.ct);
 
 		bad[4] = bad[4] == 'a' ? 'b' : 'a';
-		assert_int_not_equal(llm_key_open(&app.cfg, &a, bad, s.nonce, s.key_id, &back, &e),
+		assert_int_not_equal(key_open(&cfg, &a, bad, s.nonce, s.key_id, &back, &e),
 		    ST_OK);
 		assert_null(strstr(e.message, "secret"));
 	}
-	assert_int_not_equal(llm_key_open(&app.cfg, &a, s.ct, s.nonce, "nosuchkeyid", &back, &e),
+	assert_int_not_equal(key_open(&cfg, &a, s.ct, s.nonce, "nosuchkeyid", &back, &e),
 	    ST_OK);
 	arena_free(&a);
 }
@@ -269,14 +270,14 @@ test_config_validates_provider_variables(void **state)
 		{ "LLM_BREAKER_FAILURES", "0", true },
 		{ "LLM_FIRST_BYTE_TIMEOUT_MS", "50", false },
 	};
-	struct config cfg;
+	struct config loaded;
 	struct config_errors errs;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		setenv(cases[i].name, cases[i].value, 1);
-		config_load(&cfg, 0, &errs);
-		config_cleanup(&cfg);
+		config_load(&loaded, 0, &errs);
+		config_cleanup(&loaded);
 		unsetenv(cases[i].name);
 		if (cases[i].ok)
 			assert_int_equal(errs.n, 0);
@@ -287,17 +288,17 @@ test_config_validates_provider_variables(void **state)
 	}
 	/* Keys are secrets: a bad value is never echoed (none is bad, but the
 	 * defaults leave them unset). */
-	config_load(&cfg, 0, &errs);
-	assert_null(cfg.openai_api_key);
-	assert_string_equal(cfg.llm_provider, "offline");
-	assert_string_equal(cfg.llm_fallback, "offline");
-	assert_int_equal(cfg.llm_timeout_ms, 20000);
-	assert_int_equal(cfg.llm_first_byte_timeout_ms, 8000);
-	assert_int_equal(cfg.llm_breaker_failures, 5);
-	assert_int_equal(cfg.llm_breaker_cooldown_s, 30);
-	assert_string_equal(cfg.openai_base_url, "https://api.openai.com");
-	assert_string_equal(cfg.anthropic_base_url, "https://api.anthropic.com");
-	config_cleanup(&cfg);
+	config_load(&loaded, 0, &errs);
+	assert_null(loaded.openai_api_key);
+	assert_string_equal(loaded.llm_provider, "offline");
+	assert_string_equal(loaded.llm_fallback, "offline");
+	assert_int_equal(loaded.llm_timeout_ms, 20000);
+	assert_int_equal(loaded.llm_first_byte_timeout_ms, 8000);
+	assert_int_equal(loaded.llm_breaker_failures, 5);
+	assert_int_equal(loaded.llm_breaker_cooldown_s, 30);
+	assert_string_equal(loaded.openai_base_url, "https://api.openai.com");
+	assert_string_equal(loaded.anthropic_base_url, "https://api.anthropic.com");
+	config_cleanup(&loaded);
 }
 
 int

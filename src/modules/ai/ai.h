@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/ctx.h"
 #include "core/ids.h"
 #include "core/status.h"
 #include "http/http.h"
@@ -25,6 +26,14 @@ extern const size_t ai_chat_nroutes;
 /* /v1/admin/conversations… (RES_CONVERSATIONS). */
 extern const struct route ai_admin_routes[];
 extern const size_t ai_admin_nroutes;
+/* The tenant's AI behaviour settings (tone, greeting, escalation rules,
+ * "never do" list, human handoff), edited through the admin API and read
+ * by the conversation engine. */
+extern const struct route ai_settings_routes[];
+extern const size_t ai_settings_nroutes;
+/* With ENABLE_TEST_ROUTES: POST /v1/test/llm. */
+extern const struct route ai_test_routes[];
+extern const size_t ai_test_nroutes;
 
 /* Where a turn's output goes as it happens. Every callback may be NULL.
  * data is borrowed for the duration of the call. */
@@ -47,12 +56,12 @@ struct ai_turn_out {
 };
 
 /* One customer message through the receptionist. conversation_id is the
- * tenant's conversation (r->ctx.tenant), text as the customer wrote it (the
- * engine strips control characters). The request supplies the tenant, the
+ * tenant's conversation (ctx->tenant), text as the customer wrote it (the
+ * engine strips control characters). The context supplies the tenant, the
  * arena, the cancellation flag and the error slot; json references in out
- * belong to r's arena. ST_NOTFOUND for an unknown or closed conversation,
+ * belong to ctx's arena. A channel's route, job or webhook calls it alike. ST_NOTFOUND for an unknown or closed conversation,
  * ST_CONFLICT while another turn of it runs. */
-enum status ai_turn(struct request *r, const char *conversation_id, const char *text,
+enum status ai_turn(struct ctx *ctx, const char *conversation_id, const char *text,
     const struct ai_sink *sink, struct ai_turn_out *out) MUST_USE;
 
 /* The same in two steps, for a channel that must answer a refusal before
@@ -66,7 +75,7 @@ struct ai_turn_in {
 	const unsigned char *session_hash;	/* the SHA-256 of the web session token */
 	const char *text;
 };
-enum status ai_turn_begin(struct request *r, const struct ai_turn_in *in, struct ai_turn **out)
+enum status ai_turn_begin(struct ctx *ctx, const struct ai_turn_in *in, struct ai_turn **out)
     MUST_USE;
 enum status ai_turn_run(struct ai_turn *t, const struct ai_sink *sink, struct ai_turn_out *out)
     MUST_USE;

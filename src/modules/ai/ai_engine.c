@@ -27,15 +27,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "modules/ai/ai_internal.h"
 #include "modules/billing/plans.h"
 #include "modules/billing/usage.h"
-#include "providers/llm_factory.h"
-#include "providers/llm_offline.h"
-#include "providers/llm_offline_nlu.h"
+#include "modules/llm/llm.h"
+#include "modules/ai/ai_offline.h"
+#include "modules/ai/ai_nlu.h"
 
 /* A streamed reply is shown as it comes, except its last words when they
  * could be the beginning of a leak (ai_leak_hold): when a leak completes,
@@ -66,15 +66,15 @@ now_ms(void)
 }
 
 static bool
-cancelled(const struct request *r)
+cancelled(const struct ctx *ctx)
 {
-	return r->cancelled != NULL && atomic_load(r->cancelled);
+	return ctx->cancelled != NULL && atomic_load(ctx->cancelled);
 }
 
 /* ---- streaming through the leak filter ------------------------------------------ */
 
 struct filter {
-	struct request *r;
+	struct ctx *ctx;
 	const struct ai_sink *sink;
 	const struct ai_leak_guard *guard;
 	char *text;		/* this step's text so far */
@@ -135,7 +135,7 @@ on_text(void *ud, const char *delta, size_t n)
 
 		while (cap < f->len + n + 1)
 			cap *= 2;
-		p = arena_alloc(f->r->arena, cap);
+		p = arena_alloc(f->ctx->arena, cap);
 		if (f->len)
 			memcpy(p, f->text, f->len);
 		f->text = p;
@@ -204,15 +204,15 @@ sink_event(const struct ai_sink *s, const char *name, json_t *data)
 /* ---- persistence helpers ------------------------------------------------------------ */
 
 static enum status
-add_msg(struct request *r, const char *conv, const struct ai_msg_in *m, char id[UUID_STR_LEN + 1],
+add_msg(struct ctx *ctx, const char *conv, const struct ai_msg_in *m, char id[UUID_STR_LEN + 1],
     int *seq)
 {
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	st = ai_store_msg_add(&tx, conv, m, r->app->cfg.chat_session_idle_s, id, seq);
+	st = ai_store_msg_add(&tx, conv, m, ctx->cfg->chat_session_idle_s, id, seq);
 	return db_tx_end(&tx, st);
 }
 
@@ -221,19 +221,19 @@ add_msg(struct request *r, const char *conv, const struct ai_msg_in *m, char id[
  * NULL) last: the tenant's month counters are rows every turn updates,
  * locked from there to the commit. */
 static enum status
-step_tx(struct request *r, const char *conv, const struct llm_response *resp,
+step_tx(struct ctx *ctx, const char *conv, const struct llm_response *resp,
     const struct ai_msg_in *m, char id[UUID_STR_LEN + 1], bool unlock)
 {
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if (m != NULL) {
 		struct ai_msg_in last = *m;
 
 		last.ends_turn = unlock;
-		st = ai_store_msg_add(&tx, conv, &last, r->app->cfg.chat_session_idle_s, id, NULL);
+		st = ai_store_msg_add(&tx, conv, &last, ctx->cfg->chat_session_idle_s, id, NULL);
 	} else if (unlock) {
 		st = ai_store_turn_unlock(&tx, conv);
 	}
@@ -246,18 +246,18 @@ step_tx(struct request *r, const char *conv, const struct llm_response *resp,
  * turn holds it. Metering never fails the turn: when the step cannot be
  * saved with it, it is saved without. */
 static enum status
-persist_step(struct request *r, const char *conv, const struct llm_response *resp,
+persist_step(struct ctx *ctx, const char *conv, const struct llm_response *resp,
     const struct ai_msg_in *m, char id[UUID_STR_LEN + 1], bool release, bool *locked)
 {
 	bool unlock = release && *locked;
 	enum status st = ST_OK;
 
 	if (m != NULL || unlock || resp != NULL)
-		st = step_tx(r, conv, resp, m, id, unlock);
+		st = step_tx(ctx, conv, resp, m, id, unlock);
 	if (st != ST_OK && resp != NULL) {
 		log_warn("ai: a step could not be saved with its metering; saving it without");
-		err_clear(&r->err);
-		st = m != NULL || unlock ? step_tx(r, conv, NULL, m, id, unlock) : ST_OK;
+		err_clear(ctx->err);
+		st = m != NULL || unlock ? step_tx(ctx, conv, NULL, m, id, unlock) : ST_OK;
 	}
 	if (st == ST_OK && release)
 		*locked = false;
@@ -265,31 +265,31 @@ persist_step(struct request *r, const char *conv, const struct llm_response *res
 }
 
 static enum status
-unlock(struct request *r, const char *conv)
+unlock(struct ctx *ctx, const char *conv)
 {
 	struct db_tx tx;
-	struct err saved = r->err;
+	struct err saved = *ctx->err;
 	enum status st;
 
 	/* Runs on every way out, failures included: keep their message. */
-	err_clear(&r->err);
-	if ((st = ai_tx_begin(r, &tx)) == ST_OK)
+	err_clear(ctx->err);
+	if ((st = db_tx_begin(&tx, ctx)) == ST_OK)
 		st = db_tx_end(&tx, ai_store_turn_unlock(&tx, conv));
 	if (saved.message[0] != '\0')
-		r->err = saved;
+		*ctx->err = saved;
 	return st;
 }
 
 /* A reply that needs no model (handoff, limits, failures). */
 static enum status
-reply_fixed(struct request *r, const char *conv, const char *author, const char *text,
+reply_fixed(struct ctx *ctx, const char *conv, const char *author, const char *text,
     const struct ai_sink *sink, struct ai_turn_out *out, bool *locked)
 {
 	struct ai_msg_in m = { .role = "assistant", .author = author, .content = text };
 	enum status st;
 
 	sink_text(sink, text);
-	if ((st = persist_step(r, conv, NULL, &m, out->message_id, true, locked)) != ST_OK)
+	if ((st = persist_step(ctx, conv, NULL, &m, out->message_id, true, locked)) != ST_OK)
 		return st;
 	out->text = text;
 	return ST_OK;
@@ -383,7 +383,7 @@ msgs_push(struct arena *a, struct msgs *m)
 
 /* What the opening transaction hands the rest of the turn. */
 struct ai_turn {
-	struct request *r;
+	struct ctx *ctx;
 	const char *text;		/* the customer's message, sanitised */
 	bool locked;			/* this turn holds the conversation's lock */
 	struct ai_turn_ctx t;
@@ -405,23 +405,23 @@ struct ai_turn {
 /* The refusals of a turn that cannot begin: the web widget names its
  * conversation by session, a channel by id. */
 static enum status
-refuse_missing(struct request *r, const struct ai_turn_in *in)
+refuse_missing(struct ctx *ctx, const struct ai_turn_in *in)
 {
 	if (in->session_hash == NULL)
-		return err_set(&r->err, ST_NOTFOUND, "This conversation has ended; please start a "
+		return err_set(ctx->err, ST_NOTFOUND, "This conversation has ended; please start a "
 		    "new one.");
-	err_detail(&r->err, "session_id", "is not a chat session of this business");
-	return err_set(&r->err, ST_NOTFOUND, "Unknown chat session; start a new one.");
+	err_detail(ctx->err, "session_id", "is not a chat session of this business");
+	return err_set(ctx->err, ST_NOTFOUND, "Unknown chat session; start a new one.");
 }
 
 static enum status
-refuse_ended(struct request *r, const struct ai_turn_in *in)
+refuse_ended(struct ctx *ctx, const struct ai_turn_in *in)
 {
 	if (in->session_hash == NULL)
-		return err_set(&r->err, ST_NOTFOUND, "This conversation has ended; please start a "
+		return err_set(ctx->err, ST_NOTFOUND, "This conversation has ended; please start a "
 		    "new one.");
-	err_detail(&r->err, "session_id", "has expired");
-	return err_set(&r->err, ST_NOTFOUND, "This chat session has expired; start a new one.");
+	err_detail(ctx->err, "session_id", "has expired");
+	return err_set(ctx->err, ST_NOTFOUND, "This chat session has expired; start a new one.");
 }
 
 /* The one transaction before the model. The lock is taken first, and the
@@ -431,9 +431,9 @@ refuse_ended(struct request *r, const struct ai_turn_in *in)
 static enum status
 open_turn(const struct ai_turn_in *in, struct ai_turn *u)
 {
-	struct request *r = u->r;
-	const struct config *cfg = &r->app->cfg;
-	struct arena *a = r->arena;
+	struct ctx *ctx = u->ctx;
+	const struct config *cfg = ctx->cfg;
+	struct arena *a = ctx->arena;
 	struct ai_msg_in um = { .role = "user", .author = "customer", .content = u->text };
 	enum plan_tier tier = PLAN_FREE;
 	struct db_tx tx;
@@ -444,13 +444,13 @@ open_turn(const struct ai_turn_in *in, struct ai_turn *u)
 	enum status st;
 
 	u->locked = false;
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = ai_store_turn_lock(&tx, in->conversation_id, in->session_hash, &u->conv,
 	    &lock)) != ST_OK)
 		goto out;
 	if (lock == AI_LOCK_MISSING) {
-		st = refuse_missing(r, in);
+		st = refuse_missing(ctx, in);
 		goto out;
 	}
 	conv_id = u->conv.id;
@@ -464,17 +464,17 @@ open_turn(const struct ai_turn_in *in, struct ai_turn *u)
 			st = ai_store_close(&tx, conv_id);
 		if ((st = db_tx_end(&tx, st)) != ST_OK)
 			return st;
-		return refuse_ended(r, in);
+		return refuse_ended(ctx, in);
 	}
 	if (lock == AI_LOCK_BUSY) {
-		r->err.retry_after = 2;
-		st = err_set(&r->err, ST_CONFLICT, "A reply is still being written; try again in a "
+		ctx->err->retry_after = 2;
+		st = err_set(ctx->err, ST_CONFLICT, "A reply is still being written; try again in a "
 		    "moment.");
 		goto out;
 	}
 	if ((st = ai_store_msg_add(&tx, conv_id, &um, cfg->chat_session_idle_s, NULL,
 	    &u->t.user_seq)) != ST_OK ||
-	    (st = ai_tenant_load(&tx, a, r->ctx.tenant.id, &u->tenant)) != ST_OK)
+	    (st = ai_tenant_load(&tx, a, ctx->tenant.id, &u->tenant)) != ST_OK)
 		goto out;
 
 	/* A person has the conversation, or must get it: no model, nothing
@@ -535,7 +535,7 @@ open_turn(const struct ai_turn_in *in, struct ai_turn *u)
 		struct err pe;
 
 		err_clear(&pe);
-		if (llm_factory_for_tenant(r->app, &tx, a, &u->provider, &pe) != ST_OK ||
+		if (llm_for_tenant(ctx, &tx, ai_offline_new(a), &u->provider, &pe) != ST_OK ||
 		    u->provider == NULL) {
 			u->provider = NULL;
 			if (tx.failed != ST_OK)
@@ -550,7 +550,7 @@ open_turn(const struct ai_turn_in *in, struct ai_turn *u)
 	if (st == ST_OK) {
 		struct err ue;
 
-		(void)plan_parse(r->ctx.tenant.plan, &tier);
+		(void)plan_parse(ctx->tenant.plan, &tier);
 		err_clear(&ue);
 		st = usage_allow_message(&tx, tier, &ue);
 		if (st == ST_FORBIDDEN) {
@@ -564,33 +564,53 @@ out:
 	return st;
 }
 
-static enum status
-run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
-{
-	struct request *r = u->r;
-	const struct config *cfg = &r->app->cfg;
-	struct arena *a = r->arena;
-	const char *conv_id = u->conv.id;
-	bool *locked = &u->locked;
-	struct ai_turn_ctx *tc = &u->t;
-	struct ai_prompt prompt;
-	struct ai_leak_guard guard;
+/* The model loop's state across the steps of one turn. */
+struct loop {
+	struct ai_turn *u;
+	struct ctx *ctx;
+	const struct config *cfg;
+	struct arena *a;
+	const struct ai_sink *sink;
+	struct ai_turn_out *out;
 	struct llm_provider *provider;
-	size_t ndefs;
+	struct ai_prompt prompt;
+	const char *dynamic;
 	const struct llm_tool_def *defs;
-	const char *dynamic, *final = NULL, *turn_text = "";
-	struct msgs msgs = { 0 };
+	size_t ndefs;
+	struct ai_leak_guard guard;
+	struct msgs msgs;
 	struct filter f;
-	bool failed = false, any_leak = false;
-	int calls_used = 0;
-	enum status st;
+	const char *final;		/* the reply, once there is one */
+	const char *turn_text;		/* text the model said beside its tool calls */
+	bool failed, any_leak;
+	int calls_used;
+};
 
-	tc->r = r;
-	tc->conversation_id = conv_id;
+/* The tools' view of the turn. */
+static void
+turn_ctx_init(struct ai_turn *u)
+{
+	struct ai_turn_ctx *tc = &u->t;
+
+	tc->ctx = u->ctx;
+	tc->conversation_id = u->conv.id;
 	tc->channel = u->conv.channel;
 	tc->tenant = &u->tenant;
 	tc->now = ai_now();
+}
 
+/* Turns answered without a model: a person has the conversation, a handoff
+ * was asked for, the plan is used up, or the conversation is too long.
+ * *handled says whether this turn was one of them. */
+static enum status
+answer_without_model(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out,
+    bool *handled)
+{
+	struct ctx *ctx = u->ctx;
+	const char *conv_id = u->conv.id, *msg;
+	enum status st;
+
+	*handled = true;
 	/* A person has the conversation: the AI stays silent. */
 	if (strcmp(u->conv.status, "HANDED_OFF") == 0) {
 		out->silent = true;
@@ -598,281 +618,407 @@ run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
 		return ST_OK;
 	}
 	if (u->handoff_reason != NULL) {
-		const char *msg;
-
-		if ((st = ai_handoff(tc, u->handoff_reason, &msg)) != ST_OK)
+		if ((st = ai_handoff(&u->t, u->handoff_reason, &msg)) != ST_OK)
 			return st;
 		out->handed_off = true;
 		sink_event(sink, "tool", json_pack("{s:s, s:s}", "name", "handoff_to_human",
 		    "status", "done"));
 		json_array_append_new(out->tool_events, json_pack("{s:s, s:s}", "name",
 		    "handoff_to_human", "status", "done"));
-		return reply_fixed(r, conv_id, "ai", msg, sink, out, locked);
+		return reply_fixed(ctx, conv_id, "ai", msg, sink, out, &u->locked);
 	}
 	if (u->limited)
-		return reply_fixed(r, conv_id, "system", USAGE_LIMIT_REPLY, sink, out, locked);
-	if (u->conv.input_tokens + u->conv.output_tokens >= cfg->ai_max_conversation_tokens)
-		return reply_fixed(r, conv_id, "system", TOKENS_REPLY, sink, out, locked);
-	provider = u->provider != NULL ? u->provider : llm_offline_new(a);
+		return reply_fixed(ctx, conv_id, "system", USAGE_LIMIT_REPLY, sink, out, &u->locked);
+	if (u->conv.input_tokens + u->conv.output_tokens >= ctx->cfg->ai_max_conversation_tokens)
+		return reply_fixed(ctx, conv_id, "system", TOKENS_REPLY, sink, out, &u->locked);
+	*handled = false;
+	return ST_OK;
+}
 
-	/* The model loop ------------------------------------------------------ */
-	llm_offline_set_stream_delay_ms(cfg->ai_offline_stream_delay_ms);
-	defs = ai_tool_defs(u->tenant.allow_handoff, &ndefs);
-	ai_prompt_build(a, &u->tenant, &prompt);
-	dynamic = ai_prompt_dynamic(a, &u->tenant, tc->now, u->conv.summary, u->conv.contact,
-	    u->conv.proposal);
-	{
-		/* The customer's own contact details and the business's may be
-		 * repeated; nobody else's. */
-		const char **allowed = arena_calloc(a, u->ncontacts + 8, sizeof(*allowed));
-		size_t na = 0;
-		const char *cv[] = { json_string_value(json_object_get(u->conv.contact, "email")),
-			json_string_value(json_object_get(u->conv.contact, "phone")), u->tenant.email,
-			u->tenant.phone };
+/* The customer's own contact details and the business's may be repeated;
+ * nobody else's. */
+static void
+leak_guard_init(struct loop *l)
+{
+	struct ai_turn *u = l->u;
+	const char **allowed = arena_calloc(l->a, u->ncontacts + 8, sizeof(*allowed));
+	size_t na = 0;
+	const char *cv[] = { json_string_value(json_object_get(u->conv.contact, "email")),
+		json_string_value(json_object_get(u->conv.contact, "phone")), u->tenant.email,
+		u->tenant.phone };
 
-		for (size_t i = 0; i < u->ncontacts; i++)
-			allowed[na++] = u->contacts[i];
-		for (size_t i = 0; i < sizeof(cv) / sizeof(cv[0]); i++)
-			if (cv[i])
-				allowed[na++] = cv[i];
-		ai_leak_guard_init(a, &guard, prompt.instructions, defs, ndefs, allowed, na);
-	}
+	for (size_t i = 0; i < u->ncontacts; i++)
+		allowed[na++] = u->contacts[i];
+	for (size_t i = 0; i < sizeof(cv) / sizeof(cv[0]); i++)
+		if (cv[i])
+			allowed[na++] = cv[i];
+	ai_leak_guard_init(l->a, &l->guard, l->prompt.instructions, l->defs, l->ndefs, allowed, na);
+}
+
+/* Everything the steps share: provider, tools, prompt, guard, history. */
+static void
+loop_init(struct loop *l, struct ai_turn *u, const struct ai_sink *sink,
+    struct ai_turn_out *out)
+{
+	memset(l, 0, sizeof(*l));
+	l->u = u;
+	l->ctx = u->ctx;
+	l->cfg = u->ctx->cfg;
+	l->a = u->ctx->arena;
+	l->sink = sink;
+	l->out = out;
+	l->turn_text = "";
+	l->provider = u->provider != NULL ? u->provider : ai_offline_new(l->a);
+	ai_offline_set_stream_delay_ms(l->cfg->ai_offline_stream_delay_ms);
+	l->defs = ai_tool_defs(u->tenant.allow_handoff, &l->ndefs);
+	ai_prompt_build(l->a, &u->tenant, &l->prompt);
+	l->dynamic = ai_prompt_dynamic(l->a, &u->tenant, u->t.now, u->conv.summary,
+	    u->conv.contact, u->conv.proposal);
+	leak_guard_init(l);
 	for (size_t i = 0; i < u->nhist; i++)
-		*msgs_push(a, &msgs) = u->hist[i];
+		*msgs_push(l->a, &l->msgs) = u->hist[i];
+	l->f.ctx = l->ctx;
+	l->f.sink = sink;
+	l->f.guard = &l->guard;
+}
 
-	memset(&f, 0, sizeof(f));
-	f.r = r;
-	f.sink = sink;
-	f.guard = &guard;
+/* One call of the model, streamed through the leak filter. */
+static enum status
+call_model(struct loop *l, bool tools_ok, struct llm_response *resp, int *latency,
+    struct err *pe)
+{
+	struct llm_request req;
+	struct llm_stream stream = { on_text, &l->f };
+	int64_t t0;
+	enum status st;
 
-	for (int step = 0; step < cfg->ai_max_tool_calls + 2; step++) {
-		struct llm_request req;
-		struct llm_response resp;
-		struct llm_stream stream = { on_text, &f };
-		struct err pe;
-		bool tools_ok = calls_used < cfg->ai_max_tool_calls;
-		int64_t t0;
-		int latency;
-		json_t *calls;
-		struct llm_message *am;
+	memset(&req, 0, sizeof(req));
+	req.system_static = l->prompt.system_static;
+	req.system_dynamic = l->dynamic;
+	req.messages = l->msgs.v;
+	req.nmessages = l->msgs.n;
+	req.tools = tools_ok ? l->defs : NULL;
+	req.ntools = tools_ok ? l->ndefs : 0;
+	req.max_tokens = 800;
+	req.timeout_ms = l->cfg->llm_timeout_ms;
+	req.cancelled = l->ctx->cancelled;
+	req.tenant_timezone = l->u->tenant.zone;
+	req.now_utc = l->u->t.now;
+	filter_reset(&l->f);
+	err_clear(pe);
+	t0 = now_ms();
+	st = l->provider->complete(l->provider, l->a, &req, &stream, resp, pe);
+	*latency = (int)(now_ms() - t0);
+	return st;
+}
 
-		memset(&req, 0, sizeof(req));
-		req.system_static = prompt.system_static;
-		req.system_dynamic = dynamic;
-		req.messages = msgs.v;
-		req.nmessages = msgs.n;
-		req.tools = tools_ok ? defs : NULL;
-		req.ntools = tools_ok ? ndefs : 0;
-		req.max_tokens = 800;
-		req.timeout_ms = cfg->llm_timeout_ms;
-		req.cancelled = r->cancelled;
-		req.tenant_timezone = u->tenant.zone;
-		req.now_utc = tc->now;
-		filter_reset(&f);
-		err_clear(&pe);
-		t0 = now_ms();
-		st = provider->complete(provider, a, &req, &stream, &resp, &pe);
-		latency = (int)(now_ms() - t0);
-		if (cancelled(r)) {
-			/* Keep what the customer already saw, and meter what
-			 * the model did. */
-			struct ai_msg_in m = { .role = "assistant", .author = "ai",
-				.content = arena_strndup(a, f.text, f.sent), .interrupted = true,
-				.latency_ms = latency };
+/* The client went away: keep what the customer already saw, and meter
+ * what the model did. */
+static enum status
+keep_cancelled(struct loop *l, enum status st, const struct llm_response *resp, int latency,
+    int step)
+{
+	struct filter *f = &l->f;
+	struct ai_msg_in m = { .role = "assistant", .author = "ai",
+		.content = arena_strndup(l->a, f->text, f->sent), .interrupted = true,
+		.latency_ms = latency };
 
-			(void)!persist_step(r, conv_id, st == ST_OK ? &resp : NULL,
-			    f.sent > 0 && !f.leaked ? &m : NULL, out->message_id, true, locked);
-			err_clear(&r->err);
-			out->cancelled = true;
-			log_emit(LOG_INFO, "ai turn cancelled", json_pack("{s:s, s:s, s:i}",
-			    "request_id", r->request_id, "conversation_id", conv_id, "step", step));
-			return ST_OK;
-		}
+	(void)!persist_step(l->ctx, l->u->conv.id, st == ST_OK ? resp : NULL,
+	    f->sent > 0 && !f->leaked ? &m : NULL, l->out->message_id, true, &l->u->locked);
+	err_clear(l->ctx->err);
+	l->out->cancelled = true;
+	log_emit(LOG_INFO, "ai turn cancelled", json_pack("{s:s, s:s, s:i}",
+	    "request_id", l->ctx->request_id, "conversation_id", l->u->conv.id, "step", step));
+	return ST_OK;
+}
+
+/* The model failed: an apology after whatever was already said. */
+static void
+model_failed(struct loop *l, const struct err *pe)
+{
+	struct filter *f = &l->f;
+
+	log_emit(LOG_WARN, "ai model call failed", json_pack("{s:s, s:s, s:s}",
+	    "request_id", l->ctx->request_id, "conversation_id", l->u->conv.id, "error",
+	    pe->message));
+	filter_finish(f);
+	l->failed = true;
+	l->final = f->leaked ? AI_SAFE_REPLY : f->sent > 0 ?
+	    arena_printf(l->a, "%s\n\n%s", arena_strndup(l->a, f->text, f->sent), FAILED_REPLY)
+	    : FAILED_REPLY;
+	if (f->sent > 0 && !f->leaked)
+		sink_text(l->sink, arena_printf(l->a, "\n\n%s", FAILED_REPLY));
+	else if (!f->leaked)
+		sink_text(l->sink, FAILED_REPLY);
+}
+
+/* The model answered without tools: the turn's reply, persisted with the
+ * model's numbers. */
+static enum status
+final_reply(struct loop *l, const struct llm_response *resp, int latency)
+{
+	struct filter *f = &l->f;
+	const char *confirm = l->u->t.confirmation_text;
+	struct ai_msg_in m = { .role = "assistant", .author = "ai", .model = resp->model,
+		.provider = resp->provider, .input_tokens = resp->input_tokens,
+		.output_tokens = resp->output_tokens, .latency_ms = latency };
+	enum status st;
+
+	l->final = l->any_leak ? AI_SAFE_REPLY : arena_strndup(l->a, f->text, f->len);
+	if (f->leaked && !f->any_sent)
+		sink_text(l->sink, AI_SAFE_REPLY);
+	else if (f->leaked)
+		sink_text(l->sink, "\n\n" AI_SAFE_REPLY);
+	if (confirm && strstr(l->final, confirm) == NULL && !f->leaked) {
+		/* The customer must see exactly what they are confirming. */
+		const char *add = arena_printf(l->a, "%s%s", *l->final ? "\n\n" : "", confirm);
+
+		sink_text(l->sink, add);
+		l->final = arena_printf(l->a, "%s%s", l->final, add);
+	}
+	if (*l->final == '\0') {
+		l->final = GAVE_UP_REPLY;
+		sink_text(l->sink, l->final);
+	}
+	m.content = l->final;
+	if ((st = persist_step(l->ctx, l->u->conv.id, resp, &m, l->out->message_id, true,
+	    &l->u->locked)) != ST_OK)
+		return st;
+	l->out->text = *l->turn_text ? arena_printf(l->a, "%s\n\n%s", l->turn_text, l->final) :
+	    l->final;
+	if (f->leaked)
+		l->out->text = AI_SAFE_REPLY;
+	return ST_OK;
+}
+
+/* The assistant's step of tool calls joins the conversation (ids given
+ * where the model gave none) and is persisted before any call runs. */
+static enum status
+record_tool_step(struct loop *l, int step, struct llm_response *resp, int latency)
+{
+	struct filter *f = &l->f;
+	json_t *calls = ai_keep(l->a, json_array());
+	struct llm_message *am = msgs_push(l->a, &l->msgs);
+	struct ai_msg_in m = { .role = "assistant", .author = "ai", .tool_calls = calls,
+		.model = resp->model, .provider = resp->provider,
+		.input_tokens = resp->input_tokens, .output_tokens = resp->output_tokens,
+		.latency_ms = latency };
+
+	am->role = LLM_ASSISTANT;
+	am->content = f->len && !f->leaked ? arena_strndup(l->a, f->text, f->len) : NULL;
+	am->tool_calls = resp->tool_calls;
+	am->ntool_calls = resp->ntool_calls;
+	for (size_t i = 0; i < resp->ntool_calls; i++) {
+		struct llm_tool_call *c = &resp->tool_calls[i];
+
+		if (c->id == NULL || *c->id == '\0')
+			c->id = arena_printf(l->a, "call_%d_%zu", step, i);
+		if (c->name == NULL)
+			c->name = "";
+		json_array_append_new(calls, json_pack("{s:s, s:s, s:s}", "id", c->id, "name",
+		    c->name, "arguments", c->arguments ? c->arguments : ""));
+	}
+	if (am->content && !f->leaked)
+		l->turn_text = *l->turn_text ? arena_printf(l->a, "%s\n\n%s", l->turn_text,
+		    am->content) : am->content;
+	m.content = am->content;
+	return persist_step(l->ctx, l->u->conv.id, resp, &m, NULL, false, &l->u->locked);
+}
+
+/* One tool call, guarded: past the turn's budget, after a handoff or with
+ * arguments that do not parse it is refused (and the model told why). */
+static enum status
+exec_tool(struct loop *l, const struct llm_tool_call *c, json_t **result, bool *refused)
+{
+	json_t *args = NULL;
+	char why[512];
+	enum status st;
+
+	*refused = false;
+	if (l->calls_used >= l->cfg->ai_max_tool_calls) {
+		*result = json_pack("{s:s}", "error", "Too many tool calls in this turn; "
+		    "answer the customer now with what you have.");
+		*refused = true;
+	} else if (l->u->t.handed_off) {
+		*result = json_pack("{s:s}", "error", "The conversation is with a person now.");
+		*refused = true;
+	} else if (ai_tool_args_parse(l->a, c->name, c->arguments, &args, why,
+	    sizeof(why)) != ST_OK) {
+		*result = json_pack("{s:s}", "error", why);
+		*refused = true;
+		l->calls_used++;
+	} else {
+		l->calls_used++;
+		st = ai_tool_exec(&l->u->t, c->name, args, result, refused);
+		json_decref(args);
 		if (st != ST_OK) {
-			log_emit(LOG_WARN, "ai model call failed", json_pack("{s:s, s:s, s:s}",
-			    "request_id", r->request_id, "conversation_id", conv_id, "error",
-			    pe.message));
-			filter_finish(&f);
-			failed = true;
-			final = f.leaked ? AI_SAFE_REPLY : f.sent > 0 ?
-			    arena_printf(a, "%s\n\n%s", arena_strndup(a, f.text, f.sent), FAILED_REPLY)
-			    : FAILED_REPLY;
-			if (f.sent > 0 && !f.leaked)
-				sink_text(sink, arena_printf(a, "\n\n%s", FAILED_REPLY));
-			else if (!f.leaked)
-				sink_text(sink, FAILED_REPLY);
-			break;
-		}
-		if (f.len == 0 && resp.text && *resp.text)
-			on_text(&f, resp.text, strlen(resp.text));	/* a non-streaming provider */
-		filter_finish(&f);
-		any_leak |= f.leaked;
-
-		if (resp.ntool_calls == 0 || !tools_ok) {
-			final = any_leak ? AI_SAFE_REPLY : arena_strndup(a, f.text, f.len);
-			if (f.leaked && !f.any_sent)
-				sink_text(sink, AI_SAFE_REPLY);
-			else if (f.leaked)
-				sink_text(sink, "\n\n" AI_SAFE_REPLY);
-			/* persisted below with the model's numbers */
-			{
-				struct ai_msg_in m = { .role = "assistant", .author = "ai",
-					.content = final, .model = resp.model, .provider = resp.provider,
-					.input_tokens = resp.input_tokens, .output_tokens = resp.output_tokens,
-					.latency_ms = latency };
-
-				if (tc->confirmation_text && strstr(final, tc->confirmation_text) == NULL &&
-				    !f.leaked) {
-					/* The customer must see exactly what they are confirming. */
-					const char *add = arena_printf(a, "%s%s", *final ? "\n\n" : "",
-					    tc->confirmation_text);
-
-					sink_text(sink, add);
-					final = arena_printf(a, "%s%s", final, add);
-					m.content = final;
-				}
-				if (*final == '\0') {
-					final = GAVE_UP_REPLY;
-					m.content = final;
-					sink_text(sink, final);
-				}
-				if ((st = persist_step(r, conv_id, &resp, &m, out->message_id, true,
-				    locked)) != ST_OK)
-					return st;
-			}
-			out->text = *turn_text ? arena_printf(a, "%s\n\n%s", turn_text, final) : final;
-			if (f.leaked)
-				out->text = AI_SAFE_REPLY;
-			goto done;
-		}
-
-		/* A step of tool calls: persist it, run each, persist results. */
-		calls = ai_keep(a, json_array());
-		am = msgs_push(a, &msgs);
-		am->role = LLM_ASSISTANT;
-		am->content = f.len && !f.leaked ? arena_strndup(a, f.text, f.len) : NULL;
-		am->tool_calls = resp.tool_calls;
-		am->ntool_calls = resp.ntool_calls;
-		for (size_t i = 0; i < resp.ntool_calls; i++) {
-			struct llm_tool_call *c = &resp.tool_calls[i];
-
-			if (c->id == NULL || *c->id == '\0')
-				c->id = arena_printf(a, "call_%d_%zu", step, i);
-			if (c->name == NULL)
-				c->name = "";
-			json_array_append_new(calls, json_pack("{s:s, s:s, s:s}", "id", c->id, "name",
-			    c->name, "arguments", c->arguments ? c->arguments : ""));
-		}
-		if (am->content && !f.leaked)
-			turn_text = *turn_text ? arena_printf(a, "%s\n\n%s", turn_text, am->content)
-			    : am->content;
-		{
-			struct ai_msg_in m = { .role = "assistant", .author = "ai", .content = am->content,
-				.tool_calls = calls, .model = resp.model, .provider = resp.provider,
-				.input_tokens = resp.input_tokens, .output_tokens = resp.output_tokens,
-				.latency_ms = latency };
-
-			if ((st = persist_step(r, conv_id, &resp, &m, NULL, false, locked)) != ST_OK)
-				return st;
-		}
-		for (size_t i = 0; i < resp.ntool_calls; i++) {
-			struct llm_tool_call *c = &resp.tool_calls[i];
-			struct llm_message *tm;
-			json_t *args = NULL, *result = NULL;
-			bool refused = false;
-			char why[512];
-			char *rtext;
-
-			sink_event(sink, "tool", json_pack("{s:s, s:s}", "name", c->name, "status",
-			    "started"));
-			if (calls_used >= cfg->ai_max_tool_calls) {
-				result = json_pack("{s:s}", "error", "Too many tool calls in this turn; "
-				    "answer the customer now with what you have.");
-				refused = true;
-			} else if (tc->handed_off) {
-				result = json_pack("{s:s}", "error", "The conversation is with a person "
-				    "now.");
-				refused = true;
-			} else if (ai_tool_args_parse(a, c->name, c->arguments, &args, why,
-			    sizeof(why)) != ST_OK) {
-				result = json_pack("{s:s}", "error", why);
-				refused = true;
-				calls_used++;
-			} else {
-				calls_used++;
-				st = ai_tool_exec(tc, c->name, args, &result, &refused);
-				json_decref(args);
-				if (st != ST_OK) {
-					json_decref(result);
-					return st;
-				}
-			}
-			ai_keep(a, result);
-			rtext = json_dumps(result, JSON_COMPACT);
-			tm = msgs_push(a, &msgs);
-			tm->role = LLM_TOOL;
-			tm->content = rtext ? arena_strdup(a, rtext) : "{}";
-			tm->tool_call_id = c->id;
-			tm->tool_name = c->name;
-			free(rtext);
-			{
-				struct ai_msg_in m = { .role = "tool", .author = "ai", .tool_call_id = c->id,
-					.tool_name = c->name, .tool_result = result };
-
-				if ((st = add_msg(r, conv_id, &m, NULL, NULL)) != ST_OK)
-					return st;
-			}
-			sink_event(sink, "tool", json_pack("{s:s, s:s}", "name", c->name, "status",
-			    refused ? "refused" : "done"));
-			json_array_append_new(out->tool_events, json_pack("{s:s, s:s}", "name", c->name,
-			    "status", refused ? "refused" : "done"));
-			if (!refused && strcmp(c->name, "check_availability") == 0 && tc->slots != NULL) {
-				sink_event(sink, "slots", json_pack("{s:O}", "slots", tc->slots));
-				out->slots = ai_keep(a, json_incref(tc->slots));
-			}
-			if (tc->handed_off)
-				break;
-		}
-		if (tc->handed_off) {
-			out->handed_off = true;
-			return reply_fixed(r, conv_id, "ai", tc->handoff_message, sink, out, locked);
-		}
-		if (cancelled(r)) {
-			out->cancelled = true;
-			return ST_OK;
-		}
-	}
-	if (final == NULL) {
-		/* Out of steps without a reply. */
-		final = GAVE_UP_REPLY;
-		failed = true;
-		sink_text(sink, final);
-	}
-	{
-		struct ai_msg_in m = { .role = "assistant", .author = "ai", .content = final };
-
-		if ((st = persist_step(r, conv_id, NULL, &m, out->message_id, true, locked)) != ST_OK)
+			json_decref(*result);
 			return st;
+		}
 	}
-	out->text = final;
-	out->failed = failed;
-done:
-	if (any_leak) {
-		out->text = AI_SAFE_REPLY;
-		log_emit(LOG_WARN, "ai reply withheld by the leak filter", json_pack("{s:s, s:s}",
-		    "request_id", r->request_id, "conversation_id", conv_id));
+	ai_keep(l->a, *result);
+	return ST_OK;
+}
+
+/* A tool's result goes back to the model and into the conversation, and
+ * the channel hears how it went (with the slots for the widget). */
+static enum status
+record_tool_result(struct loop *l, const struct llm_tool_call *c, json_t *result, bool refused)
+{
+	struct ai_turn_ctx *tc = &l->u->t;
+	struct llm_message *tm;
+	char *rtext = json_dumps(result, JSON_COMPACT);
+	struct ai_msg_in m = { .role = "tool", .author = "ai", .tool_call_id = c->id,
+		.tool_name = c->name, .tool_result = result };
+	const char *status = refused ? "refused" : "done";
+	enum status st;
+
+	tm = msgs_push(l->a, &l->msgs);
+	tm->role = LLM_TOOL;
+	tm->content = rtext ? arena_strdup(l->a, rtext) : "{}";
+	tm->tool_call_id = c->id;
+	tm->tool_name = c->name;
+	free(rtext);
+	if ((st = add_msg(l->ctx, l->u->conv.id, &m, NULL, NULL)) != ST_OK)
+		return st;
+	sink_event(l->sink, "tool", json_pack("{s:s, s:s}", "name", c->name, "status", status));
+	json_array_append_new(l->out->tool_events, json_pack("{s:s, s:s}", "name", c->name,
+	    "status", status));
+	if (!refused && strcmp(c->name, "check_availability") == 0 && tc->slots != NULL) {
+		sink_event(l->sink, "slots", json_pack("{s:O}", "slots", tc->slots));
+		l->out->slots = ai_keep(l->a, json_incref(tc->slots));
 	}
 	return ST_OK;
 }
 
-enum status
-ai_turn_begin(struct request *r, const struct ai_turn_in *in, struct ai_turn **out)
+/* A step of tool calls: persist it, run each, persist the results; a
+ * handoff stops the rest. */
+static enum status
+tool_step(struct loop *l, int step, struct llm_response *resp, int latency)
 {
-	struct ai_turn *u = arena_calloc(r->arena, 1, sizeof(*u));
+	enum status st;
+
+	if ((st = record_tool_step(l, step, resp, latency)) != ST_OK)
+		return st;
+	for (size_t i = 0; i < resp->ntool_calls; i++) {
+		const struct llm_tool_call *c = &resp->tool_calls[i];
+		json_t *result = NULL;
+		bool refused;
+
+		sink_event(l->sink, "tool", json_pack("{s:s, s:s}", "name", c->name, "status",
+		    "started"));
+		if ((st = exec_tool(l, c, &result, &refused)) != ST_OK ||
+		    (st = record_tool_result(l, c, result, refused)) != ST_OK)
+			return st;
+		if (l->u->t.handed_off)
+			break;
+	}
+	return ST_OK;
+}
+
+/* Out of steps without a reply, or the model failed: what the customer is
+ * told is persisted as the turn's last message. */
+static enum status
+last_reply(struct loop *l)
+{
+	struct ai_msg_in m = { .role = "assistant", .author = "ai" };
+	enum status st;
+
+	if (l->final == NULL) {
+		l->final = GAVE_UP_REPLY;
+		l->failed = true;
+		sink_text(l->sink, l->final);
+	}
+	m.content = l->final;
+	if ((st = persist_step(l->ctx, l->u->conv.id, NULL, &m, l->out->message_id, true,
+	    &l->u->locked)) != ST_OK)
+		return st;
+	l->out->text = l->final;
+	l->out->failed = l->failed;
+	return ST_OK;
+}
+
+/* A reply that tripped the leak filter anywhere in the turn is withheld. */
+static enum status
+withhold_if_leaked(struct loop *l)
+{
+	if (l->any_leak) {
+		l->out->text = AI_SAFE_REPLY;
+		log_emit(LOG_WARN, "ai reply withheld by the leak filter", json_pack("{s:s, s:s}",
+		    "request_id", l->ctx->request_id, "conversation_id", l->u->conv.id));
+	}
+	return ST_OK;
+}
+
+/* The model loop: call, then either reply or run the tools it asked for
+ * and call again, within the turn's budget of steps. */
+static enum status
+model_loop(struct loop *l)
+{
+	struct ai_turn *u = l->u;
+	enum status st;
+
+	for (int step = 0; step < l->cfg->ai_max_tool_calls + 2; step++) {
+		struct llm_response resp;
+		struct err pe;
+		bool tools_ok = l->calls_used < l->cfg->ai_max_tool_calls;
+		int latency;
+
+		st = call_model(l, tools_ok, &resp, &latency, &pe);
+		if (cancelled(l->ctx))
+			return keep_cancelled(l, st, &resp, latency, step);
+		if (st != ST_OK) {
+			model_failed(l, &pe);
+			break;
+		}
+		if (l->f.len == 0 && resp.text && *resp.text)
+			on_text(&l->f, resp.text, strlen(resp.text));	/* a non-streaming provider */
+		filter_finish(&l->f);
+		l->any_leak |= l->f.leaked;
+		if (resp.ntool_calls == 0 || !tools_ok) {
+			if ((st = final_reply(l, &resp, latency)) != ST_OK)
+				return st;
+			return withhold_if_leaked(l);
+		}
+		if ((st = tool_step(l, step, &resp, latency)) != ST_OK)
+			return st;
+		if (u->t.handed_off) {
+			l->out->handed_off = true;
+			return reply_fixed(l->ctx, u->conv.id, "ai", u->t.handoff_message, l->sink,
+			    l->out, &u->locked);
+		}
+		if (cancelled(l->ctx)) {
+			l->out->cancelled = true;
+			return ST_OK;
+		}
+	}
+	if ((st = last_reply(l)) != ST_OK)
+		return st;
+	return withhold_if_leaked(l);
+}
+
+static enum status
+run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *out)
+{
+	struct loop l;
+	bool handled;
+	enum status st;
+
+	turn_ctx_init(u);
+	if ((st = answer_without_model(u, sink, out, &handled)) != ST_OK || handled)
+		return st;
+	loop_init(&l, u, sink, out);
+	return model_loop(&l);
+}
+
+enum status
+ai_turn_begin(struct ctx *ctx, const struct ai_turn_in *in, struct ai_turn **out)
+{
+	struct ai_turn *u = arena_calloc(ctx->arena, 1, sizeof(*u));
 	enum status st;
 
 	*out = NULL;
-	u->r = r;
+	u->ctx = ctx;
 	u->text = in->text;
 	if ((st = open_turn(in, u)) != ST_OK)
 		return st;
@@ -886,31 +1032,31 @@ ai_turn_run(struct ai_turn *u, const struct ai_sink *sink, struct ai_turn_out *o
 	enum status st, ust = ST_OK;
 
 	memset(out, 0, sizeof(*out));
-	out->tool_events = ai_keep(u->r->arena, json_array());
+	out->tool_events = ai_keep(u->ctx->arena, json_array());
 	st = run(u, sink, out);
 	/* The common ways out released the lock with their last write; the
 	 * others (failures included) release it here. */
 	if (u->locked)
-		ust = unlock(u->r, u->conv.id);
+		ust = unlock(u->ctx, u->conv.id);
 	return st != ST_OK ? st : ust;
 }
 
 void
 ai_turn_abandon(struct ai_turn *u)
 {
-	if (u != NULL && u->locked && unlock(u->r, u->conv.id) == ST_OK)
+	if (u != NULL && u->locked && unlock(u->ctx, u->conv.id) == ST_OK)
 		u->locked = false;
 }
 
 enum status
-ai_turn(struct request *r, const char *conversation_id, const char *text,
+ai_turn(struct ctx *ctx, const char *conversation_id, const char *text,
     const struct ai_sink *sink, struct ai_turn_out *out)
 {
 	struct ai_turn_in in = { .conversation_id = conversation_id, .text = text };
 	struct ai_turn *u;
 	enum status st;
 
-	if ((st = ai_turn_begin(r, &in, &u)) != ST_OK)
+	if ((st = ai_turn_begin(ctx, &in, &u)) != ST_OK)
 		return st;
 	return ai_turn_run(u, sink, out);
 }

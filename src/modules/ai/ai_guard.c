@@ -8,7 +8,7 @@
 
 #include "core/log.h"
 #include "modules/ai/ai_internal.h"
-#include "providers/llm_offline_nlu.h"
+#include "modules/ai/ai_nlu.h"
 
 /* ---- input ---------------------------------------------------------------- */
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/crypto.h"
 #include "core/ids.h"
 #include "core/status.h"
 #include "http/http.h"
@@ -163,7 +164,7 @@ enum status ai_tool_args_parse(struct arena *a, const char *name, const char *ar
 
 /* The turn, as the tools see it. */
 struct ai_turn_ctx {
-	struct request *r;
+	struct ctx *ctx;			/* the turn's tenant, arena, error slot, request id */
 	const char *conversation_id;
 	const char *channel;
 	int user_seq;			/* the customer message of this turn */
@@ -206,6 +207,52 @@ struct ai_heartbeat {
 };
 void ai_heartbeat_start(struct ai_heartbeat *hb, struct request *r);
 void ai_heartbeat_stop(struct ai_heartbeat *hb);
+
+/* ---- route helpers (ai_routes.c) ------------------------------------------------- */
+
+/* A body that must be empty or {}: any field in it is unknown. */
+enum status ai_body_empty(struct request *r) MUST_USE;
+
+/* ---- chat sessions and the admin's conversations (ai_service.c) ----------------- */
+
+struct ai_conv;
+
+#define AI_SESSION_PREFIX "cs_"
+#define AI_SESSION_LEN (3 + SEC_TOKEN_CHARS)
+
+/* A new web chat session: its token (shown once, stored hashed) and the
+ * greeting, persisted as the conversation's first message. */
+struct ai_chat_session {
+	char token[AI_SESSION_LEN + 1];
+	const char *greeting;
+};
+enum status ai_chat_open(struct ctx *ctx, struct ai_chat_session *out) MUST_USE;
+/* The session's conversation; an expired one is closed on the way and
+ * refused (ST_NOTFOUND), like an unknown one. */
+enum status ai_chat_find(struct ctx *ctx, const unsigned char hash[32], struct ai_conv *conv)
+    MUST_USE;
+/* What was said after after_seq (customer and receptionist only), and the
+ * conversation's status. *items is a new reference. */
+enum status ai_chat_history(struct ctx *ctx, const unsigned char hash[32], long long after_seq,
+    json_t **items, const char **status) MUST_USE;
+
+/* GET /v1/admin/conversations, checked by the route. */
+struct ai_conv_query {
+	const char *status, *channel, *from, *to, *q;
+	const char *cursor_ts, *cursor_id;	/* from the decoded cursor, or NULL */
+	int limit;
+};
+/* *items is a new reference; *next NULL on the last page. */
+enum status ai_conv_list(struct ctx *ctx, const struct ai_conv_query *q, json_t **items,
+    const char **next) MUST_USE;
+/* The conversation with its messages; *out is a new reference. */
+enum status ai_conv_get(struct ctx *ctx, const char *id, json_t **out) MUST_USE;
+/* A person's reply: it hands an active conversation to people, and is
+ * audited. */
+enum status ai_conv_reply(struct ctx *ctx, const char *id, const char *text,
+    char message_id[UUID_STR_LEN + 1], int *seq) MUST_USE;
+/* Back to the receptionist; *out as ai_conv_get. */
+enum status ai_conv_handback(struct ctx *ctx, const char *id, json_t **out) MUST_USE;
 
 /* ---- store (ai_store.c) ----------------------------------------------------------- */
 
@@ -292,15 +339,30 @@ enum status ai_store_outbox(struct db_tx *tx, const char *recipient, const char 
 /* ---- misc ------------------------------------------------------------------------ */
 
 int64_t ai_now(void);
-/* Begins a transaction in the request's tenant. */
-enum status ai_tx_begin(struct request *r, struct db_tx *tx) MUST_USE;
 /* The audit actor for what the AI does in a conversation. */
 struct audit_actor;
-void ai_actor(struct request *r, const char *conversation_id, struct audit_actor *out);
+void ai_actor(const struct ctx *ctx, const char *conversation_id, struct audit_actor *out);
 /* A JSON reference the arena releases. */
 json_t *ai_keep(struct arena *a, json_t *j);
 /* Masked copies for logs. */
 const char *ai_mask_email(struct arena *a, const char *email);
 const char *ai_mask_phone(struct arena *a, const char *phone);
+
+/* The chat history's lines after after_seq; *items a new reference. */
+enum status ai_store_chat_lines(struct db_tx *tx, const char *conv_id, long long after_seq,
+    json_t **items) MUST_USE;
+/* One page of the admin's list: the rows as JSON, and the last row's
+ * cursor parts (microseconds since the epoch, id). */
+struct ai_conv_page {
+	json_t *items;			/* a new reference */
+	int n;
+	const char *last_ts, *last_id;
+};
+enum status ai_store_conv_list(struct db_tx *tx, struct arena *a, const struct ai_conv_query *q,
+    struct ai_conv_page *out) MUST_USE;
+/* The conversation as the admin sees it (hold tokens and nonces scrubbed),
+ * with its messages; *found false when there is none. */
+enum status ai_store_conv_json(struct db_tx *tx, const char *id, json_t **out, bool *found)
+    MUST_USE;
 
 #endif

@@ -10,7 +10,7 @@
 
 #include "modules/ai/ai_internal.h"
 #include "core/time.h"
-#include "providers/llm_offline_nlu.h"
+#include "modules/ai/ai_nlu.h"
 
 static const char *const weekday_names[7] = { "Monday", "Tuesday", "Wednesday", "Thursday",
 	"Friday", "Saturday", "Sunday" };

@@ -17,12 +17,8 @@
 #include "app.h"
 #include "core/jsonv.h"
 #include "core/log.h"
-#include "db/db.h"
 #include "modules/ai/ai_internal.h"
 #include "modules/auth/auth.h"
-
-#define SESSION_PREFIX "cs_"
-#define SESSION_LEN (3 + SEC_TOKEN_CHARS)
 
 /* ---- input ------------------------------------------------------------------- */
 
@@ -92,7 +88,7 @@ chat_input(struct request *r, bool want_message, struct chat_in *in)
 static enum status
 session_hash(struct request *r, const char *token, unsigned char hash[32])
 {
-	if (strlen(token) != SESSION_LEN || strncmp(token, SESSION_PREFIX, 3) != 0) {
+	if (strlen(token) != AI_SESSION_LEN || strncmp(token, AI_SESSION_PREFIX, 3) != 0) {
 		err_detail(&r->err, "session_id", "is not a chat session of this business");
 		return err_set(&r->err, ST_NOTFOUND, "Unknown chat session; start a new one.");
 	}
@@ -100,99 +96,38 @@ session_hash(struct request *r, const char *token, unsigned char hash[32])
 	return ST_OK;
 }
 
-/* The session's conversation; expired sessions are closed on the way. */
-static enum status
-session_find(struct request *r, const char *token, struct ai_conv *conv)
+enum status
+ai_body_empty(struct request *r)
 {
-	unsigned char hash[32];
-	struct db_tx tx;
-	bool found = false, expired;
+	json_t *body, *v;
+	const char *key;
 	enum status st;
 
-	if ((st = session_hash(r, token, hash)) != ST_OK)
+	if (r->body_len == 0)
+		return ST_OK;
+	if ((st = http_json_body(r, &body)) != ST_OK)
 		return st;
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
-		return st;
-	if ((st = ai_store_conv_by_token(&tx, hash, conv, &found)) != ST_OK || !found)
-		goto out;
-	expired = strcmp(conv->status, "CLOSED") == 0 ||
-	    (conv->expires_at > 0 && conv->expires_at <= ai_now());
-	if (expired && strcmp(conv->status, "CLOSED") != 0)
-		st = ai_store_close(&tx, conv->id);
-	if (expired) {
-		st = db_tx_end(&tx, st);
-		if (st != ST_OK)
-			return st;
-		err_detail(&r->err, "session_id", "has expired");
-		return err_set(&r->err, ST_NOTFOUND, "This chat session has expired; start a new one.");
-	}
-out:
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
-		return st;
-	if (!found) {
-		err_detail(&r->err, "session_id", "is not a chat session of this business");
-		return err_set(&r->err, ST_NOTFOUND, "Unknown chat session; start a new one.");
-	}
+	json_object_foreach(body, key, v)
+		err_detail(&r->err, key, "is not a known field");
+	if (r->err.nviolations > 0)
+		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
 	return ST_OK;
 }
 
 /* ---- POST /v1/chat/session ------------------------------------------------------- */
 
-static const char *
-default_greeting(struct arena *a, const struct ai_tenant *t)
-{
-	const char *n = t->name;
-
-	if (t->tone && strcmp(t->tone, "professional") == 0)
-		return arena_printf(a, "Hello, and welcome to %s. How may I help you today? I can "
-		    "book appointments and answer questions about our services.", n);
-	if (t->tone && strcmp(t->tone, "playful") == 0)
-		return arena_printf(a, "Hey there, welcome to %s! Want to book something or ask me "
-		    "anything?", n);
-	if (t->tone && strcmp(t->tone, "concise") == 0)
-		return arena_printf(a, "Hi! %s here. How can I help?", n);
-	return arena_printf(a, "Hi! Welcome to %s. I can help you book an appointment or answer "
-	    "any questions. How can I help today?", n);
-}
-
 static enum status
 session_route(struct request *r, struct response *w)
 {
-	char token[SESSION_LEN + 1], id[UUID_STR_LEN + 1];
-	unsigned char hash[32];
-	struct ai_tenant t;
-	struct db_tx tx;
-	json_t *body;
-	const char *greeting, *key;
-	json_t *v;
-	struct ai_msg_in m;
+	struct ai_chat_session s;
 	enum status st;
 
 	/* An empty body or {} (nothing to configure yet). */
-	if (r->body_len > 0) {
-		if ((st = http_json_body(r, &body)) != ST_OK)
-			return st;
-		json_object_foreach(body, key, v)
-			err_detail(&r->err, key, "is not a known field");
-		if (r->err.nviolations > 0)
-			return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
-	}
-	memcpy(token, SESSION_PREFIX, 3);
-	sec_random_token(token + 3);
-	sec_sha256(token, hash);
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
-		return st;
-	if ((st = ai_tenant_load(&tx, r->arena, r->ctx.tenant.id, &t)) != ST_OK ||
-	    (st = ai_store_conv_create(&tx, "web", hash, r->app->cfg.chat_session_idle_s, id)) != ST_OK)
-		return db_tx_end(&tx, st);
-	greeting = t.greeting ? t.greeting : default_greeting(r->arena, &t);
-	m = (struct ai_msg_in){ .role = "assistant", .author = "ai", .content = greeting };
-	st = ai_store_msg_add(&tx, id, &m, r->app->cfg.chat_session_idle_s, NULL, NULL);
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
+	if ((st = ai_body_empty(r)) != ST_OK || (st = ai_chat_open(&r->ctx, &s)) != ST_OK)
 		return st;
 	response_header(w, "Cache-Control", "no-store");
-	return reply_json(r, w, 201, json_pack("{s:s, s:s, s:i}", "session_id", token,
-	    "greeting", greeting, "idle_timeout_s", r->app->cfg.chat_session_idle_s));
+	return reply_json(r, w, 201, json_pack("{s:s, s:s, s:i}", "session_id", s.token,
+	    "greeting", s.greeting, "idle_timeout_s", r->app->cfg.chat_session_idle_s));
 }
 
 /* ---- the event stream --------------------------------------------------------------- */
@@ -261,7 +196,7 @@ stream_route(struct request *r, struct response *w)
 	    (st = http_stream_admit(r)) != ST_OK)
 		return st;
 	tin.text = in.message;
-	if ((st = ai_turn_begin(r, &tin, &turn)) != ST_OK)
+	if ((st = ai_turn_begin(&r->ctx, &tin, &turn)) != ST_OK)
 		return st;
 	response_header(w, "Cache-Control", "no-store");
 	if ((st = http_stream_start(r, w, 200, "text/event-stream; charset=utf-8")) != ST_OK) {
@@ -313,7 +248,7 @@ message_route(struct request *r, struct response *w)
 	    (st = session_hash(r, in.session_id, hash)) != ST_OK)
 		return st;
 	tin.text = in.message;
-	if ((st = ai_turn_begin(r, &tin, &turn)) != ST_OK ||
+	if ((st = ai_turn_begin(&r->ctx, &tin, &turn)) != ST_OK ||
 	    (st = ai_turn_run(turn, &sink, &out)) != ST_OK)
 		return st;
 	response_header(w, "Cache-Control", "no-store");
@@ -330,42 +265,17 @@ static enum status
 history_route(struct request *r, struct response *w)
 {
 	struct chat_in in;
-	struct ai_conv conv;
-	struct db_tx tx;
-	PGresult *res;
+	unsigned char hash[32];
+	const char *status;
 	json_t *items;
-	char after[24];
-	const char *p[2];
 	enum status st;
 
 	if ((st = chat_input(r, false, &in)) != ST_OK ||
-	    (st = session_find(r, in.session_id, &conv)) != ST_OK)
+	    (st = session_hash(r, in.session_id, hash)) != ST_OK ||
+	    (st = ai_chat_history(&r->ctx, hash, in.after_seq, &items, &status)) != ST_OK)
 		return st;
-	snprintf(after, sizeof(after), "%lld", in.after_seq);
-	p[0] = conv.id;
-	p[1] = after;
-	if ((st = ai_tx_begin(r, &tx)) != ST_OK)
-		return st;
-	res = db_exec(&tx, "SELECT id, seq, role, author, content,"
-	    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-	    " FROM messages WHERE conversation_id = $1::uuid AND seq > $2::int"
-	    " AND role IN ('user', 'assistant') AND content IS NOT NULL AND content <> ''"
-	    " ORDER BY seq LIMIT 200", 2, p);
-	if (res == NULL)
-		return db_tx_end(&tx, db_status(&tx));
-	items = json_array();
-	for (int i = 0; i < PQntuples(res); i++)
-		json_array_append_new(items, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "id",
-		    db_val(res, i, 0), "seq", atoi(db_val(res, i, 1)), "role", db_val(res, i, 2),
-		    "author", db_val(res, i, 3), "text", db_val(res, i, 4), "created_at",
-		    db_val(res, i, 5)));
-	if ((st = db_tx_end(&tx, ST_OK)) != ST_OK) {
-		json_decref(items);
-		return st;
-	}
 	response_header(w, "Cache-Control", "no-store");
-	return reply_json(r, w, 200, json_pack("{s:o, s:s}", "items", items, "status",
-	    conv.status));
+	return reply_json(r, w, 200, json_pack("{s:o, s:s}", "items", items, "status", status));
 }
 
 const struct route ai_chat_routes[] = {

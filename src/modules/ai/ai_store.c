@@ -7,12 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
 #include "db/db.h"
 #include "modules/ai/ai_internal.h"
 #include "modules/audit/audit.h"
-#include "modules/auth/auth.h"
-#include "providers/llm_offline_nlu.h"
+#include "modules/ai/ai_nlu.h"
 
 int64_t
 ai_now(void)
@@ -23,19 +21,13 @@ ai_now(void)
 	return (int64_t)ts.tv_sec;
 }
 
-enum status
-ai_tx_begin(struct request *r, struct db_tx *tx)
-{
-	return db_tx_begin(tx, &r->ctx);
-}
-
 void
-ai_actor(struct request *r, const char *conversation_id, struct audit_actor *out)
+ai_actor(const struct ctx *ctx, const char *conversation_id, struct audit_actor *out)
 {
 	out->type = "ai";
 	out->id = conversation_id;
 	out->on_behalf_of = NULL;
-	out->request_id = r->request_id;
+	out->request_id = ctx->request_id;
 }
 
 static void
@@ -128,13 +120,12 @@ ai_store_conv_create(struct db_tx *tx, const char *channel, const unsigned char 
 	return ST_OK;
 }
 
-enum status
-ai_store_conv_by_token(struct db_tx *tx, const unsigned char token_hash[32],
-    struct ai_conv *out, bool *found)
+/* At most one conversation, by a one-parameter query. */
+static enum status
+conv_one(struct db_tx *tx, const char *sql, const char *const *p, struct ai_conv *out,
+    bool *found)
 {
-	const char *p[1] = { sec_bytea_hex(tx->arena, token_hash, 32) };
-	PGresult *res = db_exec(tx, "SELECT " CONV_COLS " FROM conversations"
-	    " WHERE session_token_hash = $1::bytea", 1, p);
+	PGresult *res = db_exec(tx, sql, 1, p);
 
 	if (res == NULL)
 		return db_status(tx);
@@ -145,20 +136,24 @@ ai_store_conv_by_token(struct db_tx *tx, const unsigned char token_hash[32],
 }
 
 enum status
+ai_store_conv_by_token(struct db_tx *tx, const unsigned char token_hash[32],
+    struct ai_conv *out, bool *found)
+{
+	const char *p[1] = { sec_bytea_hex(tx->arena, token_hash, 32) };
+
+	return conv_one(tx, "SELECT " CONV_COLS " FROM conversations"
+	    " WHERE session_token_hash = $1::bytea", p, out, found);
+}
+
+enum status
 ai_store_conv_get(struct db_tx *tx, const char *id, bool for_update, struct ai_conv *out,
     bool *found)
 {
 	const char *p[1] = { id };
-	PGresult *res = db_exec(tx, for_update ?
-	    "SELECT " CONV_COLS " FROM conversations WHERE id = $1::uuid FOR UPDATE" :
-	    "SELECT " CONV_COLS " FROM conversations WHERE id = $1::uuid", 1, p);
 
-	if (res == NULL)
-		return db_status(tx);
-	*found = PQntuples(res) == 1;
-	if (*found)
-		conv_from_row(tx->arena, res, 0, out);
-	return ST_OK;
+	return conv_one(tx, for_update ?
+	    "SELECT " CONV_COLS " FROM conversations WHERE id = $1::uuid FOR UPDATE" :
+	    "SELECT " CONV_COLS " FROM conversations WHERE id = $1::uuid", p, out, found);
 }
 
 enum status
@@ -561,5 +556,230 @@ ai_store_outbox(struct db_tx *tx, const char *recipient, const char *template, j
 	if (db_exec(tx, "INSERT INTO notification_outbox (tenant_id, recipient, template, payload)"
 	    " VALUES (app_tenant(), $1, $2, coalesce($3::jsonb, '{}'))", 3, p) == NULL)
 		return db_status(tx);
+	return ST_OK;
+}
+
+/* ---- what the chat history and the admin's conversations API read ---------------- */
+
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* A chat session past its idle expiry is closed, whether or not anyone
+ * has written to it since (the row is closed the next time it is used). */
+#define EFFECTIVE_STATUS "(CASE WHEN c.status = 'ACTIVE' AND c.expires_at <= now()" \
+	" THEN 'CLOSED' ELSE c.status END)"
+
+enum status
+ai_store_chat_lines(struct db_tx *tx, const char *conv_id, long long after_seq, json_t **items)
+{
+	char after[24];
+	const char *p[2] = { conv_id, after };
+	PGresult *res;
+
+	*items = NULL;
+	snprintf(after, sizeof(after), "%lld", after_seq);
+	res = db_exec(tx, "SELECT id, seq, role, author, content, " TS("created_at")
+	    " FROM messages WHERE conversation_id = $1::uuid AND seq > $2::int"
+	    " AND role IN ('user', 'assistant') AND content IS NOT NULL AND content <> ''"
+	    " ORDER BY seq LIMIT 200", 2, p);
+	if (res == NULL)
+		return db_status(tx);
+	*items = json_array();
+	for (int i = 0; i < PQntuples(res); i++)
+		json_array_append_new(*items, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "id",
+		    db_val(res, i, 0), "seq", atoi(db_val(res, i, 1)), "role", db_val(res, i, 2),
+		    "author", db_val(res, i, 3), "text", db_val(res, i, 4), "created_at",
+		    db_val(res, i, 5)));
+	return ST_OK;
+}
+
+/* ILIKE pattern that matches s literally. */
+static char *
+like_escape(struct arena *a, const char *s)
+{
+	char *o = arena_alloc(a, strlen(s) * 2 + 3), *w = o;
+
+	*w++ = '%';
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			*w++ = '\\';
+		*w++ = *s;
+	}
+	*w++ = '%';
+	*w = '\0';
+	return o;
+}
+
+/* At most 160 bytes of the last message, never cutting a character in half. */
+static const char *
+preview(struct arena *a, const char *last)
+{
+	char *p;
+	size_t len;
+
+	if (last == NULL)
+		return NULL;
+	p = arena_strndup(a, last, strlen(last) > 160 ? 160 : strlen(last));
+	len = strlen(p);
+	while (len > 0 && ((unsigned char)p[len - 1] & 0xc0) == 0x80)
+		p[--len] = '\0';
+	if (len > 0 && ((unsigned char)p[len - 1] & 0xc0) == 0xc0 && strlen(last) > len)
+		p[--len] = '\0';
+	return p;
+}
+
+enum status
+ai_store_conv_list(struct db_tx *tx, struct arena *a, const struct ai_conv_query *q,
+    struct ai_conv_page *out)
+{
+	char lim[8];
+	const char *p[8];
+	PGresult *res;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(lim, sizeof(lim), "%d", q->limit);
+	p[0] = q->status;
+	p[1] = q->channel;
+	p[2] = q->from;
+	p[3] = q->to;
+	p[4] = q->q ? like_escape(a, q->q) : NULL;
+	p[5] = q->cursor_ts;
+	p[6] = q->cursor_id;
+	p[7] = lim;
+	res = db_exec(tx, "SELECT c.id, c.channel, " EFFECTIVE_STATUS ", c.customer_id, c.summary,"
+	    " c.message_count, " TS("c.last_activity_at") ", " TS("c.created_at") ","
+	    " " TS("c.handed_off_at") ", c.handoff_reason, c.contact->>'name',"
+	    " (extract(epoch FROM c.last_activity_at) * 1000000)::bigint,"
+	    " (SELECT m.content FROM messages m WHERE m.conversation_id = c.id"
+	    "   AND m.role IN ('user', 'assistant') AND m.content IS NOT NULL"
+	    "   ORDER BY m.seq DESC LIMIT 1)"
+	    " FROM conversations c"
+	    " WHERE ($1::text IS NULL OR " EFFECTIVE_STATUS " = $1)"
+	    " AND ($2::text IS NULL OR c.channel = $2)"
+	    " AND ($3::timestamptz IS NULL OR c.last_activity_at >= $3::timestamptz)"
+	    " AND ($4::timestamptz IS NULL OR c.last_activity_at < $4::timestamptz)"
+	    " AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM messages m"
+	    "   WHERE m.conversation_id = c.id AND m.role IN ('user', 'assistant')"
+	    "   AND m.content ILIKE $5 ESCAPE '\\'))"
+	    " AND ($6::bigint IS NULL OR (c.last_activity_at, c.id) <"
+	    "   (timestamptz 'epoch' + $6::bigint * interval '1 microsecond', $7::uuid))"
+	    " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $8::int", 8, p);
+	if (res == NULL)
+		return db_status(tx);
+	n = PQntuples(res);
+	out->items = json_array();
+	out->n = n;
+	for (int i = 0; i < n; i++)
+		json_array_append_new(out->items, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:i, s:s, "
+		    "s:s, s:s?, s:s?, s:s?, s:s?}", "id", db_val(res, i, 0), "channel",
+		    db_val(res, i, 1), "status", db_val(res, i, 2), "customer_id", db_val(res, i, 3),
+		    "summary", db_val(res, i, 4), "message_count", atoi(db_val(res, i, 5)),
+		    "last_activity_at", db_val(res, i, 6), "created_at", db_val(res, i, 7),
+		    "handed_off_at", db_val(res, i, 8), "handoff_reason", db_val(res, i, 9),
+		    "customer_name", db_val(res, i, 10), "last_message",
+		    preview(a, db_val(res, i, 12))));
+	if (n > 0) {
+		out->last_ts = arena_strdup(a, db_val(res, n - 1, 11));
+		out->last_id = arena_strdup(a, db_val(res, n - 1, 0));
+	}
+	return ST_OK;
+}
+
+/* Server-side secrets of a conversation's state never leave it. */
+static json_t *
+scrub(json_t *j)
+{
+	size_t i;
+	json_t *v;
+
+	if (json_is_object(j)) {
+		json_object_del(j, "hold_token");
+		json_object_del(j, "nonce");
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			scrub(v);
+	}
+	return j;
+}
+
+static json_t *
+parse_col(const char *v)
+{
+	return v ? json_loads(v, JSON_DECODE_ANY, NULL) : NULL;
+}
+
+/* One message as the admin sees it: optional columns only when set. */
+static json_t *
+admin_msg_json(PGresult *res, int i)
+{
+	static const char *const strs[] = { [7] = "tool_call_id", [8] = "tool_name",
+		[10] = "model", [11] = "provider" };
+	static const char *const ints[] = { [12] = "input_tokens", [13] = "output_tokens",
+		[14] = "latency_ms" };
+	json_t *m = json_pack("{s:s, s:i, s:s, s:s, s:s?, s:s?, s:s}", "id", db_val(res, i, 0),
+	    "seq", atoi(db_val(res, i, 1)), "role", db_val(res, i, 2), "author",
+	    db_val(res, i, 3), "author_id", db_val(res, i, 4), "text", db_val(res, i, 5),
+	    "created_at", db_val(res, i, 16));
+
+	if (db_val(res, i, 6))
+		json_object_set_new(m, "tool_calls", parse_col(db_val(res, i, 6)));
+	for (int c = 7; c <= 14; c++) {
+		if (db_val(res, i, c) == NULL)
+			continue;
+		if (c == 9)
+			json_object_set_new(m, "tool_result", scrub(parse_col(db_val(res, i, 9))));
+		else if (c < 12)
+			json_object_set_new(m, strs[c], json_string(db_val(res, i, c)));
+		else
+			json_object_set_new(m, ints[c], json_integer(atoi(db_val(res, i, c))));
+	}
+	if (db_bool(res, i, 15))
+		json_object_set_new(m, "interrupted", json_true());
+	return m;
+}
+
+enum status
+ai_store_conv_json(struct db_tx *tx, const char *id, json_t **out, bool *found)
+{
+	const char *p[1] = { id };
+	PGresult *res;
+	json_t *o, *msgs;
+
+	*out = NULL;
+	*found = false;
+	res = db_exec(tx, "SELECT c.id, c.channel, " EFFECTIVE_STATUS ", c.customer_id, c.summary,"
+	    " c.message_count,"
+	    " " TS("last_activity_at") ", " TS("created_at") ", " TS("handed_off_at") ","
+	    " handoff_reason, " TS("expires_at") ", contact::text, pending_proposal::text,"
+	    " input_tokens, output_tokens, " TS("coalesce(closed_at, CASE WHEN c.status = 'ACTIVE'"
+	    " AND c.expires_at <= now() THEN c.expires_at END)")
+	    " FROM conversations c WHERE id = $1::uuid", 1, p);
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) != 1)
+		return ST_OK;
+	*found = true;
+	o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:i, s:s, s:s, s:s?, s:s?, s:s?, s:o?, s:o?, "
+	    "s:I, s:I, s:s?}", "id", db_val(res, 0, 0), "channel", db_val(res, 0, 1), "status",
+	    db_val(res, 0, 2), "customer_id", db_val(res, 0, 3), "summary", db_val(res, 0, 4),
+	    "message_count", atoi(db_val(res, 0, 5)), "last_activity_at", db_val(res, 0, 6),
+	    "created_at", db_val(res, 0, 7), "handed_off_at", db_val(res, 0, 8), "handoff_reason",
+	    db_val(res, 0, 9), "expires_at", db_val(res, 0, 10), "contact",
+	    parse_col(db_val(res, 0, 11)), "pending_proposal", scrub(parse_col(db_val(res, 0, 12))),
+	    "input_tokens", (json_int_t)atoll(db_val(res, 0, 13)), "output_tokens",
+	    (json_int_t)atoll(db_val(res, 0, 14)), "closed_at", db_val(res, 0, 15));
+	res = db_exec(tx, "SELECT id, seq, role, author, author_id, content, tool_calls::text,"
+	    " tool_call_id, tool_name, tool_result::text, model, provider, input_tokens,"
+	    " output_tokens, latency_ms, interrupted, " TS("created_at")
+	    " FROM messages WHERE conversation_id = $1::uuid ORDER BY seq LIMIT 2000", 1, p);
+	if (res == NULL) {
+		json_decref(o);
+		return db_status(tx);
+	}
+	msgs = json_array();
+	for (int i = 0; i < PQntuples(res); i++)
+		json_array_append_new(msgs, admin_msg_json(res, i));
+	json_object_set_new(o, "messages", msgs);
+	*out = o;
 	return ST_OK;
 }

@@ -21,7 +21,6 @@
 
 #include <sodium.h>
 
-#include "app.h"
 #include "core/jsonv.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -30,7 +29,7 @@
 #include "modules/appointments/appt_service.h"
 #include "core/time.h"
 #include "modules/audit/audit.h"
-#include "providers/llm_offline_nlu.h"
+#include "modules/ai/ai_nlu.h"
 
 /* Slots kept in a conversation's offered list (newest win). */
 #define OFFERED_MAX 60
@@ -245,12 +244,12 @@ refuse(bool *refused, const char *fmt, ...)
 	return json_pack("{s:s}", "error", buf);
 }
 
-/* What the scheduling API said, for the model, and r->err left clean so
+/* What the scheduling API said, for the model, and ctx->err left clean so
  * the chat request itself does not fail. */
 static json_t *
 api_refusal(struct ai_turn_ctx *t, enum status st, bool *refused)
 {
-	struct err *e = &t->r->err;
+	struct err *e = t->ctx->err;
 	char msg[ERR_TEXT_MAX + 200];
 	json_t *o;
 
@@ -319,10 +318,10 @@ conv_load(struct ai_turn_ctx *t, struct db_tx *tx, struct ai_conv *c)
 	bool found = false;
 	enum status st;
 
-	if ((st = ai_tx_begin(t->r, tx)) != ST_OK)
+	if ((st = db_tx_begin(tx, t->ctx)) != ST_OK)
 		return st;
 	if ((st = ai_store_conv_get(tx, t->conversation_id, true, c, &found)) == ST_OK && !found)
-		st = err_set(&t->r->err, ST_NOTFOUND, "The conversation is gone.");
+		st = err_set(t->ctx->err, ST_NOTFOUND, "The conversation is gone.");
 	if (st != ST_OK)
 		return db_tx_end(tx, st);
 	return ST_OK;
@@ -366,7 +365,7 @@ audit_ai(struct ai_turn_ctx *t, struct db_tx *tx, const char *action, const char
 		json_decref(changes);
 		return;
 	}
-	ai_actor(t->r, t->conversation_id, &who);
+	ai_actor(t->ctx, t->conversation_id, &who);
 	*st = audit_record(tx, &who, action, target_type, target_id, changes);
 }
 
@@ -404,7 +403,7 @@ proposal_gate(struct ai_turn_ctx *t, const char *action, json_t *canon, const ch
 		json_int_t confirmed = json_integer_value(json_object_get(c.proposal,
 		    "confirmed_seq"));
 
-		*proposal = ai_keep(t->r->arena, json_incref(c.proposal));
+		*proposal = ai_keep(t->ctx->arena, json_incref(c.proposal));
 		if (t->confirmed && confirmed == t->user_seq) {
 			*out = PROP_RUN;
 			json_decref(extra);
@@ -418,12 +417,12 @@ proposal_gate(struct ai_turn_ctx *t, const char *action, json_t *canon, const ch
 	 * can be confirmed. */
 	*proposal = json_pack("{s:s, s:O, s:s, s:s, s:i, s:s}", "action", action, "args", canon,
 	    "summary", summary, "question", question, "after_seq", t->user_seq,
-	    "nonce", nonce(t->r->arena));
+	    "nonce", nonce(t->ctx->arena));
 	if (extra != NULL) {
 		json_object_update(*proposal, extra);
 		json_decref(extra);
 	}
-	ai_keep(t->r->arena, *proposal);
+	ai_keep(t->ctx->arena, *proposal);
 	st = ai_store_set_json(&tx, t->conversation_id, "pending_proposal", *proposal);
 	*out = PROP_ASK;
 	return db_tx_end(&tx, st);
@@ -447,7 +446,7 @@ clear_proposal(struct ai_turn_ctx *t)
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = ai_tx_begin(t->r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, t->ctx)) != ST_OK)
 		return st;
 	st = ai_store_set_json(&tx, t->conversation_id, "pending_proposal", NULL);
 	return db_tx_end(&tx, st);
@@ -473,7 +472,7 @@ booking_changed(struct ai_turn_ctx *t, const char *action, const char *booking_i
 	struct db_tx tx;
 	enum status st;
 
-	if ((st = ai_tx_begin(t->r, &tx)) != ST_OK)
+	if ((st = db_tx_begin(&tx, t->ctx)) != ST_OK)
 		return st;
 	st = ai_store_set_json(&tx, t->conversation_id, "pending_proposal", NULL);
 	audit_ai(t, &tx, action, "booking", booking_id, json_pack("{s:s, s:s}", "reference",
@@ -493,7 +492,7 @@ tool_services(struct ai_turn_ctx *t)
 
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:s, s:s?}", "id", s->id,
 		    "name", s->name, "duration_minutes", s->duration_min, "price",
-		    ai_money(t->r->arena, s->price_minor, s->currency), "description",
+		    ai_money(t->ctx->arena, s->price_minor, s->currency), "description",
 		    s->description));
 	}
 	return json_pack("{s:o}", "services", arr);
@@ -503,14 +502,14 @@ static json_t *
 tool_business(struct ai_turn_ctx *t)
 {
 	const struct ai_tenant *tn = t->tenant;
-	const char **lines = ai_hours_lines(t->r->arena, tn);
+	const char **lines = ai_hours_lines(t->ctx->arena, tn);
 	json_t *hours = json_array();
 	const char *next = NULL;
 	bool open = false;
 
 	for (int d = 0; d < 7; d++)
 		json_array_append_new(hours, json_string(lines[d]));
-	ai_open_state(t->r->arena, tn, t->now, &open, &next);
+	ai_open_state(t->ctx->arena, tn, t->now, &open, &next);
 	return json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:o, s:b, s:s?, s:{s:s?, s:s?, s:s?, "
 	    "s:s?, s:i}}", "name", tn->name ? tn->name : "", "address", tn->address, "phone",
 	    tn->phone, "email", tn->email, "website", tn->website, "timezone",
@@ -523,7 +522,7 @@ tool_business(struct ai_turn_ctx *t)
 static json_t *
 tool_faqs(struct ai_turn_ctx *t, json_t *args)
 {
-	struct arena *a = t->r->arena;
+	struct arena *a = t->ctx->arena;
 	const char *q = nlu_normalize(a, arg(args, "query"));
 	json_t *res = json_array();
 	double best[3] = { 0, 0, 0 };
@@ -593,7 +592,7 @@ static size_t
 filter_slots(struct ai_turn_ctx *t, struct tz *z, const struct appt_avail_answer *ans,
     int time, int after, int before, struct cand **out)
 {
-	struct cand *c = arena_calloc(t->r->arena, ans->result.n_slots + 1, sizeof(*c));
+	struct cand *c = arena_calloc(t->ctx->arena, ans->result.n_slots + 1, sizeof(*c));
 	size_t n = 0;
 
 	for (size_t i = 0; i < ans->result.n_slots; i++) {
@@ -651,8 +650,8 @@ wish_text(struct arena *a, int time, int after, int before)
 static enum status
 tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 {
-	struct request *r = t->r;
-	struct arena *a = r->arena;
+	struct ctx *ctx = t->ctx;
+	struct arena *a = ctx->arena;
 	const struct ai_service *svc = find_service(t->tenant, arg(args, "service_id"));
 	struct appt_avail_query q;
 	struct appt_avail_answer ans;
@@ -684,7 +683,7 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 	q.date = day;
 	q.days = days;
 	q.staff_id = arg(args, "staff_id") ? lower(a, arg(args, "staff_id")) : NULL;
-	if ((st = appt_availability(&r->ctx, &q, &ans)) != ST_OK) {
+	if ((st = appt_availability(ctx, &q, &ans)) != ST_OK) {
 		if (st == ST_INVALID || st == ST_NOTFOUND || st == ST_FORBIDDEN) {
 			*result = api_refusal(t, st, refused);
 			return ST_OK;
@@ -692,7 +691,7 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 		return st;
 	}
 	if ((st = tz_open(a, ans.zone, &z)) != ST_OK)
-		return err_set(&r->err, ST_INTERNAL, "The business's time zone is not usable.");
+		return err_set(ctx->err, ST_INTERNAL, "The business's time zone is not usable.");
 	n = filter_slots(t, z, &ans, time, after, before, &c);
 	if (n == 0 && days < 7) {
 		char dd[48];
@@ -700,8 +699,8 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 		nlu_format_day(day, dd, sizeof(dd));
 		q.date = day + days;
 		q.days = 7;
-		if ((st = appt_availability(&r->ctx, &q, &ans)) != ST_OK) {
-			err_clear(&r->err);
+		if ((st = appt_availability(ctx, &q, &ans)) != ST_OK) {
+			err_clear(ctx->err);
 		} else {
 			n = filter_slots(t, z, &ans, time, after, before, &c);
 			note = n ? arena_printf(a, "Nothing is free on %s%s; these are the next "
@@ -795,13 +794,13 @@ hold_offered(struct ai_turn_ctx *t, const char *service_id, int64_t start, json_
 		return ST_OK;
 	}
 	memset(&in, 0, sizeof(in));
-	in.items[0].req.service_id = lower(t->r->arena, service_id);
+	in.items[0].req.service_id = lower(t->ctx->arena, service_id);
 	in.items[0].field = "service_id";
 	in.items[0].addon_field = "addon_ids";
 	in.n_items = 1;
 	in.start = start;
-	in.staff_id = arg(o, "staff_id") ? lower(t->r->arena, arg(o, "staff_id")) : NULL;
-	if ((st = appt_hold_create(&t->r->ctx, &in, &out)) != ST_OK) {
+	in.staff_id = arg(o, "staff_id") ? lower(t->ctx->arena, arg(o, "staff_id")) : NULL;
+	if ((st = appt_hold_create(t->ctx, &in, &out)) != ST_OK) {
 		if (st == ST_CONFLICT || st == ST_INVALID || st == ST_NOTFOUND || st == ST_FORBIDDEN) {
 			*result = api_refusal(t, st, refused);
 			json_object_set_new(*result, "error", json_string(
@@ -811,7 +810,7 @@ hold_offered(struct ai_turn_ctx *t, const char *service_id, int64_t start, json_
 		}
 		return st;
 	}
-	*token = arena_strdup(t->r->arena, out.token);
+	*token = arena_strdup(t->ctx->arena, out.token);
 	/* Keep the token with the offered slot, server-side only. */
 	if ((st = conv_load(t, &tx, &conv)) != ST_OK)
 		return st;
@@ -845,7 +844,7 @@ offered_for(struct ai_turn_ctx *t, const char *service_id, const char *start_tex
 		return st;
 	*slot = offered_find(conv.offered, service_id, *start, staff_id);
 	if (*slot != NULL)
-		*slot = ai_keep(t->r->arena, json_deep_copy(*slot));
+		*slot = ai_keep(t->ctx->arena, json_deep_copy(*slot));
 	if ((st = db_tx_end(&tx, ST_OK)) != ST_OK)
 		return st;
 	if (*slot == NULL)
@@ -905,7 +904,7 @@ save_contact(struct ai_turn_ctx *t, const char *name, const char *email, const c
 	c = contact_merge(conv.contact, name, email, phone);
 	st = ai_store_set_json(&tx, t->conversation_id, "contact", c);
 	if (saved)
-		*saved = ai_keep(t->r->arena, json_incref(c));
+		*saved = ai_keep(t->ctx->arena, json_incref(c));
 	json_decref(c);
 	return db_tx_end(&tx, st);
 }
@@ -926,8 +925,8 @@ clean_name(struct arena *a, const char *name)
 static enum status
 tool_contact(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 {
-	const char *name = clean_name(t->r->arena, arg(args, "name"));
-	const char *email = arg(args, "email") ? lower(t->r->arena, arg(args, "email")) : NULL;
+	const char *name = clean_name(t->ctx->arena, arg(args, "name"));
+	const char *email = arg(args, "email") ? lower(t->ctx->arena, arg(args, "email")) : NULL;
 	const char *phone = arg(args, "phone");
 	json_t *saved;
 	enum status st;
@@ -951,8 +950,8 @@ who_text(struct arena *a, const char *name, const char *email, const char *phone
 static enum status
 tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 {
-	struct request *r = t->r;
-	struct arena *a = r->arena;
+	struct ctx *ctx = t->ctx;
+	struct arena *a = ctx->arena;
 	const struct ai_service *svc = find_service(t->tenant, arg(args, "service_id"));
 	const char *name = clean_name(a, arg(args, "name"));
 	const char *email = arg(args, "email") ? lower(a, arg(args, "email")) : NULL;
@@ -1044,10 +1043,10 @@ tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 		in.body = canon_text ? arena_strdup(a, canon_text) : "{}";
 		in.body_len = strlen(in.body);
 		free(canon_text);
-		if ((st = appt_book(&r->ctx, &in, &rep)) != ST_OK)
+		if ((st = appt_book(ctx, &in, &rep)) != ST_OK)
 			return action_refused(t, st, result, refused);
 		body = ai_keep(a, json_loads(rep.body ? rep.body : "{}", 0, NULL));
-		if ((st = ai_tx_begin(r, &tx)) != ST_OK)
+		if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 			return st;
 		st = ai_store_set_json(&tx, t->conversation_id, "pending_proposal", NULL);
 		if (st == ST_OK)
@@ -1061,7 +1060,7 @@ tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 		    "reference", arg(body, "reference"), "service", svc->name, "label",
 		    arg(slot, "label"), "staff", arg(slot, "staff"), "start", arg(body, "start"));
 		log_emit(LOG_INFO, "ai booking made", json_pack("{s:s, s:s, s:s?, s:s?, s:s?}",
-		    "request_id", r->request_id, "conversation_id", t->conversation_id, "reference",
+		    "request_id", ctx->request_id, "conversation_id", t->conversation_id, "reference",
 		    arg(body, "reference"), "email", ai_mask_email(a, email), "phone",
 		    ai_mask_phone(a, phone)));
 		return ST_OK;
@@ -1085,8 +1084,8 @@ verification(struct ai_turn_ctx *t, json_t *args, struct appt_verify *v, json_t 
 		    "booking was made with.");
 		return false;
 	}
-	v->reference = arena_strdup(t->r->arena, ref);
-	v->email = arg(args, "email") ? lower(t->r->arena, arg(args, "email")) : NULL;
+	v->reference = arena_strdup(t->ctx->arena, ref);
+	v->email = arg(args, "email") ? lower(t->ctx->arena, arg(args, "email")) : NULL;
 	v->phone = arg(args, "phone");
 	return true;
 }
@@ -1094,7 +1093,7 @@ verification(struct ai_turn_ctx *t, json_t *args, struct appt_verify *v, json_t 
 static json_t *
 booking_json(struct ai_turn_ctx *t, const struct appt_shown *s, const char **summary)
 {
-	struct arena *a = t->r->arena;
+	struct arena *a = t->ctx->arena;
 	const struct appt_view *v = &s->view;
 	const char *service = v->n_items ? v->items[0].service_name : NULL;
 	const char *staff = v->n_items ? v->items[0].staff_name : NULL;
@@ -1113,22 +1112,37 @@ booking_json(struct ai_turn_ctx *t, const struct appt_shown *s, const char **sum
 	    "service", service, "label", lng, "short_label", shrt, "staff", staff);
 }
 
+/* The booking the customer named and proved is theirs; *ok false when it
+ * is refused (*result says why to the model). */
+static enum status
+verified_booking(struct ai_turn_ctx *t, json_t *args, struct appt_verify *v,
+    struct appt_shown *s, json_t **result, bool *refused, bool *ok)
+{
+	enum status st;
+
+	*ok = false;
+	if (!verification(t, args, v, result, refused))
+		return ST_OK;
+	if ((st = appt_public_get(t->ctx, v, s)) != ST_OK) {
+		if (st != ST_NOTFOUND && st != ST_INVALID)
+			return st;
+		*result = api_refusal(t, st, refused);
+		return ST_OK;
+	}
+	*ok = true;
+	return ST_OK;
+}
+
 static enum status
 tool_get_booking(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 {
 	struct appt_verify v;
 	struct appt_shown s;
+	bool ok;
 	enum status st;
 
-	if (!verification(t, args, &v, result, refused))
-		return ST_OK;
-	if ((st = appt_public_get(&t->r->ctx, &v, &s)) != ST_OK) {
-		if (st == ST_NOTFOUND || st == ST_INVALID) {
-			*result = api_refusal(t, st, refused);
-			return ST_OK;
-		}
+	if ((st = verified_booking(t, args, &v, &s, result, refused, &ok)) != ST_OK || !ok)
 		return st;
-	}
 	*result = booking_json(t, &s, NULL);
 	/* The customer proved this contact is theirs. */
 	return save_contact(t, NULL, v.email, v.phone, NULL);
@@ -1137,23 +1151,17 @@ tool_get_booking(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *ref
 static enum status
 tool_cancel(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 {
-	struct arena *a = t->r->arena;
+	struct arena *a = t->ctx->arena;
 	struct appt_verify v;
 	struct appt_shown s;
 	const char *summary;
 	json_t *canon, *proposal, *shown;
 	enum prop_outcome po;
+	bool ok;
 	enum status st;
 
-	if (!verification(t, args, &v, result, refused))
-		return ST_OK;
-	if ((st = appt_public_get(&t->r->ctx, &v, &s)) != ST_OK) {
-		if (st == ST_NOTFOUND || st == ST_INVALID) {
-			*result = api_refusal(t, st, refused);
-			return ST_OK;
-		}
+	if ((st = verified_booking(t, args, &v, &s, result, refused, &ok)) != ST_OK || !ok)
 		return st;
-	}
 	shown = ai_keep(a, booking_json(t, &s, &summary));
 	(void)shown;
 	if (strcmp(s.view.status, "CANCELLED") == 0) {
@@ -1170,7 +1178,7 @@ tool_cancel(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 		*result = ask(t, proposal);
 		return ST_OK;
 	}
-	if ((st = appt_public_cancel(&t->r->ctx, &v, arg(args, "reason") ? arg(args, "reason")
+	if ((st = appt_public_cancel(t->ctx, &v, arg(args, "reason") ? arg(args, "reason")
 	    : "Cancelled by the customer in chat", &s)) != ST_OK)
 		return action_refused(t, st, result, refused);
 	if ((st = booking_changed(t, "conversation.booking_cancelled", s.view.id, v.reference))
@@ -1183,24 +1191,18 @@ tool_cancel(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 static enum status
 tool_reschedule(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 {
-	struct arena *a = t->r->arena;
+	struct arena *a = t->ctx->arena;
 	struct appt_verify v;
 	struct appt_shown s;
 	const char *summary, *staff_id, *service_id, *lng = NULL;
 	json_t *canon, *proposal, *slot;
 	enum prop_outcome po;
 	int64_t start;
+	bool ok;
 	enum status st;
 
-	if (!verification(t, args, &v, result, refused))
-		return ST_OK;
-	if ((st = appt_public_get(&t->r->ctx, &v, &s)) != ST_OK) {
-		if (st == ST_NOTFOUND || st == ST_INVALID) {
-			*result = api_refusal(t, st, refused);
-			return ST_OK;
-		}
+	if ((st = verified_booking(t, args, &v, &s, result, refused, &ok)) != ST_OK || !ok)
 		return st;
-	}
 	ai_keep(a, booking_json(t, &s, &summary));
 	service_id = s.view.n_items ? s.view.items[0].service_id : NULL;
 	if (service_id == NULL) {
@@ -1231,7 +1233,7 @@ tool_reschedule(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refu
 		*result = ask(t, proposal);
 		return ST_OK;
 	}
-	if ((st = appt_public_reschedule(&t->r->ctx, &v, start, staff_id, &s)) != ST_OK)
+	if ((st = appt_public_reschedule(t->ctx, &v, start, staff_id, &s)) != ST_OK)
 		return action_refused(t, st, result, refused);
 	if ((st = booking_changed(t, "conversation.booking_rescheduled", s.view.id, v.reference))
 	    != ST_OK)
@@ -1296,8 +1298,8 @@ ai_tool_exec(struct ai_turn_ctx *t, const char *name, json_t *args, json_t **res
 enum status
 ai_handoff(struct ai_turn_ctx *t, const char *reason, const char **message)
 {
-	struct request *r = t->r;
-	struct arena *a = r->arena;
+	struct ctx *ctx = t->ctx;
+	struct arena *a = ctx->arena;
 	const char *next = NULL, *recipient = NULL;
 	struct db_tx tx;
 	struct ai_conv conv;

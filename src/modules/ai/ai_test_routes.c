@@ -1,148 +1,20 @@
-/* llm_routes.c — the tenant's own model settings (/v1/admin/ai-provider:
- * provider, model, base URL within the platform's allow-list, API key
- * write-only and sealed at rest), and with ENABLE_TEST_ROUTES the
- * adapter-level test route POST /v1/test/llm that drives a provider or the
- * tenant's whole chain against the fake servers of the integration suite. */
+/* ai_test_routes.c — with ENABLE_TEST_ROUTES, POST /v1/test/llm: drives a
+ * bare adapter or the tenant's whole chain (as the engine gets it: ending
+ * with the offline receptionist) against the fake servers of the
+ * integration suite, optionally metered like a customer message. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
-#include "core/jsonv.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
-#include "modules/audit/audit.h"
-#include "modules/auth/auth.h"
-#include "modules/auth/authz.h"
+#include "modules/ai/ai_internal.h"
+#include "modules/ai/ai_offline.h"
+#include "modules/billing/plans.h"
 #include "modules/billing/usage.h"
-#include "providers/llm_factory.h"
-
-#define PATH "/v1/admin/ai-provider"
-
-static enum status
-begin(struct request *r, struct db_tx *tx)
-{
-	return db_tx_begin(tx, &r->ctx);
-}
-
-/* GET /v1/admin/ai-provider */
-static enum status
-get_route(struct request *r, struct response *w)
-{
-	struct db_tx tx;
-	json_t *out = NULL;
-	enum status st;
-
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	st = llm_tenant_settings_json(&r->app->cfg, &tx, &out);
-	if ((st = db_tx_end(&tx, st)) != ST_OK) {
-		json_decref(out);
-		return st;
-	}
-	return reply_json(r, w, 200, out);
-}
-
-static const char *const providers[] = { "offline", "openai", "anthropic", NULL };
-
-static bool
-printable_ascii(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
-			return false;
-	return true;
-}
-
-static const struct jv_field put_fields[] = {
-	{ "provider", JV_STRING, true, false, 0, 0, providers, NULL, NULL },
-	{ "model", JV_STRING, false, true, 1, 200, NULL, printable_ascii,
-	    "printable characters without spaces" },
-	/* Absent: keep the stored key; null: remove it. Never returned. */
-	{ "api_key", JV_STRING, false, true, 1, 4096, NULL, printable_ascii,
-	    "printable characters without spaces" },
-	{ "base_url", JV_STRING, false, true, 8, 500, NULL, NULL, NULL },
-};
-
-/* PUT /v1/admin/ai-provider {provider, model?, api_key?, base_url?} */
-static enum status
-put_route(struct request *r, struct response *w)
-{
-	json_t *body, *jkey;
-	struct sec_sealed sealed = { 0 };
-	struct llm_settings_input in = { 0 };
-	const char *key;
-	struct audit_actor who;
-	struct db_tx tx;
-	enum status st;
-
-	if ((st = http_json_body(r, &body)) != ST_OK)
-		return st;
-	if ((st = jv_validate(body, put_fields, sizeof(put_fields) / sizeof(put_fields[0]),
-	    &r->err)) != ST_OK)
-		return st;
-	(void)llm_kind_parse(json_string_value(json_object_get(body, "provider")), &in.kind);
-	in.model = json_string_value(json_object_get(body, "model"));
-	in.base_url = json_string_value(json_object_get(body, "base_url"));
-	jkey = json_object_get(body, "api_key");
-	key = json_string_value(jkey);
-	/* Absent: keep the stored key; null: remove it. */
-	in.key_action = jkey == NULL ? LLM_KEY_KEEP : key == NULL ? LLM_KEY_REMOVE : LLM_KEY_REPLACE;
-	in.sealed = &sealed;
-	if (in.base_url != NULL && !llm_tenant_base_url_allowed(&r->app->cfg, in.base_url)) {
-		err_detail(&r->err, "base_url", "is not one of the base URLs this platform allows");
-		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
-	}
-	if (key != NULL && (st = llm_key_seal(&r->app->cfg, r->arena, key, &sealed,
-	    &r->err)) != ST_OK)
-		return st;
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	if ((st = llm_tenant_settings_put(&tx, &in)) == ST_OK) {
-		static const char *const key_change[] = { "unchanged", "replaced", "removed" };
-
-		auth_actor(&r->ctx, &who);
-		st = audit_record(&tx, &who, "ai_provider.updated", "ai_provider", NULL,
-		    json_pack("{s:{s:s}, s:{s:s?}, s:{s:s?}, s:{s:s}}",
-		    "provider", "to", llm_kind_name(in.kind), "model", "to", in.model,
-		    "base_url", "to", in.base_url, "api_key", "to", key_change[in.key_action]));
-	}
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
-		return st;
-	return get_route(r, w);
-}
-
-/* DELETE /v1/admin/ai-provider — back to the platform's default. */
-static enum status
-delete_route(struct request *r, struct response *w)
-{
-	struct audit_actor who;
-	struct db_tx tx;
-	bool deleted = false;
-	enum status st;
-
-	if ((st = begin(r, &tx)) != ST_OK)
-		return st;
-	if ((st = llm_tenant_settings_delete(&tx, &deleted)) == ST_OK && deleted) {
-		auth_actor(&r->ctx, &who);
-		st = audit_record(&tx, &who, "ai_provider.deleted", "ai_provider", NULL, NULL);
-	}
-	if ((st = db_tx_end(&tx, st)) != ST_OK)
-		return st;
-	return reply_text(w, 204, NULL, "", 0);
-}
-
-const struct route llm_routes[] = {
-	{ HTTP_GET, PATH, get_route, TENANCY_HOST_OR_HEADER, PERM(RES_AI_SETTINGS, VERB_READ), NULL },
-	{ HTTP_PUT, PATH, put_route, TENANCY_HOST_OR_HEADER, PERM(RES_AI_SETTINGS, VERB_WRITE),
-	    NULL },
-	{ HTTP_DELETE, PATH, delete_route, TENANCY_HOST_OR_HEADER,
-	    PERM(RES_AI_SETTINGS, VERB_WRITE), NULL },
-};
-const size_t llm_nroutes = sizeof(llm_routes) / sizeof(llm_routes[0]);
-
-/* ---- test only: POST /v1/test/llm ---------------------------------------------------- */
+#include "modules/llm/llm.h"
 
 struct sse_out {
 	struct request *r;
@@ -278,7 +150,7 @@ response_json(const struct llm_response *resp, size_t deltas)
 static enum status
 test_llm_route(struct request *r, struct response *w)
 {
-	const struct config *cfg = &r->app->cfg;
+	const struct config *cfg = r->ctx.cfg;
 	json_t *body;
 	const char *which;
 	struct llm_request req;
@@ -301,12 +173,13 @@ test_llm_route(struct request *r, struct response *w)
 	(void)plan_parse(r->ctx.tenant.plan, &plan);
 
 	if (strcmp(which, "tenant") == 0 || meter) {
-		if ((st = begin(r, &tx)) != ST_OK)
+		if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
 			return st;
 		if (meter)
 			st = usage_allow_message(&tx, plan, &r->err);
 		if (st == ST_OK && strcmp(which, "tenant") == 0)
-			st = llm_factory_for_tenant(r->app, &tx, r->arena, &p, &r->err);
+			st = llm_for_tenant(&r->ctx, &tx, ai_offline_new(r->arena), &p,
+			    &r->err);
 		/* Ended before the model is called: no transaction across it. */
 		if ((st = db_tx_end(&tx, st)) != ST_OK) {
 			if (st == ST_FORBIDDEN && meter)
@@ -316,25 +189,13 @@ test_llm_route(struct request *r, struct response *w)
 		}
 	}
 	if (p == NULL) {
-		struct llm_remote_config rc = {
-			.timeout_ms = cfg->llm_timeout_ms,
-			.first_byte_timeout_ms = cfg->llm_first_byte_timeout_ms,
-		};
+		enum llm_kind k;
 
-		if (strcmp(which, "openai") == 0) {
-			rc.api_key = cfg->openai_api_key;
-			rc.base_url = cfg->openai_base_url;
-			rc.model = cfg->openai_model;
-			p = llm_openai_new(r->arena, &rc);
-		} else if (strcmp(which, "anthropic") == 0) {
-			rc.api_key = cfg->anthropic_api_key;
-			rc.base_url = cfg->anthropic_base_url;
-			rc.model = cfg->anthropic_model;
-			p = llm_anthropic_new(r->arena, &rc);
-		} else {
+		if (!llm_kind_parse(which, &k) || k == LLM_KIND_OFFLINE) {
 			err_detail(&r->err, "provider", "must be tenant, openai or anthropic");
 			return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
 		}
+		p = llm_platform_adapter(cfg, k, r->arena);
 	}
 	if (o.stream && (st = http_stream_start(r, w, 200, "text/event-stream")) != ST_OK)
 		return st;
@@ -343,7 +204,7 @@ test_llm_route(struct request *r, struct response *w)
 	if (st == ST_OK && meter) {
 		enum status ms;
 
-		if ((ms = begin(r, &tx)) == ST_OK)
+		if ((ms = db_tx_begin(&tx, &r->ctx)) == ST_OK)
 			ms = db_tx_end(&tx, usage_record_response(&tx, &resp));
 		if (ms != ST_OK)
 			log_warn("usage not recorded: %s", r->err.message);
@@ -369,7 +230,7 @@ test_llm_route(struct request *r, struct response *w)
 	return reply_json(r, w, 200, response_json(&resp, o.deltas));
 }
 
-const struct route llm_test_routes[] = {
+const struct route ai_test_routes[] = {
 	{ HTTP_POST, "/v1/test/llm", test_llm_route, TENANCY_HOST_OR_HEADER, 0, NULL },
 };
-const size_t llm_test_nroutes = sizeof(llm_test_routes) / sizeof(llm_test_routes[0]);
+const size_t ai_test_nroutes = sizeof(ai_test_routes) / sizeof(ai_test_routes[0]);

@@ -1,4 +1,4 @@
-/* llm_offline_nlu.h — the language understanding of the offline
+/* ai_nlu.h — the language understanding of the offline
  * receptionist, as pure functions: text normalisation, intents, dates and
  * times in the tenant's wall clock, fuzzy matching of service names and
  * FAQs, contact details, booking references and the confirmation
@@ -7,8 +7,8 @@
  * arena. The conversation engine uses the same normaliser and confirmation
  * classifier for its guardrails, so "what counts as yes" has one
  * definition. Unit-tested in tests/unit/test_ai_nlu.c. */
-#ifndef PROVIDERS_LLM_OFFLINE_NLU_H
-#define PROVIDERS_LLM_OFFLINE_NLU_H
+#ifndef AI_NLU_H
+#define AI_NLU_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
-/* llm_offline_nlu.c — the offline receptionist's language understanding:
+/* ai_nlu.c — the offline receptionist's language understanding:
  * pure functions over normalised text (see the header for the rules). */
-#include "providers/llm_offline_nlu.h"
+#include "modules/ai/ai_nlu.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -937,260 +937,391 @@ set_part(struct nlu_when *w, int from, int to)
 		w->before_min = to;
 }
 
+/* One nlu_parse_when scan: the tokens, the context that reads them, and
+ * what was found so far. */
+struct when_scan {
+	const struct tok *t;
+	size_t n;
+	int32_t today;
+	bool day_first;
+	struct nlu_when *out;
+};
+
+/* Each step below looks at token *i. It returns true when the token was its
+ * kind (leaving *i on the last token it used: the loop steps past it), and
+ * false to let the next step look. The order of the steps is the order of
+ * precedence. */
+
+/* The first time the customer mentions is the one they asked for. */
+static void
+set_time(struct nlu_when *w, int mins)
+{
+	if (!w->has_time) {
+		w->has_time = true;
+		w->minute = mins;
+	}
+}
+
+static bool
+word_at(const struct when_scan *s, size_t i, const char *w)
+{
+	return strcmp(s->t[i].word, w) == 0;
+}
+
+/* "2026-03-14": a date written in full needs no context. */
+static bool
+when_iso_date(struct when_scan *s, size_t *i)
+{
+	const struct tok *k = &s->t[*i];
+
+	if (k->kind != TK_ISO)
+		return false;
+	if (k->b >= 1 && k->b <= 12 && k->c >= 1 && k->c <= days_in_month(k->a, k->b) &&
+	    k->a >= 1900 && k->a <= 9999)
+		set_day(s->out, tz_days_from_civil(k->a, k->b, k->c));
+	return true;
+}
+
+/* "3/14", "14/3/26": which number is the month depends on the country. */
+static bool
+when_numeric_date(struct when_scan *s, size_t *i)
+{
+	const struct tok *k = &s->t[*i];
+	int m, d;
+	int32_t day;
+
+	if (k->kind != TK_MD)
+		return false;
+	m = s->day_first ? k->b : k->a;
+	d = s->day_first ? k->a : k->b;
+	if (k->c >= 0) {
+		int y = k->c < 100 ? 2000 + k->c : k->c;
+
+		if (m >= 1 && m <= 12 && d >= 1 && y >= 1900 && y <= 9999 &&
+		    d <= days_in_month(y, m))
+			set_day(s->out, tz_days_from_civil(y, m, d));
+	} else if (month_day(s->today, m, d, &day)) {
+		set_day(s->out, day);
+	}
+	return true;
+}
+
+/* "the 14th of March", "14th March", or "the 14th" of this or next month. */
+static bool
+when_ordinal(struct when_scan *s, size_t *i)
+{
+	const struct tok *t = s->t;
+	size_t j = *i + 1;
+	int32_t day;
+	int mo;
+
+	if (t[*i].kind != TK_ORD)
+		return false;
+	if (is_word(t, s->n, j, "of"))
+		j++;
+	if (j < s->n && t[j].kind == TK_WORD && (mo = month_of(t[j].word)) != 0) {
+		if (month_day(s->today, mo, t[*i].a, &day))
+			set_day(s->out, day);
+		*i = j;
+		return true;
+	}
+	if (nth_of_month(s->today, t[*i].a, &day))
+		set_day(s->out, day);
+	return true;
+}
+
+/* "14 March" (but "3 may" is a verb, not a month). */
+static bool
+when_day_month(struct when_scan *s, size_t *i)
+{
+	const struct tok *t = s->t;
+	int32_t day;
+	int mo;
+
+	if (!(t[*i].kind == TK_NUM && t[*i].b <= 2 && *i + 1 < s->n &&
+	    t[*i + 1].kind == TK_WORD && (mo = month_of(t[*i + 1].word)) != 0 &&
+	    strcmp(t[*i + 1].word, "may") != 0))
+		return false;
+	if (month_day(s->today, mo, t[*i].a, &day))
+		set_day(s->out, day);
+	(*i)++;
+	return true;
+}
+
+/* A time written with am/pm or h:mm needs no keyword; a bare number is not
+ * a time without one. */
+static bool
+when_clock_time(struct when_scan *s, size_t *i)
+{
+	const struct tok *t = s->t;
+	size_t used = 0;
+	int mins;
+
+	if (t[*i].kind != TK_NUM && t[*i].kind != TK_TIME)
+		return false;
+	mins = time_at(t, s->n, *i, false, &used);
+	if (mins >= 0 && ((t[*i].kind == TK_TIME && !t[*i].c) || used > 1)) {
+		if (!s->out->has_time && s->out->after_min < 0 && s->out->before_min < 0) {
+			s->out->has_time = true;
+			s->out->minute = mins;
+		}
+		*i += used - 1;
+	}
+	return true;
+}
+
+/* "March 14", "mar 14th" — but "may 3pm" and "may 3" are not May 3rd. */
+static bool
+when_month_day(struct when_scan *s, size_t *i)
+{
+	const struct tok *t = s->t;
+	size_t n = s->n, u2 = 0;
+	int32_t day;
+	int mo;
+
+	if (!((mo = month_of(t[*i].word)) != 0 && *i + 1 < n &&
+	    (t[*i + 1].kind == TK_ORD || (t[*i + 1].kind == TK_NUM && t[*i + 1].b <= 2)) &&
+	    !(word_at(s, *i, "may") && t[*i + 1].kind == TK_NUM && !is_word(t, n, *i + 2, "th"))))
+		return false;
+	if (t[*i + 1].kind == TK_NUM && meridiem(t, n, *i + 2, &u2) != 0)
+		return true;
+	if (word_at(s, *i, "may") && t[*i + 1].kind == TK_NUM)
+		return true;
+	if (month_day(s->today, mo, t[*i + 1].a, &day))
+		set_day(s->out, day);
+	(*i)++;
+	return true;
+}
+
+/* Days named from today: today, tonight, tomorrow (and its spellings), the
+ * day after tomorrow. */
+static bool
+when_named_day(struct when_scan *s, size_t *i)
+{
+	const struct tok *t = s->t;
+	size_t n = s->n;
+
+	if (word_at(s, *i, "today") || word_at(s, *i, "hoy")) {
+		set_day(s->out, s->today);
+		return true;
+	}
+	if (word_at(s, *i, "tonight")) {
+		set_day(s->out, s->today);
+		set_part(s->out, 17 * 60, 1440);
+		return true;
+	}
+	if (word_at(s, *i, "day") && is_word(t, n, *i + 1, "after") && *i + 2 < n &&
+	    t[*i + 2].kind == TK_WORD && nlu_word_like(t[*i + 2].word, "tomorrow")) {
+		set_day(s->out, s->today + 2);
+		*i += 2;
+		return true;
+	}
+	if (nlu_word_like(t[*i].word, "tomorrow") || word_at(s, *i, "tmrw") ||
+	    word_at(s, *i, "tmr") || word_at(s, *i, "tmw") || word_at(s, *i, "tomoz") ||
+	    (word_at(s, *i, "manana") && !is_word(t, n, *i - 1, "la"))) {
+		set_day(s->out, s->today + 1);
+		return true;
+	}
+	return false;
+}
+
+/* Days counted from today: "in 3 days", "in a week", "next week", "this
+ * weekend", and weekday names ("next friday" is never today). */
+static bool
+when_offset_day(struct when_scan *s, size_t *i)
+{
+	const struct tok *t = s->t;
+	size_t n = s->n;
+	int iso = tz_iso_weekday(s->today), wd;
+
+	if (word_at(s, *i, "in") && *i + 2 < n &&
+	    ((t[*i + 1].kind == TK_NUM && t[*i + 1].a <= 400) || is_word(t, n, *i + 1, "a")) &&
+	    t[*i + 2].kind == TK_WORD) {
+		int k = t[*i + 1].kind == TK_NUM ? t[*i + 1].a : 1;
+
+		if (strncmp(t[*i + 2].word, "day", 3) == 0) {
+			set_day(s->out, s->today + k);
+			*i += 2;
+			return true;
+		}
+		if (strncmp(t[*i + 2].word, "week", 4) == 0) {
+			set_day(s->out, s->today + 7 * k);
+			*i += 2;
+			return true;
+		}
+	}
+	if (word_at(s, *i, "next") && is_word(t, n, *i + 1, "week")) {
+		set_day(s->out, s->today + (8 - iso));
+		(*i)++;
+		return true;
+	}
+	if (word_at(s, *i, "weekend")) {
+		set_day(s->out, iso == 7 ? s->today : s->today + ((6 - iso + 7) % 7));
+		return true;
+	}
+	if ((wd = weekday_of(t[*i].word)) != 0) {
+		int ahead = (wd - iso + 7) % 7;
+
+		if (*i > 0 && is_word(t, n, *i - 1, "next") && ahead == 0)
+			ahead = 7;
+		set_day(s->out, s->today + ahead);
+		return true;
+	}
+	return false;
+}
+
+/* Parts of the day narrow the range; they never set a time. */
+static bool
+when_day_part(struct when_scan *s, size_t *i)
+{
+	if (word_at(s, *i, "morning") || word_at(s, *i, "mornings")) {
+		set_part(s->out, 0, 12 * 60);
+		return true;
+	}
+	if (word_at(s, *i, "afternoon") || word_at(s, *i, "afternoons") ||
+	    word_at(s, *i, "tarde")) {
+		set_part(s->out, 12 * 60, 17 * 60);
+		return true;
+	}
+	if (word_at(s, *i, "evening") || word_at(s, *i, "evenings") || word_at(s, *i, "night")) {
+		set_part(s->out, 17 * 60, 1440);
+		return true;
+	}
+	if (word_at(s, *i, "lunchtime") || (word_at(s, *i, "lunch") &&
+	    !is_word(s->t, s->n, *i + 1, "break"))) {
+		set_part(s->out, 11 * 60 + 30, 14 * 60);
+		return true;
+	}
+	return false;
+}
+
+/* "between 10 and 2", "from 9 to 11", or a lone "from 9". */
+static bool
+when_range(struct when_scan *s, size_t *i)
+{
+	const struct tok *t = s->t;
+	size_t n = s->n, u1 = 0, u2 = 0, j;
+	int m1, m2;
+
+	if (!word_at(s, *i, "between") && !word_at(s, *i, "from"))
+		return false;
+	if ((m1 = time_at(t, n, *i + 1, true, &u1)) < 0)
+		return true;
+	j = *i + 1 + u1;
+	if (is_word(t, n, j, "and") || is_word(t, n, j, "to") || is_word(t, n, j, "until") ||
+	    is_word(t, n, j, "till")) {
+		m2 = time_at(t, n, j + 1, true, &u2);
+		if (m2 >= 0) {
+			/* "between 10 and 2": the first bare hour follows the
+			 * second's meridiem when that orders them. */
+			if (m2 <= m1 && m1 >= 12 * 60 && t[*i + 1].kind == TK_NUM && u1 == 1 &&
+			    m1 - 12 * 60 < m2)
+				m1 -= 12 * 60;
+			if (m2 > m1) {
+				s->out->after_min = m1;
+				s->out->before_min = m2;
+			}
+			*i = j + u2;
+			return true;
+		}
+	}
+	if (word_at(s, *i, "from")) {
+		s->out->after_min = m1;
+		*i += u1;
+	}
+	return true;
+}
+
+/* One end of a range: "after 3", "later than 3", "before noon", "by 5",
+ * "until 6", "earlier than 10" (midnight as an upper bound is the day's end). */
+static bool
+when_bound(struct when_scan *s, size_t *i)
+{
+	bool after = word_at(s, *i, "after") || (word_at(s, *i, "later") &&
+	    is_word(s->t, s->n, *i + 1, "than"));
+	bool before = word_at(s, *i, "before") || word_at(s, *i, "by") ||
+	    word_at(s, *i, "until") || word_at(s, *i, "till") ||
+	    (word_at(s, *i, "earlier") && is_word(s->t, s->n, *i + 1, "than"));
+	size_t k, used = 0;
+	int mins;
+
+	if (!after && !before)
+		return false;
+	k = word_at(s, *i, "later") || word_at(s, *i, "earlier") ? *i + 2 : *i + 1;
+	if ((mins = time_at(s->t, s->n, k, true, &used)) < 0)
+		return true;
+	if (after)
+		s->out->after_min = mins;
+	else
+		s->out->before_min = mins == 0 ? 1440 : mins;
+	*i = k + used - 1;
+	return true;
+}
+
+/* "at 3", "around 4", "about 10", "say 2", "maybe 5": a bare number after
+ * these is a time. */
+static bool
+when_at(struct when_scan *s, size_t *i)
+{
+	size_t used = 0;
+	int mins;
+
+	if (!word_at(s, *i, "at") && !word_at(s, *i, "around") && !word_at(s, *i, "about") &&
+	    !word_at(s, *i, "say") && !word_at(s, *i, "maybe"))
+		return false;
+	if ((mins = time_at(s->t, s->n, *i + 1, true, &used)) >= 0) {
+		set_time(s->out, mins);
+		*i += used;
+	}
+	return true;
+}
+
+/* Whatever else reads as a time on its own. */
+static void
+when_bare_time(struct when_scan *s, size_t *i)
+{
+	size_t used = 0;
+	int mins = time_at(s->t, s->n, *i, false, &used);
+
+	if (mins >= 0) {
+		set_time(s->out, mins);
+		*i += used - 1;
+	}
+}
+
+/* Tokens that are not words: dates and times in figures. */
+static bool
+when_figures(struct when_scan *s, size_t *i)
+{
+	return when_iso_date(s, i) || when_numeric_date(s, i) || when_ordinal(s, i) ||
+	    when_day_month(s, i) || when_clock_time(s, i);
+}
+
+/* Words: dates, days, parts of the day, ranges and times in words. */
+static void
+when_words(struct when_scan *s, size_t *i)
+{
+	if (when_month_day(s, i) || when_named_day(s, i) || when_offset_day(s, i) ||
+	    when_day_part(s, i) || when_range(s, i) || when_bound(s, i) || when_at(s, i))
+		return;
+	when_bare_time(s, i);
+}
+
 bool
 nlu_parse_when(struct arena *a, const char *norm, int32_t today, bool day_first,
     struct nlu_when *out)
 {
 	struct tok *t = arena_alloc(a, TOK_MAX * sizeof(*t));
-	size_t n = tokenize(norm, t, TOK_MAX);
+	struct when_scan s = { .t = t, .n = tokenize(norm, t, TOK_MAX), .today = today,
+		.day_first = day_first, .out = out };
 
 	when_init(out);
-	for (size_t i = 0; i < n; i++) {
-		size_t used = 0;
-		int mins, wd, mo;
-
-		if (t[i].kind == TK_ISO) {
-			int32_t d;
-
-			if (t[i].b >= 1 && t[i].b <= 12 && t[i].c >= 1 &&
-			    t[i].c <= days_in_month(t[i].a, t[i].b) && t[i].a >= 1900 &&
-			    t[i].a <= 9999) {
-				d = tz_days_from_civil(t[i].a, t[i].b, t[i].c);
-				set_day(out, d);
-			}
+	for (size_t i = 0; i < s.n; i++) {
+		if (when_figures(&s, &i) || t[i].kind != TK_WORD)
 			continue;
-		}
-		if (t[i].kind == TK_MD) {
-			int m = day_first ? t[i].b : t[i].a, d = day_first ? t[i].a : t[i].b;
-			int32_t day;
-
-			if (t[i].c >= 0) {
-				int y = t[i].c < 100 ? 2000 + t[i].c : t[i].c;
-
-				if (m >= 1 && m <= 12 && d >= 1 && y >= 1900 && y <= 9999 &&
-				    d <= days_in_month(y, m))
-					set_day(out, tz_days_from_civil(y, m, d));
-			} else if (month_day(today, m, d, &day)) {
-				set_day(out, day);
-			}
-			continue;
-		}
-		if (t[i].kind == TK_ORD) {
-			int32_t day;
-
-			/* "the 14th of March" / "14th March" */
-			size_t j = i + 1;
-
-			if (is_word(t, n, j, "of"))
-				j++;
-			if (j < n && t[j].kind == TK_WORD && (mo = month_of(t[j].word)) != 0) {
-				if (month_day(today, mo, t[i].a, &day))
-					set_day(out, day);
-				i = j;
-				continue;
-			}
-			if (nth_of_month(today, t[i].a, &day))
-				set_day(out, day);
-			continue;
-		}
-		if (t[i].kind == TK_NUM && t[i].b <= 2 && i + 1 < n && t[i + 1].kind == TK_WORD &&
-		    (mo = month_of(t[i + 1].word)) != 0 && strcmp(t[i + 1].word, "may") != 0) {
-			int32_t day;
-
-			/* "14 March" */
-			if (month_day(today, mo, t[i].a, &day))
-				set_day(out, day);
-			i++;
-			continue;
-		}
-		if (t[i].kind == TK_NUM || t[i].kind == TK_TIME) {
-			/* A time written with am/pm or h:mm needs no keyword. */
-			mins = time_at(t, n, i, false, &used);
-			if (mins >= 0 && ((t[i].kind == TK_TIME && !t[i].c) || used > 1)) {
-				if (!out->has_time && out->after_min < 0 && out->before_min < 0) {
-					out->has_time = true;
-					out->minute = mins;
-				}
-				i += used - 1;
-			}
-			continue;
-		}
-		if (t[i].kind != TK_WORD)
-			continue;
-
-		/* Month name followed by a day: "March 14", "mar 14th". */
-		if ((mo = month_of(t[i].word)) != 0 && i + 1 < n &&
-		    (t[i + 1].kind == TK_ORD || (t[i + 1].kind == TK_NUM && t[i + 1].b <= 2)) &&
-		    !(strcmp(t[i].word, "may") == 0 && t[i + 1].kind == TK_NUM &&
-		      !is_word(t, n, i + 2, "th"))) {
-			int32_t day;
-			size_t u2 = 0;
-
-			/* "may 3pm" is not May 3rd. */
-			if (t[i + 1].kind == TK_NUM && meridiem(t, n, i + 2, &u2) != 0)
-				continue;
-			if (strcmp(t[i].word, "may") == 0 && t[i + 1].kind == TK_NUM)
-				continue;
-			if (month_day(today, mo, t[i + 1].a, &day))
-				set_day(out, day);
-			i++;
-			continue;
-		}
-		if (strcmp(t[i].word, "today") == 0 || strcmp(t[i].word, "hoy") == 0) {
-			set_day(out, today);
-			continue;
-		}
-		if (strcmp(t[i].word, "tonight") == 0) {
-			set_day(out, today);
-			set_part(out, 17 * 60, 1440);
-			continue;
-		}
-		if (strcmp(t[i].word, "day") == 0 && is_word(t, n, i + 1, "after") &&
-		    i + 2 < n && t[i + 2].kind == TK_WORD && nlu_word_like(t[i + 2].word, "tomorrow")) {
-			set_day(out, today + 2);
-			i += 2;
-			continue;
-		}
-		if (nlu_word_like(t[i].word, "tomorrow") || strcmp(t[i].word, "tmrw") == 0 ||
-		    strcmp(t[i].word, "tmr") == 0 || strcmp(t[i].word, "tmw") == 0 ||
-		    strcmp(t[i].word, "tomoz") == 0 ||
-		    (strcmp(t[i].word, "manana") == 0 && !is_word(t, n, i - 1, "la"))) {
-			set_day(out, today + 1);
-			continue;
-		}
-		if (strcmp(t[i].word, "in") == 0 && i + 2 < n &&
-		    ((t[i + 1].kind == TK_NUM && t[i + 1].a <= 400) || is_word(t, n, i + 1, "a")) &&
-		    t[i + 2].kind == TK_WORD) {
-			int k = t[i + 1].kind == TK_NUM ? t[i + 1].a : 1;
-
-			if (strncmp(t[i + 2].word, "day", 3) == 0) {
-				set_day(out, today + k);
-				i += 2;
-				continue;
-			}
-			if (strncmp(t[i + 2].word, "week", 4) == 0) {
-				set_day(out, today + 7 * k);
-				i += 2;
-				continue;
-			}
-		}
-		if (strcmp(t[i].word, "next") == 0 && is_word(t, n, i + 1, "week")) {
-			int iso = tz_iso_weekday(today);
-
-			set_day(out, today + (8 - iso));
-			i++;
-			continue;
-		}
-		if ((strcmp(t[i].word, "weekend") == 0)) {
-			int iso = tz_iso_weekday(today);
-
-			set_day(out, iso == 7 ? today : today + ((6 - iso + 7) % 7));
-			continue;
-		}
-		if ((wd = weekday_of(t[i].word)) != 0) {
-			int iso = tz_iso_weekday(today);
-			int ahead = (wd - iso + 7) % 7;
-			bool next = i > 0 && is_word(t, n, i - 1, "next");
-
-			if (next && ahead == 0)
-				ahead = 7;
-			set_day(out, today + ahead);
-			continue;
-		}
-		if (strcmp(t[i].word, "morning") == 0 || strcmp(t[i].word, "mornings") == 0) {
-			set_part(out, 0, 12 * 60);
-			continue;
-		}
-		if (strcmp(t[i].word, "afternoon") == 0 || strcmp(t[i].word, "afternoons") == 0 ||
-		    strcmp(t[i].word, "tarde") == 0) {
-			set_part(out, 12 * 60, 17 * 60);
-			continue;
-		}
-		if (strcmp(t[i].word, "evening") == 0 || strcmp(t[i].word, "evenings") == 0 ||
-		    strcmp(t[i].word, "night") == 0) {
-			set_part(out, 17 * 60, 1440);
-			continue;
-		}
-		if (strcmp(t[i].word, "lunchtime") == 0 || (strcmp(t[i].word, "lunch") == 0 &&
-		    !is_word(t, n, i + 1, "break"))) {
-			set_part(out, 11 * 60 + 30, 14 * 60);
-			continue;
-		}
-		if (strcmp(t[i].word, "between") == 0 || strcmp(t[i].word, "from") == 0) {
-			size_t u1 = 0, u2 = 0, j;
-			int m1 = time_at(t, n, i + 1, true, &u1), m2;
-
-			if (m1 < 0)
-				continue;
-			j = i + 1 + u1;
-			if (is_word(t, n, j, "and") || is_word(t, n, j, "to") ||
-			    is_word(t, n, j, "until") || is_word(t, n, j, "till")) {
-				m2 = time_at(t, n, j + 1, true, &u2);
-				if (m2 >= 0) {
-					/* "between 10 and 2": the first bare hour follows
-					 * the second's meridiem when that orders them. */
-					if (m2 <= m1 && m1 >= 12 * 60 && t[i + 1].kind == TK_NUM &&
-					    u1 == 1 && m1 - 12 * 60 < m2)
-						m1 -= 12 * 60;
-					if (m2 > m1) {
-						out->after_min = m1;
-						out->before_min = m2;
-					}
-					i = j + u2;
-					continue;
-				}
-			}
-			if (strcmp(t[i].word, "from") == 0) {
-				out->after_min = m1;
-				i += u1;
-			}
-			continue;
-		}
-		if (strcmp(t[i].word, "after") == 0 || (strcmp(t[i].word, "later") == 0 &&
-		    is_word(t, n, i + 1, "than"))) {
-			size_t k = strcmp(t[i].word, "later") == 0 ? i + 2 : i + 1;
-
-			mins = time_at(t, n, k, true, &used);
-			if (mins >= 0) {
-				out->after_min = mins;
-				i = k + used - 1;
-			}
-			continue;
-		}
-		if (strcmp(t[i].word, "before") == 0 || strcmp(t[i].word, "by") == 0 ||
-		    strcmp(t[i].word, "until") == 0 || strcmp(t[i].word, "till") == 0 ||
-		    (strcmp(t[i].word, "earlier") == 0 && is_word(t, n, i + 1, "than"))) {
-			size_t k = strcmp(t[i].word, "earlier") == 0 ? i + 2 : i + 1;
-
-			mins = time_at(t, n, k, true, &used);
-			if (mins >= 0) {
-				out->before_min = mins == 0 ? 1440 : mins;
-				i = k + used - 1;
-			}
-			continue;
-		}
-		if (strcmp(t[i].word, "at") == 0 || strcmp(t[i].word, "around") == 0 ||
-		    strcmp(t[i].word, "about") == 0 || strcmp(t[i].word, "say") == 0 ||
-		    strcmp(t[i].word, "maybe") == 0) {
-			mins = time_at(t, n, i + 1, true, &used);
-			if (mins >= 0) {
-				if (!out->has_time) {
-					out->has_time = true;
-					out->minute = mins;
-				}
-				i += used;
-			}
-			continue;
-		}
-		mins = time_at(t, n, i, false, &used);
-		if (mins >= 0) {
-			if (!out->has_time) {
-				out->has_time = true;
-				out->minute = mins;
-			}
-			i += used - 1;
-		}
+		when_words(&s, &i);
 	}
+	/* An inverted range is a misreading: keep its lower end only. */
 	if (out->after_min >= 0 && out->before_min >= 0 && out->before_min <= out->after_min)
 		out->before_min = -1;
 	return out->has_date || out->has_time || out->after_min >= 0 || out->before_min >= 0;

@@ -1,4 +1,4 @@
-/* llm_offline.c — the offline receptionist (see llm_offline.h).
+/* ai_offline.c — the offline receptionist (see ai_offline.h).
  *
  * Each complete() rebuilds what the conversation knows from the request
  * alone — the customer's messages, the tool calls made so far and their
@@ -9,7 +9,7 @@
  * "The episode" is what the customer said since the last finished action
  * (a booking made, cancelled or moved, or a proposal declined): the slots
  * of the current request are filled from it, newest message first. */
-#include "providers/llm_offline.h"
+#include "modules/ai/ai_offline.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -20,18 +20,18 @@
 #include <time.h>
 
 #include "core/time.h"
-#include "providers/llm_offline_nlu.h"
+#include "modules/ai/ai_nlu.h"
 
 static atomic_int stream_delay_ms;
 
 void
-llm_offline_set_stream_delay_ms(int ms)
+ai_offline_set_stream_delay_ms(int ms)
 {
 	atomic_store(&stream_delay_ms, ms < 0 ? 0 : ms);
 }
 
 int
-llm_offline_local_now(struct arena *a, const char *zone, int64_t now_utc, int32_t *day,
+ai_offline_local_now(struct arena *a, const char *zone, int64_t now_utc, int32_t *day,
     int *minute)
 {
 	struct tz *z;
@@ -61,7 +61,7 @@ struct call {
 
 #define CALLS_MAX 256
 
-struct ctx {
+struct offline {
 	struct arena *a;
 	const struct llm_request *req;
 	struct call calls[CALLS_MAX];
@@ -132,7 +132,7 @@ calling_code(const char *country)
 }
 
 static void
-read_context(struct ctx *c)
+read_context(struct offline *c)
 {
 	const struct llm_request *r = c->req;
 	const char *tone, *country;
@@ -151,7 +151,7 @@ read_context(struct ctx *c)
 	c->cc = calling_code(country);
 	c->day_first = country != NULL && strcmp(country, "US") != 0 &&
 	    strcmp(country, "CA") != 0;
-	if (llm_offline_local_now(c->a, r->tenant_timezone ? r->tenant_timezone : "UTC",
+	if (ai_offline_local_now(c->a, r->tenant_timezone ? r->tenant_timezone : "UTC",
 	    r->now_utc, &c->today, &c->now_min) != 0) {
 		c->today = (int32_t)(r->now_utc / 86400);
 		c->now_min = (int)(r->now_utc % 86400 / 60);
@@ -224,7 +224,7 @@ terminal(const struct call *cl)
 
 /* The user message texts of the conversation, oldest first. */
 static const char *
-user_text(const struct ctx *c, size_t i)
+user_text(const struct offline *c, size_t i)
 {
 	const struct llm_message *m = &c->req->messages[i];
 
@@ -232,7 +232,7 @@ user_text(const struct ctx *c, size_t i)
 }
 
 static const struct call *
-last_call(const struct ctx *c, const char *name, size_t from)
+last_call(const struct offline *c, const char *name, size_t from)
 {
 	for (size_t k = c->ncalls; k-- > 0;) {
 		if (c->calls[k].msg < from)
@@ -245,7 +245,7 @@ last_call(const struct ctx *c, const char *name, size_t from)
 
 /* A call with these exact arguments made since the last user message. */
 static const struct call *
-called_this_turn(const struct ctx *c, const char *name, json_t *args)
+called_this_turn(const struct offline *c, const char *name, json_t *args)
 {
 	for (size_t k = c->ncalls; k-- > 0;) {
 		if (c->calls[k].msg < c->last_user)
@@ -257,7 +257,7 @@ called_this_turn(const struct ctx *c, const char *name, json_t *args)
 }
 
 static bool
-tool_offered(const struct ctx *c, const char *name)
+tool_offered(const struct offline *c, const char *name)
 {
 	for (size_t i = 0; i < c->req->ntools; i++)
 		if (strcmp(c->req->tools[i].name, name) == 0)
@@ -268,10 +268,10 @@ tool_offered(const struct ctx *c, const char *name)
 /* ---- replies ---------------------------------------------------------------------- */
 
 static void
-say(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+say(struct offline *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
-say(struct ctx *c, const char *fmt, ...)
+say(struct offline *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -281,7 +281,7 @@ say(struct ctx *c, const char *fmt, ...)
 }
 
 static void
-call(struct ctx *c, const char *name, json_t *args)
+call(struct offline *c, const char *name, json_t *args)
 {
 	if (!tool_offered(c, name)) {
 		json_decref(args);
@@ -293,7 +293,7 @@ call(struct ctx *c, const char *name, json_t *args)
 }
 
 static const char *
-ok_word(const struct ctx *c)
+ok_word(const struct offline *c)
 {
 	switch (c->tone) {
 	case TONE_PROFESSIONAL: return "Certainly.";
@@ -304,7 +304,7 @@ ok_word(const struct ctx *c)
 }
 
 static const char *
-sorry_word(const struct ctx *c)
+sorry_word(const struct offline *c)
 {
 	return c->tone == TONE_PROFESSIONAL ? "I apologise," : c->tone == TONE_CONCISE ? "Sorry,"
 	    : "Sorry,";
@@ -328,7 +328,7 @@ join_list(struct arena *a, const char *const *items, size_t n)
 }
 
 static char *
-slot_labels(struct ctx *c, json_t *slots, size_t max)
+slot_labels(struct offline *c, json_t *slots, size_t max)
 {
 	size_t n = json_array_size(slots) < max ? json_array_size(slots) : max;
 	const char **l = arena_calloc(c->a, n + 1, sizeof(*l));
@@ -339,7 +339,7 @@ slot_labels(struct ctx *c, json_t *slots, size_t max)
 }
 
 static void
-say_help(struct ctx *c)
+say_help(struct offline *c)
 {
 	if (c->tone == TONE_CONCISE)
 		say(c, "I can book, cancel or reschedule appointments and answer questions. "
@@ -350,7 +350,7 @@ say_help(struct ctx *c)
 }
 
 static void
-say_result_error(struct ctx *c, json_t *res, const char *retry)
+say_result_error(struct offline *c, json_t *res, const char *retry)
 {
 	const char *e = rstr(res, "error");
 
@@ -363,7 +363,7 @@ say_result_error(struct ctx *c, json_t *res, const char *retry)
 /* "Monday – Saturday: 9:00 AM – 6:00 PM; Sunday: closed" from the
  * per-day lines "Monday: …". */
 static char *
-group_hours(struct ctx *c, json_t *hours)
+group_hours(struct offline *c, json_t *hours)
 {
 	char *out = arena_strdup(c->a, "");
 	size_t n = json_array_size(hours);
@@ -399,7 +399,7 @@ group_hours(struct ctx *c, json_t *hours)
 }
 
 static void
-answer_hours(struct ctx *c, json_t *info)
+answer_hours(struct offline *c, json_t *info)
 {
 	json_t *hours = json_object_get(info, "hours_text");
 	const char *next = rstr(info, "next_open");
@@ -415,7 +415,7 @@ answer_hours(struct ctx *c, json_t *info)
 }
 
 static void
-answer_location(struct ctx *c, json_t *info)
+answer_location(struct offline *c, json_t *info)
 {
 	const char *addr = rstr(info, "address"), *phone = rstr(info, "phone");
 
@@ -427,7 +427,7 @@ answer_location(struct ctx *c, json_t *info)
 }
 
 static json_t *
-services_of(const struct ctx *c)
+services_of(const struct offline *c)
 {
 	const struct call *g = last_call(c, "get_services", 0);
 
@@ -435,7 +435,7 @@ services_of(const struct ctx *c)
 }
 
 static const char **
-service_names(struct ctx *c, json_t *svcs)
+service_names(struct offline *c, json_t *svcs)
 {
 	const char **names = arena_calloc(c->a, json_array_size(svcs) + 1, sizeof(*names));
 
@@ -445,7 +445,7 @@ service_names(struct ctx *c, json_t *svcs)
 }
 
 static char *
-service_line(struct ctx *c, json_t *s)
+service_line(struct offline *c, json_t *s)
 {
 	const char *price = rstr(s, "price");
 	json_int_t dur = json_integer_value(json_object_get(s, "duration_minutes"));
@@ -455,7 +455,7 @@ service_line(struct ctx *c, json_t *s)
 }
 
 static void
-answer_services(struct ctx *c, json_t *svcs, bool prices, const char *norm)
+answer_services(struct offline *c, json_t *svcs, bool prices, const char *norm)
 {
 	size_t n = json_array_size(svcs);
 	const char **lines = arena_calloc(c->a, n + 1, sizeof(*lines));
@@ -481,7 +481,7 @@ answer_services(struct ctx *c, json_t *svcs, bool prices, const char *norm)
 }
 
 static void
-answer_faq(struct ctx *c, json_t *res)
+answer_faq(struct offline *c, json_t *res)
 {
 	json_t *top = json_array_get(json_object_get(res, "results"), 0);
 	double score = json_number_value(json_object_get(top, "score"));
@@ -495,14 +495,14 @@ answer_faq(struct ctx *c, json_t *res)
 	    ", or put you in touch with the team" : "");
 }
 
-static bool continues(struct ctx *c, const char *raw, const char *norm);
+static bool continues(struct offline *c, const char *raw, const char *norm);
 
 /* ---- episodes and slot filling --------------------------------------------------------- */
 
 /* The episode starts after the last finished action, or after the last
  * customer message that declined a proposal. */
 static void
-find_episode(struct ctx *c)
+find_episode(struct offline *c)
 {
 	c->episode = 0;
 	for (size_t k = 0; k < c->ncalls; k++)
@@ -527,7 +527,7 @@ find_episode(struct ctx *c)
 /* The proposal waiting for a yes: the newest confirmation_required in the
  * episode made before the last customer message. */
 static const struct call *
-pending(const struct ctx *c)
+pending(const struct offline *c)
 {
 	for (size_t k = c->ncalls; k-- > 0;) {
 		const char *s = result_status(c->calls[k].result);
@@ -544,7 +544,7 @@ pending(const struct ctx *c)
 
 /* The goal of the episode: the newest booking-type intent in it. */
 static enum nlu_intent
-episode_goal(struct ctx *c)
+episode_goal(struct offline *c)
 {
 	for (size_t i = c->last_user + 1; i-- > c->episode;) {
 		const char *t = user_text(c, i);
@@ -563,7 +563,7 @@ episode_goal(struct ctx *c)
  * ordinal ("the second one", "2"), the slot's label, or its RFC 3339
  * start (what a slot button sends). */
 static json_t *
-pick_slot(struct ctx *c, json_t *slots, const char *raw)
+pick_slot(struct offline *c, json_t *slots, const char *raw)
 {
 	char *norm = nlu_normalize(c->a, raw);
 	size_t n = json_array_size(slots);
@@ -625,7 +625,7 @@ struct contact {
  * collect_contact_info saved in the conversation. expect_from: messages
  * from here on answer "what name should I use". */
 static void
-gather_contact(struct ctx *c, size_t expect_from, struct contact *out)
+gather_contact(struct offline *c, size_t expect_from, struct contact *out)
 {
 	const struct call *saved = last_call(c, "collect_contact_info", 0);
 	json_t *sv = saved ? json_object_get(saved->result, "saved") : NULL;
@@ -655,7 +655,7 @@ gather_contact(struct ctx *c, size_t expect_from, struct contact *out)
 
 /* Whether the contact differs from what the conversation saved. */
 static bool
-contact_new(const struct ctx *c, const struct contact *ct)
+contact_new(const struct offline *c, const struct contact *ct)
 {
 	const struct call *saved = last_call(c, "collect_contact_info", 0);
 	json_t *sv = saved ? json_object_get(saved->result, "saved") : NULL;
@@ -692,7 +692,7 @@ add_verification(json_t *args, const struct contact *ct)
 /* The when of the episode: the newest date and the newest time wish,
  * skipping messages that picked an offered slot. */
 static void
-episode_when(struct ctx *c, struct nlu_when *w, bool *picked_msgs)
+episode_when(struct offline *c, struct nlu_when *w, bool *picked_msgs)
 {
 	bool have_time = false;
 
@@ -728,7 +728,7 @@ hhmm(struct arena *a, int minute)
 }
 
 static json_t *
-avail_args(struct ctx *c, const char *service_id, const struct nlu_when *w)
+avail_args(struct offline *c, const char *service_id, const struct nlu_when *w)
 {
 	char date[TZ_DATE_SIZE];
 	json_t *o = json_object();
@@ -748,7 +748,7 @@ avail_args(struct ctx *c, const char *service_id, const struct nlu_when *w)
 }
 
 static void
-say_slots(struct ctx *c, json_t *res, bool again)
+say_slots(struct offline *c, json_t *res, bool again)
 {
 	json_t *slots = json_object_get(res, "slots");
 	const char *svc = rstr(res, "service"), *note = rstr(res, "note");
@@ -766,7 +766,7 @@ say_slots(struct ctx *c, json_t *res, bool again)
 }
 
 static void
-say_final(struct ctx *c, const char *tool, json_t *res)
+say_final(struct offline *c, const char *tool, json_t *res)
 {
 	const char *s = result_status(res);
 
@@ -815,7 +815,7 @@ say_final(struct ctx *c, const char *tool, json_t *res)
  * turn's answer is decided (the call is made); false with *done set to the
  * earlier call, whose result the caller turns into a reply. */
 static bool
-step(struct ctx *c, const char *tool, json_t *args, const struct call **done)
+step(struct offline *c, const char *tool, json_t *args, const struct call **done)
 {
 	const struct call *d = called_this_turn(c, tool, args);
 
@@ -835,7 +835,7 @@ step(struct ctx *c, const char *tool, json_t *args, const struct call **done)
 /* ---- flows ----------------------------------------------------------------------------- */
 
 static void
-flow_book(struct ctx *c)
+flow_book(struct offline *c)
 {
 	json_t *svcs = services_of(c), *args, *slots;
 	const struct call *av, *got;
@@ -958,7 +958,7 @@ flow_book(struct ctx *c)
 
 /* Reference and contact for the customer's own booking. */
 static bool
-need_reference(struct ctx *c, const char **ref, struct contact *ct, const char *what)
+need_reference(struct offline *c, const char **ref, struct contact *ct, const char *what)
 {
 	*ref = NULL;
 	for (size_t i = c->last_user + 1; i-- > c->episode && *ref == NULL;) {
@@ -977,36 +977,39 @@ need_reference(struct ctx *c, const char **ref, struct contact *ct, const char *
 	return true;
 }
 
-static void
-flow_cancel(struct ctx *c)
+/* A tool call on the customer's booking once they gave its reference and
+ * a contact it was made with: true with its result in *done, false while
+ * they are asked for them or the call is made. */
+static bool
+booking_step(struct offline *c, const char *what, const char *tool, const struct call **done)
 {
 	const char *ref;
 	struct contact ct;
 	json_t *args;
-	const struct call *done;
 
-	if (!need_reference(c, &ref, &ct, "cancel"))
-		return;
+	if (!need_reference(c, &ref, &ct, what))
+		return false;
 	args = json_pack("{s:s}", "reference", ref);
 	add_verification(args, &ct);
-	if (step(c, "cancel_booking", args, &done))
+	return !step(c, tool, args, done);
+}
+
+static void
+flow_cancel(struct offline *c)
+{
+	const struct call *done;
+
+	if (!booking_step(c, "cancel", "cancel_booking", &done))
 		return;
 	say_final(c, "cancel_booking", done->result);
 }
 
 static void
-flow_lookup(struct ctx *c)
+flow_lookup(struct offline *c)
 {
-	const char *ref;
-	struct contact ct;
-	json_t *args;
 	const struct call *got;
 
-	if (!need_reference(c, &ref, &ct, "look up a booking"))
-		return;
-	args = json_pack("{s:s}", "reference", ref);
-	add_verification(args, &ct);
-	if (step(c, "get_booking", args, &got))
+	if (!booking_step(c, "look up a booking", "get_booking", &got))
 		return;
 	if (result_has(got->result, "error")) {
 		say_result_error(c, got->result, NULL);
@@ -1021,7 +1024,7 @@ flow_lookup(struct ctx *c)
 }
 
 static void
-flow_reschedule(struct ctx *c)
+flow_reschedule(struct offline *c)
 {
 	const char *ref;
 	struct contact ct;
@@ -1092,7 +1095,7 @@ flow_reschedule(struct ctx *c)
 
 /* A message that carries the details an open request waits for. */
 static bool
-continues(struct ctx *c, const char *raw, const char *norm)
+continues(struct offline *c, const char *raw, const char *norm)
 {
 	struct nlu_when w;
 
@@ -1102,8 +1105,22 @@ continues(struct ctx *c, const char *raw, const char *norm)
 	    nlu_extract_name(c->a, raw, false) != NULL;
 }
 
+/* The request under way goes on: the customer is answering its questions. */
 static void
-decide(struct ctx *c)
+continue_goal(struct offline *c, enum nlu_intent goal)
+{
+	if (goal == NLU_BOOK)
+		flow_book(c);
+	else if (goal == NLU_CANCEL)
+		flow_cancel(c);
+	else if (goal == NLU_RESCHEDULE)
+		flow_reschedule(c);
+	else
+		flow_lookup(c);
+}
+
+static void
+decide(struct offline *c)
 {
 	const char *raw, *norm;
 	enum nlu_intent it, goal;
@@ -1169,14 +1186,7 @@ decide(struct ctx *c)
 	/* Details for the request under way ("4:30", "Jane, jane@x.com"). */
 	if (goal != NLU_NONE && (it == NLU_NONE || it == NLU_FAQ || it == NLU_GREETING ||
 	    it == NLU_THANKS) && continues(c, raw, norm)) {
-		if (goal == NLU_BOOK)
-			flow_book(c);
-		else if (goal == NLU_CANCEL)
-			flow_cancel(c);
-		else if (goal == NLU_RESCHEDULE)
-			flow_reschedule(c);
-		else
-			flow_lookup(c);
+		continue_goal(c, goal);
 		return;
 	}
 	switch (it) {
@@ -1232,14 +1242,7 @@ decide(struct ctx *c)
 		return;
 	default:
 		if (goal != NLU_NONE) {
-			if (goal == NLU_BOOK)
-				flow_book(c);
-			else if (goal == NLU_CANCEL)
-				flow_cancel(c);
-			else if (goal == NLU_RESCHEDULE)
-				flow_reschedule(c);
-			else
-				flow_lookup(c);
+			continue_goal(c, goal);
 			return;
 		}
 		say(c, "%s I didn't quite catch that. %s", sorry_word(c),
@@ -1252,7 +1255,7 @@ decide(struct ctx *c)
 /* Without tools (the engine's last word after too many calls): say what the
  * last result says, or ask the customer to go on. */
 static void
-decide_without_tools(struct ctx *c)
+decide_without_tools(struct offline *c)
 {
 	for (size_t k = c->ncalls; k-- > 0;) {
 		const struct call *cl = &c->calls[k];
@@ -1301,7 +1304,7 @@ static enum status
 offline_complete(struct llm_provider *self, struct arena *a, const struct llm_request *req,
     const struct llm_stream *stream, struct llm_response *out, struct err *e)
 {
-	struct ctx *c = arena_calloc(a, 1, sizeof(*c));
+	struct offline *c = arena_calloc(a, 1, sizeof(*c));
 	int delay = atomic_load(&stream_delay_ms);
 
 	(void)self;
@@ -1316,7 +1319,7 @@ offline_complete(struct llm_provider *self, struct arena *a, const struct llm_re
 		decide(c);
 
 	out->provider = "offline";
-	out->model = LLM_OFFLINE_MODEL;
+	out->model = AI_OFFLINE_MODEL;
 	out->input_tokens = (int)(request_chars(req) / 4 + 1);
 	if (c->call_name != NULL) {
 		char *args = json_dumps(c->call_args, JSON_COMPACT | JSON_SORT_KEYS);
@@ -1370,7 +1373,7 @@ offline_free(struct llm_provider *self)
 static struct llm_provider shared = { "offline", offline_complete, offline_free, NULL };
 
 struct llm_provider *
-llm_offline_new(struct arena *a)
+ai_offline_new(struct arena *a)
 {
 	struct llm_provider *p;
 
