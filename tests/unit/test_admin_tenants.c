@@ -44,9 +44,13 @@ test_contrast_threshold_is_wcag_aa(void **state)
 static void
 warn(const char *field, const char *colour, json_t *warnings, struct arena *a)
 {
-	struct request r = { .arena = a };
+	struct err e;
+	struct ctx c;
 	json_t *input = json_pack("{s:s}", field, colour);
-	struct admin_op op = { .r = &r, .input = input, .warnings = warnings };
+	struct admin_op op = { .ctx = &c, .input = input, .warnings = warnings };
+
+	err_clear(&e);
+	ctx_init(&c, ACTOR_OPERATOR, a, &e, NULL, NULL);
 
 	assert_int_equal(branding_validate(&op), ST_OK);	/* never an error */
 	json_decref(input);

@@ -10,6 +10,8 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "core/cursor.h"
+#include "http/http.h"
 #include "modules/appointments/appt_rules.h"
 #include "core/time.h"
 
@@ -301,42 +303,45 @@ static void
 test_cursor_round_trips_and_rejects_garbage(void **state)
 {
 	struct arena a;
-	const char *v, *id;
+	const char *v[2];
 	char *c;
 
 	arena_init(&a, 1024);
-	c = appt_cursor_encode(&a, "1773000000", "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f");
-	assert_true(appt_cursor_decode(&a, c, &v, &id));
-	assert_string_equal(v, "1773000000");
-	assert_string_equal(id, "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f");
-	assert_false(appt_cursor_decode(&a, "!!!", &v, &id));
-	assert_false(appt_cursor_decode(&a, "", &v, &id));
-	assert_false(appt_cursor_decode(&a, "bm9iYXI", &v, &id));	/* "nobar" */
+	c = cursor_encode(&a, (const char *[]){ "1773000000",
+	    "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f" }, 2);
+	assert_true(cursor_decode(&a, c, v, 2));
+	assert_string_equal(v[0], "1773000000");
+	assert_string_equal(v[1], "0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f");
+	assert_false(cursor_decode(&a, "!!!", v, 2));
+	assert_false(cursor_decode(&a, "", v, 2));
+	assert_false(cursor_decode(&a, "bm9iYXI", v, 2));	/* "nobar" */
 	arena_free(&a);
 }
 
 static void
 test_query_parse_decodes_and_keeps_repeats(void **state)
 {
-	struct appt_qparam p[APPT_QPARAMS_MAX];
+	struct http_qparam p[APPT_QPARAMS_MAX];
 	struct arena a;
-	int n;
+	size_t n;
 
 	arena_init(&a, 1024);
-	n = appt_query_parse(&a, "service_id=a&service_id=b&date=2026-03-08&x=%2Bone+two&flag",
-	    p, APPT_QPARAMS_MAX);
+	assert_int_equal(http_query_split(&a, "service_id=a&service_id=b&date=2026-03-08&x=%2Bone+two&flag",
+	    p, APPT_QPARAMS_MAX, &n), HTTP_QUERY_OK);
 	assert_int_equal(n, 5);
 	assert_string_equal(p[0].name, "service_id");
 	assert_string_equal(p[1].value, "b");
 	assert_string_equal(p[3].value, "+one two");
 	assert_string_equal(p[4].name, "flag");
 	assert_string_equal(p[4].value, "");
-	assert_int_equal(appt_query_parse(&a, NULL, p, APPT_QPARAMS_MAX), 0);
-	assert_int_equal(appt_query_parse(&a, "&&", p, APPT_QPARAMS_MAX), 0);
-	assert_int_equal(appt_query_parse(&a, "a=%zz", p, APPT_QPARAMS_MAX), -1);
-	assert_int_equal(appt_query_parse(&a, "a=%4", p, APPT_QPARAMS_MAX), -1);
-	assert_int_equal(appt_query_parse(&a, "a=%00", p, APPT_QPARAMS_MAX), -1);
-	assert_int_equal(appt_query_parse(&a, "a=1&b=2&c=3", p, 2), -1);
+	assert_int_equal(http_query_split(&a, NULL, p, APPT_QPARAMS_MAX, &n), HTTP_QUERY_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(http_query_split(&a, "&&", p, APPT_QPARAMS_MAX, &n), HTTP_QUERY_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(http_query_split(&a, "a=%zz", p, APPT_QPARAMS_MAX, &n), HTTP_QUERY_MALFORMED);
+	assert_int_equal(http_query_split(&a, "a=%4", p, APPT_QPARAMS_MAX, &n), HTTP_QUERY_MALFORMED);
+	assert_int_equal(http_query_split(&a, "a=%00", p, APPT_QPARAMS_MAX, &n), HTTP_QUERY_MALFORMED);
+	assert_int_equal(http_query_split(&a, "a=1&b=2&c=3", p, 2, &n), HTTP_QUERY_TOO_MANY);
 	arena_free(&a);
 }
 

@@ -20,7 +20,7 @@
 #include "core/ctx.h"
 #include "core/jsonv.h"
 #include "http/http.h"
-#include "modules/auth/authz.h"
+#include "modules/auth/auth.h"
 
 struct db_tx;
 
@@ -84,10 +84,6 @@ enum admin_verb { ADMIN_CREATE, ADMIN_UPDATE, ADMIN_DELETE };
 /* What a hook sees. before/merged are row objects as rendered. */
 struct admin_op {
 	const struct admin_resource *res;
-	/* TRANSITIONAL: the request when the call came through the route
-	 * layer, NULL from a job or the CLI. Hooks read op->ctx; this goes
-	 * once tenants_admin.c's hooks do too. */
-	struct request *r;
 	struct ctx *ctx;	/* arena, err, tenant and actor of the call */
 	struct db_tx *tx;
 	enum admin_verb verb;
@@ -159,7 +155,6 @@ struct admin_resource {
 struct admin_target {
 	const struct admin_resource *res;
 	const char *parent_id;	/* the parent row's UUID, for nested collections */
-	struct request *r;	/* TRANSITIONAL, see struct admin_op; NULL outside HTTP */
 };
 
 enum status admin_svc_get(struct ctx *ctx, const struct admin_target *t, const char *id,

@@ -647,7 +647,7 @@ what(const struct admin_resource *res)
 static enum status
 target_of(const struct admin_resource *res, struct request *r, struct admin_target *t)
 {
-	*t = (struct admin_target){ .res = res, .r = r };
+	*t = (struct admin_target){ .res = res };
 	if (res->parent == NULL)
 		return ST_OK;
 	return admin_path_id(r, res->parent->param, res->parent->what, &t->parent_id);

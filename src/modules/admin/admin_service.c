@@ -11,7 +11,6 @@
 
 #include "db/db.h"
 #include "modules/auth/auth.h"
-#include "modules/auth/authz.h"
 
 /* One mapping of principal to audit actor for every module: the auth
  * module's (act-as: the platform administrator, on behalf of "act_as"). */
@@ -201,7 +200,7 @@ static struct admin_op
 op_for(struct ctx *ctx, const struct admin_target *t, struct db_tx *tx, enum admin_verb verb,
     const char *id)
 {
-	return (struct admin_op){ .res = t->res, .r = t->r, .ctx = ctx, .tx = tx, .verb = verb,
+	return (struct admin_op){ .res = t->res, .ctx = ctx, .tx = tx, .verb = verb,
 		.id = id, .parent_id = t->parent_id };
 }
 

@@ -2,7 +2,6 @@
  * read-only, newest first, filterable by action, actor, target and time
  * (?from=…&to=…, half-open), served by the admin engine. */
 #include "modules/admin/admin.h"
-#include "modules/admin/admin.h"
 
 #define AUDIT_LOG "/v1/admin/audit-log"
 

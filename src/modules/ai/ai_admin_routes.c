@@ -13,10 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cursor.h"
 #include "core/jsonv.h"
 #include "modules/ai/ai_internal.h"
-#include "modules/appointments/appt_rules.h"
-#include "modules/auth/authz.h"
+#include "modules/appointments/appointments.h"
+#include "modules/auth/auth.h"
 
 #define LIST_DEFAULT 20
 #define LIST_MAX 100
@@ -46,24 +47,27 @@ all_digits(const char *s)
 	return true;
 }
 
+#define QPARAMS_MAX 32
+
 static enum status
 list_route(struct request *r, struct response *w)
 {
-	struct appt_qparam qp[APPT_QPARAMS_MAX];
-	int nq = appt_query_parse(r->arena, r->query, qp, APPT_QPARAMS_MAX);
+	struct http_qparam qp[QPARAMS_MAX];
+	size_t nq;
 	const char *status = NULL, *channel = NULL, *from = NULL, *to = NULL, *q = NULL,
-	    *cursor = NULL, *limit_s = NULL, *cur_ts = NULL, *cur_id = NULL, *next = NULL;
+	    *cursor = NULL, *limit_s = NULL, *cur_ts = NULL, *cur_id = NULL, *next = NULL,
+	    *cur[2];
 	int limit = LIST_DEFAULT;
 	int64_t t;
 	struct ai_conv_query cq;
 	json_t *items;
 	enum status st;
 
-	if (nq < 0) {
+	if (http_query_all(r, qp, QPARAMS_MAX, &nq) != HTTP_QUERY_OK) {
 		err_detail(&r->err, "query", "is malformed or has too many parameters");
 		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
 	}
-	for (int i = 0; i < nq; i++) {
+	for (size_t i = 0; i < nq; i++) {
 		const char *k = qp[i].name, **slot = NULL;
 
 		if (strcmp(k, "status") == 0)
@@ -103,8 +107,8 @@ list_route(struct request *r, struct response *w)
 		if (limit < 1 || limit > LIST_MAX)
 			err_detail(&r->err, "limit", "must be between 1 and %d", LIST_MAX);
 	}
-	if (cursor && (!appt_cursor_decode(r->arena, cursor, &cur_ts, &cur_id) ||
-	    !all_digits(cur_ts) || !id_is_uuid(cur_id)))
+	if (cursor && (!cursor_decode(r->arena, cursor, cur, 2) ||
+	    !all_digits(cur_ts = cur[0]) || !id_is_uuid(cur_id = cur[1])))
 		err_detail(&r->err, "cursor", "is not a cursor of this list");
 	if (r->err.nviolations > 0)
 		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");

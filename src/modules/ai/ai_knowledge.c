@@ -12,7 +12,7 @@
 #include "db/db.h"
 
 #include "modules/ai/ai_internal.h"
-#include "modules/tenants/tenants_cache.h"
+#include "modules/tenants/tenants.h"
 
 static const char *
 str(json_t *o, const char *key)

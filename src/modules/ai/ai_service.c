@@ -4,13 +4,13 @@
  * runs its own transaction; the SQL is in ai_store.c. */
 #include <string.h>
 
+#include "core/cursor.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "modules/ai/ai_internal.h"
-#include "modules/appointments/appt_rules.h"
+#include "modules/appointments/appointments.h"
 #include "modules/audit/audit.h"
 #include "modules/auth/auth.h"
-#include "modules/auth/authz.h"
 
 /* ---- web chat sessions ---------------------------------------------------------- */
 
@@ -133,7 +133,7 @@ ai_conv_list(struct ctx *ctx, const struct ai_conv_query *q, json_t **items, con
 	}
 	/* A full page may have a next one. */
 	if (page.n == q->limit && page.n > 0)
-		*next = appt_cursor_encode(ctx->arena, page.last_ts, page.last_id);
+		*next = cursor_encode(ctx->arena, (const char *[]){ page.last_ts, page.last_id }, 2);
 	*items = page.items;
 	return ST_OK;
 }

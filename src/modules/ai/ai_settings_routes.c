@@ -1,6 +1,6 @@
 /* ai_settings_routes.c — /v1/admin/ai-settings, one row per tenant,
  * served by the admin engine from this descriptor. */
-#include "modules/admin/resource.h"
+#include "modules/admin/admin.h"
 #include "modules/ai/ai.h"
 
 #define AI_SETTINGS "/v1/admin/ai-settings"

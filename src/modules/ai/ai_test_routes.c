@@ -12,8 +12,7 @@
 #include "db/db.h"
 #include "modules/ai/ai_internal.h"
 #include "modules/ai/ai_offline.h"
-#include "modules/billing/plans.h"
-#include "modules/billing/usage.h"
+#include "modules/billing/billing.h"
 #include "modules/llm/llm.h"
 
 struct sse_out {

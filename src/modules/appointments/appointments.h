@@ -241,22 +241,7 @@ enum status appt_public_cancel(struct ctx *ctx, const struct appt_verify *v,
 enum status appt_public_reschedule(struct ctx *ctx, const struct appt_verify *v,
     int64_t start, const char *staff_id, struct appt_shown *out) MUST_USE;
 
-/* TRANSITIONAL, for callers not yet on core/cursor.h and http_query_all
- * (the AI's admin lists): a two-value cursor and a query split. */
-char *appt_cursor_encode(struct arena *a, const char *sort_value, const char *id);
-bool appt_cursor_decode(struct arena *a, const char *cursor, const char **sort_value,
-    const char **id);
-
-struct appt_qparam {
-	const char *name;
-	const char *value;
-};
-
+/* Query-string pairs the appointment routes accept at most. */
 #define APPT_QPARAMS_MAX 32
-
-/* The number of pairs, or -1 when there are more than max or one is
- * malformed. */
-int appt_query_parse(struct arena *a, const char *query, struct appt_qparam *out,
-    size_t max);
 
 #endif

@@ -13,7 +13,7 @@
 #include "modules/appointments/appt_input.h"
 #include "modules/appointments/appt_render.h"
 #include "modules/appointments/appt_service.h"
-#include "modules/billing/plans.h"
+#include "modules/billing/billing.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"
 #define BOOKINGS "/v1/admin/bookings"

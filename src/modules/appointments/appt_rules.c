@@ -188,38 +188,6 @@ appt_hold_token_hash_hex(const char *token, char out[65])
 /* TRANSITIONAL wrappers (see appointments.h) ------------------------------ */
 
 char *
-appt_cursor_encode(struct arena *a, const char *sort_value, const char *id)
-{
-	return cursor_encode(a, (const char *[]){ sort_value, id }, 2);
-}
-
-bool
-appt_cursor_decode(struct arena *a, const char *cursor, const char **sort_value,
-    const char **id)
-{
-	const char *v[2];
-
-	if (!cursor_decode(a, cursor, v, 2) || *v[0] == '\0')
-		return false;
-	*sort_value = v[0];
-	*id = v[1];
-	return true;
-}
-
-int
-appt_query_parse(struct arena *a, const char *query, struct appt_qparam *out, size_t max)
-{
-	struct http_qparam *qp = arena_calloc(a, max + 1, sizeof(*qp));
-	size_t n;
-
-	if (http_query_split(a, query, qp, max, &n) != HTTP_QUERY_OK)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		out[i] = (struct appt_qparam){ qp[i].name, qp[i].value };
-	return (int)n;
-}
-
-char *
 appt_lower(struct arena *a, const char *s)
 {
 	char *o = arena_strdup(a, s);

@@ -23,9 +23,8 @@
 #include "modules/admin/admin.h"
 #include "modules/appointments/appt_render.h"
 #include "modules/audit/audit.h"
-#include "modules/auth/authz.h"
-#include "modules/billing/plans.h"
-#include "modules/billing/usage.h"
+#include "modules/auth/auth.h"
+#include "modules/billing/billing.h"
 #include "modules/calendar/calendar.h"
 
 #define NOTIFY_JOB "notifications.booking"

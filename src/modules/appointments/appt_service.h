@@ -55,7 +55,7 @@ struct appt_usage {
 	const char *zone;
 	long bookings_used;
 	long bookings_limit;		/* PLAN_UNLIMITED: none */
-	long messages_used;		/* metered per UTC month (billing/usage.h) */
+	long messages_used;		/* metered per UTC month (billing.h) */
 	long messages_limit;
 };
 

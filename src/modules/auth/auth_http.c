@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cursor.h"
 #include "app.h"
 #include "modules/auth/auth_internal.h"
 #include "modules/tenants/tenants.h"
@@ -68,10 +69,8 @@ auth_str(json_t *obj, const char *key)
 enum status
 auth_page_parse(struct request *r, struct page *pg)
 {
-	const char *l = http_query(r, "limit"), *c = http_query(r, "cursor");
-	unsigned char buf[128];
-	size_t n = 0;
-	char *end, *bar;
+	const char *l = http_query(r, "limit"), *c = http_query(r, "cursor"), *cur[2];
+	char *end;
 	long v;
 
 	pg->limit = 50;
@@ -85,18 +84,13 @@ auth_page_parse(struct request *r, struct page *pg)
 		pg->limit = (int)v;
 	}
 	if (c != NULL && c[0] != '\0') {
-		if (!sec_b64url_decode(c, strlen(c), buf, sizeof(buf) - 1, &n))
+		/* A timestamp as PostgreSQL printed it, and a row id. */
+		if (!cursor_decode(r->arena, c, cur, 2) || !id_is_uuid(cur[1]) ||
+		    cur[0][0] == '\0' || strlen(cur[0]) > 40 ||
+		    strspn(cur[0], "0123456789-:. +") != strlen(cur[0]))
 			goto bad;
-		buf[n] = '\0';
-		if ((bar = strchr((char *)buf, '|')) == NULL || !id_is_uuid(bar + 1) ||
-		    bar - (char *)buf > 40 || bar == (char *)buf)
-			goto bad;
-		*bar = '\0';
-		for (char *p = (char *)buf; *p; p++)
-			if (!strchr("0123456789-:. +", *p))
-				goto bad;
-		pg->after_ts = arena_strdup(r->arena, (char *)buf);
-		pg->after_id = arena_strdup(r->arena, bar + 1);
+		pg->after_ts = cur[0];
+		pg->after_id = cur[1];
 	}
 	return ST_OK;
 bad:

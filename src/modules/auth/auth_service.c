@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cursor.h"
 #include "modules/audit/audit.h"
 #include "modules/auth/auth_internal.h"
 #include "modules/auth/auth_store.h"
@@ -33,12 +34,7 @@ invalid_field(struct ctx *c, const char *field, const char *issue)
 json_t *
 auth_page_cursor(struct arena *a, const char *ts, const char *id)
 {
-	char *raw = arena_printf(a, "%s|%s", ts, id);
-	size_t n = strlen(raw);
-	char *out = arena_alloc(a, n * 2 + 8);
-
-	sec_b64url((const unsigned char *)raw, n, out, n * 2 + 8);
-	return json_string(out);
+	return json_string(cursor_encode(a, (const char *[]){ ts, id }, 2));
 }
 
 /* ---- who is calling ------------------------------------------------------------ */

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "modules/auth/authz.h"
+#include "modules/auth/auth.h"
 #include "modules/billing/billing.h"
 
 /* "2026-05" → "2026-05-01"; false when not a month. */

@@ -16,8 +16,8 @@
 
 #include "core/ids.h"
 #include "core/jsonv.h"
-#include "modules/auth/authz.h"
-#include "modules/billing/plans.h"
+#include "modules/auth/auth.h"
+#include "modules/billing/billing.h"
 #include "modules/calendar/calendar_internal.h"
 
 #define WEBHOOK_BODY_MAX (256 * 1024)

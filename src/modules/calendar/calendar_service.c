@@ -16,7 +16,6 @@
 #include "core/jsonv.h"
 #include "core/log.h"
 #include "modules/auth/auth.h"
-#include "modules/auth/authz.h"
 #include "modules/calendar/calendar_internal.h"
 #include "modules/calendar/calendar_secrets.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "db/db.h"
-#include "modules/billing/plans.h"
+#include "modules/billing/billing.h"
 #include "modules/catalog/catalog_store.h"
 
 /* Hooks ---------------------------------------------------------------------- */

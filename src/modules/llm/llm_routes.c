@@ -5,7 +5,7 @@
 
 #include "core/jsonv.h"
 #include "http/http.h"
-#include "modules/auth/authz.h"
+#include "modules/auth/auth.h"
 #include "modules/llm/llm.h"
 
 #define PATH "/v1/admin/ai-provider"

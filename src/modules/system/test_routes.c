@@ -9,7 +9,7 @@
 #include "app.h"
 #include "core/jsonv.h"
 #include "core/log.h"
-#include "modules/auth/authz.h"
+#include "modules/auth/auth.h"
 #include "modules/system/system.h"
 
 /* GET /v1/test/sleep?ms=N — answers after N ms (max 10 s), sooner if the

@@ -23,7 +23,7 @@
 #include "core/config.h"
 #include "core/jsonv.h"
 #include "db/db.h"
-#include "modules/admin/resource.h"
+#include "modules/admin/admin.h"
 #include "modules/billing/billing.h"
 #include "modules/tenants/tenants.h"
 #include "modules/tenants/tenants_internal.h"
@@ -64,8 +64,8 @@ profile_guard(struct admin_op *op)
 	if ((st = tenants_store_is_iana_zone(op->tx, json_string_value(tz), &ok)) != ST_OK)
 		return st;
 	if (!ok) {
-		err_detail(&op->r->err, "timezone", "is not an IANA time zone such as Europe/London");
-		return err_set(&op->r->err, ST_INVALID, "Some fields are invalid.");
+		err_detail(op->ctx->err, "timezone", "is not an IANA time zone such as Europe/London");
+		return err_set(op->ctx->err, ST_INVALID, "Some fields are invalid.");
 	}
 	return ST_OK;
 }
@@ -137,7 +137,7 @@ contrast_warning(struct admin_op *op, const char *field)
 	if (ratio >= WCAG_AA_MIN)
 		return;
 	json_array_append_new(op->warnings, json_pack("{s:s, s:s}", "field", field, "issue",
-	    arena_printf(op->r->arena, "white text on %s has a contrast ratio of %.2f:1,"
+	    arena_printf(op->ctx->arena, "white text on %s has a contrast ratio of %.2f:1,"
 	    " below the %.1f:1 WCAG AA minimum", json_string_value(v),
 	    floor(ratio * 100) / 100, WCAG_AA_MIN)));
 }
@@ -182,8 +182,8 @@ hours_validate(struct admin_op *op)
 	if (op->verb == ADMIN_DELETE || !json_is_string(o) || !json_is_string(c) ||
 	    strcmp(json_string_value(o), json_string_value(c)) < 0)
 		return ST_OK;
-	err_detail(&op->r->err, "closes", "must be after opens");
-	return err_set(&op->r->err, ST_INVALID, "Some fields are invalid.");
+	err_detail(op->ctx->err, "closes", "must be after opens");
+	return err_set(op->ctx->err, ST_INVALID, "Some fields are invalid.");
 }
 
 static const struct admin_field hours_fields[] = {
@@ -349,14 +349,14 @@ domain_guard(struct admin_op *op)
 		const char *kind = json_string_value(json_object_get(op->before, "kind"));
 
 		if (kind != NULL && strcmp(kind, "subdomain") == 0)
-			return err_set(&op->r->err, ST_CONFLICT,
+			return err_set(op->ctx->err, ST_CONFLICT,
 			    "The platform subdomain cannot be removed.");
 		return ST_OK;
 	}
 	if (json_is_string(h) && under_domain(json_string_value(h),
-	    op->r->ctx.cfg->platform_domain)) {
-		err_detail(&op->r->err, "hostname", "is a platform address; add your own domain");
-		return err_set(&op->r->err, ST_INVALID, "Some fields are invalid.");
+	    op->ctx->cfg->platform_domain)) {
+		err_detail(op->ctx->err, "hostname", "is a platform address; add your own domain");
+		return err_set(op->ctx->err, ST_INVALID, "Some fields are invalid.");
 	}
 	json_object_set_new(op->input, "kind", json_string("custom"));
 	return ST_OK;

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "core/ctx.h"
-#include "modules/admin/resource.h"
+#include "modules/admin/admin.h"
 
 /* Replaces the week's business hours with iv (want: the same as JSON),
  * audited, unless they are already that. */
