@@ -15,6 +15,7 @@
 #include "http/server.h"
 #include "modules/auth/auth.h"
 #include "modules/registry.h"
+#include "modules/seed_demo.h"
 #include "modules/tenants/tenants.h"
 
 static const struct command {
@@ -204,7 +205,7 @@ main(int argc, char **argv)
 	else if (strcmp(cmd->name, "worker") == 0)
 		rc = run_worker(&app);
 	else if (strcmp(cmd->name, "seed-demo") == 0)
-		rc = tenants_seed_demo(&app, argc - 1, argv + 1);
+		rc = seed_demo_cli(&app, argc - 1, argv + 1);
 	else if (strcmp(cmd->name, "tenant") == 0)
 		rc = tenants_cli(&app, argc - 1, argv + 1);
 	else if (strcmp(cmd->name, "user") == 0)

@@ -67,10 +67,6 @@ enum status db_tx_begin_as(struct db_tx *tx, const struct ctx *c,
  * it from a row they just wrote or found (creating a tenant, an operator
  * command naming one by slug). */
 enum status db_tx_set_tenant(struct db_tx *tx, const char *tenant_id) MUST_USE;
-/* TRANSITIONAL (issue 10): the pre-ctx signature, for the few callers not
- * yet given a ctx. Being removed; do not add callers. */
-enum status db_tx_begin_legacy(struct db_tx *tx, struct db_pool *p, struct arena *a,
-    struct err *e, const char *tenant_id) MUST_USE;
 /* Commits when st is ST_OK and nothing failed, rolls back otherwise, and
  * gives the connection back. Returns st, or the commit's failure. */
 enum status db_tx_end(struct db_tx *tx, enum status st) MUST_USE;

@@ -200,10 +200,3 @@ db_bool(PGresult *res, int row, int col)
 
 	return v != NULL && v[0] == 't';
 }
-
-enum status
-db_tx_begin_legacy(struct db_tx *tx, struct db_pool *p, struct arena *a, struct err *e,
-    const char *tenant_id)
-{
-	return begin(tx, p, a, e, tenant_id);
-}

@@ -81,4 +81,9 @@ enum status ai_turn_run(struct ai_turn *t, const struct ai_sink *sink, struct ai
     MUST_USE;
 void ai_turn_abandon(struct ai_turn *t);
 
+/* The AI settings singleton's descriptor (tone, greeting, …), for
+ * admin_svc_* callers (the demo). */
+struct admin_resource;
+extern const struct admin_resource ai_settings_res;
+
 #endif

@@ -18,7 +18,7 @@ static const struct admin_field ai_fields[] = {
 	ADMIN_F_TEXTS("handoff_keywords", 50, 100, 0),
 };
 
-static const struct admin_resource ai_settings_res = {
+const struct admin_resource ai_settings_res = {
 	.name = "ai_settings", .title = "AI settings", .path = AI_SETTINGS,
 	.table = "ai_settings", .fields = ai_fields, .nfields = ADMIN_NFIELDS(ai_fields),
 	.flags = ADMIN_SINGLETON,

@@ -143,7 +143,7 @@ struct user_new {
 /* Creates the user (and membership), audited as the operator. */
 enum status auth_users_create(struct ctx *c, const struct user_new *in,
     char id_out[37]) MUST_USE;
-/* The same with an operator context of its own (for seed-demo). */
+/* The same with an operator context of its own (the `user create` command). */
 enum status auth_user_create(struct app *app, const struct user_new *in,
     char id_out[37], struct err *e) MUST_USE;
 /* The id of the active tenant with this slug (ST_NOTFOUND otherwise). */

@@ -8,6 +8,13 @@
 
 #include "http/http.h"
 
+struct admin_resource;
+
+/* Descriptors for admin_svc_* callers (the demo): FAQs, and the policies
+ * singleton. */
+extern const struct admin_resource knowledge_faqs_res;
+extern const struct admin_resource knowledge_policies_res;
+
 extern const struct route knowledge_routes[];
 extern const size_t knowledge_nroutes;
 

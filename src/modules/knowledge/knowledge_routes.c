@@ -15,7 +15,7 @@ static const struct admin_field faq_fields[] = {
 	ADMIN_F_TEXTS("tags", 20, 50, AF_FILTER),
 };
 
-static const struct admin_resource faqs_res = {
+const struct admin_resource knowledge_faqs_res = {
 	.name = "faq", .title = "FAQ", .path = FAQS, .table = "faqs",
 	.fields = faq_fields, .nfields = ADMIN_NFIELDS(faq_fields),
 	.flags = ADMIN_SOFT_DELETE, .default_sort = "sort_order", .tiebreak = "created_at",
@@ -29,14 +29,14 @@ static const struct admin_field policy_fields[] = {
 	ADMIN_F_INT("cancellation_window_hours", 0, 720, 0),
 };
 
-static const struct admin_resource policies_res = {
+const struct admin_resource knowledge_policies_res = {
 	.name = "policies", .title = "policies", .path = POLICIES, .table = "tenant_policies",
 	.fields = policy_fields, .nfields = ADMIN_NFIELDS(policy_fields),
 	.flags = ADMIN_SINGLETON,
 };
 
-ADMIN_HANDLERS(faqs, faqs_res)
-ADMIN_SINGLETON_HANDLERS(policies, policies_res)
+ADMIN_HANDLERS(faqs, knowledge_faqs_res)
+ADMIN_SINGLETON_HANDLERS(policies, knowledge_policies_res)
 
 const struct route knowledge_routes[] = {
 	ADMIN_COLLECTION_ROUTES(faqs, FAQS, RES_KNOWLEDGE),

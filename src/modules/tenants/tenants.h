@@ -123,10 +123,20 @@ struct act_as_in {
 enum status tenants_platform_act_as(struct ctx *c, const struct act_as_in *in, char *token,
     json_t **out) MUST_USE;
 
+/* ---- the admin engine's descriptors (tenants_admin.c) ------------------------- */
+
+/* For admin_svc_* callers outside HTTP (the demo): the profile and
+ * branding singletons, opening intervals, closures, widget origins. */
+struct admin_resource;
+extern const struct admin_resource tenants_profile_res;
+extern const struct admin_resource tenants_branding_res;
+extern const struct admin_resource tenants_hours_res;
+extern const struct admin_resource tenants_closures_res;
+extern const struct admin_resource tenants_origins_res;
+
 /* ---- operator commands (tenants_cli.c) ---------------------------------------- */
 
 /* Owner connection. Return a process exit code. */
 int tenants_cli(struct app *app, int argc, char **argv);
-int tenants_seed_demo(struct app *app, int argc, char **argv);
 
 #endif

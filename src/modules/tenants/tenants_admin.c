@@ -89,7 +89,7 @@ static const struct admin_field profile_fields[] = {
 	    "an ISO 3166-1 country code such as US", 0),
 };
 
-static const struct admin_resource profile_res = {
+const struct admin_resource tenants_profile_res = {
 	.name = "profile", .title = "profile", .path = PROFILE, .table = "tenant_profiles",
 	.fields = profile_fields, .nfields = ADMIN_NFIELDS(profile_fields),
 	.flags = ADMIN_SINGLETON, .guard = profile_guard,
@@ -165,7 +165,7 @@ static const struct admin_field branding_fields[] = {
 	ADMIN_F_ENUM("voice_style", voice_styles, 0),
 };
 
-static const struct admin_resource branding_res = {
+const struct admin_resource tenants_branding_res = {
 	.name = "branding", .title = "branding", .path = BRANDING, .table = "tenant_branding",
 	.fields = branding_fields, .nfields = ADMIN_NFIELDS(branding_fields),
 	.flags = ADMIN_SINGLETON, .validate = branding_validate,
@@ -193,7 +193,7 @@ static const struct admin_field hours_fields[] = {
 	ADMIN_F_FORMAT("closes", 5, ADM_TIME, admin_check_time, "a time (HH:MM)", AF_REQUIRED),
 };
 
-static const struct admin_resource hours_res = {
+const struct admin_resource tenants_hours_res = {
 	.name = "business_hours", .title = "opening interval", .path = HOURS,
 	.table = "business_hours", .fields = hours_fields, .nfields = ADMIN_NFIELDS(hours_fields),
 	.default_sort = "weekday", .tiebreak = "opens", .overlap_field = "opens",
@@ -206,7 +206,7 @@ static const struct admin_field closure_fields[] = {
 	ADMIN_F_TEXT("reason", 0, 200, AF_NULLABLE),
 };
 
-static const struct admin_resource closures_res = {
+const struct admin_resource tenants_closures_res = {
 	.name = "closure", .title = "closure", .path = CLOSURES, .table = "closures",
 	.fields = closure_fields, .nfields = ADMIN_NFIELDS(closure_fields),
 	.default_sort = "day", .range_field = "day", .unique_field = "day",
@@ -295,7 +295,7 @@ static const struct admin_field origin_fields[] = {
 	  .normalise = origin_normalise },
 };
 
-static const struct admin_resource origins_res = {
+const struct admin_resource tenants_origins_res = {
 	.name = "widget_origin", .title = "widget origin", .path = ORIGINS,
 	.table = "widget_origins", .fields = origin_fields,
 	.nfields = ADMIN_NFIELDS(origin_fields), .flags = ADMIN_SOFT_DELETE,
@@ -385,11 +385,11 @@ static const struct admin_resource domains_res = {
 	.unique_field = "hostname", .guard = domain_guard,
 };
 
-ADMIN_SINGLETON_HANDLERS(profile, profile_res)
-ADMIN_SINGLETON_HANDLERS(branding, branding_res)
-ADMIN_HANDLERS(hours, hours_res)
-ADMIN_HANDLERS(closures, closures_res)
-ADMIN_HANDLERS(origins, origins_res)
+ADMIN_SINGLETON_HANDLERS(profile, tenants_profile_res)
+ADMIN_SINGLETON_HANDLERS(branding, tenants_branding_res)
+ADMIN_HANDLERS(hours, tenants_hours_res)
+ADMIN_HANDLERS(closures, tenants_closures_res)
+ADMIN_HANDLERS(origins, tenants_origins_res)
 
 /* Domains have no PATCH: a new host name is a new domain to verify. */
 static enum status
