@@ -85,6 +85,13 @@ enum status db_rows(struct db_tx *tx, const char *sql, int nparams,
     const char *const *params, size_t elem_size, db_row_fn fill, void **out,
     size_t *n) MUST_USE;
 
+/* A timestamptz column as RFC 3339 in UTC, spelled once for every store:
+ * whole seconds ("2026-12-04T07:20:00Z"), or microseconds for keyset
+ * cursors, which must not lose the order of rows in the same second. */
+#define DB_RFC3339(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define DB_RFC3339_US(col) \
+	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
 /* Field helpers: NULL for SQL NULL. */
 const char *db_val(PGresult *res, int row, int col);
 bool db_bool(PGresult *res, int row, int col);

@@ -47,6 +47,20 @@ struct periodic_job {
 	int every_s;
 };
 
+/* A module's job handlers and periodic jobs, each as one object (see
+ * struct route_table in http/router.h). */
+struct job_table {
+	const struct job_handler *v;
+	size_t n;
+};
+struct periodic_table {
+	const struct periodic_job *v;
+	size_t n;
+};
+#ifndef TABLE_OF
+#define TABLE_OF(a) { (a), sizeof(a) / sizeof((a)[0]) }
+#endif
+
 /* Delay before retry n (1-based): base · 2^(n-1), capped, ± 20 % jitter. */
 int jobs_backoff_s(int attempt, int base_s, int cap_s, unsigned jitter_seed);
 

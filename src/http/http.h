@@ -104,6 +104,16 @@ struct route {
 	const char *name;	/* for metrics and logs; defaults to pattern */
 };
 
+/* A module's routes as one object, so its header declares one line per
+ * table: `const struct route_table x = TABLE_OF(x_v);`. */
+struct route_table {
+	const struct route *v;
+	size_t n;
+};
+#ifndef TABLE_OF
+#define TABLE_OF(a) { (a), sizeof(a) / sizeof((a)[0]) }
+#endif
+
 /* Request helpers. */
 const char *http_header(const struct request *r, const char *lower_name);
 const char *http_param(const struct request *r, const char *name);

@@ -51,6 +51,12 @@ router_add_all(struct router *rt, const struct route *routes, size_t n)
 		router_add(rt, &routes[i]);
 }
 
+void
+router_add_table(struct router *rt, const struct route_table *t)
+{
+	router_add_all(rt, t->v, t->n);
+}
+
 /* Matches one pattern against a path; fills params on success. */
 static int
 match(const char *pat, const char *path, struct arena *a, struct request *r)

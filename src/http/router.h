@@ -16,6 +16,8 @@ void router_init(struct router *rt);
 void router_add(struct router *rt, const struct route *route);
 void router_add_all(struct router *rt, const struct route *routes, size_t n);
 
+void router_add_table(struct router *rt, const struct route_table *t);
+
 /* Finds the route for method + path. ST_NOTFOUND when no pattern matches,
  * ST_METHOD when one matches but not this method (allow_out gets the
  * methods that are allowed, for the Allow header). Params point into the

@@ -17,57 +17,41 @@
 #include "modules/web/web.h"
 #include "modules/llm/llm.h"
 
-struct route_table {
-	const struct route *routes;
-	const size_t *n;
+static const struct route_table *const tables[] = {
+	&system_routes, &tenants_routes, &tenants_admin_routes, &catalog_routes,
+	&knowledge_routes, &ai_settings_routes, &ai_chat_routes, &ai_admin_routes,
+	&admin_routes, &appt_public_routes, &appt_admin_routes, &calendar_routes,
+	&web_routes, &usage_routes, &llm_routes,
 };
 
-static const struct route_table tables[] = {
-	{ system_routes, &system_nroutes },
-	{ tenants_routes, &tenants_nroutes },
-	{ tenants_admin_routes, &tenants_admin_nroutes },
-	{ catalog_routes, &catalog_nroutes },
-	{ knowledge_routes, &knowledge_nroutes },
-	{ ai_settings_routes, &ai_settings_nroutes },
-	{ ai_chat_routes, &ai_chat_nroutes },
-	{ ai_admin_routes, &ai_admin_nroutes },
-	{ admin_routes, &admin_nroutes },
-	{ appt_public_routes, &appt_public_nroutes },
-	{ appt_admin_routes, &appt_admin_nroutes },
-	{ calendar_routes, &calendar_nroutes },
-	{ web_routes, &web_nroutes },
-	{ usage_routes, &usage_nroutes },
-	{ llm_routes, &llm_nroutes },
+/* Mounted only with ENABLE_TEST_ROUTES=true. */
+static const struct route_table *const test_tables[] = {
+	&system_test_routes, &tenants_admin_test_routes, &calendar_test_routes, &ai_test_routes,
 };
 
 void
 registry_mount(struct app *app)
 {
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		router_add_all(&app->router, tables[i].routes, *tables[i].n);
+		router_add_table(&app->router, tables[i]);
 	if (app->cfg.test_routes) {
 		log_warn("ENABLE_TEST_ROUTES is on: test-only routes are mounted");
-		router_add_all(&app->router, system_test_routes, system_test_nroutes);
-		router_add_all(&app->router, tenants_admin_test_routes, tenants_admin_test_nroutes);
-		router_add_all(&app->router, calendar_test_routes, calendar_test_nroutes);
-		router_add_all(&app->router, ai_test_routes, ai_test_nroutes);
+		for (size_t i = 0; i < sizeof(test_tables) / sizeof(test_tables[0]); i++)
+			router_add_table(&app->router, test_tables[i]);
 	}
 	app->resolve_tenant = tenants_resolve;
 	web_mount(app);		/* widget, portal, browser guard */
 	auth_mount(app);	/* auth, account admin and platform routes; app->authenticate */
 }
 
-struct job_table {
-	const struct job_handler *handlers;
-	const size_t *n;
+static const struct {
+	const struct job_table *t;
 	bool test_only;
-};
-
-static const struct job_table jobs[] = {
-	{ system_job_handlers, &system_njob_handlers, false },
-	{ system_test_job_handlers, &system_test_njob_handlers, true },
-	{ appt_job_handlers, &appt_njob_handlers, false },
-	{ calendar_job_handlers, &calendar_njob_handlers, false },
+} jobs[] = {
+	{ &system_job_handlers, false },
+	{ &system_test_job_handlers, true },
+	{ &appt_job_handlers, false },
+	{ &calendar_job_handlers, false },
 };
 
 size_t
@@ -78,23 +62,17 @@ registry_job_handlers(const struct app *app, struct job_handler *out, size_t max
 	for (size_t t = 0; t < sizeof(jobs) / sizeof(jobs[0]); t++) {
 		if (jobs[t].test_only && !app->cfg.test_routes)
 			continue;
-		for (size_t i = 0; i < *jobs[t].n; i++) {
+		for (size_t i = 0; i < jobs[t].t->n; i++) {
 			if (n == max)
 				abort();	/* raise the caller's array size */
-			out[n++] = jobs[t].handlers[i];
+			out[n++] = jobs[t].t->v[i];
 		}
 	}
 	return n;
 }
 
-struct periodic_table {
-	const struct periodic_job *jobs;
-	const size_t *n;
-};
-
-static const struct periodic_table periodic[] = {
-	{ system_periodic_jobs, &system_nperiodic_jobs },
-	{ calendar_periodic_jobs, &calendar_nperiodic_jobs },
+static const struct periodic_table *const periodic[] = {
+	&system_periodic_jobs, &calendar_periodic_jobs,
 };
 
 /* Called once, from the worker's start (single-threaded then). */
@@ -105,10 +83,10 @@ registry_periodic_jobs(size_t *n)
 	size_t k = 0;
 
 	for (size_t t = 0; t < sizeof(periodic) / sizeof(periodic[0]); t++) {
-		for (size_t i = 0; i < *periodic[t].n; i++) {
+		for (size_t i = 0; i < periodic[t]->n; i++) {
 			if (k == sizeof(all) / sizeof(all[0]))
 				abort();	/* raise the array size */
-			all[k++] = periodic[t].jobs[i];
+			all[k++] = periodic[t]->v[i];
 		}
 	}
 	*n = k;

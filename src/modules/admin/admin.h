@@ -294,7 +294,6 @@ enum status admin_touch(struct db_tx *tx, const struct admin_resource *res, cons
 enum status admin_reply_row(struct request *r, struct response *w, int status, json_t *row);
 
 /* The admin module's own routes: the audit log. */
-extern const struct route admin_routes[];
-extern const size_t admin_nroutes;
+extern const struct route_table admin_routes;
 
 #endif

@@ -116,7 +116,7 @@ put_render(struct sb *b, const char *col, enum admin_type t)
 	if (t == ADM_TIME)
 		sb_printf(b, "to_char(t.%s, 'HH24:MI')", col);
 	else if (t == ADM_TSTZ)
-		sb_printf(b, "to_char(t.%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", col);
+		sb_printf(b, DB_RFC3339("t.%s"), col);
 	else
 		sb_printf(b, "t.%s", col);
 }

@@ -38,8 +38,8 @@ audit_get(struct request *r, struct response *w)
 	return admin_get(&audit_log_res, r, w);
 }
 
-const struct route admin_routes[] = {
+static const struct route admin_routes_v[] = {
 	ADMIN_ROUTE(HTTP_GET, AUDIT_LOG, audit_list, RES_AUDIT, VERB_READ),
 	ADMIN_ROUTE(HTTP_GET, AUDIT_LOG "/{id}", audit_get, RES_AUDIT, VERB_READ),
 };
-const size_t admin_nroutes = sizeof(admin_routes) / sizeof(admin_routes[0]);
+const struct route_table admin_routes = TABLE_OF(admin_routes_v);

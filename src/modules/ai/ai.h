@@ -21,19 +21,15 @@
 #include "http/http.h"
 
 /* POST /v1/chat/session, /v1/chat/stream, /v1/chat/message, /v1/chat/history. */
-extern const struct route ai_chat_routes[];
-extern const size_t ai_chat_nroutes;
+extern const struct route_table ai_chat_routes;
 /* /v1/admin/conversations… (RES_CONVERSATIONS). */
-extern const struct route ai_admin_routes[];
-extern const size_t ai_admin_nroutes;
+extern const struct route_table ai_admin_routes;
 /* The tenant's AI behaviour settings (tone, greeting, escalation rules,
  * "never do" list, human handoff), edited through the admin API and read
  * by the conversation engine. */
-extern const struct route ai_settings_routes[];
-extern const size_t ai_settings_nroutes;
+extern const struct route_table ai_settings_routes;
 /* With ENABLE_TEST_ROUTES: POST /v1/test/llm. */
-extern const struct route ai_test_routes[];
-extern const size_t ai_test_nroutes;
+extern const struct route_table ai_test_routes;
 
 /* Where a turn's output goes as it happens. Every callback may be NULL.
  * data is borrowed for the duration of the call. */

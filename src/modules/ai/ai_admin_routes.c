@@ -191,10 +191,10 @@ handback_route(struct request *r, struct response *w)
 
 #define ROUTE(m, p, fn, verb) { m, p, fn, TENANCY_HOST_OR_HEADER, PERM(RES_CONVERSATIONS, verb), NULL }
 
-const struct route ai_admin_routes[] = {
+static const struct route ai_admin_routes_v[] = {
 	ROUTE(HTTP_GET, "/v1/admin/conversations", list_route, VERB_READ),
 	ROUTE(HTTP_GET, "/v1/admin/conversations/{id}", get_route, VERB_READ),
 	ROUTE(HTTP_POST, "/v1/admin/conversations/{id}/reply", reply_route, VERB_WRITE),
 	ROUTE(HTTP_POST, "/v1/admin/conversations/{id}/handback", handback_route, VERB_WRITE),
 };
-const size_t ai_admin_nroutes = sizeof(ai_admin_routes) / sizeof(ai_admin_routes[0]);
+const struct route_table ai_admin_routes = TABLE_OF(ai_admin_routes_v);

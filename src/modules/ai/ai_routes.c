@@ -278,10 +278,10 @@ history_route(struct request *r, struct response *w)
 	return reply_json(r, w, 200, json_pack("{s:o, s:s}", "items", items, "status", status));
 }
 
-const struct route ai_chat_routes[] = {
+static const struct route ai_chat_routes_v[] = {
 	{ HTTP_POST, "/v1/chat/session", session_route, TENANCY_HOST, 0, NULL },
 	{ HTTP_POST, "/v1/chat/stream", stream_route, TENANCY_HOST, 0, NULL },
 	{ HTTP_POST, "/v1/chat/message", message_route, TENANCY_HOST, 0, NULL },
 	{ HTTP_POST, "/v1/chat/history", history_route, TENANCY_HOST, 0, NULL },
 };
-const size_t ai_chat_nroutes = sizeof(ai_chat_routes) / sizeof(ai_chat_routes[0]);
+const struct route_table ai_chat_routes = TABLE_OF(ai_chat_routes_v);

@@ -173,16 +173,19 @@ ai_conv_get(struct ctx *ctx, const char *id, json_t **out)
 	return st;
 }
 
-/* The conversation, locked for a status change. */
+/* Opens the transaction and locks the conversation for a status change;
+ * on failure nothing is left open. */
 static enum status
-conv_for_update(struct ctx *ctx, struct db_tx *tx, const char *id, struct ai_conv *conv)
+conv_lock(struct ctx *ctx, struct db_tx *tx, const char *id, struct ai_conv *conv)
 {
 	bool found = false;
 	enum status st;
 
-	if ((st = ai_store_conv_get(tx, id, true, conv, &found)) != ST_OK)
+	if ((st = db_tx_begin(tx, ctx)) != ST_OK)
 		return st;
-	return found ? ST_OK : no_such_conversation(ctx);
+	if ((st = ai_store_conv_get(tx, id, true, conv, &found)) == ST_OK && !found)
+		st = no_such_conversation(ctx);
+	return st == ST_OK ? ST_OK : db_tx_end(tx, st);
 }
 
 enum status
@@ -197,10 +200,8 @@ ai_conv_reply(struct ctx *ctx, const char *id, const char *text,
 	enum status st;
 
 	*seq = 0;
-	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
+	if ((st = conv_lock(ctx, &tx, id, &conv)) != ST_OK)
 		return st;
-	if ((st = conv_for_update(ctx, &tx, id, &conv)) != ST_OK)
-		goto out;
 	if (strcmp(conv.status, "CLOSED") == 0) {
 		st = err_set(ctx->err, ST_CONFLICT, "This conversation is closed.");
 		goto out;
@@ -230,10 +231,8 @@ ai_conv_handback(struct ctx *ctx, const char *id, json_t **out)
 	enum status st;
 
 	*out = NULL;
-	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
+	if ((st = conv_lock(ctx, &tx, id, &conv)) != ST_OK)
 		return st;
-	if ((st = conv_for_update(ctx, &tx, id, &conv)) != ST_OK)
-		goto out;
 	if (strcmp(conv.status, "HANDED_OFF") != 0) {
 		st = err_set(ctx->err, ST_CONFLICT, "Only a conversation handed to a person can be "
 		    "handed back (this one is %s).", conv.status);

@@ -26,7 +26,7 @@ const struct admin_resource ai_settings_res = {
 
 ADMIN_SINGLETON_HANDLERS(ai_settings, ai_settings_res)
 
-const struct route ai_settings_routes[] = {
+static const struct route ai_settings_routes_v[] = {
 	ADMIN_SINGLETON_ROUTES(ai_settings, AI_SETTINGS, RES_AI_SETTINGS),
 };
-const size_t ai_settings_nroutes = sizeof(ai_settings_routes) / sizeof(ai_settings_routes[0]);
+const struct route_table ai_settings_routes = TABLE_OF(ai_settings_routes_v);

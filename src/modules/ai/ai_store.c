@@ -561,7 +561,6 @@ ai_store_outbox(struct db_tx *tx, const char *recipient, const char *template, j
 
 /* ---- what the chat history and the admin's conversations API read ---------------- */
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /* A chat session past its idle expiry is closed, whether or not anyone
  * has written to it since (the row is closed the next time it is used). */
@@ -577,7 +576,7 @@ ai_store_chat_lines(struct db_tx *tx, const char *conv_id, long long after_seq, 
 
 	*items = NULL;
 	snprintf(after, sizeof(after), "%lld", after_seq);
-	res = db_exec(tx, "SELECT id, seq, role, author, content, " TS("created_at")
+	res = db_exec(tx, "SELECT id, seq, role, author, content, " DB_RFC3339("created_at")
 	    " FROM messages WHERE conversation_id = $1::uuid AND seq > $2::int"
 	    " AND role IN ('user', 'assistant') AND content IS NOT NULL AND content <> ''"
 	    " ORDER BY seq LIMIT 200", 2, p);
@@ -647,8 +646,8 @@ ai_store_conv_list(struct db_tx *tx, struct arena *a, const struct ai_conv_query
 	p[6] = q->cursor_id;
 	p[7] = lim;
 	res = db_exec(tx, "SELECT c.id, c.channel, " EFFECTIVE_STATUS ", c.customer_id, c.summary,"
-	    " c.message_count, " TS("c.last_activity_at") ", " TS("c.created_at") ","
-	    " " TS("c.handed_off_at") ", c.handoff_reason, c.contact->>'name',"
+	    " c.message_count, " DB_RFC3339("c.last_activity_at") ", " DB_RFC3339("c.created_at") ","
+	    " " DB_RFC3339("c.handed_off_at") ", c.handoff_reason, c.contact->>'name',"
 	    " (extract(epoch FROM c.last_activity_at) * 1000000)::bigint,"
 	    " (SELECT m.content FROM messages m WHERE m.conversation_id = c.id"
 	    "   AND m.role IN ('user', 'assistant') AND m.content IS NOT NULL"
@@ -749,9 +748,9 @@ ai_store_conv_json(struct db_tx *tx, const char *id, json_t **out, bool *found)
 	*found = false;
 	res = db_exec(tx, "SELECT c.id, c.channel, " EFFECTIVE_STATUS ", c.customer_id, c.summary,"
 	    " c.message_count,"
-	    " " TS("last_activity_at") ", " TS("created_at") ", " TS("handed_off_at") ","
-	    " handoff_reason, " TS("expires_at") ", contact::text, pending_proposal::text,"
-	    " input_tokens, output_tokens, " TS("coalesce(closed_at, CASE WHEN c.status = 'ACTIVE'"
+	    " " DB_RFC3339("last_activity_at") ", " DB_RFC3339("created_at") ", " DB_RFC3339("handed_off_at") ","
+	    " handoff_reason, " DB_RFC3339("expires_at") ", contact::text, pending_proposal::text,"
+	    " input_tokens, output_tokens, " DB_RFC3339("coalesce(closed_at, CASE WHEN c.status = 'ACTIVE'"
 	    " AND c.expires_at <= now() THEN c.expires_at END)")
 	    " FROM conversations c WHERE id = $1::uuid", 1, p);
 	if (res == NULL)
@@ -770,7 +769,7 @@ ai_store_conv_json(struct db_tx *tx, const char *id, json_t **out, bool *found)
 	    (json_int_t)atoll(db_val(res, 0, 14)), "closed_at", db_val(res, 0, 15));
 	res = db_exec(tx, "SELECT id, seq, role, author, author_id, content, tool_calls::text,"
 	    " tool_call_id, tool_name, tool_result::text, model, provider, input_tokens,"
-	    " output_tokens, latency_ms, interrupted, " TS("created_at")
+	    " output_tokens, latency_ms, interrupted, " DB_RFC3339("created_at")
 	    " FROM messages WHERE conversation_id = $1::uuid ORDER BY seq LIMIT 2000", 1, p);
 	if (res == NULL) {
 		json_decref(o);

@@ -229,7 +229,7 @@ test_llm_route(struct request *r, struct response *w)
 	return reply_json(r, w, 200, response_json(&resp, o.deltas));
 }
 
-const struct route ai_test_routes[] = {
+static const struct route ai_test_routes_v[] = {
 	{ HTTP_POST, "/v1/test/llm", test_llm_route, TENANCY_HOST_OR_HEADER, 0, NULL },
 };
-const size_t ai_test_nroutes = sizeof(ai_test_routes) / sizeof(ai_test_routes[0]);
+const struct route_table ai_test_routes = TABLE_OF(ai_test_routes_v);

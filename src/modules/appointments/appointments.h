@@ -16,14 +16,11 @@
 #include "http/http.h"
 #include "modules/appointments/availability.h"
 
-extern const struct route appt_public_routes[];
-extern const size_t appt_public_nroutes;
-extern const struct route appt_admin_routes[];
-extern const size_t appt_admin_nroutes;
+extern const struct route_table appt_public_routes;
+extern const struct route_table appt_admin_routes;
 
 /* "notifications.booking" {booking_id, event: confirmed|cancelled|rescheduled}. */
-extern const struct job_handler appt_job_handlers[];
-extern const size_t appt_njob_handlers;
+extern const struct job_table appt_job_handlers;
 
 /* Rules ---------------------------------------------------------------------- */
 

@@ -414,7 +414,7 @@ usage_route(struct request *r, struct response *w)
 
 #define ROUTE(m, p, fn, res, verb) { m, p, fn, TENANCY_HOST_OR_HEADER, PERM(res, verb), NULL }
 
-const struct route appt_admin_routes[] = {
+static const struct route appt_admin_routes_v[] = {
 	ROUTE(HTTP_GET, BOOKINGS, list_route, RES_BOOKINGS, VERB_READ),
 	ROUTE(HTTP_POST, BOOKINGS, create_route, RES_BOOKINGS, VERB_WRITE),
 	ROUTE(HTTP_GET, BOOKINGS "/{id}", get_route, RES_BOOKINGS, VERB_READ),
@@ -427,4 +427,4 @@ const struct route appt_admin_routes[] = {
 	ROUTE(HTTP_GET, "/v1/admin/usage", usage_route, RES_BILLING, VERB_READ),
 	ADMIN_SINGLETON_ROUTES(settings, "/v1/admin/scheduling-settings", RES_PROFILE),
 };
-const size_t appt_admin_nroutes = sizeof(appt_admin_routes) / sizeof(appt_admin_routes[0]);
+const struct route_table appt_admin_routes = TABLE_OF(appt_admin_routes_v);

@@ -34,7 +34,7 @@ notify_job(struct job *job)
 	return appt_notify(&job->ctx, id, event);
 }
 
-const struct job_handler appt_job_handlers[] = {
+static const struct job_handler appt_job_handlers_v[] = {
 	{ "notifications.booking", notify_job },
 };
-const size_t appt_njob_handlers = sizeof(appt_job_handlers) / sizeof(appt_job_handlers[0]);
+const struct job_table appt_job_handlers = TABLE_OF(appt_job_handlers_v);

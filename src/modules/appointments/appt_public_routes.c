@@ -365,7 +365,7 @@ booking_reschedule_route(struct request *r, struct response *w)
 	return reply_booking(r, w, &b);
 }
 
-const struct route appt_public_routes[] = {
+static const struct route appt_public_routes_v[] = {
 	{ HTTP_GET, "/v1/public/services", services_route, TENANCY_HOST, 0, NULL },
 	{ HTTP_GET, "/v1/public/availability", availability_route, TENANCY_HOST, 0, NULL },
 	{ HTTP_POST, "/v1/public/holds", holds_route, TENANCY_HOST, 0, NULL },
@@ -376,4 +376,4 @@ const struct route appt_public_routes[] = {
 	{ HTTP_POST, "/v1/public/bookings/{ref}/reschedule", booking_reschedule_route,
 	  TENANCY_HOST, 0, NULL },
 };
-const size_t appt_public_nroutes = sizeof(appt_public_routes) / sizeof(appt_public_routes[0]);
+const struct route_table appt_public_routes = TABLE_OF(appt_public_routes_v);

@@ -897,7 +897,7 @@ appt_store_customer_upsert(struct db_tx *tx, const struct appt_customer_in *in,
 	" extract(epoch FROM c.created_at)::bigint, extract(epoch FROM c.updated_at)::bigint," \
 	" (SELECT count(*) FROM bookings b WHERE b.tenant_id = c.tenant_id" \
 	" AND b.customer_id = c.id)," \
-	" to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+	" " DB_RFC3339_US("c.created_at")
 
 static void
 customer_from_row(PGresult *res, int r, struct appt_customer *c)

@@ -286,7 +286,7 @@ key_delete_route(struct request *r, struct response *w)
 
 #define T TENANCY_HOST_OR_HEADER
 
-const struct route auth_admin_routes[] = {
+static const struct route auth_admin_routes_v[] = {
 	{ HTTP_GET, "/v1/admin/security", security_get_route, T, PERM(RES_SECURITY, VERB_READ), NULL },
 	{ HTTP_PATCH, "/v1/admin/security", security_patch_route, T,
 	    PERM(RES_SECURITY, VERB_WRITE), NULL },
@@ -305,7 +305,7 @@ const struct route auth_admin_routes[] = {
 	{ HTTP_DELETE, "/v1/admin/api-keys/{id}", key_delete_route, T,
 	    PERM(RES_API_KEYS, VERB_WRITE), NULL },
 };
-const size_t auth_admin_nroutes = sizeof(auth_admin_routes) / sizeof(auth_admin_routes[0]);
+const struct route_table auth_admin_routes = TABLE_OF(auth_admin_routes_v);
 
 /* ---- test only: GET /v1/test/authz ------------------------------------------------------------ */
 
@@ -330,7 +330,7 @@ authz_matrix_route(struct request *r, struct response *w)
 	return reply_json(r, w, 200, json_pack("{s:o}", "roles", roles));
 }
 
-const struct route auth_test_routes[] = {
+static const struct route auth_test_routes_v[] = {
 	{ HTTP_GET, "/v1/test/authz", authz_matrix_route, TENANCY_NONE, 0, NULL },
 };
-const size_t auth_test_nroutes = sizeof(auth_test_routes) / sizeof(auth_test_routes[0]);
+const struct route_table auth_test_routes = TABLE_OF(auth_test_routes_v);

@@ -30,13 +30,13 @@ auth_mount(struct app *app)
 	auth_g.max_age_s = app->cfg.session_max_age_s;
 	auth_g.cookie_secure = app->cfg.cookie_secure;
 	auth_g.base_url = app->cfg.public_base_url;
-	router_add_all(&app->router, auth_routes, auth_nroutes);
-	router_add_all(&app->router, auth_admin_routes, auth_admin_nroutes);
+	router_add_table(&app->router, &auth_routes);
+	router_add_table(&app->router, &auth_admin_routes);
 	/* The platform routes are the tenants module's; they build on this
 	 * module's sessions, so they are mounted with them. */
-	router_add_all(&app->router, tenants_platform_routes, tenants_platform_nroutes);
+	router_add_table(&app->router, &tenants_platform_routes);
 	if (app->cfg.test_routes)
-		router_add_all(&app->router, auth_test_routes, auth_test_nroutes);
+		router_add_table(&app->router, &auth_test_routes);
 	app->authenticate = auth_authenticate;
 }
 

@@ -47,12 +47,9 @@ auth_req_of(const struct ctx *c)
 /* Sign-in (/v1/auth, auth_routes.c), account administration (/v1/admin:
  * users, invitations, API keys, security, outbox; auth_admin.c), and the
  * test-only matrix route. */
-extern const struct route auth_routes[];
-extern const size_t auth_nroutes;
-extern const struct route auth_admin_routes[];
-extern const size_t auth_admin_nroutes;
-extern const struct route auth_test_routes[];
-extern const size_t auth_test_nroutes;
+extern const struct route_table auth_routes;
+extern const struct route_table auth_admin_routes;
+extern const struct route_table auth_test_routes;
 
 /* ---- rate limits (auth_limit.c) ---------------------------------------------- */
 

@@ -205,7 +205,7 @@ accept_route(struct request *r, struct response *w)
 
 #define AUTH PERM_AUTHENTICATED
 
-const struct route auth_routes[] = {
+static const struct route auth_routes_v[] = {
 	{ HTTP_POST, "/v1/auth/login", login_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_POST, "/v1/auth/logout", logout_route, TENANCY_NONE, AUTH, NULL },
 	{ HTTP_POST, "/v1/auth/logout-all", logout_all_route, TENANCY_NONE, AUTH, NULL },
@@ -217,4 +217,4 @@ const struct route auth_routes[] = {
 	{ HTTP_POST, "/v1/auth/password/reset", reset_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_POST, "/v1/auth/invitations/accept", accept_route, TENANCY_NONE, 0, NULL },
 };
-const size_t auth_nroutes = sizeof(auth_routes) / sizeof(auth_routes[0]);
+const struct route_table auth_routes = TABLE_OF(auth_routes_v);

@@ -61,7 +61,7 @@ auth_store_session_resolve(struct db_tx *tx, const unsigned char hash[32], int i
 	snprintf(touch, sizeof(touch), "%d", idle_s / 10 < 60 ? idle_s / 10 : 60);
 	res = db_exec(tx, "SELECT session_id, user_id, platform_admin, totp_enabled, csrf_token,"
 	    " act_as_tenant_id, act_as_write,"
-	    " to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    " " DB_RFC3339("expires_at")
 	    " FROM auth_session_resolve($1, $2, $3)", 3,
 	    (const char *[]){ hex(tx, hash), idle, touch });
 	if (res == NULL)
@@ -90,7 +90,7 @@ auth_store_session_create(struct db_tx *tx, const char *user_id, const unsigned 
 
 	snprintf(age, sizeof(age), "%d", max_age_s);
 	res = db_exec(tx, "SELECT session_id,"
-	    " to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    " " DB_RFC3339("expires_at")
 	    " FROM auth_session_create($1, $2, $3, $4, $5)", 5,
 	    (const char *[]){ user_id, hex(tx, hash), csrf, age, ip });
 	if (res == NULL)
@@ -504,14 +504,13 @@ list_newest(struct db_tx *tx, const char *select, const struct page *pg,
 	    pg->limit, out);
 }
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 enum status
 auth_store_security_get(struct db_tx *tx, json_t **out)
 {
 	PGresult *res = db_exec(tx, "SELECT json_build_object('mfa_required',"
 	    " coalesce(s.mfa_required, false), 'version', coalesce(s.version, 0),"
-	    " 'updated_at', " TS("s.updated_at") ")::text"
+	    " 'updated_at', " DB_RFC3339_US("s.updated_at") ")::text"
 	    " FROM (SELECT 1) one LEFT JOIN tenant_security_settings s ON true", 0, NULL);
 
 	if (res == NULL)
@@ -559,8 +558,8 @@ auth_store_outbox_list(struct db_tx *tx, const struct page *pg, struct page_rows
 {
 	return list_newest(tx, "SELECT json_build_object('id', id, 'channel', channel,"
 	    " 'recipient', recipient, 'template', template, 'payload', payload,"
-	    " 'status', status, 'attempts', attempts, 'created_at', " TS("created_at") ","
-	    " 'sent_at', " TS("sent_at") ")::text, created_at::text, id::text"
+	    " 'status', status, 'attempts', attempts, 'created_at', " DB_RFC3339_US("created_at") ","
+	    " 'sent_at', " DB_RFC3339_US("sent_at") ")::text, created_at::text, id::text"
 	    " FROM notification_outbox", pg, out);
 }
 
@@ -568,8 +567,8 @@ auth_store_outbox_list(struct db_tx *tx, const struct page *pg, struct page_rows
 	" 'status', CASE WHEN accepted_at IS NOT NULL THEN 'accepted'" \
 	"   WHEN deleted_at IS NOT NULL THEN 'revoked'" \
 	"   WHEN expires_at <= now() THEN 'expired' ELSE 'pending' END," \
-	" 'invited_by', invited_by, 'expires_at', " TS("expires_at") "," \
-	" 'accepted_at', " TS("accepted_at") ", 'created_at', " TS("created_at") ")"
+	" 'invited_by', invited_by, 'expires_at', " DB_RFC3339_US("expires_at") "," \
+	" 'accepted_at', " DB_RFC3339_US("accepted_at") ", 'created_at', " DB_RFC3339_US("created_at") ")"
 
 enum status
 auth_store_invitation_create(struct db_tx *tx, const char *email, const char *role,
@@ -606,7 +605,7 @@ auth_store_invitation_revoke(struct db_tx *tx, const char *id, json_t **before)
 
 #define MEMBER_JSON "json_build_object('id', user_id, 'email', email, 'name', name," \
 	" 'role', role, 'version', version, 'totp_enabled', totp_enabled," \
-	" 'created_at', " TS("created_at") ")"
+	" 'created_at', " DB_RFC3339_US("created_at") ")"
 
 enum status
 auth_store_members_list(struct db_tx *tx, const struct page *pg,
@@ -677,8 +676,8 @@ auth_store_member_remove(struct db_tx *tx, const char *user_id)
 
 #define KEY_JSON "json_build_object('id', id, 'name', name, 'prefix', prefix, 'role', role," \
 	" 'scopes', to_json(scopes), 'created_by', created_by," \
-	" 'last_used_at', " TS("last_used_at") ", 'created_at', " TS("created_at") "," \
-	" 'revoked_at', " TS("revoked_at") ")"
+	" 'last_used_at', " DB_RFC3339_US("last_used_at") ", 'created_at', " DB_RFC3339_US("created_at") "," \
+	" 'revoked_at', " DB_RFC3339_US("revoked_at") ")"
 
 enum status
 auth_store_api_key_create(struct db_tx *tx, const char *name, const char *prefix,

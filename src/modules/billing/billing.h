@@ -115,7 +115,6 @@ enum status usage_report(struct db_tx *tx, enum plan_tier plan, const char *mont
 enum status billing_usage_report(struct ctx *c, const char *month, json_t **out) MUST_USE;
 
 /* GET /v1/admin/usage/ai (billing read). */
-extern const struct route usage_routes[];
-extern const size_t usage_nroutes;
+extern const struct route_table usage_routes;
 
 #endif

@@ -39,8 +39,8 @@ usage_ai_route(struct request *r, struct response *w)
 	return reply_json(r, w, 200, out);
 }
 
-const struct route usage_routes[] = {
+static const struct route usage_routes_v[] = {
 	{ HTTP_GET, "/v1/admin/usage/ai", usage_ai_route, TENANCY_HOST_OR_HEADER,
 	    PERM(RES_BILLING, VERB_READ), NULL },
 };
-const size_t usage_nroutes = sizeof(usage_routes) / sizeof(usage_routes[0]);
+const struct route_table usage_routes = TABLE_OF(usage_routes_v);

@@ -54,17 +54,13 @@ enum status calendar_busy(const struct ctx *ctx, struct arena *a, const char *te
 /* Admin: /v1/admin/calendar/… (connections, Google authorisation, Cal.com
  * keys, sync status); the OAuth callback /v1/calendar/google/callback; the
  * Cal.com webhook /v1/webhooks/calcom. */
-extern const struct route calendar_routes[];
-extern const size_t calendar_nroutes;
+extern const struct route_table calendar_routes;
 /* With ENABLE_TEST_ROUTES only: GET /v1/test/calendar/busy and POST
  * /v1/test/calendar/reconcile. */
-extern const struct route calendar_test_routes[];
-extern const size_t calendar_test_nroutes;
+extern const struct route_table calendar_test_routes;
 /* calendar.sync, calendar.webhook, calendar.reconcile (platform fan-out)
  * and calendar.reconcile_tenant. */
-extern const struct job_handler calendar_job_handlers[];
-extern const size_t calendar_njob_handlers;
-extern const struct periodic_job calendar_periodic_jobs[];
-extern const size_t calendar_nperiodic_jobs;
+extern const struct job_table calendar_job_handlers;
+extern const struct periodic_table calendar_periodic_jobs;
 
 #endif

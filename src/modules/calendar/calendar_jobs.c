@@ -53,17 +53,15 @@ reconcile_tenant_job(struct job *job)
 	return calendar_reconcile_tenant(&job->ctx);
 }
 
-const struct job_handler calendar_job_handlers[] = {
+static const struct job_handler calendar_job_handlers_v[] = {
 	{ CALENDAR_SYNC_JOB, sync_job },
 	{ "calendar.webhook", webhook_job },
 	{ "calendar.reconcile", reconcile_job },
 	{ "calendar.reconcile_tenant", reconcile_tenant_job },
 };
-const size_t calendar_njob_handlers =
-    sizeof(calendar_job_handlers) / sizeof(calendar_job_handlers[0]);
+const struct job_table calendar_job_handlers = TABLE_OF(calendar_job_handlers_v);
 
-const struct periodic_job calendar_periodic_jobs[] = {
+static const struct periodic_job calendar_periodic_jobs_v[] = {
 	{ "calendar.reconcile", RECONCILE_FANOUT_S },
 };
-const size_t calendar_nperiodic_jobs =
-    sizeof(calendar_periodic_jobs) / sizeof(calendar_periodic_jobs[0]);
+const struct periodic_table calendar_periodic_jobs = TABLE_OF(calendar_periodic_jobs_v);

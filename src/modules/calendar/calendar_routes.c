@@ -275,7 +275,7 @@ test_reconcile(struct request *r, struct response *w)
 	return reply_json(r, w, 202, json_pack("{s:b}", "queued", 1));
 }
 
-const struct route calendar_routes[] = {
+static const struct route calendar_routes_v[] = {
 	{ HTTP_GET | HTTP_HEAD, "/v1/admin/calendar/connections", connections_list,
 	  TENANCY_HOST_OR_HEADER, PERM(RES_CHANNELS, VERB_READ), NULL },
 	{ HTTP_DELETE, "/v1/admin/calendar/connections/{id}", connection_delete,
@@ -291,11 +291,11 @@ const struct route calendar_routes[] = {
 	  TENANCY_HOST_OR_HEADER, PERM(RES_CHANNELS, VERB_WRITE), NULL },
 	{ HTTP_POST, "/v1/webhooks/calcom", calcom_webhook, TENANCY_NONE, 0, NULL },
 };
-const size_t calendar_nroutes = sizeof(calendar_routes) / sizeof(calendar_routes[0]);
+const struct route_table calendar_routes = TABLE_OF(calendar_routes_v);
 
-const struct route calendar_test_routes[] = {
+static const struct route calendar_test_routes_v[] = {
 	{ HTTP_GET, "/v1/test/calendar/busy", test_busy, TENANCY_HOST_OR_HEADER, 0, NULL },
 	{ HTTP_POST, "/v1/test/calendar/reconcile", test_reconcile, TENANCY_HOST_OR_HEADER, 0,
 	  NULL },
 };
-const size_t calendar_test_nroutes = sizeof(calendar_test_routes) / sizeof(calendar_test_routes[0]);
+const struct route_table calendar_test_routes = TABLE_OF(calendar_test_routes_v);

@@ -10,7 +10,6 @@
 #include "modules/calendar/calendar_internal.h"
 
 /* RFC 3339 at seconds precision, always UTC. */
-#define UTC_S(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 static int64_t
 i64(PGresult *res, int row, int col)
@@ -86,7 +85,7 @@ json_items(struct db_tx *tx, const char *sql, int n, const char *const *p, json_
 
 #define CONN_COLS "id, provider, staff_id, external_ref, status, secret_ct, secret_nonce," \
 	" secret_key_id, webhook_ct, webhook_nonce, webhook_key_id, last_error, " \
-	UTC_S("last_error_at") ", " UTC_S("created_at") ", " UTC_S("updated_at")
+	DB_RFC3339("last_error_at") ", " DB_RFC3339("created_at") ", " DB_RFC3339("updated_at")
 
 #define CONN(f) offsetof(struct cal_conn_row, f)
 static const size_t conn_texts[] = { CONN(id), CONN(provider), CONN(staff_id),
@@ -109,10 +108,10 @@ cal_store_connections_json(struct db_tx *tx, json_t **items)
 	    " 'calendar_id', CASE WHEN c.provider = 'google' THEN c.external_ref END,"
 	    " 'event_type_id', CASE WHEN c.provider = 'calcom' THEN c.external_ref::bigint END,"
 	    " 'status', c.status, 'last_error', c.last_error,"
-	    " 'last_error_at', " UTC_S("c.last_error_at") ","
+	    " 'last_error_at', " DB_RFC3339("c.last_error_at") ","
 	    " 'has_webhook_secret', c.webhook_ct IS NOT NULL,"
-	    " 'created_at', " UTC_S("c.created_at") ","
-	    " 'updated_at', " UTC_S("c.updated_at") ")"
+	    " 'created_at', " DB_RFC3339("c.created_at") ","
+	    " 'updated_at', " DB_RFC3339("c.updated_at") ")"
 	    " ORDER BY c.created_at, c.id), '[]')::text"
 	    " FROM calendar_connections c WHERE c.deleted_at IS NULL", 0, NULL, items);
 }
@@ -578,7 +577,7 @@ cal_store_sync_status_json(struct db_tx *tx, const char *booking_id, json_t **it
 	    " 'connection_id', e.connection_id, 'state', e.state, 'external_id', e.external_id,"
 	    " 'last_error', e.last_error, 'attempts', e.attempts,"
 	    " 'needs_review', b.needs_review,"
-	    " 'updated_at', " UTC_S("e.updated_at") ")"
+	    " 'updated_at', " DB_RFC3339("e.updated_at") ")"
 	    " ORDER BY e.updated_at DESC, e.id), '[]')::text"
 	    " FROM (SELECT * FROM booking_calendar_events x"
 	    "   WHERE CASE WHEN $1::uuid IS NULL"

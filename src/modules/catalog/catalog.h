@@ -37,7 +37,6 @@ enum status catalog_staff_schedule_put(struct ctx *ctx, const char *staff_id,
     json_t **out) MUST_USE;
 
 
-extern const struct route catalog_routes[];
-extern const size_t catalog_nroutes;
+extern const struct route_table catalog_routes;
 
 #endif

@@ -332,7 +332,7 @@ resource_services_put(struct request *r, struct response *w)
 	return admin_reply_row(r, w, 200, out);
 }
 
-const struct route catalog_routes[] = {
+static const struct route catalog_routes_v[] = {
 	ADMIN_COLLECTION_ROUTES(services, SERVICES, RES_CATALOG),
 	ADMIN_COLLECTION_ROUTES(addons, ADDONS, RES_CATALOG),
 	ADMIN_COLLECTION_ROUTES(staff, STAFF, RES_STAFF),
@@ -347,4 +347,4 @@ const struct route catalog_routes[] = {
 	ADMIN_ROUTE(HTTP_PUT, RESOURCES "/{id}/services", resource_services_put, RES_STAFF,
 	    VERB_WRITE),
 };
-const size_t catalog_nroutes = sizeof(catalog_routes) / sizeof(catalog_routes[0]);
+const struct route_table catalog_routes = TABLE_OF(catalog_routes_v);

@@ -15,7 +15,6 @@ struct admin_resource;
 extern const struct admin_resource knowledge_faqs_res;
 extern const struct admin_resource knowledge_policies_res;
 
-extern const struct route knowledge_routes[];
-extern const size_t knowledge_nroutes;
+extern const struct route_table knowledge_routes;
 
 #endif

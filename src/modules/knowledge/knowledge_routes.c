@@ -38,8 +38,8 @@ const struct admin_resource knowledge_policies_res = {
 ADMIN_HANDLERS(faqs, knowledge_faqs_res)
 ADMIN_SINGLETON_HANDLERS(policies, knowledge_policies_res)
 
-const struct route knowledge_routes[] = {
+static const struct route knowledge_routes_v[] = {
 	ADMIN_COLLECTION_ROUTES(faqs, FAQS, RES_KNOWLEDGE),
 	ADMIN_SINGLETON_ROUTES(policies, POLICIES, RES_PROFILE),
 };
-const size_t knowledge_nroutes = sizeof(knowledge_routes) / sizeof(knowledge_routes[0]);
+const struct route_table knowledge_routes = TABLE_OF(knowledge_routes_v);

@@ -96,7 +96,6 @@ enum status llm_settings_delete(const struct ctx *ctx) MUST_USE;
 
 /* Routes: PUT/GET/DELETE /v1/admin/ai-provider (the tenant's override; the
  * key is write-only). */
-extern const struct route llm_routes[];
-extern const size_t llm_nroutes;
+extern const struct route_table llm_routes;
 
 #endif

@@ -80,12 +80,12 @@ delete_route(struct request *r, struct response *w)
 	return reply_text(w, 204, NULL, "", 0);
 }
 
-const struct route llm_routes[] = {
+static const struct route llm_routes_v[] = {
 	{ HTTP_GET, PATH, get_route, TENANCY_HOST_OR_HEADER, PERM(RES_AI_SETTINGS, VERB_READ), NULL },
 	{ HTTP_PUT, PATH, put_route, TENANCY_HOST_OR_HEADER, PERM(RES_AI_SETTINGS, VERB_WRITE),
 	    NULL },
 	{ HTTP_DELETE, PATH, delete_route, TENANCY_HOST_OR_HEADER,
 	    PERM(RES_AI_SETTINGS, VERB_WRITE), NULL },
 };
-const size_t llm_nroutes = sizeof(llm_routes) / sizeof(llm_routes[0]);
+const struct route_table llm_routes = TABLE_OF(llm_routes_v);
 

@@ -24,7 +24,7 @@ llm_store_get(struct db_tx *tx, struct arena *a, struct llm_row *out, bool *foun
 	*found = false;
 	res = db_exec(tx, "SELECT provider, model, base_url, api_key_ct, api_key_nonce,"
 	    " api_key_key_id, version,"
-	    " to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    " " DB_RFC3339("updated_at")
 	    " FROM tenant_llm_settings", 0, NULL);
 	if (res == NULL)
 		return db_status(tx);

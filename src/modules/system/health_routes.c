@@ -102,9 +102,9 @@ metrics_route(struct request *r, struct response *w)
 	return reply_text(w, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
 }
 
-const struct route system_routes[] = {
+static const struct route system_routes_v[] = {
 	{ HTTP_GET, "/healthz", healthz_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_GET, "/readyz", readyz_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_GET, "/metrics", metrics_route, TENANCY_NONE, 0, NULL },
 };
-const size_t system_nroutes = sizeof(system_routes) / sizeof(system_routes[0]);
+const struct route_table system_routes = TABLE_OF(system_routes_v);

@@ -11,20 +11,15 @@
 #include "db/jobs.h"
 #include "http/http.h"
 
-extern const struct route system_routes[];
-extern const size_t system_nroutes;
+extern const struct route_table system_routes;
 
 /* Routes that exist only with ENABLE_TEST_ROUTES=true: they let the test
  * suite hold a request open, enqueue jobs, and exercise JSON validation. */
-extern const struct route system_test_routes[];
-extern const size_t system_test_nroutes;
+extern const struct route_table system_test_routes;
 
-extern const struct job_handler system_job_handlers[];
-extern const size_t system_njob_handlers;
-extern const struct job_handler system_test_job_handlers[];
-extern const size_t system_test_njob_handlers;
-extern const struct periodic_job system_periodic_jobs[];
-extern const size_t system_nperiodic_jobs;
+extern const struct job_table system_job_handlers;
+extern const struct job_table system_test_job_handlers;
+extern const struct periodic_table system_periodic_jobs;
 
 /* ---- services (system_service.c): take a ctx ----------------------------- */
 

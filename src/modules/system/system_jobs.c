@@ -12,15 +12,15 @@ purge_expired_job(struct job *job)
 	return system_purge_expired(&job->ctx);
 }
 
-const struct job_handler system_job_handlers[] = {
+static const struct job_handler system_job_handlers_v[] = {
 	{ "system.purge_expired", purge_expired_job },
 };
-const size_t system_njob_handlers = sizeof(system_job_handlers) / sizeof(system_job_handlers[0]);
+const struct job_table system_job_handlers = TABLE_OF(system_job_handlers_v);
 
-const struct periodic_job system_periodic_jobs[] = {
+static const struct periodic_job system_periodic_jobs_v[] = {
 	{ "system.purge_expired", 3600 },
 };
-const size_t system_nperiodic_jobs = sizeof(system_periodic_jobs) / sizeof(system_periodic_jobs[0]);
+const struct periodic_table system_periodic_jobs = TABLE_OF(system_periodic_jobs_v);
 
 /* test.sleep {"ms": N}: holds its lease N ms (so a test can kill the
  * worker mid-job), then records the attempt in the job's tenant. */
@@ -40,9 +40,8 @@ test_fail_job(struct job *job)
 	return err_set(&job->err, ST_UPSTREAM, "deliberate failure on attempt %d", job->attempt);
 }
 
-const struct job_handler system_test_job_handlers[] = {
+static const struct job_handler system_test_job_handlers_v[] = {
 	{ "test.sleep", test_sleep_job },
 	{ "test.fail", test_fail_job },
 };
-const size_t system_test_njob_handlers =
-    sizeof(system_test_job_handlers) / sizeof(system_test_job_handlers[0]);
+const struct job_table system_test_job_handlers = TABLE_OF(system_test_job_handlers_v);

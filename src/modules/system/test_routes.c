@@ -156,11 +156,11 @@ stream_route(struct request *r, struct response *w)
 	return ST_OK;
 }
 
-const struct route system_test_routes[] = {
+static const struct route system_test_routes_v[] = {
 	{ HTTP_GET, "/v1/test/stream", stream_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_GET, "/v1/test/routes", routes_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_GET, "/v1/test/sleep", sleep_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_POST, "/v1/test/echo", echo_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_POST, "/v1/test/jobs", jobs_route, TENANCY_HOST_OR_HEADER, 0, NULL },
 };
-const size_t system_test_nroutes = sizeof(system_test_routes) / sizeof(system_test_routes[0]);
+const struct route_table system_test_routes = TABLE_OF(system_test_routes_v);

@@ -27,21 +27,17 @@ enum status tenants_resolve(struct request *r) MUST_USE;
 void tenants_cache_start(struct app *app);
 void tenants_cache_stop(void);
 
-extern const struct route tenants_routes[];
-extern const size_t tenants_nroutes;
+extern const struct route_table tenants_routes;
 /* The tenant's own settings through the admin API (tenants_admin.c):
  * profile, branding, business hours, closures, widget origins and custom
  * domains (with DNS TXT verification). */
-extern const struct route tenants_admin_routes[];
-extern const size_t tenants_admin_nroutes;
+extern const struct route_table tenants_admin_routes;
 /* Mounted only with ENABLE_TEST_ROUTES: PUT /v1/test/dns-txt sets the
  * answers of the fake TXT resolver that replaces DNS in that mode. */
-extern const struct route tenants_admin_test_routes[];
-extern const size_t tenants_admin_test_nroutes;
+extern const struct route_table tenants_admin_test_routes;
 /* /v1/platform (tenants_platform.c): mounted by auth_mount, with the
  * sessions it builds on. */
-extern const struct route tenants_platform_routes[];
-extern const size_t tenants_platform_nroutes;
+extern const struct route_table tenants_platform_routes;
 
 /* ---- resolution (tenants_service.c) ----------------------------------------- */
 

@@ -635,13 +635,12 @@ fake_dns_route(struct request *r, struct response *w)
 	return reply_text(w, 204, NULL, "", 0);
 }
 
-const struct route tenants_admin_test_routes[] = {
+static const struct route tenants_admin_test_routes_v[] = {
 	{ HTTP_PUT, "/v1/test/dns-txt", fake_dns_route, TENANCY_NONE, 0, NULL },
 };
-const size_t tenants_admin_test_nroutes =
-    sizeof(tenants_admin_test_routes) / sizeof(tenants_admin_test_routes[0]);
+const struct route_table tenants_admin_test_routes = TABLE_OF(tenants_admin_test_routes_v);
 
-const struct route tenants_admin_routes[] = {
+static const struct route tenants_admin_routes_v[] = {
 	ADMIN_SINGLETON_ROUTES(profile, PROFILE, RES_PROFILE),
 	ADMIN_SINGLETON_ROUTES(branding, BRANDING, RES_PROFILE),
 	ADMIN_COLLECTION_ROUTES(hours, HOURS, RES_PROFILE),
@@ -654,5 +653,4 @@ const struct route tenants_admin_routes[] = {
 	ADMIN_ROUTE(HTTP_DELETE, DOMAINS "/{id}", domains_delete, RES_CHANNELS, VERB_WRITE),
 	ADMIN_ROUTE(HTTP_POST, DOMAINS "/{id}/verify", domain_verify, RES_CHANNELS, VERB_WRITE),
 };
-const size_t tenants_admin_nroutes =
-    sizeof(tenants_admin_routes) / sizeof(tenants_admin_routes[0]);
+const struct route_table tenants_admin_routes = TABLE_OF(tenants_admin_routes_v);

@@ -202,7 +202,7 @@ act_as_route(struct request *r, struct response *w)
 #define P PERM_PLATFORM
 #define N TENANCY_NONE
 
-const struct route tenants_platform_routes[] = {
+static const struct route tenants_platform_routes_v[] = {
 	{ HTTP_GET, "/v1/platform/tenants", list_route, N, P, NULL },
 	{ HTTP_POST, "/v1/platform/tenants", create_route, N, P, NULL },
 	{ HTTP_PATCH, "/v1/platform/tenants/{id}", patch_route, N, P, NULL },
@@ -211,5 +211,4 @@ const struct route tenants_platform_routes[] = {
 	{ HTTP_POST, "/v1/platform/tenants/{id}/restore", restore_route, N, P, NULL },
 	{ HTTP_POST, "/v1/platform/act-as", act_as_route, N, P, NULL },
 };
-const size_t tenants_platform_nroutes =
-    sizeof(tenants_platform_routes) / sizeof(tenants_platform_routes[0]);
+const struct route_table tenants_platform_routes = TABLE_OF(tenants_platform_routes_v);

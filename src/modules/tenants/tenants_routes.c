@@ -34,10 +34,10 @@ public_tenant_route(struct request *r, struct response *w)
 	return reply_text(w, 200, "application/json; charset=utf-8", json, strlen(json));
 }
 
-const struct route tenants_routes[] = {
+static const struct route tenants_routes_v[] = {
 	{ HTTP_GET, "/v1/public/tenant", public_tenant_route, TENANCY_HOST_OR_HEADER, 0, NULL },
 };
-const size_t tenants_nroutes = sizeof(tenants_routes) / sizeof(tenants_routes[0]);
+const struct route_table tenants_routes = TABLE_OF(tenants_routes_v);
 
 static void
 on_tenant_changed(const char *channel, const char *payload, void *ud)

@@ -149,8 +149,8 @@ tenants_store_set_status(struct db_tx *tx, const char *slug, const char *status,
 
 #define TENANT_JSON "json_build_object('id', id, 'slug', slug, 'name', name," \
 	" 'status', status, 'plan', plan, 'timezone', timezone," \
-	" 'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')," \
-	" 'updated_at', to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))"
+	" 'created_at', " DB_RFC3339_US("created_at") "," \
+	" 'updated_at', " DB_RFC3339_US("updated_at") ")"
 
 static void
 platform_row(PGresult *res, int i, void *elem, struct arena *a)
@@ -252,7 +252,7 @@ tenants_store_act_as_start(struct db_tx *tx, const char *actor, const struct act
 
 	snprintf(mins, sizeof(mins), "%d", in->minutes);
 	res = db_exec(tx, "SELECT session_id,"
-	    " to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    " " DB_RFC3339("expires_at")
 	    " FROM platform_act_as_start($1, $2, $3, $4, $5, $6, $7, $8, $9)", 9, params);
 	*out = (struct act_as_row){ 0 };
 	if (res == NULL)

@@ -11,8 +11,7 @@
 
 struct app;
 
-extern const struct route web_routes[];
-extern const size_t web_nroutes;
+extern const struct route_table web_routes;
 
 /* Loads the built assets (WEB_DIST_DIR) and installs the browser guard and
  * the preflight handler on app. Called once by registry_mount. */

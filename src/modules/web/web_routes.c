@@ -5,7 +5,7 @@
 
 
 
-const struct route web_routes[] = {
+static const struct route web_routes_v[] = {
 	{ HTTP_GET, "/widget.js", web_widget_js_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_GET, "/widget/config", web_widget_config_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_GET, "/assets/{name}", web_asset_route, TENANCY_NONE, 0, NULL },
@@ -16,7 +16,7 @@ const struct route web_routes[] = {
 	{ HTTP_GET, "/privacy", web_page_privacy, TENANCY_HOST, 0, "portal /privacy" },
 	{ HTTP_GET, "/terms", web_page_terms, TENANCY_HOST, 0, "portal /terms" },
 };
-const size_t web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);
+const struct route_table web_routes = TABLE_OF(web_routes_v);
 
 void
 web_mount(struct app *app)
