@@ -26,7 +26,7 @@ static const struct command {
 	{ "serve", CONFIG_NEED_DB, "run the HTTP API (port $PORT)" },
 	{ "worker", CONFIG_NEED_DB, "run background jobs" },
 	{ "migrate", CONFIG_NEED_OWNER_DB, "apply database migrations" },
-	{ "seed-demo", CONFIG_NEED_OWNER_DB, "create the demo salon and its accounts once" },
+	{ "seed-demo", CONFIG_NEED_OWNER_DB | CONFIG_NEED_DB, "create the demo salon and its accounts once" },
 	{ "tenant", CONFIG_NEED_OWNER_DB, "create, list, suspend or restore tenants" },
 	{ "user", CONFIG_NEED_OWNER_DB, "create user accounts" },
 	{ "token", CONFIG_NEED_OWNER_DB, "issue a short-lived service token for a tenant" },

@@ -4,7 +4,13 @@
  * set endpoints, accounts), so the demo obeys every rule they do —
  * validation, plan limits, audit rows — and cannot drift from them. It
  * sits beside the registry because it is composition: it needs five
- * modules, and none of them should need the others for it. */
+ * modules, and none of them should need the others for it.
+ *
+ * Two connections: the tenant and the accounts are the operator's work
+ * (the owner role, as `tenant create` and `user create`); everything inside
+ * the tenant runs as the runtime role, under row-level security, exactly
+ * as the admin API would — the owner role bypasses RLS, so a plan limit
+ * counted there would count every tenant's rows. */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +18,7 @@
 
 #include "app.h"
 #include "core/ctx.h"
+#include "db/db.h"
 #include "modules/admin/admin.h"
 #include "modules/ai/ai.h"
 #include "modules/auth/auth.h"
@@ -197,9 +204,10 @@ seed_demo_cli(struct app *app, int argc, char **argv)
 {
 	struct tenant_new in = { "demo", "Demo Salon", "America/New_York", "pro" };
 	char id[UUID_STR_LEN + 1];
+	struct db_pool *runtime;
 	struct arena a;
 	struct err e;
-	struct ctx c;
+	struct ctx c, biz;
 	enum status st;
 
 	if (argc > 1) {
@@ -219,13 +227,16 @@ seed_demo_cli(struct app *app, int argc, char **argv)
 		return 0;
 	}
 	if (st == ST_OK) {
-		ctx_set_tenant(&c, id);
-		if ((st = seed_business(&c)) == ST_OK && (st = seed_catalogue(&c)) == ST_OK &&
-		    (st = seed_knowledge(&c)) == ST_OK) {
+		runtime = db_pool_new(app->cfg.database_url, 2, app->cfg.db_acquire_timeout_ms,
+		    app->cfg.db_connect_timeout_s, app->cfg.db_statement_timeout_ms);
+		ctx_init(&biz, ACTOR_OPERATOR, &a, &e, runtime, &app->cfg);
+		ctx_set_tenant(&biz, id);
+		if ((st = seed_business(&biz)) == ST_OK && (st = seed_catalogue(&biz)) == ST_OK &&
+		    (st = seed_knowledge(&biz)) == ST_OK) {
 			printf("seeded the demo salon: slug demo, tenant %s\n", id);
-			ctx_set_tenant(&c, NULL);
 			st = seed_accounts(&c);
 		}
+		db_pool_free(runtime);
 	}
 	if (st != ST_OK) {
 		fprintf(stderr, "receptionist: seed-demo: %s%s%s\n", e.message[0] ? e.message :

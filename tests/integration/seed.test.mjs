@@ -1,11 +1,11 @@
 // seed.test.mjs — `receptionist seed-demo` builds the demo salon through
-// the same services a business's admin calls: the public API shows what it
+// the same services a business's admin calls, as the runtime role: the public API shows what it
 // seeded, every row it created is audited like an admin's change, the
 // owner it printed can sign in, and a second run changes nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { cli, killAll, ownerSql, startServer } from './lib.mjs';
+import { adminSql, cli, createTenant, killAll, lit, ownerSql, startServer } from './lib.mjs';
 import { AUTH_ENV, login } from './auth_lib.mjs';
 
 after(killAll);
@@ -14,6 +14,12 @@ describe('seed-demo', () => {
   let srv;
   let out;
   before(async () => {
+    // Another business with more staff than the demo's plan allows: the
+    // demo's seat limit must count the demo's rows only (the seed runs as
+    // the runtime role, under row-level security).
+    const other = createTenant();
+    adminSql(`INSERT INTO staff (tenant_id, display_name) SELECT ${lit(other.id)},
+      'Staff ' || g FROM generate_series(1, 30) g`);
     out = cli('seed-demo');
     srv = await startServer(AUTH_ENV);
   });

@@ -365,4 +365,12 @@ enum status ai_store_conv_list(struct db_tx *tx, struct arena *a, const struct a
 enum status ai_store_conv_json(struct db_tx *tx, const char *id, json_t **out, bool *found)
     MUST_USE;
 
+/* The test-only model route (ai_test_routes.c), its two transactions in
+ * ai_service.c so no transaction spans the model call: before it, the
+ * plan's message allowance (meter) and the tenant's provider chain
+ * (tenant: *p is set); after it, the call's usage. */
+enum status ai_test_model_prepare(struct ctx *ctx, bool tenant, bool meter,
+    struct llm_provider **p) MUST_USE;
+enum status ai_test_model_meter(struct ctx *ctx, const struct llm_response *resp) MUST_USE;
+
 #endif

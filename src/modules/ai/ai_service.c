@@ -8,6 +8,9 @@
 #include "core/config.h"
 #include "db/db.h"
 #include "modules/ai/ai_internal.h"
+#include "modules/ai/ai_offline.h"
+#include "modules/llm/llm.h"
+#include "modules/billing/billing.h"
 #include "modules/appointments/appointments.h"
 #include "modules/audit/audit.h"
 #include "modules/auth/auth.h"
@@ -251,4 +254,34 @@ out:
 		*out = NULL;
 	}
 	return st;
+}
+
+/* The test-only model route ----------------------------------------------- */
+
+enum status
+ai_test_model_prepare(struct ctx *ctx, bool tenant, bool meter, struct llm_provider **p)
+{
+	enum plan_tier plan = PLAN_FREE;
+	struct db_tx tx;
+	enum status st = ST_OK;
+
+	(void)plan_parse(ctx->tenant.plan, &plan);
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
+		return st;
+	if (meter)
+		st = usage_allow_message(&tx, plan, ctx->err);
+	if (st == ST_OK && tenant)
+		st = llm_for_tenant(ctx, &tx, ai_offline_new(ctx->arena), p, ctx->err);
+	return db_tx_end(&tx, st);
+}
+
+enum status
+ai_test_model_meter(struct ctx *ctx, const struct llm_response *resp)
+{
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
+		return st;
+	return db_tx_end(&tx, usage_record_response(&tx, resp));
 }

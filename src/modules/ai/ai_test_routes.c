@@ -157,8 +157,6 @@ test_llm_route(struct request *r, struct response *w)
 	struct llm_provider *p = NULL;
 	struct sse_out o = { .r = r };
 	struct llm_stream stream = { .on_text = on_text, .ud = &o };
-	enum plan_tier plan = PLAN_FREE;
-	struct db_tx tx;
 	struct err e;
 	bool meter;
 	enum status st;
@@ -169,18 +167,10 @@ test_llm_route(struct request *r, struct response *w)
 	o.stream = json_is_true(json_object_get(body, "stream"));
 	meter = json_is_true(json_object_get(body, "meter"));
 	build_request(r, body, &req);
-	(void)plan_parse(r->ctx.tenant.plan, &plan);
 
 	if (strcmp(which, "tenant") == 0 || meter) {
-		if ((st = db_tx_begin(&tx, &r->ctx)) != ST_OK)
-			return st;
-		if (meter)
-			st = usage_allow_message(&tx, plan, &r->err);
-		if (st == ST_OK && strcmp(which, "tenant") == 0)
-			st = llm_for_tenant(&r->ctx, &tx, ai_offline_new(r->arena), &p,
-			    &r->err);
-		/* Ended before the model is called: no transaction across it. */
-		if ((st = db_tx_end(&tx, st)) != ST_OK) {
+		st = ai_test_model_prepare(&r->ctx, strcmp(which, "tenant") == 0, meter, &p);
+		if (st != ST_OK) {
 			if (st == ST_FORBIDDEN && meter)
 				return reply_json(r, w, 200, json_pack("{s:s, s:b}", "text",
 				    r->err.message, "limited", 1));
@@ -201,11 +191,7 @@ test_llm_route(struct request *r, struct response *w)
 	err_clear(&e);
 	st = p->complete(p, r->arena, &req, &stream, &resp, &e);
 	if (st == ST_OK && meter) {
-		enum status ms;
-
-		if ((ms = db_tx_begin(&tx, &r->ctx)) == ST_OK)
-			ms = db_tx_end(&tx, usage_record_response(&tx, &resp));
-		if (ms != ST_OK)
+		if (ai_test_model_meter(&r->ctx, &resp) != ST_OK)
 			log_warn("usage not recorded: %s", r->err.message);
 	}
 	if (o.stream) {
