@@ -218,6 +218,8 @@ describe('the audit log', () => {
     assert.equal(past.length, 0);
     const window = await listAll(c, `/v1/admin/audit-log?from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00Z`);
     assert.equal(window.length, all.length);
+    const jsWindow = await listAll(c, `/v1/admin/audit-log?from=2000-01-01T00:00:00.123Z&to=${new Date(Date.now() + 86400e3).toISOString()}`);
+    assert.equal(jsWindow.length, all.length);
     const one = assertStatus(await c.get(`/v1/admin/audit-log/${mine[0].id}`), 200);
     assert.deepEqual(one, mine[0]);
     assertInvalid(await c.get('/v1/admin/audit-log?actor_type=robot'), 'actor_type');

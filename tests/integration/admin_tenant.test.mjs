@@ -198,6 +198,12 @@ describe('widget origins and custom domains', () => {
     assert.equal(failed.verification_state, 'failed');
     assert.equal((await request({ port: srv.port, path: '/v1/public/tenant', host })).status, 404);
 
+    // Another business may claim the same host name while it is pending…
+    const t2 = createTenant({ name: 'Copycat Clinic', plan: 'pro' });
+    const c2 = await signIn(srv, t2);
+    const d2 = assertStatus(await c2.post('/v1/admin/domains', { hostname: host }), 201);
+    assert.equal(d2.verification_state, 'pending');
+
     // The right token: verified, and the business answers on its own domain.
     await setTxt(`_receptionist.${host}`, ['unrelated', d.verification_token]);
     const ok = assertStatus(await c.post(`/v1/admin/domains/${d.id}/verify`), 200);
@@ -215,13 +221,21 @@ describe('widget origins and custom domains', () => {
     // The token is shown to the owner but kept out of the audit log.
     assert.ok(!JSON.stringify(audit).includes(d.verification_token));
 
-    // Another business cannot verify the same host name.
-    const t2 = createTenant({ name: 'Copycat Clinic', plan: 'pro' });
-    const c2 = await signIn(srv, t2);
-    const d2 = assertStatus(await c2.post('/v1/admin/domains', { hostname: host }), 201);
+    // …but once one business verified it, the other's claim fails clearly,
+    // even with its own TXT record in place, and the host stays the first's.
     await setTxt(`_receptionist.${host}`, [d2.verification_token]);
     const taken = await c2.post(`/v1/admin/domains/${d2.id}/verify`);
     assert.equal(taken.status, 409, taken.text);
+    assert.match(taken.json.error.message, /already in use by another business/);
+    assert.equal(assertStatus(await c2.get(`/v1/admin/domains/${d2.id}`), 200).verification_state,
+      'pending');
+    assert.equal((await request({ port: srv.port, path: '/v1/public/tenant', host })).json.id, t.id);
+    // A claim made after the verification fails the same way.
+    const t3 = createTenant({ name: 'Late Clinic', plan: 'pro' });
+    const c3 = await signIn(srv, t3);
+    const d3 = assertStatus(await c3.post('/v1/admin/domains', { hostname: host }), 201);
+    await setTxt(`_receptionist.${host}`, [d3.verification_token]);
+    assert.equal((await c3.post(`/v1/admin/domains/${d3.id}/verify`)).status, 409);
 
     // Removing the domain stops it resolving; the platform subdomain stays.
     assertStatus(await c.del(`/v1/admin/domains/${d.id}`), 204);

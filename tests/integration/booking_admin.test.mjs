@@ -99,6 +99,9 @@ describe('bookings through the admin API', () => {
     const all = expect(await owner.get(`/v1/admin/bookings?from=${d}T00:00:00Z&to=${d}T23:59:00Z`), 200);
     assert.deepEqual(all.items.map((b) => b.start), [`${d}T10:00:00+00:00`, `${d}T12:00:00+00:00`]);
     assert.equal(all.next_cursor, null);
+    // What JavaScript's toISOString() sends: milliseconds.
+    const js = expect(await owner.get(`/v1/admin/bookings?from=${d}T00:00:00.000Z&to=${d}T11:59:59.999Z`), 200);
+    assert.deepEqual(js.items.map((b) => b.start), [`${d}T10:00:00+00:00`]);
     const bob = expect(await owner.get(`/v1/admin/bookings?staff_id=${staffId(1)}&from=${d}T00:00:00Z`), 200);
     assert.ok(bob.items.every((b) => b.staff.some((s) => s.staff_id === staffId(1))));
     const byCustomer = expect(await owner.get(`/v1/admin/bookings?customer_id=${made.customer.id}`), 200);

@@ -327,6 +327,12 @@ describe('questions, handoff and the admin', () => {
     assert.equal(p2.json.items.length, 1);
     assert.deepEqual(new Set([...p1.json.items, ...p2.json.items].map((x) => x.id)), new Set(ids));
     assert.equal((await owner.get('/v1/admin/conversations?status=nope')).status, 400);
+    // from/to as JavaScript's toISOString() writes them (milliseconds).
+    const since = new Date(Date.now() - 3600e3).toISOString();
+    const ranged = await owner.get(`/v1/admin/conversations?limit=100&channel=web&from=${since}&to=${new Date(Date.now() + 3600e3).toISOString()}`);
+    assert.equal(ranged.status, 200, ranged.text);
+    assert.ok(ids.every((id) => ranged.json.items.some((x) => x.id === id)));
+    assert.equal((await owner.get('/v1/admin/conversations?from=2026-12-04T07:20:00.Z')).status, 400);
     assert.equal((await owner.get('/v1/admin/conversations?limit=2&cursor=zzz')).status, 400);
     // Tenant t's owner, on t's host, cannot read u's conversation.
     const other = await signIn(srv, t, 'OWNER');

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/cursor.h"
+#include "core/time.h"
 #include "core/jsonv.h"
 #include "modules/ai/ai_internal.h"
 #include "modules/appointments/appointments.h"
@@ -96,9 +97,9 @@ list_route(struct request *r, struct response *w)
 	if (channel && !in_list(channel, channels))
 		err_detail(&r->err, "channel", "must be one of web, whatsapp, sms, voice, instagram, "
 		    "messenger");
-	if (from && !appt_parse_rfc3339(from, &t))
+	if (from && !time_parse_rfc3339(from, 0, &t, NULL))
 		err_detail(&r->err, "from", "must be an RFC 3339 date-time with offset");
-	if (to && !appt_parse_rfc3339(to, &t))
+	if (to && !time_parse_rfc3339(to, 0, &t, NULL))
 		err_detail(&r->err, "to", "must be an RFC 3339 date-time with offset");
 	if (q && (jv_utf8_length(q) < 1 || jv_utf8_length(q) > 200 || !jv_no_controls(q)))
 		err_detail(&r->err, "q", "must be 1 to 200 characters");

@@ -107,9 +107,9 @@ list_route(struct request *r, struct response *w)
 		return appt_input_done(r, before);
 	from = v[0], to = v[1], status = v[2], staff = v[3], customer = v[4], cursor = v[5];
 	limit = v[6];
-	if (from != NULL && appt_input_start(r, from, "from", &f.from))
+	if (from != NULL && appt_input_instant(r, from, "from", &f.from))
 		f.has_from = true;
-	if (to != NULL && appt_input_start(r, to, "to", &f.to))
+	if (to != NULL && appt_input_instant(r, to, "to", &f.to))
 		f.has_to = true;
 	if (f.has_from && f.has_to && f.to <= f.from)
 		err_detail(&r->err, "to", "must be after from");

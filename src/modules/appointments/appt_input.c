@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/time.h"
 #include "core/ids.h"
 #include "db/idempotency.h"
 #include "modules/appointments/appt_rules.h"
@@ -179,6 +180,19 @@ bool
 appt_input_start(struct request *r, const char *s, const char *field, int64_t *out)
 {
 	if (s == NULL || !appt_parse_rfc3339(s, out)) {
+		err_detail(&r->err, field, START_HINT);
+		return false;
+	}
+	return true;
+}
+
+bool
+appt_input_instant(struct request *r, const char *s, const char *field, int64_t *out)
+{
+	/* A filter's bound, not a start: any RFC 3339 instant, fraction and
+	 * all (JavaScript's toISOString() sends milliseconds); whole seconds
+	 * are what the filter compares. */
+	if (s == NULL || !time_parse_rfc3339(s, 0, out, NULL)) {
 		err_detail(&r->err, field, START_HINT);
 		return false;
 	}

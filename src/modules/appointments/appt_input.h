@@ -44,6 +44,8 @@ bool appt_input_uuid_list(struct request *r, const char *s, const char *field, s
     const char ***out, size_t *n);
 /* An RFC 3339 date-time with offset. */
 bool appt_input_start(struct request *r, const char *s, const char *field, int64_t *out);
+/* A list filter's bound (from, to): any RFC 3339 instant, fractions too. */
+bool appt_input_instant(struct request *r, const char *s, const char *field, int64_t *out);
 
 /* Validates obj (a JSON object) against fields, naming problems
  * "prefix.field". */
