@@ -59,7 +59,9 @@ if ! wait_http "http://127.0.0.1:$HTTP_PORT/healthz" 300; then
 fi
 pg_pid="$(head -n1 "$VAR/pg/data/postmaster.pid")"
 redis_pid="$(<"$VAR/redis/redis.pid")"
-kill -0 "$pg_pid" && kill -0 "$redis_pid" || fail "PostgreSQL ($pg_pid) or Redis ($redis_pid) not running"
+if ! kill -0 "$pg_pid" || ! kill -0 "$redis_pid"; then
+    fail "PostgreSQL ($pg_pid) or Redis ($redis_pid) not running"
+fi
 ok "make run is up (group $pgid, postgres $pg_pid, redis $redis_pid)"
 
 # Quickly, as a supervisor that loses patience, or a terminal's SIGHUP
