@@ -11,8 +11,8 @@ import { after, before, describe, test } from 'node:test';
 
 import { adminSql, assertErrorBody, BIN, createTenant, killAll, lit, REPO_ROOT,
   startServer } from './lib.mjs';
-import { AUTH_ENV, client, createUser, freshIp, login, req, session, tenantMail,
-  uniqueEmail } from './auth_lib.mjs';
+import { AUTH_ENV, client, createUser, enrolTotp, freshIp, login, PASSWORD, req, session,
+  tenantMail, totp, uniqueEmail, wrongCode } from './auth_lib.mjs';
 
 after(killAll);
 
@@ -119,6 +119,44 @@ describe('the VIEWER → OWNER exploit (regression)', () => {
     assert.equal(ok.status, 201, ok.text);
     assert.equal(adminSql(`SELECT count(*) FROM users WHERE email = ${lit(other)}`), '0');
     assert.equal((await login(srv, invited, NEW_PASSWORD)).status, 200);
+  });
+});
+
+describe('an existing account joins by signing in as itself', () => {
+  let srv;
+  let t;
+  let oc;
+
+  before(async () => {
+    srv = await startServer(AUTH_ENV);
+    t = createTenant({ name: 'Second Job Spa' });
+    const owner = createUser({ tenant: t, role: 'OWNER' });
+    oc = await session(srv, owner.email, { host: t.host });
+  });
+  after(() => srv?.kill());
+
+  test('with two-factor on, the password alone does not attach the membership', async () => {
+    const elsewhere = createTenant();
+    const u = createUser({ tenant: elsewhere, role: 'OWNER' });
+    const { secret } = await enrolTotp(await session(srv, u.email, { host: elsewhere.host }));
+    assert.equal((await oc.post('/v1/admin/invitations', { email: u.email, role: 'STAFF' }))
+      .status, 201);
+    const { token } = tenantMail(t, u.email);
+    const bare = await accept(srv, { token, password: PASSWORD });
+    assert.deepEqual(assertErrorBody(assert, bare, 400).details.map((d) => d.field),
+      ['totp_code']);
+    const wrong = await accept(srv, { token, password: PASSWORD, totp_code: wrongCode(secret) });
+    assert.deepEqual(assertErrorBody(assert, wrong, 400).details.map((d) => d.field),
+      ['totp_code']);
+    const stranger = await accept(srv, { token, password: NEW_PASSWORD, totp_code: totp(secret) });
+    assert.deepEqual(assertErrorBody(assert, stranger, 400).details.map((d) => d.field),
+      ['password']);
+    assert.equal(adminSql(`SELECT count(*) FROM tenant_memberships WHERE tenant_id = ${lit(t.id)}
+      AND user_id = ${lit(u.id)}`), '0');
+    const ok = await accept(srv, { token, password: PASSWORD, totp_code: totp(secret) });
+    assert.equal(ok.status, 201, ok.text);
+    assert.equal(ok.json.new_account, false);
+    assert.equal(ok.json.role, 'STAFF');
   });
 });
 
