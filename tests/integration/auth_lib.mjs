@@ -193,3 +193,12 @@ export function platformMail(email) {
     WHERE recipient = ${lit(email)} ORDER BY created_at DESC LIMIT 1`);
   return row ? JSON.parse(row) : undefined;
 }
+
+// The newest message of a tenant's outbox to email, as the mail sender
+// reads it (the superuser: the API shows it with its secrets redacted).
+export function tenantMail(tenant, email) {
+  const row = adminSql(`SELECT payload::text FROM notification_outbox
+    WHERE tenant_id = ${lit(tenant.id)} AND recipient = ${lit(email)}
+    ORDER BY created_at DESC LIMIT 1`);
+  return row ? JSON.parse(row) : undefined;
+}

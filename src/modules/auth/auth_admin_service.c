@@ -102,6 +102,128 @@ auth_security_set(struct ctx *c, bool mfa, long long if_version, json_t **out)
 	return st;
 }
 
+/* ---- the outbox, redacted ------------------------------------------------------------ */
+
+/* A message in the outbox carries its secret (an invitation's or a reset's
+ * token) to the one mailbox it is for. Anyone with users:read may list the
+ * outbox, so the API shows every message with its secrets replaced: the
+ * value of every secret-named field, that value wherever else it appears
+ * (the link built from it), and the value of any token= parameter in any
+ * link. The row itself keeps the secret for the mail sender. */
+
+#define REDACTED "[redacted]"
+#define SECRETS_MAX 16
+
+/* token, *_token, secret, *_secret, password, api_key, *_key */
+static bool
+secret_name(const char *k)
+{
+	static const char *const ends[] = { "token", "secret", "password", "_key" };
+	size_t n = strlen(k);
+
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		size_t m = strlen(ends[i]);
+
+		if (n >= m && strcmp(k + n - m, ends[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+struct secrets {
+	const char *v[SECRETS_MAX];
+	size_t n;
+};
+
+/* Replaces the value of every secret-named field of v (at any depth) by
+ * REDACTED, remembering the strings in s. */
+static void
+redact_fields(struct arena *a, json_t *v, struct secrets *s)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			redact_fields(a, x, s);
+		return;
+	}
+	json_object_foreach(v, k, x) {
+		if (!secret_name(k)) {
+			redact_fields(a, x, s);
+			continue;
+		}
+		/* Short values are not searched for elsewhere: they would blank
+		 * out ordinary words; every token we issue is 43 characters. */
+		if (json_is_string(x) && json_string_length(x) >= 8 && s->n < SECRETS_MAX)
+			s->v[s->n++] = arena_strdup(a, json_string_value(x));
+		json_object_set_new(v, k, json_string(REDACTED));
+	}
+}
+
+/* str with each remembered secret and each token= value replaced. */
+static char *
+scrub(struct arena *a, const char *str, const struct secrets *s)
+{
+	char *out = arena_alloc(a, strlen(str) * sizeof(REDACTED) + 1), *o = out;
+
+	while (*str) {
+		size_t i, m = 0;
+
+		for (i = 0; i < s->n && m == 0; i++)
+			if (strncmp(str, s->v[i], strlen(s->v[i])) == 0)
+				m = strlen(s->v[i]);
+		if (m > 0) {
+			o = stpcpy(o, REDACTED);
+			str += m;
+		} else if (strncmp(str, "token=", 6) == 0 && str[6] != '\0' &&
+		    strchr("&#\"' ", str[6]) == NULL) {
+			o = stpcpy(o, "token=" REDACTED);
+			for (str += 6; *str && strchr("&#\"' ", *str) == NULL; str++)
+				;
+		} else {
+			*o++ = *str++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static void
+redact_strings(struct arena *a, json_t *v, const struct secrets *s)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (json_is_string(v))
+		json_string_set(v, scrub(a, json_string_value(v), s));
+	else if (json_is_array(v))
+		json_array_foreach(v, i, x)
+			redact_strings(a, x, s);
+	else if (json_is_object(v))
+		json_object_foreach(v, k, x)
+			redact_strings(a, x, s);
+}
+
+void
+auth_outbox_redact(struct arena *a, json_t *items)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(items, i, m) {
+		json_t *payload = json_object_get(m, "payload");
+		struct secrets s = { .n = 0 };
+
+		if (!json_is_object(payload) && !json_is_array(payload))
+			continue;
+		redact_fields(a, payload, &s);
+		redact_strings(a, payload, &s);
+	}
+}
+
 /* ---- lists --------------------------------------------------------------------------- */
 
 enum status
@@ -114,8 +236,12 @@ auth_admin_list(struct ctx *c, enum auth_list what, const struct page *pg, json_
 		[AUTH_LIST_MEMBERS] = auth_store_members_list,
 		[AUTH_LIST_API_KEYS] = auth_store_api_keys_list,
 	};
+	enum status st;
 
-	return list_page(c, lists[what], pg, items, next);
+	st = list_page(c, lists[what], pg, items, next);
+	if (st == ST_OK && what == AUTH_LIST_OUTBOX)
+		auth_outbox_redact(c->arena, *items);
+	return st;
 }
 
 /* ---- invitations ------------------------------------------------------------------------ */
@@ -164,12 +290,21 @@ auth_invitation_revoke(struct ctx *c, const char *id)
 
 	if ((st = db_tx_begin(&tx, c)) != ST_OK)
 		return st;
-	if ((st = auth_store_invitation_revoke(&tx, id, &before)) == ST_OK) {
-		if (before == NULL)
-			st = err_set(c->err, ST_NOTFOUND, "No pending invitation with this id.");
-		else
-			st = audit(c, &tx, "invitation.revoked", "invitation", id, before);
+	if ((st = auth_store_invitation_revoke(&tx, id, &before)) != ST_OK)
+		goto out;
+	if (before == NULL) {
+		st = err_set(c->err, ST_NOTFOUND, "No pending invitation with this id.");
+		goto out;
 	}
+	/* Only an owner changes owners, pending ones included (the update
+	 * above is rolled back). */
+	if ((st = may_grant(c, json_string_value(json_object_get(before, "role")),
+	    "Only an owner can revoke an invitation to become an owner.")) != ST_OK) {
+		json_decref(before);
+		goto out;
+	}
+	st = audit(c, &tx, "invitation.revoked", "invitation", id, before);
+out:
 	return db_tx_end(&tx, st);
 }
 
@@ -270,12 +405,17 @@ auth_api_key_create(struct ctx *c, const char *name, const char *role, const cha
 	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	char prefix[13], secret[SEC_TOKEN_CHARS + 1], *key;
 	unsigned char hash[32];
+	unsigned scopes = 0;
 	struct db_tx tx;
 	enum status st;
 
 	*out = NULL;
 	if ((st = may_grant(c, role, "An API key cannot have a role above your own.")) != ST_OK)
 		return st;
+	/* A key (or a service) that may make keys makes none wider than itself. */
+	if (!auth_scopes_parse(scopes_csv, &scopes) || (scopes & ~c->principal->scopes) != 0)
+		return err_set(c->err, ST_FORBIDDEN, "An API key cannot have scopes beyond your"
+		    " own.");
 	for (size_t i = 0; i < 12; i++)
 		prefix[i] = alnum[randombytes_uniform(sizeof(alnum) - 1)];
 	prefix[12] = '\0';

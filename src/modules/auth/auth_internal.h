@@ -119,8 +119,16 @@ enum status auth_2fa_disable(struct ctx *c, const char *ip, const char *password
 enum status auth_password_forgot(struct ctx *c, const char *ip, const char *email) MUST_USE;
 enum status auth_password_reset(struct ctx *c, const char *ip, const char *token,
     const char *password) MUST_USE;
-enum status auth_invitation_accept(struct ctx *c, const char *ip, const char *token,
-    const char *name, const char *password, json_t **out) MUST_USE;
+/* What accepting an invitation sends. For an address that already has an
+ * account, password (and, when that account uses 2FA, totp_code or
+ * recovery_code) sign in as that account; otherwise password is the new
+ * account's. */
+struct accept_in {
+	const char *token, *name, *password, *totp_code, *recovery_code;
+	const char *ip;
+};
+enum status auth_invitation_accept(struct ctx *c, const struct accept_in *in,
+    json_t **out) MUST_USE;
 
 /* ---- the tenant's accounts (auth_admin_service.c): in c's tenant ----------------- */
 
@@ -135,8 +143,15 @@ enum auth_list {
 	AUTH_LIST_MEMBERS,
 	AUTH_LIST_API_KEYS,
 };
+/* The outbox comes back with every message's secrets redacted (see
+ * auth_outbox_redact). */
 enum status auth_admin_list(struct ctx *c, enum auth_list what, const struct page *pg,
     json_t **items, json_t **next) MUST_USE;
+/* In each outbox message of items, "[redacted]" for the value of every
+ * secret-named payload field (token, *_token, *secret, password, *_key),
+ * for that value wherever else the payload holds it, and for every token=
+ * value in a link. */
+void auth_outbox_redact(struct arena *a, json_t *items);
 enum status auth_invitation_create(struct ctx *c, const char *email, const char *role,
     json_t **out) MUST_USE;
 enum status auth_invitation_revoke(struct ctx *c, const char *id) MUST_USE;

@@ -185,20 +185,29 @@ static const struct jv_field accept_fields[] = {
 	{ "token", JV_STRING, true, false, 1, 128, NULL, NULL, NULL },
 	{ "name", JV_STRING, false, false, 0, 200, NULL, NULL, NULL },
 	{ "password", JV_STRING, true, false, 1, 1024, NULL, NULL, NULL },
+	{ "totp_code", JV_STRING, false, false, 1, 16, NULL, NULL, NULL },
+	{ "recovery_code", JV_STRING, false, false, 1, 32, NULL, NULL, NULL },
 };
 
 /* POST /v1/auth/invitations/accept — creates the account, or (for an
- * address that has one) adds the membership once its password is given. */
+ * address that has one) adds the membership once the caller signs in as
+ * that account (its password, and its second factor when it has one). */
 static enum status
 accept_route(struct request *r, struct response *w)
 {
+	struct accept_in in;
 	json_t *body, *out;
 	enum status st;
 
-	if ((st = auth_body(r, accept_fields, 3, &body)) != ST_OK)
+	if ((st = auth_body(r, accept_fields, 5, &body)) != ST_OK)
 		return st;
-	if ((st = auth_invitation_accept(&r->ctx, r->remote_addr, auth_str(body, "token"),
-	    auth_str(body, "name"), auth_str(body, "password"), &out)) != ST_OK)
+	in.token = auth_str(body, "token");
+	in.name = auth_str(body, "name");
+	in.password = auth_str(body, "password");
+	in.totp_code = auth_str(body, "totp_code");
+	in.recovery_code = auth_str(body, "recovery_code");
+	in.ip = r->remote_addr;
+	if ((st = auth_invitation_accept(&r->ctx, &in, &out)) != ST_OK)
 		return st;
 	return reply_json(r, w, 201, out);
 }

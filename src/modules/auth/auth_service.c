@@ -688,10 +688,41 @@ invitee_password(struct ctx *c, const char *ip, const struct invite_peek *inv,
 	return ST_OK;
 }
 
-enum status
-auth_invitation_accept(struct ctx *c, const char *ip, const char *token, const char *name,
-    const char *password, json_t **out)
+/* An existing account that uses two-factor authentication proves itself
+ * with a code as well, exactly as at sign-in (same limit, the code is
+ * spent in the transaction that accepts). */
+static enum status
+invitee_second_factor(struct ctx *c, struct db_tx *tx, const struct invite_peek *inv,
+    const struct accept_in *in)
 {
+	json_t *user = NULL;
+	bool totp = false, ok = false;
+	enum status st;
+
+	if ((st = auth_store_user_json(tx, inv->user_id, &user, NULL, &totp)) != ST_OK)
+		return st;
+	json_decref(user);
+	if (!totp)
+		return ST_OK;
+	if (in->totp_code == NULL && in->recovery_code == NULL)
+		return invalid_field(c, "totp_code", "is required: the account of this address uses"
+		    " two-factor authentication (or send recovery_code)");
+	if ((st = auth_limit_check(c, in->ip, &AUTH_LIMIT_2FA, inv->user_id, false)) != ST_OK ||
+	    (st = second_factor(tx, inv->user_id, in->totp_code, in->recovery_code, false,
+	    &ok)) != ST_OK)
+		return st;
+	if (!ok) {
+		auth_limit_fail(c, in->ip, &AUTH_LIMIT_2FA, inv->user_id);
+		return invalid_field(c, in->recovery_code ? "recovery_code" : "totp_code",
+		    "is invalid or was already used");
+	}
+	return ST_OK;
+}
+
+enum status
+auth_invitation_accept(struct ctx *c, const struct accept_in *in, json_t **out)
+{
+	const char *ip = in->ip, *password = in->password, *name = in->name;
 	struct invite_peek inv;
 	unsigned char hash[32];
 	char pwhash[128] = "";
@@ -701,7 +732,7 @@ auth_invitation_accept(struct ctx *c, const char *ip, const char *token, const c
 	*out = NULL;
 	if ((st = auth_limit_check(c, ip, &AUTH_LIMIT_RESET, NULL, false)) != ST_OK)
 		return st;
-	sec_sha256(token, hash);
+	sec_sha256(in->token, hash);
 	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
 		return st;
 	st = auth_store_invitation_peek(&tx, hash, &inv);
@@ -715,11 +746,14 @@ auth_invitation_accept(struct ctx *c, const char *ip, const char *token, const c
 		return st;
 	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
 		return st;
+	if (inv.user_exists && (st = invitee_second_factor(c, &tx, &inv, in)) != ST_OK)
+		goto out;
 	st = auth_store_invitation_accept(&tx, hash, name ? name : "",
 	    inv.user_exists ? NULL : pwhash, c->request_id, out);
-	sodium_memzero(pwhash, sizeof(pwhash));
 	if (st == ST_OK && *out == NULL)
 		st = invalid_field(c, "token", "is invalid, expired or already used");
+out:
+	sodium_memzero(pwhash, sizeof(pwhash));
 	if ((st = db_tx_end(&tx, st)) != ST_OK) {
 		json_decref(*out);
 		*out = NULL;

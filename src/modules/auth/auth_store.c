@@ -386,8 +386,10 @@ auth_store_invitation_peek(struct db_tx *tx, const unsigned char hash[32],
 	out->email = arena_strdup(tx->arena, db_val(res, 0, 1));
 	out->role = arena_strdup(tx->arena, db_val(res, 0, 2));
 	out->user_exists = db_val(res, 0, 3) != NULL;
-	if (out->user_exists)
+	if (out->user_exists) {
+		copy(out->user_id, sizeof(out->user_id), db_val(res, 0, 3));
 		out->password_hash = arena_strdup(tx->arena, db_val(res, 0, 4));
+	}
 	return ST_OK;
 }
 

@@ -100,6 +100,7 @@ struct invite_peek {
 	const char *email;
 	const char *role;
 	bool user_exists;
+	char user_id[UUID_STR_LEN + 1];	/* with user_exists */
 	const char *password_hash;
 };
 enum status auth_store_invitation_peek(struct db_tx *tx, const unsigned char hash[32],
