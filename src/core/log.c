@@ -378,8 +378,10 @@ phone_len(const char *s)
 		return 0;
 	after = (unsigned char)s[d.len];
 	/* Part of a longer token: "…T12:00", "12345abc", "555-0199-x", "10:30". */
-	if (is_word(after) || after == '@' || after == '/' || after == '-' ||
+	if (is_word(after) || after == '@' || after == '-' ||
 	    ((after == ':' || after == '.') && isdigit((unsigned char)s[d.len + 1])))
+		return 0;
+	if (after == '/' && s[0] != '+')	/* "1234567/…": a path of numbers */
 		return 0;
 	if (s[0] == '+')
 		return d.ndigits >= 8 && d.ndigits <= 15 ? d.len : 0;
@@ -554,9 +556,26 @@ log_redact(const char *in)
 		}
 		if (n == 0 && at && !is_local(prev) && (n = email_len(in + i)) > 0)
 			mask = log_mask_email;
-		if (n == 0 && ndig >= 7 && (c == '+' || c == '(' || isdigit(c)) && prev != '.' && prev != '-' &&
-		    prev != '+' && prev != '/' && (n = phone_len(in + i)) > 0)
+		if (n == 0 && ndig >= 7 && (c == '+' || c == '(' || isdigit(c)) && prev != '.' &&
+		    prev != '-' && prev != '+' && (prev != '/' || c == '+') &&
+		    (n = phone_len(in + i)) > 0)
 			mask = log_mask_phone;
+		if (n == 0 && ndig >= 7 && c == '%' && in[i + 1] == '2' && (in[i + 2] | 0x20) == 'b' &&
+		    isdigit((unsigned char)in[i + 3])) {
+			/* "%2B4155550199": a '+' as a URL path carries it. */
+			char plus[48];
+
+			snprintf(plus, sizeof(plus), "+%s", in + i + 3);
+			if ((v = phone_len(plus)) > 0 && v < sizeof(plus) - 1) {
+				changed = true;
+				if ((st = buf_append(&b, in + copied, i - copied)) != ST_OK ||
+				    (st = put_masked(&b, plus, v, log_mask_phone)) != ST_OK)
+					break;
+				i += v + 2;
+				copied = i;
+				continue;
+			}
+		}
 		if (n == 0 && long_word && !is_b64url(prev) && prev != '.' &&
 		    (n = token_len(in + i)) > 0)
 			what = strncmp(in + i, "rk_", 3) == 0 ? "rk_[redacted]"

@@ -244,6 +244,8 @@ test_redact_phones_in_text(void **state)
 			fail_msg("%s → %s", in, red);
 	}
 	assert_string_equal(redact("phone=+15551234567"), "phone=+1*******567");
+	assert_string_equal(redact("/v1/x/%2B14155550123/y"), "/v1/x/+1*******123/y");
+	keeps("/v1/x/%2Bfoo %2B12");
 }
 
 static void
