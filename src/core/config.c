@@ -3,6 +3,7 @@
  * starts. */
 #include "core/config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -67,6 +68,9 @@ static const struct var vars[] = {
 	{ "PUBLIC_BASE_URL", V_STR, F(public_base_url), "http://localhost:8080", 0, 0, NULL, 0,
 	    false },
 	{ "REDIS_URL", V_STR, F(redis_url), NULL, 0, 0, NULL, 0, false },
+	/* Comma list of CIDRs whose X-Forwarded-For is believed; empty: the
+	 * TCP peer is the client, whatever the header says. */
+	{ "TRUSTED_PROXIES", V_STR, F(trusted_proxies), NULL, 0, 0, NULL, 0, false },
 	/* Calendar sync. Without GOOGLE_CLIENT_ID the Google connection is
 	 * simply not offered; the internal calendar needs nothing. */
 	{ "GOOGLE_CLIENT_ID", V_STR, F(google_client_id), NULL, 0, 0, NULL, 0, false },
@@ -143,7 +147,7 @@ static const char *const names[] = {
 	"MAX_BODY_BYTES", "SHUTDOWN_GRACE_S", "TENANT_CACHE_TTL_S",
 	"JOB_CONCURRENCY", "JOB_LEASE_S", "JOB_BACKOFF_BASE_S", "LOG_LEVEL", "ENABLE_TEST_ROUTES",
 	"COOKIE_SECURE", "SESSION_IDLE_S", "SESSION_MAX_AGE_S", "APP_ENCRYPTION_KEY",
-	"APP_ENCRYPTION_KEY_PREVIOUS", "SERVICE_TOKEN_KEY", "PUBLIC_BASE_URL", "REDIS_URL",
+	"APP_ENCRYPTION_KEY_PREVIOUS", "SERVICE_TOKEN_KEY", "PUBLIC_BASE_URL", "REDIS_URL", "TRUSTED_PROXIES",
 	"GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_OAUTH_BASE_URL", "GOOGLE_TOKEN_URL",
 	"GOOGLE_CALENDAR_BASE_URL", "CALCOM_BASE_URL", "CALENDAR_BUSY_TTL_S",
 	"CALENDAR_CONNECT_TIMEOUT_MS", "CALENDAR_TIMEOUT_MS", "CALCOM_RATE_PER_MIN",
@@ -309,6 +313,120 @@ fallback_ok(const char *v)
 	return true;
 }
 
+bool
+cidr_parse(const char *s, struct cidr *out)
+{
+	char ip[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	int max;
+
+	memset(out, 0, sizeof(*out));
+	if (n == 0 || n >= sizeof(ip))
+		return false;
+	memcpy(ip, s, n);
+	ip[n] = '\0';
+	if (inet_pton(AF_INET, ip, out->addr) == 1) {
+		out->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, ip, out->addr) == 1) {
+		out->family = AF_INET6;
+		max = 128;
+	} else {
+		return false;
+	}
+	out->bits = max;
+	if (slash != NULL) {
+		char *end;
+		long b;
+
+		if (!isdigit((unsigned char)slash[1]))
+			return false;
+		errno = 0;
+		b = strtol(slash + 1, &end, 10);
+		if (errno != 0 || *end != '\0' || b < 0 || b > max)
+			return false;
+		out->bits = (int)b;
+	}
+	return true;
+}
+
+static bool
+cidr_match(const struct cidr *c, int family, const unsigned char *a)
+{
+	int full = c->bits / 8, rest = c->bits % 8;
+
+	if (c->family != family)
+		return false;
+	if (memcmp(c->addr, a, (size_t)full) != 0)
+		return false;
+	return rest == 0 || ((c->addr[full] ^ a[full]) & (0xff << (8 - rest))) == 0;
+}
+
+bool
+cidr_list_contains(const struct cidr *list, size_t n, const char *ip)
+{
+	unsigned char a[16];
+	int family;
+
+	if (inet_pton(AF_INET, ip, a) == 1) {
+		family = AF_INET;
+	} else if (inet_pton(AF_INET6, ip, a) == 1) {
+		static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+		family = AF_INET6;
+		if (memcmp(a, mapped, sizeof(mapped)) == 0) {
+			memmove(a, a + 12, 4);
+			family = AF_INET;
+		}
+	} else {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (cidr_match(&list[i], family, a))
+			return true;
+	return false;
+}
+
+/* TRUSTED_PROXIES: "10.0.0.0/8, 127.0.0.1, ::1/128" into cfg->trusted. */
+static void
+load_trusted_proxies(struct config *cfg, struct config_errors *errs)
+{
+	const char *p = cfg->trusted_proxies;
+	char item[64];
+
+	while (p != NULL && *p != '\0') {
+		size_t n = strcspn(p, ",");
+		const char *b = p, *e = p + n;
+
+		while (b < e && isspace((unsigned char)*b))
+			b++;
+		while (e > b && isspace((unsigned char)e[-1]))
+			e--;
+		if ((size_t)(e - b) >= sizeof(item)) {
+			add_error(errs, "TRUSTED_PROXIES: \"%.*s…\" is not a CIDR (like 10.0.0.0/8"
+			    " or fd00::/8)", 20, b);
+			return;
+		}
+		memcpy(item, b, (size_t)(e - b));
+		item[e - b] = '\0';
+		if (item[0] != '\0') {
+			if (cfg->ntrusted == CONFIG_PROXIES_MAX) {
+				add_error(errs, "TRUSTED_PROXIES: at most %d blocks",
+				    CONFIG_PROXIES_MAX);
+				return;
+			}
+			if (!cidr_parse(item, &cfg->trusted[cfg->ntrusted])) {
+				add_error(errs, "TRUSTED_PROXIES: \"%s\" is not a CIDR (like"
+				    " 10.0.0.0/8 or fd00::/8)", item);
+				return;
+			}
+			cfg->ntrusted++;
+		}
+		p += n + (p[n] == ',');
+	}
+}
+
 size_t
 config_load(struct config *cfg, unsigned needs, struct config_errors *errs)
 {
@@ -321,6 +439,7 @@ config_load(struct config *cfg, unsigned needs, struct config_errors *errs)
 	if (cfg->llm_fallback != NULL && !fallback_ok(cfg->llm_fallback))
 		add_error(errs, "LLM_FALLBACK must be a comma list of offline, openai and anthropic"
 		    " (got \"%s\")", cfg->llm_fallback);
+	load_trusted_proxies(cfg, errs);
 	if (cfg->log_level != NULL && log_parse_level(cfg->log_level, &lvl))
 		log_set_level(lvl);
 	return errs->n;

@@ -8,6 +8,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* An address block: 10.0.0.0/8, 2001:db8::/32; a bare address is /32 or
+ * /128. IPv4 is kept as 4 bytes (IPv4-mapped IPv6 addresses are matched as
+ * IPv4). */
+struct cidr {
+	int family;		/* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	int bits;
+};
+
+#define CONFIG_PROXIES_MAX 32
+
 struct config {
 	char *host;
 	int port;
@@ -41,6 +52,10 @@ struct config {
 	char *public_base_url;
 	/* rate limits (src/http/ratelimit.c); unset = in-process */
 	char *redis_url;
+	/* proxies whose X-Forwarded-For is believed (src/http/server.c) */
+	char *trusted_proxies;
+	struct cidr trusted[CONFIG_PROXIES_MAX];
+	size_t ntrusted;
 	/* calendar sync (src/modules/calendar, src/providers/calendar_*) */
 	char *google_client_id;
 	char *google_client_secret;
@@ -106,6 +121,12 @@ int config_load_dotenv(const char *path, struct config_errors *errs);
  * variable). Values of secret variables never appear in messages. */
 size_t config_load(struct config *cfg, unsigned needs, struct config_errors *errs);
 void config_cleanup(struct config *cfg);
+
+/* Parses "a.b.c.d[/n]" or "ipv6[/n]"; false when s is not one. */
+bool cidr_parse(const char *s, struct cidr *out);
+/* Whether the textual address ip (IPv4, IPv6 or IPv4-mapped IPv6) is inside
+ * one of the n blocks. */
+bool cidr_list_contains(const struct cidr *list, size_t n, const char *ip);
 
 /* The names of every variable, for documentation checks. NULL-terminated. */
 const char *const *config_variable_names(void);

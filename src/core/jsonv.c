@@ -26,6 +26,31 @@ jv_no_controls(const char *s)
 	return true;
 }
 
+/* What is wrong with the JSON, in the caller's words: Jansson's own texts
+ * name its flags ("\\u0000 is not allowed without JSON_ALLOW_NUL"). */
+static const char *
+json_problem(const json_error_t *jerr)
+{
+	switch (json_error_code(jerr)) {
+	case json_error_invalid_utf8:
+		return "the text is not valid UTF-8.";
+	case json_error_null_character:
+		return "text may not contain the NUL character (\\u0000).";
+	case json_error_duplicate_key:
+		return "an object has the same key twice.";
+	case json_error_premature_end_of_input:
+		return "the body ends before the JSON does.";
+	case json_error_end_of_input_expected:
+		return "there is more after the JSON value.";
+	case json_error_numeric_overflow:
+		return "a number is too large.";
+	case json_error_out_of_memory:
+		return "the body is too complex.";
+	default:
+		return "this is not valid JSON syntax.";
+	}
+}
+
 enum status
 jv_parse_object(const char *body, size_t len, size_t max, json_t **out,
     struct err *e)
@@ -42,7 +67,7 @@ jv_parse_object(const char *body, size_t len, size_t max, json_t **out,
 	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (j == NULL)
 		return err_set(e, ST_INVALID, "Malformed JSON at line %d, column %d: %s",
-		    jerr.line, jerr.column, jerr.text);
+		    jerr.line, jerr.column, json_problem(&jerr));
 	if (!json_is_object(j)) {
 		json_decref(j);
 		return err_set(e, ST_INVALID, "The request body must be a JSON object.");

@@ -1,6 +1,9 @@
 /* log.h — structured logs: one JSON object per line on stderr. Fields are
- * given as a jansson object the logger takes ownership of. E-mail addresses
- * and phone numbers must go through log_mask_* before they reach a field. */
+ * given as a jansson object the logger takes ownership of. The logger masks
+ * e-mail addresses, phone numbers, tokens and Authorization/cookie values
+ * in the message and in every string field (log_redact) before the line is
+ * written; log_mask_* stay for callers that want the masked form of one
+ * known value. */
 #ifndef CORE_LOG_H
 #define CORE_LOG_H
 
@@ -24,5 +27,12 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "jane.doe@example.com" → "j***@e***.com"; "+15551234567" → "+1*******567". */
 void log_mask_email(const char *in, char *out, size_t outsz);
 void log_mask_phone(const char *in, char *out, size_t outsz);
+
+/* The redactor every line passes: in with e-mail addresses and phone
+ * numbers masked (as log_mask_*), our tokens (rk_…, st_…, 43-character
+ * base64url), "Bearer …" and Authorization/Cookie/Set-Cookie values replaced
+ * by "[redacted]". Returns a malloc'd copy, or NULL when nothing needed
+ * masking (the common case, which allocates nothing). */
+char *log_redact(const char *in);
 
 #endif

@@ -98,5 +98,8 @@ bool db_bool(PGresult *res, int row, int col);
 
 /* Maps a SQLSTATE to our status (23505 → ST_CONFLICT, …). */
 enum status db_sqlstate_status(const char *sqlstate);
+/* A PostgreSQL error message or DETAIL with the row values it quotes taken
+ * out ("Key (email)=(…) already exists"), for the log. */
+void db_error_without_values(const char *in, char *out, size_t outsz);
 
 #endif

@@ -1,5 +1,6 @@
 /* tx.c — transactions scoped to a tenant, statement execution and the
  * mapping of PostgreSQL errors to statuses. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,20 +37,79 @@ pq_clear(void *res)
 	PQclear(res);
 }
 
+/* Copies a libpq message with the row values taken out: the parenthesised
+ * value lists of "Key (email)=(a@b.c) already exists" and "Failing row
+ * contains (…)", and quoted input ("invalid input syntax for type uuid:
+ * \"…\""), become "(…)" / "\"…\"". Column and constraint names stay:
+ * they are what a developer needs. */
+void
+db_error_without_values(const char *in, char *out, size_t outsz)
+{
+	size_t o = 0;
+	int depth = 0;
+	bool quoted = false;
+
+	if (outsz == 0)
+		return;
+	for (const char *p = in; *p != '\0' && o + 4 < outsz; p++) {
+		if (quoted) {
+			if (*p == '"') {
+				quoted = false;
+				out[o++] = '"';
+			}
+			continue;
+		}
+		if (depth > 0) {
+			if (*p == '(')
+				depth++;
+			else if (*p == ')' && --depth == 0)
+				out[o++] = ')';
+			continue;
+		}
+		out[o++] = *p;
+		/* A value list follows "=" ("Key (a)=(…)") or "contains ". */
+		if (*p == '(' && p > in && (p[-1] == '=' ||
+		    (p - in >= 9 && strncmp(p - 9, "contains ", 9) == 0))) {
+			depth = 1;
+			memcpy(out + o, "...", 3);
+			o += 3;
+		} else if (*p == '"' && p - in >= 2 && p[-1] == ' ' && p[-2] == ':') {
+			quoted = true;
+			memcpy(out + o, "...", 3);
+			o += 3;
+		}
+	}
+	out[o] = '\0';
+}
+
 static void
 fail(struct db_tx *tx, PGresult *res, const char *sql)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db_conn_pg(tx->conn));
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	char clean_msg[512], clean_detail[512];
 	enum status st;
 
+	if (msg == NULL)	/* no result: the connection's own message */
+		msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db_conn_pg(tx->conn));
 	snprintf(tx->sqlstate, sizeof(tx->sqlstate), "%s", state ? state : "");
 	st = db_sqlstate_status(state);
 	if (tx->failed == ST_OK)
 		tx->failed = st;
-	/* Parameters are never logged: they carry customer data. */
+	/* Parameters are never logged, nor the row values PostgreSQL quotes
+	 * back in its message and DETAIL: they carry customer data. Names of
+	 * the constraint, table and column say what went wrong. */
+	db_error_without_values(msg ? msg : "", clean_msg, sizeof(clean_msg));
+	db_error_without_values(detail ? detail : "", clean_detail, sizeof(clean_detail));
 	log_emit(st == ST_INTERNAL ? LOG_ERROR : LOG_DEBUG, "sql failed",
-	    json_pack("{s:s, s:s, s:s}", "sqlstate", tx->sqlstate, "error", msg ? msg : "",
+	    json_pack("{s:s, s:s, s:s*, s:s*, s:s*, s:s*, s:s*, s:s}",
+	    "sqlstate", tx->sqlstate, "error", clean_msg,
+	    "detail", detail ? clean_detail : NULL,
+	    "constraint", res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL,
+	    "table", res ? PQresultErrorField(res, PG_DIAG_TABLE_NAME) : NULL,
+	    "column", res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL,
+	    "schema", res ? PQresultErrorField(res, PG_DIAG_SCHEMA_NAME) : NULL,
 	    "sql", sql));
 	if (tx->err != NULL && tx->err->message[0] == '\0') {
 		if (st == ST_UNAVAILABLE)

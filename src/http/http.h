@@ -116,6 +116,14 @@ struct route_table {
 
 /* Request helpers. */
 const char *http_header(const struct request *r, const char *lower_name);
+/* The client's address: the TCP peer, unless the peer is one of the n
+ * trusted proxies and the request has X-Forwarded-For; then the rightmost
+ * address of that list that is not itself a trusted proxy (addresses left
+ * of it were written by whoever the client is and prove nothing). A
+ * malformed entry stops the walk at the last hop known good. */
+struct cidr;
+const char *http_client_addr(struct arena *a, const char *peer, const struct cidr *trusted,
+    size_t n, const struct http_header *hs, size_t nhs);
 const char *http_param(const struct request *r, const char *name);
 /* Query parameter value (percent-decoded, arena-owned), or NULL. */
 const char *http_query(struct request *r, const char *name);

@@ -6,7 +6,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
+
 #include "app.h"
+#include "core/config.h"
 #include "core/jsonv.h"
 #include "http/http.h"
 
@@ -17,6 +20,64 @@ http_header(const struct request *r, const char *lower_name)
 		if (strcmp(r->headers[i].name, lower_name) == 0)
 			return r->headers[i].value;
 	return NULL;
+}
+
+/* Whether s is one IPv4 or IPv6 address, written into ip (trimmed, IPv6
+ * brackets dropped). */
+static bool
+hop_parse(const char *s, size_t n, char ip[INET6_ADDRSTRLEN])
+{
+	unsigned char bin[16];
+
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || n >= INET6_ADDRSTRLEN)
+		return false;
+	memcpy(ip, s, n);
+	ip[n] = '\0';
+	return inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1;
+}
+
+const char *
+http_client_addr(struct arena *a, const char *peer, const struct cidr *trusted, size_t n,
+    const struct http_header *hs, size_t nhs)
+{
+	const char *client = peer;
+	char ip[INET6_ADDRSTRLEN];
+
+	if (n == 0 || !cidr_list_contains(trusted, n, peer))
+		return peer;
+	/* Repeated headers form one list, in order: walk the last first. */
+	for (size_t h = nhs; h > 0; h--) {
+		const char *v = hs[h - 1].value;
+		size_t end = hs[h - 1].value_len;
+
+		if (strcmp(hs[h - 1].name, "x-forwarded-for") != 0)
+			continue;
+		for (;;) {
+			size_t start = end;
+
+			while (start > 0 && v[start - 1] != ',')
+				start--;
+			if (!hop_parse(v + start, end - start, ip))
+				return client;
+			client = arena_strdup(a, ip);
+			if (!cidr_list_contains(trusted, n, ip))
+				return client;
+			if (start == 0)
+				break;
+			end = start - 1;
+		}
+	}
+	return client;
 }
 
 const char *
@@ -222,7 +283,10 @@ void
 http_render_error(struct request *r, struct response *w, enum status st)
 {
 	json_t *details = json_array(), *body;
-	const char *msg = r->err.message[0] ? r->err.message : status_default_message(st);
+	/* A 500's own text is for the log (dispatch writes it there): it
+	 * speaks of our internals, never of what the caller can change. */
+	const char *msg = r->err.message[0] && st != ST_INTERNAL ? r->err.message
+	    : status_default_message(st);
 	char *s;
 
 	for (size_t i = 0; i < r->err.ndetails; i++)

@@ -344,6 +344,10 @@ copy_request(struct http_job *job, h2o_req_t *req)
 		r->remote_addr = arena_strdup(a, ip);
 	}
 	(void)sl;
+	/* Behind a trusted reverse proxy the client is in X-Forwarded-For;
+	 * from anyone else the header is the client's own claim. */
+	r->remote_addr = http_client_addr(a, r->remote_addr, r->app->cfg.trusted,
+	    r->app->cfg.ntrusted, r->headers, r->nheaders);
 
 	ctx_init(&r->ctx, ACTOR_PUBLIC, a, &r->err, r->app->db, &r->app->cfg);
 	r->ctx.metrics = r->app->metrics;

@@ -4,9 +4,13 @@
 // stop/start the test cluster.
 //
 // Environment (set by scripts/test): RECEPTIONIST_BIN, DATABASE_URL,
-// DATABASE_OWNER_URL, DATABASE_ADMIN_URL, PG_CTL_DIR, PG_CTL_PORT, PG_CTL_DB.
+// DATABASE_OWNER_URL, DATABASE_ADMIN_URL, PG_CTL_DIR, PG_CTL_PORT, PG_CTL_DB,
+// and TEST_LOG_DIR: when set, everything each spawned process writes to
+// stderr (its log lines) is also kept in a file there, for the log scan
+// that runs after the suite (tests/integration/log_scan.mjs).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -87,6 +91,15 @@ export function spawnProcess(cmd, env = {}, args = []) {
   proc.stderr.setEncoding('utf8');
   proc.stdout.setEncoding('utf8');
   proc.stderr.on('data', (d) => { err += d; });
+  const logDir = process.env.TEST_LOG_DIR;
+  if (logDir) {
+    fs.mkdirSync(logDir, { recursive: true });
+    const file = path.join(logDir,
+      `${path.basename(process.argv[1] ?? 'node', '.mjs')}-${cmd}-${proc.pid}.log`);
+    const sink = fs.createWriteStream(file, { flags: 'a' });
+    proc.stderr.on('data', (d) => sink.write(d));
+    proc.stderr.on('end', () => sink.end());
+  }
   proc.stdout.on('data', (d) => { out += d; });
   const handle = {
     proc,
@@ -341,12 +354,25 @@ export const lit = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
 // Runs the CLI (as the owner role); throws on a non-zero exit.
 export function cli(...args) {
-  return execFileSync(BIN, args, {
-    cwd: REPO_ROOT,
-    env: childEnv({}),
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Its log lines go to TEST_LOG_DIR too (a failure's text is in the
+  // thrown error either way).
+  const logDir = process.env.TEST_LOG_DIR;
+  let fd = 'pipe';
+  if (logDir) {
+    fs.mkdirSync(logDir, { recursive: true });
+    fd = fs.openSync(path.join(logDir,
+      `${path.basename(process.argv[1] ?? 'node', '.mjs')}-cli-${process.pid}.log`), 'a');
+  }
+  try {
+    return execFileSync(BIN, args, {
+      cwd: REPO_ROOT,
+      env: childEnv({}),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', fd],
+    });
+  } finally {
+    if (fd !== 'pipe') fs.closeSync(fd);
+  }
 }
 
 export function randomSlug(prefix = 't') {

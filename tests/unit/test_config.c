@@ -740,11 +740,85 @@ test_env_example_documents_every_variable(void **state)
 			fail_msg(".env.example does not document %s", *name);
 }
 
+/* ---- TRUSTED_PROXIES -------------------------------------------------- */
+
+static void
+test_trusted_proxies_default_to_none(void **state)
+{
+	struct config cfg;
+	struct config_errors errs;
+
+	assert_int_equal(config_load(&cfg, 0, &errs), 0);
+	assert_int_equal(cfg.ntrusted, 0);
+	config_cleanup(&cfg);
+}
+
+static void
+test_trusted_proxies_parse_ipv4_and_ipv6(void **state)
+{
+	struct config cfg;
+	struct config_errors errs;
+
+	setenv("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1 ,fd00::/8,::1", 1);
+	assert_int_equal(config_load(&cfg, 0, &errs), 0);
+	assert_int_equal(cfg.ntrusted, 4);
+	assert_true(cidr_list_contains(cfg.trusted, cfg.ntrusted, "10.1.2.3"));
+	assert_true(cidr_list_contains(cfg.trusted, cfg.ntrusted, "127.0.0.1"));
+	assert_true(cidr_list_contains(cfg.trusted, cfg.ntrusted, "::ffff:127.0.0.1"));
+	assert_true(cidr_list_contains(cfg.trusted, cfg.ntrusted, "fd12:3456::1"));
+	assert_true(cidr_list_contains(cfg.trusted, cfg.ntrusted, "::1"));
+	assert_false(cidr_list_contains(cfg.trusted, cfg.ntrusted, "127.0.0.2"));
+	assert_false(cidr_list_contains(cfg.trusted, cfg.ntrusted, "11.0.0.1"));
+	assert_false(cidr_list_contains(cfg.trusted, cfg.ntrusted, "fe80::1"));
+	assert_false(cidr_list_contains(cfg.trusted, cfg.ntrusted, "not-an-ip"));
+	config_cleanup(&cfg);
+}
+
+static void
+test_cidr_prefix_edges(void **state)
+{
+	struct cidr c;
+
+	assert_true(cidr_parse("192.168.4.0/22", &c));
+	assert_true(cidr_list_contains(&c, 1, "192.168.7.255"));
+	assert_false(cidr_list_contains(&c, 1, "192.168.8.0"));
+	assert_true(cidr_parse("0.0.0.0/0", &c));
+	assert_true(cidr_list_contains(&c, 1, "8.8.8.8"));
+	assert_false(cidr_list_contains(&c, 1, "::1"));
+	assert_true(cidr_parse("2001:db8::/127", &c));
+	assert_true(cidr_list_contains(&c, 1, "2001:db8::1"));
+	assert_false(cidr_list_contains(&c, 1, "2001:db8::2"));
+}
+
+static void
+test_bad_trusted_proxies_fail_with_a_clear_message(void **state)
+{
+	static const char *const bad[] = {
+		"10.0.0.0/33", "10.0.0/8", "example.com", "10.0.0.0/", "10.0.0.0/-1",
+		"::1/129", "10.0.0.0/8;11.0.0.0/8", "10.0.0.0/8x",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct config cfg;
+		struct config_errors errs;
+
+		setenv("TRUSTED_PROXIES", bad[i], 1);
+		if (config_load(&cfg, 0, &errs) != 1 || strstr(errs.msg[0], "TRUSTED_PROXIES") == NULL ||
+		    strstr(errs.msg[0], "CIDR") == NULL)
+			fail_msg("%s: %s", bad[i], errs.n ? errs.msg[0] : "accepted");
+		config_cleanup(&cfg);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_trusted_proxies_default_to_none),
+		T(test_trusted_proxies_parse_ipv4_and_ipv6),
+		T(test_cidr_prefix_edges),
+		T(test_bad_trusted_proxies_fail_with_a_clear_message),
 		T(test_defaults_when_nothing_is_set),
 		T(test_values_from_the_environment_are_used),
 		T(test_empty_value_means_default),

@@ -238,6 +238,26 @@ test_parse_rejects_nul_escape(void **state)
 
 	assert_int_equal(parse_str("{\"a\": \"x\\u0000y\"}", &j, &e), ST_INVALID);
 	assert_null(j);
+	/* Said to the caller, without Jansson's flag names. */
+	assert_non_null(strstr(e.message, "NUL character"));
+	assert_null(strstr(e.message, "JSON_"));
+}
+
+static void
+test_parse_errors_never_name_jansson_flags(void **state)
+{
+	static const char *const bodies[] = {
+		"{\"a\": \"x\\u0000y\"}", "{\"a\": 1, \"a\": 2}", "{\"a\": ", "{} x", "{\"a\" 1}",
+		"{\"a\": 1e999999}", "{\"a\": \"\xff\"}", "[1, 2",
+	};
+	struct err e;
+	json_t *j;
+
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		assert_int_equal(parse_str(bodies[i], &j, &e), ST_INVALID);
+		if (strstr(e.message, "JSON_") != NULL || strstr(e.message, "Malformed JSON") == NULL)
+			fail_msg("%s: %s", bodies[i], e.message);
+	}
 }
 
 static void
@@ -768,6 +788,7 @@ main(void)
 		cmocka_unit_test(test_parse_accepts_valid_multibyte_utf8),
 		cmocka_unit_test(test_parse_rejects_duplicate_keys),
 		cmocka_unit_test(test_parse_rejects_nul_escape),
+		cmocka_unit_test(test_parse_errors_never_name_jansson_flags),
 		cmocka_unit_test(test_parse_rejects_raw_nul_byte),
 		cmocka_unit_test(test_valid_object_passes),
 		cmocka_unit_test(test_unknown_field_is_reported_by_name),
