@@ -115,23 +115,16 @@ BEGIN
 	RETURN QUERY SELECT n_hooks, n_mail;
 END $$;
 
--- Fans the run out: one system.retention job per tenant (every status: a
--- suspended business's customers age like anyone's), under one key per
--- run so a second scheduler adds none. Returns the jobs enqueued.
-CREATE FUNCTION retention_enqueue_tenants(p_key text) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE n bigint;
-BEGIN
-	INSERT INTO jobs (tenant_id, kind, unique_key, max_attempts)
-	SELECT t.id, 'system.retention', p_key, 3 FROM tenants t
-	ON CONFLICT DO NOTHING;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	RETURN n;
-END $$;
+-- The tenants a run walks through, each then in its own transaction:
+-- every status (a suspended business's customers age like anyone's).
+CREATE FUNCTION retention_tenants() RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT t.id FROM tenants t ORDER BY t.id
+$$;
 
 REVOKE ALL ON FUNCTION retention_count(text, bigint), retention_totals_read(),
     retention_purge_webhooks(int, int), retention_purge_platform(int, int),
-    retention_enqueue_tenants(text) FROM PUBLIC;
+    retention_tenants() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION retention_count(text, bigint), retention_totals_read(),
     retention_purge_webhooks(int, int), retention_purge_platform(int, int),
-    retention_enqueue_tenants(text) TO receptionist_app;
+    retention_tenants() TO receptionist_app;

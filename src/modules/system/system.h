@@ -51,9 +51,10 @@ enum status system_retention_tenant(struct ctx *c, struct retention_result *out)
 
 struct retention_platform_result {
 	long long webhook_events, platform_outbox;	/* rows of no tenant */
-	long long tenants;				/* tenant jobs enqueued */
+	long long tenants, failed;			/* tenants run, and failed */
 };
-/* The platform part: rows of no tenant, then one job per tenant. */
+/* A whole run (the system.retention job): rows of no tenant, then every
+ * tenant's part in turn, each in its own transaction. */
 enum status system_retention_platform(struct ctx *c,
     struct retention_platform_result *out) MUST_USE;
 /* Appends retention_deleted_rows_total{table} (Prometheus text) to b. */

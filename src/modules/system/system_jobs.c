@@ -12,9 +12,9 @@ purge_expired_job(struct job *job)
 	return system_purge_expired(&job->ctx);
 }
 
-/* system.retention: the platform job (no tenant) purges what belongs to
- * no tenant and enqueues this kind once per tenant; each tenant's job
- * purges that tenant's rows past its retention. */
+/* system.retention: hard-deletes what is past retention, platform rows
+ * first, then tenant by tenant (a job enqueued for one tenant runs that
+ * tenant's part only). */
 static enum status
 retention_job(struct job *job)
 {

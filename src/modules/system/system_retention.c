@@ -2,13 +2,15 @@
  * and for how long, removed for good once it is past that (the only hard
  * delete in the product).
  *
- * A run is one platform job (system.retention, hourly) that removes what
- * belongs to no tenant and fans out one system.retention job per tenant.
- * Each tenant's job runs in that tenant's transaction under row-level
- * security, removes at most RETENTION_BATCH rows per table (a backlog goes
- * over the following runs, so no run holds locks for long), writes one
- * audit row per table it removed rows from, and adds the counts to the
- * counters /metrics shows (retention_deleted_rows_total{table}). */
+ * A run is one platform job (system.retention, hourly): it removes what
+ * belongs to no tenant, then walks through the tenants one at a time, each
+ * in its own transaction under row-level security. One job on one worker
+ * thread, rather than a job per tenant, so a run never floods the queue
+ * ahead of the work customers are waiting for. Per tenant it removes at
+ * most RETENTION_BATCH rows per table (a backlog goes over the following
+ * runs, so no transaction holds locks for long), writes one audit row per
+ * table it removed rows from, and adds the counts to the counters /metrics
+ * shows (retention_deleted_rows_total{table}). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -81,21 +83,42 @@ enum status
 system_retention_platform(struct ctx *c, struct retention_platform_result *out)
 {
 	struct retention_platform_result r = { 0 };
-	/* A key per run: a retried platform job may fan out again, harmless. */
-	const char *key = arena_printf(c->arena, "run@%lld", (long long)time(NULL));
+	const char **tenants = NULL;
 	struct db_tx tx;
+	size_t n = 0;
 	enum status st;
 
 	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
 		return st;
 	if ((st = system_store_retention_platform(&tx, RETENTION_DELIVERED_DAYS, RETENTION_BATCH,
 	    &r.webhook_events, &r.platform_outbox)) == ST_OK)
-		st = system_store_retention_fan_out(&tx, key, &r.tenants);
+		st = system_store_retention_tenants(&tx, &tenants, &n);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
-	log_emit(LOG_INFO, "retention: platform purged, tenants queued", json_pack("{s:I, s:I,"
-	    " s:I}", "webhook_events", (json_int_t)r.webhook_events, "platform_outbox",
-	    (json_int_t)r.platform_outbox, "tenants", (json_int_t)r.tenants));
+	/* One tenant's failure is logged and the others go on; the next
+	 * run tries it again. A stopping worker stops between tenants. */
+	for (size_t i = 0; i < n && !ctx_cancelled(c); i++) {
+		struct ctx tc = *c;
+		struct arena a;
+
+		/* Each tenant's results are freed before the next one's. */
+		arena_init(&a, 4096);
+		tc.arena = &a;
+		ctx_set_tenant(&tc, tenants[i]);
+		if (system_retention_tenant(&tc, NULL) == ST_OK) {
+			r.tenants++;
+		} else {
+			r.failed++;
+			log_emit(LOG_WARN, "retention: a tenant's run failed", json_pack("{s:s,"
+			    " s:s}", "tenant_id", tenants[i], "error", c->err->message));
+			err_clear(c->err);
+		}
+		arena_free(&a);
+	}
+	log_emit(LOG_INFO, "retention: run finished", json_pack("{s:I, s:I, s:I, s:I}",
+	    "webhook_events", (json_int_t)r.webhook_events, "platform_outbox",
+	    (json_int_t)r.platform_outbox, "tenants", (json_int_t)r.tenants,
+	    "tenants_failed", (json_int_t)r.failed));
 	if (out != NULL)
 		*out = r;
 	return ST_OK;

@@ -138,16 +138,18 @@ system_store_retention_platform(struct db_tx *tx, int days, int limit,
 	return ST_OK;
 }
 
-enum status
-system_store_retention_fan_out(struct db_tx *tx, const char *key, long long *n)
+static void
+id_from_row(PGresult *res, int row, void *elem, struct arena *a)
 {
-	PGresult *res = db_exec(tx, "SELECT retention_enqueue_tenants($1)", 1,
-	    (const char *[]){ key });
+	(void)a;
+	*(const char **)elem = PQgetvalue(res, row, 0);
+}
 
-	if (res == NULL)
-		return db_status(tx);
-	*n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	return ST_OK;
+enum status
+system_store_retention_tenants(struct db_tx *tx, const char ***ids, size_t *n)
+{
+	return db_rows(tx, "SELECT t::text FROM retention_tenants() t", 0, NULL,
+	    sizeof(**ids), id_from_row, (void **)ids, n);
 }
 
 static void

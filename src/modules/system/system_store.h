@@ -45,9 +45,9 @@ enum status system_store_retention_count(struct db_tx *tx, const char *table,
 /* Platform rows (no tenant) past days, limit of each; records its counts. */
 enum status system_store_retention_platform(struct db_tx *tx, int days, int limit,
     long long *webhook_events, long long *platform_outbox) MUST_USE;
-/* One system.retention job per tenant under key; *n enqueued. */
-enum status system_store_retention_fan_out(struct db_tx *tx, const char *key,
-    long long *n) MUST_USE;
+/* Every tenant's id, for a run to walk through. */
+enum status system_store_retention_tenants(struct db_tx *tx, const char ***ids,
+    size_t *n) MUST_USE;
 
 struct retention_total {
 	const char *table;

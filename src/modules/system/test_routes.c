@@ -88,25 +88,8 @@ jobs_route(struct request *r, struct response *w)
 	return reply_json(r, w, 201, json_pack("{s:b}", "queued", 1));
 }
 
-/* POST /v1/test/retention — runs the platform part of a retention run now
- * (rows of no tenant, then one system.retention job per tenant for the
- * worker), instead of waiting for the hourly schedule. The tenant part
- * has its own route, so a test can run one tenant's without the others'. */
-static enum status
-retention_route(struct request *r, struct response *w)
-{
-	struct retention_platform_result out;
-	enum status st;
-
-	if ((st = system_retention_platform(&r->ctx, &out)) != ST_OK)
-		return st;
-	return reply_json(r, w, 200, json_pack("{s:I, s:I, s:I}", "webhook_events",
-	    (json_int_t)out.webhook_events, "platform_outbox", (json_int_t)out.platform_outbox,
-	    "tenants_queued", (json_int_t)out.tenants));
-}
-
-/* POST /v1/test/retention/tenant — one tenant's part of a retention run,
- * now, as the system.retention job runs it. */
+/* POST /v1/test/retention — the tenant's part of a retention run, now
+ * (the hourly system.retention job runs it for every tenant in turn). */
 static enum status
 retention_tenant_route(struct request *r, struct response *w)
 {
@@ -198,8 +181,7 @@ static const struct route system_test_routes_v[] = {
 	{ HTTP_GET, "/v1/test/sleep", sleep_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_POST, "/v1/test/echo", echo_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_POST, "/v1/test/jobs", jobs_route, TENANCY_HOST_OR_HEADER, 0, NULL },
-	{ HTTP_POST, "/v1/test/retention", retention_route, TENANCY_NONE, 0, NULL },
-	{ HTTP_POST, "/v1/test/retention/tenant", retention_tenant_route, TENANCY_HOST_OR_HEADER,
-	    0, NULL },
+	{ HTTP_POST, "/v1/test/retention", retention_tenant_route, TENANCY_HOST_OR_HEADER, 0,
+	    NULL },
 };
 const struct route_table system_test_routes = TABLE_OF(system_test_routes_v);
