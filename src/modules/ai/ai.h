@@ -77,6 +77,23 @@ enum status ai_turn_run(struct ai_turn *t, const struct ai_sink *sink, struct ai
     MUST_USE;
 void ai_turn_abandon(struct ai_turn *t);
 
+/* One person's transcripts, for the appointments module's export and
+ * erasure (ai_store.c), in the caller's tenant transaction: the
+ * conversations linked to customer_id, or whose contact carries the e-mail
+ * (any case) or the phone (email and phone may be NULL). */
+struct db_tx;
+/* As a JSON array of conversations, each with its messages in order (the
+ * latest AI_EXPORT_CONVERSATIONS conversations); *out belongs to tx's
+ * arena. */
+#define AI_EXPORT_CONVERSATIONS 500
+enum status ai_person_transcripts(struct db_tx *tx, const char *customer_id,
+    const char *email, const char *phone, json_t **out) MUST_USE;
+/* Deletes their messages and strips the conversations of what identifies
+ * the person (contact, summary, channel handle, proposal, offered slots,
+ * session), closing them; the rows stay for the tenant's counts. */
+enum status ai_person_erase(struct db_tx *tx, const char *customer_id, const char *email,
+    const char *phone, long long *messages, long long *conversations) MUST_USE;
+
 /* The AI settings singleton's descriptor (tone, greeting, …), for
  * admin_svc_* callers (the demo). */
 struct admin_resource;

@@ -782,3 +782,68 @@ ai_store_conv_json(struct db_tx *tx, const char *id, json_t **out, bool *found)
 	*out = o;
 	return ST_OK;
 }
+
+/* One person's transcripts (export and erasure) --------------------------------- */
+
+/* $1 customer id, $2 e-mail, $3 phone (either may be NULL). */
+#define PERSON_CONVERSATIONS "c0.customer_id = $1::uuid" \
+	" OR ($2::text IS NOT NULL AND lower(c0.contact->>'email') = lower($2::text))" \
+	" OR ($3::text IS NOT NULL AND c0.contact->>'phone' = $3::text)"
+
+enum status
+ai_person_transcripts(struct db_tx *tx, const char *customer_id, const char *email,
+    const char *phone, json_t **out)
+{
+	const char *params[4] = { customer_id, email, phone, NULL };
+	char limit[16];
+	PGresult *res;
+
+	snprintf(limit, sizeof(limit), "%d", AI_EXPORT_CONVERSATIONS);
+	params[3] = limit;
+	res = db_exec(tx, "SELECT coalesce(json_agg(json_build_object('id', c.id,"
+	    " 'channel', c.channel, 'status', c.status, 'summary', c.summary,"
+	    " 'contact', c.contact, 'created_at', " DB_RFC3339("c.created_at") ","
+	    " 'last_activity_at', " DB_RFC3339("c.last_activity_at") ","
+	    " 'messages', coalesce((SELECT json_agg(json_build_object('seq', m.seq,"
+	    "  'role', m.role, 'author', m.author, 'content', m.content,"
+	    "  'tool_calls', m.tool_calls, 'tool_name', m.tool_name, 'tool_result', m.tool_result,"
+	    "  'created_at', " DB_RFC3339("m.created_at") ") ORDER BY m.seq)"
+	    "  FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id),"
+	    "  '[]'::json)) ORDER BY c.created_at, c.id), '[]'::json)::text"
+	    " FROM (SELECT * FROM conversations c0 WHERE " PERSON_CONVERSATIONS
+	    "  ORDER BY c0.created_at DESC LIMIT $4::int) c", 4, params);
+	if (res == NULL)
+		return db_status(tx);
+	*out = json_col(tx->arena, res, 0, 0);
+	if (*out == NULL)
+		return err_set(tx->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	return ST_OK;
+}
+
+enum status
+ai_person_erase(struct db_tx *tx, const char *customer_id, const char *email,
+    const char *phone, long long *messages, long long *conversations)
+{
+	const char *params[3] = { customer_id, email, phone };
+	PGresult *res;
+
+	res = db_exec(tx, "WITH conv AS (SELECT c0.id FROM conversations c0"
+	    "  WHERE " PERSON_CONVERSATIONS "),"
+	    " dm AS (DELETE FROM messages m USING conv WHERE m.tenant_id = app_tenant()"
+	    "  AND m.conversation_id = conv.id RETURNING 1),"
+	    " uc AS (UPDATE conversations c SET contact = '{}', summary = NULL,"
+	    "  channel_ref = NULL, pending_proposal = NULL, offered_slots = '[]',"
+	    "  handoff_reason = NULL, session_token_hash = NULL, status = 'CLOSED',"
+	    "  closed_at = coalesce(c.closed_at, now()), turn_lock_until = NULL"
+	    "  FROM conv WHERE c.tenant_id = app_tenant() AND c.id = conv.id"
+	    "  AND (c.contact <> '{}' OR c.summary IS NOT NULL OR c.channel_ref IS NOT NULL"
+	    "  OR c.pending_proposal IS NOT NULL OR c.offered_slots <> '[]'"
+	    "  OR c.handoff_reason IS NOT NULL OR c.session_token_hash IS NOT NULL"
+	    "  OR c.status <> 'CLOSED') RETURNING 1)"
+	    " SELECT (SELECT count(*) FROM dm), (SELECT count(*) FROM uc)", 3, params);
+	if (res == NULL)
+		return db_status(tx);
+	*messages = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*conversations = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	return ST_OK;
+}

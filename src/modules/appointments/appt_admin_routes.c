@@ -1,8 +1,9 @@
 /* appt_admin_routes.c — the scheduling admin API: bookings (list, read,
  * create, move, cancel, status), customers with their history, usage
- * against the plan, and the scheduling settings (served by the admin
- * engine from a descriptor). STAFF callers see only bookings with an item
- * of their own; the service narrows every read. Parse, call, render. */
+ * against the plan, a customer's export and erasure, and the scheduling
+ * and retention settings (served by the admin engine from descriptors).
+ * STAFF callers see only bookings with an item of their own; the service
+ * narrows every read. Parse, call, render. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,23 @@ static const struct admin_resource settings_res = {
 };
 
 ADMIN_SINGLETON_HANDLERS(settings, settings_res)
+
+/* Retention: how long this business's chat transcripts and customers are
+ * kept (the system.retention job applies them; migration 0011 sets the
+ * defaults and the database checks the same limits). */
+static const struct admin_field retention_fields[] = {
+	ADMIN_F_INT("transcript_days", 30, 365, 0),
+	ADMIN_F_INT("customer_months", 12, 60, 0),
+};
+
+static const struct admin_resource retention_res = {
+	.name = "retention_settings", .title = "retention settings",
+	.path = "/v1/admin/retention-settings", .table = "retention_settings",
+	.fields = retention_fields, .nfields = ADMIN_NFIELDS(retention_fields),
+	.flags = ADMIN_SINGLETON,
+};
+
+ADMIN_SINGLETON_HANDLERS(retention, retention_res)
 
 /* Helpers ---------------------------------------------------------------------------- */
 
@@ -385,6 +403,41 @@ customer_route(struct request *r, struct response *w)
 	return admin_reply_row(r, w, 200, o);
 }
 
+/* GET /v1/admin/customers/{id}/export — everything we hold on the person. */
+static enum status
+customer_export_route(struct request *r, struct response *w)
+{
+	const char *id;
+	json_t *out;
+	enum status st;
+
+	if ((st = admin_path_id(r, "id", "customer", &id)) != ST_OK ||
+	    (st = appt_customer_export(&r->ctx, appt_lower(r->arena, id), &out)) != ST_OK)
+		return st;
+	return reply_json(r, w, 200, out);
+}
+
+/* POST /v1/admin/customers/{id}/erase — the person's data erased, their
+ * bookings kept anonymised. */
+static enum status
+customer_erase_route(struct request *r, struct response *w)
+{
+	struct appt_erasure e;
+	const char *id;
+	enum status st;
+
+	if ((st = admin_path_id(r, "id", "customer", &id)) != ST_OK ||
+	    (st = appt_customer_erase(&r->ctx, appt_lower(r->arena, id), &e)) != ST_OK)
+		return st;
+	return reply_json(r, w, 200, json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I}",
+	    "id", appt_lower(r->arena, id), "already_erased", e.already_erased,
+	    "messages_deleted", (json_int_t)e.messages,
+	    "conversations_anonymised", (json_int_t)e.conversations,
+	    "bookings_anonymised", (json_int_t)e.rows.bookings_cleared,
+	    "bookings_kept", (json_int_t)e.rows.bookings_kept,
+	    "notifications_deleted", (json_int_t)e.rows.notifications));
+}
+
 /* GET /v1/admin/usage — this month's bookings against the plan. */
 static enum status
 usage_route(struct request *r, struct response *w)
@@ -423,8 +476,16 @@ static const struct route appt_admin_routes_v[] = {
 	ROUTE(HTTP_POST, BOOKINGS "/{id}/status", status_route, RES_BOOKINGS, VERB_WRITE),
 	ROUTE(HTTP_GET, "/v1/admin/customers", customers_route, RES_CUSTOMERS, VERB_READ),
 	ROUTE(HTTP_GET, "/v1/admin/customers/{id}", customer_route, RES_CUSTOMERS, VERB_READ),
+	/* A person's whole record, and its erasure: owners and admins only
+	 * (customers:write), though the export only reads. */
+	ROUTE(HTTP_GET, "/v1/admin/customers/{id}/export", customer_export_route, RES_CUSTOMERS,
+	    VERB_WRITE),
+	ROUTE(HTTP_POST, "/v1/admin/customers/{id}/erase", customer_erase_route, RES_CUSTOMERS,
+	    VERB_WRITE),
 	/* The bill's side of the business: owners, admins and accountants. */
 	ROUTE(HTTP_GET, "/v1/admin/usage", usage_route, RES_BILLING, VERB_READ),
 	ADMIN_SINGLETON_ROUTES(settings, "/v1/admin/scheduling-settings", RES_PROFILE),
+	/* Read by whoever sees customers, changed by owners and admins. */
+	ADMIN_SINGLETON_ROUTES(retention, "/v1/admin/retention-settings", RES_CUSTOMERS),
 };
 const struct route_table appt_admin_routes = TABLE_OF(appt_admin_routes_v);

@@ -25,6 +25,7 @@
 #include "modules/audit/audit.h"
 #include "modules/auth/auth.h"
 #include "modules/billing/billing.h"
+#include "modules/ai/ai.h"
 #include "modules/calendar/calendar.h"
 
 #define NOTIFY_JOB "notifications.booking"
@@ -1265,6 +1266,74 @@ appt_customer_history(struct ctx *ctx, const char *id, struct appt_customer *c,
 	if (!found)
 		return err_set(ctx->err, ST_NOTFOUND, "No customer with this id.");
 	*zone = s.zone;
+	return ST_OK;
+}
+
+/* Privacy: export and erasure --------------------------------------------------- */
+
+enum status
+appt_customer_export(struct ctx *ctx, const char *id, json_t **out)
+{
+	struct appt_export_rows rows;
+	json_t *transcripts = NULL;
+	struct db_tx tx;
+	bool found = false;
+	enum status st;
+
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
+		return st;
+	if ((st = appt_store_customer_export(&tx, id, &rows, &found)) != ST_OK || !found)
+		goto out;
+	if ((st = ai_person_transcripts(&tx, id, rows.email, rows.phone, &transcripts)) != ST_OK)
+		goto out;
+	/* Who read a person's whole record is worth knowing. */
+	st = admin_audit(&tx, ctx, "customer.exported", "customer", id, NULL);
+out:
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (!found)
+		return err_set(ctx->err, ST_NOTFOUND, "No customer with this id.");
+	*out = json_pack("{s:O, s:O, s:O, s:O, s:s}", "customer", rows.customer,
+	    "bookings", rows.bookings, "conversations", transcripts,
+	    "notifications", rows.notifications, "exported_at", appt_utc_text(ctx->arena,
+	    (int64_t)time(NULL)));
+	return ST_OK;
+}
+
+enum status
+appt_customer_erase(struct ctx *ctx, const char *id, struct appt_erasure *out)
+{
+	struct appt_customer c;
+	struct db_tx tx;
+	bool found = false;
+	enum status st;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
+		return st;
+	if ((st = appt_store_customer_get(&tx, id, &c, &found)) != ST_OK || !found)
+		goto out;
+	/* Transcripts first: they are found by the e-mail and phone the
+	 * customer row is about to lose. */
+	if ((st = ai_person_erase(&tx, id, c.email, c.phone, &out->messages,
+	    &out->conversations)) != ST_OK ||
+	    (st = appt_store_customer_erase(&tx, id, c.email, &out->rows)) != ST_OK)
+		goto out;
+	out->already_erased = out->rows.customer == 0 && out->rows.bookings_cleared == 0 &&
+	    out->rows.notifications == 0 && out->messages == 0 && out->conversations == 0;
+	st = admin_audit(&tx, ctx, "customer.erased", "customer", id,
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}",
+	    "messages_deleted", (json_int_t)out->messages,
+	    "conversations_anonymised", (json_int_t)out->conversations,
+	    "bookings_anonymised", (json_int_t)out->rows.bookings_cleared,
+	    "bookings_kept", (json_int_t)out->rows.bookings_kept,
+	    "notifications_deleted", (json_int_t)out->rows.notifications,
+	    "already_erased", out->already_erased));
+out:
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (!found)
+		return err_set(ctx->err, ST_NOTFOUND, "No customer with this id.");
 	return ST_OK;
 }
 

@@ -49,6 +49,23 @@ enum status appt_customer_history(struct ctx *ctx, const char *id,
     struct appt_customer *c, struct appt_view **bookings, size_t *n,
     const char **zone) MUST_USE;
 
+/* GET /v1/admin/customers/{id}/export: everything we hold on one person,
+ * as one JSON object {customer, bookings (with items), conversations (with
+ * messages), notifications, exported_at}; audited (customer.exported). */
+enum status appt_customer_export(struct ctx *ctx, const char *id, json_t **out) MUST_USE;
+
+/* POST /v1/admin/customers/{id}/erase: the person's messages deleted and
+ * their conversations stripped, booking mail deleted, the customer row and
+ * their bookings anonymised but kept for the business's books. Idempotent
+ * (a second call changes nothing and says so); audited (customer.erased). */
+struct appt_erasure {
+	struct appt_erase_counts rows;
+	long long messages, conversations;
+	bool already_erased;		/* nothing was left to erase */
+};
+enum status appt_customer_erase(struct ctx *ctx, const char *id,
+    struct appt_erasure *out) MUST_USE;
+
 struct appt_usage {
 	const char *plan;
 	int64_t period_start, period_end;

@@ -1349,3 +1349,106 @@ appt_store_outbox_insert(struct db_tx *tx, const char *recipient, const char *te
 		return db_status(tx);
 	return ST_OK;
 }
+
+/* One customer's data (export and erasure) ---------------------------------------- */
+
+static void
+decref_cb(void *p)
+{
+	json_decref(p);
+}
+
+static json_t *
+json_text_col(struct arena *a, PGresult *res, int col)
+{
+	json_t *j = json_loads(PQgetvalue(res, 0, col), JSON_DECODE_ANY, NULL);
+
+	if (j != NULL)
+		arena_defer(a, decref_cb, j);
+	return j;
+}
+
+/* Booking mail only: other mail to the same address (an invitation, if
+ * the customer also works there) is not theirs as a customer. */
+#define BOOKING_MAIL "o.template LIKE 'booking.%'"
+
+enum status
+appt_store_customer_export(struct db_tx *tx, const char *id, struct appt_export_rows *out,
+    bool *found)
+{
+	char limit[16];
+	PGresult *res;
+
+	snprintf(limit, sizeof(limit), "%d", APPT_EXPORT_BOOKINGS);
+	res = db_exec(tx, "SELECT json_build_object('id', c.id, 'name', c.name,"
+	    " 'email', c.email, 'phone', c.phone, 'sms_consent', c.sms_consent,"
+	    " 'sms_consent_at', " DB_RFC3339("c.sms_consent_at") ","
+	    " 'erased_at', " DB_RFC3339("c.erased_at") ","
+	    " 'created_at', " DB_RFC3339("c.created_at") ","
+	    " 'updated_at', " DB_RFC3339("c.updated_at") ")::text,"
+	    " coalesce((SELECT json_agg(json_build_object('id', b.id, 'reference', b.reference,"
+	    "  'status', b.status, 'source', b.source, 'starts_at', " DB_RFC3339("b.starts_at") ","
+	    "  'ends_at', " DB_RFC3339("b.ends_at") ", 'notes', b.notes,"
+	    "  'total_minor', b.total_minor, 'currency', b.currency,"
+	    "  'cancelled_at', " DB_RFC3339("b.cancelled_at") ", 'cancel_reason', b.cancel_reason,"
+	    "  'created_at', " DB_RFC3339("b.created_at") ","
+	    "  'items', coalesce((SELECT json_agg(json_build_object('position', i.position,"
+	    "   'service_id', i.service_id, 'staff_id', i.staff_id, 'addon_ids', i.addon_ids,"
+	    "   'starts_at', " DB_RFC3339("i.starts_at") ", 'ends_at', " DB_RFC3339("i.ends_at") ","
+	    "   'price_minor', i.price_minor) ORDER BY i.position) FROM booking_items i"
+	    "   WHERE i.tenant_id = b.tenant_id AND i.booking_id = b.id), '[]'::json))"
+	    "  ORDER BY b.starts_at DESC, b.id)"
+	    "  FROM (SELECT * FROM bookings b0 WHERE b0.customer_id = c.id"
+	    "   ORDER BY b0.starts_at DESC LIMIT $2::int) b), '[]'::json)::text,"
+	    " coalesce((SELECT json_agg(json_build_object('id', o.id, 'channel', o.channel,"
+	    "  'recipient', o.recipient, 'template', o.template, 'payload', o.payload,"
+	    "  'status', o.status, 'sent_at', " DB_RFC3339("o.sent_at") ","
+	    "  'created_at', " DB_RFC3339("o.created_at") ") ORDER BY o.created_at, o.id)"
+	    "  FROM notification_outbox o WHERE c.email IS NOT NULL"
+	    "  AND lower(o.recipient) = c.email_key AND " BOOKING_MAIL "), '[]'::json)::text,"
+	    " c.email::text, c.phone"
+	    " FROM customers c WHERE c.id = $1::uuid AND c.deleted_at IS NULL", 2,
+	    (const char *[]){ id, limit });
+
+	*found = false;
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) != 1)
+		return ST_OK;
+	out->customer = json_text_col(tx->arena, res, 0);
+	out->bookings = json_text_col(tx->arena, res, 1);
+	out->notifications = json_text_col(tx->arena, res, 2);
+	out->email = db_val(res, 0, 3);
+	out->phone = db_val(res, 0, 4);
+	if (out->customer == NULL || out->bookings == NULL || out->notifications == NULL)
+		return err_set(tx->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	*found = true;
+	return ST_OK;
+}
+
+enum status
+appt_store_customer_erase(struct db_tx *tx, const char *id, const char *email,
+    struct appt_erase_counts *out)
+{
+	PGresult *res = db_exec(tx, "WITH"
+	    " b AS (UPDATE bookings SET notes = NULL, cancel_reason = NULL"
+	    "  WHERE customer_id = $1::uuid AND (notes IS NOT NULL OR cancel_reason IS NOT NULL)"
+	    "  RETURNING 1),"
+	    " o AS (DELETE FROM notification_outbox o WHERE $2::text IS NOT NULL"
+	    "  AND lower(o.recipient) = lower($2::text) AND " BOOKING_MAIL " RETURNING 1),"
+	    " c AS (UPDATE customers SET name = 'Erased customer', email = NULL, phone = NULL,"
+	    "  sms_consent = false, sms_consent_at = NULL, erased_at = coalesce(erased_at, now())"
+	    "  WHERE id = $1::uuid AND (erased_at IS NULL OR email IS NOT NULL"
+	    "  OR phone IS NOT NULL OR sms_consent OR name <> 'Erased customer') RETURNING 1)"
+	    " SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM b),"
+	    " (SELECT count(*) FROM bookings WHERE customer_id = $1::uuid),"
+	    " (SELECT count(*) FROM o)", 2, (const char *[]){ id, email });
+
+	if (res == NULL)
+		return db_status(tx);
+	out->customer = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	out->bookings_cleared = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	out->bookings_kept = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	out->notifications = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+	return ST_OK;
+}

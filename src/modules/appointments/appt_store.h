@@ -7,6 +7,7 @@
 #ifndef APPOINTMENTS_STORE_H
 #define APPOINTMENTS_STORE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -107,6 +108,28 @@ struct appt_customer_filter {
 };
 enum status appt_store_customer_list(struct db_tx *tx, const struct appt_customer_filter *f,
     struct appt_customer **out, size_t *n, const char **last_created) MUST_USE;
+
+/* Everything we hold on one customer besides transcripts (the AI module's),
+ * as JSON text: the customer row, their bookings with items (latest
+ * APPT_EXPORT_BOOKINGS), and the booking mail sent to their e-mail. email
+ * and phone are the row's (NULL when absent), to find their transcripts.
+ * *found false for no such (live) customer. */
+#define APPT_EXPORT_BOOKINGS 5000
+struct appt_export_rows {
+	json_t *customer, *bookings, *notifications;
+	const char *email, *phone;
+};
+enum status appt_store_customer_export(struct db_tx *tx, const char *id,
+    struct appt_export_rows *out, bool *found) MUST_USE;
+/* Anonymises the customer in place (name replaced, e-mail, phone and SMS
+ * consent cleared, erased_at set), clears their bookings' notes and
+ * cancellation reasons, and deletes booking mail to email. Counts what
+ * changed: a second erasure changes nothing. */
+struct appt_erase_counts {
+	long long customer, bookings_cleared, bookings_kept, notifications;
+};
+enum status appt_store_customer_erase(struct db_tx *tx, const char *id, const char *email,
+    struct appt_erase_counts *out) MUST_USE;
 
 /* Bookings --------------------------------------------------------------- */
 

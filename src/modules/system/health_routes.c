@@ -94,6 +94,11 @@ metrics_route(struct request *r, struct response *w)
 		    ps.open, ps.idle, ps.max, ps.waiting, ps.connects, ps.connect_failures,
 		    ps.discarded, ws.threads, ws.busy, ws.queued, ws.capacity, ws.rejected,
 		    ws.streams, ws.streams_max, ws.streams_rejected);
+	/* The retention job runs in `worker`, which serves no HTTP: its
+	 * counters live in the database and are read here. Scrapes go on
+	 * without them while the database is away. */
+	if (st == ST_OK && system_retention_metrics(&r->ctx, &b) != ST_OK)
+		err_clear(&r->err);
 	if (st != ST_OK) {
 		buf_free(&b);
 		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "core/buf.h"
 #include "core/ctx.h"
 #include "db/jobs.h"
 #include "http/http.h"
@@ -32,6 +33,33 @@ enum system_ready {
 enum system_ready system_readiness(struct ctx *c);
 /* Expired idempotency keys and sessions, old finished jobs. */
 enum status system_purge_expired(struct ctx *c) MUST_USE;
+/* Retention (system_retention.c): at most RETENTION_BATCH rows per table
+ * per tenant per run; webhook payloads and sent or failed mail are kept
+ * RETENTION_DELIVERED_DAYS everywhere (not the tenant's choice). */
+#define RETENTION_BATCH 1000
+#define RETENTION_DELIVERED_DAYS 30
+
+/* Rows removed by one tenant's run, by table (system_store.h's
+ * enum retention_table: messages, conversations, bookings, customers,
+ * notification_outbox, webhook_events), and the settings it applied. */
+struct retention_result {
+	long long rows[6];
+	int transcript_days, customer_months;
+};
+/* The tenant part, in ctx's tenant; out may be NULL. */
+enum status system_retention_tenant(struct ctx *c, struct retention_result *out) MUST_USE;
+
+struct retention_platform_result {
+	long long webhook_events, platform_outbox;	/* rows of no tenant */
+	long long tenants, failed;			/* tenants run, and failed */
+};
+/* A whole run (the system.retention job): rows of no tenant, then every
+ * tenant's part in turn, each in its own transaction. */
+enum status system_retention_platform(struct ctx *c,
+    struct retention_platform_result *out) MUST_USE;
+/* Appends retention_deleted_rows_total{table} (Prometheus text) to b. */
+enum status system_retention_metrics(struct ctx *c, struct buf *b) MUST_USE;
+
 /* Test mode only: the audit row test.sleep leaves, and enqueueing a test
  * job in the context's tenant. */
 enum status system_test_job_ran(struct ctx *c, long long job_id) MUST_USE;

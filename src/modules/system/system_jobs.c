@@ -1,4 +1,4 @@
-/* system_jobs.c — the platform's periodic purge, and the jobs the test
+/* system_jobs.c — the platform's periodic purge and retention run, and the jobs the test
  * suite uses to prove retries, dead jobs and lease recovery: each builds
  * nothing of its own and calls a service with the job's ctx. */
 #include <time.h>
@@ -12,13 +12,26 @@ purge_expired_job(struct job *job)
 	return system_purge_expired(&job->ctx);
 }
 
+/* system.retention: hard-deletes what is past retention, platform rows
+ * first, then tenant by tenant (a job enqueued for one tenant runs that
+ * tenant's part only). */
+static enum status
+retention_job(struct job *job)
+{
+	if (job->tenant_id == NULL)
+		return system_retention_platform(&job->ctx, NULL);
+	return system_retention_tenant(&job->ctx, NULL);
+}
+
 static const struct job_handler system_job_handlers_v[] = {
 	{ "system.purge_expired", purge_expired_job },
+	{ "system.retention", retention_job },
 };
 const struct job_table system_job_handlers = TABLE_OF(system_job_handlers_v);
 
 static const struct periodic_job system_periodic_jobs_v[] = {
 	{ "system.purge_expired", 3600 },
+	{ "system.retention", 3600 },
 };
 const struct periodic_table system_periodic_jobs = TABLE_OF(system_periodic_jobs_v);
 

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "modules/auth/auth.h"
 #include "modules/system/system.h"
+#include "modules/system/system_store.h"
 
 /* GET /v1/test/sleep?ms=N — answers after N ms (max 10 s), sooner if the
  * client goes away. */
@@ -85,6 +86,24 @@ jobs_route(struct request *r, struct response *w)
 	    ma ? (int)json_integer_value(ma) : 3)) != ST_OK)
 		return st;
 	return reply_json(r, w, 201, json_pack("{s:b}", "queued", 1));
+}
+
+/* POST /v1/test/retention — the tenant's part of a retention run, now
+ * (the hourly system.retention job runs it for every tenant in turn). */
+static enum status
+retention_tenant_route(struct request *r, struct response *w)
+{
+	struct retention_result out;
+	json_t *deleted;
+	enum status st;
+
+	if ((st = system_retention_tenant(&r->ctx, &out)) != ST_OK)
+		return st;
+	deleted = json_object();
+	for (int t = 0; t < RT__COUNT; t++)
+		json_object_set_new(deleted, retention_table_names[t], json_integer(out.rows[t]));
+	return reply_json(r, w, 200, json_pack("{s:i, s:i, s:o}", "transcript_days",
+	    out.transcript_days, "customer_months", out.customer_months, "deleted", deleted));
 }
 
 /* GET /v1/test/routes — every mounted route and the permission it needs,
@@ -162,5 +181,7 @@ static const struct route system_test_routes_v[] = {
 	{ HTTP_GET, "/v1/test/sleep", sleep_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_POST, "/v1/test/echo", echo_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_POST, "/v1/test/jobs", jobs_route, TENANCY_HOST_OR_HEADER, 0, NULL },
+	{ HTTP_POST, "/v1/test/retention", retention_tenant_route, TENANCY_HOST_OR_HEADER, 0,
+	    NULL },
 };
 const struct route_table system_test_routes = TABLE_OF(system_test_routes_v);
