@@ -35,6 +35,9 @@ static const struct var vars[] = {
 	{ "DATABASE_URL", V_URL, F(database_url), NULL, 0, 0, NULL, CONFIG_NEED_DB, true },
 	{ "DATABASE_OWNER_URL", V_URL, F(database_owner_url), NULL, 0, 0, NULL,
 	    CONFIG_NEED_OWNER_DB, true },
+	/* LISTEN needs a session of its own: behind a transaction-mode pooler
+	 * this points at PostgreSQL directly. Unset: DATABASE_URL. */
+	{ "DATABASE_LISTEN_URL", V_URL, F(database_listen_url), NULL, 0, 0, NULL, 0, true },
 	{ "HTTP_THREADS", V_INT, F(http_threads), "0", 0, 64, NULL, 0, false },
 	{ "WORKER_THREADS", V_INT, F(worker_threads), "16", 1, 512, NULL, 0, false },
 	{ "WORKER_QUEUE_MAX", V_INT, F(worker_queue_max), "1024", 1, 1000000, NULL, 0, false },
@@ -142,7 +145,8 @@ static const struct var vars[] = {
 
 static const char *const names[] = {
 	"HOST", "PORT", "PLATFORM_DOMAIN", "DATABASE_URL", "DATABASE_OWNER_URL",
-	"HTTP_THREADS", "WORKER_THREADS", "WORKER_QUEUE_MAX", "STREAMS_MAX",
+	"DATABASE_LISTEN_URL", "HTTP_THREADS", "WORKER_THREADS", "WORKER_QUEUE_MAX",
+	"STREAMS_MAX",
 	"DB_POOL_SIZE", "DB_ACQUIRE_TIMEOUT_MS", "DB_PREPARED_STATEMENTS", "DB_CONNECT_TIMEOUT_S", "DB_STATEMENT_TIMEOUT_MS",
 	"MAX_BODY_BYTES", "SHUTDOWN_GRACE_S", "TENANT_CACHE_TTL_S",
 	"JOB_CONCURRENCY", "JOB_LEASE_S", "JOB_BACKOFF_BASE_S", "LOG_LEVEL", "ENABLE_TEST_ROUTES",
@@ -440,6 +444,9 @@ config_load(struct config *cfg, unsigned needs, struct config_errors *errs)
 		add_error(errs, "LLM_FALLBACK must be a comma list of offline, openai and anthropic"
 		    " (got \"%s\")", cfg->llm_fallback);
 	load_trusted_proxies(cfg, errs);
+	if (cfg->database_listen_url == NULL && cfg->database_url != NULL &&
+	    (cfg->database_listen_url = strdup(cfg->database_url)) == NULL)
+		abort();
 	if (cfg->log_level != NULL && log_parse_level(cfg->log_level, &lvl))
 		log_set_level(lvl);
 	return errs->n;

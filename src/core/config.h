@@ -25,6 +25,7 @@ struct config {
 	char *platform_domain;
 	char *database_url;
 	char *database_owner_url;
+	char *database_listen_url;	/* LISTEN's own session; DATABASE_URL if unset */
 	int http_threads;
 	int worker_threads;
 	int worker_queue_max;

@@ -392,7 +392,7 @@ jobs_worker_run(struct db_pool *pool, const struct config *cfg,
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	l = db_listen_start(cfg->database_url, channels, on_notify, on_reconnect, &rt);
+	l = db_listen_start(cfg->database_listen_url, channels, on_notify, on_reconnect, &rt);
 	if ((tids = calloc(n, sizeof(*tids))) == NULL || (args = calloc(n, sizeof(*args))) == NULL ||
 	    (rt.held = calloc(n, sizeof(*rt.held))) == NULL)
 		abort();

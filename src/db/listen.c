@@ -1,4 +1,11 @@
-/* listen.c — LISTEN/NOTIFY on a dedicated connection in its own thread. */
+/* listen.c — LISTEN/NOTIFY on a dedicated connection in its own thread.
+ *
+ * LISTEN belongs to a session, so this connection must reach PostgreSQL
+ * itself: callers pass DATABASE_LISTEN_URL, which points past a
+ * transaction-mode pooler (PgBouncer hands the server connection to another
+ * client after each transaction, and notifications would go to whoever holds
+ * it). It names itself in application_name so it is easy to find in
+ * pg_stat_activity. */
 #include "db/listen.h"
 
 #include <libpq-fe.h>
@@ -24,11 +31,18 @@ struct db_listener {
 };
 
 static PGconn *
-listen_connect(struct db_listener *l)
+listen_connect(struct db_listener *l, bool quiet)
 {
-	PGconn *pg = PQconnectdb(l->conninfo);
+	const char *keys[] = { "dbname", "application_name", NULL };
+	const char *vals[] = { l->conninfo, "receptionist-listen", NULL };
+	PGconn *pg = PQconnectdbParams(keys, vals, 1);
 
 	if (PQstatus(pg) != CONNECTION_OK) {
+		/* Once per outage: the message names host and user, never the
+		 * password. */
+		if (!quiet)
+			log_warn("listener cannot connect: %s",
+			    pg ? PQerrorMessage(pg) : "out of memory");
 		PQfinish(pg);
 		return NULL;
 	}
@@ -54,19 +68,21 @@ listen_main(void *arg)
 	struct db_listener *l = arg;
 	PGconn *pg = NULL;
 	int backoff_ms = 100;
-	bool first = true;
+	bool first = true, failing = false;
 
 	while (!atomic_load(&l->stop)) {
 		struct pollfd pfd;
 		PGnotify *n;
 
 		if (pg == NULL) {
-			if ((pg = listen_connect(l)) == NULL) {
+			if ((pg = listen_connect(l, failing)) == NULL) {
+				failing = true;
 				usleep((useconds_t)backoff_ms * 1000);
 				backoff_ms = backoff_ms < 5000 ? backoff_ms * 2 : 5000;
 				continue;
 			}
 			backoff_ms = 100;
+			failing = false;
 			if (!first) {
 				log_info("listener reconnected");
 				if (l->on_reconnect)

@@ -465,6 +465,44 @@ test_database_url_with_other_scheme_is_rejected(void **state)
 	}
 }
 
+/* LISTEN's connection: DATABASE_URL unless DATABASE_LISTEN_URL says
+ * otherwise (behind a transaction-mode pooler it must point past it). */
+static void
+test_database_listen_url_defaults_to_database_url(void **state)
+{
+	struct config cfg;
+	struct config_errors errs;
+
+	setenv("DATABASE_URL", "postgresql://app@pooler:6432/app", 1);
+	assert_int_equal(config_load(&cfg, CONFIG_NEED_DB, &errs), 0);
+	assert_string_equal(cfg.database_listen_url, "postgresql://app@pooler:6432/app");
+	config_cleanup(&cfg);
+
+	setenv("DATABASE_LISTEN_URL", "postgresql://app@db:5432/app", 1);
+	assert_int_equal(config_load(&cfg, CONFIG_NEED_DB, &errs), 0);
+	assert_string_equal(cfg.database_url, "postgresql://app@pooler:6432/app");
+	assert_string_equal(cfg.database_listen_url, "postgresql://app@db:5432/app");
+	config_cleanup(&cfg);
+
+	setenv("DATABASE_LISTEN_URL", "", 1);
+	assert_int_equal(config_load(&cfg, CONFIG_NEED_DB, &errs), 0);
+	assert_string_equal(cfg.database_listen_url, "postgresql://app@pooler:6432/app");
+	config_cleanup(&cfg);
+}
+
+static void
+test_database_listen_url_is_checked_and_never_echoed(void **state)
+{
+	struct config cfg;
+	struct config_errors errs;
+
+	setenv("DATABASE_LISTEN_URL", "mysql://app:hunter2@db/app", 1);
+	assert_int_equal(config_load(&cfg, 0, &errs), 1);
+	assert_non_null(strstr(errs.msg[0], "DATABASE_LISTEN_URL"));
+	assert_null(strstr(errs.msg[0], "hunter2"));
+	config_cleanup(&cfg);
+}
+
 /* Provider base URLs: http(s) only, no query or whitespace (adapters
  * append paths), defaults pointing at the real providers. */
 static void
@@ -840,6 +878,8 @@ main(void)
 		T(test_database_url_not_required_otherwise),
 		T(test_database_url_accepts_both_postgres_schemes),
 		T(test_database_url_with_other_scheme_is_rejected),
+		T(test_database_listen_url_defaults_to_database_url),
+		T(test_database_listen_url_is_checked_and_never_echoed),
 		T(test_provider_base_urls),
 		T(test_secret_urls_never_appear_in_messages),
 		T(test_non_secret_values_are_echoed_for_diagnosis),

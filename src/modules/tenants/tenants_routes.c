@@ -66,7 +66,7 @@ tenants_cache_start(struct app *app)
 	static const char *const channels[] = { "tenant_changed", NULL };
 
 	tcache_init(app->cfg.tenant_cache_ttl_s);
-	listener = db_listen_start(app->cfg.database_url, channels, on_tenant_changed,
+	listener = db_listen_start(app->cfg.database_listen_url, channels, on_tenant_changed,
 	    on_listener_reconnect, NULL);
 }
 
