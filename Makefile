@@ -2,6 +2,7 @@
 #   make run        build, start private PostgreSQL + Redis under var/, serve + worker
 #   make test       sanitizer build + all test suites against throw-away services
 #   make bench      release build + wrk scenarios (bench/*.sh), markdown table
+#   make fuzz       libFuzzer harnesses (tests/fuzz), FUZZ_SECONDS each (default 60)
 #   make build      dev build in build/
 #   make fmt        clang-format the C sources in place
 #   make clean      remove build dirs (keeps var/, i.e. the dev database)
@@ -9,7 +10,7 @@
 
 SHELL := /bin/bash
 
-.PHONY: all run test bench build fmt clean distclean
+.PHONY: all run test bench fuzz build fmt clean distclean
 
 all: build
 
@@ -22,6 +23,10 @@ test:
 bench:
 	scripts/bench
 
+fuzz:
+	@scripts/bootstrap
+	scripts/fuzz run
+
 build:
 	@scripts/bootstrap
 	@test -f build/meson-private/coredata.dat || meson setup build --buildtype=debugoptimized
@@ -31,7 +36,7 @@ fmt:
 	@find src tests/unit -name '*.[ch]' 2>/dev/null | xargs -r clang-format -i
 
 clean:
-	rm -rf build build-test build-release
+	rm -rf build build-test build-release build-fuzz
 
 # Services are stopped first: removing a running cluster's directory would
 # leave orphaned postgres/redis processes behind.

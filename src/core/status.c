@@ -60,6 +60,49 @@ err_clear(struct err *e)
 	e->retry_after = 0;
 }
 
+/* Error texts end up in JSON bodies, which must be UTF-8, or the caller
+ * gets the generic message instead of ours: a cut at the buffer's size
+ * can split a character, and a message may quote the caller's bytes (a
+ * JSON parser's "near '…'" stops inside a character). Each byte that is
+ * not part of a well-formed sequence becomes '?'. */
+static void
+utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p) {
+		size_t n, i;
+		unsigned cp;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0) {
+			n = 1;
+			cp = *p & 0x1f;
+		} else if ((*p & 0xf0) == 0xe0) {
+			n = 2;
+			cp = *p & 0x0f;
+		} else if ((*p & 0xf8) == 0xf0) {
+			n = 3;
+			cp = *p & 0x07;
+		} else {
+			*p++ = '?';
+			continue;
+		}
+		/* Stops at the terminating NUL: it is no continuation byte. */
+		for (i = 1; i <= n && (p[i] & 0xc0) == 0x80; i++)
+			cp = cp << 6 | (p[i] & 0x3fu);
+		if (i <= n || (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+			*p++ = '?';
+			continue;
+		}
+		p += n + 1;
+	}
+}
+
 enum status
 err_set(struct err *e, enum status st, const char *fmt, ...)
 {
@@ -68,6 +111,7 @@ err_set(struct err *e, enum status st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
+	utf8_scrub(e->message);
 	return st;
 }
 
@@ -82,7 +126,9 @@ err_detail(struct err *e, const char *field, const char *fmt, ...)
 		return;
 	d = &e->details[e->ndetails++];
 	snprintf(d->field, sizeof(d->field), "%s", field);
+	utf8_scrub(d->field);
 	va_start(ap, fmt);
 	vsnprintf(d->issue, sizeof(d->issue), fmt, ap);
 	va_end(ap);
+	utf8_scrub(d->issue);
 }

@@ -499,6 +499,7 @@ time_parse_rfc3339(const char *s, unsigned flags, int64_t *secs, int32_t *nanos)
 {
 	int y, mo, d, h, mi, sec = 0, off, ndig = 0;
 	int32_t frac = 0;
+	int64_t t;
 	const char *p;
 
 	if (s == NULL || strnlen(s, 64) >= 64)
@@ -530,7 +531,14 @@ time_parse_rfc3339(const char *s, unsigned flags, int64_t *secs, int32_t *nanos)
 	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 ||
 	    mi > 59 || sec > 59 || !parse_offset(p, &off))
 		return false;
-	*secs = (int64_t)tz_days_from_civil(y, mo, d) * TZ_DAY_S + h * 3600 + mi * 60 + sec - off;
+	t = (int64_t)tz_days_from_civil(y, mo, d) * TZ_DAY_S + h * 3600 + mi * 60 + sec - off;
+	/* The offset can move the instant out of the four-digit years
+	 * ("9999-12-31T23:59:59-01:00" is in 10000): time_format_utc could
+	 * not write it back ("0000-…"), so it is not accepted either. */
+	if (t < (int64_t)tz_days_from_civil(1, 1, 1) * TZ_DAY_S ||
+	    t >= ((int64_t)tz_days_from_civil(9999, 12, 31) + 1) * TZ_DAY_S)
+		return false;
+	*secs = t;
 	if (nanos != NULL)
 		*nanos = frac;
 	return true;

@@ -178,6 +178,17 @@ test_when_day_first(void **state)
 	/* Impossible dates are not dates. */
 	assert_false(nlu_parse_when(&arena, "2/30", day("2026-03-04"), false, &w));
 	assert_false(nlu_parse_when(&arena, "2026-02-30", day("2026-03-04"), false, &w));
+	/* Found by tests/fuzz/fuzz_nlu.c: a long run of digits in a date
+	 * part overflowed an int (UBSan stops the suite). They are no date,
+	 * and what follows is still read. */
+	assert_false(nlu_parse_when(&arena, "2026-0381026026-038103-14", day("2026-03-04"),
+	    false, &w));
+	assert_false(nlu_parse_when(&arena, "2026-03-99999999999", day("2026-03-04"), false, &w));
+	assert_false(nlu_parse_when(&arena, "3/99999999999/99999999999", day("2026-03-04"),
+	    false, &w));
+	assert_true(nlu_parse_when(&arena, "12/99999999999 or 3/14", day("2026-03-04"), false,
+	    &w));
+	assert_string_equal(dstr(w.day), "2026-03-14");
 }
 
 /* "Today" is the tenant's local date, whatever the UTC date: late in the

@@ -49,6 +49,24 @@ test_parse_accepts_an_empty_object(void **state)
 	json_decref(j);
 }
 
+/* Found by tests/fuzz/fuzz_jsonv.c: jansson's message quoted the input up
+ * to the first byte of "ˋ", and a message that is not UTF-8 cannot be
+ * put in the JSON error body (the caller got the generic message instead
+ * of the position). */
+static void
+test_parse_error_message_is_utf8_when_it_quotes_a_split_character(void **state)
+{
+	static const char body[] = "{\"a\":\"\\u00e\xcb\x8b\"}";
+	struct err e;
+	json_t *j, *msg;
+
+	assert_int_equal(parse(body, sizeof(body) - 1, 100, &j, &e), ST_INVALID);
+	assert_non_null(strstr(e.message, "Malformed JSON at line 1"));
+	msg = json_string(e.message);
+	assert_non_null(msg);
+	json_decref(msg);
+}
+
 static void
 test_parse_rejects_an_empty_body(void **state)
 {
@@ -833,6 +851,7 @@ main(void)
 		cmocka_unit_test(test_validation_fails_even_when_details_are_already_full),
 		cmocka_unit_test(test_utf8_length_counts_code_points),
 		cmocka_unit_test(test_no_controls_allows_tab_and_newline_only),
+		cmocka_unit_test(test_parse_error_message_is_utf8_when_it_quotes_a_split_character),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -199,6 +199,40 @@ test_err_detail_truncates_long_issues(void **state)
 	assert_int_equal(strlen(e.details[0].issue), 159);
 }
 
+/* Found by tests/fuzz/fuzz_jsonv.c: a field name cut at 63 bytes in the
+ * middle of "é" was not UTF-8, so the whole error body fell back to the
+ * generic message. The cut character becomes '?'. */
+static void
+test_err_detail_cut_inside_a_character_stays_utf8(void **state)
+{
+	char field[200] = "";
+	struct err e;
+
+	for (int i = 0; i < 40; i++)
+		strcat(field, "\xc3\xa9");	/* "é" × 40: byte 63 is half of one */
+	err_clear(&e);
+	err_detail(&e, field, "is not a known field");
+	assert_int_equal(strlen(e.details[0].field), 63);
+	assert_memory_equal(e.details[0].field, field, 62);
+	assert_int_equal(e.details[0].field[62], '?');
+}
+
+static void
+test_err_set_replaces_bytes_that_are_not_utf8(void **state)
+{
+	struct err e;
+
+	err_clear(&e);
+	/* What jansson reports for '{"a":"\u00e' followed by "ˋ": its
+	 * "near" text stops after the first byte of the character. */
+	(void)err_set(&e, ST_INVALID, "invalid escape near '%s'", "\"\\u00e\xcb");
+	assert_string_equal(e.message, "invalid escape near '\"\\u00e?'");
+	(void)err_set(&e, ST_INVALID, "%s", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	assert_string_equal(e.message, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");	/* kept */
+	(void)err_set(&e, ST_INVALID, "%s", "\xc0\xaf \xed\xa0\x80 \xff");	/* overlong, surrogate */
+	assert_string_equal(e.message, "?? ??? ?");
+}
+
 static void
 test_err_detail_keeps_a_field_name_with_a_percent_sign(void **state)
 {
@@ -241,6 +275,8 @@ main(void)
 		cmocka_unit_test(test_err_detail_truncates_long_issues),
 		cmocka_unit_test(test_err_detail_keeps_a_field_name_with_a_percent_sign),
 		cmocka_unit_test(test_err_detail_drops_details_past_the_cap),
+		cmocka_unit_test(test_err_detail_cut_inside_a_character_stays_utf8),
+		cmocka_unit_test(test_err_set_replaces_bytes_that_are_not_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

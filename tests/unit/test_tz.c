@@ -441,6 +441,17 @@ test_rfc3339_parse_and_format(void **state)
 	assert_false(time_parse_rfc3339("2026-12-04 07:20:00Z", 0, &t, NULL));
 	assert_true(time_parse_rfc3339("2026-12-04 07:20:00Z", TIME_RFC3339_SPACE, &t, NULL));
 	assert_false(time_parse_rfc3339(NULL, 0, &t, NULL));
+	/* Found by tests/fuzz/fuzz_rfc3339.c: an offset that moves the
+	 * instant out of years 0001 … 9999 was accepted, and time_format_utc
+	 * wrote year 10000 as "0000-01-01T23:58:59Z". */
+	assert_false(time_parse_rfc3339("9999-12-31T23:59:59-23:59", 0, &t, NULL));
+	assert_false(time_parse_rfc3339("0001-01-01T00:00:00+00:01", 0, &t, NULL));
+	assert_true(time_parse_rfc3339("9999-12-31T23:59:59Z", 0, &t, NULL));
+	time_format_utc(t, buf);
+	assert_string_equal(buf, "9999-12-31T23:59:59Z");
+	assert_true(time_parse_rfc3339("0001-01-01T23:59:59+23:59", 0, &t, NULL));
+	time_format_utc(t, buf);
+	assert_string_equal(buf, "0001-01-01T00:00:59Z");
 
 	time_format_utc(1796368800, buf);
 	assert_string_equal(buf, "2026-12-04T07:20:00Z");

@@ -557,6 +557,20 @@ struct tok {
 
 /* Splits normalised text into words, numbers, "h:mm", ordinals, "m/d",
  * "yyyy-mm-dd" and separators (punctuation that ends a phrase). */
+/* The digits at *r, moving *r past all of them. The value stops growing
+ * at 100000 (no date part is that large, and the readers check ranges):
+ * "2026-0381026026-…" must not overflow an int. */
+static int
+read_digits(const char **r)
+{
+	int v = 0;
+
+	for (; isdigit((unsigned char)**r); (*r)++)
+		if (v < 100000)
+			v = v * 10 + (**r - '0');
+	return v;
+}
+
 static size_t
 tokenize(const char *s, struct tok *t, size_t max)
 {
@@ -581,15 +595,12 @@ tokenize(const char *s, struct tok *t, size_t max)
 			while (isdigit((unsigned char)*q))
 				q++;
 			if (nd == 4 && q[0] == '-' && isdigit((unsigned char)q[1])) {
-				int mo = 0, d = 0;
 				const char *r = q + 1;
+				int mo = read_digits(&r), d = 0;
 
-				while (isdigit((unsigned char)*r))
-					mo = mo * 10 + (*r++ - '0');
 				if (*r == '-' && isdigit((unsigned char)r[1])) {
 					r++;
-					while (isdigit((unsigned char)*r))
-						d = d * 10 + (*r++ - '0');
+					d = read_digits(&r);
 					k->kind = TK_ISO;
 					k->a = (int)v;
 					k->b = mo;
@@ -613,13 +624,11 @@ tokenize(const char *s, struct tok *t, size_t max)
 				const char *r = q + 1;
 				int b = 0, cc = -1;
 
-				while (isdigit((unsigned char)*r))
-					b = b * 10 + (*r++ - '0');
+				b = read_digits(&r);
 				if (*r == '/' && isdigit((unsigned char)r[1])) {
 					r++;
 					cc = 0;
-					while (isdigit((unsigned char)*r))
-						cc = cc * 10 + (*r++ - '0');
+					cc = read_digits(&r);
 				}
 				k->kind = TK_MD;
 				k->a = (int)v;
