@@ -33,6 +33,8 @@ INSERT INTO tap_placement VALUES
     ('user_totp', 'local'),
     ('user_recovery_codes', 'local'),
     ('platform_outbox', 'local'),
+    -- rows the retention job deleted, per table, across tenants (metrics)
+    ('retention_totals', 'local'),
     ('schema_migrations', 'local'),
     -- tenant tables that are not distributed
     ('jobs', 'local'),
