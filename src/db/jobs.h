@@ -17,7 +17,8 @@ struct db_tx;
 
 /* Enqueues a job for the transaction's tenant; it becomes visible (and
  * workers are woken) only if the transaction commits. A job with the same
- * (kind, unique_key) is not enqueued twice. payload may be NULL. */
+ * (kind, unique_key) is not enqueued twice. payload may be NULL; it is
+ * borrowed (the caller keeps its reference). */
 enum status jobs_enqueue(struct db_tx *tx, const char *kind, json_t *payload,
     const char *unique_key, int delay_s, int max_attempts) MUST_USE;
 

@@ -288,14 +288,22 @@ staff_name(const struct appt_world *w, const char *id)
 static enum status
 enqueue_followups(struct db_tx *tx, const char *booking_id, int version, const char *event)
 {
+	json_t *sync = NULL, *notify = NULL;
 	enum status st;
 
-	st = jobs_enqueue(tx, CALENDAR_SYNC_JOB, json_pack("{s:s}", "booking_id", booking_id),
+	/* jobs_enqueue borrows the payload: these references are ours. */
+	sync = json_pack("{s:s}", "booking_id", booking_id);
+	st = jobs_enqueue(tx, CALENDAR_SYNC_JOB, sync,
 	    arena_printf(tx->arena, "%s:v%d", booking_id, version), 0, 0);
 	if (st != ST_OK || event == NULL)
-		return st;
-	return jobs_enqueue(tx, NOTIFY_JOB, json_pack("{s:s, s:s}", "booking_id", booking_id,
-	    "event", event), arena_printf(tx->arena, "%s:%s:v%d", booking_id, event, version), 0, 0);
+		goto out;
+	notify = json_pack("{s:s, s:s}", "booking_id", booking_id, "event", event);
+	st = jobs_enqueue(tx, NOTIFY_JOB, notify,
+	    arena_printf(tx->arena, "%s:%s:v%d", booking_id, event, version), 0, 0);
+out:
+	json_decref(sync);
+	json_decref(notify);
+	return st;
 }
 
 static json_t *
