@@ -108,7 +108,7 @@ events_next(struct events_sub *s, int wait_ms, bool *lagging)
 void
 events_publish(const char *payload)
 {
-	json_t *j = json_loads(payload, 0, NULL), *ids;
+	json_t *j = json_loads(payload, 0, NULL), *ids = NULL, *tj = NULL;
 	const char *tenant, *kind;
 	const char *users[16];
 	size_t n = 0, idx;
@@ -116,11 +116,13 @@ events_publish(const char *payload)
 
 	if (j == NULL)
 		return;
-	tenant = json_string_value(json_object_get(j, "tenant_id"));
+	/* Held: both leave the object before it is sent. */
+	tj = json_incref(json_object_get(j, "tenant_id"));
+	ids = json_incref(json_object_get(j, "staff_user_ids"));
+	tenant = json_string_value(tj);
 	kind = json_string_value(json_object_get(j, "kind"));
 	if (tenant == NULL || kind == NULL)
 		goto out;
-	ids = json_object_get(j, "staff_user_ids");
 	json_array_foreach(ids, idx, v)
 		if (n < sizeof(users) / sizeof(users[0]) && json_is_string(v))
 			users[n++] = json_string_value(v);
@@ -154,5 +156,7 @@ events_publish(const char *payload)
 	}
 	pthread_mutex_unlock(&mu);
 out:
+	json_decref(tj);
+	json_decref(ids);
 	json_decref(j);
 }

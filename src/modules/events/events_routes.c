@@ -52,7 +52,6 @@ stream_route(struct request *r, struct response *w)
 	}
 	if ((st = http_stream_admit(r)) != ST_OK)
 		goto out;
-	response_header(w, "Cache-Control", "no-store");
 	response_header(w, "X-Accel-Buffering", "no");
 	if ((st = http_stream_start(r, w, 200, "text/event-stream; charset=utf-8")) != ST_OK)
 		goto out;
