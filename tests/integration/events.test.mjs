@@ -19,10 +19,11 @@ import { chat, chatServer, salon as chatSalon } from './chat_lib.mjs';
 after(killAll);
 
 // An open stream: events parsed as they come, and whether it ended.
-function openStream(srv, host, cookie) {
+function openStream(srv, host, cookie, { bearer } = {}) {
   return new Promise((resolve, reject) => {
     const headers = { host, accept: 'text/event-stream' };
     if (cookie) headers.cookie = `rcp_session=${cookie}`;
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
     const rq = http.get({ port: srv.port, path: '/v1/admin/events', headers }, (res) => {
       const s = { status: res.status, res, events: [], raw: '', ended: false, req: rq };
       s.status = res.statusCode;
@@ -190,12 +191,63 @@ describe('GET /v1/admin/events', () => {
     assertErrorBody(assert, r, 503, 'UNAVAILABLE');
   });
 
+  test('an API key: its scopes decide (bookings yes, conversations no)', async () => {
+    const k = await owner.post('/v1/admin/api-keys', { name: 'Feed', role: 'VIEWER',
+      scopes: ['bookings'] });
+    assert.equal(k.status, 201, k.text);
+    // The viewer's slot frees once the server notices it left (at most a
+    // heartbeat later).
+    streams.viewer.close();
+    let s;
+    for (let i = 0; i < 30; i++) {
+      s = await openStream(srv, t.host, null, { bearer: k.json.key });
+      if (s.status !== 503) break;
+      s.close();
+      await sleep(100);
+    }
+    try {
+      assert.equal(s.status, 200);
+      const d = dayAhead(5);
+      const b = expect(await book(srv, t, bookingBody(`${d}T10:00:00Z`, { staffId: staffId(1),
+        email: 'key-client@example.com' })), 201);
+      await waitEvent(s, (x) => x.kind === 'booking.created' && x.data.booking_id === b.id,
+        'booking.created over an API key');
+      adminSql(`INSERT INTO conversations (tenant_id, channel) VALUES (${lit(t.id)}, 'web')`);
+      await waitEvent(streams.owner, (x) => x.kind === 'conversation.created', 'owner sees it');
+      await sleep(200);
+      assert.ok(!s.events.some((x) => x.kind.startsWith('conversation.')));
+    } finally {
+      s.close();
+    }
+    for (let i = 0; i < 30; i++) {
+      streams.viewer = await openStream(srv, t.host, viewer.session.cookie);
+      if (streams.viewer.status !== 503) break;
+      streams.viewer.close();
+      await sleep(100);
+    }
+    assert.equal(streams.viewer.status, 200);
+  });
+
   test('sign out: the stream ends at the next heartbeat', async () => {
     const s = streams.viewer;
+    await sleep(100);
     assert.equal(s.ended, false);
     assert.equal((await viewer.post('/v1/auth/logout', {})).status < 300, true);
     const t0 = Date.now();
     while (!s.ended && Date.now() - t0 < 4000) await sleep(50);
     assert.ok(s.ended, 'stream still open 4 s after sign-out');
   });
+});
+
+test('SIGTERM ends open streams at once and the server exits 0', async () => {
+  const own = await chatServer({ ...AUTH_ENV, SHUTDOWN_GRACE_S: '20' });
+  const t = salon();
+  const o = await signIn(own, t, 'OWNER');
+  const s = await openStream(own, t.host, o.session.cookie);
+  assert.equal(s.status, 200);
+  const t0 = Date.now();
+  const exited = await own.stop('SIGTERM', 15000);
+  assert.equal(exited.code, 0, exited.stderr?.slice(-2000));
+  assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+  assert.ok(s.ended);
 });

@@ -60,7 +60,7 @@ stream_route(struct request *r, struct response *w)
 	beat = time(NULL) + cfg->events_heartbeat_s;
 	while (!gone(r)) {
 		bool lagging;
-		char *m = events_next(s, 1000, &lagging);
+		char *m = events_next(s, 250, &lagging);
 
 		if (m != NULL) {
 			enum status ws = http_stream_write(r, m, strlen(m));
