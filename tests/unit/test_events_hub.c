@@ -141,6 +141,32 @@ test_a_full_queue_marks_the_stream_lagging(void **state)
 	free(a);
 }
 
+static void
+test_resync_reaches_every_stream(void **state)
+{
+	struct events_sub *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	bool lag;
+	char *m;
+
+	(void)state;
+	strcpy(a->tenant_id, T1);
+	strcpy(b->tenant_id, T2);
+	a->principal = user(ROLE_STAFF, U1);
+	b->principal = user(ROLE_VIEWER, U1);
+	assert_int_equal(events_subscribe(a, 10, 10), ST_OK);
+	assert_int_equal(events_subscribe(b, 10, 10), ST_OK);
+	events_resync();
+	assert_non_null(m = events_next(a, 10, &lag));
+	assert_non_null(strstr(m, "event: resync\n"));
+	free(m);
+	assert_non_null(m = events_next(b, 10, &lag));
+	free(m);
+	events_unsubscribe(a);
+	events_unsubscribe(b);
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -150,6 +176,7 @@ main(void)
 		cmocka_unit_test(test_fan_out_to_the_tenant_only_with_increasing_ids),
 		cmocka_unit_test(test_caps_total_and_per_tenant),
 		cmocka_unit_test(test_a_full_queue_marks_the_stream_lagging),
+		cmocka_unit_test(test_resync_reaches_every_stream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

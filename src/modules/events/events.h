@@ -18,6 +18,10 @@ extern const struct route_table events_routes;
 /* Called by the listener thread with each payload (JSON text). */
 void events_publish(const char *payload);
 
+/* After the listener reconnected: an event `resync` to every stream, since
+ * what was sent meanwhile is lost. */
+void events_resync(void);
+
 /* Whether p may see an event of this kind: RES_CONVERSATIONS read for
  * conversation and handoff events, RES_BOOKINGS read for booking events,
  * and a STAFF login only for bookings carrying its user id. */

@@ -160,3 +160,23 @@ out:
 	json_decref(ids);
 	json_decref(j);
 }
+
+/* Notifications sent while the listener was away are lost: every stream is
+ * told to reload what it shows. */
+void
+events_resync(void)
+{
+	pthread_mutex_lock(&mu);
+	for (struct events_sub *s = subs; s != NULL; s = s->next) {
+		char *m;
+
+		if (s->tail - s->head >= EVENTS_QUEUE) {
+			s->lagging = true;
+		} else if (asprintf(&m, "id: %llu\nevent: resync\ndata: {}\n\n",
+		    (unsigned long long)next_id++) >= 0) {
+			s->q[s->tail++ % EVENTS_QUEUE] = m;
+		}
+		pthread_cond_signal(&s->cv);
+	}
+	pthread_mutex_unlock(&mu);
+}

@@ -62,6 +62,7 @@ on_listener_reconnect(void *ud)
 	(void)ud;
 	/* Notifications sent while disconnected are lost. */
 	tcache_clear();
+	events_resync();
 }
 
 static struct db_listener *listener;
