@@ -30,6 +30,9 @@ struct config {
 	int worker_threads;
 	int worker_queue_max;
 	int streams_max;
+	int events_streams_max;		/* GET /v1/admin/events streams, in all */
+	int events_streams_per_tenant;
+	int events_heartbeat_s;		/* keep-alive comment and session re-check */
 	int db_pool_size;
 	int db_acquire_timeout_ms;
 	bool db_prepared_statements;

@@ -170,6 +170,10 @@ enum status http_stream_write(struct request *r, const void *p, size_t n) MUST_U
  * to take n more bytes now (for keep-alive comments, which can skip). */
 enum status http_stream_try_write(struct request *r, const void *p, size_t n) MUST_USE;
 
+/* True once the server was asked to stop: open-ended streams (live
+ * updates) end so the drain does not wait for them. */
+bool http_shutting_down(void);
+
 /* Renders r->err as the error body into w; used by the HTTP layer. */
 void http_render_error(struct request *r, struct response *w, enum status st);
 

@@ -118,6 +118,15 @@ struct server {
 	pthread_barrier_t ready;
 };
 
+/* Set at SIGTERM/SIGINT, for handlers that stream until told to stop. */
+static atomic_bool shutting_down;
+
+bool
+http_shutting_down(void)
+{
+	return atomic_load(&shutting_down);
+}
+
 /* Our output filter, with a way back to the server for logs and metrics. */
 struct json_error_filter {
 	h2o_filter_t super;
@@ -887,6 +896,7 @@ http_serve(struct app *app)
 	log_emit(LOG_INFO, "shutting down", json_pack("{s:s}", "signal",
 	    sig == SIGTERM ? "SIGTERM" : "SIGINT"));
 	atomic_store(&srv.stopping, true);
+	atomic_store(&shutting_down, true);
 	for (size_t i = 0; i < nloops; i++)
 		h2o_multithread_send_message(&srv.loops[i].stop_rx, &srv.loops[i].stop_msg);
 	for (size_t i = 0; i < nloops; i++) {

@@ -11,6 +11,7 @@
 #include "modules/billing/billing.h"
 #include "modules/calendar/calendar.h"
 #include "modules/catalog/catalog.h"
+#include "modules/events/events.h"
 #include "modules/knowledge/knowledge.h"
 #include "modules/system/system.h"
 #include "modules/tenants/tenants.h"
@@ -22,6 +23,7 @@ static const struct route_table *const tables[] = {
 	&knowledge_routes, &ai_settings_routes, &ai_chat_routes, &ai_admin_routes,
 	&admin_routes, &appt_public_routes, &appt_admin_routes, &calendar_routes,
 	&web_routes, &usage_routes, &llm_routes,
+	&events_routes,
 };
 
 /* Mounted only with ENABLE_TEST_ROUTES=true. */

@@ -26,7 +26,9 @@ after(killAll);
 
 // Routes no caller can be given a meaningful request for: none today. A
 // route listed here must say why.
-const UNCALLABLE = new Map();
+const UNCALLABLE = new Map([
+  ['/v1/admin/events', 'an endless event stream: events.test.mjs checks what it carries'],
+]);
 
 // Routes that answer no request made here with a 2xx (each is still
 // called by everyone and its answer swept), and why.
@@ -238,7 +240,7 @@ describe('no GET response carries a secret', () => {
     assert.deepEqual(unfilled, [], 'routes whose path parameters found no seeded row');
     // Every route showed someone a real answer, so the sweep read real
     // rows, except those that by design answer no GET made here with 2xx.
-    assert.deepEqual(routes.filter((p) => !answered.has(p) && !NO_2XX.has(p)), [],
+    assert.deepEqual(routes.filter((p) => !answered.has(p) && !NO_2XX.has(p) && !UNCALLABLE.has(p)), [],
       'routes no caller got a 2xx from');
     assert.deepEqual(leaks, []);
     assert.ok(ok2xx > calls / 4, `only ${ok2xx} of ${calls} calls got past the door`);

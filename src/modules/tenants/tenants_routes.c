@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "db/listen.h"
+#include "modules/events/events.h"
 #include "modules/tenants/tenants.h"
 #include "modules/tenants/tenants_cache.h"
 
@@ -42,8 +43,13 @@ const struct route_table tenants_routes = TABLE_OF(tenants_routes_v);
 static void
 on_tenant_changed(const char *channel, const char *payload, void *ud)
 {
-	(void)channel;
 	(void)ud;
+	/* One listening session per process serves the live updates too. */
+	if (strcmp(channel, EVENTS_CHANNEL) == 0) {
+		if (payload != NULL)
+			events_publish(payload);
+		return;
+	}
 	if (payload != NULL && id_is_uuid(payload))
 		tcache_invalidate(payload);
 	else
@@ -56,6 +62,7 @@ on_listener_reconnect(void *ud)
 	(void)ud;
 	/* Notifications sent while disconnected are lost. */
 	tcache_clear();
+	events_resync();
 }
 
 static struct db_listener *listener;
@@ -63,7 +70,7 @@ static struct db_listener *listener;
 void
 tenants_cache_start(struct app *app)
 {
-	static const char *const channels[] = { "tenant_changed", NULL };
+	static const char *const channels[] = { "tenant_changed", EVENTS_CHANNEL, NULL };
 
 	tcache_init(app->cfg.tenant_cache_ttl_s);
 	listener = db_listen_start(app->cfg.database_listen_url, channels, on_tenant_changed,

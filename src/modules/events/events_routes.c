@@ -1,0 +1,99 @@
+/* events_routes.c — GET /v1/admin/events, the admin app's live updates.
+ *
+ * One Server-Sent Events stream per signed-in tab (EventSource sends the
+ * session cookie; a GET needs no CSRF token). http_stream_admit takes the
+ * stream out of the worker pool, so an open stream never starves request
+ * handling; STREAMS_MAX bounds them all, EVENTS_STREAMS_MAX and
+ * EVENTS_STREAMS_PER_TENANT bound these.
+ *
+ * Events carry `id:` (increasing within a server process) and the stream
+ * starts with `retry:`; there is no replay: after a reconnect the browser
+ * refetches what it shows. Every EVENTS_HEARTBEAT_S (25 s) a comment keeps
+ * proxies from closing the stream, and the session is checked again: a
+ * signed-out or expired session ends the stream then. */
+#include "modules/events/events_internal.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "core/ctx.h"
+#include "http/http.h"
+#include "modules/auth/auth.h"
+
+static bool
+gone(struct request *r)
+{
+	return (r->cancelled != NULL && atomic_load(r->cancelled)) || http_shutting_down();
+}
+
+static enum status
+stream_route(struct request *r, struct response *w)
+{
+	struct events_sub *s;
+	const struct config *cfg = r->ctx.cfg;
+	time_t beat;
+	enum status st;
+	static const char hello[] = "retry: 3000\n: connected\n\n";
+
+	if (!r->ctx.has_tenant || r->ctx.principal == NULL)
+		return err_set(&r->err, ST_UNAUTHENTICATED, "Sign in first.");
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return err_set(&r->err, ST_UNAVAILABLE, "Out of memory.");
+	strcpy(s->tenant_id, ctx_tenant_id(&r->ctx));
+	s->principal = *r->ctx.principal;
+	if ((st = events_subscribe(s, cfg->events_streams_max,
+	    cfg->events_streams_per_tenant)) != ST_OK) {
+		free(s);
+		return err_set(&r->err, ST_UNAVAILABLE, "Too many live update streams.");
+	}
+	if ((st = http_stream_admit(r)) != ST_OK)
+		goto out;
+	response_header(w, "X-Accel-Buffering", "no");
+	if ((st = http_stream_start(r, w, 200, "text/event-stream; charset=utf-8")) != ST_OK)
+		goto out;
+	if (http_stream_write(r, hello, sizeof(hello) - 1) != ST_OK)
+		goto done;
+	beat = time(NULL) + cfg->events_heartbeat_s;
+	while (!gone(r)) {
+		bool lagging;
+		char *m = events_next(s, 250, &lagging);
+
+		if (m != NULL) {
+			enum status ws = http_stream_write(r, m, strlen(m));
+
+			free(m);
+			if (ws != ST_OK)
+				break;
+			continue;
+		}
+		if (lagging)
+			break;
+		if (time(NULL) < beat)
+			continue;
+		beat = time(NULL) + cfg->events_heartbeat_s;
+		/* Revoked or expired: end the stream; EventSource reconnects
+		 * and gets the 401. */
+		if (auth_authenticate(r, PERM_AUTHENTICATED) != ST_OK)
+			break;
+		if (http_stream_try_write(r, ": keep-alive\n\n", 14) == ST_UNAVAILABLE)
+			break;
+	}
+done:
+	err_clear(&r->err);
+	st = ST_OK;
+out:
+	events_unsubscribe(s);
+	free(s);
+	return st;
+}
+
+static const struct route events_routes_v[] = {
+	{ HTTP_GET, "/v1/admin/events", stream_route, TENANCY_HOST_OR_HEADER,
+	    PERM_AUTHENTICATED, NULL },
+};
+
+const struct route_table events_routes = TABLE_OF(events_routes_v);
