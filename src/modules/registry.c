@@ -12,6 +12,7 @@
 #include "modules/calendar/calendar.h"
 #include "modules/catalog/catalog.h"
 #include "modules/knowledge/knowledge.h"
+#include "modules/push/push.h"
 #include "modules/system/system.h"
 #include "modules/tenants/tenants.h"
 #include "modules/web/web.h"
@@ -21,7 +22,7 @@ static const struct route_table *const tables[] = {
 	&system_routes, &tenants_routes, &tenants_admin_routes, &catalog_routes,
 	&knowledge_routes, &ai_settings_routes, &ai_chat_routes, &ai_admin_routes,
 	&admin_routes, &appt_public_routes, &appt_admin_routes, &calendar_routes,
-	&web_routes, &usage_routes, &llm_routes,
+	&web_routes, &usage_routes, &llm_routes, &push_routes,
 };
 
 /* Mounted only with ENABLE_TEST_ROUTES=true. */
