@@ -53,6 +53,7 @@ static const struct {
 	{ &system_test_job_handlers, true },
 	{ &appt_job_handlers, false },
 	{ &calendar_job_handlers, false },
+	{ &push_job_handlers, false },
 };
 
 size_t

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "core/ctx.h"
+#include "db/jobs.h"
 #include "http/http.h"
 
 /* Limits of a subscription (the browser's PushSubscription JSON). */
@@ -35,6 +36,16 @@ enum status push_unsubscribe(struct ctx *ctx, const char *endpoint) MUST_USE;
  * no user info or fragment, ≤ PUSH_ENDPOINT_MAX. why names the problem. */
 bool push_endpoint_ok(const char *url, bool allow_http, const char **why);
 
+struct db_tx;
+
+/* Enqueues a notification in the caller's transaction (sent only if it
+ * commits): event "handoff" (id: the conversation), "booking.created" or
+ * "booking.cancelled" (id: the booking). unique_key (or NULL) keeps a retried
+ * change from notifying twice. */
+enum status push_enqueue(struct db_tx *tx, const char *event, const char *id,
+    const char *unique_key) MUST_USE;
+
 extern const struct route_table push_routes;
+extern const struct job_table push_job_handlers;
 
 #endif
