@@ -183,6 +183,21 @@ describe('push on', () => {
     assert.equal(subs(t), before);
   });
 
+  test('a user keeps at most 20 browsers', async () => {
+    const admin = await signIn(srv, t, 'ADMIN');
+    for (let i = 0; i < 20; i++) {
+      const r = await admin.post('/v1/admin/push/subscriptions', browser(fake.url(`cap${i}`)).json);
+      assert.equal(r.status, 201, r.text);
+    }
+    const r = await admin.post('/v1/admin/push/subscriptions', browser(fake.url('cap20')).json);
+    assert.equal(r.status, 409, r.text);
+    assert.match(r.json.error.message, /20 browsers/);
+    // The same browser again is an update, not a 21st.
+    const again = await admin.post('/v1/admin/push/subscriptions', browser(fake.url('cap3')).json);
+    assert.equal(again.status, 200, again.text);
+    adminSql(`DELETE FROM push_subscriptions WHERE user_id = ${lit(admin.userId)}`);
+  });
+
   test('bad subscriptions get 400 with the field named', async () => {
     const owner = await signIn(srv, t, 'OWNER');
     const good = browser(fake.url('bad')).json;
