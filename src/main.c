@@ -17,6 +17,7 @@
 #include "modules/registry.h"
 #include "modules/seed_demo.h"
 #include "modules/tenants/tenants.h"
+#include "providers/webpush.h"
 
 static const struct command {
 	const char *name;
@@ -31,6 +32,7 @@ static const struct command {
 	{ "user", CONFIG_NEED_OWNER_DB, "create user accounts" },
 	{ "token", CONFIG_NEED_OWNER_DB, "issue a short-lived service token for a tenant" },
 	{ "routes", 0, "print the routes `serve` mounts" },
+	{ "vapid-keys", 0, "print a fresh VAPID key pair for Web Push" },
 };
 
 static void
@@ -56,6 +58,10 @@ command_help(const char *name)
 	if (strcmp(name, "migrate") == 0)
 		return "usage: receptionist migrate\n\nApplies the migrations built into this"
 		    " binary, as DATABASE_OWNER_URL.\nFails if an applied migration was edited.\n";
+	if (strcmp(name, "vapid-keys") == 0)
+		return "usage: receptionist vapid-keys\n\nPrints a fresh P-256 key pair as"
+		    " VAPID_PUBLIC_KEY=… and VAPID_PRIVATE_KEY=…\nlines (base64url, as browsers"
+		    " use them) for .env. Needs no configuration.\n";
 	if (strcmp(name, "routes") == 0)
 		return "usage: receptionist routes\n\nPrints the routes `serve` mounts, one a line:"
 		    " the methods it answers\n(\"GET, HEAD, POST\"), a tab, the pattern. Test-only"
@@ -120,6 +126,21 @@ run_worker(struct app *app)
 	return jobs_worker_run(app->db, &app->cfg, handlers, n, periodic, np) == ST_OK ? 0 : 1;
 }
 
+/* Prints a pair for .env; the private key goes to stdout only. */
+static int
+run_vapid_keys(void)
+{
+	char pub[WEBPUSH_PUBKEY_B64 + 1], priv[WEBPUSH_PRIVKEY_B64 + 1];
+
+	if (webpush_vapid_generate(pub, priv) != ST_OK) {
+		fputs("vapid-keys: could not generate a key pair\n", stderr);
+		return 1;
+	}
+	printf("VAPID_PUBLIC_KEY=%s\nVAPID_PRIVATE_KEY=%s\n", pub, priv);
+	sodium_memzero(priv, sizeof(priv));
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -147,7 +168,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if ((strcmp(cmd->name, "serve") == 0 || strcmp(cmd->name, "worker") == 0 ||
-	    strcmp(cmd->name, "migrate") == 0 || strcmp(cmd->name, "routes") == 0) && argc > 2) {
+	    strcmp(cmd->name, "migrate") == 0 || strcmp(cmd->name, "routes") == 0 ||
+	    strcmp(cmd->name, "vapid-keys") == 0) && argc > 2) {
 		fputs(command_help(cmd->name), stderr);
 		return 2;
 	}
@@ -164,6 +186,9 @@ main(int argc, char **argv)
 		fputs("receptionist: libsodium failed to initialise\n", stderr);
 		return 1;
 	}
+
+	if (strcmp(cmd->name, "vapid-keys") == 0)
+		return run_vapid_keys();
 
 	envfile = getenv("ENV_FILE") ? getenv("ENV_FILE") : ".env";
 	config_load_dotenv(envfile, &errs);

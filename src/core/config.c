@@ -141,6 +141,14 @@ static const struct var vars[] = {
 	{ "AI_MAX_TOOL_CALLS", V_INT, F(ai_max_tool_calls), "6", 1, 50, NULL, 0, false },
 	{ "AI_MAX_CONVERSATION_TOKENS", V_INT, F(ai_max_conversation_tokens), "200000", 1000,
 	    100000000, NULL, 0, false },
+	/* Web Push for the admin app (src/providers/webpush.c): the VAPID pair
+	 * as base64url raw P-256 keys (`receptionist vapid-keys` prints one) and
+	 * a mailto:/https: contact. No keys: push is off. */
+	{ "VAPID_PUBLIC_KEY", V_STR, F(vapid_public_key), NULL, 0, 0, NULL, 0, false },
+	{ "VAPID_PRIVATE_KEY", V_STR, F(vapid_private_key), NULL, 0, 0, NULL, 0, true },
+	{ "VAPID_SUBJECT", V_STR, F(vapid_subject), NULL, 0, 0, NULL, 0, false },
+	/* Tests only: accept http:// push endpoints (a local fake service). */
+	{ "PUSH_ALLOW_HTTP", V_BOOL, F(push_allow_http), "false", 0, 0, NULL, 0, false },
 	/* Tests and benchmarks only: the offline receptionist pauses this long
 	 * between streamed words, like a slow model. */
 	{ "AI_OFFLINE_STREAM_DELAY_MS", V_INT, F(ai_offline_stream_delay_ms), "0", 0, 10000, NULL, 0,
@@ -166,7 +174,8 @@ static const char *const names[] = {
 	"LLM_FIRST_BYTE_TIMEOUT_MS", "LLM_BREAKER_FAILURES", "LLM_BREAKER_COOLDOWN_S",
 	"LLM_TENANT_BASE_URLS", "CHAT_SESSION_IDLE_S", "CHAT_MEMORY_TURNS",
 	"CHAT_MESSAGE_MAX_CHARS", "CHAT_HEARTBEAT_S", "AI_MAX_TOOL_CALLS",
-	"AI_MAX_CONVERSATION_TOKENS", "AI_OFFLINE_STREAM_DELAY_MS", NULL
+	"AI_MAX_CONVERSATION_TOKENS", "VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT",
+	"PUSH_ALLOW_HTTP", "AI_OFFLINE_STREAM_DELAY_MS", NULL
 };
 
 _Static_assert(sizeof(names) / sizeof(names[0]) == sizeof(vars) / sizeof(vars[0]) + 1,

@@ -93,6 +93,11 @@ struct config {
 	int llm_breaker_failures;
 	int llm_breaker_cooldown_s;
 	char *llm_tenant_base_urls;
+	/* Web Push (src/providers/webpush.c) */
+	char *vapid_public_key;
+	char *vapid_private_key;
+	char *vapid_subject;
+	bool push_allow_http;
 	/* conversation engine (src/modules/ai) */
 	int chat_session_idle_s;
 	int chat_memory_turns;

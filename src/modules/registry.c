@@ -13,6 +13,7 @@
 #include "modules/catalog/catalog.h"
 #include "modules/events/events.h"
 #include "modules/knowledge/knowledge.h"
+#include "modules/push/push.h"
 #include "modules/system/system.h"
 #include "modules/tenants/tenants.h"
 #include "modules/web/web.h"
@@ -22,7 +23,7 @@ static const struct route_table *const tables[] = {
 	&system_routes, &tenants_routes, &tenants_admin_routes, &catalog_routes,
 	&knowledge_routes, &ai_settings_routes, &ai_chat_routes, &ai_admin_routes,
 	&admin_routes, &appt_public_routes, &appt_admin_routes, &calendar_routes,
-	&web_routes, &usage_routes, &llm_routes,
+	&web_routes, &usage_routes, &llm_routes, &push_routes,
 	&events_routes,
 };
 
@@ -54,6 +55,7 @@ static const struct {
 	{ &system_test_job_handlers, true },
 	{ &appt_job_handlers, false },
 	{ &calendar_job_handlers, false },
+	{ &push_job_handlers, false },
 };
 
 size_t

@@ -28,6 +28,7 @@
 #include "modules/appointments/appointments.h"
 #include "core/time.h"
 #include "modules/audit/audit.h"
+#include "modules/push/push.h"
 #include "modules/ai/ai_nlu.h"
 
 /* Slots kept in a conversation's offered list (newest win). */
@@ -1327,6 +1328,8 @@ ai_handoff(struct ai_turn_ctx *t, const char *reason, const char **message)
 		    "s:s}", "conversation_id", t->conversation_id, "channel", conv.channel, "reason",
 		    reason, "customer_name", json_string_value(json_object_get(conv.contact, "name")),
 		    "admin_path", arena_printf(a, "/v1/admin/conversations/%s", t->conversation_id)));
+	if (st == ST_OK)	/* the team's phones (Web Push) */
+		st = push_enqueue(&tx, "handoff", t->conversation_id, NULL);
 	audit_ai(t, &tx, "conversation.handed_off", "conversation", t->conversation_id,
 	    json_pack("{s:{s:s, s:s}, s:s?, s:b}", "status", "from", conv.status, "to",
 	    "HANDED_OFF", "reason", reason, "notified", recipient != NULL), &st);

@@ -27,6 +27,7 @@
 #include "modules/billing/billing.h"
 #include "modules/ai/ai.h"
 #include "modules/calendar/calendar.h"
+#include "modules/push/push.h"
 
 #define NOTIFY_JOB "notifications.booking"
 /* Local dates around a request that can matter: the engine looks three
@@ -296,6 +297,13 @@ enqueue_followups(struct db_tx *tx, const char *booking_id, int version, const c
 	st = jobs_enqueue(tx, CALENDAR_SYNC_JOB, sync,
 	    arena_printf(tx->arena, "%s:v%d", booking_id, version), 0, 0);
 	if (st != ST_OK || event == NULL)
+		goto out;
+	/* The staff's phones: new bookings and cancellations (Web Push). */
+	if (strcmp(event, "confirmed") == 0 || strcmp(event, "cancelled") == 0)
+		st = push_enqueue(tx, strcmp(event, "confirmed") == 0 ? "booking.created" :
+		    "booking.cancelled", booking_id, arena_printf(tx->arena, "%s:v%d", booking_id,
+		    version));
+	if (st != ST_OK)
 		goto out;
 	notify = json_pack("{s:s, s:s}", "booking_id", booking_id, "event", event);
 	st = jobs_enqueue(tx, NOTIFY_JOB, notify,
