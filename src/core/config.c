@@ -100,6 +100,7 @@ static const struct var vars[] = {
 	/* Widget and portal; rate limits of the chat API (0 = off). */
 	{ "WEB_DIST_DIR", V_STR, F(web_dist_dir), "web/dist", 0, 0, NULL, 0, false },
 	{ "PLATFORM_NAME", V_STR, F(platform_name), "Receptionist", 0, 0, NULL, 0, false },
+	{ "PLATFORM_LOGO_URL", V_STR, F(platform_logo_url), NULL, 0, 0, NULL, 0, false },
 	{ "CHAT_RATE_IP_PER_MIN", V_INT, F(chat_rate_ip_per_min), "300", 0, 1000000, NULL, 0, false },
 	{ "CHAT_RATE_SESSION_PER_MIN", V_INT, F(chat_rate_session_per_min), "30", 0, 1000000,
 	    NULL, 0, false },
@@ -167,7 +168,8 @@ static const char *const names[] = {
 	"GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "GOOGLE_OAUTH_BASE_URL", "GOOGLE_TOKEN_URL",
 	"GOOGLE_CALENDAR_BASE_URL", "CALCOM_BASE_URL", "CALENDAR_BUSY_TTL_S",
 	"CALENDAR_CONNECT_TIMEOUT_MS", "CALENDAR_TIMEOUT_MS", "CALCOM_RATE_PER_MIN",
-	"CALENDAR_RECONCILE_S", "WEB_DIST_DIR", "PLATFORM_NAME", "CHAT_RATE_IP_PER_MIN",
+	"CALENDAR_RECONCILE_S", "WEB_DIST_DIR", "PLATFORM_NAME", "PLATFORM_LOGO_URL",
+	"CHAT_RATE_IP_PER_MIN",
 	"CHAT_RATE_SESSION_PER_MIN", "CHAT_NEW_PER_HOUR", "CHAT_MAX_BODY_BYTES",
 	"LLM_PROVIDER", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "ANTHROPIC_API_KEY",
 	"ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL", "LLM_FALLBACK", "LLM_TIMEOUT_MS",

@@ -75,6 +75,7 @@ struct config {
 	/* widget, portal and browser rules (src/modules/web) */
 	char *web_dist_dir;
 	char *platform_name;
+	char *platform_logo_url;	/* the agency console's logo (https) */
 	int chat_rate_ip_per_min;
 	int chat_rate_session_per_min;
 	int chat_new_per_hour;

@@ -78,6 +78,30 @@ me_route(struct request *r, struct response *w)
 	return reply_json(r, w, 200, out);
 }
 
+/* GET /v1/admin/permissions — the caller's role in the host's tenant and,
+ * per resource, whether it may read and change it, as the server will
+ * decide (act-as read-only and API key scopes included): the admin app
+ * shows pages and buttons from this, never from role names. */
+static enum status
+permissions_route(struct request *r, struct response *w)
+{
+	const struct principal *p = r->ctx.principal;
+	json_t *perms = json_object();
+
+	for (int res = RES_NONE + 1; res < RES__COUNT; res++) {
+		json_t *verbs = json_array();
+
+		if (authz_may(p, (enum resource)res, VERB_READ))
+			json_array_append_new(verbs, json_string("read"));
+		if (authz_may(p, (enum resource)res, VERB_WRITE))
+			json_array_append_new(verbs, json_string("write"));
+		json_object_set_new(perms, authz_resource_name((enum resource)res), verbs);
+	}
+	return reply_json(r, w, 200, json_pack("{s:s, s:s, s:b, s:b, s:o}",
+	    "tenant_id", r->ctx.tenant.id, "role", authz_role_name(p->role),
+	    "act_as", p->act_as, "act_as_write", p->act_as_write, "permissions", perms));
+}
+
 /* ---- two-factor ------------------------------------------------------------------- */
 
 /* POST /v1/auth/2fa/enrol — a new secret, pending until confirmed. */
@@ -219,6 +243,7 @@ static const struct route auth_routes_v[] = {
 	{ HTTP_POST, "/v1/auth/logout", logout_route, TENANCY_NONE, AUTH, NULL },
 	{ HTTP_POST, "/v1/auth/logout-all", logout_all_route, TENANCY_NONE, AUTH, NULL },
 	{ HTTP_GET, "/v1/auth/me", me_route, TENANCY_NONE, AUTH, NULL },
+	{ HTTP_GET, "/v1/admin/permissions", permissions_route, TENANCY_HOST_OR_HEADER, AUTH, NULL },
 	{ HTTP_POST, "/v1/auth/2fa/enrol", enrol_route, TENANCY_NONE, AUTH, NULL },
 	{ HTTP_POST, "/v1/auth/2fa/confirm", confirm_route, TENANCY_NONE, AUTH, NULL },
 	{ HTTP_POST, "/v1/auth/2fa/disable", disable_route, TENANCY_NONE, AUTH, NULL },

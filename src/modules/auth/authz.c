@@ -122,6 +122,14 @@ authz_check(const struct principal *p, int perm, struct err *e)
 	return ST_OK;
 }
 
+bool
+authz_may(const struct principal *p, enum resource res, enum verb verb)
+{
+	struct err e = { 0 };
+
+	return authz_check(p, PERM(res, verb), &e) == ST_OK;
+}
+
 /* OWNER above ADMIN above everyone else: one may hand out (invite, assign,
  * put on an API key) only a role that is not above one's own. */
 static int

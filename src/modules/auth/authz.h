@@ -95,4 +95,8 @@ bool authz_role_may_grant(enum role actor, enum role target);
  * key scopes into account. */
 enum status authz_check(const struct principal *p, int perm, struct err *e) MUST_USE;
 
+/* authz_check without the message: what the admin app asks to decide which
+ * pages and buttons to show (GET /v1/admin/permissions). */
+bool authz_may(const struct principal *p, enum resource res, enum verb verb);
+
 #endif

@@ -49,6 +49,29 @@ enum status web_origin_allowed(struct request *r, const char *origin, bool *ok,
     const char **norm) MUST_USE;
 enum status web_widget_config_route(struct request *r, struct response *w);
 
+/* ---- an HTML page under construction (web_page.c) ---- */
+struct page {
+	struct request *r;
+	struct buf *b;		/* in the arena: the reply's body outlives the handler */
+	enum status st;
+	json_t *t;		/* the tenant's portal data */
+	char nonce[32];
+};
+
+void page_init(struct page *p, struct request *r);
+void page_raw(struct page *p, const char *s);
+/* Only for values we produced (numbers, checked ids): never tenant text. */
+void page_rawf(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* HTML-escaped, for text and quoted attribute values alike. */
+void page_text(struct page *p, const char *s);
+/* A non-empty string member of o, or NULL. */
+const char *page_str(json_t *o, const char *key);
+/* <script type="application/json" id="…">: takes v's reference. */
+void page_json_block(struct page *p, const char *id, json_t *v);
+/* A "#rrggbb" member of b, or def. */
+const char *page_colour(json_t *b, const char *key, const char *def);
+void page_headers(struct page *p, struct response *w);
+
 /* ---- pages (web_portal.c) ---- */
 enum status web_page_home(struct request *r, struct response *w);
 enum status web_page_book(struct request *r, struct response *w);
@@ -56,5 +79,11 @@ enum status web_page_chat(struct request *r, struct response *w);
 enum status web_page_booking(struct request *r, struct response *w);
 enum status web_page_privacy(struct request *r, struct response *w);
 enum status web_page_terms(struct request *r, struct response *w);
+
+/* ---- the admin app's shell (web_admin.c) ---- */
+enum status web_page_admin(struct request *r, struct response *w);
+enum status web_admin_manifest(struct request *r, struct response *w);
+enum status web_page_platform(struct request *r, struct response *w);
+enum status web_platform_manifest(struct request *r, struct response *w);
 
 #endif

@@ -21,8 +21,6 @@
 #include "modules/billing/billing.h"
 #include "modules/web/web_internal.h"
 
-#define PAGE_MAX (1u << 20)
-
 /* ---- tenant data ------------------------------------------------------- */
 
 enum status
@@ -41,178 +39,48 @@ web_tenant_json(struct request *r, json_t **out)
 	return ST_OK;
 }
 
-/* ---- an HTML page under construction ----------------------------------- */
-
-struct page {
-	struct request *r;
-	struct buf *b;		/* in the arena: the reply's body outlives the handler */
-	enum status st;
-	json_t *t;		/* the tenant's portal data */
-	char nonce[32];
-};
-
-static void
-raw(struct page *p, const char *s)
-{
-	if (p->st == ST_OK && s != NULL)
-		p->st = buf_puts(p->b, s);
-}
-
-static void rawf(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Only for values we produced (numbers, checked ids): never tenant text. */
-static void
-rawf(struct page *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	raw(p, arena_vprintf(p->r->arena, fmt, ap));
-	va_end(ap);
-}
-
-/* HTML-escapes s for text and for quoted attribute values alike. */
-static void
-text(struct page *p, const char *s)
-{
-	const char *run = s;
-
-	if (s == NULL)
-		return;
-	for (; *s; s++) {
-		const char *rep;
-
-		switch (*s) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
-		}
-		if (p->st == ST_OK && s > run)
-			p->st = buf_append(p->b, run, (size_t)(s - run));
-		raw(p, rep);
-		run = s + 1;
-	}
-	if (p->st == ST_OK && s > run)
-		p->st = buf_append(p->b, run, (size_t)(s - run));
-}
-
-static const char *
-str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) && json_string_length(v) > 0 ? json_string_value(v) : NULL;
-}
-
-/* JSON for a <script type="application/json"> block: no '<', '>' or '&'
- * survive, so "</script>" or "<!--" in a value cannot end the block. */
-static void
-json_block(struct page *p, const char *id, json_t *v)
-{
-	char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-	json_decref(v);
-	if (s == NULL) {
-		p->st = ST_INTERNAL;
-		return;
-	}
-	rawf(p, "<script type=\"application/json\" id=\"%s\">", id);
-	for (const char *c = s; *c && p->st == ST_OK; c++) {
-		if (*c == '<')
-			raw(p, "\\u003c");
-		else if (*c == '>')
-			raw(p, "\\u003e");
-		else if (*c == '&')
-			raw(p, "\\u0026");
-		else
-			p->st = buf_append(p->b, c, 1);
-	}
-	free(s);
-	raw(p, "</script>\n");
-}
-
 static const char *
 brand_name(struct page *p)
 {
-	const char *n = str(json_object_get(p->t, "branding"), "display_name");
+	const char *n = page_str(json_object_get(p->t, "branding"), "display_name");
 
-	return n ? n : str(p->t, "name");
-}
-
-/* A colour as stored ("#rrggbb", checked by the database); anything else
- * falls back so the <style> block can never carry other text. */
-static const char *
-colour(json_t *b, const char *key, const char *def)
-{
-	const char *c = str(b, key);
-
-	if (c == NULL || strlen(c) != 7 || c[0] != '#')
-		return def;
-	for (int i = 1; i < 7; i++)
-		if (!isxdigit((unsigned char)c[i]))
-			return def;
-	return c;
-}
-
-static void
-security_headers(struct page *p, struct response *w)
-{
-	response_header(w, "content-security-policy", arena_printf(p->r->arena,
-	    "default-src 'none'; script-src 'self'; style-src 'self' 'nonce-%s';"
-	    " img-src 'self' https: data:; connect-src 'self'; form-action 'self';"
-	    " base-uri 'none'; frame-ancestors 'none'", p->nonce));
-	response_header(w, "x-frame-options", "DENY");
-	response_header(w, "referrer-policy", "no-referrer");
-	response_header(w, "permissions-policy", "camera=(), microphone=(), geolocation=()");
-	response_header(w, "cross-origin-opener-policy", "same-origin");
-	response_header(w, "cache-control", "no-cache");
+	return n ? n : page_str(p->t, "name");
 }
 
 static enum status
 page_begin(struct page *p, struct request *r, const char *title)
 {
-	unsigned char rnd[16];
 	json_t *b;
 	enum status st;
 	const char *logo, *css = web_asset_url("portal.css");
 
-	memset(p, 0, sizeof(*p));
-	p->r = r;
+	page_init(p, r);
 	if ((st = web_tenant_json(r, &p->t)) != ST_OK)
 		return st;
-	p->b = arena_calloc(r->arena, 1, sizeof(*p->b));
-	buf_init(p->b, PAGE_MAX);
-	arena_defer(r->arena, (void (*)(void *))buf_free, p->b);
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2base64(p->nonce, sizeof(p->nonce), rnd, sizeof(rnd),
-	    sodium_base64_VARIANT_ORIGINAL);
 	b = json_object_get(p->t, "branding");
-	raw(p, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	page_raw(p, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	    "<meta name=\"referrer\" content=\"no-referrer\"><title>");
 	if (title != NULL) {
-		text(p, title);
-		raw(p, " · ");
+		page_text(p, title);
+		page_raw(p, " · ");
 	}
-	text(p, brand_name(p));
-	raw(p, "</title>");
+	page_text(p, brand_name(p));
+	page_raw(p, "</title>");
 	if (css != NULL)
-		rawf(p, "<link rel=\"stylesheet\" href=\"%s\">", css);
-	rawf(p, "<style nonce=\"%s\">:root{--rcp-primary:%s;--rcp-accent:%s}</style>",
-	    p->nonce, colour(b, "primary_color", "#2563eb"), colour(b, "accent_color", "#1e40af"));
-	raw(p, "</head>\n<body><a class=\"skip\" href=\"#main\">Skip to content</a>"
+		page_rawf(p, "<link rel=\"stylesheet\" href=\"%s\">", css);
+	page_rawf(p, "<style nonce=\"%s\">:root{--rcp-primary:%s;--rcp-accent:%s}</style>",
+	    p->nonce, page_colour(b, "primary_color", "#2563eb"), page_colour(b, "accent_color", "#1e40af"));
+	page_raw(p, "</head>\n<body><a class=\"skip\" href=\"#main\">Skip to content</a>"
 	    "<header class=\"site\"><a class=\"brand\" href=\"/\">");
-	if ((logo = str(b, "logo_url")) != NULL && strncmp(logo, "https://", 8) == 0) {
-		raw(p, "<img class=\"logo\" alt=\"\" src=\"");
-		text(p, logo);
-		raw(p, "\">");
+	if ((logo = page_str(b, "logo_url")) != NULL && strncmp(logo, "https://", 8) == 0) {
+		page_raw(p, "<img class=\"logo\" alt=\"\" src=\"");
+		page_text(p, logo);
+		page_raw(p, "\">");
 	}
-	raw(p, "<span class=\"name\">");
-	text(p, brand_name(p));
-	raw(p, "</span></a><nav aria-label=\"Main\"><a href=\"/book\">Book</a>"
+	page_raw(p, "<span class=\"name\">");
+	page_text(p, brand_name(p));
+	page_raw(p, "</span></a><nav aria-label=\"Main\"><a href=\"/book\">Book</a>"
 	    "<a href=\"/chat\">Chat with us</a></nav></header>\n<main id=\"main\" tabindex=\"-1\">");
 	return ST_OK;
 }
@@ -221,16 +89,16 @@ static void
 address_line(struct page *p)
 {
 	json_t *a = json_object_get(p->t, "address");
-	const char *parts[] = { str(a, "line1"), str(a, "line2"), str(a, "city"),
-		str(a, "region"), str(a, "postal_code") };
+	const char *parts[] = { page_str(a, "line1"), page_str(a, "line2"), page_str(a, "city"),
+		page_str(a, "region"), page_str(a, "postal_code") };
 	bool first = true;
 
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		if (parts[i] == NULL)
 			continue;
 		if (!first)
-			raw(p, ", ");
-		text(p, parts[i]);
+			page_raw(p, ", ");
+		page_text(p, parts[i]);
 		first = false;
 	}
 }
@@ -240,7 +108,7 @@ has_address(struct page *p)
 {
 	json_t *a = json_object_get(p->t, "address");
 
-	return str(a, "line1") || str(a, "city");
+	return page_str(a, "line1") || page_str(a, "city");
 }
 
 static enum status
@@ -249,28 +117,28 @@ page_end(struct page *p, struct response *w, int status, json_t *data, const cha
 	enum plan_tier tier = PLAN_FREE;
 	const char *url = script ? web_asset_url(script) : NULL;
 
-	raw(p, "</main>\n<footer class=\"site\"><p>");
-	text(p, str(p->t, "name"));
+	page_raw(p, "</main>\n<footer class=\"site\"><p>");
+	page_text(p, page_str(p->t, "name"));
 	if (has_address(p)) {
-		raw(p, " · ");
+		page_raw(p, " · ");
 		address_line(p);
 	}
-	raw(p, "</p><p><a href=\"/privacy\">Privacy</a> · <a href=\"/terms\">Terms</a></p>");
+	page_raw(p, "</p><p><a href=\"/privacy\">Privacy</a> · <a href=\"/terms\">Terms</a></p>");
 	(void)plan_parse(p->r->ctx.tenant.plan, &tier);
 	if (!plan_has(tier, FEAT_REMOVE_PLATFORM_BRANDING)) {
-		raw(p, "<p class=\"powered\">Powered by ");
-		text(p, p->r->ctx.cfg->platform_name);
-		raw(p, "</p>");
+		page_raw(p, "<p class=\"powered\">Powered by ");
+		page_text(p, p->r->ctx.cfg->platform_name);
+		page_raw(p, "</p>");
 	}
-	raw(p, "</footer>\n");
+	page_raw(p, "</footer>\n");
 	if (data != NULL)
-		json_block(p, "rcp-data", data);
+		page_json_block(p, "rcp-data", data);
 	if (url != NULL)
-		rawf(p, "<script src=\"%s\" defer></script>", url);
-	raw(p, "</body></html>\n");
+		page_rawf(p, "<script src=\"%s\" defer></script>", url);
+	page_raw(p, "</body></html>\n");
 	if (p->st != ST_OK)
 		return err_set(&p->r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
-	security_headers(p, w);
+	page_headers(p, w);
 	return reply_text(w, status, "text/html; charset=utf-8", p->b->data, p->b->len);
 }
 
@@ -281,8 +149,8 @@ page_data(struct page *p)
 	json_t *b = json_object_get(p->t, "branding");
 
 	return json_pack("{s:s?, s:s?, s:s?, s:O?, s:O?, s:O?, s:O?}",
-	    "slug", str(p->t, "slug"), "name", brand_name(p),
-	    "timezone", str(p->t, "timezone"),
+	    "slug", page_str(p->t, "slug"), "name", brand_name(p),
+	    "timezone", page_str(p->t, "timezone"),
 	    "today", json_object_get(p->t, "today_date"),
 	    "services", json_object_get(p->t, "services"),
 	    "policies", json_object_get(p->t, "policies"),
@@ -306,7 +174,7 @@ price(struct page *p, json_int_t minor, const char *currency)
 	int digits = 2;
 
 	if (minor == 0) {
-		raw(p, "Free");
+		page_raw(p, "Free");
 		return;
 	}
 	for (size_t i = 0; currency != NULL && i < sizeof(cur) / sizeof(cur[0]); i++) {
@@ -316,14 +184,14 @@ price(struct page *p, json_int_t minor, const char *currency)
 		}
 	}
 	if (sym != NULL)
-		raw(p, sym);
+		page_raw(p, sym);
 	if (digits == 0)
-		rawf(p, "%lld", (long long)minor);
+		page_rawf(p, "%lld", (long long)minor);
 	else
-		rawf(p, "%lld.%02lld", (long long)(minor / 100), (long long)(minor % 100));
+		page_rawf(p, "%lld.%02lld", (long long)(minor / 100), (long long)(minor % 100));
 	if (sym == NULL && currency != NULL) {
-		raw(p, " ");
-		text(p, currency);
+		page_raw(p, " ");
+		page_text(p, currency);
 	}
 }
 
@@ -331,21 +199,21 @@ static void
 duration(struct page *p, json_int_t min)
 {
 	if (min >= 60 && min % 60 == 0)
-		rawf(p, "%lld h", (long long)(min / 60));
+		page_rawf(p, "%lld h", (long long)(min / 60));
 	else if (min > 60)
-		rawf(p, "%lld h %lld min", (long long)(min / 60), (long long)(min % 60));
+		page_rawf(p, "%lld h %lld min", (long long)(min / 60), (long long)(min % 60));
 	else
-		rawf(p, "%lld min", (long long)min);
+		page_rawf(p, "%lld min", (long long)min);
 }
 
 static void
 service_meta(struct page *p, json_t *s)
 {
-	raw(p, "<span class=\"duration\">");
+	page_raw(p, "<span class=\"duration\">");
 	duration(p, json_integer_value(json_object_get(s, "duration_minutes")));
-	raw(p, "</span> · <span class=\"price\">");
-	price(p, json_integer_value(json_object_get(s, "price_minor")), str(s, "currency"));
-	raw(p, "</span>");
+	page_raw(p, "</span> · <span class=\"price\">");
+	price(p, json_integer_value(json_object_get(s, "price_minor")), page_str(s, "currency"));
+	page_raw(p, "</span>");
 }
 
 static void
@@ -355,9 +223,9 @@ hours_table(struct page *p)
 	json_int_t today = json_integer_value(json_object_get(p->t, "today"));
 	size_t i;
 
-	raw(p, "<table class=\"hours\"><caption>Opening hours, local time (");
-	text(p, str(p->t, "timezone"));
-	raw(p, ")</caption><tbody>");
+	page_raw(p, "<table class=\"hours\"><caption>Opening hours, local time (");
+	page_text(p, page_str(p->t, "timezone"));
+	page_raw(p, ")</caption><tbody>");
 	json_array_foreach(hours, i, day) {
 		json_int_t wd = json_integer_value(json_object_get(day, "weekday"));
 		json_t *iv = json_object_get(day, "intervals"), *one;
@@ -365,21 +233,21 @@ hours_table(struct page *p)
 
 		if (wd < 1 || wd > 7)
 			continue;
-		rawf(p, "<tr%s><th scope=\"row\">%s%s</th><td>", wd == today ?
+		page_rawf(p, "<tr%s><th scope=\"row\">%s%s</th><td>", wd == today ?
 		    " class=\"today\" aria-current=\"date\"" : "", weekdays[wd],
 		    wd == today ? " <span class=\"tag\">today</span>" : "");
 		if (json_array_size(iv) == 0)
-			raw(p, "Closed");
+			page_raw(p, "Closed");
 		json_array_foreach(iv, j, one) {
 			if (j > 0)
-				raw(p, ", ");
-			text(p, str(one, "opens"));
-			raw(p, "–");
-			text(p, str(one, "closes"));
+				page_raw(p, ", ");
+			page_text(p, page_str(one, "opens"));
+			page_raw(p, "–");
+			page_text(p, page_str(one, "closes"));
 		}
-		raw(p, "</td></tr>");
+		page_raw(p, "</td></tr>");
 	}
-	raw(p, "</tbody></table>");
+	page_raw(p, "</tbody></table>");
 }
 
 static void
@@ -394,58 +262,58 @@ policies(struct page *p)
 	bool any = window > 0;
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		any |= str(pol, rows[i].key) != NULL;
+		any |= page_str(pol, rows[i].key) != NULL;
 	if (!any)
 		return;
-	raw(p, "<section aria-labelledby=\"policies-h\"><h2 id=\"policies-h\">Policies</h2><dl>");
+	page_raw(p, "<section aria-labelledby=\"policies-h\"><h2 id=\"policies-h\">Policies</h2><dl>");
 	if (window > 0)
-		rawf(p, "<dt>Changes</dt><dd>Bookings can be cancelled or moved up to %lld hours"
+		page_rawf(p, "<dt>Changes</dt><dd>Bookings can be cancelled or moved up to %lld hours"
 		    " before they start.</dd>", (long long)window);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		if (str(pol, rows[i].key) == NULL)
+		if (page_str(pol, rows[i].key) == NULL)
 			continue;
-		rawf(p, "<dt>%s</dt><dd>", rows[i].title);
-		text(p, str(pol, rows[i].key));
-		raw(p, "</dd>");
+		page_rawf(p, "<dt>%s</dt><dd>", rows[i].title);
+		page_text(p, page_str(pol, rows[i].key));
+		page_raw(p, "</dd>");
 	}
-	raw(p, "</dl></section>");
+	page_raw(p, "</dl></section>");
 }
 
 static void
 contact(struct page *p)
 {
-	const char *phone = str(p->t, "phone"), *email = str(p->t, "email"),
-	    *web = str(p->t, "website_url");
+	const char *phone = page_str(p->t, "phone"), *email = page_str(p->t, "email"),
+	    *web = page_str(p->t, "website_url");
 
-	raw(p, "<section aria-labelledby=\"contact-h\"><h2 id=\"contact-h\">Find us</h2>");
+	page_raw(p, "<section aria-labelledby=\"contact-h\"><h2 id=\"contact-h\">Find us</h2>");
 	if (has_address(p)) {
-		raw(p, "<p class=\"address\">");
+		page_raw(p, "<p class=\"address\">");
 		address_line(p);
-		raw(p, "</p>");
+		page_raw(p, "</p>");
 	}
-	raw(p, "<ul class=\"contact\">");
+	page_raw(p, "<ul class=\"contact\">");
 	if (phone != NULL) {
-		raw(p, "<li>Phone: <a href=\"tel:");
-		text(p, phone);
-		raw(p, "\">");
-		text(p, phone);
-		raw(p, "</a></li>");
+		page_raw(p, "<li>Phone: <a href=\"tel:");
+		page_text(p, phone);
+		page_raw(p, "\">");
+		page_text(p, phone);
+		page_raw(p, "</a></li>");
 	}
 	if (email != NULL) {
-		raw(p, "<li>E-mail: <a href=\"mailto:");
-		text(p, email);
-		raw(p, "\">");
-		text(p, email);
-		raw(p, "</a></li>");
+		page_raw(p, "<li>E-mail: <a href=\"mailto:");
+		page_text(p, email);
+		page_raw(p, "\">");
+		page_text(p, email);
+		page_raw(p, "</a></li>");
 	}
 	if (web != NULL && (strncmp(web, "https://", 8) == 0 || strncmp(web, "http://", 7) == 0)) {
-		raw(p, "<li>Web: <a rel=\"noopener\" href=\"");
-		text(p, web);
-		raw(p, "\">");
-		text(p, web);
-		raw(p, "</a></li>");
+		page_raw(p, "<li>Web: <a rel=\"noopener\" href=\"");
+		page_text(p, web);
+		page_raw(p, "\">");
+		page_text(p, web);
+		page_raw(p, "</a></li>");
 	}
-	raw(p, "</ul></section>");
+	page_raw(p, "</ul></section>");
 }
 
 /* ---- pages ------------------------------------------------------------------ */
@@ -461,63 +329,63 @@ web_page_home(struct request *r, struct response *w)
 
 	if ((st = page_begin(&p, r, NULL)) != ST_OK)
 		return st;
-	raw(&p, "<section class=\"hero\"><h1>");
-	text(&p, brand_name(&p));
-	raw(&p, "</h1>");
+	page_raw(&p, "<section class=\"hero\"><h1>");
+	page_text(&p, brand_name(&p));
+	page_raw(&p, "</h1>");
 	if (has_address(&p)) {
-		raw(&p, "<p class=\"address\">");
+		page_raw(&p, "<p class=\"address\">");
 		address_line(&p);
-		raw(&p, "</p>");
+		page_raw(&p, "</p>");
 	}
-	raw(&p, "<p class=\"actions\"><a class=\"button\" href=\"/book\">Book an appointment</a>"
+	page_raw(&p, "<p class=\"actions\"><a class=\"button\" href=\"/book\">Book an appointment</a>"
 	    " <a class=\"button secondary\" href=\"/chat\">Chat with us</a></p></section>");
 	svcs = json_object_get(p.t, "services");
-	raw(&p, "<section aria-labelledby=\"services-h\"><h2 id=\"services-h\">Services</h2>");
+	page_raw(&p, "<section aria-labelledby=\"services-h\"><h2 id=\"services-h\">Services</h2>");
 	if (json_array_size(svcs) == 0)
-		raw(&p, "<p>Services will be listed here soon.</p>");
+		page_raw(&p, "<p>Services will be listed here soon.</p>");
 	else
-		raw(&p, "<ul class=\"services\">");
+		page_raw(&p, "<ul class=\"services\">");
 	json_array_foreach(svcs, i, s) {
-		raw(&p, "<li class=\"service\"><h3>");
-		text(&p, str(s, "name"));
-		raw(&p, "</h3>");
-		if (str(s, "description") != NULL) {
-			raw(&p, "<p>");
-			text(&p, str(s, "description"));
-			raw(&p, "</p>");
+		page_raw(&p, "<li class=\"service\"><h3>");
+		page_text(&p, page_str(s, "name"));
+		page_raw(&p, "</h3>");
+		if (page_str(s, "description") != NULL) {
+			page_raw(&p, "<p>");
+			page_text(&p, page_str(s, "description"));
+			page_raw(&p, "</p>");
 		}
-		raw(&p, "<p class=\"meta\">");
+		page_raw(&p, "<p class=\"meta\">");
 		service_meta(&p, s);
-		raw(&p, "</p><a class=\"book-link\" href=\"/book?service=");
-		text(&p, str(s, "id"));
-		raw(&p, "\">Book<span class=\"sr-only\"> ");
-		text(&p, str(s, "name"));
-		raw(&p, "</span></a></li>");
+		page_raw(&p, "</p><a class=\"book-link\" href=\"/book?service=");
+		page_text(&p, page_str(s, "id"));
+		page_raw(&p, "\">Book<span class=\"sr-only\"> ");
+		page_text(&p, page_str(s, "name"));
+		page_raw(&p, "</span></a></li>");
 	}
 	if (json_array_size(svcs) > 0)
-		raw(&p, "</ul>");
-	raw(&p, "</section><section aria-labelledby=\"hours-h\"><h2 id=\"hours-h\">Hours</h2>");
+		page_raw(&p, "</ul>");
+	page_raw(&p, "</section><section aria-labelledby=\"hours-h\"><h2 id=\"hours-h\">Hours</h2>");
 	hours_table(&p);
 	{
 		json_t *cl = json_object_get(p.t, "closures"), *c;
 		size_t j;
 
 		if (json_array_size(cl) > 0)
-			raw(&p, "<p>Closed on: ");
+			page_raw(&p, "<p>Closed on: ");
 		json_array_foreach(cl, j, c) {
 			if (j > 0)
-				raw(&p, "; ");
-			text(&p, str(c, "date"));
-			if (str(c, "reason") != NULL) {
-				raw(&p, " (");
-				text(&p, str(c, "reason"));
-				raw(&p, ")");
+				page_raw(&p, "; ");
+			page_text(&p, page_str(c, "date"));
+			if (page_str(c, "reason") != NULL) {
+				page_raw(&p, " (");
+				page_text(&p, page_str(c, "reason"));
+				page_raw(&p, ")");
 			}
 		}
 		if (json_array_size(cl) > 0)
-			raw(&p, "</p>");
+			page_raw(&p, "</p>");
 	}
-	raw(&p, "</section>");
+	page_raw(&p, "</section>");
 	policies(&p);
 	contact(&p);
 	return page_end(&p, w, 200, NULL, NULL);
@@ -537,39 +405,39 @@ web_page_book(struct request *r, struct response *w)
 	if ((st = page_begin(&p, r, "Book")) != ST_OK)
 		return st;
 	svcs = json_object_get(p.t, "services");
-	raw(&p, "<h1>Book an appointment</h1>"
+	page_raw(&p, "<h1>Book an appointment</h1>"
 	    "<form id=\"book-form\" class=\"steps\" novalidate>"
 	    "<fieldset id=\"step-service\"><legend><span class=\"n\">1</span> Service</legend>");
 	if (json_array_size(svcs) == 0)
-		raw(&p, "<p>Nothing can be booked online yet.</p>");
+		page_raw(&p, "<p>Nothing can be booked online yet.</p>");
 	json_array_foreach(svcs, i, s) {
-		bool checked = want != NULL ? str(s, "id") && strcmp(want, str(s, "id")) == 0
+		bool checked = want != NULL ? page_str(s, "id") && strcmp(want, page_str(s, "id")) == 0
 		    : i == 0;
 
-		raw(&p, "<label class=\"choice\"><input type=\"radio\" name=\"service\" value=\"");
-		text(&p, str(s, "id"));
-		raw(&p, checked ? "\" checked>" : "\">");
-		raw(&p, "<span class=\"label\">");
-		text(&p, str(s, "name"));
-		raw(&p, "</span> <span class=\"meta\">");
+		page_raw(&p, "<label class=\"choice\"><input type=\"radio\" name=\"service\" value=\"");
+		page_text(&p, page_str(s, "id"));
+		page_raw(&p, checked ? "\" checked>" : "\">");
+		page_raw(&p, "<span class=\"label\">");
+		page_text(&p, page_str(s, "name"));
+		page_raw(&p, "</span> <span class=\"meta\">");
 		service_meta(&p, s);
-		raw(&p, "</span></label>");
+		page_raw(&p, "</span></label>");
 	}
-	raw(&p, "</fieldset>"
+	page_raw(&p, "</fieldset>"
 	    "<fieldset id=\"step-date\"><legend><span class=\"n\">2</span> Date</legend>"
 	    "<label for=\"date\">Day</label> <input type=\"date\" id=\"date\" name=\"date\" required");
-	if (str(p.t, "today_date") != NULL) {
-		raw(&p, " min=\"");
-		text(&p, str(p.t, "today_date"));
-		raw(&p, "\" value=\"");
-		text(&p, str(p.t, "today_date"));
-		raw(&p, "\"");
+	if (page_str(p.t, "today_date") != NULL) {
+		page_raw(&p, " min=\"");
+		page_text(&p, page_str(p.t, "today_date"));
+		page_raw(&p, "\" value=\"");
+		page_text(&p, page_str(p.t, "today_date"));
+		page_raw(&p, "\"");
 	}
-	raw(&p, "></fieldset>"
+	page_raw(&p, "></fieldset>"
 	    "<fieldset id=\"step-slot\"><legend><span class=\"n\">3</span> Time</legend>"
 	    "<p class=\"hint\">Times are local (");
-	text(&p, str(p.t, "timezone"));
-	raw(&p, ").</p><div id=\"slots\" class=\"slots\" aria-live=\"polite\">"
+	page_text(&p, page_str(p.t, "timezone"));
+	page_raw(&p, ").</p><div id=\"slots\" class=\"slots\" aria-live=\"polite\">"
 	    "<p>Choose a service and a day to see free times.</p></div></fieldset>"
 	    "<fieldset id=\"step-details\"><legend><span class=\"n\">4</span> Your details</legend>"
 	    "<label for=\"name\">Name</label><input id=\"name\" name=\"name\" autocomplete=\"name\""
@@ -596,12 +464,12 @@ web_page_book(struct request *r, struct response *w)
 	    " (.ics)</a> <a id=\"manage\" class=\"button secondary\" href=\"/\">View or change"
 	    " this booking</a></p></section>"
 	    "<noscript><p>Online booking needs JavaScript.");
-	if (str(p.t, "phone") != NULL) {
-		raw(&p, " Call us on ");
-		text(&p, str(p.t, "phone"));
-		raw(&p, " to book.");
+	if (page_str(p.t, "phone") != NULL) {
+		page_raw(&p, " Call us on ");
+		page_text(&p, page_str(p.t, "phone"));
+		page_raw(&p, " to book.");
 	}
-	raw(&p, "</p></noscript>");
+	page_raw(&p, "</p></noscript>");
 	return page_end(&p, w, 200, page_data(&p), "portal-book.js");
 }
 
@@ -615,12 +483,12 @@ web_page_chat(struct request *r, struct response *w)
 
 	if ((st = page_begin(&p, r, "Chat")) != ST_OK)
 		return st;
-	raw(&p, "<h1 class=\"sr-only\">Chat with ");
-	text(&p, brand_name(&p));
-	raw(&p, "</h1><div id=\"rcp-chat\" class=\"chat-host\"></div>"
+	page_raw(&p, "<h1 class=\"sr-only\">Chat with ");
+	page_text(&p, brand_name(&p));
+	page_raw(&p, "</h1><div id=\"rcp-chat\" class=\"chat-host\"></div>"
 	    "<noscript><p>The chat needs JavaScript.</p></noscript>");
 	if (loader != NULL)
-		rawf(&p, "<script src=\"%s\" data-mode=\"page\" data-target=\"rcp-chat\" async>"
+		page_rawf(&p, "<script src=\"%s\" data-mode=\"page\" data-target=\"rcp-chat\" async>"
 		    "</script>", loader);
 	return page_end(&p, w, 200, NULL, NULL);
 }
@@ -648,7 +516,7 @@ web_page_booking(struct request *r, struct response *w)
 	up[6] = '\0';
 	if ((st = page_begin(&p, r, "Your booking")) != ST_OK)
 		return st;
-	rawf(&p, "<h1>Booking <span class=\"ref\">%s</span></h1>"
+	page_rawf(&p, "<h1>Booking <span class=\"ref\">%s</span></h1>"
 	    "<form id=\"verify-form\" class=\"card\" novalidate>"
 	    "<p>To see or change this booking, enter the e-mail address or phone number"
 	    " you booked with.</p><label for=\"contact\">E-mail or phone</label>"
@@ -675,36 +543,36 @@ web_page_booking(struct request *r, struct response *w)
 static void
 legal_intro(struct page *p, const char *title)
 {
-	raw(p, "<article class=\"legal\"><h1>");
-	raw(p, title);
-	raw(p, "</h1><p>This page explains how <strong>");
-	text(p, str(p->t, "name"));
-	raw(p, "</strong>");
+	page_raw(p, "<article class=\"legal\"><h1>");
+	page_raw(p, title);
+	page_raw(p, "</h1><p>This page explains how <strong>");
+	page_text(p, page_str(p->t, "name"));
+	page_raw(p, "</strong>");
 	if (has_address(p)) {
-		raw(p, " (");
+		page_raw(p, " (");
 		address_line(p);
-		raw(p, ")");
+		page_raw(p, ")");
 	}
-	raw(p, " handles ");
+	page_raw(p, " handles ");
 }
 
 static void
 legal_contact(struct page *p)
 {
-	raw(p, "<h2>Contact</h2><p>Questions? ");
-	if (str(p->t, "email") != NULL) {
-		raw(p, "Write to <a href=\"mailto:");
-		text(p, str(p->t, "email"));
-		raw(p, "\">");
-		text(p, str(p->t, "email"));
-		raw(p, "</a>");
-		if (str(p->t, "phone") != NULL)
-			raw(p, " or call ");
-	} else if (str(p->t, "phone") != NULL) {
-		raw(p, "Call ");
+	page_raw(p, "<h2>Contact</h2><p>Questions? ");
+	if (page_str(p->t, "email") != NULL) {
+		page_raw(p, "Write to <a href=\"mailto:");
+		page_text(p, page_str(p->t, "email"));
+		page_raw(p, "\">");
+		page_text(p, page_str(p->t, "email"));
+		page_raw(p, "</a>");
+		if (page_str(p->t, "phone") != NULL)
+			page_raw(p, " or call ");
+	} else if (page_str(p->t, "phone") != NULL) {
+		page_raw(p, "Call ");
 	}
-	text(p, str(p->t, "phone"));
-	raw(p, ".</p></article>");
+	page_text(p, page_str(p->t, "phone"));
+	page_raw(p, ".</p></article>");
 }
 
 /* GET /privacy */
@@ -717,7 +585,7 @@ web_page_privacy(struct request *r, struct response *w)
 	if ((st = page_begin(&p, r, "Privacy")) != ST_OK)
 		return st;
 	legal_intro(&p, "Privacy");
-	raw(&p, "the personal data you give when you book or chat.</p>"
+	page_raw(&p, "the personal data you give when you book or chat.</p>"
 	    "<h2>What we keep</h2><p>Your name, e-mail address and phone number, the"
 	    " appointments you book, and the messages you send in the chat. We use them to"
 	    " run your appointments, to remind you of them, and to answer you.</p>"
@@ -746,27 +614,27 @@ web_page_terms(struct request *r, struct response *w)
 	pol = json_object_get(p.t, "policies");
 	window = json_integer_value(json_object_get(pol, "cancellation_window_hours"));
 	legal_intro(&p, "Terms of booking");
-	raw(&p, "bookings made online.</p><h2>Bookings</h2><p>A booking is confirmed when you"
+	page_raw(&p, "bookings made online.</p><h2>Bookings</h2><p>A booking is confirmed when you"
 	    " receive its reference. Please arrive on time.</p><h2>Changes and cancellations"
 	    "</h2><p>");
 	if (window > 0)
-		rawf(&p, "You can cancel or move a booking online up to %lld hours before it"
+		page_rawf(&p, "You can cancel or move a booking online up to %lld hours before it"
 		    " starts. ", (long long)window);
 	else
-		raw(&p, "You can cancel or move a booking online any time before it starts. ");
-	text(&p, str(pol, "cancellation"));
-	raw(&p, "</p>");
-	if (str(pol, "late") != NULL || str(pol, "no_show") != NULL) {
-		raw(&p, "<h2>Late arrivals and missed appointments</h2><p>");
-		text(&p, str(pol, "late"));
-		raw(&p, " ");
-		text(&p, str(pol, "no_show"));
-		raw(&p, "</p>");
+		page_raw(&p, "You can cancel or move a booking online any time before it starts. ");
+	page_text(&p, page_str(pol, "cancellation"));
+	page_raw(&p, "</p>");
+	if (page_str(pol, "late") != NULL || page_str(pol, "no_show") != NULL) {
+		page_raw(&p, "<h2>Late arrivals and missed appointments</h2><p>");
+		page_text(&p, page_str(pol, "late"));
+		page_raw(&p, " ");
+		page_text(&p, page_str(pol, "no_show"));
+		page_raw(&p, "</p>");
 	}
-	if (str(pol, "payment") != NULL) {
-		raw(&p, "<h2>Payment</h2><p>");
-		text(&p, str(pol, "payment"));
-		raw(&p, "</p>");
+	if (page_str(pol, "payment") != NULL) {
+		page_raw(&p, "<h2>Payment</h2><p>");
+		page_text(&p, page_str(pol, "payment"));
+		page_raw(&p, "</p>");
 	}
 	legal_contact(&p);
 	return page_end(&p, w, 200, NULL, NULL);

@@ -15,6 +15,20 @@ static const struct route web_routes_v[] = {
 	{ HTTP_GET, "/booking/{ref}", web_page_booking, TENANCY_HOST, 0, "portal /booking" },
 	{ HTTP_GET, "/privacy", web_page_privacy, TENANCY_HOST, 0, "portal /privacy" },
 	{ HTTP_GET, "/terms", web_page_terms, TENANCY_HOST, 0, "portal /terms" },
+	/* The admin app routes in the browser: every path under /admin/ gets
+	 * the same shell (up to three segments deep). */
+	{ HTTP_GET, "/admin/manifest.webmanifest", web_admin_manifest, TENANCY_HOST, 0, "admin manifest" },
+	{ HTTP_GET, "/admin", web_page_admin, TENANCY_HOST, 0, "admin app" },
+	{ HTTP_GET, "/admin/", web_page_admin, TENANCY_HOST, 0, "admin app" },
+	{ HTTP_GET, "/admin/{p1}", web_page_admin, TENANCY_HOST, 0, "admin app" },
+	{ HTTP_GET, "/admin/{p1}/{p2}", web_page_admin, TENANCY_HOST, 0, "admin app" },
+	{ HTTP_GET, "/admin/{p1}/{p2}/{p3}", web_page_admin, TENANCY_HOST, 0, "admin app" },
+	{ HTTP_GET, "/platform/manifest.webmanifest", web_platform_manifest, TENANCY_NONE, 0,
+	  "console manifest" },
+	{ HTTP_GET, "/platform", web_page_platform, TENANCY_NONE, 0, "console" },
+	{ HTTP_GET, "/platform/", web_page_platform, TENANCY_NONE, 0, "console" },
+	{ HTTP_GET, "/platform/{p1}", web_page_platform, TENANCY_NONE, 0, "console" },
+	{ HTTP_GET, "/platform/{p1}/{p2}", web_page_platform, TENANCY_NONE, 0, "console" },
 };
 const struct route_table web_routes = TABLE_OF(web_routes_v);
 

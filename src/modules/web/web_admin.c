@@ -1,0 +1,172 @@
+/* web_admin.c — the admin app's shell: one small HTML page for every path
+ * under /admin/ on a tenant's host (and /platform/ on the platform's own
+ * host, for the agency console). The app itself is TypeScript (web/admin/)
+ * that routes in the browser and talks to the public API only; this page
+ * gives it the brand to paint the first frame with (name, colours, logo,
+ * time zone) so nothing flashes, and the strict CSP of every page.
+ *
+ * White label: the tenant's shell names the tenant; the console names the
+ * operator (PLATFORM_NAME); neither names the product. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "modules/web/web_internal.h"
+
+/* What the app reads from <script id="rcp-admin"> before its first
+ * request. */
+struct shell {
+	const char *kind;	/* "tenant" or "platform" */
+	const char *name;
+	const char *primary, *accent;
+	const char *logo;	/* https only */
+	const char *timezone;
+	const char *slug;
+};
+
+static enum status
+shell_render(struct page *p, struct response *w, const struct shell *s)
+{
+	const char *js = web_asset_url("admin.js"), *css = web_asset_url("admin.css");
+	const char *base = strcmp(s->kind, "platform") == 0 ? "/platform/" : "/admin/";
+
+	page_raw(p, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	    "<meta name=\"referrer\" content=\"no-referrer\"><meta name=\"robots\" content=\"noindex\">"
+	    "<title>");
+	page_text(p, s->name);
+	page_rawf(p, "</title><link rel=\"manifest\" href=\"%smanifest.webmanifest\">", base);
+	page_raw(p, "<meta name=\"theme-color\" content=\"");
+	page_text(p, s->primary);
+	page_raw(p, "\">");
+	if (css != NULL)
+		page_rawf(p, "<link rel=\"stylesheet\" href=\"%s\">", css);
+	page_rawf(p, "<style nonce=\"%s\">:root{--brand:%s;--brand-accent:%s}</style>", p->nonce,
+	    s->primary, s->accent);
+	if (js != NULL)
+		page_rawf(p, "<script type=\"module\" src=\"%s\"></script>", js);
+	page_raw(p, "</head>\n<body><div id=\"app\"><p class=\"boot\">Loading…</p></div>"
+	    "<noscript><p>This page needs JavaScript.</p></noscript>\n");
+	page_json_block(p, "rcp-admin", json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s}",
+	    "kind", s->kind, "name", s->name, "primary_color", s->primary,
+	    "accent_color", s->accent, "logo_url", s->logo, "timezone", s->timezone,
+	    "slug", s->slug, "base", base));
+	page_raw(p, "</body></html>\n");
+	if (p->st != ST_OK)
+		return err_set(&p->r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	page_headers(p, w);
+	return reply_text(w, 200, "text/html; charset=utf-8", p->b->data, p->b->len);
+}
+
+static const char *
+https_only(const char *url)
+{
+	return url != NULL && strncmp(url, "https://", 8) == 0 ? url : NULL;
+}
+
+/* The tenant's brand, from the portal's cached view of it. */
+static enum status
+tenant_shell(struct page *p, struct shell *s)
+{
+	json_t *b;
+	enum status st;
+
+	if ((st = web_tenant_json(p->r, &p->t)) != ST_OK)
+		return st;
+	b = json_object_get(p->t, "branding");
+	s->kind = "tenant";
+	s->name = page_str(b, "display_name") ? page_str(b, "display_name") : page_str(p->t, "name");
+	if (s->name == NULL)
+		s->name = "";
+	s->primary = page_colour(b, "primary_color", "#2563eb");
+	s->accent = page_colour(b, "accent_color", "#1e40af");
+	s->logo = https_only(page_str(b, "logo_url"));
+	s->timezone = page_str(p->t, "timezone");
+	s->slug = page_str(p->t, "slug");
+	return ST_OK;
+}
+
+/* GET /admin/… on a tenant's host. */
+enum status
+web_page_admin(struct request *r, struct response *w)
+{
+	struct shell s = { 0 };
+	struct page p;
+	enum status st;
+
+	page_init(&p, r);
+	if ((st = tenant_shell(&p, &s)) != ST_OK)
+		return st;
+	return shell_render(&p, w, &s);
+}
+
+/* The console answers on the platform's own host only: a tenant's domain
+ * must never show the operator's name. */
+static bool
+platform_host(const struct request *r)
+{
+	return r->host != NULL && strcmp(r->host, r->ctx.cfg->platform_domain) == 0;
+}
+
+/* GET /platform/… on the platform's host: the agency console. */
+enum status
+web_page_platform(struct request *r, struct response *w)
+{
+	const struct config *cfg = r->ctx.cfg;
+	struct shell s = { "platform", cfg->platform_name, "#334155", "#0f172a",
+		https_only(cfg->platform_logo_url), NULL, NULL };
+	struct page p;
+
+	if (!platform_host(r))
+		return err_set(&r->err, ST_NOTFOUND, "No route for %s.", r->path);
+	page_init(&p, r);
+	return shell_render(&p, w, &s);
+}
+
+/* The web app manifest: installable, in the brand's name and colour. */
+static enum status
+manifest_render(struct request *r, struct response *w, const struct shell *s, const char *base)
+{
+	char *txt;
+	json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "name", s->name, "short_name", s->name, "start_url", base, "scope", base,
+	    "display", "standalone", "theme_color", s->primary, "background_color", "#ffffff");
+
+	if (s->logo != NULL)
+		json_object_set_new(m, "icons", json_pack("[{s:s, s:s, s:s}]", "src", s->logo,
+		    "sizes", "any", "purpose", "any"));
+	txt = json_dumps(m, JSON_COMPACT);
+	json_decref(m);
+	if (txt == NULL)
+		return err_set(&r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	arena_defer(r->arena, free, txt);
+	response_header(w, "cache-control", "no-cache");
+	return reply_text(w, 200, "application/manifest+json", txt, strlen(txt));
+}
+
+/* GET /admin/manifest.webmanifest */
+enum status
+web_admin_manifest(struct request *r, struct response *w)
+{
+	struct shell s = { 0 };
+	struct page p;
+	enum status st;
+
+	page_init(&p, r);
+	if ((st = tenant_shell(&p, &s)) != ST_OK)
+		return st;
+	return manifest_render(r, w, &s, "/admin/");
+}
+
+/* GET /platform/manifest.webmanifest */
+enum status
+web_platform_manifest(struct request *r, struct response *w)
+{
+	const struct config *cfg = r->ctx.cfg;
+	struct shell s = { "platform", cfg->platform_name, "#334155", "#0f172a",
+		https_only(cfg->platform_logo_url), NULL, NULL };
+
+	if (!platform_host(r))
+		return err_set(&r->err, ST_NOTFOUND, "No route for %s.", r->path);
+	return manifest_render(r, w, &s, "/platform/");
+}
