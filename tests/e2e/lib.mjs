@@ -27,8 +27,9 @@ export async function launch() {
 }
 
 export async function screenshot(page, name) {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  await page.screenshot({ path: file, fullPage: true });
 }
 
 // Serves one HTML page (and the given files) on 127.0.0.1 with the given CSP:

@@ -1,0 +1,6 @@
+// catalogue.tsx — placeholder until the page is written (issue 13).
+import { PageHeader } from '../ui';
+
+export default function Page() {
+  return <PageHeader title="catalogue" />;
+}
