@@ -71,6 +71,28 @@ describe('permission matrix, every tenant route × every role', () => {
         assert.ok(!v.write || v.read, `${role} may write ${res} only if it may read it`);
   });
 
+  test('GET /v1/admin/permissions tells each role exactly the matrix (the admin app\'s source)', async () => {
+    for (const role of ROLES) {
+      const r = await sessions[role].get('/v1/admin/permissions');
+      assert.equal(r.status, 200, `${role}: ${r.text}`);
+      assert.equal(r.json.role, role);
+      assert.equal(r.json.tenant_id, t.id);
+      assert.equal(r.json.act_as, false);
+      for (const [res, v] of Object.entries(matrix[role])) {
+        const want = [...(v.read ? ['read'] : []), ...(v.write ? ['write'] : [])];
+        assert.deepEqual(r.json.permissions[res], want, `${role} ${res}`);
+      }
+    }
+    // A user of no role here is told so, and may do nothing.
+    const outsider = createUser({ email: uniqueEmail('outsider') });
+    const o = await (await session(srv, outsider.email, { host: t.host })).get('/v1/admin/permissions');
+    assert.equal(o.status, 200, o.text);
+    assert.equal(o.json.role, 'NONE');
+    for (const v of Object.values(o.json.permissions)) assert.deepEqual(v.filter((x) => x === 'write'), []);
+    const anon = await req({ port: srv.port, path: '/v1/admin/permissions', host: t.host });
+    assert.equal(anon.status, 401);
+  });
+
   test('every route the auth module mounts is in /v1/test/routes', () => {
     const patterns = new Set(routes.map((r) => r.pattern));
     for (const p of ['/v1/admin/users', '/v1/admin/users/{id}', '/v1/admin/invitations',
