@@ -31,8 +31,13 @@
 enum status
 push_enqueue(struct db_tx *tx, const char *event, const char *id, const char *unique_key)
 {
-	return jobs_enqueue(tx, NOTIFY_JOB, json_pack("{s:s, s:s}", "event", event, "id", id),
+	/* jobs_enqueue borrows the payload: this reference is ours to drop. */
+	json_t *payload = json_pack("{s:s, s:s}", "event", event, "id", id);
+	enum status st = jobs_enqueue(tx, NOTIFY_JOB, payload,
 	    unique_key ? arena_printf(tx->arena, "%s:%s", event, unique_key) : NULL, 0, 0);
+
+	json_decref(payload);
+	return st;
 }
 
 /* s cut to at most max bytes on a UTF-8 boundary, with "…" when cut. */
