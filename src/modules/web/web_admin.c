@@ -108,13 +108,19 @@ platform_host(const struct request *r)
 	return r->host != NULL && strcmp(r->host, r->ctx.cfg->platform_domain) == 0;
 }
 
+/* The console's brand: the operator's, from configuration. */
+static struct shell
+platform_shell(const struct config *cfg)
+{
+	return (struct shell){ "platform", cfg->platform_name, "#334155", "#0f172a",
+		https_only(cfg->platform_logo_url), NULL, NULL };
+}
+
 /* GET /platform/… on the platform's host: the agency console. */
 enum status
 web_page_platform(struct request *r, struct response *w)
 {
-	const struct config *cfg = r->ctx.cfg;
-	struct shell s = { "platform", cfg->platform_name, "#334155", "#0f172a",
-		https_only(cfg->platform_logo_url), NULL, NULL };
+	struct shell s = platform_shell(r->ctx.cfg);
 	struct page p;
 
 	if (!platform_host(r))
@@ -162,9 +168,7 @@ web_admin_manifest(struct request *r, struct response *w)
 enum status
 web_platform_manifest(struct request *r, struct response *w)
 {
-	const struct config *cfg = r->ctx.cfg;
-	struct shell s = { "platform", cfg->platform_name, "#334155", "#0f172a",
-		https_only(cfg->platform_logo_url), NULL, NULL };
+	struct shell s = platform_shell(r->ctx.cfg);
 
 	if (!platform_host(r))
 		return err_set(&r->err, ST_NOTFOUND, "No route for %s.", r->path);

@@ -3,8 +3,6 @@
 #include "modules/web/web.h"
 #include "modules/web/web_internal.h"
 
-
-
 static const struct route web_routes_v[] = {
 	{ HTTP_GET, "/widget.js", web_widget_js_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_GET, "/widget/config", web_widget_config_route, TENANCY_NONE, 0, NULL },
