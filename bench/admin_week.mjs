@@ -74,10 +74,15 @@ async function main() {
         const at = (n) => performance.getEntriesByName(n)[0].startTime;
         const data = at('rcp-cal-data');
         const painted = performance.getEntriesByName('rcp-cal-painted').map((e) => e.startTime).find((t) => t >= data);
-        return { start: at('rcp-cal-start'), data, painted,
+        const last = (n) => performance.getEntriesByName(n).map((e) => e.startTime).filter((t) => t >= data)[0];
+        return { start: at('rcp-cal-start'), data, painted, layout: last('rcp-cal-layout'), commit: last('rcp-cal-commit'),
           blocks: document.querySelectorAll('.cal .blk').length,
           lanes: Number(getComputedStyle(document.querySelector('.cal')).getPropertyValue('--lanes')) };
       });
+      if (process.env.BENCH_WEEK_DEBUG) {
+        process.stderr.write(`run ${i}: data→layout ${(m.layout - m.data).toFixed(0)} ms, layout→commit `
+          + `${(m.commit - m.layout).toFixed(0)} ms, commit→painted ${(m.painted - m.commit).toFixed(0)} ms\n`);
+      }
       route.push(m.painted - m.start);
       render.push(m.painted - m.data);
       nav.push(m.painted);

@@ -11,7 +11,7 @@
 # ≤ 200 ms). Needs web/dist built before `serve` starts (npm run build).
 
 ADMIN_WEEK_EMAIL=bench-desk@demo.localhost
-ADMIN_WEEK_PASSWORD=bench-desk-violet-kettle-42
+ADMIN_WEEK_PASSWORD=violet-kettle-harbour-week-42
 
 bench_admin_week() {
     printf '==> admin calendar week view (bench/admin_week.mjs)\n' >&2
