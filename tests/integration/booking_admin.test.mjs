@@ -122,6 +122,38 @@ describe('bookings through the admin API', () => {
     assert.equal(conf.items.length, 0);
   });
 
+  test('list: service, source, search and review filters for the desk', async () => {
+    const day = `from=${d}T00:00:00Z&to=${d}T23:59:00Z`;
+    const starts = async (q) => expect(await owner.get(`/v1/admin/bookings?${day}&${q}`), 200)
+      .items.map((b) => b.start);
+    assert.deepEqual(await starts(`service_id=${COLOR}`), [`${d}T12:00:00+00:00`]);
+    assert.deepEqual(await starts(`service_id=${CUT}`), [`${d}T10:00:00+00:00`]);
+    assert.deepEqual(await starts('source=phone'), [`${d}T10:00:00+00:00`]);
+    assert.deepEqual(await starts('source=widget'), []);
+    // The customer's name (any case, part of it), phone, e-mail; the reference in any case.
+    assert.equal((await starts('q=walk')).length, 2);
+    assert.equal((await starts(`q=${encodeURIComponent('+1415555')}`)).length, 2);
+    assert.deepEqual(await starts('q=nobody-like-this'), []);
+    assert.deepEqual(await starts(`q=${made.reference.toLowerCase()}`), [`${d}T10:00:00+00:00`]);
+    // LIKE wildcards are text, not patterns.
+    assert.deepEqual(await starts('q=%25'), []);
+    assert.equal((await starts('needs_review=false')).length, 2);
+    assert.deepEqual(await starts('needs_review=true'), []);
+    // Flagged by the calendar side: another day, so the bookings above keep their versions.
+    const other = dayAhead(7);
+    const flagged = expect(await create(owner, { services: [{ service_id: CUT }],
+      start: `${other}T09:00:00Z`, customer: { name: 'Flagged', email: 'flagged@example.com' } }), 201);
+    adminSql(`UPDATE bookings SET needs_review = true WHERE id = ${lit(flagged.id)}`);
+    const review = expect(await owner.get('/v1/admin/bookings?needs_review=true'), 200);
+    assert.deepEqual(review.items.map((b) => b.id), [flagged.id]);
+    for (const [q, field] of [['service_id=x', 'service_id'], ['source=fax', 'source'],
+      ['q=', 'q'], [`q=${'x'.repeat(101)}`, 'q'], ['needs_review=yes', 'needs_review']]) {
+      const r = await owner.get(`/v1/admin/bookings?${q}`);
+      assert.equal(r.status, 400, `${q}: ${r.text}`);
+      assert.ok(names(r).includes(field), `${q}: ${r.text}`);
+    }
+  });
+
   test('move with If-Match: a stale version or a taken time is 409', async () => {
     const g = await owner.get(`/v1/admin/bookings/${made.id}`);
     assert.equal(g.headers.etag, '"1"');

@@ -44,6 +44,8 @@ export interface CallOptions {
   /** A 401 here is an answer (sign-in), not a lost session. */
   quiet401?: boolean;
   signal?: AbortSignal;
+  /** Extra request headers (e.g. Idempotency-Key on a booking). */
+  headers?: Record<string, string>;
 }
 
 async function call<T>(method: string, path: string, body?: unknown, o: CallOptions = {}): Promise<T> {
@@ -51,6 +53,7 @@ async function call<T>(method: string, path: string, body?: unknown, o: CallOpti
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
   if (o.version !== undefined) headers['if-match'] = `"${o.version}"`;
+  if (o.headers) Object.assign(headers, o.headers);
   let res: Response;
   try {
     res = await fetch(path, {

@@ -105,12 +105,49 @@ decode_cursor(struct request *r, const char *cursor, const char **sort_value,
 
 /* GET /v1/admin/bookings ---------------------------------------------------------------- */
 
+static const char *const booking_sources[] = { "portal", "widget", "ai", "admin", "api", "phone",
+	"sms", "whatsapp", "instagram", "messenger", NULL };
+
+static bool
+known_source(const char *s)
+{
+	for (size_t i = 0; booking_sources[i] != NULL; i++)
+		if (strcmp(s, booking_sources[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The desk's filters: a service, where the booking came from, a search
+ * over the customer and the reference, and the calendar-review flag. */
+static void
+list_filters(struct request *r, const char *service, const char *source, const char *q,
+    const char *review, struct appt_booking_filter *f)
+{
+	if (service != NULL && !id_is_uuid(service))
+		err_detail(&r->err, "service_id", "must be an id");
+	else if (service != NULL)
+		f->service_id = appt_lower(r->arena, service);
+	if (source != NULL && !known_source(source))
+		err_detail(&r->err, "source", "must be one of portal, widget, ai, admin, api, phone,"
+		    " sms, whatsapp, instagram, messenger");
+	else
+		f->source = source;
+	if (q != NULL && (jv_utf8_length(q) < 1 || jv_utf8_length(q) > 100 || !jv_no_controls(q)))
+		err_detail(&r->err, "q", "must be 1 to 100 characters");
+	else
+		f->q = q;
+	if (review != NULL && strcmp(review, "true") != 0 && strcmp(review, "false") != 0)
+		err_detail(&r->err, "needs_review", "must be true or false");
+	else
+		f->needs_review = review;
+}
+
 static enum status
 list_route(struct request *r, struct response *w)
 {
 	static const char *const names[] = { "from", "to", "status", "staff_id", "customer_id",
-		"cursor", "limit" };
-	const char *v[7], *from, *to, *status, *staff, *customer, *cursor, *limit, *zone;
+		"cursor", "limit", "service_id", "source", "q", "needs_review" };
+	const char *v[11], *from, *to, *status, *staff, *customer, *cursor, *limit, *zone;
 	const char *next = NULL;
 	struct appt_booking_filter f;
 	struct appt_view *rows;
@@ -121,10 +158,11 @@ list_route(struct request *r, struct response *w)
 	enum status st;
 
 	memset(&f, 0, sizeof(f));
-	if (!appt_input_query_named(r, names, v, 7))
+	if (!appt_input_query_named(r, names, v, 11))
 		return appt_input_done(r, before);
 	from = v[0], to = v[1], status = v[2], staff = v[3], customer = v[4], cursor = v[5];
 	limit = v[6];
+	list_filters(r, v[7], v[8], v[9], v[10], &f);
 	if (from != NULL && appt_input_instant(r, from, "from", &f.from))
 		f.has_from = true;
 	if (to != NULL && appt_input_instant(r, to, "to", &f.to))

@@ -1225,7 +1225,13 @@ appt_store_booking_by_id(struct db_tx *tx, const char *id, const char *staff_use
 	" AND ($3::text IS NULL OR b.status = $3)" \
 	" AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM booking_items bi" \
 	"  WHERE bi.tenant_id = b.tenant_id AND bi.booking_id = b.id AND bi.staff_id = $4::uuid))" \
-	" AND ($5::uuid IS NULL OR b.customer_id = $5::uuid)" STAFF_SCOPE(6)
+	" AND ($5::uuid IS NULL OR b.customer_id = $5::uuid)" STAFF_SCOPE(6) \
+	" AND ($10::uuid IS NULL OR EXISTS (SELECT 1 FROM booking_items bi" \
+	"  WHERE bi.tenant_id = b.tenant_id AND bi.booking_id = b.id AND bi.service_id = $10::uuid))" \
+	" AND ($11::text IS NULL OR b.source = $11)" \
+	" AND ($12::text IS NULL OR c.name ILIKE $12 OR c.email::text ILIKE $12" \
+	"  OR c.phone LIKE $12 OR b.reference = upper($13))" \
+	" AND ($14::boolean IS NULL OR b.needs_review = $14::boolean)"
 
 static void
 view_fill(PGresult *res, int r, void *elem, struct arena *a)
@@ -1245,10 +1251,12 @@ appt_store_booking_list(struct db_tx *tx, const struct appt_booking_filter *f,
 	    " ORDER BY b.starts_at DESC, b.id DESC LIMIT $9::int" :
 	    "SELECT " VIEW_COLS VIEW_FROM LIST_WHERE
 	    " AND ($7::bigint IS NULL OR (b.starts_at, b.id) > (to_timestamp($7::bigint), $8::uuid))"
-	    " ORDER BY b.starts_at, b.id LIMIT $9::int", 9,
+	    " ORDER BY b.starts_at, b.id LIMIT $9::int", 14,
 	    (const char *[]){ f->has_from ? i64s(a, f->from) : NULL,
 		f->has_to ? i64s(a, f->to) : NULL, f->status, f->staff_id, f->customer_id,
-		f->staff_user_id, f->cursor_start, f->cursor_id, ints(a, f->limit) },
+		f->staff_user_id, f->cursor_start, f->cursor_id, ints(a, f->limit),
+		f->service_id, f->source, f->q ? like_pattern(a, f->q) : NULL, f->q,
+		f->needs_review },
 	    sizeof(**out), view_fill, (void **)out, n);
 
 	if (st != ST_OK)

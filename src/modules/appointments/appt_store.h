@@ -177,6 +177,10 @@ struct appt_booking_filter {
 	const char *status;
 	const char *staff_id;
 	const char *customer_id;
+	const char *service_id;		/* has an item of this service */
+	const char *source;
+	const char *q;			/* customer name, e-mail, phone or reference */
+	const char *needs_review;	/* "true" / "false" / NULL */
 	const char *staff_user_id;	/* STAFF callers */
 	const char *cursor_start;	/* keyset: starts_at (epoch) and id */
 	const char *cursor_id;
