@@ -78,7 +78,7 @@ export function TryIt() {
       )}
       <form class="row" onSubmit={(e) => { e.preventDefault(); void send(text); }}>
         <div class="field">
-          <label for="try-text">Message</label>
+          <label for="try-text">Your message</label>
           <input id="try-text" maxLength={2000} value={text} autoComplete="off" placeholder="Can I book a haircut tomorrow?"
             onInput={(e) => setText((e.target as HTMLInputElement).value)} />
         </div>
