@@ -9,7 +9,7 @@
 # Needs web/dist built before `serve` starts (npm run build).
 
 bench_admin_inbox() {
-    local email=bench-inbox@demo.localhost password=bench-inbox-Passw0rd-long out line ok=1
+    local email=bench-inbox@demo.localhost password=Quiet-Harbor-Lantern-47 out line ok=1
     printf '==> admin inbox: chat message → open inbox (bench/admin_inbox.mjs)\n' >&2
     # Once per bench cluster; later runs find the user (and its password) there.
     RECEPTIONIST_USER_PASSWORD="$password" "${BUILD:-build-release}/receptionist" user create --email "$email" \
