@@ -183,7 +183,7 @@ describe('admin inbox, customers, receptionist', () => {
       SELECT ${T}, 'Bulk Person ' || g, 'bulk' || g || '@example.com', now() - g * interval '1 minute'
       FROM generate_series(1, 30) g`);
     const nora = adminSql(`INSERT INTO customers (tenant_id, name, email, phone, sms_consent)
-      VALUES (${T}, 'Nora Quill', 'nora@example.com', '+14155550199', true) RETURNING id`);
+      VALUES (${T}, 'Nora Quill', 'nora@example.com', '+14155550177', true) RETURNING id`);
     const s = await signedIn(browser, srv, a, { role: 'ADMIN' });
     const { page } = s;
     await open(page, s.url('customers'), 'Customers');
@@ -309,6 +309,7 @@ describe('admin inbox, customers, receptionist', () => {
     await assertAccessible(page, 'customer (viewer)');
     await open(page, s.url('receptionist'), 'Receptionist');
     await page.getByText('Never give medical advice').waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Try it' }).count(), 0, 'no test chat for a viewer');
     for (const name of ['Save settings', 'Save model settings']) {
       assert.equal(await page.getByRole('button', { name }).count(), 0, name);
     }

@@ -218,7 +218,8 @@ export default function ReceptionistPage() {
           <ProviderForm />
           {can('billing', 'read') && <UsageCard />}
         </div>
-        <TryIt />
+        {/* A test chat is real (it can book): for those who may change things. */}
+        {can('ai_settings', 'write') && <TryIt />}
       </div>
     </>
   );
