@@ -348,7 +348,7 @@ describe('admin inbox, customers, receptionist', () => {
     for (const [p, h, name] of [['inbox', 'Inbox', 'inbox'], ['customers', 'Customers', 'customers'],
       ['receptionist', 'Receptionist', 'receptionist']]) {
       await open(w.page, w.url(p), h);
-      await w.page.locator('main .state.loading').waitFor({ state: 'detached' });
+      await w.page.waitForFunction(() => !document.querySelector('main .state.loading'));
       await shot(w.page, 'harbor', name);
     }
     await w.page.goto(w.url(`inbox/${c.id()}`));
