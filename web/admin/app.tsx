@@ -100,7 +100,7 @@ function TopBar() {
 function useHandoffBadge() {
   useEffect(() => {
     if (shell.kind !== 'tenant' || !can('conversations', 'read')) return undefined;
-    const load = () => api.get<{ items: unknown[] }>('/v1/admin/conversations?status=handoff&limit=100')
+    const load = () => api.get<{ items: unknown[] }>('/v1/admin/conversations?status=HANDED_OFF&limit=100')
       .then((r) => { waitingHandoffs.value = r.items.length; }).catch(() => undefined);
     load();
     return subscribe('handoff.*', (e) => {

@@ -4,7 +4,9 @@
 // tenant in localStorage so it survives page loads, retries with backoff
 // when the network drops, and stays usable with the keyboard alone (focus
 // trapped in the dialog while open and returned to the launcher on close;
-// finished replies announced through a live region).
+// finished replies announced through a live region). While a person of
+// the business has the conversation, it polls POST /v1/chat/history for
+// their replies (every POLL_MS, within the session's rate limit).
 import { SseParser } from '../shared/sse';
 import { sheet } from './styles';
 import type { WidgetContext, WidgetUI } from './types';
@@ -14,11 +16,14 @@ interface Slot { start: string; end?: string; label: string; staff?: string | nu
 type Entry =
   | { who: 'me' | 'bot' | 'note'; text: string }
   | { who: 'slots'; slots: Slot[] };
-interface Stored { session: string; at: number; log: Entry[] }
+/* human: handed to a person (poll for their replies); seen: the last seq
+ * of the history read. */
+interface Stored { session: string; at: number; log: Entry[]; human?: boolean; seen?: number }
 
 const LOG_MAX = 60;
 const STALE_MS = 12 * 3600 * 1000;
 const RETRIES = 4;
+const POLL_MS = 5000;
 const HUMAN_TEXT = 'I would like to talk to a person, please.';
 const TOOL_LABELS: Record<string, string> = {
   check_availability: 'Checking availability…',
@@ -237,6 +242,41 @@ export function mount(ctx: WidgetContext): WidgetUI {
     }
   }
 
+  // A person's replies arrive only through the history: poll it while the
+  // conversation is with them (paused while the tab is hidden).
+  let polling = 0;
+  function startPolling(): void {
+    if (!stored) return;
+    if (!stored.human) { stored.human = true; save(); }
+    if (!polling) polling = window.setTimeout(poll, POLL_MS);
+  }
+  async function poll(): Promise<void> {
+    polling = 0;
+    if (!stored?.human) return;
+    if (document.hidden || busy) { polling = window.setTimeout(poll, POLL_MS); return; }
+    try {
+      const res = await fetch(url('/v1/chat/history'), {
+        method: 'POST', headers: headers(), credentials: 'omit',
+        body: JSON.stringify({ session_id: stored.session, after_seq: stored.seen ?? 0 }),
+      });
+      if (res.status === 404) { stored.human = false; save(); return; }
+      if (res.ok) {
+        const h = await res.json() as { items: { seq: number; author: string; text: string }[]; status: string };
+        for (const m of h.items) {
+          stored.seen = Math.max(stored.seen ?? 0, m.seq);
+          if (m.author !== 'human') continue;
+          bubble('bot', m.text);
+          announce(m.text);
+          remember({ who: 'bot', text: m.text });
+        }
+        stored.human = h.status === 'HANDED_OFF';
+        save();
+        if (!stored.human) return;
+      }
+    } catch { /* offline: try again later */ }
+    polling = window.setTimeout(poll, POLL_MS);
+  }
+
   // One turn: POST /v1/chat/stream and render its events.
   async function turn(text: string): Promise<void> {
     let reply: HTMLElement | null = null;
@@ -282,6 +322,9 @@ export function mount(ctx: WidgetContext): WidgetUI {
           replyText = final;
           break;
         }
+        case 'done':
+          if (d.handed_off === true) startPolling();
+          break;
         case 'error':
           setTyping(false);
           note(String(d.message || 'Something went wrong. Please try again.'));
@@ -396,6 +439,7 @@ export function mount(ctx: WidgetContext): WidgetUI {
         if (e.who === 'slots') choices(e.slots, i === last);
         else bubble(e.who, e.text);
       });
+      if (stored.human) startPolling();
       return;
     }
     setTyping(true);

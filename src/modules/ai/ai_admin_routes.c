@@ -2,14 +2,19 @@
  *
  *   GET  /v1/admin/conversations              list (status, channel, from/to
  *                                             on last activity, q = text in
- *                                             any message, cursor, limit)
+ *                                             any message, customer_id,
+ *                                             cursor, limit)
  *   GET  /v1/admin/conversations/{id}         one, with its messages
  *   POST /v1/admin/conversations/{id}/reply   {text}: a person answers; the
  *                                             AI stays silent from then on
  *   POST /v1/admin/conversations/{id}/handback  the AI takes over again
+ *   POST /v1/admin/conversations/{id}/takeover  a person claims it before
+ *                                             replying: the AI falls silent
+ *   POST /v1/admin/conversations/{id}/close     ended; the widget's session
+ *                                             with it
  *
- * Reading needs conversations:read, replying and handing back
- * conversations:write; both writes are audited. */
+ * Reading needs conversations:read, the changes conversations:write;
+ * every change is audited. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +61,7 @@ list_route(struct request *r, struct response *w)
 	struct http_qparam qp[QPARAMS_MAX];
 	size_t nq;
 	const char *status = NULL, *channel = NULL, *from = NULL, *to = NULL, *q = NULL,
+	    *customer = NULL,
 	    *cursor = NULL, *limit_s = NULL, *cur_ts = NULL, *cur_id = NULL, *next = NULL,
 	    *cur[2];
 	int limit = LIST_DEFAULT;
@@ -81,6 +87,8 @@ list_route(struct request *r, struct response *w)
 			slot = &to;
 		else if (strcmp(k, "q") == 0)
 			slot = &q;
+		else if (strcmp(k, "customer_id") == 0)
+			slot = &customer;
 		else if (strcmp(k, "cursor") == 0)
 			slot = &cursor;
 		else if (strcmp(k, "limit") == 0)
@@ -103,6 +111,8 @@ list_route(struct request *r, struct response *w)
 		err_detail(&r->err, "to", "must be an RFC 3339 date-time with offset");
 	if (q && (jv_utf8_length(q) < 1 || jv_utf8_length(q) > 200 || !jv_no_controls(q)))
 		err_detail(&r->err, "q", "must be 1 to 200 characters");
+	if (customer && !id_is_uuid(customer))
+		err_detail(&r->err, "customer_id", "must be a customer's id");
 	if (limit_s) {
 		limit = all_digits(limit_s) && strlen(limit_s) <= 3 ? atoi(limit_s) : 0;
 		if (limit < 1 || limit > LIST_MAX)
@@ -115,7 +125,8 @@ list_route(struct request *r, struct response *w)
 		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
 
 	cq = (struct ai_conv_query){ .status = status, .channel = channel, .from = from,
-		.to = to, .q = q, .cursor_ts = cur_ts, .cursor_id = cur_id, .limit = limit };
+		.to = to, .q = q, .customer_id = customer ? appt_lower(r->arena, customer) : NULL,
+		.cursor_ts = cur_ts, .cursor_id = cur_id, .limit = limit };
 	if ((st = ai_conv_list(&r->ctx, &cq, &items, &next)) != ST_OK)
 		return st;
 	return reply_json(r, w, 200, json_pack("{s:o, s:s?}", "items", items, "next_cursor", next));
@@ -174,8 +185,10 @@ reply_route(struct request *r, struct response *w)
 	    "role", "assistant", "author", "human", "text", text));
 }
 
+/* The status changes: an empty body, the conversation back. */
 static enum status
-handback_route(struct request *r, struct response *w)
+status_route(struct request *r, struct response *w,
+    enum status (*fn)(struct ctx *, const char *, json_t **))
 {
 	const char *id = conv_param(r);
 	json_t *o;
@@ -185,9 +198,27 @@ handback_route(struct request *r, struct response *w)
 		return st;
 	if (id == NULL)
 		return err_set(&r->err, ST_NOTFOUND, "No such conversation.");
-	if ((st = ai_conv_handback(&r->ctx, id, &o)) != ST_OK)
+	if ((st = fn(&r->ctx, id, &o)) != ST_OK)
 		return st;
 	return reply_json(r, w, 200, o);
+}
+
+static enum status
+handback_route(struct request *r, struct response *w)
+{
+	return status_route(r, w, ai_conv_handback);
+}
+
+static enum status
+takeover_route(struct request *r, struct response *w)
+{
+	return status_route(r, w, ai_conv_takeover);
+}
+
+static enum status
+close_route(struct request *r, struct response *w)
+{
+	return status_route(r, w, ai_conv_close);
 }
 
 #define ROUTE(m, p, fn, verb) { m, p, fn, TENANCY_HOST_OR_HEADER, PERM(RES_CONVERSATIONS, verb), NULL }
@@ -197,5 +228,7 @@ static const struct route ai_admin_routes_v[] = {
 	ROUTE(HTTP_GET, "/v1/admin/conversations/{id}", get_route, VERB_READ),
 	ROUTE(HTTP_POST, "/v1/admin/conversations/{id}/reply", reply_route, VERB_WRITE),
 	ROUTE(HTTP_POST, "/v1/admin/conversations/{id}/handback", handback_route, VERB_WRITE),
+	ROUTE(HTTP_POST, "/v1/admin/conversations/{id}/takeover", takeover_route, VERB_WRITE),
+	ROUTE(HTTP_POST, "/v1/admin/conversations/{id}/close", close_route, VERB_WRITE),
 };
 const struct route_table ai_admin_routes = TABLE_OF(ai_admin_routes_v);

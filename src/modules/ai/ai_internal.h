@@ -221,12 +221,13 @@ struct ai_conv;
 #define AI_SESSION_LEN (3 + SEC_TOKEN_CHARS)
 
 /* A new web chat session: its token (shown once, stored hashed) and the
- * greeting, persisted as the conversation's first message. */
+ * greeting, persisted as the conversation's first message; test labels it
+ * as the admin's "try it" conversation. */
 struct ai_chat_session {
 	char token[AI_SESSION_LEN + 1];
 	const char *greeting;
 };
-enum status ai_chat_open(struct ctx *ctx, struct ai_chat_session *out) MUST_USE;
+enum status ai_chat_open(struct ctx *ctx, bool test, struct ai_chat_session *out) MUST_USE;
 /* The session's conversation; an expired one is closed on the way and
  * refused (ST_NOTFOUND), like an unknown one. */
 enum status ai_chat_find(struct ctx *ctx, const unsigned char hash[32], struct ai_conv *conv)
@@ -239,6 +240,7 @@ enum status ai_chat_history(struct ctx *ctx, const unsigned char hash[32], long 
 /* GET /v1/admin/conversations, checked by the route. */
 struct ai_conv_query {
 	const char *status, *channel, *from, *to, *q;
+	const char *customer_id;		/* the customer's conversations only */
 	const char *cursor_ts, *cursor_id;	/* from the decoded cursor, or NULL */
 	int limit;
 };
@@ -253,6 +255,10 @@ enum status ai_conv_reply(struct ctx *ctx, const char *id, const char *text,
     char message_id[UUID_STR_LEN + 1], int *seq) MUST_USE;
 /* Back to the receptionist; *out as ai_conv_get. */
 enum status ai_conv_handback(struct ctx *ctx, const char *id, json_t **out) MUST_USE;
+/* A person takes it (ACTIVE → HANDED_OFF; already HANDED_OFF: as it is)
+ * or closes it; a CLOSED one is a conflict. *out as ai_conv_get. */
+enum status ai_conv_takeover(struct ctx *ctx, const char *id, json_t **out) MUST_USE;
+enum status ai_conv_close(struct ctx *ctx, const char *id, json_t **out) MUST_USE;
 
 /* ---- store (ai_store.c) ----------------------------------------------------------- */
 
@@ -271,8 +277,10 @@ struct ai_conv {
 	int64_t last_activity;
 };
 
+/* test: opened from the admin's "try it" panel (only a label). */
 enum status ai_store_conv_create(struct db_tx *tx, const char *channel,
-    const unsigned char token_hash[32], int idle_s, char id[UUID_STR_LEN + 1]) MUST_USE;
+    const unsigned char token_hash[32], int idle_s, bool test,
+    char id[UUID_STR_LEN + 1]) MUST_USE;
 /* By the widget's token hash; *found false when none. */
 enum status ai_store_conv_by_token(struct db_tx *tx, const unsigned char token_hash[32],
     struct ai_conv *out, bool *found) MUST_USE;

@@ -1,7 +1,7 @@
 /* ai_routes.c — the web widget's chat API (public: the tenant comes from
  * the host; origins and rate limits are the browser guard's, web_guard.c).
  *
- *   POST /v1/chat/session {}                      → {session_id, greeting}
+ *   POST /v1/chat/session {test?}                 → {session_id, greeting}
  *   POST /v1/chat/stream  {session_id, message}   → text/event-stream
  *   POST /v1/chat/message {session_id, message}   → the same turn as JSON
  *   POST /v1/chat/history {session_id, after_seq?} → what was said
@@ -119,11 +119,21 @@ ai_body_empty(struct request *r)
 static enum status
 session_route(struct request *r, struct response *w)
 {
+	static const struct jv_field fields[] = {
+		{ "test", JV_BOOL, false, false, 0, 0, NULL, NULL, NULL },
+	};
 	struct ai_chat_session s;
+	json_t *body = NULL;
+	bool test = false;
 	enum status st;
 
-	/* An empty body or {} (nothing to configure yet). */
-	if ((st = ai_body_empty(r)) != ST_OK || (st = ai_chat_open(&r->ctx, &s)) != ST_OK)
+	/* An empty body, {} or {"test": true} (the admin's "try it" panel:
+	 * the conversation is labelled as a test in the inbox). */
+	if (r->body_len > 0 && ((st = http_json_body(r, &body)) != ST_OK ||
+	    (st = jv_validate(body, fields, 1, &r->err)) != ST_OK))
+		return st;
+	test = body != NULL && json_is_true(json_object_get(body, "test"));
+	if ((st = ai_chat_open(&r->ctx, test, &s)) != ST_OK)
 		return st;
 	response_header(w, "Cache-Control", "no-store");
 	return reply_json(r, w, 201, json_pack("{s:s, s:s, s:i}", "session_id", s.token,

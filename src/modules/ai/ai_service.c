@@ -35,7 +35,7 @@ default_greeting(struct arena *a, const struct ai_tenant *t)
 }
 
 enum status
-ai_chat_open(struct ctx *ctx, struct ai_chat_session *out)
+ai_chat_open(struct ctx *ctx, bool test, struct ai_chat_session *out)
 {
 	char id[UUID_STR_LEN + 1];
 	unsigned char hash[32];
@@ -50,7 +50,8 @@ ai_chat_open(struct ctx *ctx, struct ai_chat_session *out)
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = ai_tenant_load(&tx, ctx->arena, ctx->tenant.id, &t)) != ST_OK ||
-	    (st = ai_store_conv_create(&tx, "web", hash, ctx->cfg->chat_session_idle_s, id)) != ST_OK)
+	    (st = ai_store_conv_create(&tx, "web", hash, ctx->cfg->chat_session_idle_s, test,
+	    id)) != ST_OK)
 		goto out;
 	out->greeting = t.greeting ? t.greeting : default_greeting(ctx->arena, &t);
 	m = (struct ai_msg_in){ .role = "assistant", .author = "ai", .content = out->greeting };
@@ -254,6 +255,56 @@ out:
 		*out = NULL;
 	}
 	return st;
+}
+
+/* A person claims the conversation (the AI falls silent) or ends it: one
+ * locked status change, audited. A conversation already in the wanted
+ * state answers as it is for a takeover (two people clicking at once)
+ * and 409 for a close; a closed one cannot be taken over. */
+static enum status
+conv_move(struct ctx *ctx, const char *id, const char *to, const char *action, json_t **out)
+{
+	struct audit_actor who;
+	struct ai_conv conv;
+	struct db_tx tx;
+	bool take = strcmp(to, "HANDED_OFF") == 0;
+	enum status st;
+
+	*out = NULL;
+	if ((st = conv_lock(ctx, &tx, id, &conv)) != ST_OK)
+		return st;
+	if (strcmp(conv.status, "CLOSED") == 0) {
+		st = err_set(ctx->err, ST_CONFLICT, "This conversation is closed.");
+		goto out;
+	}
+	if (strcmp(conv.status, to) != 0) {
+		if ((st = ai_store_set_status(&tx, id, to,
+		    take ? "Taken over by a person from the admin." : NULL)) != ST_OK)
+			goto out;
+		auth_actor(ctx, &who);
+		if ((st = audit_record(&tx, &who, action, "conversation", id,
+		    json_pack("{s:{s:s, s:s}}", "status", "from", conv.status, "to", to))) != ST_OK)
+			goto out;
+	}
+	st = conv_json(ctx, &tx, id, out);
+out:
+	if ((st = db_tx_end(&tx, st)) != ST_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return st;
+}
+
+enum status
+ai_conv_takeover(struct ctx *ctx, const char *id, json_t **out)
+{
+	return conv_move(ctx, id, "HANDED_OFF", "conversation.taken_over", out);
+}
+
+enum status
+ai_conv_close(struct ctx *ctx, const char *id, json_t **out)
+{
+	return conv_move(ctx, id, "CLOSED", "conversation.closed", out);
 }
 
 /* The test-only model route ----------------------------------------------- */

@@ -102,18 +102,18 @@ conv_from_row(struct arena *a, PGresult *res, int row, struct ai_conv *c)
 
 enum status
 ai_store_conv_create(struct db_tx *tx, const char *channel, const unsigned char token_hash[32],
-    int idle_s, char id[UUID_STR_LEN + 1])
+    int idle_s, bool test, char id[UUID_STR_LEN + 1])
 {
 	char idle[16];
-	const char *p[3] = { channel, token_hash ? sec_bytea_hex(tx->arena, token_hash, 32) : NULL,
-		idle };
+	const char *p[4] = { channel, token_hash ? sec_bytea_hex(tx->arena, token_hash, 32) : NULL,
+		idle, test ? "true" : "false" };
 	PGresult *res;
 
 	snprintf(idle, sizeof(idle), "%d", idle_s);
 	res = db_exec(tx, "INSERT INTO conversations (tenant_id, channel, session_token_hash,"
-	    " expires_at) VALUES (app_tenant(), $1, $2::bytea,"
-	    " CASE WHEN $3::int > 0 THEN now() + make_interval(secs => $3::int) END) RETURNING id",
-	    3, p);
+	    " expires_at, test) VALUES (app_tenant(), $1, $2::bytea,"
+	    " CASE WHEN $3::int > 0 THEN now() + make_interval(secs => $3::int) END, $4::boolean)"
+	    " RETURNING id", 4, p);
 	if (res == NULL)
 		return db_status(tx);
 	snprintf(id, UUID_STR_LEN + 1, "%s", db_val(res, 0, 0));
@@ -631,7 +631,7 @@ ai_store_conv_list(struct db_tx *tx, struct arena *a, const struct ai_conv_query
     struct ai_conv_page *out)
 {
 	char lim[8];
-	const char *p[8];
+	const char *p[9];
 	PGresult *res;
 	int n;
 
@@ -645,13 +645,14 @@ ai_store_conv_list(struct db_tx *tx, struct arena *a, const struct ai_conv_query
 	p[5] = q->cursor_ts;
 	p[6] = q->cursor_id;
 	p[7] = lim;
+	p[8] = q->customer_id;
 	res = db_exec(tx, "SELECT c.id, c.channel, " EFFECTIVE_STATUS ", c.customer_id, c.summary,"
 	    " c.message_count, " DB_RFC3339("c.last_activity_at") ", " DB_RFC3339("c.created_at") ","
 	    " " DB_RFC3339("c.handed_off_at") ", c.handoff_reason, c.contact->>'name',"
 	    " (extract(epoch FROM c.last_activity_at) * 1000000)::bigint,"
 	    " (SELECT m.content FROM messages m WHERE m.conversation_id = c.id"
 	    "   AND m.role IN ('user', 'assistant') AND m.content IS NOT NULL"
-	    "   ORDER BY m.seq DESC LIMIT 1)"
+	    "   ORDER BY m.seq DESC LIMIT 1), c.test"
 	    " FROM conversations c"
 	    " WHERE ($1::text IS NULL OR " EFFECTIVE_STATUS " = $1)"
 	    " AND ($2::text IS NULL OR c.channel = $2)"
@@ -662,7 +663,8 @@ ai_store_conv_list(struct db_tx *tx, struct arena *a, const struct ai_conv_query
 	    "   AND m.content ILIKE $5 ESCAPE '\\'))"
 	    " AND ($6::bigint IS NULL OR (c.last_activity_at, c.id) <"
 	    "   (timestamptz 'epoch' + $6::bigint * interval '1 microsecond', $7::uuid))"
-	    " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $8::int", 8, p);
+	    " AND ($9::uuid IS NULL OR c.customer_id = $9::uuid)"
+	    " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $8::int", 9, p);
 	if (res == NULL)
 		return db_status(tx);
 	n = PQntuples(res);
@@ -670,13 +672,13 @@ ai_store_conv_list(struct db_tx *tx, struct arena *a, const struct ai_conv_query
 	out->n = n;
 	for (int i = 0; i < n; i++)
 		json_array_append_new(out->items, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:i, s:s, "
-		    "s:s, s:s?, s:s?, s:s?, s:s?}", "id", db_val(res, i, 0), "channel",
+		    "s:s, s:s?, s:s?, s:s?, s:s?, s:b}", "id", db_val(res, i, 0), "channel",
 		    db_val(res, i, 1), "status", db_val(res, i, 2), "customer_id", db_val(res, i, 3),
 		    "summary", db_val(res, i, 4), "message_count", atoi(db_val(res, i, 5)),
 		    "last_activity_at", db_val(res, i, 6), "created_at", db_val(res, i, 7),
 		    "handed_off_at", db_val(res, i, 8), "handoff_reason", db_val(res, i, 9),
 		    "customer_name", db_val(res, i, 10), "last_message",
-		    preview(a, db_val(res, i, 12))));
+		    preview(a, db_val(res, i, 12)), "test", db_bool(res, i, 13)));
 	if (n > 0) {
 		out->last_ts = arena_strdup(a, db_val(res, n - 1, 11));
 		out->last_id = arena_strdup(a, db_val(res, n - 1, 0));
@@ -751,7 +753,7 @@ ai_store_conv_json(struct db_tx *tx, const char *id, json_t **out, bool *found)
 	    " " DB_RFC3339("last_activity_at") ", " DB_RFC3339("created_at") ", " DB_RFC3339("handed_off_at") ","
 	    " handoff_reason, " DB_RFC3339("expires_at") ", contact::text, pending_proposal::text,"
 	    " input_tokens, output_tokens, " DB_RFC3339("coalesce(closed_at, CASE WHEN c.status = 'ACTIVE'"
-	    " AND c.expires_at <= now() THEN c.expires_at END)")
+	    " AND c.expires_at <= now() THEN c.expires_at END)") ", c.test"
 	    " FROM conversations c WHERE id = $1::uuid", 1, p);
 	if (res == NULL)
 		return db_status(tx);
@@ -767,6 +769,7 @@ ai_store_conv_json(struct db_tx *tx, const char *id, json_t **out, bool *found)
 	    parse_col(db_val(res, 0, 11)), "pending_proposal", scrub(parse_col(db_val(res, 0, 12))),
 	    "input_tokens", (json_int_t)atoll(db_val(res, 0, 13)), "output_tokens",
 	    (json_int_t)atoll(db_val(res, 0, 14)), "closed_at", db_val(res, 0, 15));
+	json_object_set_new(o, "test", json_boolean(db_bool(res, 0, 16)));
 	res = db_exec(tx, "SELECT id, seq, role, author, author_id, content, tool_calls::text,"
 	    " tool_call_id, tool_name, tool_result::text, model, provider, input_tokens,"
 	    " output_tokens, latency_ms, interrupted, " DB_RFC3339("created_at")

@@ -441,6 +441,40 @@ customer_route(struct request *r, struct response *w)
 	return admin_reply_row(r, w, 200, o);
 }
 
+static const struct jv_field customer_fields[] = {
+	{ "notes", JV_STRING, true, true, 0, 4000, NULL, NULL, NULL },
+};
+
+/* PATCH /v1/admin/customers/{id} {notes} with If-Match — the business's
+ * notes on the person; "" or null clears them. Contact details and
+ * consent are the customer's own to give, not editable here. */
+static enum status
+customer_patch_route(struct request *r, struct response *w)
+{
+	struct appt_customer c;
+	const char *id, *notes;
+	json_t *body, *n;
+	bool have = false;
+	long long v = 0;
+	enum status st;
+
+	if ((st = admin_path_id(r, "id", "customer", &id)) != ST_OK ||
+	    (st = http_json_body(r, &body)) != ST_OK ||
+	    (st = admin_if_match(r, body, &have, &v)) != ST_OK ||
+	    (st = jv_validate(body, customer_fields, 1, &r->err)) != ST_OK)
+		return st;
+	if (!have) {
+		err_detail(&r->err, "If-Match", "is required: the version the notes were read at");
+		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
+	}
+	n = json_object_get(body, "notes");
+	notes = json_is_string(n) && json_string_length(n) > 0 ? json_string_value(n) : NULL;
+	if ((st = appt_customer_set_notes(&r->ctx, appt_lower(r->arena, id), notes, (int)v,
+	    &c)) != ST_OK)
+		return st;
+	return admin_reply_row(r, w, 200, appt_customer_json(r->arena, &c));
+}
+
 /* GET /v1/admin/customers/{id}/export — everything we hold on the person. */
 static enum status
 customer_export_route(struct request *r, struct response *w)
@@ -514,6 +548,8 @@ static const struct route appt_admin_routes_v[] = {
 	ROUTE(HTTP_POST, BOOKINGS "/{id}/status", status_route, RES_BOOKINGS, VERB_WRITE),
 	ROUTE(HTTP_GET, "/v1/admin/customers", customers_route, RES_CUSTOMERS, VERB_READ),
 	ROUTE(HTTP_GET, "/v1/admin/customers/{id}", customer_route, RES_CUSTOMERS, VERB_READ),
+	ROUTE(HTTP_PATCH, "/v1/admin/customers/{id}", customer_patch_route, RES_CUSTOMERS,
+	    VERB_WRITE),
 	/* A person's whole record, and its erasure: owners and admins only
 	 * (customers:write), though the export only reads. */
 	ROUTE(HTTP_GET, "/v1/admin/customers/{id}/export", customer_export_route, RES_CUSTOMERS,

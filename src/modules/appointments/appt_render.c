@@ -94,9 +94,11 @@ appt_booking_json(struct arena *a, struct tz *z, const struct appt_view *v,
 json_t *
 appt_customer_json(struct arena *a, const struct appt_customer *c)
 {
-	return json_pack("{s:s, s:s, s:s?, s:s?, s:b, s:I, s:i, s:s, s:s}",
+	return json_pack("{s:s, s:s, s:s?, s:s?, s:b, s:o, s:I, s:i, s:s, s:s}",
 	    "id", c->id, "name", c->name, "email", c->email, "phone", c->phone,
-	    "sms_consent", c->sms_consent, "bookings_count", (json_int_t)c->n_bookings,
+	    "sms_consent", c->sms_consent,
+	    "notes", c->notes ? json_string(c->notes) : json_null(),
+	    "bookings_count", (json_int_t)c->n_bookings,
 	    "version", c->version, "created_at", appt_utc_text(a, c->created_at),
 	    "updated_at", appt_utc_text(a, c->updated_at));
 }

@@ -1285,6 +1285,44 @@ appt_customer_history(struct ctx *ctx, const char *id, struct appt_customer *c,
 	return ST_OK;
 }
 
+enum status
+appt_customer_set_notes(struct ctx *ctx, const char *id, const char *notes, int version,
+    struct appt_customer *c)
+{
+	struct db_tx tx;
+	bool found = false, updated = false, had;
+	enum status st;
+
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
+		return st;
+	if ((st = appt_store_customer_get(&tx, id, c, &found)) != ST_OK || !found)
+		goto out;
+	had = c->notes != NULL;
+	if (c->version != version) {
+		err_detail(ctx->err, "If-Match", "is version %d; the current version is %d",
+		    version, c->version);
+		st = err_set(ctx->err, ST_CONFLICT, "This customer was changed since you read it "
+		    "(now version %d); reload it and try again.", c->version);
+		goto out;
+	}
+	if ((st = appt_store_customer_set_notes(&tx, id, notes, version, &updated)) != ST_OK)
+		goto out;
+	if (!updated) {
+		st = err_set(ctx->err, ST_CONFLICT, "The customer changed meanwhile; retry.");
+		goto out;
+	}
+	if ((st = appt_store_customer_get(&tx, id, c, &found)) != ST_OK)
+		goto out;
+	st = admin_audit(&tx, ctx, "customer.updated", "customer", id,
+	    json_pack("{s:{s:b, s:b}}", "has_notes", "from", had, "to", notes != NULL));
+out:
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (!found)
+		return err_set(ctx->err, ST_NOTFOUND, "No customer with this id.");
+	return ST_OK;
+}
+
 /* Privacy: export and erasure --------------------------------------------------- */
 
 enum status

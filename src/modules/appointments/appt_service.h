@@ -49,6 +49,12 @@ enum status appt_customer_history(struct ctx *ctx, const char *id,
     struct appt_customer *c, struct appt_view **bookings, size_t *n,
     const char **zone) MUST_USE;
 
+/* PATCH /v1/admin/customers/{id} {notes}: the business's notes (NULL or
+ * "" clears them) if the customer is still at version (ST_CONFLICT naming
+ * If-Match otherwise); *c is the customer after. Audited
+ * (customer.updated, without the text: notes may be health details). */
+enum status appt_customer_set_notes(struct ctx *ctx, const char *id, const char *notes,
+    int version, struct appt_customer *c) MUST_USE;
 /* GET /v1/admin/customers/{id}/export: everything we hold on one person,
  * as one JSON object {customer, bookings (with items), conversations (with
  * messages), notifications, exported_at}; audited (customer.exported). */

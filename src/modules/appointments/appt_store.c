@@ -897,7 +897,7 @@ appt_store_customer_upsert(struct db_tx *tx, const struct appt_customer_in *in,
 	" extract(epoch FROM c.created_at)::bigint, extract(epoch FROM c.updated_at)::bigint," \
 	" (SELECT count(*) FROM bookings b WHERE b.tenant_id = c.tenant_id" \
 	" AND b.customer_id = c.id)," \
-	" " DB_RFC3339_US("c.created_at")
+	" " DB_RFC3339_US("c.created_at") ", c.notes"
 
 static void
 customer_from_row(PGresult *res, int r, struct appt_customer *c)
@@ -911,6 +911,7 @@ customer_from_row(PGresult *res, int r, struct appt_customer *c)
 	c->created_at = col_i64(res, r, 6);
 	c->updated_at = col_i64(res, r, 7);
 	c->n_bookings = (long)col_i64(res, r, 8);
+	c->notes = db_val(res, r, 10);
 }
 
 enum status
@@ -927,6 +928,24 @@ appt_store_customer_get(struct db_tx *tx, const char *id, struct appt_customer *
 		customer_from_row(res, 0, out);
 		*found = true;
 	}
+	return ST_OK;
+}
+
+enum status
+appt_store_customer_set_notes(struct db_tx *tx, const char *id, const char *notes,
+    int version, bool *updated)
+{
+	char v[16];
+	PGresult *res;
+
+	snprintf(v, sizeof(v), "%d", version);
+	res = db_exec(tx, "UPDATE customers SET notes = $2, version = version + 1,"
+	    " updated_at = now() WHERE id = $1::uuid AND deleted_at IS NULL AND version = $3::int"
+	    " RETURNING 1", 3, (const char *[]){ id, notes, v });
+	*updated = false;
+	if (res == NULL)
+		return db_status(tx);
+	*updated = PQntuples(res) == 1;
 	return ST_OK;
 }
 
@@ -1390,7 +1409,7 @@ appt_store_customer_export(struct db_tx *tx, const char *id, struct appt_export_
 	snprintf(limit, sizeof(limit), "%d", APPT_EXPORT_BOOKINGS);
 	res = db_exec(tx, "SELECT json_build_object('id', c.id, 'name', c.name,"
 	    " 'email', c.email, 'phone', c.phone, 'sms_consent', c.sms_consent,"
-	    " 'sms_consent_at', " DB_RFC3339("c.sms_consent_at") ","
+	    " 'notes', c.notes, 'sms_consent_at', " DB_RFC3339("c.sms_consent_at") ","
 	    " 'erased_at', " DB_RFC3339("c.erased_at") ","
 	    " 'created_at', " DB_RFC3339("c.created_at") ","
 	    " 'updated_at', " DB_RFC3339("c.updated_at") ")::text,"
@@ -1445,9 +1464,11 @@ appt_store_customer_erase(struct db_tx *tx, const char *id, const char *email,
 	    " o AS (DELETE FROM notification_outbox o WHERE $2::text IS NOT NULL"
 	    "  AND lower(o.recipient) = lower($2::text) AND " BOOKING_MAIL " RETURNING 1),"
 	    " c AS (UPDATE customers SET name = 'Erased customer', email = NULL, phone = NULL,"
-	    "  sms_consent = false, sms_consent_at = NULL, erased_at = coalesce(erased_at, now())"
+	    "  sms_consent = false, sms_consent_at = NULL, notes = NULL,"
+	    "  erased_at = coalesce(erased_at, now())"
 	    "  WHERE id = $1::uuid AND (erased_at IS NULL OR email IS NOT NULL"
-	    "  OR phone IS NOT NULL OR sms_consent OR name <> 'Erased customer') RETURNING 1)"
+	    "  OR phone IS NOT NULL OR sms_consent OR notes IS NOT NULL"
+	    "  OR name <> 'Erased customer') RETURNING 1)"
 	    " SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM b),"
 	    " (SELECT count(*) FROM bookings WHERE customer_id = $1::uuid),"
 	    " (SELECT count(*) FROM o)", 2, (const char *[]){ id, email });

@@ -87,6 +87,7 @@ enum status appt_store_claims_delete(struct db_tx *tx, const char *booking_id) M
 
 struct appt_customer {
 	const char *id, *name, *email, *phone;
+	const char *notes;		/* the business's own, or NULL */
 	bool sms_consent;
 	int version;
 	int64_t created_at, updated_at;
@@ -99,6 +100,10 @@ enum status appt_store_customer_upsert(struct db_tx *tx, const struct appt_custo
     const char **id) MUST_USE;
 enum status appt_store_customer_get(struct db_tx *tx, const char *id,
     struct appt_customer *out, bool *found) MUST_USE;
+/* Sets the notes (NULL clears them) if the row is still at version;
+ * *updated false otherwise. */
+enum status appt_store_customer_set_notes(struct db_tx *tx, const char *id, const char *notes,
+    int version, bool *updated) MUST_USE;
 
 struct appt_customer_filter {
 	const char *q;			/* substring of name, e-mail or phone */
