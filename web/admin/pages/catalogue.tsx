@@ -384,10 +384,10 @@ function TimeOffList({ id, readOnly }: { id: string; readOnly: boolean }) {
         }}>
           <p class="hint">Times in {tz}.</p>
           <div class="row">
-            <TextField label="From" name="starts_at" type="date" required value={f.from} onValue={(v) => setF({ ...f, from: v })} error={sub.error} />
-            <TextField label="at" name="starts_time" type="time" required value={f.fromTime} onValue={(v) => setF({ ...f, fromTime: v })} />
-            <TextField label="Until" name="ends_at" type="date" value={f.to} hint="Empty: the same day" onValue={(v) => setF({ ...f, to: v })} error={sub.error} />
-            <TextField label="at" name="ends_time" type="time" required value={f.toTime} onValue={(v) => setF({ ...f, toTime: v })} />
+            <TextField label="Time off from" name="starts_at" type="date" required value={f.from} onValue={(v) => setF({ ...f, from: v })} error={sub.error} />
+            <TextField label="From time" name="starts_time" type="time" required value={f.fromTime} onValue={(v) => setF({ ...f, fromTime: v })} />
+            <TextField label="Time off until" name="ends_at" type="date" value={f.to} hint="Empty: the same day" onValue={(v) => setF({ ...f, to: v })} error={sub.error} />
+            <TextField label="Until time" name="ends_time" type="time" required value={f.toTime} onValue={(v) => setF({ ...f, toTime: v })} />
           </div>
           <TextField label="Reason (optional)" name="reason" value={f.reason} maxLength={200} onValue={(v) => setF({ ...f, reason: v })} error={sub.error} />
           <FormError error={sub.error} />
