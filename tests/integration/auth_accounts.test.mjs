@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { adminSql, assertErrorBody, createTenant, killAll, lit, startServer } from './lib.mjs';
 import {
-  AUTH_ENV, createUser, freshIp, login, PASSWORD, platformMail, req, session, tenantMail,
+  addMember, AUTH_ENV, createUser, freshIp, login, PASSWORD, platformMail, req, session, tenantMail,
   uniqueEmail,
 } from './auth_lib.mjs';
 
@@ -15,13 +15,18 @@ after(killAll);
 
 const NEW_PASSWORD = 'quiet-lantern-meadow-77';
 
+// Links in mail take their scheme and port from PUBLIC_BASE_URL (the
+// hosts from the tenant's data and PLATFORM_DOMAIN).
+const LINK_PORT = 8443;
+const linkedServer = () => startServer({ ...AUTH_ENV, PUBLIC_BASE_URL: `http://localhost:${LINK_PORT}` });
+
 describe('password reset', () => {
   let srv;
   let t;
 
   before(async () => {
     t = createTenant();
-    srv = await startServer(AUTH_ENV);
+    srv = await linkedServer();
   });
   after(() => srv?.kill());
 
@@ -29,6 +34,38 @@ describe('password reset', () => {
     path: '/v1/auth/password/forgot', body: { email }, localAddress: ip });
   const reset = (token, password, ip = freshIp()) => req({ port: srv.port, method: 'POST',
     path: '/v1/auth/password/reset', body: { token, password }, localAddress: ip });
+
+  test('reset links: platform admins and members of several businesses go to the console; a verified custom domain wins', async () => {
+    const admin = createUser({ platformAdmin: true });
+    assert.equal((await forgot(admin.email)).status, 202);
+    let mail = platformMail(admin.email);
+    assert.equal(mail.reset_url, `http://localhost:${LINK_PORT}/platform/reset-password#token=${mail.token}`);
+
+    const t2 = createTenant();
+    const both = createUser({ tenant: t });
+    addMember(t2, both.id, 'VIEWER');
+    assert.equal((await forgot(both.email)).status, 202);
+    mail = platformMail(both.email);
+    assert.equal(mail.reset_url, `http://localhost:${LINK_PORT}/platform/reset-password#token=${mail.token}`);
+    // Asked on one of its businesses' hosts, still the console: the link
+    // never follows the request's Host.
+    const r = await req({ port: srv.port, method: 'POST', host: `${t2.slug}.localhost`,
+      path: '/v1/auth/password/forgot', body: { email: both.email }, localAddress: freshIp() });
+    assert.equal(r.status, 202);
+    mail = platformMail(both.email);
+    assert.equal(mail.reset_url, `http://localhost:${LINK_PORT}/platform/reset-password#token=${mail.token}`);
+
+    const t3 = createTenant();
+    const host = `book.${t3.slug}.example`;
+    adminSql(`INSERT INTO tenant_domains (tenant_id, hostname, kind, verification_state, verified_at)
+      VALUES (${lit(t3.id)}, ${lit(host)}, 'custom', 'verified', now())`);
+    const u3 = createUser({ tenant: t3 });
+    // A Host header naming another business does not steer the link.
+    await req({ port: srv.port, method: 'POST', host: `${t.slug}.localhost`,
+      path: '/v1/auth/password/forgot', body: { email: u3.email }, localAddress: freshIp() });
+    mail = platformMail(u3.email);
+    assert.equal(mail.reset_url, `http://${host}:${LINK_PORT}/admin/reset-password#token=${mail.token}`);
+  });
 
   test('forgot answers 202 with the same body whether or not the account exists', async () => {
     const u = createUser({ tenant: t });
@@ -40,7 +77,10 @@ describe('password reset', () => {
     // Only the real account got mail, in the platform outbox (no tenant sees it).
     const mail = platformMail(u.email);
     assert.match(mail.token, /^[A-Za-z0-9_-]{43}$/);
-    assert.ok(mail.reset_url.endsWith(mail.token));
+    // A member of one business resets on that business's admin app, on its
+    // own host (the server's scheme and port; never the request's Host).
+    assert.equal(mail.reset_url,
+      `http://${t.slug}.localhost:${LINK_PORT}/admin/reset-password#token=${mail.token}`);
     assert.equal(adminSql(`SELECT count(*) FROM notification_outbox WHERE payload::text
       LIKE ${lit(`%${mail.token}%`)}`), '0');
     // Stored hashed.
@@ -96,7 +136,7 @@ describe('invitations and members', () => {
 
   before(async () => {
     t = createTenant({ name: 'Invite Spa' });
-    srv = await startServer(AUTH_ENV);
+    srv = await linkedServer();
     owner = createUser({ tenant: t, role: 'OWNER' });
     oc = await session(srv, owner.email, { host: t.host });
   });
@@ -117,6 +157,9 @@ describe('invitations and members', () => {
   test('an invitation is mailed through the outbox; accepting creates the account', async () => {
     const email = uniqueEmail('newhire');
     const { inv, token } = await invite(oc, email, 'VIEWER');
+    // The link opens the business's admin app on its subdomain.
+    assert.equal(tenantMail(t, email).accept_url,
+      `http://${t.slug}.localhost:${LINK_PORT}/admin/accept-invitation#token=${token}`);
     assert.equal(inv.status, 'pending');
     assert.equal(inv.role, 'VIEWER');
     assert.equal(inv.token, undefined, 'the token is only in the mail');

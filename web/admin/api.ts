@@ -21,7 +21,8 @@ export class ApiError extends Error {
   }
   /** If-Match lost: someone changed the record since it was read. */
   get stale(): boolean {
-    return this.status === 412;
+    // The admin API answers a lost If-Match with 409 naming If-Match.
+    return this.status === 412 || (this.status === 409 && !!this.field('If-Match'));
   }
 }
 

@@ -251,6 +251,7 @@ auth_invitation_create(struct ctx *c, const char *email, const char *role, json_
 {
 	char token[SEC_TOKEN_CHARS + 1];
 	unsigned char hash[32];
+	const char *host = NULL;
 	struct db_tx tx;
 	enum status st;
 
@@ -265,9 +266,12 @@ auth_invitation_create(struct ctx *c, const char *email, const char *role, json_
 	if ((st = auth_store_invitation_create(&tx, email, role, hash, creator(c), INVITE_TTL_S,
 	    out)) != ST_OK)
 		goto out;
+	/* The link opens this business's app on its own host. */
+	if ((st = auth_store_tenant_host(&tx, auth_g.platform_domain, &host)) != ST_OK)
+		goto out;
 	if ((st = auth_store_outbox_add(&tx, email, "auth.invitation", json_pack(
-	    "{s:s, s:s, s:s, s:i}", "accept_url", arena_printf(c->arena,
-	    "%s/accept-invitation#token=%s", auth_g.base_url, token), "token", token,
+	    "{s:s, s:s, s:s, s:i}", "accept_url", auth_app_link(c->arena, host,
+	    "accept-invitation", token), "token", token,
 	    "role", role, "expires_in_days", INVITE_TTL_S / 86400))) != ST_OK)
 		goto out;
 	st = audit(c, &tx, "invitation.created", "invitation",

@@ -30,6 +30,8 @@ auth_mount(struct app *app)
 	auth_g.max_age_s = app->cfg.session_max_age_s;
 	auth_g.cookie_secure = app->cfg.cookie_secure;
 	auth_g.base_url = app->cfg.public_base_url;
+	auth_g.platform_domain = app->cfg.platform_domain;
+	auth_link_parts(auth_g.base_url, auth_g.link_scheme, auth_g.link_port);
 	router_add_table(&app->router, &auth_routes);
 	router_add_table(&app->router, &auth_admin_routes);
 	/* The platform routes are the tenants module's; they build on this

@@ -20,8 +20,22 @@ struct auth_state {
 	int max_age_s;
 	bool cookie_secure;
 	const char *base_url;
+	/* Links in mail open the app on a host built from known data: the
+	 * scheme and port of PUBLIC_BASE_URL, the tenant's host or the
+	 * platform's (PLATFORM_DOMAIN). */
+	char link_scheme[8];
+	char link_port[8];		/* ":8080", or "" for the default */
+	const char *platform_domain;
 };
 extern struct auth_state auth_g;
+
+/* Scheme and port of a base URL ("http://localhost:8080" → "http", ":8080"). */
+void auth_link_parts(const char *base_url, char scheme[8], char port[8]);
+/* A link into the admin app: tenant_host NULL → the platform's console
+ * ({scheme}://{PLATFORM_DOMAIN}/platform/{page}), else that business's app
+ * ({scheme}://{tenant_host}/admin/{page}); "#token=" and the token follow. */
+const char *auth_app_link(struct arena *a, const char *tenant_host, const char *page,
+    const char *token);
 
 #define AUTH_COOKIE "rcp_session"
 #define AUTH_CSRF_MAX 64

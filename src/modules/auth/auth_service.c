@@ -598,12 +598,64 @@ auth_2fa_disable(struct ctx *c, const char *ip, const char *password, const char
 
 /* ---- password reset -------------------------------------------------------------- */
 
+void
+auth_link_parts(const char *base_url, char scheme[8], char port[8])
+{
+	const char *p = strstr(base_url, "://"), *host, *end, *colon = NULL;
+
+	snprintf(scheme, 8, "http");
+	port[0] = '\0';
+	if (p == NULL)
+		return;
+	if ((size_t)(p - base_url) < 8)
+		snprintf(scheme, 8, "%.*s", (int)(p - base_url), base_url);
+	host = p + 3;
+	end = host + strcspn(host, "/?#");
+	/* The port follows the last ':' outside an IPv6 literal's brackets. */
+	for (const char *q = host; q < end; q++)
+		if (*q == ':')
+			colon = q;
+		else if (*q == ']')
+			colon = NULL;
+	if (colon != NULL && end - colon > 1 && end - colon < 8)
+		snprintf(port, 8, "%.*s", (int)(end - colon), colon);
+}
+
+const char *
+auth_app_link(struct arena *a, const char *tenant_host, const char *page, const char *token)
+{
+	return arena_printf(a, "%s://%s%s/%s/%s#token=%s", auth_g.link_scheme,
+	    tenant_host ? tenant_host : auth_g.platform_domain, auth_g.link_port,
+	    tenant_host ? "admin" : "platform", page, token);
+}
+
+/* The host of the app a reset link opens for email: the business it works
+ * for (see auth_reset_home), or NULL for the platform's console. Read
+ * inside tx, which ends back without a tenant. */
+static enum status
+reset_host(struct ctx *c, struct db_tx *tx, const char *email, const char **host)
+{
+	const char *tenant = NULL;
+	enum status st;
+
+	*host = NULL;
+	if ((st = auth_store_reset_home(tx, email, ctx_tenant_id(c), &tenant)) != ST_OK ||
+	    tenant == NULL)
+		return st;
+	if ((st = db_tx_set_tenant(tx, tenant)) != ST_OK)
+		return st;
+	if ((st = auth_store_tenant_host(tx, auth_g.platform_domain, host)) != ST_OK)
+		return st;
+	return db_tx_set_tenant(tx, NULL);
+}
+
 enum status
 auth_password_forgot(struct ctx *c, const char *ip, const char *email)
 {
 	char token[SEC_TOKEN_CHARS + 1];
 	unsigned char hash[32];
-	json_t *payload;
+	const char *host = NULL;
+	json_t *payload = NULL;
 	struct db_tx tx;
 	enum status st;
 
@@ -613,15 +665,16 @@ auth_password_forgot(struct ctx *c, const char *ip, const char *email)
 		return ST_OK;
 	sec_random_token(token);
 	sec_sha256(token, hash);
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		goto out;
+	if ((st = reset_host(c, &tx, email, &host)) != ST_OK)
+		goto out;
 	payload = json_pack("{s:s, s:s, s:i}", "reset_url",
-	    arena_printf(c->arena, "%s/reset-password#token=%s", auth_g.base_url, token),
+	    auth_app_link(c->arena, host, "reset-password", token),
 	    "token", token, "expires_in_minutes", RESET_TTL_S / 60);
-	sodium_memzero(token, sizeof(token));
-	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK) {
-		json_decref(payload);
-		return st;
-	}
 	st = auth_store_reset_request(&tx, email, hash, RESET_TTL_S, payload);
+out:
+	sodium_memzero(token, sizeof(token));
 	json_decref(payload);
 	return db_tx_end(&tx, st);
 }

@@ -327,6 +327,38 @@ dump(struct db_tx *tx, json_t *j)
 }
 
 enum status
+auth_store_reset_home(struct db_tx *tx, const char *email, const char *prefer,
+    const char **tenant_id)
+{
+	PGresult *res = db_exec(tx, "SELECT auth_reset_home($1, $2)::text", 2,
+	    (const char *[]){ email, prefer });
+
+	*tenant_id = NULL;
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) > 0 && db_val(res, 0, 0) != NULL)
+		*tenant_id = arena_strdup(tx->arena, db_val(res, 0, 0));
+	return ST_OK;
+}
+
+enum status
+auth_store_tenant_host(struct db_tx *tx, const char *platform_domain, const char **host)
+{
+	PGresult *res = db_exec(tx, "SELECT coalesce((SELECT d.hostname FROM tenant_domains d"
+	    " WHERE d.tenant_id = t.id AND d.kind = 'custom' AND d.deleted_at IS NULL"
+	    " AND d.verification_state = 'verified' ORDER BY d.verified_at, d.hostname LIMIT 1),"
+	    " t.slug || '.' || $1) FROM tenants t WHERE t.id = app_tenant()", 1,
+	    (const char *[]){ platform_domain });
+
+	*host = NULL;
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) > 0)
+		*host = arena_strdup(tx->arena, db_val(res, 0, 0));
+	return ST_OK;
+}
+
+enum status
 auth_store_reset_request(struct db_tx *tx, const char *email, const unsigned char hash[32],
     int ttl_s, json_t *payload)
 {

@@ -86,6 +86,13 @@ enum status auth_store_recovery_use(struct db_tx *tx, const char *user_id,
     const unsigned char hash[32], bool *ok) MUST_USE;
 
 /* Password reset */
+/* The tenant whose host a reset link for email opens (NULL: the platform's). */
+enum status auth_store_reset_home(struct db_tx *tx, const char *email, const char *prefer,
+    const char **tenant_id) MUST_USE;
+/* The host the transaction's tenant's app answers on: its oldest verified
+ * custom domain, else {slug}.{platform_domain}. */
+enum status auth_store_tenant_host(struct db_tx *tx, const char *platform_domain,
+    const char **host) MUST_USE;
 enum status auth_store_reset_request(struct db_tx *tx, const char *email,
     const unsigned char hash[32], int ttl_s, json_t *payload) MUST_USE;
 enum status auth_store_reset_peek(struct db_tx *tx, const unsigned char hash[32],
