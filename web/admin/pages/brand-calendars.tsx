@@ -96,7 +96,7 @@ export function Calendars() {
       )}</Async>
       <h3>Sync</h3>
       <Async state={sync}>{(d) => d.items.length === 0 ? <p class="ok sync-ok">Everything is in sync.</p> : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Bookings to check">
           <table>
             <caption class="hint">Bookings whose calendar sync needs attention (times in {zoneLabel()})</caption>
             <thead><tr><th scope="col">Booking</th><th scope="col">Calendar</th><th scope="col">State</th><th scope="col">Updated</th></tr></thead>

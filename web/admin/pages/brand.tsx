@@ -47,36 +47,45 @@ function ColourField({ label, name, value, onValue, error }: {
   );
 }
 
+/** The customer's view in the chosen colours, good or bad: a picture (an
+ * SVG image with a description), so a poor colour shows as it would look
+ * without the admin page itself failing its own contrast rules. */
 function Preview({ b }: { b: Pick<Branding, 'display_name' | 'primary_color' | 'accent_color' | 'logo_url'> }) {
-  const vars = {
-    '--pv-primary': isHex(b.primary_color) ? b.primary_color : '#2563eb',
-    '--pv-accent': isHex(b.accent_color) ? b.accent_color : '#1e40af',
-  };
+  const primary = isHex(b.primary_color) ? b.primary_color : '#2563eb';
+  const accent = isHex(b.accent_color) ? b.accent_color : '#1e40af';
+  const name = (b.display_name || shell.name).slice(0, 28);
   const logo = b.logo_url?.startsWith('https://') ? b.logo_url : null;
+  const label = `Preview of the booking page and chat widget: header and buttons in ${primary}, `
+    + `confirm button and customer messages in ${accent}.`;
   return (
-    <div class="preview" style={vars} aria-label="Preview" role="group">
-      <figure class="pv-book">
-        <figcaption>Booking page</figcaption>
-        <div class="pv-head">
-          {logo && <img src={logo} alt="" width="24" height="24" />}
-          <span>{b.display_name || shell.name}</span>
-        </div>
-        <div class="pv-body">
-          <p class="pv-title">Book an appointment</p>
-          <div class="pv-slots"><span>09:00</span><span class="pv-on">09:30</span><span>10:00</span></div>
-          <span class="pv-button">Confirm booking</span>
-        </div>
-      </figure>
-      <figure class="pv-widget">
-        <figcaption>Chat widget</figcaption>
-        <div class="pv-chat">
-          <div class="pv-chat-head">{b.display_name || shell.name}</div>
-          <p class="pv-bubble pv-them">Hi! How can I help?</p>
-          <p class="pv-bubble pv-me">Can I book a cut on Friday?</p>
-        </div>
-        <span class="pv-launcher" aria-hidden="true">💬</span>
-      </figure>
-    </div>
+    <figure class="preview">
+      <svg role="img" aria-label={label} viewBox="0 0 360 250" width="100%" font-family="system-ui, sans-serif" font-size="12">
+        <rect x="0.5" y="0.5" width="200" height="249" rx="6" fill="#f9fafb" stroke="#d1d5db" />
+        <path d="M0.5 36V6.5a6 6 0 0 1 6-6h188a6 6 0 0 1 6 6V36z" fill={primary} class="pv-head" data-fill={primary} />
+        {logo && <image href={logo} x="10" y="8" width="20" height="20" />}
+        <text x={logo ? 36 : 12} y="23" fill="#fff" font-weight="700">{name}</text>
+        <text x="12" y="60" fill="#111827" font-weight="600">Book an appointment</text>
+        {['09:00', '09:30', '10:00'].map((t, i) => (
+          <g key={t}>
+            <rect x={12 + i * 60} y="74" width="52" height="24" rx="4" fill={i === 1 ? primary : '#fff'} stroke={primary} />
+            <text x={38 + i * 60} y="90" text-anchor="middle" fill={i === 1 ? '#fff' : '#111827'}>{t}</text>
+          </g>
+        ))}
+        <rect x="12" y="112" width="120" height="28" rx="4" fill={accent} />
+        <text x="72" y="130" text-anchor="middle" fill="#fff" font-weight="600">Confirm booking</text>
+        <text x="12" y="238" fill="#6b7280" font-size="10">Booking page</text>
+        <rect x="212" y="30" width="146" height="150" rx="8" fill="#fff" stroke="#d1d5db" />
+        <path d="M212.5 58V38a8 8 0 0 1 8-8h130a8 8 0 0 1 8 8v20z" fill={primary} />
+        <text x="222" y="48" fill="#fff" font-weight="600">{name.slice(0, 18)}</text>
+        <rect x="220" y="68" width="110" height="24" rx="12" fill="#f3f4f6" />
+        <text x="230" y="84" fill="#111827" font-size="11">Hi! How can I help?</text>
+        <rect x="240" y="100" width="110" height="24" rx="12" fill={accent} />
+        <text x="248" y="116" fill="#fff" font-size="11">A cut on Friday?</text>
+        <circle cx="336" cy="214" r="20" fill={primary} />
+        <path d="M326 206h20v12h-12l-6 5v-5h-2z" fill="#fff" />
+        <text x="212" y="238" fill="#6b7280" font-size="10">Chat widget</text>
+      </svg>
+    </figure>
   );
 }
 
@@ -197,7 +206,7 @@ function DomainRow({ d, target, onChanged }: { d: Domain; target?: string; onCha
       {d.kind === 'custom' && d.verification_state !== 'verified' && d.verification_token && (
         <div class="dns">
           <p>Add these records at your domain's DNS provider, then check:</p>
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="DNS records">
             <table>
               <thead><tr><th scope="col">Type</th><th scope="col">Name</th><th scope="col">Value</th></tr></thead>
               <tbody>
@@ -254,7 +263,9 @@ function Domains() {
         <FormError error={s.error?.field('hostname') ? null : s.error} />
       </Can>
       <Async state={list}>{(d) => {
-        const sub = d.items.find((x) => x.kind === 'subdomain')?.hostname;
+        // Custom domains point at the business's own platform address.
+        const sub = d.items.find((x) => x.kind === 'subdomain')?.hostname
+          ?? (d.items.some((x) => x.hostname === location.hostname) ? undefined : location.hostname);
         return d.items.length === 0 ? <Empty>No domains.</Empty> : (
           <ul class="plain-list domains">{d.items.map((x) => <DomainRow key={x.id} d={x} target={sub} onChanged={list.reload} />)}</ul>
         );

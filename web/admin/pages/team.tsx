@@ -64,7 +64,7 @@ function Members() {
     <section class="card" aria-labelledby="members-h">
       <h2 id="members-h">Members</h2>
       <Async state={list}>{(d) => d.items.length === 0 ? <Empty>No members.</Empty> : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Members">
           <table class="team-table">
             <thead><tr><th scope="col">Person</th><th scope="col">Role</th><th scope="col">Two-step</th>
               {can('users', 'write') && <th scope="col"><span class="sr-only">Actions</span></th>}</tr></thead>
@@ -107,7 +107,7 @@ function Invitations() {
         <FormError error={revoke.error} />
       </Can>
       <Async state={list}>{(d) => d.items.length === 0 ? <Empty>No invitations yet.</Empty> : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Invitations">
           <table>
             <caption class="hint">Expiry times in {zoneLabel()}</caption>
             <thead><tr><th scope="col">E-mail</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Expires</th>
@@ -192,7 +192,7 @@ function ApiKeys() {
       </Dialog>
       <FormError error={s.error} />
       <Async state={list}>{(d) => d.items.length === 0 ? <Empty>No API keys.</Empty> : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="API keys">
           <table>
             <caption class="hint">Times in {zoneLabel()}</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col">Role and scopes</th><th scope="col">Last used</th>
@@ -227,27 +227,33 @@ function ApiKeys() {
 
 function SecurityCard() {
   const cur = useLoad(() => api.get<Security>('/v1/admin/security'));
+  return <Async state={cur}>{(d) => <SecurityEdit key={d.version} d={d} reload={cur.reload} />}</Async>;
+}
+
+function SecurityEdit({ d, reload }: { d: Security; reload: () => void }) {
+  // The box shows what the user asked for while the server answers, and
+  // goes back if it refuses.
+  const [want, setWant] = useState(d.mfa_required);
+  const [version, setVersion] = useState(d.version);
   const s = useSubmit();
-  const save = (mfa: boolean, version?: number) => void s.run(async () => {
-    const r = await api.patch<Security>('/v1/admin/security', { mfa_required: mfa }, { version });
-    cur.set(r);
+  const save = async (mfa: boolean, v?: number) => {
+    setWant(mfa);
+    const r = await s.run(() => api.patch<Security>('/v1/admin/security', { mfa_required: mfa }, { version: v }));
+    if (!r) return setWant(!mfa);
+    setVersion(r.version);
     say(mfa ? 'Two-step sign-in is now required for everyone.' : 'Two-step sign-in is now optional.');
-  });
+  };
   return (
     <section class="card" aria-labelledby="sec-h">
       <h2 id="sec-h">Security</h2>
-      <Async state={cur}>{(d) => (
-        <div>
-          {can('security', 'write') ? (
-            <Checkbox label="Require two-step sign-in for every member" checked={d.mfa_required}
-              disabled={s.busy} onValue={(v) => save(v, d.version)}
-              hint="Members without it are asked to set it up before they can continue." />
-          ) : (
-            <p>Two-step sign-in is {d.mfa_required ? <strong>required</strong> : 'optional'} for members.</p>
-          )}
-          <FormError error={s.error} onReload={cur.reload} onOverwrite={() => save(!d.mfa_required)} />
-        </div>
-      )}</Async>
+      {can('security', 'write') ? (
+        <Checkbox label="Require two-step sign-in for every member" checked={want}
+          disabled={s.busy} onValue={(v) => void save(v, version)}
+          hint="Members without it are asked to set it up before they can continue." />
+      ) : (
+        <p>Two-step sign-in is {d.mfa_required ? <strong>required</strong> : 'optional'} for members.</p>
+      )}
+      <FormError error={s.error} onReload={reload} onOverwrite={() => void save(!want)} />
     </section>
   );
 }
