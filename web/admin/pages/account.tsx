@@ -222,7 +222,7 @@ export default function Account() {
         </dl>
       </section>
       <TwoStep />
-      {shell.kind === 'tenant' && <Push />}
+      {shell.kind === 'tenant' && !(m?.mfa_required && !m.user.totp_enabled) && <Push />}
       <section class="card" aria-labelledby="out-h">
         <h2 id="out-h">Sessions</h2>
         <p>Signs you out on every device and browser, this one included.</p>
