@@ -46,8 +46,11 @@ async function bundle(entry, format, define = {}) {
 
 async function main() {
   if (!process.argv.includes('--no-typecheck')) {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p',
-      path.join(WEB, 'tsconfig.json')], { stdio: 'inherit' });
+    // The service worker has its own (WebWorker) library: a second project.
+    for (const project of ['tsconfig.json', 'tsconfig.sw.json']) {
+      execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p',
+        path.join(WEB, project)], { stdio: 'inherit' });
+    }
   }
   fs.rmSync(DIST, { recursive: true, force: true });
   fs.mkdirSync(ASSETS, { recursive: true });
@@ -76,6 +79,11 @@ async function main() {
   put('portal.css', 'portal', '.css', Buffer.from(css.outputFiles[0].contents));
 
   const admin = await buildAdmin(put, manifest);
+  // The admin app's service worker (Web Push): a fixed name, served by the
+  // C server at /admin/sw.js so its scope is the app's (not hashed: the
+  // browser re-checks it by that URL).
+  emit('admin-sw.js', await bundle('admin/sw.ts', 'iife'));
+  manifest['admin-sw.js'] = 'admin-sw.js';
 
   fs.writeFileSync(path.join(DIST, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const gz = (b) => zlib.gzipSync(b, { level: 9 }).length;

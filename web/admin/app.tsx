@@ -165,6 +165,11 @@ function NoAccess() {
 const publicPaths = ['sign-in', 'forgot-password', 'reset-password', 'accept-invitation'];
 
 function SignedIn() {
+  // A business that requires two-step sign-in: members without it can use
+  // only their account page (the API refuses the rest) until they enrol.
+  const { path, route } = useLocation();
+  const mustEnrol = !!me.value?.mfa_required && !me.value.user.totp_enabled;
+  useEffect(() => { if (mustEnrol && path !== `${base}account`) route(`${base}account`, true); }, [mustEnrol, path]);
   return (
     <Shell>
       <Router onRouteChange={() => document.getElementById('page-title')?.focus()}>

@@ -7,6 +7,7 @@
  *
  * White label: the tenant's shell names the tenant; the console names the
  * operator (PLATFORM_NAME); neither names the product. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,18 +130,27 @@ web_page_platform(struct request *r, struct response *w)
 	return shell_render(&p, w, &s);
 }
 
-/* The web app manifest: installable, in the brand's name and colour. */
+/* The web app manifest: installable, in the brand's name and colour.
+ * Browsers install only with an icon they can fetch and size, so the
+ * generated one (web_admin_icon: an SVG, any size, same origin) is always
+ * listed; the tenant's https logo comes first where there is one. A data:
+ * URL would do for img-src but not as a reliably installable icon. */
 static enum status
 manifest_render(struct request *r, struct response *w, const struct shell *s, const char *base)
 {
 	char *txt;
+	json_t *icons = json_array();
 	json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 	    "name", s->name, "short_name", s->name, "start_url", base, "scope", base,
 	    "display", "standalone", "theme_color", s->primary, "background_color", "#ffffff");
 
 	if (s->logo != NULL)
-		json_object_set_new(m, "icons", json_pack("[{s:s, s:s, s:s}]", "src", s->logo,
+		json_array_append_new(icons, json_pack("{s:s, s:s, s:s}", "src", s->logo,
 		    "sizes", "any", "purpose", "any"));
+	if (strcmp(base, "/admin/") == 0)
+		json_array_append_new(icons, json_pack("{s:s, s:s, s:s, s:s}", "src",
+		    "/admin/icon.svg", "sizes", "any", "type", "image/svg+xml", "purpose", "any"));
+	json_object_set_new(m, "icons", icons);
 	txt = json_dumps(m, JSON_COMPACT);
 	json_decref(m);
 	if (txt == NULL)
@@ -173,4 +183,33 @@ web_platform_manifest(struct request *r, struct response *w)
 	if (!platform_host(r))
 		return err_set(&r->err, ST_NOTFOUND, "No route for %s.", r->path);
 	return manifest_render(r, w, &s, "/platform/");
+}
+
+/* GET /admin/icon.svg — the app's icon for the home screen: the brand's
+ * colour with the first letter of its name. Only a checked colour and one
+ * ASCII letter or digit reach the SVG, so no tenant text needs escaping. */
+enum status
+web_admin_icon(struct request *r, struct response *w)
+{
+	struct shell s = { 0 };
+	struct page p;
+	char letter[2] = "";
+	const char *svg;
+	enum status st;
+
+	page_init(&p, r);
+	if ((st = tenant_shell(&p, &s)) != ST_OK)
+		return st;
+	for (const char *c = s.name; *c != '\0'; c++)
+		if (isalnum((unsigned char)*c)) {
+			letter[0] = (char)toupper((unsigned char)*c);
+			break;
+		}
+	svg = arena_printf(r->arena, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 512 512\">"
+	    "<rect width=\"512\" height=\"512\" rx=\"96\" fill=\"%s\"/>"
+	    "<text x=\"256\" y=\"256\" dy=\".35em\" text-anchor=\"middle\" font-family=\"sans-serif\""
+	    " font-size=\"280\" font-weight=\"700\" fill=\"#fff\">%s</text></svg>", s.primary, letter);
+	response_header(w, "cache-control", "no-cache");
+	response_header(w, "content-security-policy", "default-src 'none'");
+	return reply_text(w, 200, "image/svg+xml", svg, strlen(svg));
 }

@@ -1,7 +1,8 @@
 /* web_assets.c — the built browser files (npm run build → WEB_DIST_DIR),
  * read into memory once at start: /widget.js, which every embedding site
  * links by that fixed name and so is cached briefly, and /assets/{name},
- * whose names carry a content hash and so are cached for a year. Each
+ * whose names carry a content hash and so are cached for a year, and the
+ * admin app's service worker (/admin/sw.js, revalidated on every fetch). Each
  * file's gzip twin (built beside it) is sent to clients that accept it.
  * Every file is readable by any site (CORS *): they are public code. */
 #include <dirent.h>
@@ -29,8 +30,8 @@ struct asset {
 
 static struct asset assets[ASSETS_MAX];
 static size_t nassets;
-static struct asset widget;
-static bool have_widget;
+static struct asset widget, admin_sw;
+static bool have_widget, have_admin_sw;
 static struct { char logical[64]; char url[160]; } manifest[MANIFEST_MAX];
 static size_t nmanifest;
 
@@ -152,6 +153,7 @@ web_assets_load(const char *dist)
 
 	load_manifest(dist);
 	have_widget = load_one(&widget, dist, "widget.js");
+	have_admin_sw = load_one(&admin_sw, dist, "admin-sw.js");
 	snprintf(dir, sizeof(dir), "%s/assets", dist);
 	if ((d = opendir(dir)) == NULL)
 		return;
@@ -226,4 +228,27 @@ web_asset_route(struct request *r, struct response *w)
 		if (strcmp(assets[i].name, name) == 0)
 			return send_asset(r, w, &assets[i], "public, max-age=31536000, immutable");
 	return err_set(&r->err, ST_NOTFOUND, "No such file.");
+}
+
+/* GET /admin/sw.js — the admin app's service worker (Web Push). Served
+ * under /admin/ so its default scope is the app; a fixed name the browser
+ * re-checks, so never cached without revalidation. Same-origin only. */
+enum status
+web_admin_sw_route(struct request *r, struct response *w)
+{
+	const char *inm = http_header(r, "if-none-match");
+	const struct asset *a = &admin_sw;
+
+	if (!have_admin_sw)
+		return err_set(&r->err, ST_NOTFOUND, "The admin app has not been built.");
+	response_header(w, "cache-control", "no-cache");
+	response_header(w, "etag", a->etag);
+	response_header(w, "vary", "Accept-Encoding");
+	if (inm != NULL && strcmp(inm, a->etag) == 0)
+		return reply_text(w, 304, NULL, "", 0);
+	if (a->gz != NULL && accepts_gzip(r)) {
+		response_header(w, "content-encoding", "gzip");
+		return reply_text(w, 200, a->type, a->gz, a->gzlen);
+	}
+	return reply_text(w, 200, a->type, a->data, a->len);
 }

@@ -17,6 +17,7 @@ void web_assets_load(const char *dist_dir);
 const char *web_asset_url(const char *logical);
 enum status web_widget_js_route(struct request *r, struct response *w);
 enum status web_asset_route(struct request *r, struct response *w);
+enum status web_admin_sw_route(struct request *r, struct response *w);
 
 /* ---- SQL (web_store.c) ---- */
 /* The portal's view of the tenant as JSON text (profile, branding, hours,
@@ -82,6 +83,7 @@ enum status web_page_terms(struct request *r, struct response *w);
 
 /* ---- the admin app's shell (web_admin.c) ---- */
 enum status web_page_admin(struct request *r, struct response *w);
+enum status web_admin_icon(struct request *r, struct response *w);
 enum status web_admin_manifest(struct request *r, struct response *w);
 enum status web_page_platform(struct request *r, struct response *w);
 enum status web_platform_manifest(struct request *r, struct response *w);

@@ -16,6 +16,8 @@ static const struct route web_routes_v[] = {
 	/* The admin app routes in the browser: every path under /admin/ gets
 	 * the same shell (up to three segments deep). */
 	{ HTTP_GET, "/admin/manifest.webmanifest", web_admin_manifest, TENANCY_HOST, 0, "admin manifest" },
+	{ HTTP_GET, "/admin/sw.js", web_admin_sw_route, TENANCY_HOST, 0, "admin service worker" },
+	{ HTTP_GET, "/admin/icon.svg", web_admin_icon, TENANCY_HOST, 0, "admin icon" },
 	{ HTTP_GET, "/admin", web_page_admin, TENANCY_HOST, 0, "admin app" },
 	{ HTTP_GET, "/admin/", web_page_admin, TENANCY_HOST, 0, "admin app" },
 	{ HTTP_GET, "/admin/{p1}", web_page_admin, TENANCY_HOST, 0, "admin app" },
