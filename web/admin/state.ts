@@ -21,8 +21,8 @@ export interface Me {
   memberships: { tenant_id: string; role: string; tenant_name?: string; slug?: string }[];
   csrf_token: string;
   mfa_required: boolean;
-  session: { expires_at: string };
-  act_as: { tenant_id: string; write: boolean } | null;
+  /** act_as: a support session (the server puts it under session). */
+  session: { expires_at: string; act_as?: { tenant_id: string; write: boolean } | null };
 }
 
 export interface Permissions {
@@ -48,7 +48,7 @@ export const perms = signal<Permissions | null>(null);
 /** 'unknown' until /me answers, so the first paint is not a sign-in flash. */
 export const session = signal<'unknown' | 'in' | 'out'>('unknown');
 
-export const actingAs = computed(() => me.value?.act_as ?? null);
+export const actingAs = computed(() => me.value?.session.act_as ?? null);
 
 /** May the caller do verb on resource? As the server will decide. */
 export function can(resource: string, verb: 'read' | 'write' = 'read'): boolean {
