@@ -44,5 +44,5 @@ export const auditWhat = (action: string) => WORDS[action] ?? action;
 /** A table's scroll box: at 360 px it scrolls sideways, so it must be
  * reachable by keyboard (focusable) and named. */
 export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
-  return <div class="table-wrap" role="region" aria-label={label} tabIndex={0}>{children}</div>;
+  return <div class="table-wrap scroll-x" role="region" aria-label={label} tabIndex={0}>{children}</div>;
 }
