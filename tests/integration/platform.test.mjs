@@ -3,7 +3,10 @@
 // list, create, suspend, restore, soft delete and plan override, each
 // audited in the target tenant; and "act as": read-only unless escalated,
 // bound to one tenant, every request audited with both identities, gone
-// when it expires.
+// when it expires; entered on the tenant's host with a one-time hand-off
+// token (60 s, one use, that tenant only); search, the tenant page with its
+// usage, the overview, the owner invitation on create, reasons on status
+// changes.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
@@ -31,6 +34,8 @@ describe('platform administration', () => {
   const ROUTES = [
     ['GET', '/v1/platform/tenants'],
     ['POST', '/v1/platform/tenants'],
+    ['GET', `/v1/platform/tenants/${FAKE_ID}`],
+    ['GET', '/v1/platform/overview'],
     ['PATCH', `/v1/platform/tenants/${FAKE_ID}`],
     ['DELETE', `/v1/platform/tenants/${FAKE_ID}`],
     ['POST', `/v1/platform/tenants/${FAKE_ID}/suspend`],
@@ -73,6 +78,71 @@ describe('platform administration', () => {
     } while (cursor);
     assert.ok(seen.has(t.id) && seen.has(s.id));
     assertErrorBody(assert, await pc.get('/v1/platform/tenants?status=sleeping'), 400);
+  });
+
+  test('search by slug or name, case-insensitive, with LIKE characters taken literally', async () => {
+    const a = createTenant({ name: 'Zebra Crossing Salon' });
+    const found = await pc.get('/v1/platform/tenants?q=zebra%20CROSSING&limit=100');
+    assert.equal(found.status, 200, found.text);
+    assert.deepEqual(found.json.items.map((i) => i.id), [a.id]);
+    const bySlug = await pc.get(`/v1/platform/tenants?q=${a.slug.toUpperCase()}`);
+    assert.deepEqual(bySlug.json.items.map((i) => i.id), [a.id]);
+    assert.deepEqual((await pc.get('/v1/platform/tenants?q=%25%25')).json.items, [],
+      '% is a character, not a wildcard');
+    assert.ok((await pc.get('/v1/platform/tenants?q=&limit=100')).json.items.length >= 2,
+      'an empty q is no filter');
+    assertErrorBody(assert, await pc.get(`/v1/platform/tenants?q=${'x'.repeat(101)}`), 400);
+  });
+
+  test('create with an owner invitation: the row, the mail, the audit row', async () => {
+    const slug = randomSlug('inv');
+    const email = `owner-${slug}@example.test`;
+    const c = await pc.post('/v1/platform/tenants', { slug, name: 'Invited Owner Co',
+      owner_email: email });
+    assert.equal(c.status, 201, c.text);
+    assert.equal(c.json.invitation.email, email);
+    assert.equal(c.json.invitation.role, 'OWNER');
+    assert.equal(c.json.invitation.status, 'pending');
+    assert.equal(adminSql(`SELECT role || '|' || email FROM invitations WHERE tenant_id = ${lit(c.json.id)}`),
+      `OWNER|${email}`);
+    assert.equal(adminSql(`SELECT count(*) FROM notification_outbox WHERE tenant_id = ${lit(c.json.id)}
+      AND template = 'auth.invitation' AND recipient = ${lit(email)}`), '1');
+    assert.equal(adminSql(`SELECT actor_type || '|' || actor_id FROM audit_log
+      WHERE tenant_id = ${lit(c.json.id)} AND action = 'invitation.created'`), `platform|${pa.id}`);
+    const bad = await pc.post('/v1/platform/tenants', { slug: randomSlug(), name: 'X', owner_email: 'nope' });
+    assert.deepEqual(assertErrorBody(assert, bad, 400).details.map((d) => d.field), ['owner_email']);
+
+    const d = await pc.get(`/v1/platform/tenants/${c.json.id}`);
+    assert.equal(d.status, 200, d.text);
+    assert.equal(d.json.slug, slug);
+    assert.equal(d.json.usage.pending_invitations, 1);
+    assert.equal(d.json.usage.users, 0);
+    assert.equal(d.json.invitations[0].email, email);
+    assert.ok(d.json.platform_activity.some((a) => a.action === 'tenant.created'));
+    assertErrorBody(assert, await pc.get(`/v1/platform/tenants/${FAKE_ID}`), 404, 'NOT_FOUND');
+    assertErrorBody(assert, await pc.get('/v1/platform/tenants/not-a-uuid'), 404);
+  });
+
+  test('overview: tenants by plan and status, usage of the month', async () => {
+    const o = await pc.get('/v1/platform/overview');
+    assert.equal(o.status, 200, o.text);
+    const plans = Number(adminSql(`SELECT count(*) FROM tenants WHERE status <> 'deleted' AND plan = 'free'`));
+    assert.equal(o.json.by_plan.free ?? 0, plans);
+    assert.equal(o.json.tenants, Number(adminSql('SELECT count(*) FROM tenants')));
+    assert.equal(Object.values(o.json.by_status).reduce((x, y) => x + y, 0), o.json.tenants);
+    assert.match(o.json.month, /^\d{4}-\d{2}$/);
+    for (const k of ['messages', 'model_calls', 'tokens', 'bookings'])
+      assert.equal(typeof o.json.usage[k], 'number', k);
+  });
+
+  test('suspend and restore carry the reason into the audit row', async () => {
+    const s = createTenant();
+    const r = await pc.post(`/v1/platform/tenants/${s.id}/suspend`, { reason: 'unpaid invoice' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(adminSql(`SELECT changes->>'reason' FROM audit_log WHERE tenant_id = ${lit(s.id)}
+      AND action = 'tenant.suspended'`), 'unpaid invoice');
+    assertErrorBody(assert, await pc.post(`/v1/platform/tenants/${s.id}/restore`, { reason: 'x' }), 400);
+    assert.equal((await pc.post(`/v1/platform/tenants/${s.id}/restore`, { reason: 'paid' })).json.status, 'active');
   });
 
   test('create, suspend, restore, override the plan, soft-delete — each audited in the tenant', async () => {
@@ -135,11 +205,17 @@ describe('act as a tenant', () => {
   });
   after(() => srv?.kill());
 
-  async function actAs(body) {
+  const exchange = (token, host = t.host) => req({ port: srv.port, method: 'POST',
+    path: '/v1/auth/act-as/exchange', host, body: { token } });
+
+  async function actAs(body, host = t.host) {
     const r = await pc.post('/v1/platform/act-as', body);
     assert.equal(r.status, 201, r.text);
-    return { json: r.json, c: client(srv, { host: t.host,
-      session: { cookie: setCookie(r).value, csrf: r.json.csrf_token } }) };
+    assert.equal(setCookie(r), undefined, 'the console keeps its own session');
+    const x = await exchange(r.json.handoff.token, host);
+    assert.equal(x.status, 200, x.text);
+    return { json: r.json, c: client(srv, { host,
+      session: { cookie: setCookie(x).value, csrf: x.json.csrf_token } }) };
   }
 
   const auditRows = (sessionId) => adminSql(`SELECT format('%s|%s|%s|%s|%s|%s', actor_type,
@@ -163,6 +239,7 @@ describe('act as a tenant', () => {
     const rows = auditRows(json.session_id);
     assert.deepEqual(rows, [
       `platform|${pa.id}|act_as|support.act_as_started||`,
+      `platform|${pa.id}|act_as|support.act_as_entered||`,
       `platform|${pa.id}|act_as|support.read|/v1/admin/users|true`,
       `platform|${pa.id}|act_as|support.write|/v1/admin/security|false`,
     ]);
@@ -192,6 +269,38 @@ describe('act as a tenant', () => {
       403, 'FORBIDDEN');
   });
 
+  test('the hand-off token: one use, 60 s, its own tenant only, and the console stays signed in', async () => {
+    const r = await pc.post('/v1/platform/act-as', { tenant_id: t.id, minutes: 5, reason: 'handoff' });
+    assert.equal(r.status, 201, r.text);
+    const left = (Date.parse(r.json.handoff.expires_at) - Date.now()) / 1000;
+    assert.ok(left > 0 && left <= 61, `hand-off lives ≤ 60 s (${left})`);
+    assert.equal(adminSql(`SELECT count(*) FROM auth_sessions WHERE handoff_hash IS NOT NULL
+      AND encode(handoff_hash, 'hex') = encode(sha256(${lit(r.json.handoff.token)}::bytea), 'hex')`), '1',
+    'stored as its SHA-256 only');
+    // Another tenant's host: refused, and the token is spent by trying.
+    assertErrorBody(assert, await exchange(r.json.handoff.token, b.host), 401, 'UNAUTHENTICATED');
+    assertErrorBody(assert, await exchange(r.json.handoff.token), 401, 'UNAUTHENTICATED');
+    // A fresh one works once, then never again.
+    const r2 = await pc.post('/v1/platform/act-as', { tenant_id: t.id, minutes: 5, reason: 'handoff 2' });
+    const ok = await exchange(r2.json.handoff.token);
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.json.session_id, r2.json.session_id);
+    assert.match(setCookie(ok).line, /HttpOnly; SameSite=Lax; Max-Age=(29\d|300)\b/);
+    assertErrorBody(assert, await exchange(r2.json.handoff.token), 401);
+    // Expired before use.
+    const r3 = await pc.post('/v1/platform/act-as', { tenant_id: t.id, minutes: 5, reason: 'handoff 3' });
+    adminSql(`UPDATE auth_sessions SET handoff_expires_at = now() - interval '1 second'
+      WHERE id = ${lit(r3.json.session_id)}`);
+    assertErrorBody(assert, await exchange(r3.json.handoff.token), 401);
+    assertErrorBody(assert, await exchange('x'.repeat(43)), 401);
+    assertErrorBody(assert, await exchange(''), 400);
+    // The platform host has no tenant: the exchange is not there.
+    assert.notEqual((await req({ port: srv.port, method: 'POST', path: '/v1/auth/act-as/exchange',
+      body: { token: r3.json.handoff.token } })).status, 200);
+    // The operator's console session is untouched.
+    assert.equal((await pc.get('/v1/platform/tenants?limit=1')).status, 200);
+  });
+
   test('act-as validates minutes (≤ 60) and needs a live tenant', async () => {
     const r = await pc.post('/v1/platform/act-as', { tenant_id: t.id, minutes: 61, reason: 'too long' });
     assert.deepEqual(assertErrorBody(assert, r, 400).details.map((d) => d.field), ['minutes']);
@@ -212,7 +321,8 @@ describe('act as a tenant', () => {
   test('suspending the tenant ends its support sessions', async () => {
     const t3 = createTenant();
     const r = await pc.post('/v1/platform/act-as', { tenant_id: t3.id, minutes: 5, reason: 'x-check' });
-    const c = client(srv, { host: t3.host, session: { cookie: setCookie(r).value, csrf: r.json.csrf_token } });
+    const x = await exchange(r.json.handoff.token, t3.host);
+    const c = client(srv, { host: t3.host, session: { cookie: setCookie(x).value, csrf: x.json.csrf_token } });
     assert.equal((await c.get('/v1/admin/users')).status, 200);
     await pc.post(`/v1/platform/tenants/${t3.id}/suspend`);
     await pc.post(`/v1/platform/tenants/${t3.id}/restore`);

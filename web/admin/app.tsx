@@ -3,7 +3,7 @@
 // the act-as banner while an operator acts as a tenant, and the page.
 import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
-import { LocationProvider, Router, Route, useLocation } from 'preact-iso';
+import { LocationProvider, Router, Route, lazy, useLocation } from 'preact-iso';
 import { api } from './api';
 import { stopLive, liveState, waitingHandoffs, subscribe } from './live';
 import { actingAs, can, loadSession, me, perms, session, shell, signedOut } from './state';
@@ -12,6 +12,8 @@ import { Loading, Notice, say } from './ui';
 import { AcceptInvitation, ForgotPassword, ResetPassword, SignIn } from './pages/auth';
 
 const pages: PageDef[] = shell.kind === 'platform' ? platformPages : tenantPages;
+/** Entering a support session the agency console opened (its own chunk). */
+const ActAs = lazy(() => import('./pages/platform-act-as'));
 const base = shell.base;
 
 function visible(p: PageDef): boolean {
@@ -162,7 +164,7 @@ function NoAccess() {
   );
 }
 
-const publicPaths = ['sign-in', 'forgot-password', 'reset-password', 'accept-invitation'];
+const publicPaths = ['sign-in', 'forgot-password', 'reset-password', 'accept-invitation', 'act-as'];
 
 function SignedIn() {
   // A business that requires two-step sign-in: members without it can use
@@ -201,6 +203,7 @@ function SignedOut() {
           <Route path={`${base}forgot-password`} component={ForgotPassword} />
           <Route path={`${base}reset-password`} component={ResetPassword} />
           <Route path={`${base}accept-invitation`} component={AcceptInvitation} />
+          <Route path={`${base}act-as`} component={ActAs} />
           <Route default component={Loading} />
         </Router>
       </div>
@@ -213,7 +216,7 @@ function Root() {
   const rest = path.slice(base.length);
   useEffect(() => { void loadSession(); }, []);
   // An invitation or reset link opened while signed in still works.
-  if (session.value === 'in' && (rest === 'accept-invitation' || rest === 'reset-password')) return <SignedOut />;
+  if (session.value === 'in' && (rest === 'accept-invitation' || rest === 'reset-password' || rest === 'act-as')) return <SignedOut />;
   if (session.value === 'in' && rest === 'sign-in') {
     const next = new URLSearchParams(location.search).get('next');
     route(next && next.startsWith(base) ? next : base, true);

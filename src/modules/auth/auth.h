@@ -146,6 +146,12 @@ enum status auth_users_create(struct ctx *c, const struct user_new *in,
 /* The same with an operator context of its own (the `user create` command). */
 enum status auth_user_create(struct app *app, const struct user_new *in,
     char id_out[37], struct err *e) MUST_USE;
+/* An owner invitation (row, mail with its link, audit row naming the
+ * platform administrator c->principal) in tx, which must be in the new
+ * tenant's context: the console's "create with an owner invitation". */
+struct db_tx;
+enum status auth_platform_invite_owner(struct ctx *c, struct db_tx *tx, const char *email,
+    json_t **out) MUST_USE;
 /* The id of the active tenant with this slug (ST_NOTFOUND otherwise). */
 enum status auth_active_tenant_id(struct ctx *c, const char *slug,
     char id_out[37]) MUST_USE;

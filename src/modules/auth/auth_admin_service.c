@@ -246,12 +246,36 @@ auth_admin_list(struct ctx *c, enum auth_list what, const struct page *pg, json_
 
 /* ---- invitations ------------------------------------------------------------------------ */
 
-enum status
-auth_invitation_create(struct ctx *c, const char *email, const char *role, json_t **out)
+/* The invitation row and its mail, in tx (of the invitation's tenant). */
+static enum status
+invite(struct ctx *c, struct db_tx *tx, const char *email, const char *role,
+    const char *invited_by, json_t **out)
 {
 	char token[SEC_TOKEN_CHARS + 1];
 	unsigned char hash[32];
 	const char *host = NULL;
+	enum status st;
+
+	sec_random_token(token);
+	sec_sha256(token, hash);
+	if ((st = auth_store_invitation_create(tx, email, role, hash, invited_by, INVITE_TTL_S,
+	    out)) != ST_OK)
+		goto out;
+	/* The link opens this business's app on its own host. */
+	if ((st = auth_store_tenant_host(tx, auth_g.platform_domain, &host)) != ST_OK)
+		goto out;
+	st = auth_store_outbox_add(tx, email, "auth.invitation", json_pack(
+	    "{s:s, s:s, s:s, s:i}", "accept_url", auth_app_link(c->arena, host,
+	    "accept-invitation", token), "token", token,
+	    "role", role, "expires_in_days", INVITE_TTL_S / 86400));
+out:
+	sodium_memzero(token, sizeof(token));
+	return st;
+}
+
+enum status
+auth_invitation_create(struct ctx *c, const char *email, const char *role, json_t **out)
+{
 	struct db_tx tx;
 	enum status st;
 
@@ -259,30 +283,32 @@ auth_invitation_create(struct ctx *c, const char *email, const char *role, json_
 	if ((st = may_grant(c, role, "You cannot invite someone with a role above your"
 	    " own.")) != ST_OK)
 		return st;
-	sec_random_token(token);
-	sec_sha256(token, hash);
 	if ((st = db_tx_begin(&tx, c)) != ST_OK)
 		return st;
-	if ((st = auth_store_invitation_create(&tx, email, role, hash, creator(c), INVITE_TTL_S,
-	    out)) != ST_OK)
-		goto out;
-	/* The link opens this business's app on its own host. */
-	if ((st = auth_store_tenant_host(&tx, auth_g.platform_domain, &host)) != ST_OK)
-		goto out;
-	if ((st = auth_store_outbox_add(&tx, email, "auth.invitation", json_pack(
-	    "{s:s, s:s, s:s, s:i}", "accept_url", auth_app_link(c->arena, host,
-	    "accept-invitation", token), "token", token,
-	    "role", role, "expires_in_days", INVITE_TTL_S / 86400))) != ST_OK)
+	if ((st = invite(c, &tx, email, role, creator(c), out)) != ST_OK)
 		goto out;
 	st = audit(c, &tx, "invitation.created", "invitation",
 	    json_string_value(json_object_get(*out, "id")), json_pack("{s:s}", "role", role));
 out:
-	sodium_memzero(token, sizeof(token));
 	if ((st = db_tx_end(&tx, st)) != ST_OK) {
 		json_decref(*out);
 		*out = NULL;
 	}
 	return st;
+}
+
+enum status
+auth_platform_invite_owner(struct ctx *c, struct db_tx *tx, const char *email, json_t **out)
+{
+	const struct audit_actor who = { "platform", c->principal->id, NULL, c->request_id };
+	enum status st;
+
+	*out = NULL;
+	if ((st = invite(c, tx, email, "OWNER", c->principal->id, out)) != ST_OK)
+		return st;
+	return audit_record(tx, &who, "invitation.created", "invitation",
+	    json_string_value(json_object_get(*out, "id")), json_pack("{s:s, s:s}", "role", "OWNER",
+	    "email", email));
 }
 
 enum status

@@ -120,6 +120,11 @@ enum status auth_login(struct ctx *c, const struct login_in *in, char *token,
 enum status auth_need_user(struct ctx *c) MUST_USE;
 /* The same, and not a support session: changing one's own sign-in. */
 enum status auth_need_own_user(struct ctx *c) MUST_USE;
+/* Trades a support session's one-time hand-off token, on the tenant's
+ * host (c's tenant), for the session's cookie value in token
+ * (SEC_TOKEN_CHARS + 1); *max_age_s is what the session has left. */
+enum status auth_act_as_enter(struct ctx *c, const char *handoff, char *token, int *max_age_s,
+    json_t **out) MUST_USE;
 enum status auth_logout(struct ctx *c) MUST_USE;
 enum status auth_logout_all(struct ctx *c, long long *revoked) MUST_USE;
 enum status auth_me(struct ctx *c, json_t **out) MUST_USE;

@@ -102,6 +102,34 @@ permissions_route(struct request *r, struct response *w)
 	    "act_as", p->act_as, "act_as_write", p->act_as_write, "permissions", perms));
 }
 
+/* ---- support sessions ------------------------------------------------------------ */
+
+static const struct jv_field enter_fields[] = {
+	{ "token", JV_STRING, true, false, 1, 128, NULL, NULL, NULL },
+};
+
+/* POST /v1/auth/act-as/exchange {token} — on the tenant's host: the one-time
+ * hand-off token of a support session the platform console opened becomes
+ * this host's session cookie. The token is the proof (no cookie, no CSRF
+ * header: there is no session here yet). */
+static enum status
+act_as_exchange_route(struct request *r, struct response *w)
+{
+	char token[SEC_TOKEN_CHARS + 1];
+	json_t *body, *out;
+	int max_age = 0;
+	enum status st;
+
+	if ((st = auth_body(r, enter_fields, 1, &body)) != ST_OK)
+		return st;
+	if ((st = auth_act_as_enter(&r->ctx, auth_str(body, "token"), token, &max_age,
+	    &out)) != ST_OK)
+		return st;
+	auth_cookie_set(r, w, token, max_age);
+	sodium_memzero(token, sizeof(token));
+	return reply_json(r, w, 200, out);
+}
+
 /* ---- two-factor ------------------------------------------------------------------- */
 
 /* POST /v1/auth/2fa/enrol — a new secret, pending until confirmed. */
@@ -250,5 +278,6 @@ static const struct route auth_routes_v[] = {
 	{ HTTP_POST, "/v1/auth/password/forgot", forgot_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_POST, "/v1/auth/password/reset", reset_route, TENANCY_NONE, 0, NULL },
 	{ HTTP_POST, "/v1/auth/invitations/accept", accept_route, TENANCY_NONE, 0, NULL },
+	{ HTTP_POST, "/v1/auth/act-as/exchange", act_as_exchange_route, TENANCY_HOST, 0, NULL },
 };
 const struct route_table auth_routes = TABLE_OF(auth_routes_v);

@@ -372,6 +372,42 @@ user_tx_begin(struct ctx *c, struct db_tx *tx)
 }
 
 enum status
+auth_act_as_enter(struct ctx *c, const char *handoff, char *token, int *max_age_s,
+    json_t **out)
+{
+	unsigned char h[32], nh[32];
+	struct act_as_entry e;
+	struct db_tx tx;
+	enum status st;
+
+	*out = NULL;
+	sec_sha256(handoff, h);
+	sec_random_token(token);
+	sec_sha256(token, nh);
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	st = auth_store_act_as_exchange(&tx, h, c->tenant.id, nh, c->request_id, &e);
+	/* Committed even when refused: a presented token stays spent. */
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		goto out;
+	/* One answer for spent, expired, unknown and another tenant's. */
+	if (!e.found) {
+		st = unauthenticated(c, "This support link is used or expired. Start the support"
+		    " session again from the console.");
+		goto out;
+	}
+	*max_age_s = e.max_age_s;
+	*out = json_pack("{s:s, s:s, s:b, s:s, s:s}", "session_id", e.session_id,
+	    "tenant_id", c->tenant.id, "write", e.write, "expires_at", e.expires_at,
+	    "csrf_token", e.csrf);
+out:
+	sodium_memzero(&e, sizeof(e));
+	if (st != ST_OK)
+		sodium_memzero(token, SEC_TOKEN_CHARS + 1);
+	return st;
+}
+
+enum status
 auth_logout(struct ctx *c)
 {
 	struct db_tx tx;

@@ -101,6 +101,31 @@ auth_store_session_create(struct db_tx *tx, const char *user_id, const unsigned 
 }
 
 enum status
+auth_store_act_as_exchange(struct db_tx *tx, const unsigned char handoff[32],
+    const char *tenant_id, const unsigned char new_hash[32], const char *request_id,
+    struct act_as_entry *out)
+{
+	PGresult *res = db_exec(tx, "SELECT session_id, csrf_token, act_as_write,"
+	    " " DB_RFC3339("expires_at") ","
+	    " greatest(1, ceil(extract(epoch FROM expires_at - now())))::int"
+	    " FROM auth_act_as_exchange($1, $2, $3, $4)", 4,
+	    (const char *[]){ hex(tx, handoff), tenant_id, hex(tx, new_hash), request_id });
+
+	*out = (struct act_as_entry){ 0 };
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) == 0)
+		return ST_OK;
+	out->found = true;
+	copy(out->session_id, sizeof(out->session_id), db_val(res, 0, 0));
+	copy(out->csrf, sizeof(out->csrf), db_val(res, 0, 1));
+	out->write = db_bool(res, 0, 2);
+	copy(out->expires_at, sizeof(out->expires_at), db_val(res, 0, 3));
+	out->max_age_s = atoi(PQgetvalue(res, 0, 4));
+	return ST_OK;
+}
+
+enum status
 auth_store_session_revoke(struct db_tx *tx, const char *session_id)
 {
 	return exec_only(tx, "SELECT auth_session_revoke($1)", 1,

@@ -36,6 +36,20 @@ enum status auth_store_session_resolve(struct db_tx *tx, const unsigned char has
 enum status auth_store_session_create(struct db_tx *tx, const char *user_id,
     const unsigned char hash[32], const char *csrf, int max_age_s, const char *ip,
     char id_out[UUID_STR_LEN + 1], char expires_out[40]) MUST_USE;
+/* A support session's hand-off token (hash) traded for the new session
+ * token (hash) on tenant_id's host; found false when it is spent, expired,
+ * for another tenant or the session is gone. */
+struct act_as_entry {
+	bool found;
+	char session_id[UUID_STR_LEN + 1];
+	char csrf[SEC_TOKEN_CHARS + 1];
+	bool write;
+	char expires_at[40];
+	int max_age_s;		/* seconds the session has left */
+};
+enum status auth_store_act_as_exchange(struct db_tx *tx, const unsigned char handoff[32],
+    const char *tenant_id, const unsigned char new_hash[32], const char *request_id,
+    struct act_as_entry *out) MUST_USE;
 enum status auth_store_session_revoke(struct db_tx *tx, const char *session_id) MUST_USE;
 enum status auth_store_sessions_revoke_user(struct db_tx *tx, const char *user_id,
     long long *n) MUST_USE;

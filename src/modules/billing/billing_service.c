@@ -82,6 +82,27 @@ messages_json(enum plan_tier plan, json_int_t used)
 	    "remaining", (json_int_t)(used < limit ? limit - used : 0));
 }
 
+/* The plan's features (names) and limits (null: unlimited), for the
+ * admin app's "Usage and plan". */
+static json_t *
+plan_json(enum plan_tier plan)
+{
+	json_t *features = json_array(), *limits = json_object();
+
+	for (int f = 0; f < FEAT__COUNT; f++)
+		if (plan_has(plan, (enum plan_feature)f))
+			json_array_append_new(features, json_string(plan_feature_name(
+			    (enum plan_feature)f)));
+	for (int l = 0; l < LIMIT__COUNT; l++) {
+		long v = plan_limit(plan, (enum plan_limit)l);
+
+		json_object_set_new(limits, plan_limit_name((enum plan_limit)l),
+		    v == PLAN_UNLIMITED ? json_null() : json_integer(v));
+	}
+	return json_pack("{s:s, s:o, s:o}", "name", plan_name(plan), "features", features,
+	    "limits", limits);
+}
+
 enum status
 usage_report(struct db_tx *tx, enum plan_tier plan, const char *month, json_t **out)
 {
@@ -103,8 +124,8 @@ usage_report(struct db_tx *tx, enum plan_tier plan, const char *month, json_t **
 		    "provider", m[i].provider, "model", m[i].model, "calls", m[i].calls,
 		    "input_tokens", m[i].input_tokens, "output_tokens", m[i].output_tokens,
 		    "cached_tokens", m[i].cached_tokens));
-	*out = json_pack("{s:s#, s:s, s:o, s:I, s:I, s:I, s:I, s:o}", "month", month, (int)7,
-	    "plan", plan_name(plan), "messages", messages_json(plan, t.messages),
+	*out = json_pack("{s:s#, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:o}", "month", month, (int)7,
+	    "plan", plan_name(plan), "plan_details", plan_json(plan), "messages", messages_json(plan, t.messages),
 	    "model_calls", t.model_calls, "input_tokens", t.input_tokens,
 	    "output_tokens", t.output_tokens, "cached_tokens", t.cached_tokens, "by_model", by);
 	return ST_OK;

@@ -98,17 +98,28 @@ enum status tenants_set_status_by_slug(struct ctx *c, const char *slug,
 
 /* The platform operator (c->principal a platform administrator; the
  * database re-checks it). Tenants as JSON objects. */
-enum status tenants_platform_list(struct ctx *c, const char *status, const struct page *pg,
-    json_t **items, json_t **next) MUST_USE;
+/* status and q (slug or name contains, case-insensitive) may be NULL. */
+enum status tenants_platform_list(struct ctx *c, const char *status, const char *q,
+    const struct page *pg, json_t **items, json_t **next) MUST_USE;
+/* With owner_email (may be NULL), the tenant's first owner is invited in
+ * the same transaction; the answer then carries the invitation. */
 enum status tenants_platform_create(struct ctx *c, const struct tenant_new *in,
-    json_t **out) MUST_USE;
-/* *out stays NULL for "deleted". */
+    const char *owner_email, json_t **out) MUST_USE;
+/* One tenant with this month's usage, pending invitations and the
+ * platform's recent activity in it (support sessions included). */
+enum status tenants_platform_get(struct ctx *c, const char *id, json_t **out) MUST_USE;
+/* Tenants by plan and status, this month's usage totals. */
+enum status tenants_platform_overview(struct ctx *c, json_t **out) MUST_USE;
+/* reason (may be NULL) goes into the audit row. *out stays NULL for
+ * "deleted". */
 enum status tenants_platform_set_status(struct ctx *c, const char *id, const char *status,
-    json_t **out) MUST_USE;
+    const char *reason, json_t **out) MUST_USE;
 enum status tenants_platform_set_plan(struct ctx *c, const char *id, const char *plan,
     json_t **out) MUST_USE;
-/* A support session bound to tenant_id: token (SEC_TOKEN_CHARS + 1) is
- * the new session's cookie value. */
+/* A support session bound to tenant_id, entered on the tenant's host with
+ * the one-time hand-off token returned in handoff (SEC_TOKEN_CHARS + 1,
+ * good for ACT_AS_HANDOFF_S): see POST /v1/auth/act-as/exchange. */
+#define ACT_AS_HANDOFF_S 60
 struct act_as_in {
 	const char *tenant_id;
 	int minutes;
@@ -116,7 +127,7 @@ struct act_as_in {
 	const char *reason;
 	const char *remote_addr;
 };
-enum status tenants_platform_act_as(struct ctx *c, const struct act_as_in *in, char *token,
+enum status tenants_platform_act_as(struct ctx *c, const struct act_as_in *in, char *handoff,
     json_t **out) MUST_USE;
 
 /* ---- the admin engine's descriptors (tenants_admin.c) ------------------------- */

@@ -1,6 +1,8 @@
 /* tenants_platform.c — the platform operator's routes under /v1/platform:
- * list, create, suspend, restore, soft-delete tenants, override a plan, and
- * open a time-limited "act as" support session for one tenant. Routes
+ * list and search, create (with an owner invitation), one tenant with its
+ * usage, suspend, restore, soft-delete (each with a reason), override a
+ * plan, the overview, and open a time-limited "act as" support session for
+ * one tenant, entered on its host with a one-time hand-off token. Routes
  * parse and render; the services (tenants_service.c) call SECURITY DEFINER
  * functions that re-check, inside the database, that the acting user is a
  * platform administrator, and audit in the target tenant. */
@@ -27,11 +29,11 @@ path_id(struct request *r, const char **id)
 	return ST_OK;
 }
 
-/* GET /v1/platform/tenants?status=&limit=&cursor= */
+/* GET /v1/platform/tenants?status=&q=&limit=&cursor= */
 static enum status
 list_route(struct request *r, struct response *w)
 {
-	const char *status = http_query(r, "status");
+	const char *status = http_query(r, "status"), *q = http_query(r, "q");
 	json_t *items = NULL, *next = NULL;
 	struct page pg;
 	enum status st;
@@ -43,9 +45,15 @@ list_route(struct request *r, struct response *w)
 		err_detail(&r->err, "status", "must be active, suspended or deleted");
 		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
 	}
+	if (q != NULL && strlen(q) > 100) {
+		err_detail(&r->err, "q", "must be at most 100 characters");
+		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
+	}
+	if (q != NULL && q[0] == '\0')
+		q = NULL;
 	if ((st = auth_page_parse(r, &pg)) != ST_OK)
 		return st;
-	if ((st = tenants_platform_list(&r->ctx, status, &pg, &items, &next)) != ST_OK) {
+	if ((st = tenants_platform_list(&r->ctx, status, q, &pg, &items, &next)) != ST_OK) {
 		json_decref(items);
 		json_decref(next);
 		return st;
@@ -76,15 +84,29 @@ zone_ok(const char *s)
 	return true;
 }
 
+static bool
+email_ok(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	if (at == NULL || at == s || strchr(at + 1, '.') == NULL || strchr(at + 1, '@'))
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == '<' || *s == '>' || *s == '"')
+			return false;
+	return true;
+}
+
 static const struct jv_field create_fields[] = {
 	{ "slug", JV_STRING, true, false, 1, 63, NULL, slug_ok,
 	    "lower-case letters, digits and inner hyphens" },
 	{ "name", JV_STRING, true, false, 1, 200, NULL, NULL, NULL },
 	{ "timezone", JV_STRING, false, false, 1, 64, NULL, zone_ok, "an IANA time zone" },
 	{ "plan", JV_STRING, false, false, 1, 20, plans, NULL, NULL },
+	{ "owner_email", JV_STRING, false, false, 3, 254, NULL, email_ok, "an e-mail address" },
 };
 
-/* POST /v1/platform/tenants {slug, name, timezone, plan} */
+/* POST /v1/platform/tenants {slug, name, timezone, plan, owner_email} */
 static enum status
 create_route(struct request *r, struct response *w)
 {
@@ -92,19 +114,21 @@ create_route(struct request *r, struct response *w)
 	json_t *body, *out = NULL;
 	enum status st;
 
-	if ((st = auth_body(r, create_fields, 4, &body)) != ST_OK)
+	if ((st = auth_body(r, create_fields, 5, &body)) != ST_OK)
 		return st;
 	in.slug = auth_str(body, "slug");
 	in.name = auth_str(body, "name");
 	in.timezone = auth_str(body, "timezone") ? auth_str(body, "timezone") : "America/New_York";
 	in.plan = auth_str(body, "plan") ? auth_str(body, "plan") : "free";
-	if ((st = tenants_platform_create(&r->ctx, &in, &out)) != ST_OK)
+	if ((st = tenants_platform_create(&r->ctx, &in, auth_str(body, "owner_email"),
+	    &out)) != ST_OK)
 		return st;
 	return reply_json(r, w, 201, out);
 }
 
+/* GET /v1/platform/tenants/{id} */
 static enum status
-set_status(struct request *r, struct response *w, const char *status)
+get_route(struct request *r, struct response *w)
 {
 	json_t *out = NULL;
 	const char *id;
@@ -112,7 +136,43 @@ set_status(struct request *r, struct response *w, const char *status)
 
 	if ((st = path_id(r, &id)) != ST_OK)
 		return st;
-	if ((st = tenants_platform_set_status(&r->ctx, id, status, &out)) != ST_OK)
+	if ((st = tenants_platform_get(&r->ctx, id, &out)) != ST_OK)
+		return st;
+	return reply_json(r, w, 200, out);
+}
+
+/* GET /v1/platform/overview */
+static enum status
+overview_route(struct request *r, struct response *w)
+{
+	json_t *out = NULL;
+	enum status st;
+
+	if ((st = tenants_platform_overview(&r->ctx, &out)) != ST_OK)
+		return st;
+	return reply_json(r, w, 200, out);
+}
+
+static const struct jv_field reason_fields[] = {
+	{ "reason", JV_STRING, false, false, 3, 500, NULL, NULL, NULL },
+};
+
+/* The body is optional ({reason}); the reason goes into the audit row. */
+static enum status
+set_status(struct request *r, struct response *w, const char *status)
+{
+	json_t *body = NULL, *out = NULL;
+	const char *id, *reason = NULL;
+	enum status st;
+
+	if ((st = path_id(r, &id)) != ST_OK)
+		return st;
+	if (r->body_len > 0) {
+		if ((st = auth_body(r, reason_fields, 1, &body)) != ST_OK)
+			return st;
+		reason = auth_str(body, "reason");
+	}
+	if ((st = tenants_platform_set_status(&r->ctx, id, status, reason, &out)) != ST_OK)
 		return st;
 	if (out == NULL)
 		return reply_text(w, 204, NULL, "", 0);
@@ -175,12 +235,15 @@ static const struct jv_field act_as_fields[] = {
 };
 
 /* POST /v1/platform/act-as {tenant_id, minutes ≤ 60, write, reason} — a
- * new session bound to that tenant, replacing the cookie: read-only unless
- * write is true, audited on every request, gone when it expires. */
+ * new session bound to that tenant: read-only unless write is true,
+ * audited on every request, gone when it expires. It leaves this host's
+ * session alone; the answer's handoff.token (one use, 60 s) is exchanged
+ * for the session's cookie on the tenant's host (POST
+ * /v1/auth/act-as/exchange). */
 static enum status
 act_as_route(struct request *r, struct response *w)
 {
-	char token[SEC_TOKEN_CHARS + 1];
+	char handoff[SEC_TOKEN_CHARS + 1];
 	struct act_as_in in;
 	json_t *body, *out;
 	enum status st;
@@ -192,10 +255,9 @@ act_as_route(struct request *r, struct response *w)
 	in.write = json_is_true(json_object_get(body, "write"));
 	in.reason = auth_str(body, "reason");
 	in.remote_addr = r->remote_addr;
-	if ((st = tenants_platform_act_as(&r->ctx, &in, token, &out)) != ST_OK)
+	if ((st = tenants_platform_act_as(&r->ctx, &in, handoff, &out)) != ST_OK)
 		return st;
-	auth_cookie_set(r, w, token, 60 * in.minutes);
-	sodium_memzero(token, sizeof(token));
+	sodium_memzero(handoff, sizeof(handoff));
 	return reply_json(r, w, 201, out);
 }
 
@@ -205,6 +267,8 @@ act_as_route(struct request *r, struct response *w)
 static const struct route tenants_platform_routes_v[] = {
 	{ HTTP_GET, "/v1/platform/tenants", list_route, N, P, NULL },
 	{ HTTP_POST, "/v1/platform/tenants", create_route, N, P, NULL },
+	{ HTTP_GET, "/v1/platform/tenants/{id}", get_route, N, P, NULL },
+	{ HTTP_GET, "/v1/platform/overview", overview_route, N, P, NULL },
 	{ HTTP_PATCH, "/v1/platform/tenants/{id}", patch_route, N, P, NULL },
 	{ HTTP_DELETE, "/v1/platform/tenants/{id}", delete_route, N, P, NULL },
 	{ HTTP_POST, "/v1/platform/tenants/{id}/suspend", suspend_route, N, P, NULL },

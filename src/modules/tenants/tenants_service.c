@@ -233,7 +233,7 @@ tenant_json(const char *text)
 }
 
 enum status
-tenants_platform_list(struct ctx *c, const char *status, const struct page *pg,
+tenants_platform_list(struct ctx *c, const char *status, const char *q, const struct page *pg,
     json_t **items, json_t **next)
 {
 	struct platform_tenant_row *rows = NULL;
@@ -245,7 +245,7 @@ tenants_platform_list(struct ctx *c, const char *status, const struct page *pg,
 	*next = json_null();
 	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
 		return st;
-	st = tenants_store_platform_list(&tx, admin_id(c), status, pg->after_ts, pg->after_id,
+	st = tenants_store_platform_list(&tx, admin_id(c), status, q, pg->after_ts, pg->after_id,
 	    pg->limit + 1, &rows, &n);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
@@ -260,9 +260,11 @@ tenants_platform_list(struct ctx *c, const char *status, const struct page *pg,
 }
 
 enum status
-tenants_platform_create(struct ctx *c, const struct tenant_new *in, json_t **out)
+tenants_platform_create(struct ctx *c, const struct tenant_new *in, const char *owner_email,
+    json_t **out)
 {
 	const char *id, *json = NULL;
+	json_t *invitation = NULL;
 	struct db_tx tx;
 	enum status st;
 
@@ -279,11 +281,51 @@ tenants_platform_create(struct ctx *c, const struct tenant_new *in, json_t **out
 		}
 		goto out;
 	}
+	/* The invitation is the new tenant's row: its RLS context. */
+	if (owner_email != NULL && ((st = db_tx_set_tenant(&tx, id)) != ST_OK ||
+	    (st = auth_platform_invite_owner(c, &tx, owner_email, &invitation)) != ST_OK))
+		goto out;
 	st = tenants_store_platform_get(&tx, admin_id(c), id, &json);
 out:
-	if ((st = db_tx_end(&tx, st)) == ST_OK)
+	if ((st = db_tx_end(&tx, st)) == ST_OK) {
 		*out = tenant_json(json);
+		if (invitation != NULL)
+			json_object_set(*out, "invitation", invitation);
+	}
+	json_decref(invitation);
 	return st;
+}
+
+static enum status
+platform_json(struct ctx *c, const char *id, json_t **out)
+{
+	const char *json = NULL;
+	struct db_tx tx;
+	enum status st;
+
+	*out = NULL;
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	st = id ? tenants_store_platform_detail(&tx, admin_id(c), id, &json)
+	    : tenants_store_platform_overview(&tx, admin_id(c), &json);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (json == NULL)
+		return err_set(c->err, ST_NOTFOUND, "No tenant with this id.");
+	*out = tenant_json(json);
+	return ST_OK;
+}
+
+enum status
+tenants_platform_get(struct ctx *c, const char *id, json_t **out)
+{
+	return platform_json(c, id, out);
+}
+
+enum status
+tenants_platform_overview(struct ctx *c, json_t **out)
+{
+	return platform_json(c, NULL, out);
 }
 
 typedef enum status (*platform_change_fn)(struct db_tx *, const char *, const char *,
@@ -316,10 +358,28 @@ out:
 }
 
 enum status
-tenants_platform_set_status(struct ctx *c, const char *id, const char *status, json_t **out)
+tenants_platform_set_status(struct ctx *c, const char *id, const char *status,
+    const char *reason, json_t **out)
 {
-	return platform_change(c, tenants_store_platform_set_status, id, status,
-	    strcmp(status, "deleted") != 0, out);
+	const char *json = NULL;
+	struct db_tx tx;
+	bool found = false;
+	enum status st;
+
+	*out = NULL;
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return st;
+	if ((st = tenants_store_platform_set_status(&tx, admin_id(c), id, status, reason,
+	    c->request_id, &found)) != ST_OK)
+		goto out;
+	if (!found)
+		st = err_set(c->err, ST_NOTFOUND, "No tenant with this id.");
+	else if (strcmp(status, "deleted") != 0)
+		st = tenants_store_platform_get(&tx, admin_id(c), id, &json);
+out:
+	if ((st = db_tx_end(&tx, st)) == ST_OK)
+		*out = tenant_json(json);
+	return st;
 }
 
 enum status
@@ -329,18 +389,24 @@ tenants_platform_set_plan(struct ctx *c, const char *id, const char *plan, json_
 }
 
 enum status
-tenants_platform_act_as(struct ctx *c, const struct act_as_in *in, char *token, json_t **out)
+tenants_platform_act_as(struct ctx *c, const struct act_as_in *in, char *handoff, json_t **out)
 {
-	char csrf[SEC_TOKEN_CHARS + 1];
-	unsigned char hash[32];
+	char token[SEC_TOKEN_CHARS + 1], csrf[SEC_TOKEN_CHARS + 1];
+	unsigned char hash[32], hhash[32];
+	const char *handoff_expires = NULL;
 	struct act_as_row row;
 	struct db_tx tx;
 	enum status st;
 
 	*out = NULL;
+	/* The session's own token is never handed out: the tenant's host
+	 * replaces it when the hand-off token is exchanged there. */
 	sec_random_token(token);
 	sec_random_token(csrf);
+	sec_random_token(handoff);
 	sec_sha256(token, hash);
+	sec_sha256(handoff, hhash);
+	sodium_memzero(token, sizeof(token));
 	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
 		return st;
 	if ((st = tenants_store_act_as_start(&tx, admin_id(c), in,
@@ -350,14 +416,18 @@ tenants_platform_act_as(struct ctx *c, const struct act_as_in *in, char *token, 
 		st = err_set(c->err, ST_NOTFOUND, "No active tenant with this id.");
 		goto out;
 	}
-	*out = json_pack("{s:s, s:s, s:s, s:b, s:s}", "session_id", row.session_id,
+	if ((st = tenants_store_act_as_handoff(&tx, admin_id(c), row.session_id,
+	    sec_bytea_hex(c->arena, hhash, 32), ACT_AS_HANDOFF_S, &handoff_expires)) != ST_OK)
+		goto out;
+	*out = json_pack("{s:s, s:s, s:s, s:b, s:{s:s, s:s}}", "session_id", row.session_id,
 	    "tenant_id", in->tenant_id, "expires_at", row.expires_at, "write", in->write,
-	    "csrf_token", csrf);
+	    "handoff", "token", handoff, "expires_at", handoff_expires ? handoff_expires : "");
 out:
+	sodium_memzero(csrf, sizeof(csrf));
 	if ((st = db_tx_end(&tx, st)) != ST_OK) {
 		json_decref(*out);
 		*out = NULL;
-		sodium_memzero(token, SEC_TOKEN_CHARS + 1);
+		sodium_memzero(handoff, SEC_TOKEN_CHARS + 1);
 	}
 	return st;
 }

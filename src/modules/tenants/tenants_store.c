@@ -165,16 +165,46 @@ platform_row(PGresult *res, int i, void *elem, struct arena *a)
 
 enum status
 tenants_store_platform_list(struct db_tx *tx, const char *actor, const char *status,
-    const char *after_ts, const char *after_id, int limit, struct platform_tenant_row **rows,
-    size_t *n)
+    const char *q, const char *after_ts, const char *after_id, int limit,
+    struct platform_tenant_row **rows, size_t *n)
 {
 	char lim[16];
-	const char *params[5] = { actor, status, after_ts, after_id, lim };
+	const char *params[6] = { actor, status, q, after_ts, after_id, lim };
 
 	snprintf(lim, sizeof(lim), "%d", limit);
 	return db_rows(tx, "SELECT " TENANT_JSON "::text, created_at::text, id::text"
-	    " FROM platform_tenants_list($1, $2, $3::timestamptz, $4::uuid, $5::int)", 5, params,
-	    sizeof(**rows), platform_row, (void **)rows, n);
+	    " FROM platform_tenants_search($1, $2, $3, $4::timestamptz, $5::uuid, $6::int)", 6,
+	    params, sizeof(**rows), platform_row, (void **)rows, n);
+}
+
+/* One jsonb value of a platform function, as text (NULL when it gave none). */
+static enum status
+json_call(struct db_tx *tx, const char *sql, int n, const char *const *params,
+    const char **json)
+{
+	PGresult *res = db_exec(tx, sql, n, params);
+
+	*json = NULL;
+	if (res == NULL)
+		return db_status(tx);
+	if (PQntuples(res) > 0)
+		*json = db_val(res, 0, 0);
+	return ST_OK;
+}
+
+enum status
+tenants_store_platform_detail(struct db_tx *tx, const char *actor, const char *id,
+    const char **json)
+{
+	return json_call(tx, "SELECT platform_tenant_detail($1, $2)::text", 2,
+	    (const char *[]){ actor, id }, json);
+}
+
+enum status
+tenants_store_platform_overview(struct db_tx *tx, const char *actor, const char **json)
+{
+	return json_call(tx, "SELECT platform_overview($1)::text", 1,
+	    (const char *[]){ actor }, json);
 }
 
 enum status
@@ -226,10 +256,17 @@ platform_call(struct db_tx *tx, const char *sql, const char *actor, const char *
 
 enum status
 tenants_store_platform_set_status(struct db_tx *tx, const char *actor, const char *id,
-    const char *status, const char *request_id, bool *found)
+    const char *status, const char *reason, const char *request_id, bool *found)
 {
-	return platform_call(tx, "SELECT platform_tenant_set_status($1, $2, $3, $4)", actor, id,
-	    status, request_id, found);
+	const char *params[5] = { actor, id, status, reason, request_id };
+	PGresult *res = db_exec(tx, "SELECT platform_tenant_set_status_why($1, $2, $3, $4, $5)",
+	    5, params);
+
+	*found = false;
+	if (res == NULL)
+		return db_status(tx);
+	*found = db_val(res, 0, 0) != NULL;
+	return ST_OK;
 }
 
 enum status
@@ -261,6 +298,23 @@ tenants_store_act_as_start(struct db_tx *tx, const char *actor, const struct act
 		out->session_id = db_val(res, 0, 0);
 		out->expires_at = db_val(res, 0, 1);
 	}
+	return ST_OK;
+}
+
+enum status
+tenants_store_act_as_handoff(struct db_tx *tx, const char *actor, const char *session_id,
+    const char *hash_hex, int ttl_s, const char **expires_at)
+{
+	char ttl[16];
+	PGresult *res;
+
+	snprintf(ttl, sizeof(ttl), "%d", ttl_s);
+	res = db_exec(tx, "SELECT " DB_RFC3339("e") " FROM platform_act_as_handoff($1, $2, $3, $4) e",
+	    4, (const char *[]){ actor, session_id, hash_hex, ttl });
+	*expires_at = NULL;
+	if (res == NULL)
+		return db_status(tx);
+	*expires_at = db_val(res, 0, 0);
 	return ST_OK;
 }
 

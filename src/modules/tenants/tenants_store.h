@@ -36,17 +36,25 @@ struct platform_tenant_row {
 	const char *created_at;	/* the paging key */
 	const char *id;
 };
-/* Up to limit rows after (after_ts, after_id) (both NULL: from the start). */
+/* Up to limit rows after (after_ts, after_id) (both NULL: from the start),
+ * of status (NULL: any) whose slug or name contains q (NULL: any). */
 enum status tenants_store_platform_list(struct db_tx *tx, const char *actor,
-    const char *status, const char *after_ts, const char *after_id, int limit,
+    const char *status, const char *q, const char *after_ts, const char *after_id, int limit,
     struct platform_tenant_row **rows, size_t *n) MUST_USE;
+/* One tenant with its usage, invitations and platform activity; the
+ * platform overview. JSON text, *json NULL when there is no such tenant. */
+enum status tenants_store_platform_detail(struct db_tx *tx, const char *actor, const char *id,
+    const char **json) MUST_USE;
+enum status tenants_store_platform_overview(struct db_tx *tx, const char *actor,
+    const char **json) MUST_USE;
 enum status tenants_store_platform_get(struct db_tx *tx, const char *actor, const char *id,
     const char **json) MUST_USE;
 enum status tenants_store_platform_create(struct db_tx *tx, const char *actor,
     const struct tenant_new *in, const char *request_id, const char **id) MUST_USE;
 /* *found = false when there is no such tenant. */
 enum status tenants_store_platform_set_status(struct db_tx *tx, const char *actor,
-    const char *id, const char *status, const char *request_id, bool *found) MUST_USE;
+    const char *id, const char *status, const char *reason, const char *request_id,
+    bool *found) MUST_USE;
 enum status tenants_store_platform_set_plan(struct db_tx *tx, const char *actor,
     const char *id, const char *plan, const char *request_id, bool *found) MUST_USE;
 struct act_as_row {
@@ -57,6 +65,9 @@ struct act_as_row {
 enum status tenants_store_act_as_start(struct db_tx *tx, const char *actor,
     const struct act_as_in *in, const char *token_hash_hex, const char *csrf,
     const char *request_id, struct act_as_row *out) MUST_USE;
+/* Arms the session's one-time hand-off (hash of the token, ≤ 60 s). */
+enum status tenants_store_act_as_handoff(struct db_tx *tx, const char *actor,
+    const char *session_id, const char *hash_hex, int ttl_s, const char **expires_at) MUST_USE;
 
 /* The tenant admin's own statements (in the tenant's transaction). */
 enum status tenants_store_is_iana_zone(struct db_tx *tx, const char *zone, bool *ok) MUST_USE;
