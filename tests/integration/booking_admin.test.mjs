@@ -242,7 +242,7 @@ describe('customers, usage and settings', () => {
     const all = expect(await owner.get('/v1/admin/customers'), 200);
     assert.equal(all.items.length, 3);
     assert.deepEqual(Object.keys(all.items[0]).sort(), ['bookings_count', 'created_at', 'email', 'id',
-      'name', 'phone', 'sms_consent', 'updated_at', 'version']);
+      'name', 'notes', 'phone', 'sms_consent', 'updated_at', 'version']);
     const byName = expect(await owner.get('/v1/admin/customers?q=byron'), 200);
     assert.deepEqual(byName.items.map((c) => c.name), ['Ada Byron']);
     assert.equal(byName.items[0].bookings_count, 2);
