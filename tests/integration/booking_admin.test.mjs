@@ -213,6 +213,24 @@ describe('bookings through the admin API', () => {
     assert.equal((await owner.post(`/v1/admin/bookings/${color.id}/cancel`, { reason: 'again' })).status, 409);
   });
 
+  test('each item names the resources it holds, for the calendar\'s resource view', async () => {
+    const room = expect(await owner.post('/v1/admin/resources', { name: 'Colour room' }), 201);
+    expect(await owner.put(`/v1/admin/resources/${room.id}/services`,
+      { items: [{ service_id: COLOR }] }), 200);
+    const b = expect(await create(owner, { services: [{ service_id: COLOR }, { service_id: CUT }],
+      start: `${d}T18:00:00Z`, customer: { name: 'Rhea Room', email: 'rhea@example.com' } }), 201);
+    const got = expect(await owner.get(`/v1/admin/bookings/${b.id}`), 200);
+    assert.deepEqual(got.services.map((it) => it.resources), [[{ id: room.id, name: 'Colour room' }], []]);
+    const listed = expect(await owner.get(`/v1/admin/bookings?from=${d}T18:00:00Z&to=${d}T18:01:00Z`), 200);
+    assert.deepEqual(listed.items[0].services[0].resources, [{ id: room.id, name: 'Colour room' }]);
+    const pub = expect(await book(srv, t, bookingBody(`${d}T20:00:00Z`,
+      { name: 'Pia Public', email: 'pia@example.com' })), 201);
+    assert.equal('resources' in pub.services[0], false, 'the public view never lists them');
+    expect(await owner.post(`/v1/admin/bookings/${b.id}/cancel`, { reason: 'test' }), 200);
+    const gone = expect(await owner.get(`/v1/admin/bookings/${b.id}`), 200);
+    assert.deepEqual(gone.services[0].resources, [], 'a cancelled booking holds nothing');
+  });
+
   test('another tenant\'s admin cannot see or touch these bookings', async () => {
     const other = salon();
     const them = await signIn(srv, other, 'OWNER');

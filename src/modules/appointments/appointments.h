@@ -124,6 +124,7 @@ struct appt_view_item {
 	int price_minor;
 	const char **addon_ids, **addon_names;
 	size_t n_addons;
+	const char *resources;		/* JSON [{id, name}]: the units it holds */
 };
 
 /* A booking as the API shows it. */

@@ -26,7 +26,7 @@ appt_utc_text(struct arena *a, int64_t t)
 }
 
 static json_t *
-services_json(struct arena *a, struct tz *z, const struct appt_view *v)
+services_json(struct arena *a, struct tz *z, const struct appt_view *v, bool admin)
 {
 	json_t *arr = json_array();
 
@@ -42,6 +42,11 @@ services_json(struct arena *a, struct tz *z, const struct appt_view *v)
 		    "start", appt_time_text(a, z, it->start), "end", appt_time_text(a, z, it->end),
 		    "staff_name", it->staff_name, "staff_id", it->staff_id,
 		    "price_minor", it->price_minor, "addons", addons));
+		/* Known when the booking was read back (not on the answer
+		 * to a change, which is built from what was written). */
+		if (admin && it->resources != NULL)
+			json_object_set_new(json_array_get(arr, i), "resources",
+			    json_loads(it->resources, 0, NULL));
 	}
 	return arr;
 }
@@ -66,7 +71,7 @@ appt_booking_json(struct arena *a, struct tz *z, const struct appt_view *v,
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s?}, s:I, s:s?, s:s}",
 	    "reference", v->reference, "id", v->id, "status", v->status,
 	    "start", appt_time_text(a, z, v->start), "end", appt_time_text(a, z, v->end),
-	    "services", services_json(a, z, v), "staff", staff_json(v),
+	    "services", services_json(a, z, v, admin), "staff", staff_json(v),
 	    "customer", "name", v->customer_name,
 	    "total", (json_int_t)v->total_minor, "currency", v->currency,
 	    "cancel_until", appt_time_text(a, z, appt_policy_deadline(v->start, cancel_window_h)));

@@ -1149,7 +1149,14 @@ load_items(struct db_tx *tx, struct appt_view *views, size_t n)
 	    " coalesce((SELECT json_agg(json_build_array(u.aid, ad.name) ORDER BY u.ord)"
 	    "  FROM unnest(bi.addon_ids) WITH ORDINALITY AS u (aid, ord)"
 	    "  LEFT JOIN service_addons ad ON ad.tenant_id = bi.tenant_id AND ad.id = u.aid),"
-	    "  '[]')::text"
+	    "  '[]')::text,"
+	    /* The resources its live claims hold over the item's time (a
+	     * cancelled booking has none left). */
+	    " (SELECT coalesce(json_agg(json_build_object('id', r.id, 'name', r.name)"
+	    "  ORDER BY r.name, r.id), '[]')::text FROM resources r WHERE r.tenant_id = bi.tenant_id"
+	    "  AND r.id IN (SELECT c.resource_id FROM slot_claims c WHERE c.tenant_id = bi.tenant_id"
+	    "  AND c.booking_id = bi.booking_id AND c.resource_id IS NOT NULL"
+	    "  AND c.starts_at < bi.ends_at AND c.ends_at > bi.starts_at))"
 	    " FROM booking_items bi JOIN services sv ON sv.tenant_id = bi.tenant_id"
 	    " AND sv.id = bi.service_id JOIN staff st ON st.tenant_id = bi.tenant_id"
 	    " AND st.id = bi.staff_id WHERE bi.booking_id = ANY($1::uuid[])"
@@ -1180,6 +1187,7 @@ load_items(struct db_tx *tx, struct appt_view *views, size_t n)
 				it->start = col_i64(res, r, 5);
 				it->end = col_i64(res, r, 6);
 				it->price_minor = col_int(res, r, 7);
+				it->resources = db_val(res, r, 9);
 				adds = json_loads(PQgetvalue(res, r, 8), 0, NULL);
 				it->addon_ids = arena_calloc(a, json_array_size(adds) + 1, sizeof(char *));
 				it->addon_names = arena_calloc(a, json_array_size(adds) + 1, sizeof(char *));

@@ -1,6 +1,7 @@
 // calendar.tsx — the schedule as a grid: a day (one column per staff
 // member) or a week (seven days, each split into the staff's lanes), with
-// bookings as blocks placed by time. Blocks open the booking's actions;
+// bookings as blocks placed by time; or the same grid by resource (rooms,
+// chairs, equipment: one lane each, a booking shown in every one it holds). Blocks open the booking's actions;
 // dragging one to another time or person asks to move it there (the
 // server decides, and says why not); the same move is a keyboard form in
 // the booking's dialog. New bookings take a time the engine offers.
@@ -17,8 +18,8 @@ import { can, shell } from '../state';
 import { addDays, dateTime, instant, longDate, shortDate, time, today, zoneLabel } from '../format';
 import { Async, Badge, Dialog, PageHeader, Select, useLoad } from '../ui';
 import {
-  type Booking, type Service, type Staff, STATUS_KIND, STATUS_WORDS, columns, loadRange, loadServices, loadStaff,
-  movable, ownOnly, useLiveReload,
+  type Booking, type Resource, type Service, type Staff, STATUS_KIND, STATUS_WORDS, columns, loadRange,
+  loadResources, loadServices, loadStaff, movable, ownOnly, useLiveReload,
 } from './desk-data';
 import { BookingActions, MoveDialog, NewBookingDialog, dropStart } from './desk-form';
 
@@ -42,8 +43,14 @@ interface Block {
 
 const PALETTE = ['#2563eb', '#0f766e', '#b45309', '#7c3aed', '#be123c', '#15803d', '#0e7490', '#a16207', '#4338ca', '#9f1239'];
 
-/** Where each booking item goes: its day column, staff lane and height. */
-function layout(bookings: Booking[], days: string[], lanes: { id: string; color: string | null }[]) {
+type By = 'staff' | 'resource';
+
+/** The lanes an item goes in: its staff member's, or each resource's it holds. */
+const laneIds = (it: Booking['services'][number], by: By) =>
+  by === 'staff' ? [it.staff_id] : (it.resources ?? []).map((r) => r.id);
+
+/** Where each booking item goes: its day column, lane and height. */
+function layout(bookings: Booking[], days: string[], lanes: { id: string; name: string; color: string | null }[], by: By) {
   const laneOf = new Map(lanes.map((l, i) => [l.id, i]));
   const daySet = new Set(days);
   const blocks: Block[] = [];
@@ -51,8 +58,8 @@ function layout(bookings: Booking[], days: string[], lanes: { id: string; color:
   let hi = 18 * 60;
   for (const b of bookings) {
     if (b.status === 'CANCELLED') continue;
-    b.services.forEach((it, i) => {
-      const lane = laneOf.get(it.staff_id);
+    b.services.forEach((it, i) => laneIds(it, by).forEach((lid) => {
+      const lane = laneOf.get(lid);
       const day = it.start.slice(0, 10);
       if (lane === undefined || !daySet.has(day)) return;
       const s = minutesOf(it.start);
@@ -62,13 +69,14 @@ function layout(bookings: Booking[], days: string[], lanes: { id: string; color:
       hi = Math.max(hi, e);
       const st = it.start.slice(11, 16);
       const en = it.end.slice(11, 16);
+      const where = by === 'resource' ? `, in ${lanes[lane].name}` : '';
       blocks.push({
-        key: `${b.id}-${i}`, b, day, lane, top: s, height: e - s,
-        label: `${st} ${b.customer.name} ${it.name}, until ${en}, with ${it.staff_name}, ${STATUS_WORDS[b.status]}`,
+        key: `${b.id}-${i}-${lid}`, b, day, lane, top: s, height: e - s,
+        label: `${st} ${b.customer.name} ${it.name}, until ${en}, with ${it.staff_name}${where}, ${STATUS_WORDS[b.status]}`,
         text: `${st} ${b.customer.name}`, sub: it.name,
         color: lanes[lane].color || PALETTE[lane % PALETTE.length],
       });
-    });
+    }));
   }
   const start = Math.floor(lo / 60) * 60;
   const end = Math.min(24 * 60, Math.ceil(hi / 60) * 60);
@@ -106,10 +114,13 @@ function DayBlocks({ day, list, start, view, canMove }: {
   return <div ref={ref} class="cal-day" data-day={day} aria-label={shortDate(`${day}T12:00:00Z`)} role="group" />;
 }
 
-function readQuery(): { view: 'day' | 'week'; date: string } {
+function readQuery(): { view: 'day' | 'week'; date: string; by: By } {
   const p = new URLSearchParams(location.search);
   const d = p.get('date') ?? '';
-  return { view: p.get('view') === 'week' ? 'week' : 'day', date: /^\d{4}-\d{2}-\d{2}$/.test(d) ? d : today() };
+  return {
+    view: p.get('view') === 'week' ? 'week' : 'day', date: /^\d{4}-\d{2}-\d{2}$/.test(d) ? d : today(),
+    by: p.get('by') === 'resource' ? 'resource' : 'staff',
+  };
 }
 
 export default function Calendar() {
@@ -122,18 +133,20 @@ export default function Calendar() {
   const [view, setView] = useState<'day' | 'week'>(q.view);
   const [date, setDate] = useState(q.date);
   const [only, setOnly] = useState('');
+  const [by, setBy] = useState<By>(q.by);
   const first = view === 'week' ? mondayOf(date) : date;
   const days = useMemo(() => Array.from({ length: view === 'week' ? 7 : 1 }, (_, i) => addDays(first, i)), [first, view]);
   const last = days[days.length - 1];
 
   useEffect(() => {
-    history.replaceState(history.state, '', `${location.pathname}?view=${view}&date=${date}`);
-  }, [view, date]);
+    const r = by === 'resource' ? '&by=resource' : '';
+    history.replaceState(history.state, '', `${location.pathname}?view=${view}&date=${date}${r}`);
+  }, [view, date, by]);
 
   const meta = useLoad(async (signal) => {
-    const [staff, services] = await Promise.all([loadStaff(signal),
-      can('bookings', 'write') ? loadServices(signal) : Promise.resolve([] as Service[])]);
-    return { staff, services };
+    const [staff, services, resources] = await Promise.all([loadStaff(signal),
+      can('bookings', 'write') ? loadServices(signal) : Promise.resolve([] as Service[]), loadResources(signal)]);
+    return { staff, services, resources };
   }, []);
   const data = useLoad(async (signal) => {
     const rows = await loadRange(instant(first, '00:00'), instant(addDays(last, 1), '00:00'), signal);
@@ -167,7 +180,13 @@ export default function Calendar() {
           <span>Date</span>
           <input type="date" value={date} onChange={(e) => { const v = (e.target as HTMLInputElement).value; if (v) setDate(v); }} />
         </label>
-        {meta.data && meta.data.staff.length > 1 && !ownOnly(meta.data.staff) && (
+        {meta.data && (meta.data.resources.length > 0 || by === 'resource') && !ownOnly(meta.data.staff) && (
+          <div class="seg" role="group" aria-label="Lanes">
+            <button type="button" aria-pressed={by === 'staff'} onClick={() => setBy('staff')}>Staff</button>
+            <button type="button" aria-pressed={by === 'resource'} onClick={() => setBy('resource')}>Resources</button>
+          </div>
+        )}
+        {by === 'staff' && meta.data && meta.data.staff.length > 1 && !ownOnly(meta.data.staff) && (
           <Select label="Staff" name="only" value={only} onValue={setOnly}
             options={[{ value: '', label: 'Everyone' }, ...meta.data.staff.map((s) => ({ value: s.id, label: s.display_name }))]} />
         )}
@@ -176,8 +195,8 @@ export default function Calendar() {
       <Async state={meta}>
         {(m) => (
           <Async state={data}>
-            {(rows) => <Grid bookings={rows} staff={m.staff} days={days} only={only}
-              view={view} reload={data.reload} />}
+            {(rows) => <Grid bookings={rows} staff={m.staff} resources={m.resources} days={days}
+              only={by === 'staff' ? only : ''} by={by} view={view} reload={data.reload} />}
           </Async>
         )}
       </Async>
@@ -189,18 +208,37 @@ export default function Calendar() {
   );
 }
 
-function Grid({ bookings, staff, days, only, view, reload }: {
-  bookings: Booking[]; staff: Staff[]; days: string[]; only: string;
+/** Resource lanes: every resource, plus any a booking holds that is no
+ * longer listed (deleted since). */
+function resourceLanes(resources: Resource[], bookings: Booking[]) {
+  const lanes = resources.map((r) => ({ id: r.id, name: r.name, color: null as string | null }));
+  const seen = new Set(lanes.map((l) => l.id));
+  for (const b of bookings) {
+    for (const it of b.services) {
+      for (const r of it.resources ?? []) {
+        if (!seen.has(r.id)) {
+          seen.add(r.id);
+          lanes.push({ id: r.id, name: r.name, color: null });
+        }
+      }
+    }
+  }
+  return lanes;
+}
+
+function Grid({ bookings, staff, resources, days, only, by, view, reload }: {
+  bookings: Booking[]; staff: Staff[]; resources: Resource[]; days: string[]; only: string; by: By;
   view: 'day' | 'week'; reload: () => void;
 }) {
   const lanes = useMemo(() => {
+    if (by === 'resource') return resourceLanes(resources, bookings);
     const all = columns(staff, bookings);
     return only ? all.filter((c) => c.id === only) : all;
-  }, [staff, bookings, only]);
+  }, [staff, resources, bookings, only, by]);
   const { blocks, start, end } = useMemo(() => {
     performance.mark?.('rcp-cal-layout');
-    return layout(bookings, days, lanes);
-  }, [bookings, days, lanes]);
+    return layout(bookings, days, lanes, by);
+  }, [bookings, days, lanes, by]);
   const byDay = useMemo(() => {
     const m = new Map<string, Block[]>(days.map((d) => [d, []]));
     for (const bl of blocks) m.get(bl.day)?.push(bl);
@@ -222,7 +260,9 @@ function Grid({ bookings, staff, days, only, view, reload }: {
     requestAnimationFrame(() => setTimeout(() => performance.mark?.('rcp-cal-painted'), 0));
   }, [blocks]);
 
-  const canMove = can('bookings', 'write');
+  // A move picks a time and a person; the engine then finds the
+  // resources, so blocks move only in the staff lanes.
+  const canMove = can('bookings', 'write') && by === 'staff';
   // Handlers are delegated (one per grid, not per block) and read the
   // latest data through a ref, so the grid's vnode below can be memoised.
   const cur = useRef({ bookings, lanes, start });
@@ -286,12 +326,13 @@ function Grid({ bookings, staff, days, only, view, reload }: {
 
   const openB = openId ? bookings.find((x) => x.id === openId) ?? null : null;
   if (lanes.length === 0) {
-    return <p class="state empty">No one is on the schedule yet. Add staff in the Catalogue.</p>;
+    return <p class="state empty">{by === 'resource' ? 'No resources yet. Add rooms or equipment in the Catalogue.'
+      : 'No one is on the schedule yet. Add staff in the Catalogue.'}</p>;
   }
   return (
     <>
       {view === 'week' && (
-        <ul class="cal-legend" aria-label="Staff colours">
+        <ul class="cal-legend" aria-label={by === 'resource' ? 'Resource colours' : 'Staff colours'}>
           {lanes.map((l, i) => (
             <li key={l.id}><span class="sw" style={{ background: l.color || PALETTE[i % PALETTE.length] }} />{l.name}</li>
           ))}
@@ -322,6 +363,7 @@ function BookingDialog({ booking, staff, onClose, reload }: {
       <ul class="plain">
         {b.services.map((it, i) => (
           <li key={i}>{time(it.start)}–{time(it.end)} {it.name} with {it.staff_name}
+            {(it.resources ?? []).length > 0 && <>, in {it.resources!.map((r) => r.name).join(', ')}</>}
             {it.addons.length > 0 && <small class="hint"> + {it.addons.map((a) => a.name).join(', ')}</small>}</li>
         ))}
       </ul>

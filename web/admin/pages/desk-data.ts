@@ -13,6 +13,8 @@ export interface BookingItem {
   service_id: string; name: string; start: string; end: string;
   staff_id: string; staff_name: string; price_minor: number;
   addons: { id: string; name: string }[];
+  /** The rooms, chairs or equipment the item holds (none once cancelled). */
+  resources?: { id: string; name: string }[];
 }
 
 export interface Booking {
@@ -76,6 +78,16 @@ export async function loadRange(from: string, to: string, signal?: AbortSignal, 
 export async function loadStaff(signal?: AbortSignal): Promise<Staff[]> {
   if (!can('staff', 'read')) return [];
   const p = await api.get<Page<Staff>>('/v1/admin/staff?active=true&limit=100', { signal });
+  return p.items;
+}
+
+export interface Resource { id: string; name: string }
+
+/** The business's resources, by name; [] when the caller may not read
+ * the catalogue. */
+export async function loadResources(signal?: AbortSignal): Promise<Resource[]> {
+  if (!can('catalog', 'read')) return [];
+  const p = await api.get<Page<Resource>>('/v1/admin/resources?limit=100', { signal });
   return p.items;
 }
 
