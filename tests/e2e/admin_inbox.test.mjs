@@ -99,7 +99,7 @@ describe('admin inbox, customers, receptionist', () => {
     const transcript = page.getByRole('list', { name: 'Transcript' });
     await transcript.getByText('can I talk to a real person please').waitFor();
     await transcript.getByText(/Receptionist did:.*(FAQ|Handed)/).first().waitFor();
-    await page.getByRole('article').getByText('With a person').waitFor();
+    await page.getByRole('article').getByText('Waiting for a person').waitFor();
     await assertAccessible(page, 'conversation');
     await shot(page, 'lumen', 'conversation');
 
@@ -115,6 +115,11 @@ describe('admin inbox, customers, receptionist', () => {
     assert.equal(h.items.at(-1).text, 'Hi, this is Sam from the salon.');
     assert.equal(h.items.at(-1).author, 'human');
     assert.equal(h.status, 'HANDED_OFF');
+    // Replying took it: it no longer waits, the badge is gone, the page says who has it.
+    await page.getByRole('article').getByText('You have this conversation', { exact: false }).waitFor();
+    await page.getByRole('article').getByText(/^With /).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByLabel('1 waiting').waitFor({ state: 'detached' });
+    await page.getByText('Nobody is waiting.').waitFor();
 
     // Hand back, then close (the dialog asks first).
     await page.getByRole('button', { name: 'Hand back to the receptionist' }).click();

@@ -36,6 +36,7 @@ describe('inbox API', () => {
     const r = assertStatus(await owner.post(`/v1/admin/conversations/${id}/takeover`, {}), 200);
     assert.equal(r.status, 'HANDED_OFF');
     assert.equal(r.handoff_reason, 'Taken over by a person from the admin.');
+    assert.equal(r.claimed_by.id, owner.userId);
     assert.equal(conversationRow(t, id).status, 'HANDED_OFF');
     const again = assertStatus(await owner.post(`/v1/admin/conversations/${id}/takeover`, {}), 200);
     assert.equal(again.status, 'HANDED_OFF');
@@ -46,6 +47,46 @@ describe('inbox API', () => {
     assertInvalid(await owner.post(`/v1/admin/conversations/${id}/takeover`, { x: 1 }), 'x');
     assert.equal((await owner.post(`/v1/admin/conversations/${FAKE}/takeover`, {})).status, 404);
     assert.equal((await owner.post('/v1/admin/conversations/not-an-id/takeover', {})).status, 404);
+  });
+
+  test('a handoff waits until a person takes it: the waiting filter, who has it, hand back', async () => {
+    const admin = await signIn(srv, t, 'ADMIN');
+    const waiting = async () => assertStatus(await owner.get('/v1/admin/conversations?waiting=true&limit=100'), 200)
+      .items.map((x) => x.id);
+    const c = chat(srv, t);
+    await c.open();
+    ok(await c.say('can I talk to a real person please'));
+    const id = c.conversationId();
+    assert.equal(conversationRow(t, id).status, 'HANDED_OFF');
+    assert.ok((await waiting()).includes(id), 'the receptionist\'s handoff waits');
+    let got = assertStatus(await owner.get(`/v1/admin/conversations/${id}`), 200);
+    assert.equal(got.claimed_by, null);
+
+    const r = assertStatus(await admin.post(`/v1/admin/conversations/${id}/takeover`, {}), 200);
+    assert.equal(r.claimed_by.id, admin.userId);
+    assert.ok(r.claimed_by.name);
+    assert.match(r.claimed_by.at, /Z$/);
+    assert.ok(!(await waiting()).includes(id), 'taken: no longer waiting');
+    const rest = assertStatus(await owner.get('/v1/admin/conversations?waiting=false&limit=100'), 200);
+    assert.equal(rest.items.find((x) => x.id === id)?.claimed_by?.id, admin.userId);
+    // A second person does not take it from the first.
+    const second = assertStatus(await owner.post(`/v1/admin/conversations/${id}/takeover`, {}), 200);
+    assert.equal(second.claimed_by.id, admin.userId);
+    assert.deepEqual(auditRows(t, id, 'conversation.taken_over').map((a) => a.changes), [{ claimed: true }]);
+
+    // Handed back, then handed off again by the receptionist: waiting again.
+    got = assertStatus(await owner.post(`/v1/admin/conversations/${id}/handback`, {}), 200);
+    assert.equal(got.status, 'ACTIVE');
+    assert.equal(got.claimed_by, null);
+    ok(await c.say('I want to speak to a human'));
+    assert.equal(conversationRow(t, id).status, 'HANDED_OFF');
+    assert.ok((await waiting()).includes(id));
+    // A reply takes it too.
+    assertStatus(await owner.post(`/v1/admin/conversations/${id}/reply`, { text: 'Hi, Olive here.' }), 201);
+    got = assertStatus(await owner.get(`/v1/admin/conversations/${id}`), 200);
+    assert.equal(got.claimed_by.id, owner.userId);
+    assert.ok(!(await waiting()).includes(id));
+    assertInvalid(await owner.get('/v1/admin/conversations?waiting=maybe'), 'waiting');
   });
 
   test('close: the conversation ends, the widget session with it; closing twice is a conflict', async () => {

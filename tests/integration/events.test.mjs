@@ -148,7 +148,7 @@ describe('GET /v1/admin/events', () => {
     for (let i = 1; i < ids.length; i++) assert.ok(ids[i] > ids[i - 1], `ids ${ids}`);
   });
 
-  test('a chat: conversation.created, message, take over, hand back, close', async () => {
+  test('a chat: conversation.created, message, take over, hand back, a handoff waits, close', async () => {
     const ct = chatSalon();
     const o = await signIn(srv, ct, 'OWNER');
     const s = await openStream(srv, ct.host, o.session.cookie);
@@ -165,11 +165,16 @@ describe('GET /v1/admin/events', () => {
       assert.equal(msg.data.conversation_id, conv);
       assert.ok(msg.data.preview.length <= 80);
       expect(await o.post(`/v1/admin/conversations/${conv}/reply`, { text: 'Hi, Sam here' }), 201);
-      await waitEvent(s, (x) => x.kind === 'handoff.waiting', 'handoff.waiting');
+      // A person replying takes it at once: it never waits for anyone.
       const tk = await waitEvent(s, (x) => x.kind === 'handoff.taken', 'handoff.taken');
       assert.equal(tk.data.conversation_id, conv);
       expect(await o.post(`/v1/admin/conversations/${conv}/handback`, {}), 200);
       await waitEvent(s, (x) => x.kind === 'handoff.released', 'handoff.released');
+      assert.ok(!s.events.some((x) => x.kind === 'handoff.waiting'), 'a reply is no waiting handoff');
+      // The customer asks for a person: now it waits.
+      assert.equal((await c.send('can I talk to a real person please')).status, 200);
+      const w = await waitEvent(s, (x) => x.kind === 'handoff.waiting', 'handoff.waiting');
+      assert.equal(w.data.conversation_id, conv);
       adminSql(`UPDATE conversations SET status = 'CLOSED', closed_at = now()
         WHERE tenant_id = ${lit(ct.id)} AND id = ${lit(conv)}`);
       await waitEvent(s, (x) => x.kind === 'conversation.closed', 'conversation.closed');

@@ -102,7 +102,7 @@ function TopBar() {
 function useHandoffBadge() {
   useEffect(() => {
     if (shell.kind !== 'tenant' || !can('conversations', 'read')) return undefined;
-    const load = () => api.get<{ items: unknown[] }>('/v1/admin/conversations?status=HANDED_OFF&limit=100')
+    const load = () => api.get<{ items: unknown[] }>('/v1/admin/conversations?waiting=true&limit=100')
       .then((r) => { waitingHandoffs.value = r.items.length; }).catch(() => undefined);
     load();
     return subscribe('handoff.*', (e) => {

@@ -1,6 +1,6 @@
 /* ai_admin_routes.c — the business's view of its conversations:
  *
- *   GET  /v1/admin/conversations              list (status, channel, from/to
+ *   GET  /v1/admin/conversations              list (status, waiting, channel, from/to
  *                                             on last activity, q = text in
  *                                             any message, customer_id,
  *                                             cursor, limit)
@@ -61,7 +61,7 @@ list_route(struct request *r, struct response *w)
 	struct http_qparam qp[QPARAMS_MAX];
 	size_t nq;
 	const char *status = NULL, *channel = NULL, *from = NULL, *to = NULL, *q = NULL,
-	    *customer = NULL,
+	    *customer = NULL, *waiting = NULL,
 	    *cursor = NULL, *limit_s = NULL, *cur_ts = NULL, *cur_id = NULL, *next = NULL,
 	    *cur[2];
 	int limit = LIST_DEFAULT;
@@ -89,6 +89,8 @@ list_route(struct request *r, struct response *w)
 			slot = &q;
 		else if (strcmp(k, "customer_id") == 0)
 			slot = &customer;
+		else if (strcmp(k, "waiting") == 0)
+			slot = &waiting;
 		else if (strcmp(k, "cursor") == 0)
 			slot = &cursor;
 		else if (strcmp(k, "limit") == 0)
@@ -113,6 +115,8 @@ list_route(struct request *r, struct response *w)
 		err_detail(&r->err, "q", "must be 1 to 200 characters");
 	if (customer && !id_is_uuid(customer))
 		err_detail(&r->err, "customer_id", "must be a customer's id");
+	if (waiting && strcmp(waiting, "true") != 0 && strcmp(waiting, "false") != 0)
+		err_detail(&r->err, "waiting", "must be true or false");
 	if (limit_s) {
 		limit = all_digits(limit_s) && strlen(limit_s) <= 3 ? atoi(limit_s) : 0;
 		if (limit < 1 || limit > LIST_MAX)
@@ -124,7 +128,7 @@ list_route(struct request *r, struct response *w)
 	if (r->err.nviolations > 0)
 		return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
 
-	cq = (struct ai_conv_query){ .status = status, .channel = channel, .from = from,
+	cq = (struct ai_conv_query){ .status = status, .waiting = waiting, .channel = channel, .from = from,
 		.to = to, .q = q, .customer_id = customer ? appt_lower(r->arena, customer) : NULL,
 		.cursor_ts = cur_ts, .cursor_id = cur_id, .limit = limit };
 	if ((st = ai_conv_list(&r->ctx, &cq, &items, &next)) != ST_OK)

@@ -241,6 +241,7 @@ enum status ai_chat_history(struct ctx *ctx, const unsigned char hash[32], long 
 struct ai_conv_query {
 	const char *status, *channel, *from, *to, *q;
 	const char *customer_id;		/* the customer's conversations only */
+	const char *waiting;			/* "true": handed off, nobody has it yet */
 	const char *cursor_ts, *cursor_id;	/* from the decoded cursor, or NULL */
 	int limit;
 };
@@ -255,8 +256,9 @@ enum status ai_conv_reply(struct ctx *ctx, const char *id, const char *text,
     char message_id[UUID_STR_LEN + 1], int *seq) MUST_USE;
 /* Back to the receptionist; *out as ai_conv_get. */
 enum status ai_conv_handback(struct ctx *ctx, const char *id, json_t **out) MUST_USE;
-/* A person takes it (ACTIVE → HANDED_OFF; already HANDED_OFF: as it is)
- * or closes it; a CLOSED one is a conflict. *out as ai_conv_get. */
+/* A person takes it (ACTIVE → HANDED_OFF, claimed by them; a handoff
+ * nobody has yet: claimed; someone else's: as it is) or closes it; a
+ * CLOSED one is a conflict. *out as ai_conv_get. */
 enum status ai_conv_takeover(struct ctx *ctx, const char *id, json_t **out) MUST_USE;
 enum status ai_conv_close(struct ctx *ctx, const char *id, json_t **out) MUST_USE;
 
@@ -334,8 +336,14 @@ enum status ai_store_set_summary(struct db_tx *tx, const char *conv_id, const ch
     MUST_USE;
 enum status ai_store_set_customer(struct db_tx *tx, const char *conv_id, const char *email,
     const char *phone) MUST_USE;
+/* A status change leaves the conversation unclaimed unless claimed_by (a
+ * person of the business taking it) is given. */
 enum status ai_store_set_status(struct db_tx *tx, const char *conv_id, const char *status,
-    const char *reason) MUST_USE;
+    const char *reason, const char *claimed_by) MUST_USE;
+/* A person takes a handed-off conversation nobody has yet; *claimed false
+ * when someone already has it (or claimed_by is NULL). */
+enum status ai_store_claim(struct db_tx *tx, const char *conv_id, const char *claimed_by,
+    bool *claimed) MUST_USE;
 
 /* The tenant's knowledge as one JSON document (ai_knowledge.c parses it). */
 enum status ai_store_tenant_json(struct db_tx *tx, const char **json) MUST_USE;

@@ -177,6 +177,15 @@ ai_conv_get(struct ctx *ctx, const char *id, json_t **out)
 	return st;
 }
 
+/* The person a claim names: a signed-in user (an API key claims nothing). */
+static const char *
+claimer(const struct ctx *ctx)
+{
+	const struct principal *p = ctx->principal;
+
+	return p && p->kind == PRINCIPAL_USER && id_is_uuid(p->id) ? p->id : NULL;
+}
+
 /* Opens the transaction and locks the conversation for a status change;
  * on failure nothing is left open. */
 static enum status
@@ -201,6 +210,7 @@ ai_conv_reply(struct ctx *ctx, const char *id, const char *text,
 	struct ai_conv conv;
 	struct ai_msg_in m;
 	struct db_tx tx;
+	bool claimed;
 	enum status st;
 
 	*seq = 0;
@@ -210,9 +220,14 @@ ai_conv_reply(struct ctx *ctx, const char *id, const char *text,
 		st = err_set(ctx->err, ST_CONFLICT, "This conversation is closed.");
 		goto out;
 	}
-	/* A person answering takes the conversation: the AI falls silent. */
-	if (strcmp(conv.status, "ACTIVE") == 0 && (st = ai_store_set_status(&tx, id,
-	    "HANDED_OFF", "A person replied from the admin.")) != ST_OK)
+	/* A person answering takes the conversation: the AI falls silent,
+	 * and the handoff no longer waits for anyone. */
+	if (strcmp(conv.status, "ACTIVE") == 0)
+		st = ai_store_set_status(&tx, id, "HANDED_OFF", "A person replied from the admin.",
+		    claimer(ctx));
+	else
+		st = ai_store_claim(&tx, id, claimer(ctx), &claimed);
+	if (st != ST_OK)
 		goto out;
 	m = (struct ai_msg_in){ .role = "assistant", .author = "human", .content = text,
 		.author_id = p && id_is_uuid(p->id) ? p->id : NULL };
@@ -242,7 +257,7 @@ ai_conv_handback(struct ctx *ctx, const char *id, json_t **out)
 		    "handed back (this one is %s).", conv.status);
 		goto out;
 	}
-	if ((st = ai_store_set_status(&tx, id, "ACTIVE", NULL)) != ST_OK)
+	if ((st = ai_store_set_status(&tx, id, "ACTIVE", NULL, NULL)) != ST_OK)
 		goto out;
 	auth_actor(ctx, &who);
 	if ((st = audit_record(&tx, &who, "conversation.handed_back", "conversation", id,
@@ -267,7 +282,7 @@ conv_move(struct ctx *ctx, const char *id, const char *to, const char *action, j
 	struct audit_actor who;
 	struct ai_conv conv;
 	struct db_tx tx;
-	bool take = strcmp(to, "HANDED_OFF") == 0;
+	bool take = strcmp(to, "HANDED_OFF") == 0, claimed = false;
 	enum status st;
 
 	*out = NULL;
@@ -279,11 +294,20 @@ conv_move(struct ctx *ctx, const char *id, const char *to, const char *action, j
 	}
 	if (strcmp(conv.status, to) != 0) {
 		if ((st = ai_store_set_status(&tx, id, to,
-		    take ? "Taken over by a person from the admin." : NULL)) != ST_OK)
+		    take ? "Taken over by a person from the admin." : NULL,
+		    take ? claimer(ctx) : NULL)) != ST_OK)
 			goto out;
 		auth_actor(ctx, &who);
 		if ((st = audit_record(&tx, &who, action, "conversation", id,
 		    json_pack("{s:{s:s, s:s}}", "status", "from", conv.status, "to", to))) != ST_OK)
+			goto out;
+	} else if (take) {
+		/* A handoff waiting for a person: this one takes it. */
+		if ((st = ai_store_claim(&tx, id, claimer(ctx), &claimed)) != ST_OK)
+			goto out;
+		auth_actor(ctx, &who);
+		if (claimed && (st = audit_record(&tx, &who, action, "conversation", id,
+		    json_pack("{s:b}", "claimed", true))) != ST_OK)
 			goto out;
 	}
 	st = conv_json(ctx, &tx, id, out);

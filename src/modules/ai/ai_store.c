@@ -471,16 +471,34 @@ ai_store_set_customer(struct db_tx *tx, const char *conv_id, const char *email,
 
 enum status
 ai_store_set_status(struct db_tx *tx, const char *conv_id, const char *status,
-    const char *reason)
+    const char *reason, const char *claimed_by)
 {
-	const char *p[3] = { conv_id, status, reason };
+	const char *p[4] = { conv_id, status, reason, claimed_by };
 
 	if (db_exec(tx, "UPDATE conversations SET status = $2,"
 	    " handoff_reason = CASE WHEN $2 = 'HANDED_OFF' THEN left($3, 500) ELSE handoff_reason END,"
 	    " handed_off_at = CASE WHEN $2 = 'HANDED_OFF' THEN now() ELSE handed_off_at END,"
-	    " closed_at = CASE WHEN $2 = 'CLOSED' THEN now() ELSE NULL END"
-	    " WHERE id = $1::uuid", 3, p) == NULL)
+	    " closed_at = CASE WHEN $2 = 'CLOSED' THEN now() ELSE NULL END,"
+	    " claimed_by = $4::uuid, claimed_at = CASE WHEN $4::uuid IS NULL THEN NULL ELSE now() END"
+	    " WHERE id = $1::uuid", 4, p) == NULL)
 		return db_status(tx);
+	return ST_OK;
+}
+
+enum status
+ai_store_claim(struct db_tx *tx, const char *conv_id, const char *claimed_by, bool *claimed)
+{
+	PGresult *res;
+
+	*claimed = false;
+	if (claimed_by == NULL)
+		return ST_OK;
+	res = db_exec(tx, "UPDATE conversations SET claimed_by = $2::uuid, claimed_at = now()"
+	    " WHERE id = $1::uuid AND status = 'HANDED_OFF' AND claimed_at IS NULL RETURNING 1", 2,
+	    (const char *[]){ conv_id, claimed_by });
+	if (res == NULL)
+		return db_status(tx);
+	*claimed = PQntuples(res) == 1;
 	return ST_OK;
 }
 
@@ -564,6 +582,21 @@ ai_store_outbox(struct db_tx *tx, const char *recipient, const char *template, j
 
 /* A chat session past its idle expiry is closed, whether or not anyone
  * has written to it since (the row is closed the next time it is used). */
+/* Who has a handed-off conversation: the member's name and when (a
+ * person no longer of the business keeps the id, with no name). */
+#define CLAIMER "(SELECT m.name FROM auth_tenant_members(NULL, NULL, 1, c.claimed_by) m" \
+	" WHERE c.claimed_by IS NOT NULL), " DB_RFC3339("c.claimed_at")
+
+/* {id, name, at} from the three columns at col, or null. */
+static json_t *
+claimer_json(PGresult *res, int row, int col)
+{
+	if (db_val(res, row, col) == NULL)
+		return json_null();
+	return json_pack("{s:s, s:s?, s:s?}", "id", db_val(res, row, col), "name",
+	    db_val(res, row, col + 1), "at", db_val(res, row, col + 2));
+}
+
 #define EFFECTIVE_STATUS "(CASE WHEN c.status = 'ACTIVE' AND c.expires_at <= now()" \
 	" THEN 'CLOSED' ELSE c.status END)"
 
@@ -631,7 +664,7 @@ ai_store_conv_list(struct db_tx *tx, struct arena *a, const struct ai_conv_query
     struct ai_conv_page *out)
 {
 	char lim[8];
-	const char *p[9];
+	const char *p[10];
 	PGresult *res;
 	int n;
 
@@ -646,15 +679,17 @@ ai_store_conv_list(struct db_tx *tx, struct arena *a, const struct ai_conv_query
 	p[6] = q->cursor_id;
 	p[7] = lim;
 	p[8] = q->customer_id;
+	p[9] = q->waiting;
 	res = db_exec(tx, "SELECT c.id, c.channel, " EFFECTIVE_STATUS ", c.customer_id, c.summary,"
 	    " c.message_count, " DB_RFC3339("c.last_activity_at") ", " DB_RFC3339("c.created_at") ","
 	    " " DB_RFC3339("c.handed_off_at") ", c.handoff_reason, c.contact->>'name',"
 	    " (extract(epoch FROM c.last_activity_at) * 1000000)::bigint,"
 	    " (SELECT m.content FROM messages m WHERE m.conversation_id = c.id"
 	    "   AND m.role IN ('user', 'assistant') AND m.content IS NOT NULL"
-	    "   ORDER BY m.seq DESC LIMIT 1), c.test"
+	    "   ORDER BY m.seq DESC LIMIT 1), c.test, c.claimed_by, " CLAIMER
 	    " FROM conversations c"
 	    " WHERE ($1::text IS NULL OR " EFFECTIVE_STATUS " = $1)"
+	    " AND ($10::boolean IS NULL OR (c.status = 'HANDED_OFF' AND c.claimed_at IS NULL) = $10::boolean)"
 	    " AND ($2::text IS NULL OR c.channel = $2)"
 	    " AND ($3::timestamptz IS NULL OR c.last_activity_at >= $3::timestamptz)"
 	    " AND ($4::timestamptz IS NULL OR c.last_activity_at < $4::timestamptz)"
@@ -664,7 +699,7 @@ ai_store_conv_list(struct db_tx *tx, struct arena *a, const struct ai_conv_query
 	    " AND ($6::bigint IS NULL OR (c.last_activity_at, c.id) <"
 	    "   (timestamptz 'epoch' + $6::bigint * interval '1 microsecond', $7::uuid))"
 	    " AND ($9::uuid IS NULL OR c.customer_id = $9::uuid)"
-	    " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $8::int", 9, p);
+	    " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $8::int", 10, p);
 	if (res == NULL)
 		return db_status(tx);
 	n = PQntuples(res);
@@ -679,6 +714,9 @@ ai_store_conv_list(struct db_tx *tx, struct arena *a, const struct ai_conv_query
 		    "handed_off_at", db_val(res, i, 8), "handoff_reason", db_val(res, i, 9),
 		    "customer_name", db_val(res, i, 10), "last_message",
 		    preview(a, db_val(res, i, 12)), "test", db_bool(res, i, 13)));
+	for (int i = 0; i < n; i++)
+		json_object_set_new(json_array_get(out->items, i), "claimed_by",
+		    claimer_json(res, i, 14));
 	if (n > 0) {
 		out->last_ts = arena_strdup(a, db_val(res, n - 1, 11));
 		out->last_id = arena_strdup(a, db_val(res, n - 1, 0));
@@ -753,7 +791,7 @@ ai_store_conv_json(struct db_tx *tx, const char *id, json_t **out, bool *found)
 	    " " DB_RFC3339("last_activity_at") ", " DB_RFC3339("created_at") ", " DB_RFC3339("handed_off_at") ","
 	    " handoff_reason, " DB_RFC3339("expires_at") ", contact::text, pending_proposal::text,"
 	    " input_tokens, output_tokens, " DB_RFC3339("coalesce(closed_at, CASE WHEN c.status = 'ACTIVE'"
-	    " AND c.expires_at <= now() THEN c.expires_at END)") ", c.test"
+	    " AND c.expires_at <= now() THEN c.expires_at END)") ", c.test, c.claimed_by, " CLAIMER
 	    " FROM conversations c WHERE id = $1::uuid", 1, p);
 	if (res == NULL)
 		return db_status(tx);
@@ -770,6 +808,7 @@ ai_store_conv_json(struct db_tx *tx, const char *id, json_t **out, bool *found)
 	    "input_tokens", (json_int_t)atoll(db_val(res, 0, 13)), "output_tokens",
 	    (json_int_t)atoll(db_val(res, 0, 14)), "closed_at", db_val(res, 0, 15));
 	json_object_set_new(o, "test", json_boolean(db_bool(res, 0, 16)));
+	json_object_set_new(o, "claimed_by", claimer_json(res, 0, 17));
 	res = db_exec(tx, "SELECT id, seq, role, author, author_id, content, tool_calls::text,"
 	    " tool_call_id, tool_name, tool_result::text, model, provider, input_tokens,"
 	    " output_tokens, latency_ms, interrupted, " DB_RFC3339("created_at")

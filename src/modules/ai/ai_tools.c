@@ -1318,7 +1318,7 @@ ai_handoff(struct ai_turn_ctx *t, const char *reason, const char **message)
 		    "soon as possible.";
 	if ((st = conv_load(t, &tx, &conv)) != ST_OK)
 		return st;
-	st = ai_store_set_status(&tx, t->conversation_id, "HANDED_OFF", reason);
+	st = ai_store_set_status(&tx, t->conversation_id, "HANDED_OFF", reason, NULL);
 	if (st == ST_OK)
 		st = ai_store_set_json(&tx, t->conversation_id, "pending_proposal", NULL);
 	if (st == ST_OK)

@@ -188,8 +188,10 @@ accepts_gzip(struct request *r)
 	return ae != NULL && strstr(ae, "gzip") != NULL;
 }
 
+/* The file with its validator: 304 when the browser has it, gzip when
+ * it takes it. */
 static enum status
-send_asset(struct request *r, struct response *w, const struct asset *a,
+send_file(struct request *r, struct response *w, const struct asset *a,
     const char *cache_control)
 {
 	const char *inm = http_header(r, "if-none-match");
@@ -197,8 +199,6 @@ send_asset(struct request *r, struct response *w, const struct asset *a,
 	response_header(w, "cache-control", cache_control);
 	response_header(w, "etag", a->etag);
 	response_header(w, "vary", "Accept-Encoding");
-	response_header(w, "access-control-allow-origin", "*");
-	response_header(w, "cross-origin-resource-policy", "cross-origin");
 	if (inm != NULL && strcmp(inm, a->etag) == 0)
 		return reply_text(w, 304, NULL, "", 0);
 	if (a->gz != NULL && accepts_gzip(r)) {
@@ -206,6 +206,16 @@ send_asset(struct request *r, struct response *w, const struct asset *a,
 		return reply_text(w, 200, a->type, a->gz, a->gzlen);
 	}
 	return reply_text(w, 200, a->type, a->data, a->len);
+}
+
+/* A file any site may load (the widget's script on a business's pages). */
+static enum status
+send_asset(struct request *r, struct response *w, const struct asset *a,
+    const char *cache_control)
+{
+	response_header(w, "access-control-allow-origin", "*");
+	response_header(w, "cross-origin-resource-policy", "cross-origin");
+	return send_file(r, w, a, cache_control);
 }
 
 /* GET /widget.js — a stable name, so a short cache: a new build reaches
@@ -236,19 +246,7 @@ web_asset_route(struct request *r, struct response *w)
 enum status
 web_admin_sw_route(struct request *r, struct response *w)
 {
-	const char *inm = http_header(r, "if-none-match");
-	const struct asset *a = &admin_sw;
-
 	if (!have_admin_sw)
 		return err_set(&r->err, ST_NOTFOUND, "The admin app has not been built.");
-	response_header(w, "cache-control", "no-cache");
-	response_header(w, "etag", a->etag);
-	response_header(w, "vary", "Accept-Encoding");
-	if (inm != NULL && strcmp(inm, a->etag) == 0)
-		return reply_text(w, 304, NULL, "", 0);
-	if (a->gz != NULL && accepts_gzip(r)) {
-		response_header(w, "content-encoding", "gzip");
-		return reply_text(w, 200, a->type, a->gz, a->gzlen);
-	}
-	return reply_text(w, 200, a->type, a->data, a->len);
+	return send_file(r, w, &admin_sw, "no-cache");
 }

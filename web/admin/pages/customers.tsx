@@ -8,7 +8,7 @@ import { api, ApiError, qs, type Page } from '../api';
 import { can, shell } from '../state';
 import { ago, dateTime, money, shortDate, zoneLabel } from '../format';
 import { Async, Badge, Dialog, Empty, ErrorState, FormError, Loading, PageHeader, say, TextArea, useLoad, useSubmit } from '../ui';
-import { channelName, staleAs412, StatusBadge, type ConvSummary } from './inbox-common';
+import { channelName, StatusBadge, type ConvSummary } from './inbox-common';
 
 interface Customer {
   id: string;
@@ -122,7 +122,7 @@ function Notes({ c, onSaved }: { c: Customer; onSaved: (c: Customer) => void }) 
   useEffect(() => { setText(c.notes ?? ''); setVersion(c.version); }, [c.id]);
 
   const save = (v: number) => s.run(async () => {
-    const r = await api.patch<Customer>(`/v1/admin/customers/${c.id}`, { notes: text }, { version: v }).catch(staleAs412);
+    const r = await api.patch<Customer>(`/v1/admin/customers/${c.id}`, { notes: text }, { version: v });
     setVersion(r.version);
     onSaved(r);
     say('Notes saved.');

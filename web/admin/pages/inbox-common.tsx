@@ -1,7 +1,6 @@
-// inbox-common.tsx — what the inbox, customers and receptionist pages
-// share: a conversation's summary shape, channel and status words, and
-// the "changed elsewhere" translation for If-Match edits.
-import { ApiError } from '../api';
+// inbox-common.tsx — what the inbox and customers pages share: a
+// conversation's summary shape, whether it waits for a person, and the
+// channel and status words.
 import { Badge } from '../ui';
 
 export interface ConvSummary {
@@ -18,8 +17,13 @@ export interface ConvSummary {
   created_at: string;
   handed_off_at?: string | null;
   handoff_reason?: string | null;
+  /** Who of the business has it; null while a handoff waits for a person. */
+  claimed_by?: { id: string; name: string | null; at: string } | null;
   last_message?: string | null;
 }
+
+/** Handed off and nobody has taken it yet. */
+export const isWaiting = (c: Pick<ConvSummary, 'status' | 'claimed_by'>) => c.status === 'HANDED_OFF' && !c.claimed_by;
 
 const CHANNELS: Record<string, string> = {
   web: 'Website chat', whatsapp: 'WhatsApp', sms: 'SMS', voice: 'Phone', instagram: 'Instagram', messenger: 'Messenger',
@@ -31,18 +35,11 @@ const STATUS: Record<string, { text: string; kind: string }> = {
   HANDED_OFF: { text: 'With a person', kind: 'alert' },
   CLOSED: { text: 'Closed', kind: '' },
 };
-export const StatusBadge = ({ status }: { status: string }) => (
-  <Badge kind={STATUS[status]?.kind ?? ''}>{STATUS[status]?.text ?? status}</Badge>
-);
-
-/** The server answers a lost If-Match with 409 naming If-Match; the
- * form's "reload or overwrite" choice (FormError) knows it as
- * ApiError.stale (412). Use as .catch(staleAs412). */
-export function staleAs412(e: unknown): never {
-  if (e instanceof ApiError && e.status === 409 && e.field('If-Match')) {
-    throw new ApiError(412, e.code, e.message, e.details, e.requestId);
+export const StatusBadge = ({ status, claimed }: { status: string; claimed?: ConvSummary['claimed_by'] }) => {
+  if (status === 'HANDED_OFF') {
+    return claimed ? <Badge kind="ok">With {claimed.name || 'a person'}</Badge> : <Badge kind="alert">Waiting for a person</Badge>;
   }
-  throw e;
-}
+  return <Badge kind={STATUS[status]?.kind ?? ''}>{STATUS[status]?.text ?? status}</Badge>;
+};
 
 export const TestBadge = ({ test }: { test?: boolean }) => (test ? <Badge kind="warn">Test</Badge> : null);

@@ -7,11 +7,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, qs, type Page } from '../api';
 import { subscribe, type LiveEvent } from '../live';
-import { can, shell } from '../state';
+import { can, me, shell } from '../state';
 import { ago, dateTime, zoneLabel } from '../format';
 import { Async, Badge, Dialog, Empty, ErrorState, FormError, Loading, PageHeader, say, Select, useLoad, useSubmit } from '../ui';
 import { Transcript, type Message } from './inbox-transcript';
-import { channelName, StatusBadge, TestBadge, type ConvSummary } from './inbox-common';
+import { channelName, isWaiting, StatusBadge, TestBadge, type ConvSummary } from './inbox-common';
 
 interface Conversation extends ConvSummary {
   contact?: { name?: string; email?: string; phone?: string } | null;
@@ -36,20 +36,20 @@ function useLive(patterns: string[], fn: () => void, deps: unknown[], only?: (e:
 
 /* ---- the list ------------------------------------------------------------- */
 
-type Filter = '' | 'ACTIVE' | 'CLOSED';
+type Filter = '' | 'ACTIVE' | 'HANDED_OFF' | 'CLOSED';
 
 interface Lists { queue: ConvSummary[]; rest: ConvSummary[]; next: string | null }
 
 function Row({ c, current }: { c: ConvSummary; current: boolean }) {
   const who = c.customer_name || 'Visitor';
   return (
-    <li class={`conv ${c.status === 'HANDED_OFF' ? 'waiting' : ''}`}>
+    <li class={`conv ${isWaiting(c) ? 'waiting' : ''}`}>
       <a href={`${shell.base}inbox/${c.id}`} aria-current={current ? 'page' : undefined}>
         <span class="conv-top">
           <strong>{who}</strong>
           <time dateTime={c.last_activity_at} title={dateTime(c.last_activity_at)}>{ago(c.last_activity_at)}</time>
         </span>
-        <span class="conv-meta">{channelName(c.channel)} <StatusBadge status={c.status} /> <TestBadge test={c.test} /></span>
+        <span class="conv-meta">{channelName(c.channel)} <StatusBadge status={c.status} claimed={c.claimed_by} /> <TestBadge test={c.test} /></span>
         <span class="conv-preview">{c.last_message || c.summary || 'No messages yet'}</span>
       </a>
     </li>
@@ -63,13 +63,13 @@ function ConversationList({ current }: { current?: string }) {
   const [loadingMore, setLoadingMore] = useState(false);
   const state = useLoad<Lists>(async (signal) => {
     const [q, r] = await Promise.all([
-      filter === '' ? api.get<Page<ConvSummary>>('/v1/admin/conversations?status=HANDED_OFF&limit=100', { signal })
+      filter === '' ? api.get<Page<ConvSummary>>('/v1/admin/conversations?waiting=true&limit=100', { signal })
         : Promise.resolve({ items: [] as ConvSummary[], next_cursor: null }),
       api.get<Page<ConvSummary>>(`/v1/admin/conversations${qs({ status: filter || undefined, limit: 30 })}`, { signal }),
     ]);
     setMore([]);
     setNext(r.next_cursor ?? null);
-    return { queue: q.items, rest: r.items.filter((c) => c.status !== 'HANDED_OFF' || filter !== ''), next: r.next_cursor ?? null };
+    return { queue: q.items, rest: r.items.filter((c) => !isWaiting(c) || filter !== ''), next: r.next_cursor ?? null };
   }, [filter]);
   useLive(['conversation.*', 'handoff.*'], state.reload, [filter]);
 
@@ -78,7 +78,7 @@ function ConversationList({ current }: { current?: string }) {
     setLoadingMore(true);
     try {
       const r = await api.get<Page<ConvSummary>>(`/v1/admin/conversations${qs({ status: filter || undefined, limit: 30, cursor: next })}`);
-      setMore((m) => [...m, ...r.items.filter((c) => c.status !== 'HANDED_OFF' || filter !== '')]);
+      setMore((m) => [...m, ...r.items.filter((c) => !isWaiting(c) || filter !== '')]);
       setNext(r.next_cursor ?? null);
     } catch (e) {
       say(e instanceof ApiError ? e.message : 'Could not load more.', 'error');
@@ -91,7 +91,7 @@ function ConversationList({ current }: { current?: string }) {
     <section class="inbox-list" aria-label="Conversations">
       <Select label="Show" name="status" value={filter} onValue={(v) => setFilter(v as Filter)}
         options={[{ value: '', label: 'All, people waiting first' }, { value: 'ACTIVE', label: 'Receptionist answering' },
-          { value: 'CLOSED', label: 'Closed' }]} />
+          { value: 'HANDED_OFF', label: 'Handed to a person' }, { value: 'CLOSED', label: 'Closed' }]} />
       <Async state={state}>{(d) => (
         <>
           {filter === '' && (
@@ -182,7 +182,7 @@ function ConversationView({ id }: { id: string }) {
       <header class="conv-head">
         <h2 id="conv-h">{who}</h2>
         <p class="conv-meta">
-          {channelName(c.channel)} <StatusBadge status={c.status} /> <TestBadge test={c.test} />
+          {channelName(c.channel)} <StatusBadge status={c.status} claimed={c.claimed_by} /> <TestBadge test={c.test} />
           {c.test && <span class="hint"> (started from “Try it” on the Receptionist page)</span>}
           {c.customer_id && can('customers', 'read') && <> · <a href={`${shell.base}customers/${c.customer_id}`}>Customer record</a></>}
         </p>
@@ -192,9 +192,13 @@ function ConversationView({ id }: { id: string }) {
         {c.status === 'HANDED_OFF' && c.handoff_reason && (
           <p class="warn">Handed to a person{c.handed_off_at ? ` ${ago(c.handed_off_at)}` : ''}: {c.handoff_reason}</p>
         )}
+        {c.status === 'HANDED_OFF' && c.claimed_by && (
+          <p class="hint">{c.claimed_by.id === me.value?.user.id ? 'You have' : `${c.claimed_by.name || 'Someone of the business'} has`} this
+            conversation (since {ago(c.claimed_by.at)}).</p>
+        )}
         {write && c.status !== 'CLOSED' && (
           <div class="row conv-actions">
-            {c.status === 'ACTIVE' && (
+            {(c.status === 'ACTIVE' || isWaiting(c)) && (
               <button type="button" disabled={act.busy} onClick={() => void change('takeover', 'You have taken over this conversation.')}>Take over</button>
             )}
             {c.status === 'HANDED_OFF' && (

@@ -8,7 +8,6 @@ import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { can } from '../state';
 import { Async, Badge, Checkbox, FormError, PageHeader, say, Select, TextArea, TextField, useLoad, useSubmit } from '../ui';
-import { staleAs412 } from './inbox-common';
 import { TryIt } from './receptionist-try';
 
 interface Settings {
@@ -75,7 +74,7 @@ function SettingsFields({ initial, write, reload }: { initial: Settings; write: 
     const r = await api.patch<Settings>('/v1/admin/ai-settings', {
       tone, greeting: greeting.trim() || null, escalation_rules: rules.trim() || null,
       handoff_keywords: lines(keywords), never_do: lines(never), allow_human_handoff: handoff,
-    }, { version: v }).catch(staleAs412);
+    }, { version: v });
     setVersion(r.version);
     say('Receptionist settings saved.');
     return r;
