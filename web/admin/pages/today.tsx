@@ -13,19 +13,16 @@ import {
   useLiveReload,
 } from './desk-data';
 import { NewBookingDialog } from './desk-form';
+import { waitingHandoffs } from '../live';
 
 interface Attention {
-  handoffs: number | null;
   review: Booking[];
   failed: number | null;
 }
 
 async function attention(signal: AbortSignal): Promise<Attention> {
   const now = new Date().toISOString();
-  const [h, r, o] = await Promise.all([
-    can('conversations', 'read')
-      ? api.get<Page<unknown>>('/v1/admin/conversations?status=HANDED_OFF&limit=100', { signal }).then((p) => p.items.length)
-      : Promise.resolve(null),
+  const [r, o] = await Promise.all([
     api.get<Page<Booking>>(`/v1/admin/bookings?needs_review=true&from=${encodeURIComponent(now)}&limit=20`, { signal })
       .then((p) => p.items.filter((b) => b.status !== 'CANCELLED')),
     can('users', 'read')
@@ -33,12 +30,14 @@ async function attention(signal: AbortSignal): Promise<Attention> {
         .then((p) => p.items.filter((m) => m.status === 'failed').length)
       : Promise.resolve(null),
   ]);
-  return { handoffs: h, review: r, failed: o };
+  return { review: r, failed: o };
 }
 
 export default function Today() {
   const day = today();
   const b = shell.base;
+  // The shell keeps the count live (the navigation's badge).
+  const waiting = waitingHandoffs.value;
   const meta = useLoad(async (signal) => {
     const [staff, services] = await Promise.all([loadStaff(signal),
       can('bookings', 'write') ? loadServices(signal) : Promise.resolve([] as Service[])]);
@@ -68,11 +67,11 @@ export default function Today() {
           <Async state={att}>
             {(a) => (
               <ul class="plain att-list">
-                {a.handoffs !== null && (
+                {can('conversations', 'read') && (
                   <li>
-                    <Badge kind={a.handoffs ? 'alert' : 'ok'}>{a.handoffs}</Badge>{' '}
-                    {a.handoffs === 1 ? 'conversation is' : 'conversations are'} waiting for a person.{' '}
-                    {a.handoffs > 0 && <a href={`${b}inbox`}>Go to the inbox</a>}
+                    <Badge kind={waiting ? 'alert' : 'ok'}>{waiting}</Badge>{' '}
+                    {waiting === 1 ? 'conversation is' : 'conversations are'} waiting for a person.{' '}
+                    {waiting > 0 && <a href={`${b}inbox`}>Go to the inbox</a>}
                   </li>
                 )}
                 <li>
