@@ -263,4 +263,29 @@ describe('agency console', () => {
     await shot(p, BRAND, 'console-360');
     await s.close();
   });
+
+  test('a second operator\'s brand: its name on the sign-in page and the console', async () => {
+    const other = await startServer({ ENABLE_TEST_ROUTES: 'true', REDIS_URL: '', PLATFORM_NAME: 'Beacon Partners' });
+    const c = await browser.newContext();
+    try {
+      const p = await c.newPage();
+      await p.goto(`${origin(other, PLATFORM_HOST)}/platform/`);
+      await p.getByRole('heading', { name: 'Sign in' }).waitFor();
+      assert.match(await p.locator('.auth-card .brand').textContent(), /Beacon Partners/);
+      await shot(p, 'beacon', 'console-sign-in');
+      await p.getByLabel('E-mail').fill(admin.email);
+      await p.getByLabel('Password').fill(PASSWORD);
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
+      assert.equal(await p.title(), 'Tenants · Beacon Partners');
+      assert.doesNotMatch(await p.content(), /Northwind/);
+      await shot(p, 'beacon', 'console-tenants');
+      await p.getByRole('link', { name: 'Overview' }).click();
+      await p.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+      await shot(p, 'beacon', 'console-overview');
+    } finally {
+      await c.close();
+      await other.kill();
+    }
+  });
 });

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { createUser, enrolTotp, session, totp } from '../integration/auth_lib.mjs';
 import { adminSql, createTenant, killAll, launch, lit, request, setBranding, startServer } from './lib.mjs';
-import { assertAccessible, origin, PASSWORD, shot, signedIn } from './admin_lib.mjs';
+import { assertAccessible, open, origin, PASSWORD, shot, signedIn } from './admin_lib.mjs';
 
 after(killAll);
 
@@ -42,6 +42,26 @@ describe('admin app shell', () => {
     assert.equal(m.status, 200);
     assert.equal(m.json.name, 'Lumen Hair Studio');
     assert.equal(m.json.start_url, '/admin/');
+  });
+
+  test('the second brand: sign-in, forgot password and Get started in its colours', async () => {
+    const ctx = await browser.newContext({ locale: 'en-GB' });
+    const page = await ctx.newPage();
+    await page.goto(`${origin(srv, b.host)}/admin/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.match(await page.title(), /Harbor Dental/);
+    await shot(page, 'harbor', 'sign-in');
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByRole('heading', { name: 'Forgot your password?' }).waitFor();
+    await assertAccessible(page, 'forgot password');
+    await shot(page, 'harbor', 'forgot-password');
+    await ctx.close();
+    const s = await signedIn(browser, srv, b, { role: 'OWNER' });
+    await open(s.page, s.url('setup'), 'Get started');
+    await s.page.getByText(/of 6 steps done/).waitFor();
+    await shot(s.page, 'harbor', 'setup');
+    assert.deepEqual(s.problems, []);
+    await s.ctx.close();
   });
 
   test('sign in with password then authenticator code; wrong password shown; sign out', async () => {

@@ -160,6 +160,20 @@ conv_json(struct ctx *ctx, struct db_tx *tx, const char *id, json_t **out)
 	return found ? ST_OK : no_such_conversation(ctx);
 }
 
+/* Ends tx, with the conversation read back into *out when all went well
+ * (and nothing in *out when it did not). */
+static enum status
+conv_end(struct ctx *ctx, struct db_tx *tx, const char *id, enum status st, json_t **out)
+{
+	if (st == ST_OK)
+		st = conv_json(ctx, tx, id, out);
+	if ((st = db_tx_end(tx, st)) != ST_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return st;
+}
+
 enum status
 ai_conv_get(struct ctx *ctx, const char *id, json_t **out)
 {
@@ -169,12 +183,7 @@ ai_conv_get(struct ctx *ctx, const char *id, json_t **out)
 	*out = NULL;
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	st = conv_json(ctx, &tx, id, out);
-	if ((st = db_tx_end(&tx, st)) != ST_OK) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return st;
+	return conv_end(ctx, &tx, id, ST_OK, out);
 }
 
 /* The person a claim names: a signed-in user (an API key claims nothing). */
@@ -260,16 +269,10 @@ ai_conv_handback(struct ctx *ctx, const char *id, json_t **out)
 	if ((st = ai_store_set_status(&tx, id, "ACTIVE", NULL, NULL)) != ST_OK)
 		goto out;
 	auth_actor(ctx, &who);
-	if ((st = audit_record(&tx, &who, "conversation.handed_back", "conversation", id,
-	    json_pack("{s:{s:s, s:s}}", "status", "from", "HANDED_OFF", "to", "ACTIVE"))) != ST_OK)
-		goto out;
-	st = conv_json(ctx, &tx, id, out);
+	st = audit_record(&tx, &who, "conversation.handed_back", "conversation", id,
+	    json_pack("{s:{s:s, s:s}}", "status", "from", "HANDED_OFF", "to", "ACTIVE"));
 out:
-	if ((st = db_tx_end(&tx, st)) != ST_OK) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return st;
+	return conv_end(ctx, &tx, id, st, out);
 }
 
 /* A person claims the conversation (the AI falls silent) or ends it: one
@@ -306,17 +309,12 @@ conv_move(struct ctx *ctx, const char *id, const char *to, const char *action, j
 		if ((st = ai_store_claim(&tx, id, claimer(ctx), &claimed)) != ST_OK)
 			goto out;
 		auth_actor(ctx, &who);
-		if (claimed && (st = audit_record(&tx, &who, action, "conversation", id,
-		    json_pack("{s:b}", "claimed", true))) != ST_OK)
-			goto out;
+		if (claimed)
+			st = audit_record(&tx, &who, action, "conversation", id,
+			    json_pack("{s:b}", "claimed", true));
 	}
-	st = conv_json(ctx, &tx, id, out);
 out:
-	if ((st = db_tx_end(&tx, st)) != ST_OK) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return st;
+	return conv_end(ctx, &tx, id, st, out);
 }
 
 enum status
