@@ -201,10 +201,10 @@ describe('GET /v1/admin/events', () => {
       scopes: ['bookings'] });
     assert.equal(k.status, 201, k.text);
     // The viewer's slot frees once the server notices it left (at most a
-    // heartbeat later).
+    // heartbeat later; allow several on a loaded machine).
     streams.viewer.close();
     let s;
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 100; i++) {
       s = await openStream(srv, t.host, null, { bearer: k.json.key });
       if (s.status !== 503) break;
       s.close();
@@ -224,7 +224,7 @@ describe('GET /v1/admin/events', () => {
     } finally {
       s.close();
     }
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 100; i++) {
       streams.viewer = await openStream(srv, t.host, viewer.session.cookie);
       if (streams.viewer.status !== 503) break;
       streams.viewer.close();
