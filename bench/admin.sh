@@ -12,7 +12,7 @@ bench_admin_shell() { bench_wrk "GET /admin/ (shell page)" /admin/ demo.localhos
 
 bench_admin_browser() {
     printf '==> admin app sizes and browser timings (bench/admin.mjs)\n' >&2
-    local email=bench-owner@demo-salon.example pw=bench-owner-password-0427
+    local email=bench-owner@demo.localhost pw=amber-lantern-orchard-owner-17
     # A known owner of the demo salon (seed-demo shows its passwords once).
     RECEPTIONIST_USER_PASSWORD="$pw" "$BUILD/receptionist" user create --email "$email" \
         --name "Bench Owner" --tenant demo --role OWNER >/dev/null 2>&1 || true

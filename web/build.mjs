@@ -140,6 +140,24 @@ async function buildAdmin(put, manifest) {
   walk(entryOut);
   let shell = 0;
   for (const rel of seen) shell += zlib.gzipSync(fs.readFileSync(path.resolve(ROOT, rel))).length;
+  // What the shell page preloads (<link rel="modulepreload">, manifest
+  // keys admin-pre-N): the entry's static imports, which the browser would
+  // otherwise find only once it has parsed the entry, and the two pages a
+  // visit starts on — sign-in and Today — with theirs.
+  const pre = new Set([...seen].filter((rel) => rel !== entryOut));
+  const first = new Set(seen);
+  const pages = ['web/admin/pages/auth.tsx', 'web/admin/pages/today.tsx'];
+  for (const [rel, o] of Object.entries(outputs)) {
+    if (!o.entryPoint || !pages.includes(o.entryPoint)) continue;
+    const mark = (r) => {
+      if (first.has(r)) return;
+      first.add(r);
+      pre.add(r);
+      for (const imp of outputs[r].imports) if (imp.kind === 'import-statement') mark(imp.path);
+    };
+    mark(rel);
+  }
+  [...pre].forEach((rel, i) => { manifest[`admin-pre-${i}`] = path.relative(DIST, path.resolve(ROOT, rel)); });
   shell += zlib.gzipSync(css.outputFiles[0].contents).length;
   return { shell, chunks: Object.keys(outputs).length - 1 };
 }

@@ -6,7 +6,7 @@ import { useEffect } from 'preact/hooks';
 import { LocationProvider, Router, Route, lazy, useLocation } from 'preact-iso';
 import { api } from './api';
 import { stopLive, liveState, waitingHandoffs, subscribe } from './live';
-import { actingAs, can, loadSession, me, perms, session, shell, signedOut } from './state';
+import { actingAs, can, me, perms, session, shell, signedOut } from './state';
 import { landing, platformPages, tenantPages, type PageDef } from './routes';
 import { Loading, Notice, say } from './ui';
 import { AcceptInvitation, ForgotPassword, ResetPassword, SignIn } from './pages/auth';
@@ -214,7 +214,6 @@ function SignedOut() {
 function Root() {
   const { path, route } = useLocation();
   const rest = path.slice(base.length);
-  useEffect(() => { void loadSession(); }, []);
   // An invitation or reset link opened while signed in still works.
   if (session.value === 'in' && (rest === 'accept-invitation' || rest === 'reset-password' || rest === 'act-as')) return <SignedOut />;
   if (session.value === 'in' && rest === 'sign-in') {

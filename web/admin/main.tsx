@@ -3,9 +3,11 @@
 import { render } from 'preact';
 import { App } from './app';
 import { onUnauthorised } from './api';
-import { signedOut } from './state';
+import { loadSession, signedOut } from './state';
 
 onUnauthorised(() => signedOut());
+// Who is signed in is asked before the first render, in parallel with it.
+void loadSession();
 const root = document.getElementById('app');
 if (root) {
   root.textContent = '';

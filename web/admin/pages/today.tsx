@@ -3,7 +3,7 @@
 // needs attention (handoffs waiting, bookings to review after a calendar
 // conflict, messages that failed), and quick actions. Booking events
 // reload the agenda in place.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type Page } from '../api';
 import { can, shell } from '../state';
 import { addDays, instant, longDate, time, today, zoneLabel } from '../format';
@@ -48,6 +48,9 @@ export default function Today() {
   useLiveReload(() => { agenda.reload(); att.reload(); });
   useLiveReload(() => att.reload(), 'handoff.*');
   const [creating, setCreating] = useState(false);
+  // Everything the page loads is shown (bench/admin.mjs reads the mark).
+  const ready = !!(meta.data && agenda.data && att.data);
+  useEffect(() => { if (ready) performance.mark?.('rcp-today-ready'); }, [ready]);
   const mine = meta.data ? ownOnly(meta.data.staff) : false;
 
   return (
