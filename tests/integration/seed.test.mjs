@@ -58,6 +58,11 @@ describe('seed-demo', () => {
     assert.ok(m, out);
     const l = await login(srv, m[1], m[2]);
     assert.equal(l.status, 200, l.res.text);
+    // Where they sign in: the admin app on the demo's host.
+    const app = await srv.request({ path: '/admin/', host });
+    assert.equal(app.status, 200);
+    assert.match(app.headers['content-type'], /text\/html/);
+    assert.match(app.text, /<title>Demo Salon<\/title>/);
   });
 
   test('a second run changes nothing and shows no password', () => {
