@@ -5,15 +5,16 @@
  * flag, bytes 1–2 = today (days after 2000-01-01), then the message.
  * Properties (ai_nlu.h): normalised text is UTF-8, trimmed, single-
  * spaced; minutes are 0 … 1439 (before_min up to 1440) or -1; an
- * extracted phone is E.164 and an extracted e-mail passes nlu_email_ok;
+ * extracted phone is E.164 and an extracted e-mail passes addr_email_ok;
  * the day understood can be labelled.
- * SOURCES: src/modules/ai/ai_nlu.c src/core/time.c src/core/arena.c src/core/status.c
+ * SOURCES: src/modules/ai/ai_nlu.c src/core/time.c src/core/arena.c src/core/status.c src/core/addr.c
  * PKGS: icu-uc icu-i18n jansson
  */
 #include "fuzz.h"
 
 #include <jansson.h>
 
+#include "core/addr.h"
 #include "core/time.h"
 #include "modules/ai/ai_nlu.h"
 
@@ -83,9 +84,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(score >= 0.0 && score <= 1.0);
 
 	if ((p = nlu_extract_phone(&a, raw, "1")) != NULL)
-		FUZZ_CHECK(nlu_phone_ok(p));
+		FUZZ_CHECK(addr_e164_ok(p));
 	if ((p = nlu_extract_email(&a, raw)) != NULL)
-		FUZZ_CHECK(nlu_email_ok(p));
+		FUZZ_CHECK(addr_email_ok(p));
 	(void)nlu_extract_name(&a, raw, data[0] & 2);
 	if ((p = nlu_extract_reference(&a, raw)) != NULL)
 		FUZZ_CHECK(strlen(p) == 6);

@@ -238,39 +238,6 @@ test_only_pending_and_confirmed_hold_their_time(void **state)
 	assert_false(appt_status_is_active(APPT_NO_SHOW));
 }
 
-/* Contacts ------------------------------------------------------------------------ */
-
-static void
-test_phone_is_e164(void **state)
-{
-	assert_true(appt_phone_ok("+14155550123"));
-	assert_true(appt_phone_ok("+4930123456"));
-	assert_true(appt_phone_ok("+123456789012345"));		/* 15 digits */
-	assert_false(appt_phone_ok("+1234567890123456"));	/* 16 */
-	assert_false(appt_phone_ok("14155550123"));
-	assert_false(appt_phone_ok("+04155550123"));
-	assert_false(appt_phone_ok("+1 415 555 0123"));
-	assert_false(appt_phone_ok("+1415555012a"));
-	assert_false(appt_phone_ok("+123456"));
-	assert_false(appt_phone_ok(""));
-	assert_false(appt_phone_ok(NULL));
-}
-
-static void
-test_email_shape(void **state)
-{
-	assert_true(appt_email_ok("ann@example.com"));
-	assert_true(appt_email_ok("a.b+c@mail.example.co.uk"));
-	assert_false(appt_email_ok("ann@example"));
-	assert_false(appt_email_ok("ann.example.com"));
-	assert_false(appt_email_ok("@example.com"));
-	assert_false(appt_email_ok("ann@@example.com"));
-	assert_false(appt_email_ok("ann@ex ample.com"));
-	assert_false(appt_email_ok("ann@example."));
-	assert_false(appt_email_ok("ann@.com"));
-	assert_false(appt_email_ok(NULL));
-}
-
 /* Hold tokens ------------------------------------------------------------------------ */
 
 static void
@@ -360,8 +327,6 @@ main(void)
 		cmocka_unit_test(test_status_parse_is_exact),
 		cmocka_unit_test(test_status_transition_table),
 		cmocka_unit_test(test_only_pending_and_confirmed_hold_their_time),
-		cmocka_unit_test(test_phone_is_e164),
-		cmocka_unit_test(test_email_shape),
 		cmocka_unit_test(test_hold_tokens_are_random_and_checked),
 		cmocka_unit_test(test_cursor_round_trips_and_rejects_garbage),
 		cmocka_unit_test(test_query_parse_decodes_and_keeps_repeats),

@@ -215,8 +215,6 @@ enum status admin_delete(const struct admin_resource *res, struct request *r,
 	ADMIN_ROUTE(HTTP_PATCH, base, prefix##_update, res, VERB_WRITE)
 
 /* Format checks for jv_field.check (true when s is acceptable). */
-bool admin_check_e164(const char *s);		/* +14155550123 */
-bool admin_check_email(const char *s);		/* one @, no spaces, a dot after it */
 bool admin_check_hex_color(const char *s);	/* #1a2B3c */
 bool admin_check_https_url(const char *s);	/* https://host/… */
 bool admin_check_http_url(const char *s);	/* http(s)://host/… */

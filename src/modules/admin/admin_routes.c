@@ -40,33 +40,6 @@ num(const char *s, size_t n)
 }
 
 bool
-admin_check_e164(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n >= 8 && n <= 16 && s[0] == '+' && s[1] >= '1' && s[1] <= '9' &&
-	    all_digits(s + 1, n - 1);
-}
-
-bool
-admin_check_email(const char *s)
-{
-	const char *at = strchr(s, '@'), *dot;
-	size_t n = strlen(s);
-
-	if (at == NULL || at == s || strchr(at + 1, '@') != NULL || n > 254 ||
-	    (size_t)(at - s) > 64)
-		return false;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == ',' || *p == '<' ||
-		    *p == '>' || *p == '(' || *p == ')' || *p == ';' || *p == '\\' || *p == '"')
-			return false;
-	dot = strrchr(at + 1, '.');
-	return dot != NULL && dot > at + 1 && dot[1] != '\0' && at[1] != '.' &&
-	    strstr(at, "..") == NULL;
-}
-
-bool
 admin_check_hex_color(const char *s)
 {
 	if (strlen(s) != 7 || s[0] != '#')
@@ -186,7 +159,6 @@ admin_check_rfc3339(const char *s)
 
 	return time_parse_rfc3339(s, TIME_RFC3339_MINUTES, &t, NULL);
 }
-
 
 bool
 admin_rfc3339_seconds(const char *s, long long *out)

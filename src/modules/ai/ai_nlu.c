@@ -13,6 +13,8 @@
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
+#include "core/addr.h"
+
 #include "core/time.h"
 
 /* Messages and replies (16 KiB) are capped long before this; a longer text
@@ -1562,40 +1564,6 @@ nlu_faq_score(struct arena *a, const char *query, const char *question, const ch
 
 /* ---- contact details and references ---------------------------------------------- */
 
-bool
-nlu_email_ok(const char *s)
-{
-	const char *at = strchr(s, '@'), *dot;
-	size_t n = strlen(s);
-
-	if (at == NULL || at == s || strchr(at + 1, '@') != NULL || n > 254 || n < 3)
-		return false;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>' ||
-		    *p == '"' || *p == ',' || *p == ';' || *p == '(' || *p == ')' ||
-		    *p == '[' || *p == ']' || *p == '\\')
-			return false;
-	dot = strrchr(at + 1, '.');
-	if (dot == NULL || dot == at + 1 || dot[1] == '\0' || strlen(dot + 1) < 2)
-		return false;
-	if (strstr(at, "..") != NULL)
-		return false;
-	return true;
-}
-
-bool
-nlu_phone_ok(const char *s)
-{
-	size_t n = 0;
-
-	if (s[0] != '+' || s[1] < '1' || s[1] > '9')
-		return false;
-	for (const char *p = s + 1; *p; p++, n++)
-		if (!isdigit((unsigned char)*p))
-			return false;
-	return n >= 7 && n <= 15;
-}
-
 static bool
 email_char(unsigned char c)
 {
@@ -1620,7 +1588,7 @@ nlu_extract_email(struct arena *a, const char *s)
 		out = arena_strndup(a, b, (size_t)(e - b));
 		for (char *p = out; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
-		if (nlu_email_ok(out))
+		if (addr_email_ok(out))
 			return out;
 	}
 	return NULL;
@@ -1669,7 +1637,7 @@ nlu_extract_phone(struct arena *a, const char *s, const char *default_cc)
 			out = arena_printf(a, "+%s", digits);
 		else if (!plus && nd >= 11 && nd <= 17 && strncmp(digits, "00", 2) == 0)
 			out = arena_printf(a, "+%s", digits + 2);
-		if (out != NULL && nlu_phone_ok(out))
+		if (out != NULL && addr_e164_ok(out))
 			return out;
 		p = end - 1;
 	}

@@ -163,10 +163,8 @@ char *nlu_extract_name(struct arena *a, const char *s, bool expecting);
 char *nlu_extract_reference(struct arena *a, const char *s);
 
 /* E.164: '+', a non-zero digit, 7 … 15 digits in all. */
-bool nlu_phone_ok(const char *s);
 /* One '@', a non-empty local part, a dotted domain, no spaces or
  * controls, at most 254 bytes. */
-bool nlu_email_ok(const char *s);
 
 /* ---- confirmation ----------------------------------------------------------- */
 

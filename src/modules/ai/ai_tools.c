@@ -21,6 +21,7 @@
 
 #include <sodium.h>
 
+#include "core/addr.h"
 #include "core/jsonv.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -130,8 +131,8 @@ rfc3339_ok(const char *s)
 
 #define F_UUID(n, req) { n, JV_STRING, req, false, 36, 36, NULL, id_is_uuid, "a UUID" }
 #define F_STR(n, req, lo, hi) { n, JV_STRING, req, false, lo, hi, NULL, NULL, NULL }
-#define F_EMAIL(n) { n, JV_STRING, false, false, 3, 254, NULL, nlu_email_ok, "an e-mail address" }
-#define F_PHONE(n) { n, JV_STRING, false, false, 8, 16, NULL, nlu_phone_ok, \
+#define F_EMAIL(n) { n, JV_STRING, false, false, 3, 254, NULL, addr_email_ok, "an e-mail address" }
+#define F_PHONE(n) { n, JV_STRING, false, false, 8, 16, NULL, addr_e164_ok, \
 	"an E.164 phone number like +14155550123" }
 #define F_START(n, req) { n, JV_STRING, req, false, 20, 40, NULL, rfc3339_ok, \
 	"an RFC 3339 date-time with offset" }

@@ -1,4 +1,5 @@
 /* appt_input.c — input parsing for the scheduling routes (see appt_input.h). */
+#include "core/addr.h"
 #include "modules/appointments/appt_input.h"
 
 #include <stdio.h>
@@ -283,13 +284,13 @@ appt_input_service_ids(struct request *r, const char **ids, size_t n, const char
 static bool
 email_check(const char *s)
 {
-	return appt_email_ok(s);
+	return addr_email_ok(s);
 }
 
 static bool
 phone_check(const char *s)
 {
-	return appt_phone_ok(s);
+	return addr_e164_ok(s);
 }
 
 static const struct jv_field customer_fields[] = {

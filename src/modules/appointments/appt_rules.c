@@ -120,37 +120,6 @@ appt_status_is_active(enum appt_status s)
 
 /* Contacts --------------------------------------------------------------- */
 
-bool
-appt_phone_ok(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n < 8 || n > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9')
-		return false;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
-bool
-appt_email_ok(const char *s)
-{
-	const char *at, *dot;
-	size_t n = s ? strlen(s) : 0;
-
-	if (n < 3 || n > 254)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
-			return false;
-	at = strchr(s, '@');
-	if (at == NULL || at == s || strchr(at + 1, '@') != NULL)
-		return false;
-	dot = strrchr(at + 1, '.');
-	return dot != NULL && dot > at + 1 && dot[1] != '\0';
-}
-
 /* Hold tokens ------------------------------------------------------------ */
 
 void

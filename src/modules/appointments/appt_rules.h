@@ -42,8 +42,6 @@ bool appt_status_transition_ok(enum appt_status from, enum appt_status to);
 bool appt_status_is_active(enum appt_status s);
 
 /* Contact formats, mirrored by the customers table's CHECKs. */
-bool appt_phone_ok(const char *s);	/* E.164: +14155550123 */
-bool appt_email_ok(const char *s);	/* one @, no spaces, a dot in the domain */
 
 void appt_hold_token_new(char out[APPT_HOLD_TOKEN_SIZE]);
 /* Lower-case hex SHA-256 of the token (65 bytes with the NUL). */

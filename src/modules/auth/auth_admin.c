@@ -6,23 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/addr.h"
 #include "modules/auth/auth_internal.h"
 
 static const char *const role_names[] = { "OWNER", "ADMIN", "VIEWER", "STAFF",
 	"ORDER_MANAGER", "ACCOUNTANT", NULL };
-
-static bool
-email_ok(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	if (at == NULL || at == s || strchr(at + 1, '.') == NULL || strchr(at + 1, '@'))
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || *s == '<' || *s == '>' || *s == '"')
-			return false;
-	return true;
-}
 
 /* A GET of one page of a list: the cursor from the query, one service. */
 static enum status
@@ -127,7 +115,7 @@ outbox_route(struct request *r, struct response *w)
 /* ---- invitations ------------------------------------------------------------------------ */
 
 static const struct jv_field invite_fields[] = {
-	{ "email", JV_STRING, true, false, 3, 254, NULL, email_ok, "an e-mail address" },
+	{ "email", JV_STRING, true, false, 3, 254, NULL, addr_email_ok, "an e-mail address" },
 	{ "role", JV_STRING, true, false, 1, 20, role_names, NULL, NULL },
 };
 

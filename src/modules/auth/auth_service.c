@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/addr.h"
 #include "core/cursor.h"
 #include "modules/audit/audit.h"
 #include "modules/auth/auth_internal.h"
@@ -183,19 +184,6 @@ auth_audit_act_as(struct ctx *c, const struct auth_req *ar, const struct act_as_
 }
 
 /* ---- sign-in ------------------------------------------------------------------- */
-
-static bool
-email_ok(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	if (at == NULL || at == s || strchr(at + 1, '@') != NULL || at[1] == '\0')
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ')
-			return false;
-	return true;
-}
 
 /* Recovery codes are typed by people: case, dashes and spaces don't count. */
 static void
@@ -697,7 +685,7 @@ auth_password_forgot(struct ctx *c, const char *ip, const char *email)
 
 	if ((st = auth_limit_check(c, ip, &AUTH_LIMIT_RESET, email, true)) != ST_OK)
 		return st;
-	if (!email_ok(email))
+	if (!addr_email_ok(email))
 		return ST_OK;
 	sec_random_token(token);
 	sec_sha256(token, hash);

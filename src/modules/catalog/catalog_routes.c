@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/addr.h"
 #include "core/ids.h"
 #include "modules/catalog/catalog.h"
 #include "modules/catalog/catalog_service.h"
@@ -70,9 +71,9 @@ static const struct admin_ref membership_ref = {
 
 static const struct admin_field staff_fields[] = {
 	ADMIN_F_TEXT("display_name", 1, 120, AF_REQUIRED | AF_FILTER | AF_SORT),
-	ADMIN_F_FORMAT("email", 254, ADM_CITEXT, admin_check_email, "an e-mail address",
+	ADMIN_F_FORMAT("email", 254, ADM_CITEXT, addr_email_ok, "an e-mail address",
 	    AF_NULLABLE | AF_FILTER),
-	ADMIN_F_FORMAT("phone", 16, ADM_TEXT, admin_check_e164,
+	ADMIN_F_FORMAT("phone", 16, ADM_TEXT, addr_e164_ok,
 	    "a phone number in E.164 form such as +14155550123", AF_NULLABLE),
 	ADMIN_F_BOOL("active", AF_FILTER),
 	{ .v = { .name = "user_id", .type = JV_STRING, .min = 36, .max = 36,

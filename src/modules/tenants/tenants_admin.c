@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/addr.h"
 #include "core/config.h"
 #include "core/jsonv.h"
 #include "db/db.h"
@@ -74,9 +75,9 @@ static const struct admin_field profile_fields[] = {
 	ADMIN_F_TEXT("business_name", 1, 200, AF_REQUIRED),
 	ADMIN_F_FORMAT("timezone", 64, ADM_TEXT, zone_shape_ok,
 	    "an IANA time zone such as Europe/London", 0),
-	ADMIN_F_FORMAT("phone", 16, ADM_TEXT, admin_check_e164,
+	ADMIN_F_FORMAT("phone", 16, ADM_TEXT, addr_e164_ok,
 	    "a phone number in E.164 form such as +14155550123", AF_NULLABLE),
-	ADMIN_F_FORMAT("email", 254, ADM_CITEXT, admin_check_email, "an e-mail address",
+	ADMIN_F_FORMAT("email", 254, ADM_CITEXT, addr_email_ok, "an e-mail address",
 	    AF_NULLABLE),
 	ADMIN_F_FORMAT("website_url", 2048, ADM_TEXT, admin_check_http_url,
 	    "an http:// or https:// URL", AF_NULLABLE),

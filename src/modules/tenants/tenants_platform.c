@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/addr.h"
 #include "core/jsonv.h"
 #include "modules/auth/auth.h"
 #include "modules/tenants/tenants.h"
@@ -84,26 +85,13 @@ zone_ok(const char *s)
 	return true;
 }
 
-static bool
-email_ok(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	if (at == NULL || at == s || strchr(at + 1, '.') == NULL || strchr(at + 1, '@'))
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || *s == '<' || *s == '>' || *s == '"')
-			return false;
-	return true;
-}
-
 static const struct jv_field create_fields[] = {
 	{ "slug", JV_STRING, true, false, 1, 63, NULL, slug_ok,
 	    "lower-case letters, digits and inner hyphens" },
 	{ "name", JV_STRING, true, false, 1, 200, NULL, NULL, NULL },
 	{ "timezone", JV_STRING, false, false, 1, 64, NULL, zone_ok, "an IANA time zone" },
 	{ "plan", JV_STRING, false, false, 1, 20, plans, NULL, NULL },
-	{ "owner_email", JV_STRING, false, false, 3, 254, NULL, email_ok, "an e-mail address" },
+	{ "owner_email", JV_STRING, false, false, 3, 254, NULL, addr_email_ok, "an e-mail address" },
 };
 
 /* POST /v1/platform/tenants {slug, name, timezone, plan, owner_email} */
