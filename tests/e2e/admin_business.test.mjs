@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { adminSql, createTenant, killAll, launch, lit, setBranding, startServer } from './lib.mjs';
-import { assertAccessible, open, shot, signedIn } from './admin_lib.mjs';
+import { adminSql, killAll, lit } from './lib.mjs';
+import { assertAccessible, open, serverAndBrowser, shot, signedIn, twoBrands } from './admin_lib.mjs';
 
 after(killAll);
 
@@ -28,12 +28,8 @@ describe('admin app: catalogue and business', () => {
   let b;
 
   before(async () => {
-    a = createTenant({ name: 'Lumen Hair', plan: 'pro' });
-    setBranding(a, { primary: '#0f766e', accent: '#134e4a', name: 'Lumen Hair Studio' });
-    b = createTenant({ name: 'Harbor Dental', plan: 'pro' });
-    setBranding(b, { primary: '#b45309', accent: '#7c2d12' });
-    srv = await startServer({ ENABLE_TEST_ROUTES: 'true', REDIS_URL: '' });
-    browser = await launch();
+    ({ a, b } = twoBrands());
+    ({ srv, browser } = await serverAndBrowser());
   });
   after(async () => { await browser?.close(); await srv?.kill(); });
 

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { FakeCalcom } from '../integration/fakes/calcom.mjs';
-import { adminSql, createTenant, killAll, launch, lit, request, setBranding, startServer } from './lib.mjs';
-import { assertAccessible, open, origin, shot, signedIn } from './admin_lib.mjs';
+import { adminSql, createTenant, killAll, lit, request, setBranding } from './lib.mjs';
+import { assertAccessible, open, origin, serverAndBrowser, shot, signedIn, twoBrands } from './admin_lib.mjs';
 
 after(killAll);
 
@@ -26,12 +26,8 @@ describe('admin: Brand and channels', () => {
   before(async () => {
     calcom = await new FakeCalcom().start();
     calcom.addKey(CAL_KEY, [4242]);
-    a = createTenant({ name: 'Lumen Hair', plan: 'pro' });
-    setBranding(a, { primary: '#0f766e', accent: '#134e4a', name: 'Lumen Hair Studio' });
-    b = createTenant({ name: 'Harbor Dental', plan: 'enterprise' });
-    setBranding(b, { primary: '#b45309', accent: '#7c2d12' });
-    srv = await startServer({ ENABLE_TEST_ROUTES: 'true', REDIS_URL: '', ...calcom.env() });
-    browser = await launch();
+    ({ a, b } = twoBrands({ planB: 'enterprise' }));
+    ({ srv, browser } = await serverAndBrowser({ ...calcom.env() }));
   });
   after(async () => { await browser?.close(); await srv?.kill(); await calcom?.stop?.(); });
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
 
 import { createUser, login, PASSWORD } from '../integration/auth_lib.mjs';
-import { screenshot, watch } from './lib.mjs';
+import { createTenant, launch, screenshot, setBranding, startServer, watch } from './lib.mjs';
 
 export { PASSWORD };
 
@@ -44,3 +44,19 @@ export async function open(page, url, heading) {
 
 // A screenshot named for the brand and page, in test-artifacts/admin/.
 export const shot = (page, brand, name) => screenshot(page, `admin/${brand}-${name}`);
+
+// The two brands every admin test compares: Lumen Hair (teal, with a display
+// name) and Harbor Dental (amber), on the plans given.
+export function twoBrands({ planA = 'pro', planB = 'pro' } = {}) {
+  const a = createTenant({ name: 'Lumen Hair', ...(planA ? { plan: planA } : {}) });
+  setBranding(a, { primary: '#0f766e', accent: '#134e4a', name: 'Lumen Hair Studio' });
+  const b = createTenant({ name: 'Harbor Dental', plan: planB });
+  setBranding(b, { primary: '#b45309', accent: '#7c2d12' });
+  return { a, b };
+}
+
+// A server with the test routes and no Redis (plus env), and a browser.
+export async function serverAndBrowser(env = {}) {
+  const srv = await startServer({ ENABLE_TEST_ROUTES: 'true', REDIS_URL: '', ...env });
+  return { srv, browser: await launch() };
+}

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { createUser, enrolTotp, session, totp } from '../integration/auth_lib.mjs';
-import { adminSql, createTenant, killAll, launch, lit, request, setBranding, startServer } from './lib.mjs';
-import { assertAccessible, open, origin, PASSWORD, shot, signedIn } from './admin_lib.mjs';
+import { adminSql, killAll, lit, request } from './lib.mjs';
+import { assertAccessible, open, origin, PASSWORD, serverAndBrowser, shot, signedIn, twoBrands } from './admin_lib.mjs';
 
 after(killAll);
 
@@ -19,12 +19,8 @@ describe('admin app shell', () => {
   let b;
 
   before(async () => {
-    a = createTenant({ name: 'Lumen Hair', plan: 'pro' });
-    setBranding(a, { primary: '#0f766e', accent: '#134e4a', name: 'Lumen Hair Studio' });
-    b = createTenant({ name: 'Harbor Dental', plan: 'enterprise' });
-    setBranding(b, { primary: '#b45309', accent: '#7c2d12' });
-    srv = await startServer({ ENABLE_TEST_ROUTES: 'true', REDIS_URL: '' });
-    browser = await launch();
+    ({ a, b } = twoBrands({ planB: 'enterprise' }));
+    ({ srv, browser } = await serverAndBrowser());
   });
   after(async () => { await browser?.close(); await srv?.kill(); });
 

@@ -10,8 +10,8 @@ import { createECDH, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { createUser, tenantMail, totp, uniqueEmail } from '../integration/auth_lib.mjs';
-import { adminSql, cli, createTenant, killAll, launch, lit, request, setBranding, startServer } from './lib.mjs';
-import { assertAccessible, open, origin, PASSWORD, shot, signedIn } from './admin_lib.mjs';
+import { adminSql, cli, createTenant, killAll, lit, request, startServer } from './lib.mjs';
+import { assertAccessible, open, origin, PASSWORD, serverAndBrowser, shot, signedIn, twoBrands } from './admin_lib.mjs';
 
 after(killAll);
 
@@ -27,14 +27,10 @@ describe('admin: Team and My account', () => {
   let b;
 
   before(async () => {
-    a = createTenant({ name: 'Lumen Hair', plan: 'pro' });
-    setBranding(a, { primary: '#0f766e', accent: '#134e4a', name: 'Lumen Hair Studio' });
-    b = createTenant({ name: 'Harbor Dental', plan: 'enterprise' });
-    setBranding(b, { primary: '#b45309', accent: '#7c2d12' });
+    ({ a, b } = twoBrands({ planB: 'enterprise' }));
     const v = vapidPair();
-    srv = await startServer({ ENABLE_TEST_ROUTES: 'true', REDIS_URL: '', VAPID_PUBLIC_KEY: v.pub,
-      VAPID_PRIVATE_KEY: v.priv, VAPID_SUBJECT: 'mailto:ops@example.com' });
-    browser = await launch();
+    ({ srv, browser } = await serverAndBrowser({ VAPID_PUBLIC_KEY: v.pub,
+      VAPID_PRIVATE_KEY: v.priv, VAPID_SUBJECT: 'mailto:ops@example.com' }));
   });
   after(async () => { await browser?.close(); await srv?.kill(); });
 

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { adminSql, createTenant, killAll, launch, lit, setBranding, startServer } from './lib.mjs';
-import { assertAccessible, open, shot, signedIn } from './admin_lib.mjs';
+import { adminSql, createTenant, killAll, lit, setBranding } from './lib.mjs';
+import { assertAccessible, open, serverAndBrowser, shot, signedIn, twoBrands } from './admin_lib.mjs';
 
 after(killAll);
 
@@ -52,14 +52,10 @@ describe('usage and plan, audit log', () => {
   let b;
 
   before(async () => {
-    a = createTenant({ name: 'Lumen Hair' });
-    setBranding(a, { primary: '#0f766e', accent: '#134e4a', name: 'Lumen Hair Studio' });
-    b = createTenant({ name: 'Harbor Dental', plan: 'enterprise' });
-    setBranding(b, { primary: '#b45309', accent: '#7c2d12' });
+    ({ a, b } = twoBrands({ planA: null, planB: 'enterprise' }));
     addUsage(a, 170);
     addUsage(b, 40);
-    srv = await startServer({ ENABLE_TEST_ROUTES: 'true', REDIS_URL: '' });
-    browser = await launch();
+    ({ srv, browser } = await serverAndBrowser());
   });
   after(async () => { await browser?.close(); await srv?.kill(); });
 

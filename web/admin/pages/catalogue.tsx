@@ -1,6 +1,7 @@
 // catalogue.tsx — what the business sells and who does it: services with
 // their add-ons, staff (profile, weekly schedule, time off, the services
 // each performs) and resources (rooms, chairs, equipment), one tab each.
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, type Page } from '../api';
 import { can, shell, tz } from '../state';
@@ -49,42 +50,39 @@ function stale<T extends { version: number }>(path: string, setVersion: (v: numb
   };
 }
 
-/* ---- services ------------------------------------------------------------ */
-
-interface Service {
-  id: string; name: string; description: string | null; duration_minutes: number; price_minor: number; currency: string;
-  buffer_before_minutes: number; buffer_after_minutes: number; active: boolean; sort_order: number; version: number;
-}
-interface Addon { id: string; name: string; price_minor: number; currency: string; duration_minutes: number; active: boolean; version: number }
-
-function Services() {
-  const state = useLoad((signal) => api.get<Page<Service>>('/v1/admin/services?limit=100', { signal }));
-  const [open, setOpen] = useState<Service | 'new' | null>(null);
-  const rw = can('catalog', 'write');
+/** A table of named rows, each editable in a dialog and deletable, with an
+ *  "Add" button; the buttons show only with the write permission. */
+function EditableList<T extends { id: string; name: string }>({ path, rw, noun, plural, add, empty, columns, confirmDelete, form }: {
+  path: string; rw: boolean; noun: string; plural: string; add: string; empty: string;
+  columns: [string, (t: T) => ComponentChildren][];
+  confirmDelete: (t: T) => string;
+  form: (item: T | null, done: () => void) => ComponentChildren;
+}) {
+  const state = useLoad((signal) => api.get<Page<T>>(`${path}?limit=100`, { signal }), [path]);
+  const [open, setOpen] = useState<T | 'new' | null>(null);
+  const close = () => { setOpen(null); state.reload(); };
+  const Noun = noun[0].toUpperCase() + noun.slice(1);
+  const remove = async (t: T) => {
+    if (!confirmAction(confirmDelete(t))) return;
+    try { await api.del(`${path}/${t.id}`); say(`${Noun} deleted.`); state.reload(); } catch (e) { errMsg(e); }
+  };
   return (
     <>
-      {rw && <p><button type="button" class="primary" onClick={() => setOpen('new')}>Add a service</button></p>}
+      {rw && <p><button type="button" class="primary" onClick={() => setOpen('new')}>{add}</button></p>}
       <Async state={state}>
-        {(p) => p.items.length === 0 ? <Empty>No services yet. Add what customers can book.</Empty> : (
+        {(p) => p.items.length === 0 ? <Empty>{empty}</Empty> : (
           <div class="table-wrap">
             <table>
-              <caption class="sr">Services</caption>
-              <thead><tr><th>Service</th><th>Duration</th><th>Price</th><th>Buffers</th><th>Status</th>{rw && <th><span class="sr">Actions</span></th>}</tr></thead>
+              <caption class="sr">{plural}</caption>
+              <thead><tr>{columns.map(([h]) => <th key={h}>{h}</th>)}{rw && <th><span class="sr">Actions</span></th>}</tr></thead>
               <tbody>
-                {p.items.map((s) => (
-                  <tr key={s.id}>
-                    <td>{s.name}</td>
-                    <td>{s.duration_minutes} min</td>
-                    <td>{money(s.price_minor, s.currency)}</td>
-                    <td>{s.buffer_before_minutes || s.buffer_after_minutes ? `${s.buffer_before_minutes} / ${s.buffer_after_minutes} min` : '—'}</td>
-                    <td>{s.active ? <span class="badge ok">Bookable</span> : <span class="badge">Archived</span>}</td>
+                {p.items.map((t) => (
+                  <tr key={t.id}>
+                    {columns.map(([h, cell]) => <td key={h}>{cell(t)}</td>)}
                     {rw && (
                       <td class="actions">
-                        <button type="button" aria-label={`Edit ${s.name}`} onClick={() => setOpen(s)}>Edit</button>
-                        <button type="button" class="danger" aria-label={`Delete ${s.name}`} onClick={async () => {
-                          if (!confirmAction(`Delete the service "${s.name}"? Staff stop performing it.`)) return;
-                          try { await api.del(`/v1/admin/services/${s.id}`); say('Service deleted.'); state.reload(); } catch (e) { errMsg(e); }
-                        }}>Delete</button>
+                        <button type="button" aria-label={`Edit ${t.name}`} onClick={() => setOpen(t)}>Edit</button>
+                        <button type="button" class="danger" aria-label={`Delete ${t.name}`} onClick={() => void remove(t)}>Delete</button>
                       </td>
                     )}
                   </tr>
@@ -94,10 +92,34 @@ function Services() {
           </div>
         )}
       </Async>
-      <Dialog title={open === 'new' ? 'New service' : 'Edit service'} open={open !== null} onClose={() => { setOpen(null); state.reload(); }}>
-        {open !== null && <ServiceForm service={open === 'new' ? null : open} done={() => { setOpen(null); state.reload(); }} />}
+      <Dialog title={open === 'new' ? `New ${noun}` : `Edit ${noun}`} open={open !== null} onClose={close}>
+        {open !== null && form(open === 'new' ? null : open, close)}
       </Dialog>
     </>
+  );
+}
+
+/* ---- services ------------------------------------------------------------ */
+
+interface Service {
+  id: string; name: string; description: string | null; duration_minutes: number; price_minor: number; currency: string;
+  buffer_before_minutes: number; buffer_after_minutes: number; active: boolean; sort_order: number; version: number;
+}
+interface Addon { id: string; name: string; price_minor: number; currency: string; duration_minutes: number; active: boolean; version: number }
+
+function Services() {
+  return (
+    <EditableList<Service> path="/v1/admin/services" rw={can('catalog', 'write')} noun="service" plural="Services" add="Add a service"
+      empty="No services yet. Add what customers can book."
+      columns={[
+        ['Service', (s) => s.name],
+        ['Duration', (s) => `${s.duration_minutes} min`],
+        ['Price', (s) => money(s.price_minor, s.currency)],
+        ['Buffers', (s) => (s.buffer_before_minutes || s.buffer_after_minutes ? `${s.buffer_before_minutes} / ${s.buffer_after_minutes} min` : '—')],
+        ['Status', (s) => (s.active ? <span class="badge ok">Bookable</span> : <span class="badge">Archived</span>)],
+      ]}
+      confirmDelete={(s) => `Delete the service "${s.name}"? Staff stop performing it.`}
+      form={(s, done) => <ServiceForm service={s} done={done} />} />
   );
 }
 
@@ -404,43 +426,17 @@ interface Resource { id: string; name: string; kind: string; quantity: number; a
 const KINDS = [{ value: 'room', label: 'Room' }, { value: 'chair', label: 'Chair' }, { value: 'equipment', label: 'Equipment' }, { value: 'other', label: 'Other' }];
 
 function Resources() {
-  const state = useLoad((signal) => api.get<Page<Resource>>('/v1/admin/resources?limit=100', { signal }));
-  const [open, setOpen] = useState<Resource | 'new' | null>(null);
-  const rw = can('staff', 'write');
   return (
-    <>
-      {rw && <p><button type="button" class="primary" onClick={() => setOpen('new')}>Add a resource</button></p>}
-      <Async state={state}>
-        {(p) => p.items.length === 0 ? <Empty>No resources. Add rooms or equipment that services need, so they are never double-booked.</Empty> : (
-          <div class="table-wrap">
-            <table>
-              <caption class="sr">Resources</caption>
-              <thead><tr><th>Resource</th><th>Kind</th><th>Units</th><th>Status</th>{rw && <th><span class="sr">Actions</span></th>}</tr></thead>
-              <tbody>
-                {p.items.map((r) => (
-                  <tr key={r.id}>
-                    <td>{r.name}</td><td>{KINDS.find((k) => k.value === r.kind)?.label ?? r.kind}</td><td>{r.quantity}</td>
-                    <td>{r.active ? <span class="badge ok">In use</span> : <span class="badge">Inactive</span>}</td>
-                    {rw && (
-                      <td class="actions">
-                        <button type="button" aria-label={`Edit ${r.name}`} onClick={() => setOpen(r)}>Edit</button>
-                        <button type="button" class="danger" aria-label={`Delete ${r.name}`} onClick={async () => {
-                          if (!confirmAction(`Delete "${r.name}"?`)) return;
-                          try { await api.del(`/v1/admin/resources/${r.id}`); say('Resource deleted.'); state.reload(); } catch (e) { errMsg(e); }
-                        }}>Delete</button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Async>
-      <Dialog title={open === 'new' ? 'New resource' : 'Edit resource'} open={open !== null} onClose={() => { setOpen(null); state.reload(); }}>
-        {open !== null && <ResourceForm res={open === 'new' ? null : open} done={() => { setOpen(null); state.reload(); }} />}
-      </Dialog>
-    </>
+    <EditableList<Resource> path="/v1/admin/resources" rw={can('staff', 'write')} noun="resource" plural="Resources" add="Add a resource"
+      empty="No resources. Add rooms or equipment that services need, so they are never double-booked."
+      columns={[
+        ['Resource', (r) => r.name],
+        ['Kind', (r) => KINDS.find((k) => k.value === r.kind)?.label ?? r.kind],
+        ['Units', (r) => r.quantity],
+        ['Status', (r) => (r.active ? <span class="badge ok">In use</span> : <span class="badge">Inactive</span>)],
+      ]}
+      confirmDelete={(r) => `Delete "${r.name}"?`}
+      form={(r, done) => <ResourceForm res={r} done={done} />} />
   );
 }
 
