@@ -7,7 +7,8 @@
 // against the 60 KB budget. Then, in Chromium with the CPU throttled 4x
 // (CDP Emulation.setCPUThrottlingRate), cold cache each run: navigation →
 // sign-in form interactive (the page's "rcp-signin-ready" mark), and submit
-// → Today interactive with its data shown ("rcp-today-ready"). The issue's
+// → Today interactive with its data shown ("rcp-today-ready", measured from
+// the form's "rcp-signin-submit"). The issue's
 // target is the sum (the person's typing excluded) ≤ 1.5 s.
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
@@ -65,7 +66,11 @@ async function main() {
       });
       await p.waitForFunction(() => performance.getEntriesByName('rcp-today-ready').length > 0, null,
         { timeout: 30000, polling: 'raf' });
-      dash.push(await p.evaluate(() => performance.getEntriesByName('rcp-today-ready')[0].startTime) - t0);
+      // From the submit event (the page's mark), not from when the driver
+      // began its click: Playwright's actionability checks run in the
+      // throttled page and cost 200-300 ms no person waits for.
+      dash.push(await p.evaluate((t) => performance.getEntriesByName('rcp-today-ready')[0].startTime -
+        (performance.getEntriesByName('rcp-signin-submit')[0]?.startTime ?? t), t0));
       await ctx.close();
     }
   } finally {

@@ -116,6 +116,14 @@ struct route_table {
 
 /* Request helpers. */
 const char *http_header(const struct request *r, const char *lower_name);
+/* A cookie's value (in r's arena; trailing spaces dropped), or NULL when
+ * absent, empty or longer than 128 bytes. Every Cookie header counts (HTTP/2
+ * may split them). */
+const char *http_cookie(const struct request *r, const char *name);
+
+/* The signed-in session's cookie: set by the auth module; the admin shell
+ * only looks whether a request carries one. */
+#define HTTP_SESSION_COOKIE "rcp_session"
 /* The client's address: the TCP peer, unless the peer is one of the n
  * trusted proxies and the request has X-Forwarded-For; then the rightmost
  * address of that list that is not itself a trusted proxy (addresses left

@@ -22,6 +22,38 @@ http_header(const struct request *r, const char *lower_name)
 	return NULL;
 }
 
+const char *
+http_cookie(const struct request *r, const char *name)
+{
+	size_t nl = strlen(name);
+
+	/* HTTP/2 may split cookies over several headers. */
+	for (size_t i = 0; i < r->nheaders; i++) {
+		const char *p;
+
+		if (strcmp(r->headers[i].name, "cookie") != 0)
+			continue;
+		for (p = r->headers[i].value; p && *p; ) {
+			while (*p == ' ' || *p == ';')
+				p++;
+			if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+				const char *v = p + nl + 1;
+				size_t vl = strcspn(v, ";");
+				char *out;
+
+				if (vl == 0 || vl > 128)
+					return NULL;
+				out = arena_strndup(r->arena, v, vl);
+				while (vl > 0 && out[vl - 1] == ' ')
+					out[--vl] = '\0';
+				return out;
+			}
+			p = strchr(p, ';');
+		}
+	}
+	return NULL;
+}
+
 /* Whether s is one IPv4 or IPv6 address, written into ip (trimmed, IPv6
  * brackets dropped). */
 static bool

@@ -34,6 +34,16 @@ describe('admin app shell', () => {
       assert.match(res.headers['content-security-policy'], /script-src 'self'/);
       assert.doesNotMatch(res.text, /receptionist/i);
     }
+    // Without a session cookie the shell says nobody is signed in (the app
+    // paints the sign-in form without asking /v1/auth/me); with one, even a
+    // stale one, the app asks.
+    const shellOf = (res) => JSON.parse(/<script type="application\/json" id="rcp-admin">(.*?)<\/script>/.exec(res.text)[1]);
+    assert.equal(shellOf(await request({ port: srv.port, path: '/admin/sign-in', host: a.host })).signed_out, true);
+    const stale = await request({ port: srv.port, path: '/admin/today', host: a.host,
+      headers: { cookie: 'theme=dark; rcp_session=not-a-live-session' } });
+    assert.equal(shellOf(stale).signed_out, false);
+    assert.equal(stale.headers['cache-control'], 'no-cache');
+    assert.equal(stale.headers.etag, undefined);
     const m = await request({ port: srv.port, path: '/admin/manifest.webmanifest', host: a.host });
     assert.equal(m.status, 200);
     assert.equal(m.json.name, 'Lumen Hair Studio');

@@ -7,7 +7,7 @@ import { LocationProvider, Router, Route, lazy, useLocation } from 'preact-iso';
 import { api } from './api';
 import { stopLive, liveState, waitingHandoffs, subscribe } from './live';
 import { actingAs, can, me, perms, session, shell, signedOut } from './state';
-import { landing, platformPages, tenantPages, type PageDef } from './routes';
+import { platformPages, startPath, tenantPages, type PageDef } from './routes';
 import { Loading, Notice, say } from './ui';
 import { AcceptInvitation, ForgotPassword, ResetPassword, SignIn } from './pages/auth';
 
@@ -129,7 +129,7 @@ function Shell({ children }: { children: ComponentChildren }) {
 
 function Landing() {
   const { route } = useLocation();
-  useEffect(() => { route(base + landing(pages, (r) => shell.kind === 'platform' || can(r, 'read')), true); }, []);
+  useEffect(() => { route(startPath(), true); }, []);
   return <Loading />;
 }
 
@@ -218,7 +218,7 @@ function Root() {
   if (session.value === 'in' && (rest === 'accept-invitation' || rest === 'reset-password' || rest === 'act-as')) return <SignedOut />;
   if (session.value === 'in' && rest === 'sign-in') {
     const next = new URLSearchParams(location.search).get('next');
-    route(next && next.startsWith(base) ? next : base, true);
+    route(next && next.startsWith(base) && !next.startsWith(`${base}sign-in`) ? next : startPath(), true);
     return <Loading />;
   }
   if (session.value === 'unknown') return <Loading />;

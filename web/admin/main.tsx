@@ -3,11 +3,16 @@
 import { render } from 'preact';
 import { App } from './app';
 import { onUnauthorised } from './api';
-import { loadSession, signedOut } from './state';
+import { preloadStart } from './routes';
+import { loadSession, shell, signedOut } from './state';
 
 onUnauthorised(() => signedOut());
-// Who is signed in is asked before the first render, in parallel with it.
-void loadSession();
+// Who is signed in is asked before the first render, in parallel with it;
+// with no session cookie at all the answer is known already.
+if (!shell.signed_out) {
+  void loadSession();
+  if (location.pathname === shell.base) preloadStart();
+}
 const root = document.getElementById('app');
 if (root) {
   root.textContent = '';

@@ -3,6 +3,7 @@
 // the shell stays small and a page's code loads when it is first opened.
 import { lazy } from 'preact-iso';
 import type { AnyComponent } from 'preact';
+import { can, shell } from './state';
 
 export interface PageDef {
   path: string;            // below the app's base ("today", "bookings/:id")
@@ -52,4 +53,19 @@ export const platformPages: PageDef[] = [
 export function landing(pages: PageDef[], canRead: (r: string) => boolean): string {
   const p = pages.find((x) => x.nav && (!x.resource || canRead(x.resource)));
   return p ? p.path : 'account';
+}
+
+/** Where a signed-in person starts: the first listed page their permissions
+ *  show (straight there after signing in, not through the base's redirect). */
+export function startPath(): string {
+  const pages = shell.kind === 'platform' ? platformPages : tenantPages;
+  return shell.base + landing(pages, (r) => shell.kind === 'platform' || can(r, 'read'));
+}
+
+/** Loads and runs the usual start page's code (Today; the console's first
+ *  page) while the server is busy anyway — checking a password, answering
+ *  who is signed in — so the page draws without waiting for its chunk. */
+export function preloadStart(): void {
+  const first = (shell.kind === 'platform' ? platformPages : tenantPages)[0].component as { preload?: () => Promise<unknown> };
+  void first.preload?.().catch(() => undefined);
 }

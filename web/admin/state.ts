@@ -14,6 +14,9 @@ export interface Shell {
   timezone?: string;
   slug?: string;
   base: string; // "/admin/" or "/platform/"
+  /** The request carried no session cookie: nobody is signed in, so the
+   *  first render is the sign-in page without asking /v1/auth/me. */
+  signed_out?: boolean;
 }
 
 export interface Me {
@@ -45,7 +48,7 @@ export const tz = shell.timezone || Intl.DateTimeFormat().resolvedOptions().time
 export const me = signal<Me | null>(null);
 export const perms = signal<Permissions | null>(null);
 /** 'unknown' until /me answers, so the first paint is not a sign-in flash. */
-export const session = signal<'unknown' | 'in' | 'out'>('unknown');
+export const session = signal<'unknown' | 'in' | 'out'>(shell.signed_out ? 'out' : 'unknown');
 
 export const actingAs = computed(() => me.value?.session.act_as ?? null);
 

@@ -2,7 +2,7 @@
 // loading / error / empty states, form fields that show the server's field
 // errors, the "changed elsewhere" choice, dialogs and the status line.
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { signal } from '@preact/signals';
 import { ApiError, errorText } from './api';
 import { can, shell } from './state';
@@ -42,7 +42,9 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
-  useEffect(() => {
+  // A layout effect, not an effect: the request leaves as soon as the page
+  // is rendered, not a frame later after the browser has painted it.
+  useLayoutEffect(() => {
     const ac = new AbortController();
     setLoading(true);
     load(ac.signal).then((d) => { if (!ac.signal.aborted) { setData(d); setError(null); } })

@@ -102,38 +102,6 @@ bad:
 
 /* ---- who is calling ------------------------------------------------------------ */
 
-static const char *
-cookie_value(const struct request *r, const char *name)
-{
-	size_t nl = strlen(name);
-
-	/* HTTP/2 may split cookies over several headers. */
-	for (size_t i = 0; i < r->nheaders; i++) {
-		const char *p;
-
-		if (strcmp(r->headers[i].name, "cookie") != 0)
-			continue;
-		for (p = r->headers[i].value; p && *p; ) {
-			while (*p == ' ' || *p == ';')
-				p++;
-			if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
-				const char *v = p + nl + 1;
-				size_t vl = strcspn(v, ";");
-				char *out;
-
-				if (vl == 0 || vl > 128)
-					return NULL;
-				out = arena_strndup(r->arena, v, vl);
-				while (vl > 0 && out[vl - 1] == ' ')
-					out[--vl] = '\0';
-				return out;
-			}
-			p = strchr(p, ';');
-		}
-	}
-	return NULL;
-}
-
 static bool
 is_mutation(const struct request *r)
 {
@@ -145,7 +113,7 @@ auth_authenticate(struct request *r, int perm)
 {
 	struct auth_req *ar = arena_calloc(r->arena, 1, sizeof(*ar));
 	struct ctx *c = &r->ctx;
-	const char *cookie = cookie_value(r, AUTH_COOKIE);
+	const char *cookie = http_cookie(r, AUTH_COOKIE);
 	const char *authz = http_header(r, "authorization");
 	enum status st, st2;
 

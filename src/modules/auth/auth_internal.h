@@ -37,7 +37,7 @@ void auth_link_parts(const char *base_url, char scheme[8], char port[8]);
 const char *auth_app_link(struct arena *a, const char *tenant_host, const char *page,
     const char *token);
 
-#define AUTH_COOKIE "rcp_session"
+#define AUTH_COOKIE HTTP_SESSION_COOKIE
 #define AUTH_CSRF_MAX 64
 
 /* The principal plus what only the auth module needs. The principal is the

@@ -66,10 +66,13 @@ shell_render(struct page *p, struct response *w, const struct shell *s)
 	preloads(p);
 	page_raw(p, "</head>\n<body><div id=\"app\"><p class=\"boot\">Loading…</p></div>"
 	    "<noscript><p>This page needs JavaScript.</p></noscript>\n");
-	page_json_block(p, "rcp-admin", json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s}",
+	/* Without a session cookie nobody is signed in: the app paints the
+	 * sign-in page at once instead of asking GET /v1/auth/me first. The
+	 * page varies by cookie, so it is never cached (no-cache, no ETag). */
+	page_json_block(p, "rcp-admin", json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:b}",
 	    "kind", s->kind, "name", s->name, "primary_color", s->primary,
 	    "accent_color", s->accent, "logo_url", s->logo, "timezone", s->timezone,
-	    "slug", s->slug, "base", base));
+	    "slug", s->slug, "base", base, "signed_out", http_cookie(p->r, HTTP_SESSION_COOKIE) == NULL));
 	page_raw(p, "</body></html>\n");
 	if (p->st != ST_OK)
 		return err_set(&p->r->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));

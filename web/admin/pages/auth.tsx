@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, ApiError } from '../api';
+import { preloadStart, startPath } from '../routes';
 import { loadSession, shell } from '../state';
 import { FormError, TextField, useSubmit } from '../ui';
 
@@ -29,12 +30,15 @@ export function SignIn() {
 
   const submit = async (e: Event) => {
     e.preventDefault();
+    performance.mark?.('rcp-signin-submit');
     const body: Record<string, string> = { email, password };
     if (step === 'totp') body.totp_code = code.replace(/\s/g, '');
     if (step === 'recovery') body.recovery_code = code.trim();
     await f.run(async () => {
       try {
-        await api.post('/v1/auth/login', body, { quiet401: true });
+        const login = api.post('/v1/auth/login', body, { quiet401: true });
+        preloadStart();
+        await login;
       } catch (err) {
         if (err instanceof ApiError && step === 'password' && err.field('totp_code')) {
           setStep('totp');
@@ -44,7 +48,7 @@ export function SignIn() {
       }
       await loadSession();
       const next = new URLSearchParams(location.search).get('next');
-      route(next && next.startsWith(base) && !next.startsWith(`${base}sign-in`) ? next : base, true);
+      route(next && next.startsWith(base) && !next.startsWith(`${base}sign-in`) ? next : startPath(), true);
     });
   };
 
