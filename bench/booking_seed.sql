@@ -3,25 +3,28 @@
 -- service, 3 resources (4 chairs, 2 basins, 1 room), open 08:00–20:00
 -- every day in America/New_York, and 5,000 existing bookings (50 days ×
 -- 10 staff × 10 a day, 30 minutes each, from tomorrow) with their claims.
--- Run by bench/booking.sh as the owner role with :tenant set.
+-- Run by bench/booking.sh as the owner role with :tenant set. The owner
+-- bypasses row-level security, so every statement names the tenant: an
+-- unscoped DELETE here once emptied every tenant's catalogue in the bench
+-- database (the demo salon lost its services, staff and hours).
 \set ON_ERROR_STOP 1
 BEGIN;
 SELECT set_config('app.tenant_id', :'tenant', true);
 
-DELETE FROM bookings;
-DELETE FROM holds;
-DELETE FROM customers;
-DELETE FROM jobs;
-DELETE FROM idempotency_keys;
-DELETE FROM audit_log;
-DELETE FROM staff;
-DELETE FROM services;
-DELETE FROM resources;
-DELETE FROM business_hours;
-DELETE FROM closures;
+DELETE FROM bookings WHERE tenant_id = app_tenant();
+DELETE FROM holds WHERE tenant_id = app_tenant();
+DELETE FROM customers WHERE tenant_id = app_tenant();
+DELETE FROM jobs WHERE tenant_id = app_tenant();
+DELETE FROM idempotency_keys WHERE tenant_id = app_tenant();
+DELETE FROM audit_log WHERE tenant_id = app_tenant();
+DELETE FROM staff WHERE tenant_id = app_tenant();
+DELETE FROM services WHERE tenant_id = app_tenant();
+DELETE FROM resources WHERE tenant_id = app_tenant();
+DELETE FROM business_hours WHERE tenant_id = app_tenant();
+DELETE FROM closures WHERE tenant_id = app_tenant();
 
 UPDATE scheduling_settings SET min_notice_minutes = 0, max_days_ahead = 400,
-    slot_step_minutes = 15, hold_minutes = 5;
+    slot_step_minutes = 15, hold_minutes = 5 WHERE tenant_id = app_tenant();
 
 INSERT INTO services (tenant_id, id, name, duration_minutes, buffer_after_minutes,
     price_minor, currency) VALUES
@@ -41,9 +44,11 @@ INSERT INTO staff (tenant_id, id, display_name)
     SELECT app_tenant(), ('be000000-0000-4000-8000-0000000001' || lpad(s::text, 2, '0'))::uuid,
         'Stylist ' || s FROM generate_series(0, 9) s;
 INSERT INTO staff_services (tenant_id, staff_id, service_id)
-    SELECT app_tenant(), st.id, sv.id FROM staff st CROSS JOIN services sv;
+    SELECT app_tenant(), st.id, sv.id FROM staff st CROSS JOIN services sv
+    WHERE st.tenant_id = app_tenant() AND sv.tenant_id = app_tenant();
 INSERT INTO staff_schedules (tenant_id, staff_id, weekday, starts, ends)
-    SELECT app_tenant(), st.id, d, '08:00', '20:00' FROM staff st, generate_series(1, 7) d;
+    SELECT app_tenant(), st.id, d, '08:00', '20:00' FROM staff st, generate_series(1, 7) d
+    WHERE st.tenant_id = app_tenant();
 INSERT INTO business_hours (tenant_id, weekday, opens, closes)
     SELECT app_tenant(), d, '08:00', '20:00' FROM generate_series(1, 7) d;
 
@@ -66,7 +71,7 @@ SELECT app_tenant(), md5('bench' || n)::uuid,
     (SELECT string_agg(substr('23456789ABCDEFGHJKMNPQRSTUVWXYZ',
         ((n / (31 ^ k)::bigint) % 31)::int + 1, 1), '' ORDER BY k DESC)
      FROM generate_series(0, 5) k),
-    (SELECT id FROM customers ORDER BY id OFFSET (n % 500) LIMIT 1),
+    (SELECT id FROM customers WHERE tenant_id = app_tenant() ORDER BY id OFFSET (n % 500) LIMIT 1),
     'admin', starts, starts + interval '30 minutes', 2500, 'USD',
     now() - interval '40 days'
 FROM seed;
