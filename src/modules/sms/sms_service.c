@@ -201,8 +201,8 @@ sms_deliver(struct ctx *ctx, const char *to_e164, const char *body, struct sms_r
 	case TWILIO_SENT:
 		out->outcome = SMS_SENT;
 		out->provider_id = tr.sid;
-		if (tr.num_segments > 0 && tr.num_segments <= 100)
-			out->segments = tr.num_segments;
+		/* Our count stands: Twilio says 0 through a Messaging Service
+		 * until a sender is chosen, and the allowance used ours. */
 		out->why = tr.why;
 		break;
 	case TWILIO_RETRY:
