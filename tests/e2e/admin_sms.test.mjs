@@ -35,7 +35,7 @@ describe('admin: SMS settings', () => {
     await open(s.page, s.url('brand'), 'Brand and channels');
     const card = s.page.locator('section[aria-labelledby=sms-h]');
     await card.getByRole('heading', { name: 'Text messages (SMS)' }).waitFor();
-    await card.getByText("the platform's account").waitFor();
+    await card.locator('strong', { hasText: "the platform's account" }).waitFor();
     assert.match(await card.locator('.sms-usage').textContent(), /0 of 5000 texts sent/);
     await assertAccessible(s.page, 'brand page with the SMS card');
     // A number that is not E.164: the server's words on the field.
@@ -48,13 +48,13 @@ describe('admin: SMS settings', () => {
     await card.getByLabel('Number customers text').fill(INBOUND);
     await card.getByRole('button', { name: 'Save SMS settings' }).click();
     await s.page.getByText('SMS settings saved.').waitFor();
-    await card.getByText('your Twilio account').waitFor();
+    await card.locator('strong', { hasText: 'your Twilio account' }).waitFor();
     await card.getByText(`Set (ends in ${TOKEN.slice(-4)})`).waitFor();
     assert.equal(await card.getByLabel('Auth token').inputValue(), '');
     assert.equal(adminSql(`SELECT account_sid || '|' || inbound_number FROM sms_settings
       WHERE tenant_id = ${lit(t.id)}`), `${SID}|${INBOUND}`);
     await s.page.reload();
-    await card.getByText('your Twilio account').waitFor();
+    await card.locator('strong', { hasText: 'your Twilio account' }).waitFor();
     assert.ok(!(await s.page.content()).includes(TOKEN), 'the token is in the page');
     assert.equal(await card.getByLabel('Twilio Account SID').inputValue(), SID);
     await assertAccessible(s.page, 'SMS card with settings');
@@ -63,7 +63,7 @@ describe('admin: SMS settings', () => {
     s.page.once('dialog', (d) => d.accept());
     await card.getByRole('button', { name: 'Remove' }).click();
     await s.page.getByText('SMS settings removed.').waitFor();
-    await card.getByText("the platform's account").waitFor();
+    await card.locator('strong', { hasText: "the platform's account" }).waitFor();
     assert.equal(adminSql(`SELECT count(*) FROM sms_settings WHERE tenant_id = ${lit(t.id)}`), '0');
     assert.deepEqual(s.problems, []);
     await s.ctx.close();
