@@ -16,8 +16,9 @@ CREATE TABLE sms_settings (
 	token_last4 text CHECK (length(token_last4) <= 4),
 	messaging_service_sid text CHECK (messaging_service_sid ~ '^MG[0-9a-fA-F]{32}$'),
 	from_number text CHECK (from_number ~ '^\+[1-9][0-9]{6,14}$'),
-	-- The number customers text: inbound messages are routed by it.
-	inbound_number text UNIQUE CHECK (inbound_number ~ '^\+[1-9][0-9]{6,14}$'),
+	-- The number customers text: inbound messages are routed by it
+	-- (sms_numbers keeps it unique across tenants).
+	inbound_number text CHECK (inbound_number ~ '^\+[1-9][0-9]{6,14}$'),
 	version int NOT NULL DEFAULT 1,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	updated_at timestamptz NOT NULL DEFAULT now(),
@@ -52,12 +53,45 @@ CREATE TABLE sms_usage (
 SELECT tenant_table_setup('sms_usage');
 
 -- Inbound texts arrive before we know the tenant: the number texted says
--- which tenant it is, ids only; everything else is read under RLS.
+-- which tenant it is. Like the host name registry (tenant_domains), the
+-- number -> tenant map is unique across tenants and read before a tenant
+-- is known, so it is a small table of its own (a reference table when
+-- distributed; the settings, with their sealed token, stay on the tenant's
+-- shard). A trigger keeps it in step with sms_settings.inbound_number: a
+-- number another business has is a unique violation (23505) in the
+-- settings' own statement.
+CREATE TABLE sms_numbers (
+	tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+	number text NOT NULL CHECK (number ~ '^\+[1-9][0-9]{6,14}$'),
+	created_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (tenant_id, number)
+);
+CREATE UNIQUE INDEX sms_numbers_number ON sms_numbers (number);
+SELECT tenant_table_setup('sms_numbers');
+
+CREATE FUNCTION sms_numbers_sync() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP <> 'INSERT' AND OLD.inbound_number IS NOT NULL
+	    AND (TG_OP = 'DELETE' OR OLD.inbound_number IS DISTINCT FROM NEW.inbound_number) THEN
+		DELETE FROM sms_numbers WHERE number = OLD.inbound_number
+		    AND tenant_id = OLD.tenant_id;
+	END IF;
+	IF TG_OP <> 'DELETE' AND NEW.inbound_number IS NOT NULL
+	    AND (TG_OP = 'INSERT' OR OLD.inbound_number IS DISTINCT FROM NEW.inbound_number) THEN
+		INSERT INTO sms_numbers (number, tenant_id) VALUES (NEW.inbound_number, NEW.tenant_id);
+	END IF;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER sms_numbers_sync AFTER INSERT OR UPDATE OF inbound_number OR DELETE
+    ON sms_settings FOR EACH ROW EXECUTE FUNCTION sms_numbers_sync();
+
+-- The business an inbound number belongs to, ids only; active ones only.
 CREATE FUNCTION sms_tenant_by_number(p_number text)
 RETURNS uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT s.tenant_id FROM sms_settings s JOIN tenants t ON t.id = s.tenant_id
-	WHERE s.inbound_number = p_number AND t.status = 'active' AND t.deleted_at IS NULL
+	SELECT n.tenant_id FROM sms_numbers n JOIN tenants t ON t.id = n.tenant_id
+	WHERE n.number = p_number AND t.status = 'active' AND t.deleted_at IS NULL
 $$;
 REVOKE ALL ON FUNCTION sms_tenant_by_number(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION sms_tenant_by_number(text) TO receptionist_app;
