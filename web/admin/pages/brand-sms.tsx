@@ -92,7 +92,7 @@ function Summary({ d }: { d: SmsSettings }) {
         {limit === null ? `${sent} texts sent in ${month}.` : `${sent} of ${limit} texts sent in ${month}.`}
         {limit !== null && sent >= limit && <Badge kind="alert">limit reached</Badge>}
       </p>
-      <p class="hint">
+      <p class="hint sms-webhook">
         On your Twilio number, set "A message comes in" to <code>{d.webhooks.inbound_url}</code>.
         Customers can text STOP to opt out, START to opt back in and HELP for your contact details.
       </p>
