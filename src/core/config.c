@@ -150,6 +150,16 @@ static const struct var vars[] = {
 	{ "VAPID_SUBJECT", V_STR, F(vapid_subject), NULL, 0, 0, NULL, 0, false },
 	/* Tests only: accept http:// push endpoints (a local fake service). */
 	{ "PUSH_ALLOW_HTTP", V_BOOL, F(push_allow_http), "false", 0, 0, NULL, 0, false },
+	/* SMS through Twilio (src/providers/twilio.c): the platform's account,
+	 * used by tenants without their own. No account: texts stay queued. */
+	{ "TWILIO_ACCOUNT_SID", V_STR, F(twilio_account_sid), NULL, 0, 0, NULL, 0, false },
+	{ "TWILIO_AUTH_TOKEN", V_STR, F(twilio_auth_token), NULL, 0, 0, NULL, 0, true },
+	{ "TWILIO_API_BASE", V_HTTP, F(twilio_api_base), "https://api.twilio.com", 0, 0, NULL, 0,
+	    false },
+	{ "TWILIO_MESSAGING_SERVICE_SID", V_STR, F(twilio_messaging_service_sid), NULL, 0, 0, NULL,
+	    0, false },
+	{ "TWILIO_FROM", V_STR, F(twilio_from), NULL, 0, 0, NULL, 0, false },
+	{ "TWILIO_TIMEOUT_MS", V_INT, F(twilio_timeout_ms), "10000", 100, 120000, NULL, 0, false },
 	/* Tests and benchmarks only: the offline receptionist pauses this long
 	 * between streamed words, like a slow model. */
 	{ "AI_OFFLINE_STREAM_DELAY_MS", V_INT, F(ai_offline_stream_delay_ms), "0", 0, 10000, NULL, 0,
@@ -177,7 +187,9 @@ static const char *const names[] = {
 	"LLM_TENANT_BASE_URLS", "CHAT_SESSION_IDLE_S", "CHAT_MEMORY_TURNS",
 	"CHAT_MESSAGE_MAX_CHARS", "CHAT_HEARTBEAT_S", "AI_MAX_TOOL_CALLS",
 	"AI_MAX_CONVERSATION_TOKENS", "VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT",
-	"PUSH_ALLOW_HTTP", "AI_OFFLINE_STREAM_DELAY_MS", NULL
+	"PUSH_ALLOW_HTTP", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_BASE",
+	"TWILIO_MESSAGING_SERVICE_SID", "TWILIO_FROM", "TWILIO_TIMEOUT_MS",
+	"AI_OFFLINE_STREAM_DELAY_MS", NULL
 };
 
 _Static_assert(sizeof(names) / sizeof(names[0]) == sizeof(vars) / sizeof(vars[0]) + 1,

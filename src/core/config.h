@@ -99,6 +99,13 @@ struct config {
 	char *vapid_private_key;
 	char *vapid_subject;
 	bool push_allow_http;
+	/* SMS (src/providers/twilio.c, src/modules/sms) */
+	char *twilio_account_sid;
+	char *twilio_auth_token;
+	char *twilio_api_base;
+	char *twilio_messaging_service_sid;
+	char *twilio_from;
+	int twilio_timeout_ms;
 	/* conversation engine (src/modules/ai) */
 	int chat_session_idle_s;
 	int chat_memory_turns;

@@ -144,6 +144,14 @@ describe('no GET response carries a secret', () => {
     for (const rt of world.google.refreshTokens.keys()) secret('Google refresh token', rt);
     for (const at_ of world.google.accessTokens.keys()) secret('Google access token', at_);
 
+    // The tenant's own Twilio auth token (SMS settings).
+    const twilioToken = randomBytes(16).toString('hex');
+    const sms = await owner.call('PUT', '/v1/admin/sms/settings', {
+      account_sid: `AC${randomBytes(16).toString('hex')}`, auth_token: twilioToken,
+      from_number: '+15017122662' });
+    assert.equal(sms.status, 200, sms.text);
+    secret('Twilio auth token', twilioToken);
+
     // A chat (its session token is a bearer for the conversation).
     const chat = await request({ port: srv.port, method: 'POST', path: '/v1/chat/session',
       host: t.host, body: {} });

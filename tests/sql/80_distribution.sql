@@ -41,7 +41,9 @@ INSERT INTO tap_placement VALUES
     ('webhook_events', 'local'),
     -- host name -> tenant, unique across tenants, read before the tenant is
     -- known: a reference table
-    ('tenant_domains', 'reference');
+    ('tenant_domains', 'reference'),
+    -- SMS number -> tenant, the same for inbound texts (0021_sms)
+    ('sms_numbers', 'reference');
 
 -- Every table of the schema, with its tenant_id column if any.
 CREATE TEMP VIEW tap_tables AS

@@ -51,6 +51,7 @@ enum plan_limit {
 	LIMIT_BOOKINGS_PER_MONTH,
 	LIMIT_CHANNELS,
 	LIMIT_STAFF_SEATS,
+	LIMIT_SMS_PER_MONTH,	/* texts the sms module sends, per calendar month (UTC) */
 	LIMIT__COUNT
 };
 

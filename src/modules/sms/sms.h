@@ -8,6 +8,8 @@
 
 #include "core/ctx.h"
 #include "core/status.h"
+#include "db/jobs.h"
+#include "http/http.h"
 
 /* What became of one text. */
 enum sms_outcome {
@@ -30,5 +32,17 @@ struct sms_result {
  * happened; any other status is an internal error (the caller retries). */
 enum status sms_deliver(struct ctx *ctx, const char *to_e164, const char *body,
     struct sms_result *out) MUST_USE;
+
+/* GET/PUT/DELETE /v1/admin/sms/settings and the Twilio webhooks
+ * (POST /v1/webhooks/twilio/status, /v1/webhooks/twilio/sms). */
+extern const struct route_table sms_routes;
+/* With ENABLE_TEST_ROUTES: POST /v1/test/sms/send, /v1/test/sms/usage. */
+extern const struct route_table sms_test_routes;
+/* sms.inbound: an inbound text through the receptionist. */
+extern const struct job_table sms_job_handlers;
+
+/* Segments body takes: GSM-7 (160, or 153 per part; extension characters
+ * count 2) when every character fits, else UCS-2 (70, or 67 per part). */
+int sms_segments(const char *body);
 
 #endif

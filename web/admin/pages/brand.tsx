@@ -14,6 +14,7 @@ import {
 } from '../ui';
 import { contrastOnWhite, isHex, WCAG_AA } from './brand-contrast';
 import { Calendars } from './brand-calendars';
+import { Sms } from './brand-sms';
 
 interface Branding {
   display_name: string; primary_color: string; accent_color: string; logo_url: string | null;
@@ -282,6 +283,7 @@ export default function Brand() {
       <Widget />
       <Domains />
       <Calendars />
+      <Sms />
     </section>
   );
 }
