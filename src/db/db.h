@@ -77,6 +77,15 @@ PGresult *db_exec(struct db_tx *tx, const char *sql, int nparams,
     const char *const *params);
 enum status db_status(const struct db_tx *tx) MUST_USE;
 
+/* A statement that returns at most one row of interest: *res is the
+ * result, *found whether it has a row. */
+enum status db_one(struct db_tx *tx, const char *sql, int nparams, const char *const *params,
+    PGresult **res, bool *found) MUST_USE;
+/* A statement whose answer is one value: the first column of the first
+ * row, or NULL when there is none (or it is SQL NULL). */
+enum status db_scalar(struct db_tx *tx, const char *sql, int nparams,
+    const char *const *params, const char **out) MUST_USE;
+
 /* Runs a query and turns each row into one element of an arena array:
  * fill(res, row, elem, arena) fills elem (zeroed, elem_size bytes). *out
  * is NULL and *n 0 when there are no rows. */

@@ -247,6 +247,29 @@ db_rows(struct db_tx *tx, const char *sql, int nparams, const char *const *param
 	return ST_OK;
 }
 
+enum status
+db_one(struct db_tx *tx, const char *sql, int nparams, const char *const *params,
+    PGresult **res, bool *found)
+{
+	if ((*res = db_exec(tx, sql, nparams, params)) == NULL)
+		return db_status(tx);
+	*found = PQntuples(*res) > 0;
+	return ST_OK;
+}
+
+enum status
+db_scalar(struct db_tx *tx, const char *sql, int nparams, const char *const *params,
+    const char **out)
+{
+	PGresult *res;
+	bool found;
+	enum status st;
+
+	if ((st = db_one(tx, sql, nparams, params, &res, &found)) == ST_OK)
+		*out = found ? db_val(res, 0, 0) : NULL;
+	return st;
+}
+
 const char *
 db_val(PGresult *res, int row, int col)
 {

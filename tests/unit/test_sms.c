@@ -73,19 +73,6 @@ test_ucs2_segments(void **state)
 	arena_free(&a);
 }
 
-static void
-test_e164(void **state)
-{
-	(void)state;
-	assert_true(sms_e164_ok("+15551234567"));
-	assert_true(sms_e164_ok("+447911123456"));
-	assert_false(sms_e164_ok("15551234567"));
-	assert_false(sms_e164_ok("+05551234567"));
-	assert_false(sms_e164_ok("+155512"));
-	assert_false(sms_e164_ok("+1234567890123456"));
-	assert_false(sms_e164_ok("+1555 123 4567"));
-	assert_false(sms_e164_ok(NULL));
-}
 
 static void
 test_keywords(void **state)
@@ -186,7 +173,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gsm7_segments),
 		cmocka_unit_test(test_ucs2_segments),
-		cmocka_unit_test(test_e164),
 		cmocka_unit_test(test_keywords),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_signature),

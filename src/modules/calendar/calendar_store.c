@@ -40,32 +40,6 @@ run(struct db_tx *tx, const char *sql, int n, const char *const *p)
 	return db_exec(tx, sql, n, p) != NULL ? ST_OK : db_status(tx);
 }
 
-/* A statement that returns at most one row of interest: *res is the
- * result, *found whether it has a row. */
-static enum status
-one(struct db_tx *tx, const char *sql, int n, const char *const *p, PGresult **res,
-    bool *found)
-{
-	if ((*res = db_exec(tx, sql, n, p)) == NULL)
-		return db_status(tx);
-	*found = PQntuples(*res) > 0;
-	return ST_OK;
-}
-
-/* A statement whose answer is one value: the first column of the first
- * row, or NULL when there is none. */
-static enum status
-scalar(struct db_tx *tx, const char *sql, int n, const char *const *p, const char **out)
-{
-	PGresult *res;
-	bool found;
-	enum status st;
-
-	if ((st = one(tx, sql, n, p, &res, &found)) == ST_OK)
-		*out = found ? db_val(res, 0, 0) : NULL;
-	return st;
-}
-
 /* A statement returning one json_agg(…)::text: the array it holds. */
 static enum status
 json_items(struct db_tx *tx, const char *sql, int n, const char *const *p, json_t **items)
@@ -125,7 +99,7 @@ cal_store_connection_get(struct db_tx *tx, const char *id, bool live_only,
 	bool found;
 	enum status st;
 
-	if ((st = one(tx, "SELECT " CONN_COLS " FROM calendar_connections"
+	if ((st = db_one(tx, "SELECT " CONN_COLS " FROM calendar_connections"
 	    " WHERE id = $1::uuid AND (NOT $2::boolean OR deleted_at IS NULL)", 2, p, &res,
 	    &found)) != ST_OK)
 		return st;
@@ -164,7 +138,7 @@ cal_store_connection_put(struct db_tx *tx, const char *provider, const char *sta
 	/* Reconnecting replaces the secret in place, so bookings synced
 	 * through the connection keep pointing at it; the cache goes, since
 	 * the calendar behind it may be another one now. */
-	if ((st = one(tx, "UPDATE calendar_connections SET external_ref = $3,"
+	if ((st = db_one(tx, "UPDATE calendar_connections SET external_ref = $3,"
 	    " secret_ct = $4::bytea, secret_nonce = $5::bytea, secret_key_id = $6,"
 	    " webhook_ct = $7::bytea, webhook_nonce = $8::bytea, webhook_key_id = $9,"
 	    " status = 'active', last_error = NULL, last_error_at = NULL,"
@@ -177,7 +151,7 @@ cal_store_connection_put(struct db_tx *tx, const char *provider, const char *sta
 		*id = db_val(res, 0, 0);
 		return cal_store_cache_drop(tx, *id);
 	}
-	if ((st = one(tx, "INSERT INTO calendar_connections (tenant_id, id, provider, staff_id,"
+	if ((st = db_one(tx, "INSERT INTO calendar_connections (tenant_id, id, provider, staff_id,"
 	    " external_ref, secret_ct, secret_nonce, secret_key_id, webhook_ct, webhook_nonce,"
 	    " webhook_key_id, created_by) VALUES (app_tenant(), coalesce($11::uuid,"
 	    " gen_random_uuid()), $1, $2::uuid, $3, $4::bytea, $5::bytea, $6, $7::bytea, $8::bytea,"
@@ -193,7 +167,7 @@ cal_store_connection_find(struct db_tx *tx, const char *provider, const char *st
 {
 	const char *p[2] = { provider, staff_id };
 
-	return scalar(tx, "SELECT id FROM calendar_connections WHERE provider = $1"
+	return db_scalar(tx, "SELECT id FROM calendar_connections WHERE provider = $1"
 	    " AND staff_id IS NOT DISTINCT FROM $2::uuid AND deleted_at IS NULL", 2, p, id);
 }
 
@@ -207,7 +181,7 @@ cal_store_connection_delete(struct db_tx *tx, const char *id)
 
 	/* Soft: booking_calendar_events keep their reference. The secrets go
 	 * at once. */
-	if ((st = one(tx, "UPDATE calendar_connections SET deleted_at = now(), status = 'revoked',"
+	if ((st = db_one(tx, "UPDATE calendar_connections SET deleted_at = now(), status = 'revoked',"
 	    " secret_ct = NULL, secret_nonce = NULL, secret_key_id = NULL, webhook_ct = NULL,"
 	    " webhook_nonce = NULL, webhook_key_id = NULL"
 	    " WHERE id = $1::uuid AND deleted_at IS NULL RETURNING id", 1, p, &res,
@@ -237,7 +211,7 @@ cal_store_staff_exists(struct db_tx *tx, const char *staff_id, bool *exists)
 	const char *p[1] = { staff_id };
 	PGresult *res;
 
-	return one(tx, "SELECT 1 FROM staff WHERE id = $1::uuid AND deleted_at IS NULL", 1, p,
+	return db_one(tx, "SELECT 1 FROM staff WHERE id = $1::uuid AND deleted_at IS NULL", 1, p,
 	    &res, exists);
 }
 
@@ -356,7 +330,7 @@ cal_store_bucket_lock(struct db_tx *tx, const char *provider, double burst,
 		return st;
 	/* The row lock serialises every process spending this tenant's
 	 * tokens; the database clock is the one clock they share. */
-	if ((st = one(tx, "SELECT tokens, extract(epoch FROM refilled_at),"
+	if ((st = db_one(tx, "SELECT tokens, extract(epoch FROM refilled_at),"
 	    " coalesce(extract(epoch FROM blocked_until), 0), extract(epoch FROM clock_timestamp())"
 	    " FROM calendar_rate_buckets WHERE provider = $1 FOR UPDATE", 1, p, &res,
 	    &found)) != ST_OK)
@@ -409,7 +383,7 @@ cal_store_booking(struct db_tx *tx, const char *booking_id, struct cal_booking *
 	PGresult *res;
 	enum status st;
 
-	if ((st = one(tx, "SELECT b.id, b.reference, b.status,"
+	if ((st = db_one(tx, "SELECT b.id, b.reference, b.status,"
 	    " coalesce(tp.timezone, 'UTC'), coalesce(tp.business_name, ''),"
 	    " c.name, c.email::text, c.phone,"
 	    " (SELECT string_agg(s.name, ' + ' ORDER BY i.position) FROM booking_items i"
@@ -515,7 +489,7 @@ cal_store_event_by_external(struct db_tx *tx, const char *provider, const char *
 	PGresult *res;
 	enum status st;
 
-	if ((st = one(tx, "SELECT " EVENT_COLS " FROM booking_calendar_events e"
+	if ((st = db_one(tx, "SELECT " EVENT_COLS " FROM booking_calendar_events e"
 	    " WHERE e.provider = $1 AND e.external_id = $2", 2, p, &res, found)) == ST_OK &&
 	    *found)
 		event_fill(res, 0, out, tx->arena);
@@ -534,7 +508,7 @@ cal_store_flag_review(struct db_tx *tx, const char *booking_id, const char *prov
 	    " last_error = left($3, 2000) WHERE booking_id = $1::uuid AND provider = $2", 3,
 	    p)) != ST_OK)
 		return st;
-	return one(tx, "UPDATE bookings SET needs_review = true WHERE id = $1::uuid"
+	return db_one(tx, "UPDATE bookings SET needs_review = true WHERE id = $1::uuid"
 	    " AND NOT needs_review RETURNING id", 1, p, &res, changed);
 }
 
@@ -593,7 +567,7 @@ cal_store_booking_exists(struct db_tx *tx, const char *booking_id, bool *exists)
 	const char *p[1] = { booking_id };
 	PGresult *res;
 
-	return one(tx, "SELECT 1 FROM bookings WHERE id = $1::uuid", 1, p, &res, exists);
+	return db_one(tx, "SELECT 1 FROM bookings WHERE id = $1::uuid", 1, p, &res, exists);
 }
 
 /* OAuth states ------------------------------------------------------------------------------ */
@@ -617,7 +591,7 @@ cal_store_state_take(struct db_tx *tx, const char *nonce_hash, const char **user
 	PGresult *res;
 	enum status st;
 
-	if ((st = one(tx, "DELETE FROM calendar_oauth_states WHERE nonce_hash = $1::bytea"
+	if ((st = db_one(tx, "DELETE FROM calendar_oauth_states WHERE nonce_hash = $1::bytea"
 	    " RETURNING user_id::text, staff_id::text, calendar_id, expires_at > now()", 1, p, &res,
 	    found)) != ST_OK)
 		return st;
@@ -643,7 +617,7 @@ cal_store_webhook_tenant(struct db_tx *tx, const char *conn_id, const char **ten
 {
 	const char *p[1] = { conn_id };
 
-	return scalar(tx, "SELECT calendar_webhook_tenant($1::uuid)::text", 1, p, tenant_id);
+	return db_scalar(tx, "SELECT calendar_webhook_tenant($1::uuid)::text", 1, p, tenant_id);
 }
 
 enum status
@@ -655,7 +629,7 @@ cal_store_webhook_by_uid(struct db_tx *tx, const char *uid, const char **tenant_
 	bool found;
 	enum status st;
 
-	if ((st = one(tx, "SELECT tenant_id::text, connection_id::text"
+	if ((st = db_one(tx, "SELECT tenant_id::text, connection_id::text"
 	    " FROM calendar_webhook_by_uid($1)", 1, p, &res, &found)) != ST_OK)
 		return st;
 	*tenant_id = found ? db_val(res, 0, 0) : NULL;
@@ -672,7 +646,7 @@ cal_store_webhook_ingest(struct db_tx *tx, const char *event_id, const char *typ
 	bool found;
 	enum status st;
 
-	if ((st = one(tx, "SELECT id::text, inserted FROM webhook_event_ingest('calcom', $1,"
+	if ((st = db_one(tx, "SELECT id::text, inserted FROM webhook_event_ingest('calcom', $1,"
 	    " app_tenant(), $2, $3::bytea, $4::jsonb)", 4, p, &res, &found)) != ST_OK)
 		return st;
 	if (!found)
@@ -687,7 +661,7 @@ cal_store_webhook_payload(struct db_tx *tx, long long event_id, const char **pay
 {
 	const char *p[1] = { num(tx, event_id) };
 
-	return scalar(tx, "SELECT payload::text FROM webhook_events WHERE id = $1::bigint"
+	return db_scalar(tx, "SELECT payload::text FROM webhook_events WHERE id = $1::bigint"
 	    " AND provider = 'calcom'", 1, p, payload);
 }
 

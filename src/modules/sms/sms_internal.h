@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/addr.h"
 #include "core/arena.h"
 #include "core/ctx.h"
 #include "db/db.h"
@@ -28,7 +29,6 @@ struct sms_count {
 	int segments;
 };
 void sms_count(const char *body, struct sms_count *out);
-bool sms_e164_ok(const char *s);
 
 enum sms_keyword { SMS_KW_NONE, SMS_KW_STOP, SMS_KW_START, SMS_KW_HELP };
 /* The keyword a text is, alone and trimmed, any case; *word the keyword

@@ -75,9 +75,9 @@ settings_put(struct request *r, struct response *w)
 		    "a Twilio auth token" },
 		{ "messaging_service_sid", JV_STRING, false, true, 34, 34, NULL, service_sid_ok,
 		    "a Messaging Service SID (MG followed by 32 hex digits)" },
-		{ "from_number", JV_STRING, false, true, 8, 16, NULL, sms_e164_ok,
+		{ "from_number", JV_STRING, false, true, 8, 16, NULL, addr_e164_ok,
 		    "a phone number in E.164 form (+15551234567)" },
-		{ "inbound_number", JV_STRING, false, true, 8, 16, NULL, sms_e164_ok,
+		{ "inbound_number", JV_STRING, false, true, 8, 16, NULL, addr_e164_ok,
 		    "a phone number in E.164 form (+15551234567)" },
 	};
 	struct sms_settings_in in;

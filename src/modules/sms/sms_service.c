@@ -178,7 +178,7 @@ sms_deliver(struct ctx *ctx, const char *to_e164, const char *body, struct sms_r
 		return err_set(ctx->err, ST_INTERNAL, "sms_deliver needs a tenant");
 	sms_count(body ? body : "", &count);
 	out->segments = count.segments;
-	if (!sms_e164_ok(to_e164)) {
+	if (!addr_e164_ok(to_e164)) {
 		out->outcome = SMS_FAILED;
 		out->why = "the recipient is not an E.164 phone number";
 		goto done;

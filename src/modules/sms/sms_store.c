@@ -10,28 +10,6 @@
 #include "modules/sms/sms_internal.h"
 
 static enum status
-one(struct db_tx *tx, const char *sql, int n, const char *const *p, PGresult **res,
-    bool *found)
-{
-	if ((*res = db_exec(tx, sql, n, p)) == NULL)
-		return db_status(tx);
-	*found = PQntuples(*res) > 0;
-	return ST_OK;
-}
-
-static enum status
-scalar(struct db_tx *tx, const char *sql, int n, const char *const *p, const char **out)
-{
-	PGresult *res;
-	bool found;
-	enum status st;
-
-	if ((st = one(tx, sql, n, p, &res, &found)) == ST_OK)
-		*out = found ? db_val(res, 0, 0) : NULL;
-	return st;
-}
-
-static enum status
 exec(struct db_tx *tx, const char *sql, int n, const char *const *p, long *rows)
 {
 	PGresult *res = db_exec(tx, sql, n, p);
@@ -52,7 +30,7 @@ sms_store_settings_get(struct db_tx *tx, struct sms_settings_row *out)
 	enum status st;
 
 	memset(out, 0, sizeof(*out));
-	if ((st = one(tx, "SELECT account_sid, token_ct::text, token_nonce::text, token_key_id,"
+	if ((st = db_one(tx, "SELECT account_sid, token_ct::text, token_nonce::text, token_key_id,"
 	    " token_last4, messaging_service_sid, from_number, inbound_number, "
 	    DB_RFC3339("updated_at") " FROM sms_settings WHERE tenant_id = app_tenant()", 0, NULL,
 	    &res, &out->found)) != ST_OK || !out->found)
@@ -103,7 +81,7 @@ sms_store_opted_out(struct db_tx *tx, const char *phone, bool *out)
 	const char *p[1] = { phone };
 	PGresult *res;
 
-	return one(tx, "SELECT 1 FROM sms_opt_outs WHERE tenant_id = app_tenant() AND phone = $1",
+	return db_one(tx, "SELECT 1 FROM sms_opt_outs WHERE tenant_id = app_tenant() AND phone = $1",
 	    1, p, &res, out);
 }
 
@@ -146,7 +124,7 @@ sms_store_usage_reserve(struct db_tx *tx, long limit, int segments, bool *ok,
 	if ((st = exec(tx, "INSERT INTO sms_usage (tenant_id, month) VALUES (app_tenant(), "
 	    THIS_MONTH ") ON CONFLICT DO NOTHING", 0, NULL, NULL)) != ST_OK)
 		return st;
-	if ((st = one(tx, "UPDATE sms_usage SET sent = sent + 1, segments = segments + $2::int"
+	if ((st = db_one(tx, "UPDATE sms_usage SET sent = sent + 1, segments = segments + $2::int"
 	    " WHERE tenant_id = app_tenant() AND month = " THIS_MONTH
 	    " AND ($1::bigint < 0 OR sent < $1::bigint) RETURNING to_char(month, 'YYYY-MM')",
 	    2, p, &res, ok)) != ST_OK)
@@ -155,7 +133,7 @@ sms_store_usage_reserve(struct db_tx *tx, long limit, int segments, bool *ok,
 		*month = db_val(res, 0, 0);
 		return ST_OK;
 	}
-	return scalar(tx, "SELECT to_char(" THIS_MONTH ", 'YYYY-MM')", 0, NULL, month);
+	return db_scalar(tx, "SELECT to_char(" THIS_MONTH ", 'YYYY-MM')", 0, NULL, month);
 }
 
 enum status
@@ -177,7 +155,7 @@ sms_store_usage_get(struct db_tx *tx, long *sent, long *segments, const char **m
 	bool found;
 	enum status st;
 
-	if ((st = one(tx, "SELECT to_char(" THIS_MONTH ", 'YYYY-MM'), coalesce((SELECT sent"
+	if ((st = db_one(tx, "SELECT to_char(" THIS_MONTH ", 'YYYY-MM'), coalesce((SELECT sent"
 	    " FROM sms_usage WHERE tenant_id = app_tenant() AND month = " THIS_MONTH "), 0),"
 	    " coalesce((SELECT segments FROM sms_usage WHERE tenant_id = app_tenant()"
 	    " AND month = " THIS_MONTH "), 0)", 0, NULL, &res, &found)) != ST_OK)
@@ -216,7 +194,7 @@ sms_store_tenant_by_number(struct db_tx *tx, const char *number, const char **te
 {
 	const char *p[1] = { number };
 
-	return scalar(tx, "SELECT sms_tenant_by_number($1)::text", 1, p, tenant_id);
+	return db_scalar(tx, "SELECT sms_tenant_by_number($1)::text", 1, p, tenant_id);
 }
 
 enum status
@@ -247,7 +225,7 @@ sms_store_event_ingest(struct db_tx *tx, const char *message_sid, const char *sh
 	bool found;
 	enum status st;
 
-	if ((st = one(tx, "SELECT id, inserted FROM webhook_event_ingest('twilio', $1,"
+	if ((st = db_one(tx, "SELECT id, inserted FROM webhook_event_ingest('twilio', $1,"
 	    " app_tenant(), 'sms.inbound', $2::bytea, $3::jsonb)", 3, p, &res, &found)) != ST_OK)
 		return st;
 	if (!found)
@@ -264,7 +242,7 @@ sms_store_event_payload(struct db_tx *tx, long long id, const char **payload)
 	const char *p[1] = { idb };
 
 	snprintf(idb, sizeof(idb), "%lld", id);
-	return scalar(tx, "SELECT payload::text FROM webhook_events WHERE id = $1::bigint"
+	return db_scalar(tx, "SELECT payload::text FROM webhook_events WHERE id = $1::bigint"
 	    " AND provider = 'twilio' AND tenant_id = app_tenant()", 1, p, payload);
 }
 
@@ -278,7 +256,7 @@ sms_store_business(struct db_tx *tx, struct sms_business *out)
 	enum status st;
 
 	memset(out, 0, sizeof(*out));
-	if ((st = one(tx, "SELECT business_name, phone, email::text FROM tenant_profiles"
+	if ((st = db_one(tx, "SELECT business_name, phone, email::text FROM tenant_profiles"
 	    " WHERE tenant_id = app_tenant()", 0, NULL, &res, &found)) != ST_OK || !found)
 		return st;
 	out->name = db_val(res, 0, 0);
@@ -292,7 +270,7 @@ sms_store_customer_by_phone(struct db_tx *tx, const char *phone, const char **cu
 {
 	const char *p[1] = { phone };
 
-	return scalar(tx, "SELECT id::text FROM customers WHERE tenant_id = app_tenant()"
+	return db_scalar(tx, "SELECT id::text FROM customers WHERE tenant_id = app_tenant()"
 	    " AND phone = $1 AND deleted_at IS NULL", 1, p, customer_id);
 }
 
@@ -307,13 +285,13 @@ sms_store_conversation(struct db_tx *tx, const char *ref, const char *customer_i
 
 	/* The thread goes on while the admin would show it open; a closed or
 	 * idle-expired one is history, and the customer starts a new one. */
-	if ((st = one(tx, "SELECT id::text FROM conversations WHERE tenant_id = app_tenant()"
+	if ((st = db_one(tx, "SELECT id::text FROM conversations WHERE tenant_id = app_tenant()"
 	    " AND channel = 'sms' AND channel_ref = $1 AND status <> 'CLOSED'"
 	    " AND (expires_at IS NULL OR expires_at > now())"
 	    " ORDER BY last_activity_at DESC LIMIT 1", 1, p, &res, &found)) != ST_OK)
 		return st;
 	*created = !found;
-	if (!found && (st = one(tx, "INSERT INTO conversations (tenant_id, channel, channel_ref,"
+	if (!found && (st = db_one(tx, "INSERT INTO conversations (tenant_id, channel, channel_ref,"
 	    " customer_id, contact) VALUES (app_tenant(), 'sms', $1, $2::uuid,"
 	    " jsonb_build_object('phone', $3::text)) RETURNING id::text", 3, p, &res,
 	    &found)) != ST_OK)
@@ -325,7 +303,7 @@ sms_store_conversation(struct db_tx *tx, const char *ref, const char *customer_i
 enum status
 sms_store_plan(struct db_tx *tx, const char **plan)
 {
-	return scalar(tx, "SELECT plan FROM tenants WHERE id = app_tenant()", 0, NULL, plan);
+	return db_scalar(tx, "SELECT plan FROM tenants WHERE id = app_tenant()", 0, NULL, plan);
 }
 
 enum status

@@ -1,4 +1,4 @@
-/* sms_text.c — what a text is made of: E.164 numbers, segments (GSM 03.38
+/* sms_text.c — what a text is made of: segments (GSM 03.38
  * 7-bit: 160 characters alone, 153 per part of a concatenated text, the
  * extension table's characters counting twice; anything else UCS-2: 70,
  * or 67 per part, characters outside the BMP counting twice as UTF-16
@@ -10,22 +10,6 @@
 #include <strings.h>
 
 #include "modules/sms/sms_internal.h"
-
-bool
-sms_e164_ok(const char *s)
-{
-	size_t n;
-
-	if (s == NULL || s[0] != '+' || s[1] < '1' || s[1] > '9')
-		return false;
-	n = strlen(s + 1);
-	if (n < 7 || n > 15)
-		return false;
-	for (size_t i = 1; i <= n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
 
 /* Decodes one UTF-8 sequence at *p (advancing it); -1 when malformed. */
 static int32_t

@@ -222,7 +222,7 @@ inbound_apply(struct ctx *ctx, struct db_tx *tx, struct form *f, const char *bod
 	enum status st;
 
 	*reply = NULL;
-	if (sid == NULL || sid[0] == '\0' || strlen(sid) > 64 || !sms_e164_ok(from) ||
+	if (sid == NULL || sid[0] == '\0' || strlen(sid) > 64 || !addr_e164_ok(from) ||
 	    text == NULL)
 		return ST_OK;	/* not a text we can answer (a short code, MMS only) */
 	payload = json_pack("{s:s, s:s, s:s, s:s}", "MessageSid", sid, "From", from, "To", to,
@@ -270,7 +270,7 @@ sms_inbound(struct ctx *ctx, const char *url, const char *signature, const char 
 	to = form_get(&f, "To");
 	if ((st = db_tx_begin_as(&tx, ctx, NULL)) != ST_OK)
 		return st;
-	if (to != NULL && sms_e164_ok(to))
+	if (to != NULL && addr_e164_ok(to))
 		st = sms_store_tenant_by_number(&tx, to, &tenant_id);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
