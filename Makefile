@@ -2,6 +2,7 @@
 #   make run        build, start private PostgreSQL + Redis under var/, serve + worker
 #   make test       sanitizer build + all test suites against throw-away services
 #   make bench      release build + wrk scenarios (bench/*.sh), markdown table
+#   make eval       the receptionist's booking evaluation (eval/receptionist), EVAL_ARGS=…
 #   make fuzz       libFuzzer harnesses (tests/fuzz), FUZZ_SECONDS each (default 60)
 #   make build      dev build in build/
 #   make fmt        clang-format the C sources in place
@@ -10,7 +11,7 @@
 
 SHELL := /bin/bash
 
-.PHONY: all run test bench fuzz build fmt clean distclean
+.PHONY: all run test bench eval fuzz build fmt clean distclean
 
 all: build
 
@@ -22,6 +23,9 @@ test:
 
 bench:
 	scripts/bench
+
+eval:
+	scripts/eval
 
 fuzz:
 	@scripts/bootstrap
