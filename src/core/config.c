@@ -150,6 +150,17 @@ static const struct var vars[] = {
 	{ "VAPID_SUBJECT", V_STR, F(vapid_subject), NULL, 0, 0, NULL, 0, false },
 	/* Tests only: accept http:// push endpoints (a local fake service). */
 	{ "PUSH_ALLOW_HTTP", V_BOOL, F(push_allow_http), "false", 0, 0, NULL, 0, false },
+	/* E-mail (src/providers/smtp.c): smtp:// (STARTTLS when offered;
+	 * "?starttls=required" insists) or smtps://, user:password in the URL.
+	 * No SMTP_URL: mail waits in the outbox, or, with MAIL_DIR (development
+	 * only: `make run` sets var/mail), is written there as .eml files. */
+	{ "SMTP_URL", V_STR, F(smtp_url), NULL, 0, 0, NULL, 0, true },
+	{ "SMTP_FROM", V_STR, F(smtp_from), "no-reply@localhost", 0, 0, NULL, 0, false },
+	{ "MAIL_DIR", V_STR, F(mail_dir), NULL, 0, 0, NULL, 0, false },
+	{ "SMTP_TIMEOUT_MS", V_INT, F(smtp_timeout_ms), "30000", 100, 600000, NULL, 0, false },
+	{ "MESSAGES_MAX_ATTEMPTS", V_INT, F(messages_max_attempts), "10", 1, 100, NULL, 0, false },
+	/* Tests only: every retry after this many seconds instead of 1 min, 5 min, … */
+	{ "MESSAGES_RETRY_FIXED_S", V_INT, F(messages_retry_fixed_s), "0", 0, 86400, NULL, 0, false },
 	/* Tests and benchmarks only: the offline receptionist pauses this long
 	 * between streamed words, like a slow model. */
 	{ "AI_OFFLINE_STREAM_DELAY_MS", V_INT, F(ai_offline_stream_delay_ms), "0", 0, 10000, NULL, 0,
@@ -177,7 +188,8 @@ static const char *const names[] = {
 	"LLM_TENANT_BASE_URLS", "CHAT_SESSION_IDLE_S", "CHAT_MEMORY_TURNS",
 	"CHAT_MESSAGE_MAX_CHARS", "CHAT_HEARTBEAT_S", "AI_MAX_TOOL_CALLS",
 	"AI_MAX_CONVERSATION_TOKENS", "VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT",
-	"PUSH_ALLOW_HTTP", "AI_OFFLINE_STREAM_DELAY_MS", NULL
+	"PUSH_ALLOW_HTTP", "SMTP_URL", "SMTP_FROM", "MAIL_DIR", "SMTP_TIMEOUT_MS",
+	"MESSAGES_MAX_ATTEMPTS", "MESSAGES_RETRY_FIXED_S", "AI_OFFLINE_STREAM_DELAY_MS", NULL
 };
 
 _Static_assert(sizeof(names) / sizeof(names[0]) == sizeof(vars) / sizeof(vars[0]) + 1,

@@ -99,6 +99,13 @@ struct config {
 	char *vapid_private_key;
 	char *vapid_subject;
 	bool push_allow_http;
+	/* e-mail and the send job (src/modules/messages, src/providers/smtp.c) */
+	char *smtp_url;
+	char *smtp_from;
+	char *mail_dir;
+	int smtp_timeout_ms;
+	int messages_max_attempts;
+	int messages_retry_fixed_s;
 	/* conversation engine (src/modules/ai) */
 	int chat_session_idle_s;
 	int chat_memory_turns;

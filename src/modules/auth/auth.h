@@ -68,6 +68,9 @@ struct page {
 enum status auth_page_parse(struct request *r, struct page *pg) MUST_USE;
 /* The next cursor for the last row shown, or json null (auth_service.c). */
 json_t *auth_page_cursor(struct arena *a, const char *ts, const char *id);
+/* In each outbox message of items, every secret (an invitation's or a
+ * reset's token, and the links built from it) replaced (auth_admin_service.c). */
+void auth_outbox_redact(struct arena *a, json_t *items);
 
 /* ---- passwords (auth_password.c) ----------------------------------------- */
 

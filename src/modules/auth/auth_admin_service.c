@@ -8,6 +8,7 @@
 
 #include "modules/audit/audit.h"
 #include "modules/auth/auth_internal.h"
+#include "modules/messages/messages.h"
 #include "modules/auth/auth_store.h"
 
 #define INVITE_TTL_S (7 * 24 * 3600)
@@ -254,6 +255,7 @@ invite(struct ctx *c, struct db_tx *tx, const char *email, const char *role,
 	char token[SEC_TOKEN_CHARS + 1];
 	unsigned char hash[32];
 	const char *host = NULL;
+	json_t *payload;
 	enum status st;
 
 	sec_random_token(token);
@@ -264,10 +266,12 @@ invite(struct ctx *c, struct db_tx *tx, const char *email, const char *role,
 	/* The link opens this business's app on its own host. */
 	if ((st = auth_store_tenant_host(tx, auth_g.platform_domain, &host)) != ST_OK)
 		goto out;
-	st = auth_store_outbox_add(tx, email, "auth.invitation", json_pack(
-	    "{s:s, s:s, s:s, s:i}", "accept_url", auth_app_link(c->arena, host,
+	payload = json_pack("{s:s, s:s, s:s, s:i}", "accept_url", auth_app_link(c->arena, host,
 	    "accept-invitation", token), "token", token,
-	    "role", role, "expires_in_days", INVITE_TTL_S / 86400));
+	    "role", role, "expires_in_days", INVITE_TTL_S / 86400);
+	st = messages_queue(tx, &(struct message_new){ MESSAGE_EMAIL, email, "auth.invitation",
+	    payload, NULL, NULL, 0 });
+	json_decref(payload);
 out:
 	sodium_memzero(token, sizeof(token));
 	return st;

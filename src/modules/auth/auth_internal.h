@@ -166,11 +166,6 @@ enum auth_list {
  * auth_outbox_redact). */
 enum status auth_admin_list(struct ctx *c, enum auth_list what, const struct page *pg,
     json_t **items, json_t **next) MUST_USE;
-/* In each outbox message of items, "[redacted]" for the value of every
- * secret-named payload field (token, *_token, *secret, password, *_key),
- * for that value wherever else the payload holds it, and for every token=
- * value in a link. */
-void auth_outbox_redact(struct arena *a, json_t *items);
 enum status auth_invitation_create(struct ctx *c, const char *email, const char *role,
     json_t **out) MUST_USE;
 enum status auth_invitation_revoke(struct ctx *c, const char *id) MUST_USE;

@@ -603,16 +603,6 @@ auth_store_security_set(struct db_tx *tx, bool mfa, long long if_version, bool *
 }
 
 enum status
-auth_store_outbox_add(struct db_tx *tx, const char *recipient, const char *template_,
-    json_t *payload)
-{
-	return exec_only(tx, "INSERT INTO notification_outbox (tenant_id, recipient, template,"
-	    " payload)"
-	    " VALUES (app_tenant(), $1, $2, $3::jsonb)", 3,
-	    (const char *[]){ recipient, template_, dump(tx, payload) });
-}
-
-enum status
 auth_store_outbox_list(struct db_tx *tx, const struct page *pg, struct page_rows *out)
 {
 	return list_newest(tx, "SELECT json_build_object('id', id, 'channel', channel,"
