@@ -157,13 +157,10 @@ enum status auth_security_set(struct ctx *c, bool mfa, long long if_version,
     json_t **out) MUST_USE;
 /* One page of a list, newest first, with the next cursor. */
 enum auth_list {
-	AUTH_LIST_OUTBOX,
 	AUTH_LIST_INVITATIONS,
 	AUTH_LIST_MEMBERS,
 	AUTH_LIST_API_KEYS,
 };
-/* The outbox comes back with every message's secrets redacted (see
- * auth_outbox_redact). */
 enum status auth_admin_list(struct ctx *c, enum auth_list what, const struct page *pg,
     json_t **items, json_t **next) MUST_USE;
 enum status auth_invitation_create(struct ctx *c, const char *email, const char *role,

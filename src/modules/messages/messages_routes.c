@@ -1,5 +1,6 @@
 /* messages_routes.c — the admin's view of the tenant's outbox:
- * GET /v1/admin/messages (filters status, channel; cursor) and
+ * GET /v1/admin/messages (filters status, channel; cursor; also at its old
+ * name /v1/admin/outbox) and
  * POST /v1/admin/messages/{id}/retry. */
 #include <string.h>
 
@@ -69,6 +70,8 @@ retry_route(struct request *r, struct response *w)
 
 static const struct route messages_routes_v[] = {
 	{ HTTP_GET, "/v1/admin/messages", list_route, T, PERM(RES_USERS, VERB_READ), NULL },
+	/* The name the outbox had before it held every message (issue 11). */
+	{ HTTP_GET, "/v1/admin/outbox", list_route, T, PERM(RES_USERS, VERB_READ), NULL },
 	{ HTTP_POST, "/v1/admin/messages/{id}/retry", retry_route, T,
 	    PERM(RES_USERS, VERB_WRITE), NULL },
 };
