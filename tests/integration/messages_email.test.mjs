@@ -138,6 +138,11 @@ describe('e-mail over SMTP', () => {
     assert.ok(mail.text.includes(b.reference));
     assert.ok(mail.text.includes('Hello Zoe <b>Quinn</b> & "co",'), mail.text);
     assert.ok(mail.text.includes('Sent with Receptionist'), 'the platform is named for a pro tenant');
+    // The manage link opens the booking's portal page on the business's host.
+    const manage = /Manage your booking: (\S+)/.exec(mail.text)?.[1];
+    assert.equal(manage, `http://${t.slug}.localhost:8080/booking/${b.reference}`);
+    const mp = await request({ port: srv.port, path: new URL(manage).pathname, host: t.host });
+    assert.equal(mp.status, 200, mp.text);
     assert.ok(mail.html.includes(PRIMARY), 'brand colour');
     assert.ok(mail.html.includes('Zoe &lt;b&gt;Quinn&lt;/b&gt; &amp; &quot;co&quot;'), 'escaped');
     assert.ok(!mail.html.includes('<b>Quinn</b>'), 'no markup from a customer');

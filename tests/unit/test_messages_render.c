@@ -18,7 +18,7 @@
 
 static const struct msg_brand salon = {
 	"Maison <Rosé>", "#a31f6b", "#111111", NULL, "desk@salon.example", "12 Rue Verte, Paris",
-	"America/New_York", "Receptionist", "example.net",
+	"America/New_York", "Receptionist", "example.net", "https://maison.example.net",
 };
 
 static struct tz *
@@ -102,6 +102,8 @@ test_booking_confirmed(void **state)
 	assert_non_null(strstr(r.ics, "LOCATION:12 Rue Verte\\, Paris\r\n"));
 	assert_non_null(strstr(r.ics, "STATUS:CONFIRMED\r\n"));
 	assert_null(r.list_unsubscribe);
+	assert_non_null(strstr(r.text, "Manage your booking: https://maison.example.net/booking/BK-42\n"));
+	assert_non_null(strstr(r.html, "href=\"https://maison.example.net/booking/BK-42\""));
 	assert_non_null(strstr(r.sms, "Tuesday 8 December, 3:30 pm"));
 	json_decref(p);
 	arena_free(&a);

@@ -71,6 +71,8 @@ json_t *auth_page_cursor(struct arena *a, const char *ts, const char *id);
 /* In each outbox message of items, every secret (an invitation's or a
  * reset's token, and the links built from it) replaced (auth_admin_service.c). */
 void auth_outbox_redact(struct arena *a, json_t *items);
+/* Scheme and port of a base URL ("http://localhost:8080" → "http", ":8080"). */
+void auth_link_parts(const char *base_url, char scheme[8], char port[8]);
 
 /* ---- passwords (auth_password.c) ----------------------------------------- */
 

@@ -29,8 +29,6 @@ struct auth_state {
 };
 extern struct auth_state auth_g;
 
-/* Scheme and port of a base URL ("http://localhost:8080" → "http", ":8080"). */
-void auth_link_parts(const char *base_url, char scheme[8], char port[8]);
 /* A link into the admin app: tenant_host NULL → the platform's console
  * ({scheme}://{PLATFORM_DOMAIN}/platform/{page}), else that business's app
  * ({scheme}://{tenant_host}/admin/{page}); "#token=" and the token follow. */

@@ -150,6 +150,10 @@ booking(struct arena *a, const struct msg_brand *b, json_t *payload, const char 
 	const char *ref = or(str(payload, "reference"), "");
 	const char *manage = str(payload, "manage_url");
 
+	if (manage == NULL && b->portal_base != NULL && str(payload, "reference") != NULL &&
+	    strcmp(event, "cancelled") != 0)
+		manage = arena_printf(a, "%s/booking/%s", b->portal_base, str(payload, "reference"));
+
 	s->details[0][0] = "When";
 	s->details[0][1] = when;
 	s->details[1][0] = "What";

@@ -24,6 +24,7 @@ struct msg_brand {
 	const char *zone;		/* IANA zone for dates in words */
 	const char *platform_name;	/* NULL for a white-label tenant: never shown */
 	const char *domain;		/* for UIDs and Message-IDs */
+	const char *portal_base;	/* "https://slug.example.com", or NULL */
 };
 
 struct msg_rendered {

@@ -168,6 +168,7 @@ brand_of(struct ctx *c, const struct msg_row *row, struct msg_brand *b)
 	struct msg_tenant t;
 	struct db_tx tx;
 	enum plan_tier tier;
+	char scheme[8], port[8];
 	enum status st;
 
 	memset(b, 0, sizeof(*b));
@@ -184,7 +185,11 @@ brand_of(struct ctx *c, const struct msg_row *row, struct msg_brand *b)
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	*b = (struct msg_brand){ t.name, t.primary, t.accent, t.logo_url, t.contact_email,
-		t.address, t.zone, c->cfg->platform_name, c->cfg->platform_domain };
+		t.address, t.zone, c->cfg->platform_name, c->cfg->platform_domain, NULL };
+	/* The booking portal on the business's own host ("View or change"). */
+	auth_link_parts(c->cfg->public_base_url, scheme, port);
+	b->portal_base = arena_printf(c->arena, "%s://%s.%s%s", scheme, t.slug,
+	    c->cfg->platform_domain, port);
 	if (plan_parse(t.plan, &tier) && plan_has(tier, FEAT_REMOVE_PLATFORM_BRANDING))
 		b->platform_name = NULL;
 	return ST_OK;

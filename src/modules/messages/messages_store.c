@@ -114,7 +114,7 @@ messages_store_tenant(struct db_tx *tx, struct msg_tenant *out)
 	PGresult *res = db_exec(tx, "SELECT coalesce(b.display_name, p.business_name, t.slug),"
 	    " coalesce(b.primary_color, '#2563eb'), coalesce(b.accent_color, '#1e40af'),"
 	    " b.logo_url, p.email::text, nullif(concat_ws(', ', p.address_line1, p.address_line2,"
-	    " p.city, p.region, p.postal_code), ''), coalesce(p.timezone, 'UTC'), t.plan"
+	    " p.city, p.region, p.postal_code), ''), coalesce(p.timezone, 'UTC'), t.plan, t.slug"
 	    " FROM tenants t LEFT JOIN tenant_profiles p ON p.tenant_id = t.id"
 	    " LEFT JOIN tenant_branding b ON b.tenant_id = t.id WHERE t.id = app_tenant()", 0, NULL);
 
@@ -124,7 +124,7 @@ messages_store_tenant(struct db_tx *tx, struct msg_tenant *out)
 		return ST_NOTFOUND;
 	*out = (struct msg_tenant){ db_val(res, 0, 0), db_val(res, 0, 1), db_val(res, 0, 2),
 		db_val(res, 0, 3), db_val(res, 0, 4), db_val(res, 0, 5), db_val(res, 0, 6),
-		db_val(res, 0, 7) };
+		db_val(res, 0, 7), db_val(res, 0, 8) };
 	return ST_OK;
 }
 

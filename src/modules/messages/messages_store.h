@@ -19,7 +19,7 @@ struct msg_row {
 /* What the tenant's mail looks like (read under its RLS). */
 struct msg_tenant {
 	const char *name, *primary, *accent, *logo_url, *contact_email, *address, *zone;
-	const char *plan;
+	const char *plan, *slug;
 };
 
 struct msg_filter {
