@@ -3,9 +3,10 @@
  * Woken by a job per second of send time (0020's trigger: a burst of
  * messages queued together makes one job, a reminder due at 15:00 makes a
  * job that runs at 15:00), plus a sweep every 30 s as a safety net. A job
- * that still finds work after its time budget queues a sibling and ends,
- * so a backlog (100,000 reminders due in the same hour) fans out over the
- * worker's threads, each claiming with SKIP LOCKED. */
+ * whose first claim comes back full starts a sibling at once, and one that
+ * still finds work after its time budget queues another and ends, so a
+ * backlog (100,000 reminders due in the same hour) fans out over the
+ * worker's threads and processes, each claiming with SKIP LOCKED. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
@@ -36,21 +37,41 @@ announce(const struct config *cfg)
 		log_warn("e-mail: no SMTP_URL; messages stay queued in the outbox");
 }
 
+/* One more send job now, named by this one and why. */
+static enum status
+sibling(struct job *job, const char *why)
+{
+	struct db_tx tx;
+	enum status st;
+
+	if ((st = db_tx_begin_as(&tx, &job->ctx, NULL)) != ST_OK)
+		return st;
+	st = messages_store_continue(&tx, arena_printf(job->arena, "%s@%lld", why, job->id));
+	return db_tx_end(&tx, st);
+}
+
+/* A full batch: another thread (or worker) joins in. Each job starts at
+ * most one, so the jobs grow one by one while the backlog lasts and stop
+ * when a claim comes back short. */
+static void
+fan_out(void *arg)
+{
+	struct job *job = arg;
+
+	if (sibling(job, "fan") != ST_OK)
+		log_warn("messages.send: no sibling job: %s", job->err.message);
+}
+
 static enum status
 send_job(struct job *job)
 {
 	bool more = false;
-	struct db_tx tx;
 	enum status st;
 
 	announce(job->ctx.cfg);
-	if ((st = messages_send_due(&job->ctx, BUDGET_S, &more)) != ST_OK || !more)
+	if ((st = messages_send_due(&job->ctx, BUDGET_S, fan_out, job, &more)) != ST_OK || !more)
 		return st;
-	if ((st = db_tx_begin_as(&tx, &job->ctx, NULL)) != ST_OK)
-		return st;
-	st = messages_store_continue(&tx, arena_printf(job->arena, "more@%lld.%lld",
-	    (long long)time(NULL), job->id));
-	return db_tx_end(&tx, st);
+	return sibling(job, "more");
 }
 
 static const struct job_handler messages_job_handlers_v[] = {

@@ -268,8 +268,64 @@ send_sms(struct ctx *c, const struct msg_row *row, const struct msg_rendered *r,
 	}
 }
 
+static enum status deliver(struct ctx *parent, const struct msg_row *row);
+
+/* One message, in an arena of its own (a drain sends thousands). */
 static enum status
 deliver_one(struct ctx *parent, const struct msg_row *row)
+{
+	struct arena a;
+	enum status st;
+	struct ctx c = *parent;
+
+	arena_init(&a, 16384);
+	c.arena = &a;
+	st = deliver(&c, row);
+	arena_free(&a);
+	return st;
+}
+
+enum status
+messages_send_due(struct ctx *c, int budget_s, void (*fanout)(void *), void *arg, bool *more)
+{
+	time_t until = time(NULL) + budget_s;
+	struct ctx bc = *c;
+	struct arena a;
+	enum status st = ST_OK;
+
+	*more = false;
+	bc.arena = &a;
+	while (!ctx_cancelled(c)) {
+		struct msg_row *rows = NULL;
+		struct db_tx tx;
+		size_t n = 0;
+
+		if (time(NULL) >= until) {
+			*more = true;
+			break;
+		}
+		arena_init(&a, 8192);	/* one batch's rows */
+		/* Claimed and committed before any provider is called. */
+		if ((st = db_tx_begin_as(&tx, &bc, NULL)) == ST_OK) {
+			st = messages_store_claim(&tx, CLAIM_BATCH, &rows, &n);
+			st = db_tx_end(&tx, st);
+		}
+		if (st == ST_OK && n == CLAIM_BATCH && fanout != NULL) {
+			fanout(arg);
+			fanout = NULL;
+		}
+		for (size_t i = 0; st == ST_OK && i < n; i++)
+			if (deliver_one(c, &rows[i]) != ST_OK)
+				log_warn("message %s: the outcome was not recorded", rows[i].id);
+		arena_free(&a);
+		if (st != ST_OK || n == 0)
+			break;
+	}
+	return st;
+}
+
+static enum status
+deliver(struct ctx *parent, const struct msg_row *row)
 {
 	struct ctx c = *parent;
 	struct outcome o = { 0 };
@@ -302,35 +358,4 @@ deliver_one(struct ctx *parent, const struct msg_row *row)
 	st = messages_store_record(&tx, row, o.status, o.provider_id, o.segments, o.why,
 	    o.retry_s, o.refund);
 	return db_tx_end(&tx, st);
-}
-
-enum status
-messages_send_due(struct ctx *c, int budget_s, bool *more)
-{
-	time_t until = time(NULL) + budget_s;
-	enum status st = ST_OK;
-
-	*more = false;
-	while (!ctx_cancelled(c)) {
-		struct msg_row *rows = NULL;
-		struct db_tx tx;
-		size_t n = 0;
-
-		if (time(NULL) >= until) {
-			*more = true;
-			break;
-		}
-		/* Claimed and committed before any provider is called. */
-		if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
-			return st;
-		st = messages_store_claim(&tx, CLAIM_BATCH, &rows, &n);
-		if ((st = db_tx_end(&tx, st)) != ST_OK)
-			return st;
-		for (size_t i = 0; i < n; i++)
-			if ((st = deliver_one(c, &rows[i])) != ST_OK)
-				log_warn("message %s: the outcome was not recorded", rows[i].id);
-		if (n == 0)
-			break;
-	}
-	return ST_OK;
 }
