@@ -3,7 +3,9 @@
 // the tests check what a mailbox would show: the business's name as the
 // From name, its contact as Reply-To, both parts, the .ics in UTC, the time
 // in the business's zone in words, its brand colour, no platform name for a
-// white-label tenant, escaping of a customer's name. Then the send job's
+// white-label tenant, escaping of a customer's name, the portal's manage
+// link; alerts to the business (its contact, the booked staff member) and a
+// text queued for a consenting customer. Then the send job's
 // promises: 4xx retried then sent, 5xx failed, repeated 4xx dead after the
 // maximum attempts, kill -9 mid-send leaves 'sending' and sends nothing
 // twice (the admin's retry sends it), one message per dedupe key, the
@@ -180,6 +182,41 @@ describe('e-mail over SMTP', () => {
     for (const s of [mail.subject, mail.text, mail.html, mail.from.text,
       ...mail.attachments.map((a) => a.content.toString('utf8'))])
       assert.ok(!/Receptionist/i.test(s), s);
+  });
+
+  test('the business hears of new bookings and cancellations (its contact address, else the owner, and the booked staff member); a consenting customer gets a text too', async () => {
+    const t = salon({ zone: 'Europe/Paris' });
+    const desk = uniqueEmail('desk');
+    brand(t, { name: 'Salon Alerte', email: desk });
+    const staffMail = uniqueEmail('ann');
+    adminSql(`UPDATE staff SET email = ${lit(staffMail)} WHERE tenant_id = ${lit(t.id)}`);
+    const to = uniqueEmail('cust');
+    const b = expect(await book(srv, t, bookingBody(`${dayAhead(5)}T09:00:00Z`,
+      { email: to, name: 'Rita', phone: '+14155550123', sms: true })), 201);
+    for (const who of [desk, staffMail]) {
+      const [m] = await waitFor(() => smtp.mailTo(who).length && smtp.mailTo(who),
+        { timeoutMs: 20000, what: `alert to ${who}` });
+      assert.match(m.subject, /^New booking: Rita, /);
+      assert.ok(m.text.includes(b.reference));
+    }
+    // The text waits: no SMS provider yet (the placeholder adapter), no attempt spent.
+    const sms = await waitFor(() => { const x = row(t, `channel = 'sms'`); return x?.last_error && x; },
+      { timeoutMs: 20000, what: 'the text looked at' });
+    assert.equal(sms.status, 'queued');
+    assert.equal(sms.attempts, 0);
+    assert.equal(adminSql(`SELECT recipient || ' ' || template FROM notification_outbox
+      WHERE tenant_id = ${lit(t.id)} AND channel = 'sms'`), '+14155550123 booking.confirmed');
+
+    const c = await signIn(srv, t, 'OWNER');
+    const r = await c.post(`/v1/admin/bookings/${b.id}/cancel`, { reason: 'Closed that day' });
+    assert.ok([200, 204].includes(r.status), r.text);
+    const [cx] = await waitFor(() => smtp.mailTo(staffMail).length === 2 && smtp.mailTo(staffMail).slice(1),
+      { timeoutMs: 20000, what: 'cancellation alert' });
+    assert.match(cx.subject, /^Cancelled: Rita, /);
+    const [cc] = await waitFor(() => smtp.mailTo(to).length === 2 && smtp.mailTo(to).slice(1),
+      { timeoutMs: 20000, what: 'cancellation to the customer' });
+    assert.match(cc.subject, /is cancelled$/);
+    assert.match(cc.attachments[0].content.toString(), /STATUS:CANCELLED\r\n/);
   });
 
   test('the invitation e-mail names the business and its link opens the admin app', async () => {

@@ -268,7 +268,48 @@ send_sms(struct ctx *c, const struct msg_row *row, const struct msg_rendered *r,
 	}
 }
 
-static enum status deliver(struct ctx *parent, const struct msg_row *row);
+static void
+decref(void *p)
+{
+	json_decref(p);
+}
+
+/* Renders, sends and records one claimed message. */
+static enum status
+deliver(struct ctx *parent, const struct msg_row *row)
+{
+	struct ctx c = *parent;
+	struct outcome o = { 0 };
+	struct msg_brand b;
+	struct msg_rendered r;
+	struct db_tx tx;
+	json_t *payload;
+	enum status st;
+
+	if (row->tenant_id != NULL)
+		ctx_set_tenant(&c, row->tenant_id);
+	else
+		c.has_tenant = false;
+	payload = json_loads(row->payload ? row->payload : "{}", 0, NULL);
+	if (payload != NULL)
+		arena_defer(c.arena, decref, payload);
+	if ((st = brand_of(&c, row, &b)) != ST_OK) {
+		retry_or_dead(c.cfg, row, "cannot read the sender's brand", &o);
+	} else if (msg_render(c.arena, &b, row->template_name, payload, (int64_t)time(NULL),
+	    &r) != ST_OK) {
+		o.status = "failed";
+		o.why = "unknown template";
+	} else if (strcmp(row->channel, "sms") == 0) {
+		send_sms(&c, row, &r, &o);
+	} else {
+		send_email(&c, row, &b, &r, &o);
+	}
+	if ((st = db_tx_begin_as(&tx, &c, NULL)) != ST_OK)
+		return st;
+	st = messages_store_record(&tx, row, o.status, o.provider_id, o.segments, o.why,
+	    o.retry_s, o.refund);
+	return db_tx_end(&tx, st);
+}
 
 /* One message, in an arena of its own (a drain sends thousands). */
 static enum status
@@ -322,40 +363,4 @@ messages_send_due(struct ctx *c, int budget_s, void (*fanout)(void *), void *arg
 			break;
 	}
 	return st;
-}
-
-static enum status
-deliver(struct ctx *parent, const struct msg_row *row)
-{
-	struct ctx c = *parent;
-	struct outcome o = { 0 };
-	struct msg_brand b;
-	struct msg_rendered r;
-	struct db_tx tx;
-	json_t *payload;
-	enum status st;
-
-	if (row->tenant_id != NULL)
-		ctx_set_tenant(&c, row->tenant_id);
-	else
-		c.has_tenant = false;
-	payload = json_loads(row->payload ? row->payload : "{}", 0, NULL);
-	if (payload != NULL)
-		arena_defer(c.arena, (void (*)(void *))json_decref, payload);
-	if ((st = brand_of(&c, row, &b)) != ST_OK) {
-		retry_or_dead(c.cfg, row, "cannot read the sender's brand", &o);
-	} else if (msg_render(c.arena, &b, row->template_name, payload, (int64_t)time(NULL),
-	    &r) != ST_OK) {
-		o.status = "failed";
-		o.why = "unknown template";
-	} else if (strcmp(row->channel, "sms") == 0) {
-		send_sms(&c, row, &r, &o);
-	} else {
-		send_email(&c, row, &b, &r, &o);
-	}
-	if ((st = db_tx_begin_as(&tx, &c, NULL)) != ST_OK)
-		return st;
-	st = messages_store_record(&tx, row, o.status, o.provider_id, o.segments, o.why,
-	    o.retry_s, o.refund);
-	return db_tx_end(&tx, st);
 }
