@@ -29,7 +29,7 @@ announce(const struct config *cfg)
 	if (atomic_exchange(&said, true))
 		return;
 	if (cfg->smtp_url != NULL)
-		log_info("e-mail: sending over SMTP as %s", cfg->smtp_from);
+		log_info("e-mail: sending over SMTP (SMTP_URL)");
 	else if (cfg->mail_dir != NULL)
 		log_warn("e-mail: no SMTP_URL; writing each message as an .eml file under %s"
 		    " (development only)", cfg->mail_dir);
