@@ -160,6 +160,17 @@ static const struct var vars[] = {
 	    0, false },
 	{ "TWILIO_FROM", V_STR, F(twilio_from), NULL, 0, 0, NULL, 0, false },
 	{ "TWILIO_TIMEOUT_MS", V_INT, F(twilio_timeout_ms), "10000", 100, 120000, NULL, 0, false },
+	/* E-mail (src/providers/smtp.c): smtp:// (STARTTLS when offered;
+	 * "?starttls=required" insists) or smtps://, user:password in the URL.
+	 * No SMTP_URL: mail waits in the outbox, or, with MAIL_DIR (development
+	 * only: `make run` sets var/mail), is written there as .eml files. */
+	{ "SMTP_URL", V_STR, F(smtp_url), NULL, 0, 0, NULL, 0, true },
+	{ "SMTP_FROM", V_STR, F(smtp_from), "no-reply@localhost", 0, 0, NULL, 0, false },
+	{ "MAIL_DIR", V_STR, F(mail_dir), NULL, 0, 0, NULL, 0, false },
+	{ "SMTP_TIMEOUT_MS", V_INT, F(smtp_timeout_ms), "30000", 100, 600000, NULL, 0, false },
+	{ "MESSAGES_MAX_ATTEMPTS", V_INT, F(messages_max_attempts), "10", 1, 100, NULL, 0, false },
+	/* Tests only: every retry after this many seconds instead of 1 min, 5 min, … */
+	{ "MESSAGES_RETRY_FIXED_S", V_INT, F(messages_retry_fixed_s), "0", 0, 86400, NULL, 0, false },
 	/* Tests and benchmarks only: the offline receptionist pauses this long
 	 * between streamed words, like a slow model. */
 	{ "AI_OFFLINE_STREAM_DELAY_MS", V_INT, F(ai_offline_stream_delay_ms), "0", 0, 10000, NULL, 0,
@@ -188,7 +199,8 @@ static const char *const names[] = {
 	"CHAT_MESSAGE_MAX_CHARS", "CHAT_HEARTBEAT_S", "AI_MAX_TOOL_CALLS",
 	"AI_MAX_CONVERSATION_TOKENS", "VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT",
 	"PUSH_ALLOW_HTTP", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_BASE",
-	"TWILIO_MESSAGING_SERVICE_SID", "TWILIO_FROM", "TWILIO_TIMEOUT_MS",
+	"TWILIO_MESSAGING_SERVICE_SID", "TWILIO_FROM", "TWILIO_TIMEOUT_MS", "SMTP_URL", "SMTP_FROM",
+	"MAIL_DIR", "SMTP_TIMEOUT_MS", "MESSAGES_MAX_ATTEMPTS", "MESSAGES_RETRY_FIXED_S",
 	"AI_OFFLINE_STREAM_DELAY_MS", NULL
 };
 

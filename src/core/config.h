@@ -106,6 +106,13 @@ struct config {
 	char *twilio_messaging_service_sid;
 	char *twilio_from;
 	int twilio_timeout_ms;
+	/* e-mail and the send job (src/modules/messages, src/providers/smtp.c) */
+	char *smtp_url;
+	char *smtp_from;
+	char *mail_dir;
+	int smtp_timeout_ms;
+	int messages_max_attempts;
+	int messages_retry_fixed_s;
 	/* conversation engine (src/modules/ai) */
 	int chat_session_idle_s;
 	int chat_memory_turns;

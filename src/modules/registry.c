@@ -19,13 +19,14 @@
 #include "modules/tenants/tenants.h"
 #include "modules/web/web.h"
 #include "modules/llm/llm.h"
+#include "modules/messages/messages.h"
 
 static const struct route_table *const tables[] = {
 	&system_routes, &tenants_routes, &tenants_admin_routes, &catalog_routes,
 	&knowledge_routes, &ai_settings_routes, &ai_chat_routes, &ai_admin_routes,
 	&admin_routes, &appt_public_routes, &appt_admin_routes, &calendar_routes,
 	&web_routes, &usage_routes, &llm_routes, &push_routes,
-	&events_routes,
+	&events_routes, &messages_routes,
 	&sms_routes,
 };
 
@@ -60,6 +61,7 @@ static const struct {
 	{ &calendar_job_handlers, false },
 	{ &push_job_handlers, false },
 	{ &sms_job_handlers, false },
+	{ &messages_job_handlers, false },
 };
 
 size_t
@@ -80,7 +82,7 @@ registry_job_handlers(const struct app *app, struct job_handler *out, size_t max
 }
 
 static const struct periodic_table *const periodic[] = {
-	&system_periodic_jobs, &calendar_periodic_jobs,
+	&system_periodic_jobs, &calendar_periodic_jobs, &messages_periodic_jobs,
 };
 
 /* Called once, from the worker's start (single-threaded then). */

@@ -119,9 +119,9 @@ describe('admin app shell', () => {
   test('the navigation follows the permission matrix, per role', async () => {
     const expect = {
       OWNER: ['Today', 'Calendar', 'Inbox', 'Bookings', 'Customers', 'Get started', 'Catalogue', 'Business',
-        'Receptionist', 'Brand and channels', 'Team', 'Usage and plan', 'Audit log'],
+        'Receptionist', 'Brand and channels', 'Messages', 'Team', 'Usage and plan', 'Audit log'],
       VIEWER: ['Today', 'Calendar', 'Inbox', 'Bookings', 'Customers', 'Get started', 'Catalogue', 'Business',
-        'Receptionist', 'Brand and channels', 'Team', 'Audit log'],
+        'Receptionist', 'Brand and channels', 'Messages', 'Team', 'Audit log'],
       STAFF: ['Today', 'Calendar', 'Bookings', 'Get started', 'Catalogue', 'Business'],
       ACCOUNTANT: ['Usage and plan'],
     };

@@ -34,6 +34,7 @@ export const tenantPages: PageDef[] = [
   { path: 'business/:tab', title: 'Business', resource: 'profile', component: L(() => import('./pages/business')) },
   { path: 'receptionist', title: 'Receptionist', nav: 'Business', resource: 'ai_settings', component: L(() => import('./pages/receptionist')) },
   { path: 'brand', title: 'Brand and channels', nav: 'Business', resource: 'channels', component: L(() => import('./pages/brand')) },
+  { path: 'messages', title: 'Messages', nav: 'Admin', resource: 'users', component: L(() => import('./pages/messages')) },
   { path: 'team', title: 'Team', nav: 'Admin', resource: 'users', component: L(() => import('./pages/team')) },
   { path: 'usage', title: 'Usage and plan', nav: 'Admin', resource: 'billing', component: L(() => import('./pages/usage')) },
   { path: 'audit', title: 'Audit log', nav: 'Admin', resource: 'audit_log', component: L(() => import('./pages/audit')) },

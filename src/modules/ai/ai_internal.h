@@ -349,8 +349,6 @@ enum status ai_store_claim(struct db_tx *tx, const char *conv_id, const char *cl
 enum status ai_store_tenant_json(struct db_tx *tx, const char **json) MUST_USE;
 /* Whom to tell about a handoff: the business's e-mail, else an owner's. */
 enum status ai_store_notify_recipient(struct db_tx *tx, const char **email) MUST_USE;
-enum status ai_store_outbox(struct db_tx *tx, const char *recipient, const char *template,
-    json_t *payload) MUST_USE;
 
 /* ---- misc ------------------------------------------------------------------------ */
 

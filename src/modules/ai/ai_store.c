@@ -565,18 +565,6 @@ ai_store_notify_recipient(struct db_tx *tx, const char **email)
 	return ST_OK;
 }
 
-enum status
-ai_store_outbox(struct db_tx *tx, const char *recipient, const char *template, json_t *payload)
-{
-	const char *p[3] = { recipient, template, dump(tx->arena, payload) };
-
-	json_decref(payload);
-	if (db_exec(tx, "INSERT INTO notification_outbox (tenant_id, recipient, template, payload)"
-	    " VALUES (app_tenant(), $1, $2, coalesce($3::jsonb, '{}'))", 3, p) == NULL)
-		return db_status(tx);
-	return ST_OK;
-}
-
 /* ---- what the chat history and the admin's conversations API read ---------------- */
 
 

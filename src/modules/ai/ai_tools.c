@@ -29,6 +29,7 @@
 #include "modules/appointments/appointments.h"
 #include "core/time.h"
 #include "modules/audit/audit.h"
+#include "modules/messages/messages.h"
 #include "modules/push/push.h"
 #include "modules/ai/ai_nlu.h"
 
@@ -1296,6 +1297,17 @@ ai_tool_exec(struct ai_turn_ctx *t, const char *name, json_t *args, json_t **res
 
 /* ---- handoff ------------------------------------------------------------------------- */
 
+/* The owner's alert; payload is stolen. */
+static enum status
+queue_handoff(struct db_tx *tx, const char *recipient, json_t *payload)
+{
+	enum status st = messages_queue(tx, &(struct message_new){ MESSAGE_EMAIL, recipient,
+	    "ai.handoff", payload, NULL, NULL, 0 });
+
+	json_decref(payload);
+	return st;
+}
+
 enum status
 ai_handoff(struct ai_turn_ctx *t, const char *reason, const char **message)
 {
@@ -1325,7 +1337,7 @@ ai_handoff(struct ai_turn_ctx *t, const char *reason, const char **message)
 	if (st == ST_OK)
 		st = ai_store_notify_recipient(&tx, &recipient);
 	if (st == ST_OK && recipient != NULL)
-		st = ai_store_outbox(&tx, recipient, "ai.handoff", json_pack("{s:s, s:s, s:s?, s:s?, "
+		st = queue_handoff(&tx, recipient, json_pack("{s:s, s:s, s:s?, s:s?, "
 		    "s:s}", "conversation_id", t->conversation_id, "channel", conv.channel, "reason",
 		    reason, "customer_name", json_string_value(json_object_get(conv.contact, "name")),
 		    "admin_path", arena_printf(a, "/v1/admin/conversations/%s", t->conversation_id)));

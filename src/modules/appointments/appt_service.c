@@ -26,6 +26,7 @@
 #include "modules/auth/auth.h"
 #include "modules/billing/billing.h"
 #include "modules/ai/ai.h"
+#include "modules/messages/messages.h"
 #include "modules/calendar/calendar.h"
 #include "modules/push/push.h"
 
@@ -1415,6 +1416,26 @@ appt_usage_get(struct ctx *ctx, struct appt_usage *out)
 
 /* Notifications ------------------------------------------------------------------ */
 
+/* One message to the customer per (booking, event, version, channel): the
+ * dedupe key makes a replayed job queue nothing more. */
+static enum status
+notify_customer(struct ctx *ctx, struct db_tx *tx, const char *booking_id, const char *event,
+    const struct appt_notice *n, json_t *p)
+{
+	const char *tpl = arena_printf(ctx->arena, "booking.%s", event);
+	enum status st = ST_OK;
+
+	if (n->email != NULL)
+		st = messages_queue(tx, &(struct message_new){ MESSAGE_EMAIL, n->email, tpl, p,
+		    arena_printf(ctx->arena, "booking:%s:%s:v%lld:email", booking_id, event,
+		    (long long)n->version), booking_id, 0 });
+	if (st == ST_OK && n->sms_phone != NULL)
+		st = messages_queue(tx, &(struct message_new){ MESSAGE_SMS, n->sms_phone, tpl, p,
+		    arena_printf(ctx->arena, "booking:%s:%s:v%lld:sms", booking_id, event,
+		    (long long)n->version), booking_id, 0 });
+	return st;
+}
+
 enum status
 appt_notify(struct ctx *ctx, const char *booking_id, const char *event)
 {
@@ -1423,35 +1444,37 @@ appt_notify(struct ctx *ctx, const char *booking_id, const char *event)
 	struct db_tx tx;
 	struct tz *z;
 	bool found;
-	char *payload;
-	json_t *p;
+	json_t *p = NULL;
 	enum status st;
 
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
 	if ((st = appt_store_notice(&tx, booking_id, &n, &found)) != ST_OK || !found)
 		goto out;	/* a booking that is gone needs no message */
-	if (n.email == NULL) {
-		st = audit_record(&tx, &who, "booking.notification_skipped", "booking", booking_id,
-		    json_pack("{s:s, s:s}", "event", event,
-		    "reason", "the customer has no e-mail address; SMS is not available yet"));
-		goto out;
-	}
 	if ((st = tz_open(ctx->arena, n.zone, &z)) != ST_OK)
 		goto out;
-	p = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s}", "booking_id", booking_id,
-	    "event", event, "reference", n.reference, "customer_name", n.name,
-	    "business", n.business, "start", appt_time_text(ctx->arena, z, n.start),
-	    "timezone", n.zone);
-	payload = p ? json_dumps(p, JSON_COMPACT) : NULL;
-	json_decref(p);
-	if (payload == NULL) {
+	p = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:I, s:I, s:I, s:s?}",
+	    "booking_id", booking_id, "event", event, "reference", n.reference,
+	    "customer_name", n.name, "business", n.business,
+	    "start", appt_time_text(ctx->arena, z, n.start), "timezone", n.zone,
+	    "starts_at", (json_int_t)n.start, "ends_at", (json_int_t)n.end,
+	    "version", (json_int_t)n.version, "service", n.service);
+	if (p == NULL) {
 		st = err_set(ctx->err, ST_INTERNAL, "notifications.booking: cannot render");
 		goto out;
 	}
-	arena_defer(ctx->arena, free, payload);
-	st = appt_store_outbox_insert(&tx, n.email, arena_printf(ctx->arena, "booking.%s", event),
-	    payload);
+	if (n.email == NULL && n.sms_phone == NULL &&
+	    (st = audit_record(&tx, &who, "booking.notification_skipped", "booking", booking_id,
+	    json_pack("{s:s, s:s}", "event", event,
+	    "reason", "the customer has no e-mail address and no consent to texts"))) != ST_OK)
+		goto out;
+	if ((st = notify_customer(ctx, &tx, booking_id, event, &n, p)) != ST_OK)
+		goto out;
+	/* The business hears of new bookings and cancellations (owner, staff). */
+	if (strcmp(event, "rescheduled") != 0)
+		st = messages_alert_business(&tx, strcmp(event, "confirmed") == 0 ?
+		    "booking.alert_new" : "booking.alert_cancelled", p, n.staff_id, booking_id);
 out:
+	json_decref(p);
 	return db_tx_end(&tx, st);
 }

@@ -1358,7 +1358,14 @@ appt_store_notice(struct db_tx *tx, const char *booking_id, struct appt_notice *
 {
 	PGresult *res = db_exec(tx, "SELECT b.reference, c.email::text, c.name,"
 	    " coalesce(br.display_name, p.business_name, ''), coalesce(p.timezone, 'UTC'),"
-	    " b.status, extract(epoch FROM b.starts_at)::bigint" VIEW_FROM
+	    " b.status, extract(epoch FROM b.starts_at)::bigint,"
+	    " extract(epoch FROM b.ends_at)::bigint, b.version,"
+	    " CASE WHEN c.sms_consent THEN c.phone END,"
+	    " (SELECT sv.name FROM booking_items bi JOIN services sv ON sv.tenant_id = bi.tenant_id"
+	    "   AND sv.id = bi.service_id WHERE bi.tenant_id = b.tenant_id AND bi.booking_id = b.id"
+	    "   ORDER BY bi.position LIMIT 1),"
+	    " (SELECT bi.staff_id FROM booking_items bi WHERE bi.tenant_id = b.tenant_id"
+	    "   AND bi.booking_id = b.id ORDER BY bi.position LIMIT 1)" VIEW_FROM
 	    " LEFT JOIN tenant_profiles p ON p.tenant_id = b.tenant_id"
 	    " LEFT JOIN tenant_branding br ON br.tenant_id = b.tenant_id"
 	    " WHERE b.id = $1::uuid", 1, (const char *[]){ booking_id });
@@ -1370,18 +1377,9 @@ appt_store_notice(struct db_tx *tx, const char *booking_id, struct appt_notice *
 		return ST_OK;
 	*found = true;
 	*out = (struct appt_notice){ db_val(res, 0, 0), db_val(res, 0, 1), db_val(res, 0, 2),
-		db_val(res, 0, 3), db_val(res, 0, 4), db_val(res, 0, 5), col_i64(res, 0, 6) };
-	return ST_OK;
-}
-
-enum status
-appt_store_outbox_insert(struct db_tx *tx, const char *recipient, const char *template_name,
-    const char *payload_json)
-{
-	if (db_exec(tx, "INSERT INTO notification_outbox (tenant_id, recipient, template, payload)"
-	    " VALUES (app_tenant(), $1, $2, $3::jsonb)", 3,
-	    (const char *[]){ recipient, template_name, payload_json }) == NULL)
-		return db_status(tx);
+		db_val(res, 0, 3), db_val(res, 0, 4), db_val(res, 0, 5), col_i64(res, 0, 6),
+		col_i64(res, 0, 7), col_i64(res, 0, 8), db_val(res, 0, 9), db_val(res, 0, 10),
+		db_val(res, 0, 11) };
 	return ST_OK;
 }
 

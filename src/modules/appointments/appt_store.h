@@ -206,11 +206,11 @@ enum status appt_store_booking_set_status(struct db_tx *tx, const char *id,
 /* For the notification job: the booking's contact and what to say. */
 struct appt_notice {
 	const char *reference, *email, *name, *business, *zone, *status;
-	int64_t start;
+	int64_t start, end, version;
+	const char *sms_phone;		/* the phone when the customer consented to texts */
+	const char *service, *staff_id;	/* of the first item */
 };
 enum status appt_store_notice(struct db_tx *tx, const char *booking_id,
     struct appt_notice *out, bool *found) MUST_USE;
-enum status appt_store_outbox_insert(struct db_tx *tx, const char *recipient,
-    const char *template_name, const char *payload_json) MUST_USE;
 
 #endif

@@ -68,6 +68,11 @@ struct page {
 enum status auth_page_parse(struct request *r, struct page *pg) MUST_USE;
 /* The next cursor for the last row shown, or json null (auth_service.c). */
 json_t *auth_page_cursor(struct arena *a, const char *ts, const char *id);
+/* In each outbox message of items, every secret (an invitation's or a
+ * reset's token, and the links built from it) replaced (auth_admin_service.c). */
+void auth_outbox_redact(struct arena *a, json_t *items);
+/* Scheme and port of a base URL ("http://localhost:8080" → "http", ":8080"). */
+void auth_link_parts(const char *base_url, char scheme[8], char port[8]);
 
 /* ---- passwords (auth_password.c) ----------------------------------------- */
 

@@ -103,15 +103,6 @@ security_patch_route(struct request *r, struct response *w)
 	return reply_out(r, w, st, 200, out);
 }
 
-/* ---- outbox -------------------------------------------------------------------------- */
-
-/* GET /v1/admin/outbox — newest first. */
-static enum status
-outbox_route(struct request *r, struct response *w)
-{
-	return list_route(r, w, AUTH_LIST_OUTBOX);
-}
-
 /* ---- invitations ------------------------------------------------------------------------ */
 
 static const struct jv_field invite_fields[] = {
@@ -278,7 +269,6 @@ static const struct route auth_admin_routes_v[] = {
 	{ HTTP_GET, "/v1/admin/security", security_get_route, T, PERM(RES_SECURITY, VERB_READ), NULL },
 	{ HTTP_PATCH, "/v1/admin/security", security_patch_route, T,
 	    PERM(RES_SECURITY, VERB_WRITE), NULL },
-	{ HTTP_GET, "/v1/admin/outbox", outbox_route, T, PERM(RES_USERS, VERB_READ), NULL },
 	{ HTTP_POST, "/v1/admin/invitations", invite_create_route, T,
 	    PERM(RES_USERS, VERB_WRITE), NULL },
 	{ HTTP_GET, "/v1/admin/invitations", invite_list_route, T, PERM(RES_USERS, VERB_READ), NULL },

@@ -8,6 +8,7 @@
 
 #include "modules/audit/audit.h"
 #include "modules/auth/auth_internal.h"
+#include "modules/messages/messages.h"
 #include "modules/auth/auth_store.h"
 
 #define INVITE_TTL_S (7 * 24 * 3600)
@@ -106,8 +107,8 @@ auth_security_set(struct ctx *c, bool mfa, long long if_version, json_t **out)
 
 /* A message in the outbox carries its secret (an invitation's or a reset's
  * token) to the one mailbox it is for. Anyone with users:read may list the
- * outbox, so the API shows every message with its secrets replaced: the
- * value of every secret-named field, that value wherever else it appears
+ * outbox (GET /v1/admin/messages, the messages module's), so the API shows
+ * every message with its secrets replaced: the value of every secret-named field, that value wherever else it appears
  * (the link built from it), and the value of any token= parameter in any
  * link. The row itself keeps the secret for the mail sender. */
 
@@ -231,17 +232,12 @@ auth_admin_list(struct ctx *c, enum auth_list what, const struct page *pg, json_
     json_t **next)
 {
 	static const list_fn lists[] = {
-		[AUTH_LIST_OUTBOX] = auth_store_outbox_list,
 		[AUTH_LIST_INVITATIONS] = auth_store_invitations_list,
 		[AUTH_LIST_MEMBERS] = auth_store_members_list,
 		[AUTH_LIST_API_KEYS] = auth_store_api_keys_list,
 	};
-	enum status st;
 
-	st = list_page(c, lists[what], pg, items, next);
-	if (st == ST_OK && what == AUTH_LIST_OUTBOX)
-		auth_outbox_redact(c->arena, *items);
-	return st;
+	return list_page(c, lists[what], pg, items, next);
 }
 
 /* ---- invitations ------------------------------------------------------------------------ */
@@ -254,6 +250,7 @@ invite(struct ctx *c, struct db_tx *tx, const char *email, const char *role,
 	char token[SEC_TOKEN_CHARS + 1];
 	unsigned char hash[32];
 	const char *host = NULL;
+	json_t *payload;
 	enum status st;
 
 	sec_random_token(token);
@@ -264,10 +261,12 @@ invite(struct ctx *c, struct db_tx *tx, const char *email, const char *role,
 	/* The link opens this business's app on its own host. */
 	if ((st = auth_store_tenant_host(tx, auth_g.platform_domain, &host)) != ST_OK)
 		goto out;
-	st = auth_store_outbox_add(tx, email, "auth.invitation", json_pack(
-	    "{s:s, s:s, s:s, s:i}", "accept_url", auth_app_link(c->arena, host,
+	payload = json_pack("{s:s, s:s, s:s, s:i}", "accept_url", auth_app_link(c->arena, host,
 	    "accept-invitation", token), "token", token,
-	    "role", role, "expires_in_days", INVITE_TTL_S / 86400));
+	    "role", role, "expires_in_days", INVITE_TTL_S / 86400);
+	st = messages_queue(tx, &(struct message_new){ MESSAGE_EMAIL, email, "auth.invitation",
+	    payload, NULL, NULL, 0 });
+	json_decref(payload);
 out:
 	sodium_memzero(token, sizeof(token));
 	return st;

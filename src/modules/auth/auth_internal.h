@@ -29,8 +29,6 @@ struct auth_state {
 };
 extern struct auth_state auth_g;
 
-/* Scheme and port of a base URL ("http://localhost:8080" → "http", ":8080"). */
-void auth_link_parts(const char *base_url, char scheme[8], char port[8]);
 /* A link into the admin app: tenant_host NULL → the platform's console
  * ({scheme}://{PLATFORM_DOMAIN}/platform/{page}), else that business's app
  * ({scheme}://{tenant_host}/admin/{page}); "#token=" and the token follow. */
@@ -157,20 +155,12 @@ enum status auth_security_set(struct ctx *c, bool mfa, long long if_version,
     json_t **out) MUST_USE;
 /* One page of a list, newest first, with the next cursor. */
 enum auth_list {
-	AUTH_LIST_OUTBOX,
 	AUTH_LIST_INVITATIONS,
 	AUTH_LIST_MEMBERS,
 	AUTH_LIST_API_KEYS,
 };
-/* The outbox comes back with every message's secrets redacted (see
- * auth_outbox_redact). */
 enum status auth_admin_list(struct ctx *c, enum auth_list what, const struct page *pg,
     json_t **items, json_t **next) MUST_USE;
-/* In each outbox message of items, "[redacted]" for the value of every
- * secret-named payload field (token, *_token, *secret, password, *_key),
- * for that value wherever else the payload holds it, and for every token=
- * value in a link. */
-void auth_outbox_redact(struct arena *a, json_t *items);
 enum status auth_invitation_create(struct ctx *c, const char *email, const char *role,
     json_t **out) MUST_USE;
 enum status auth_invitation_revoke(struct ctx *c, const char *id) MUST_USE;

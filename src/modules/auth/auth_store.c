@@ -602,26 +602,6 @@ auth_store_security_set(struct db_tx *tx, bool mfa, long long if_version, bool *
 	return auth_store_security_get(tx, out);
 }
 
-enum status
-auth_store_outbox_add(struct db_tx *tx, const char *recipient, const char *template_,
-    json_t *payload)
-{
-	return exec_only(tx, "INSERT INTO notification_outbox (tenant_id, recipient, template,"
-	    " payload)"
-	    " VALUES (app_tenant(), $1, $2, $3::jsonb)", 3,
-	    (const char *[]){ recipient, template_, dump(tx, payload) });
-}
-
-enum status
-auth_store_outbox_list(struct db_tx *tx, const struct page *pg, struct page_rows *out)
-{
-	return list_newest(tx, "SELECT json_build_object('id', id, 'channel', channel,"
-	    " 'recipient', recipient, 'template', template, 'payload', payload,"
-	    " 'status', status, 'attempts', attempts, 'created_at', " DB_RFC3339_US("created_at") ","
-	    " 'sent_at', " DB_RFC3339_US("sent_at") ")::text, created_at::text, id::text"
-	    " FROM notification_outbox", pg, out);
-}
-
 #define INVITE_JSON "json_build_object('id', id, 'email', email, 'role', role," \
 	" 'status', CASE WHEN accepted_at IS NOT NULL THEN 'accepted'" \
 	"   WHEN deleted_at IS NOT NULL THEN 'revoked'" \

@@ -155,10 +155,6 @@ enum status auth_store_security_get(struct db_tx *tx, json_t **out) MUST_USE;
 enum status auth_store_security_set(struct db_tx *tx, bool mfa, long long if_version,
     bool *was, json_t **out) MUST_USE;
 
-enum status auth_store_outbox_add(struct db_tx *tx, const char *recipient,
-    const char *template_, json_t *payload) MUST_USE;
-enum status auth_store_outbox_list(struct db_tx *tx, const struct page *pg,
-    struct page_rows *out) MUST_USE;
 
 enum status auth_store_invitation_create(struct db_tx *tx, const char *email,
     const char *role, const unsigned char hash[32], const char *invited_by, int ttl_s,

@@ -26,8 +26,8 @@ async function attention(signal: AbortSignal): Promise<Attention> {
     api.get<Page<Booking>>(`/v1/admin/bookings?needs_review=true&from=${encodeURIComponent(now)}&limit=20`, { signal })
       .then((p) => p.items.filter((b) => b.status !== 'CANCELLED')),
     can('users', 'read')
-      ? api.get<Page<{ status: string }>>('/v1/admin/outbox?limit=100', { signal })
-        .then((p) => p.items.filter((m) => m.status === 'failed').length)
+      ? api.get<Page<{ status: string }>>('/v1/admin/messages?status=failed&limit=100', { signal })
+        .then((p) => p.items.length)
       : Promise.resolve(null),
   ]);
   return { review: r, failed: o };
@@ -91,7 +91,8 @@ export default function Today() {
                 {a.failed !== null && (
                   <li>
                     <Badge kind={a.failed ? 'alert' : 'ok'}>{a.failed}</Badge>{' '}
-                    {a.failed === 1 ? 'message' : 'messages'} to customers failed to send.
+                    {a.failed === 1 ? 'message' : 'messages'} failed to send.{' '}
+                    {a.failed > 0 && <a href={`${b}messages`}>See messages</a>}
                   </li>
                 )}
               </ul>

@@ -1,0 +1,56 @@
+/* messages_store.h — the outboxes' SQL (messages_store.c). */
+#ifndef MESSAGES_STORE_H
+#define MESSAGES_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/status.h"
+#include "modules/messages/messages.h"
+
+struct db_tx;
+
+/* A claimed message, in 'sending'. tenant_id NULL: the platform's. */
+struct msg_row {
+	const char *tenant_id, *id, *channel, *recipient, *template_name, *payload, *booking_id;
+	int attempts;
+};
+
+/* What the tenant's mail looks like (read under its RLS). */
+struct msg_tenant {
+	const char *name, *primary, *accent, *logo_url, *contact_email, *address, *zone;
+	const char *plan, *slug;
+};
+
+struct msg_filter {
+	const char *status;	/* NULL, "failed" (failed+dead+bounced), "queued", "sent" */
+	const char *channel;	/* NULL, email, sms */
+	int limit;
+	const char *after_ts, *after_id;
+};
+
+enum status messages_store_insert(struct db_tx *tx, const struct message_new *m,
+    bool platform) MUST_USE;
+enum status messages_store_business_recipients(struct db_tx *tx, const char *staff_id,
+    const char ***emails, size_t *n) MUST_USE;
+enum status messages_store_cancel_booking(struct db_tx *tx, const char *booking_id,
+    const char *key_prefix) MUST_USE;
+enum status messages_store_claim(struct db_tx *tx, int limit, struct msg_row **rows,
+    size_t *n) MUST_USE;
+/* status: sent | failed | suppressed | dead | queued (retry after retry_s). */
+enum status messages_store_record(struct db_tx *tx, const struct msg_row *row,
+    const char *status, const char *provider_id, int segments, const char *error,
+    int retry_s, bool refund) MUST_USE;
+enum status messages_store_tenant(struct db_tx *tx, struct msg_tenant *out) MUST_USE;
+/* One page of the tenant's messages as JSON objects (limit + 1 rows read). */
+enum status messages_store_list(struct db_tx *tx, const struct msg_filter *f, json_t **items,
+    const char **next_ts, const char **next_id) MUST_USE;
+/* Back to queued, due now, attempts reset; *found false if no such row
+ * in failed/dead/bounced/sending. */
+enum status messages_store_retry(struct db_tx *tx, const char *id, json_t **out,
+    bool *found) MUST_USE;
+
+/* One more send job now (platform), once per key. */
+enum status messages_store_continue(struct db_tx *tx, const char *key) MUST_USE;
+
+#endif
