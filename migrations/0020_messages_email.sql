@@ -106,6 +106,9 @@ CREATE TRIGGER messages_wake_update AFTER UPDATE ON notification_outbox
 CREATE TRIGGER messages_wake_update AFTER UPDATE ON platform_outbox
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION messages_wake();
 
+-- The trigger function runs as its owner whoever inserts; nobody calls it
+-- (firing a trigger checks no EXECUTE privilege).
+REVOKE ALL ON FUNCTION messages_wake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION messages_claim(int),
     messages_record(uuid, uuid, text, text, int, text, int, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION messages_claim(int),

@@ -31,15 +31,7 @@ BEGIN
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
 END $$;
--- '00000' when q runs, else the SQLSTATE it fails with (changes undone).
-CREATE FUNCTION pg_temp.sqlstate_of(q text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN '00000';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE;
-END $$;
+\ir fixtures/sqlstate_of.sql
 
 -- What the superuser sees per tenant: the truth the runtime role's view is
 -- compared with.

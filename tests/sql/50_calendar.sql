@@ -8,14 +8,7 @@
 BEGIN;
 SELECT plan(32);
 
-CREATE FUNCTION pg_temp.sqlstate_of(q text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN '00000';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE;
-END $$;
+\ir fixtures/sqlstate_of.sql
 
 --   A = aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa, B = bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb
 INSERT INTO tenants (id, slug, plan) VALUES

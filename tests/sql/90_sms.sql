@@ -6,14 +6,7 @@
 BEGIN;
 SELECT plan(13);
 
-CREATE FUNCTION pg_temp.sqlstate_of(q text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN '00000';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE;
-END $$;
+\ir fixtures/sqlstate_of.sql
 
 INSERT INTO tenants (id, slug, plan, status) VALUES
     ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'tap-alpha', 'pro', 'active'),
