@@ -147,6 +147,25 @@ test_reminder_unsubscribe_and_unknown(void **state)
 	arena_free(&a);
 }
 
+/* The owner's notice when the plan's texts run out: numbers and month, and
+ * an SMS body too (the notice itself goes by e-mail). */
+static void
+test_sms_limit_notice(void **state)
+{
+	struct arena a;
+	struct msg_rendered r;
+	json_t *p = json_pack("{s:s, s:i}", "month", "2026-12", "limit", 500);
+
+	(void)state;
+	arena_init(&a, 4096);
+	assert_int_equal(msg_render(&a, &salon, "sms.limit_reached", p, 1796000000, &r), ST_OK);
+	assert_non_null(strstr(r.subject, "text messages are used up"));
+	assert_non_null(strstr(r.text, "the 500 text messages its plan includes this month (2026-12)"));
+	assert_non_null(strstr(r.html, "Maison &lt;Rosé&gt;"));
+	json_decref(p);
+	arena_free(&a);
+}
+
 static void
 test_eml(void **state)
 {
@@ -187,6 +206,7 @@ main(void)
 		cmocka_unit_test(test_booking_confirmed),
 		cmocka_unit_test(test_white_label_and_cancel),
 		cmocka_unit_test(test_reminder_unsubscribe_and_unknown),
+		cmocka_unit_test(test_sms_limit_notice),
 		cmocka_unit_test(test_eml),
 	};
 

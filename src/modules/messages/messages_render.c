@@ -265,6 +265,17 @@ fill(struct arena *a, const struct msg_brand *b, const char *t, json_t *payload,
 		alert(a, b, payload, when, "new", s);
 	} else if (strcmp(t, "booking.alert_cancelled") == 0) {
 		alert(a, b, payload, when, "cancelled", s);
+	} else if (strcmp(t, "sms.limit_reached") == 0) {
+		/* From the sms module, once a month: texts stop, e-mail goes on. */
+		s->subject = arena_printf(a, "%s: this month's text messages are used up", b->name);
+		s->heading = "Text messages paused";
+		s->lines[0] = arena_printf(a, "%s has sent the %lld text messages its plan includes"
+		    " this month (%s).", b->name,
+		    (long long)json_integer_value(json_object_get(payload, "limit")),
+		    or(str(payload, "month"), "this month"));
+		s->lines[1] = "Reminders and confirmations go on by e-mail. Texts resume next month,"
+		    " or at once with a larger plan (Usage and plan in the admin app).";
+		s->sms = arena_printf(a, "%s: %s", b->name, s->lines[0]);
 	} else if (strcmp(t, "ai.handoff") == 0) {
 		const char *who = or(str(payload, "customer_name"), "A customer");
 
