@@ -18,81 +18,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 
 import { adminSql, killAll, lit, request, sleep, startWorker, waitFor } from './lib.mjs';
 import { adminServer, signIn } from './admin_lib.mjs';
 import { AUTH_ENV, freshIp, req, uniqueEmail, createUser } from './auth_lib.mjs';
 import { book, bookingBody, dayAhead, expect, salon } from './booking_lib.mjs';
+import { brand, FROM, PRIMARY, queue, row, smtpServer } from './messages_lib.mjs';
 
 after(killAll);
-
-const FROM = 'bookings@mail.example.com';
-const PRIMARY = '#a31f6b';
-
-// The SMTP server. Per recipient local part: "t451x<n>-…" answers 451 to
-// the first n deliveries, "t451-…" always 451, "p550-…" always 550,
-// "hang-…" never answers the data (a provider that accepted it while we
-// crashed). Everything else is accepted; got[] holds the parsed mail.
-function smtpServer() {
-  const got = [];
-  const seen = new Map();
-  const hang = { on: true };
-  const srv = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, cb) {
-      const chunks = [];
-      stream.on('data', (c) => chunks.push(c));
-      stream.on('end', async () => {
-        const to = session.envelope.rcptTo[0].address;
-        const n = (seen.get(to) ?? 0) + 1;
-        seen.set(to, n);
-        const local = to.split('@')[0];
-        const m = /^t451x(\d+)-/.exec(local);
-        const fail = (code, msg) => { const e = new Error(msg); e.responseCode = code; cb(e); };
-        if (local.startsWith('hang-') && hang.on) {
-          got.push({ to, hung: true });
-          return;	// never answer
-        }
-        if ((m && n <= Number(m[1])) || local.startsWith('t451-'))
-          return fail(451, 'Try again later');
-        if (local.startsWith('p550-'))
-          return fail(550, 'No such mailbox');
-        const mail = await simpleParser(Buffer.concat(chunks));
-        got.push({ to, envelopeFrom: session.envelope.mailFrom.address, mail });
-        cb();
-      });
-    },
-  });
-  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({
-    srv, got, seen, hang, url: `smtp://127.0.0.1:${srv.server.address().port}`,
-    mailTo: (to) => got.filter((g) => g.to === to && g.mail).map((g) => g.mail),
-  })));
-}
-
-const row = (t, where) => {
-  const r = adminSql(`SELECT json_build_object('id', id, 'status', status, 'attempts', attempts,
-    'last_error', last_error, 'provider_id', provider_id)::text FROM notification_outbox
-    WHERE tenant_id = ${lit(t.id)} AND ${where} ORDER BY created_at DESC LIMIT 1`);
-  return r ? JSON.parse(r) : undefined;
-};
-
-// A message queued as a writer would, straight into the outbox.
-function queue(t, to, template = 'ai.handoff', payload = { customer_name: 'Zed', channel: 'web' },
-  dedupe = null) {
-  return adminSql(`INSERT INTO notification_outbox (tenant_id, recipient, template, payload,
-    dedupe_key) VALUES (${lit(t.id)}, ${lit(to)}, ${lit(template)}, ${lit(JSON.stringify(payload))},
-    ${dedupe ? lit(dedupe) : 'NULL'}) ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING id`);
-}
-
-function brand(t, { name, email = 'desk@salon.example' }) {
-  adminSql(`UPDATE tenant_branding SET display_name = ${lit(name)}, primary_color = '${PRIMARY}'
-      WHERE tenant_id = ${lit(t.id)};
-    UPDATE tenant_profiles SET email = ${lit(email)}, address_line1 = '12 Rue Verte',
-      city = 'Springfield' WHERE tenant_id = ${lit(t.id)}`);
-}
 
 describe('e-mail over SMTP', () => {
   let smtp;

@@ -21,4 +21,16 @@ enum status messages_send_due(struct ctx *c, int budget_s, void (*fanout)(void *
     bool *more) MUST_USE;
 int messages_backoff_s(const struct config *cfg, int attempt);
 
+struct msg_brand;
+enum status messages_brand(struct ctx *c, const char *tenant_id, struct msg_brand *b) MUST_USE;
+
+/* Unsubscribing from reminder e-mails (messages_unsubscribe.c). The link
+ * names the message, not the address, and is signed for its tenant. */
+char *messages_unsubscribe_url(struct ctx *c, const char *portal_base, const char *message_id);
+/* Checks m and t (ST_NOTFOUND, the same answer for a bad signature and an
+ * unknown message); with act, opts the address out (source "one_click" or
+ * "link"); *html is the page to show (the question, or the answer). */
+enum status messages_unsubscribe(struct ctx *c, const char *m, const char *t, bool act,
+    const char *source, const char **html) MUST_USE;
+
 #endif

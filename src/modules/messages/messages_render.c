@@ -378,6 +378,13 @@ html_part(struct arena *a, const struct msg_brand *b, const struct shape *s)
 	return out;
 }
 
+bool
+msg_stoppable(const char *template_name)
+{
+	return strcmp(template_name, "booking.reminder") == 0 ||
+	    strcmp(template_name, "booking.confirm_nudge") == 0;
+}
+
 enum status
 msg_render(struct arena *a, const struct msg_brand *b, const char *template_name,
     json_t *payload, int64_t now, struct msg_rendered *out)
@@ -390,16 +397,45 @@ msg_render(struct arena *a, const struct msg_brand *b, const char *template_name
 	memset(out, 0, sizeof(*out));
 	if ((st = fill(a, b, template_name, payload, &s, &start, &end)) != ST_OK)
 		return st;
+	if (msg_stoppable(template_name) && str(payload, "unsubscribe_url") != NULL) {
+		for (int i = 0; i < LINES_MAX - 1; i++)
+			if (s.lines[i] == NULL) {
+				s.lines[i] = arena_printf(a, "No more reminder e-mails from %s? "
+				    "Unsubscribe: %s", b->name, str(payload, "unsubscribe_url"));
+				break;
+			}
+	}
 	out->subject = s.subject;
 	out->text = text_part(a, b, &s);
 	out->html = html_part(a, b, &s);
 	out->sms = s.sms != NULL ? s.sms : s.subject;
 	/* Reminders carry their unsubscribe link (RFC 2369 / 8058). */
-	if (strcmp(template_name, "booking.reminder") == 0 && str(payload, "unsubscribe_url"))
+	if (msg_stoppable(template_name) && str(payload, "unsubscribe_url"))
 		out->list_unsubscribe = arena_printf(a, "<%s>", str(payload, "unsubscribe_url"));
 	if (s.invitation && start > 0) {
 		out->ics = ics(a, b, payload, &s, start, end, now);
 		out->ics_method = "PUBLISH";
 	}
 	return ST_OK;
+}
+
+/* No styles and no script: the page needs neither, and its CSP allows none. */
+char *
+msg_unsubscribe_page(struct arena *a, const struct msg_brand *b, bool done)
+{
+	const char *name = msg_html_escape(a, b->name);
+
+	if (done)
+		return arena_printf(a, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		    "<meta name=\"robots\" content=\"noindex\"><title>%s</title></head><body>"
+		    "<main><h1>You are unsubscribed</h1><p>%s will send you no more reminder e-mails."
+		    " Messages about bookings you make, move or cancel still arrive.</p></main>"
+		    "</body></html>\n", name, name);
+	return arena_printf(a, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	    "<meta name=\"robots\" content=\"noindex\"><title>%s</title></head><body>"
+	    "<main><h1>Stop reminder e-mails?</h1><p>%s will send you no more reminders of"
+	    " your bookings by e-mail.</p><form method=\"post\"><button type=\"submit\">"
+	    "Unsubscribe</button></form></main></body></html>\n", name, name);
 }

@@ -41,6 +41,15 @@ char *msg_html_escape(struct arena *a, const char *s);
 /* An iCalendar TEXT value: \ ; , and newlines escaped. */
 char *msg_ics_escape(struct arena *a, const char *s);
 
+/* Reminders (booking.reminder, booking.confirm_nudge): the only mail a
+ * customer can unsubscribe from; it carries the link when the payload has
+ * unsubscribe_url. */
+bool msg_stoppable(const char *template_name);
+
+/* The small page the unsubscribe link opens: the question with its button
+ * (done false) or the answer (done true). A whole HTML document. */
+char *msg_unsubscribe_page(struct arena *a, const struct msg_brand *b, bool done);
+
 /* ST_NOTFOUND for a template we do not know (the message fails). */
 enum status msg_render(struct arena *a, const struct msg_brand *b, const char *template_name,
     json_t *payload, int64_t now, struct msg_rendered *out) MUST_USE;

@@ -1,7 +1,8 @@
 /* messages_routes.c — the admin's view of the tenant's outbox:
  * GET /v1/admin/messages (filters status, channel; cursor; also at its old
  * name /v1/admin/outbox) and
- * POST /v1/admin/messages/{id}/retry. */
+ * POST /v1/admin/messages/{id}/retry; and the customer's unsubscribe link
+ * from reminder e-mails, GET/POST /v1/public/messages/unsubscribe. */
 #include <string.h>
 
 #include "core/ids.h"
@@ -66,6 +67,50 @@ retry_route(struct request *r, struct response *w)
 	return reply_json(r, w, 200, out);
 }
 
+/* The page needs no script or style: nothing else may load. */
+static enum status
+reply_page(struct response *w, const char *html)
+{
+	response_header(w, "content-security-policy", "default-src 'none'; form-action 'self';"
+	    " base-uri 'none'; frame-ancestors 'none'");
+	response_header(w, "cache-control", "no-store");
+	response_header(w, "referrer-policy", "no-referrer");
+	return reply_text(w, 200, "text/html; charset=utf-8", html, strlen(html));
+}
+
+/* GET /v1/public/messages/unsubscribe?m=&t= — the question and its button
+ * (a GET never unsubscribes: mail scanners open links). */
+static enum status
+unsubscribe_page_route(struct request *r, struct response *w)
+{
+	const char *html = NULL;
+	enum status st;
+
+	if ((st = messages_unsubscribe(&r->ctx, http_query(r, "m"), http_query(r, "t"), false,
+	    NULL, &html)) != ST_OK)
+		return st;
+	return reply_page(w, html);
+}
+
+/* POST /v1/public/messages/unsubscribe?m=&t= — the page's button, or a
+ * mail client's one-click (body "List-Unsubscribe=One-Click", RFC 8058). */
+static enum status
+unsubscribe_route(struct request *r, struct response *w)
+{
+	const char *accept = http_header(r, "accept");
+	bool one_click = r->body != NULL && r->body_len > 0 &&
+	    memmem(r->body, r->body_len, "List-Unsubscribe=One-Click", 26) != NULL;
+	const char *html = NULL;
+	enum status st;
+
+	if ((st = messages_unsubscribe(&r->ctx, http_query(r, "m"), http_query(r, "t"), true,
+	    one_click ? "one_click" : "link", &html)) != ST_OK)
+		return st;
+	if (!one_click && accept != NULL && strstr(accept, "text/html") != NULL)
+		return reply_page(w, html);
+	return reply_json(r, w, 200, json_pack("{s:b}", "unsubscribed", true));
+}
+
 #define T TENANCY_HOST_OR_HEADER
 
 static const struct route messages_routes_v[] = {
@@ -74,5 +119,8 @@ static const struct route messages_routes_v[] = {
 	{ HTTP_GET, "/v1/admin/outbox", list_route, T, PERM(RES_USERS, VERB_READ), NULL },
 	{ HTTP_POST, "/v1/admin/messages/{id}/retry", retry_route, T,
 	    PERM(RES_USERS, VERB_WRITE), NULL },
+	{ HTTP_GET, "/v1/public/messages/unsubscribe", unsubscribe_page_route, TENANCY_HOST, 0,
+	    NULL },
+	{ HTTP_POST, "/v1/public/messages/unsubscribe", unsubscribe_route, TENANCY_HOST, 0, NULL },
 };
 const struct route_table messages_routes = TABLE_OF(messages_routes_v);

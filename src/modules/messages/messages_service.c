@@ -161,9 +161,10 @@ retry_or_dead(const struct config *cfg, const struct msg_row *row, const char *w
 	o->retry_s = messages_backoff_s(cfg, row->attempts);
 }
 
-/* The brand a message goes out with, read in a short transaction. */
-static enum status
-brand_of(struct ctx *c, const struct msg_row *row, struct msg_brand *b)
+/* The brand a message goes out with (tenant_id NULL: the platform's own),
+ * read in a short transaction. */
+enum status
+messages_brand(struct ctx *c, const char *tenant_id, struct msg_brand *b)
 {
 	struct msg_tenant t;
 	struct db_tx tx;
@@ -173,7 +174,7 @@ brand_of(struct ctx *c, const struct msg_row *row, struct msg_brand *b)
 
 	memset(b, 0, sizeof(*b));
 	b->domain = c->cfg->platform_domain;
-	if (row->tenant_id == NULL) {
+	if (tenant_id == NULL) {
 		b->name = c->cfg->platform_name;
 		b->platform_name = NULL;	/* it is the platform's own mail */
 		b->zone = "UTC";
@@ -274,6 +275,36 @@ decref(void *p)
 	json_decref(p);
 }
 
+/* A reminder e-mail: suppressed when the customer unsubscribed from this
+ * business's reminders (o->status set), else given its unsubscribe link. */
+static enum status
+reminder_gate(struct ctx *c, const struct msg_row *row, const struct msg_brand *b,
+    json_t *payload, struct outcome *o)
+{
+	struct db_tx tx;
+	bool out = false;
+	const char *url;
+	enum status st;
+
+	if (row->tenant_id == NULL || strcmp(row->channel, "email") != 0 ||
+	    !msg_stoppable(row->template_name) || payload == NULL)
+		return ST_OK;
+	if ((st = db_tx_begin(&tx, c)) != ST_OK)
+		return st;
+	st = messages_store_opted_out(&tx, row->template_name, row->recipient, &out);
+	if ((st = db_tx_end(&tx, st)) != ST_OK)
+		return st;
+	if (out) {
+		o->status = "suppressed";
+		o->why = "the customer unsubscribed from reminder e-mails";
+		return ST_OK;
+	}
+	if (b->portal_base != NULL &&
+	    (url = messages_unsubscribe_url(c, b->portal_base, row->id)) != NULL)
+		json_object_set_new(payload, "unsubscribe_url", json_string(url));
+	return ST_OK;
+}
+
 /* Renders, sends and records one claimed message. */
 static enum status
 deliver(struct ctx *parent, const struct msg_row *row)
@@ -293,8 +324,11 @@ deliver(struct ctx *parent, const struct msg_row *row)
 	payload = json_loads(row->payload ? row->payload : "{}", 0, NULL);
 	if (payload != NULL)
 		arena_defer(c.arena, decref, payload);
-	if ((st = brand_of(&c, row, &b)) != ST_OK) {
+	if ((st = messages_brand(&c, row->tenant_id, &b)) != ST_OK) {
 		retry_or_dead(c.cfg, row, "cannot read the sender's brand", &o);
+	} else if ((st = reminder_gate(&c, row, &b, payload, &o)) != ST_OK || o.status != NULL) {
+		if (st != ST_OK)
+			retry_or_dead(c.cfg, row, "cannot read the customer's e-mail opt-out", &o);
 	} else if (msg_render(c.arena, &b, row->template_name, payload, (int64_t)time(NULL),
 	    &r) != ST_OK) {
 		o.status = "failed";

@@ -194,3 +194,47 @@ messages_store_continue(struct db_tx *tx, const char *key)
 		return db_status(tx);
 	return ST_OK;
 }
+
+/* Unsubscribe ------------------------------------------------------------------ */
+
+/* The reminder templates a customer can stop (everything else answers
+ * something they did: a booking made, moved or cancelled). */
+#define STOPPABLE "('booking.reminder', 'booking.confirm_nudge')"
+
+enum status
+messages_store_unsubscribe(struct db_tx *tx, const char *message_id, const char *source,
+    bool *found)
+{
+	PGresult *res;
+	enum status st;
+
+	/* The message names the address; queued reminders to it stop at once. */
+	if ((st = db_one(tx, "WITH m AS (SELECT recipient FROM notification_outbox"
+	    "  WHERE tenant_id = app_tenant() AND id = $1::uuid AND channel = 'email'),"
+	    " o AS (INSERT INTO email_optouts (tenant_id, email, source)"
+	    "  SELECT app_tenant(), recipient, $2 FROM m ON CONFLICT DO NOTHING)"
+	    " UPDATE notification_outbox n SET status = 'suppressed',"
+	    "  last_error = 'the customer unsubscribed from reminder e-mails'"
+	    " FROM m WHERE n.tenant_id = app_tenant() AND n.channel = 'email'"
+	    "  AND n.status = 'queued' AND n.template IN " STOPPABLE
+	    "  AND lower(n.recipient) = lower(m.recipient)"
+	    " RETURNING 1", 2, (const char *[]){ message_id, source }, &res, found)) != ST_OK)
+		return st;
+	if (*found)
+		return ST_OK;
+	/* No queued reminder left to stop: still, was the message there? */
+	return db_one(tx, "SELECT 1 FROM notification_outbox WHERE tenant_id = app_tenant()"
+	    " AND id = $1::uuid AND channel = 'email'", 1, (const char *[]){ message_id }, &res,
+	    found);
+}
+
+enum status
+messages_store_opted_out(struct db_tx *tx, const char *template_name, const char *email,
+    bool *out)
+{
+	PGresult *res;
+
+	return db_one(tx, "SELECT 1 FROM email_optouts WHERE tenant_id = app_tenant()"
+	    " AND email = $2::citext AND $1 IN " STOPPABLE, 2,
+	    (const char *[]){ template_name, email }, &res, out);
+}

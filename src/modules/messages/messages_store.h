@@ -50,6 +50,16 @@ enum status messages_store_list(struct db_tx *tx, const struct msg_filter *f, js
 enum status messages_store_retry(struct db_tx *tx, const char *id, json_t **out,
     bool *found) MUST_USE;
 
+/* The customer behind this e-mail message stops the business's reminder
+ * e-mails: the address is opted out and its queued reminders suppressed.
+ * *found false when the tenant has no such e-mail message. */
+enum status messages_store_unsubscribe(struct db_tx *tx, const char *message_id,
+    const char *source, bool *found) MUST_USE;
+/* Whether a message of this template to this address is one the customer
+ * stopped (reminders only). */
+enum status messages_store_opted_out(struct db_tx *tx, const char *template_name,
+    const char *email, bool *out) MUST_USE;
+
 /* One more send job now (platform), once per key. */
 enum status messages_store_continue(struct db_tx *tx, const char *key) MUST_USE;
 
