@@ -1,11 +1,10 @@
 /* appt_jobs.c — "notifications.booking": the booking service enqueues it
- * in the same transaction as every create, cancel and reschedule; it runs
- * after the commit and writes the customer's e-mail into the tenant's
- * notification outbox (0004_auth), which the worker sends once a provider
- * is configured and the admin can read meanwhile. The outbox speaks e-mail
- * only for now: a customer reachable by phone alone gets an audit row
- * saying so, until SMS lands. The handler checks the payload; the work is
- * appt_notify's. */
+ * in the same transaction as every create, cancel and reschedule, whoever
+ * made it (portal, receptionist, admin, calendar sync); it runs after the
+ * commit and queues, through the messages module, the customer's e-mail
+ * and, when they consented to texts, an SMS, plus the business's alert. A
+ * customer reachable by neither gets an audit row saying so. The handler
+ * checks the payload; the work is appt_notify's. */
 #include <string.h>
 
 #include "core/ids.h"
