@@ -63,9 +63,16 @@ describe('platform administration', () => {
   test('list with status filter and pagination', async () => {
     const s = createTenant();
     adminSql(`UPDATE tenants SET status = 'suspended' WHERE id = ${lit(s.id)}`);
-    const all = await pc.get('/v1/platform/tenants?limit=100');
-    assert.equal(all.status, 200, all.text);
-    assert.ok(all.json.items.some((i) => i.id === t.id && i.name === 'Platform Target'));
+    // Oldest first, and the suite has made hundreds of tenants by now: walk
+    // the pages to find this file's own.
+    const every = [];
+    for (let cursor = null, n = 0; n === 0 || cursor; n++) {
+      const all = await pc.get(`/v1/platform/tenants?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(all.status, 200, all.text);
+      every.push(...all.json.items);
+      cursor = all.json.next_cursor;
+    }
+    assert.ok(every.some((i) => i.id === t.id && i.name === 'Platform Target'));
     const susp = await pc.get('/v1/platform/tenants?status=suspended&limit=100');
     assert.ok(susp.json.items.every((i) => i.status === 'suspended'));
     assert.ok(susp.json.items.some((i) => i.id === s.id));
