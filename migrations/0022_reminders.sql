@@ -100,6 +100,14 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	    ELSE m || ' minutes' END
 $$;
 
+-- When a channel's nudge goes (minutes before the start): halfway between
+-- its first and last reminder, or an hour before the only one.
+CREATE FUNCTION reminder_nudge_offset(o int[]) RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN cardinality(o) = 1 THEN o[1] + 60
+	    ELSE ((SELECT max(x) FROM unnest(o) x) + (SELECT min(x) FROM unnest(o) x)) / 2 END
+$$;
+
 -- The planner, across tenants (or one, p_tenant), set-based:
 --  1. cancels queued reminders that are no longer true: the booking was
 --     cancelled or moved (its start differs from the row's), the offset or
@@ -135,7 +143,11 @@ BEGIN
 	        OR (q.channel = 'sms' AND NOT coalesce(s.sms_enabled, true))
 	        OR (q.template = 'booking.reminder' AND NOT ((q.payload->>'offset_minutes')::int
 	            = ANY (CASE q.channel WHEN 'email' THEN coalesce(s.email_offsets, '{1440,120}')
-	                ELSE coalesce(s.sms_offsets, '{1440,120}') END))));
+	                ELSE coalesce(s.sms_offsets, '{1440,120}') END)))
+	        OR (q.template = 'booking.confirm_nudge' AND (q.payload->>'offset_minutes')::int
+	            IS DISTINCT FROM reminder_nudge_offset(CASE q.channel
+	                WHEN 'email' THEN coalesce(s.email_offsets, '{1440,120}')
+	                ELSE coalesce(s.sms_offsets, '{1440,120}') END)));
 	GET DIAGNOSTICS n_cancelled = ROW_COUNT;
 
 	WITH
@@ -159,8 +171,7 @@ BEGIN
 		LEFT JOIN reminder_settings s ON s.tenant_id = t.id
 		WHERE t.status = 'active' AND (p_tenant IS NULL OR t.id = p_tenant)
 	),
-	-- Each channel's offsets, and its nudge: halfway between its first
-	-- and last reminder (the last + 1 h when there is one), if asked.
+	-- Each channel's offsets, and its nudge if confirmation is asked.
 	offs AS (
 		SELECT c.tenant_id, ch.channel, 'booking.reminder' AS template, o AS offset_min
 		FROM cfg c
@@ -170,9 +181,7 @@ BEGIN
 		WHERE ch.on_
 		UNION ALL
 		SELECT c.tenant_id, ch.channel, 'booking.confirm_nudge',
-		    CASE WHEN cardinality(ch.offsets) = 1 THEN ch.offsets[1] + 60
-		    ELSE ((SELECT max(x) FROM unnest(ch.offsets) x)
-		        + (SELECT min(x) FROM unnest(ch.offsets) x)) / 2 END
+		    reminder_nudge_offset(ch.offsets)
 		FROM cfg c
 		CROSS JOIN LATERAL (VALUES ('email', c.email_on, c.email_offsets),
 		    ('sms', c.sms_on, c.sms_offsets)) ch (channel, on_, offsets)

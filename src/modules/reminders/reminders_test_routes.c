@@ -9,7 +9,7 @@
 
 static const struct jv_field plan_fields[] = {
 	{ "now", JV_STRING, true, false, 20, 40, NULL, NULL, NULL },
-	{ "horizon_minutes", JV_INT, false, false, 1, 20160, NULL, NULL, NULL },
+	{ "horizon_minutes", JV_INT, false, false, 1, 86400, NULL, NULL, NULL },
 	{ "all_tenants", JV_BOOL, false, false, 0, 0, NULL, NULL, NULL },
 };
 
