@@ -383,6 +383,12 @@ describe('confirmations', () => {
     const url = queued(t, b.id)[0].payload.confirm_url;
     const [, ref, token] = /\/booking\/([A-Z0-9]{6})\/confirm#token=(.+)$/.exec(url);
     assert.equal(ref, b.reference);
+    // The link's page: branded, a button, the token never sent to the server by GET.
+    const page = await srv.request({ path: `/booking/${ref}/confirm`, host: t.host });
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Yes, I&#39;m coming|Yes, I'm coming/);
+    assert.match(page.text, /portal-confirm/);
+    assert.equal((await srv.request({ path: '/booking/BAD!!!/confirm', host: t.host })).status, 404);
     const c = expect(await confirm(ref, token), 200);
     assert.deepEqual(c, { reference: ref, confirmed: true, already_confirmed: false });
     const again = expect(await confirm(ref.toLowerCase(), token), 200);
