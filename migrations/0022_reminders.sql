@@ -67,29 +67,30 @@ CREATE INDEX notification_outbox_reminders ON notification_outbox (tenant_id, bo
 CREATE FUNCTION reminder_send_at(p_at timestamptz, p_zone text, p_quiet boolean,
     p_start time, p_end time, p_margin interval DEFAULT '15 minutes')
 RETURNS timestamptz
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = public, pg_temp AS $$
-DECLARE
-	l timestamp := p_at AT TIME ZONE p_zone;
-	t time := l::time;
-	begins timestamp;
-BEGIN
-	IF NOT p_quiet THEN
-		RETURN p_at;
-	END IF;
-	IF p_start > p_end THEN			-- wraps midnight: 21:00–08:00
-		IF t >= p_start THEN
-			begins := l::date + p_start;
-		ELSIF t < p_end THEN
-			begins := (l::date - 1) + p_start;
-		END IF;
-	ELSIF t >= p_start AND t < p_end THEN	-- within a day: 12:00–14:00
-		begins := l::date + p_start;
-	END IF;
-	IF begins IS NULL THEN
-		RETURN p_at;
-	END IF;
-	RETURN (begins AT TIME ZONE p_zone) - p_margin;
-END $$;
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	-- Plain SQL, so the planner's statement inlines it (no call per row).
+	SELECT CASE
+	    WHEN NOT p_quiet THEN p_at
+	    -- Wraps midnight (21:00–08:00): after the start, the same evening;
+	    -- before the end, the evening before.
+	    WHEN p_start > p_end AND (p_at AT TIME ZONE p_zone)::time >= p_start
+	        THEN (((p_at AT TIME ZONE p_zone)::date + p_start) AT TIME ZONE p_zone) - p_margin
+	    WHEN p_start > p_end AND (p_at AT TIME ZONE p_zone)::time < p_end
+	        THEN (((p_at AT TIME ZONE p_zone)::date - 1 + p_start) AT TIME ZONE p_zone) - p_margin
+	    -- Within a day (12:00–14:00).
+	    WHEN p_start < p_end AND (p_at AT TIME ZONE p_zone)::time >= p_start
+	        AND (p_at AT TIME ZONE p_zone)::time < p_end
+	        THEN (((p_at AT TIME ZONE p_zone)::date + p_start) AT TIME ZONE p_zone) - p_margin
+	    ELSE p_at END
+$$;
+
+-- How far before its time a reminder can move for quiet hours: their length.
+CREATE FUNCTION reminder_quiet_span(p_quiet boolean, p_start time, p_end time) RETURNS interval
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN NOT p_quiet THEN interval '0'
+	    WHEN p_start > p_end THEN interval '24 hours' - (p_start - p_end)
+	    ELSE p_end - p_start END + interval '15 minutes'
+$$;
 
 -- "24 hours", "2 hours", "90 minutes", "3 days": what the template says.
 CREATE FUNCTION reminder_offset_label(m int) RETURNS text
@@ -112,20 +113,30 @@ $$;
 --  1. cancels queued reminders that are no longer true: the booking was
 --     cancelled or moved (its start differs from the row's), the offset or
 --     channel was turned off, or a nudge's booking got confirmed;
---  2. queues every reminder and nudge whose send time falls in
+--  2. queues the reminders and nudges whose send time falls in
 --     [p_now - p_late, p_now + p_horizon) and is not before the booking was
 --     made (a booking made 1 h before gets no 24 h or 2 h reminder; one
 --     whose quiet-hours time moved before it was made gets none either).
--- Returns how many rows each step changed.
+-- In batches: a call looks at p_limit candidates after the cursor
+-- (p_after_at, p_after_key), in (send time, dedupe key) order, and returns
+-- where it stopped; the caller calls again, each call its own transaction,
+-- while a batch was full, so no statement outgrows the statement timeout
+-- and no batch re-examines what an earlier one did. Step 1 runs with the
+-- first batch only.
 CREATE FUNCTION reminders_plan(p_now timestamptz, p_horizon interval, p_late interval,
-    p_scheme text, p_port text, p_platform_domain text, p_tenant uuid DEFAULT NULL)
-RETURNS TABLE (planned bigint, cancelled bigint)
+    p_scheme text, p_port text, p_platform_domain text, p_tenant uuid DEFAULT NULL,
+    p_limit int DEFAULT 20000, p_after_at timestamptz DEFAULT NULL, p_after_key text DEFAULT NULL)
+RETURNS TABLE (planned bigint, cancelled bigint, examined bigint, last_at timestamptz,
+    last_key text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	n_planned bigint;
-	n_cancelled bigint;
-	lookahead interval := p_horizon + interval '1 day';
+	n_cancelled bigint := 0;
+	n_examined bigint;
+	l_at timestamptz;
+	l_key text;
 BEGIN
+	IF p_after_at IS NULL THEN
 	UPDATE notification_outbox o SET status = 'cancelled', updated_at = now(),
 	    last_error = 'no longer true when planned'
 	FROM notification_outbox q
@@ -136,7 +147,7 @@ BEGIN
 	    AND q.template IN ('booking.reminder', 'booking.confirm_nudge')
 	    AND (p_tenant IS NULL OR q.tenant_id = p_tenant)
 	    AND (b.id IS NULL OR b.status NOT IN ('PENDING', 'CONFIRMED')
-	        OR b.starts_at <> (q.payload->>'starts_at')::timestamptz
+	        OR date_trunc('second', b.starts_at) <> (q.payload->>'starts_at')::timestamptz
 	        OR (q.template = 'booking.confirm_nudge'
 	            AND (b.confirmed_at IS NOT NULL OR NOT coalesce(s.ask_confirmation, true)))
 	        OR (q.channel = 'email' AND NOT coalesce(s.email_enabled, true))
@@ -149,6 +160,7 @@ BEGIN
 	                WHEN 'email' THEN coalesce(s.email_offsets, '{1440,120}')
 	                ELSE coalesce(s.sms_offsets, '{1440,120}') END)));
 	GET DIAGNOSTICS n_cancelled = ROW_COUNT;
+	END IF;
 
 	WITH
 	cfg AS (
@@ -171,51 +183,72 @@ BEGIN
 		LEFT JOIN reminder_settings s ON s.tenant_id = t.id
 		WHERE t.status = 'active' AND (p_tenant IS NULL OR t.id = p_tenant)
 	),
-	-- Each channel's offsets, and its nudge if confirmation is asked.
+	-- Each channel's offsets, and its nudge if confirmation is asked; the
+	-- window of starts whose message can be due now (quiet hours move a
+	-- message earlier by at most their length).
 	offs AS (
-		SELECT c.tenant_id, ch.channel, 'booking.reminder' AS template, o AS offset_min
-		FROM cfg c
-		CROSS JOIN LATERAL (VALUES ('email', c.email_on, c.email_offsets),
-		    ('sms', c.sms_on, c.sms_offsets)) ch (channel, on_, offsets)
-		CROSS JOIN LATERAL unnest(ch.offsets) o
-		WHERE ch.on_
-		UNION ALL
-		SELECT c.tenant_id, ch.channel, 'booking.confirm_nudge',
-		    reminder_nudge_offset(ch.offsets)
-		FROM cfg c
-		CROSS JOIN LATERAL (VALUES ('email', c.email_on, c.email_offsets),
-		    ('sms', c.sms_on, c.sms_offsets)) ch (channel, on_, offsets)
-		WHERE ch.on_ AND c.ask AND cardinality(ch.offsets) > 0
+		SELECT f.*, p_now - p_late + make_interval(mins => f.offset_min) AS lo,
+		    p_now + p_horizon + make_interval(mins => f.offset_min)
+		        + reminder_quiet_span(c.quiet, c.qs, c.qe) AS hi
+		FROM (
+			SELECT c.tenant_id, ch.channel, 'booking.reminder' AS template, o AS offset_min
+			FROM cfg c
+			CROSS JOIN LATERAL (VALUES ('email', c.email_on, c.email_offsets),
+			    ('sms', c.sms_on, c.sms_offsets)) ch (channel, on_, offsets)
+			CROSS JOIN LATERAL unnest(ch.offsets) o
+			WHERE ch.on_
+			UNION ALL
+			SELECT c.tenant_id, ch.channel, 'booking.confirm_nudge',
+			    reminder_nudge_offset(ch.offsets)
+			FROM cfg c
+			CROSS JOIN LATERAL (VALUES ('email', c.email_on, c.email_offsets),
+			    ('sms', c.sms_on, c.sms_offsets)) ch (channel, on_, offsets)
+			WHERE ch.on_ AND c.ask AND cardinality(ch.offsets) > 0
+		) f JOIN cfg c ON c.tenant_id = f.tenant_id
 	),
 	cand AS (
 		SELECT b.tenant_id, b.id AS booking_id, b.reference, b.starts_at, b.ends_at,
 		    b.created_at AS made_at, b.confirmed_at, f.channel, f.template, f.offset_min,
-		    c.zone, c.business, c.host, c.ask,
-		    CASE f.channel WHEN 'email' THEN cu.email::text ELSE cu.phone END AS recipient,
-		    cu.name AS customer_name, cu.phone IS NOT NULL AND cu.sms_consent AS sms_ok,
-		    cu.phone IS NOT NULL AND cu.sms_consent AND c.sms_on
-		        AND cardinality(c.sms_offsets) > 0 AS sms_nudge,
+		    c.zone, c.business, c.host, c.ask, b.customer_id, c.sms_on, c.sms_offsets,
+		    CASE f.template WHEN 'booking.reminder' THEN 'reminder' ELSE 'nudge' END
+		        || ':' || b.id || ':' || f.offset_min || ':' || f.channel || ':'
+		        || extract(epoch FROM b.starts_at)::bigint AS dkey,
 		    reminder_send_at(b.starts_at - make_interval(mins => f.offset_min), c.zone,
 		        c.quiet, c.qs, c.qe) AS send_at
 		FROM offs f
 		JOIN cfg c ON c.tenant_id = f.tenant_id
 		JOIN bookings b ON b.tenant_id = f.tenant_id
-		    AND b.starts_at >= p_now - p_late + make_interval(mins => f.offset_min)
-		    AND b.starts_at < p_now + lookahead + make_interval(mins => f.offset_min)
+		    AND b.starts_at >= f.lo AND b.starts_at < f.hi
 		    AND b.status IN ('PENDING', 'CONFIRMED')
-		JOIN customers cu ON cu.tenant_id = b.tenant_id AND cu.id = b.customer_id
 		WHERE (f.template = 'booking.reminder' OR b.confirmed_at IS NULL)
+	),
+	picked AS (
+		SELECT c.* FROM cand c
+		WHERE c.send_at >= p_now - p_late AND c.send_at < p_now + p_horizon
+		    AND (p_after_at IS NULL OR (c.send_at, c.dkey) > (p_after_at, p_after_key))
+		ORDER BY c.send_at, c.dkey
+		LIMIT p_limit
 	),
 	due AS (
 		SELECT c.*, c.ask AND c.confirmed_at IS NULL AS with_link,
-		    translate(rtrim(encode(gen_random_bytes(32), 'base64'), '='), '+/', '-_') AS token
-		FROM cand c
-		WHERE c.send_at >= p_now - p_late AND c.send_at < p_now + p_horizon
-		    AND c.send_at >= c.made_at AND c.send_at < c.starts_at
-		    AND c.recipient IS NOT NULL AND (c.channel = 'email' OR c.sms_ok)
+		    CASE c.channel WHEN 'email' THEN cu.email::text ELSE cu.phone END AS recipient,
+		    cu.name AS customer_name
+		FROM picked c
+		JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id
+		WHERE c.send_at >= c.made_at AND c.send_at < c.starts_at
+		    AND CASE c.channel WHEN 'email' THEN cu.email IS NOT NULL
+		        ELSE cu.phone IS NOT NULL AND cu.sms_consent END
 		    -- One nudge per booking: by SMS when it can go there.
 		    AND NOT (c.template = 'booking.confirm_nudge' AND c.channel = 'email'
-		        AND c.sms_nudge)
+		        AND cu.phone IS NOT NULL AND cu.sms_consent AND c.sms_on
+		        AND cardinality(c.sms_offsets) > 0)
+		    AND NOT EXISTS (SELECT 1 FROM notification_outbox o
+		        WHERE o.tenant_id = c.tenant_id AND o.dedupe_key = c.dkey)
+	),
+	tokens AS (
+		SELECT d.*, CASE WHEN d.with_link THEN translate(rtrim(encode(gen_random_bytes(32),
+		    'base64'), '='), '+/', '-_') END AS token
+		FROM due d
 	),
 	ins AS (
 		INSERT INTO notification_outbox AS o (tenant_id, channel, recipient, template,
@@ -238,31 +271,30 @@ BEGIN
 		        'offset_label', reminder_offset_label(d.offset_min),
 		        'confirm_url', CASE WHEN d.with_link THEN p_scheme || '://' || d.host || p_port
 		            || '/booking/' || d.reference || '/confirm#token=' || d.token END),
-		    d.booking_id, d.send_at,
-		    CASE d.template WHEN 'booking.reminder' THEN 'reminder' ELSE 'nudge' END
-		        || ':' || d.booking_id || ':' || d.offset_min || ':' || d.channel || ':'
-		        || extract(epoch FROM d.starts_at)::bigint
-		FROM due d
+		    d.booking_id, d.send_at, d.dkey
+		FROM tokens d
 		ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
-		RETURNING o.tenant_id, o.booking_id, o.dedupe_key
+		RETURNING o.tenant_id, o.booking_id, o.payload->>'confirm_url' AS url
 	),
+	-- The token back from the row that was inserted (a join to `tokens`
+	-- would be planned as a loop over both: CTEs carry no statistics).
 	tok AS (
 		INSERT INTO booking_confirm_tokens (tenant_id, token_hash, booking_id)
-		SELECT d.tenant_id, sha256(convert_to(d.token, 'UTF8')), d.booking_id
-		FROM ins i JOIN due d ON d.tenant_id = i.tenant_id AND d.booking_id = i.booking_id
-		    AND i.dedupe_key = CASE d.template WHEN 'booking.reminder' THEN 'reminder'
-		        ELSE 'nudge' END || ':' || d.booking_id || ':' || d.offset_min || ':'
-		        || d.channel || ':' || extract(epoch FROM d.starts_at)::bigint
-		WHERE d.with_link
+		SELECT i.tenant_id, sha256(convert_to(split_part(i.url, '#token=', 2), 'UTF8')),
+		    i.booking_id
+		FROM ins i WHERE i.url IS NOT NULL
 		RETURNING 1
 	)
-	SELECT count(*) INTO n_planned FROM ins;
-	RETURN QUERY SELECT n_planned, n_cancelled;
+	SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM picked),
+	    l.send_at, l.dkey INTO n_planned, n_examined, l_at, l_key
+	FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT p.send_at, p.dkey FROM picked p
+	    ORDER BY p.send_at DESC, p.dkey DESC LIMIT 1) l ON true;
+	RETURN QUERY SELECT n_planned, n_cancelled, n_examined, l_at, l_key;
 END $$;
-REVOKE ALL ON FUNCTION reminders_plan(timestamptz, interval, interval, text, text, text, uuid)
-    FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION reminders_plan(timestamptz, interval, interval, text, text, text, uuid)
-    TO receptionist_app;
+REVOKE ALL ON FUNCTION reminders_plan(timestamptz, interval, interval, text, text, text, uuid, int,
+    timestamptz, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION reminders_plan(timestamptz, interval, interval, text, text, text, uuid, int,
+    timestamptz, text) TO receptionist_app;
 
 -- The tenant's queued reminders of one booking, cancelled in the
 -- transaction that cancels or moves it (the planner would catch them on
@@ -276,7 +308,7 @@ LANGUAGE sql SECURITY INVOKER AS $$
 	        AND o.template IN ('booking.reminder', 'booking.confirm_nudge')
 	        AND b.tenant_id = o.tenant_id AND b.id = o.booking_id
 	        AND (b.status NOT IN ('PENDING', 'CONFIRMED')
-	            OR b.starts_at <> (o.payload->>'starts_at')::timestamptz)
+	            OR date_trunc('second', b.starts_at) <> (o.payload->>'starts_at')::timestamptz)
 	    RETURNING 1)
 	SELECT count(*) FROM c
 $$;

@@ -100,18 +100,33 @@ rmd_plan(struct ctx *ctx, const char *now, int horizon_min, bool only_tenant,
     long long *planned, long long *cancelled)
 {
 	char scheme[8], port[8];
-	struct db_tx tx;
-	enum status st;
+	struct rmd_plan_args a = { now, horizon_min > 0 ? horizon_min : RMD_HORIZON_MIN,
+		RMD_LATE_MIN, RMD_BATCH, scheme, port, ctx->cfg->platform_domain,
+		only_tenant ? ctx_tenant_id(ctx) : NULL };
+	struct rmd_plan_batch b = { 0 };
+	enum status st = ST_OK;
 
 	link_parts(ctx->cfg->public_base_url, scheme, port);
-	/* No tenant in the transaction: reminders_plan works across tenants
-	 * (SECURITY DEFINER), narrowed to one when asked. */
-	if ((st = db_tx_begin_as(&tx, ctx, NULL)) != ST_OK)
-		return st;
-	st = rmd_store_plan(&tx, now, horizon_min > 0 ? horizon_min : RMD_HORIZON_MIN,
-	    RMD_LATE_MIN, scheme, port, ctx->cfg->platform_domain,
-	    only_tenant ? ctx_tenant_id(ctx) : NULL, planned, cancelled);
-	return db_tx_end(&tx, st);
+	*planned = *cancelled = 0;
+	/* Batches, each its own transaction, so no statement outgrows the
+	 * statement timeout however many reminders fall due at once; a run
+	 * stopped half-way is finished by the next (the keys dedupe). */
+	for (int n = 0; n < RMD_MAX_BATCHES && !ctx_cancelled(ctx); n++) {
+		struct db_tx tx;
+
+		/* No tenant in the transaction: reminders_plan works across
+		 * tenants (SECURITY DEFINER), narrowed to one when asked. */
+		if ((st = db_tx_begin_as(&tx, ctx, NULL)) != ST_OK)
+			return st;
+		st = rmd_store_plan(&tx, &a, &b);
+		if ((st = db_tx_end(&tx, st)) != ST_OK)
+			return st;
+		*planned += b.planned;
+		*cancelled += b.cancelled;
+		if (b.examined < RMD_BATCH)
+			break;
+	}
+	return st;
 }
 
 /* Confirms in tx by `by` (link or phone), audits a new confirmation. */

@@ -13,6 +13,10 @@
  * late is noise). */
 #define RMD_HORIZON_MIN 60
 #define RMD_LATE_MIN 60
+/* Rows per planner transaction, and transactions per run (2 million
+ * reminders a minute at most; the rest wait for the next run). */
+#define RMD_BATCH 20000
+#define RMD_MAX_BATCHES 100
 
 enum status rmd_settings_get(struct ctx *ctx, struct rmd_settings *out) MUST_USE;
 /* if_version < 0: no check. Audited ("reminders.updated"). */

@@ -109,23 +109,27 @@ rmd_store_settings_put(struct db_tx *tx, const struct rmd_settings *in, int if_v
 }
 
 enum status
-rmd_store_plan(struct db_tx *tx, const char *now_rfc3339, int horizon_min, int late_min,
-    const char *scheme, const char *port, const char *platform_domain, const char *tenant_id,
-    long long *planned, long long *cancelled)
+rmd_store_plan(struct db_tx *tx, const struct rmd_plan_args *a, struct rmd_plan_batch *io)
 {
-	char h[16], l[16];
+	char h[16], l[16], lim[16];
 	PGresult *res;
 
-	snprintf(h, sizeof(h), "%d", horizon_min);
-	snprintf(l, sizeof(l), "%d", late_min);
-	res = db_exec(tx, "SELECT planned, cancelled FROM reminders_plan("
-	    " coalesce($1::timestamptz, now()), make_interval(mins => $2::int),"
-	    " make_interval(mins => $3::int), $4, $5, $6, $7::uuid)", 7,
-	    (const char *[]){ now_rfc3339, h, l, scheme, port, platform_domain, tenant_id });
+	snprintf(lim, sizeof(lim), "%d", a->limit);
+	snprintf(h, sizeof(h), "%d", a->horizon_min);
+	snprintf(l, sizeof(l), "%d", a->late_min);
+	res = db_exec(tx, "SELECT planned, cancelled, examined, last_at::text, last_key"
+	    " FROM reminders_plan(coalesce($1::timestamptz, now()),"
+	    " make_interval(mins => $2::int), make_interval(mins => $3::int), $4, $5, $6,"
+	    " $7::uuid, $8::int, $9::timestamptz, $10)", 10,
+	    (const char *[]){ a->now, h, l, a->scheme, a->port, a->platform_domain, a->tenant_id,
+	    lim, io->after_at, io->after_key });
 	if (res == NULL)
 		return db_status(tx);
-	*planned = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	*cancelled = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	io->planned = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	io->cancelled = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	io->examined = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	io->after_at = db_val(res, 0, 3) ? arena_strdup(tx->arena, db_val(res, 0, 3)) : NULL;
+	io->after_key = db_val(res, 0, 4) ? arena_strdup(tx->arena, db_val(res, 0, 4)) : NULL;
 	return ST_OK;
 }
 

@@ -31,10 +31,23 @@ enum status rmd_store_settings_get(struct db_tx *tx, struct rmd_settings *out) M
 enum status rmd_store_settings_put(struct db_tx *tx, const struct rmd_settings *in,
     int if_version) MUST_USE;
 
-/* The planner (reminders_plan, 0022): tenant NULL for all. */
-enum status rmd_store_plan(struct db_tx *tx, const char *now_rfc3339, int horizon_min,
-    int late_min, const char *scheme, const char *port, const char *platform_domain,
-    const char *tenant_id, long long *planned, long long *cancelled) MUST_USE;
+struct rmd_plan_args {
+	const char *now;		/* RFC 3339, or NULL for the database's clock */
+	int horizon_min, late_min, limit;
+	const char *scheme, *port, *platform_domain;	/* for confirmation links */
+	const char *tenant_id;		/* NULL: every tenant */
+};
+
+/* A batch's cursor (NULL: the first) and what it did. */
+struct rmd_plan_batch {
+	const char *after_at, *after_key;
+	long long planned, cancelled, examined;
+};
+
+/* One batch of the planner (reminders_plan, 0022): looks at a->limit
+ * candidates after io's cursor and moves the cursor past them. */
+enum status rmd_store_plan(struct db_tx *tx, const struct rmd_plan_args *a,
+    struct rmd_plan_batch *io) MUST_USE;
 
 enum status rmd_store_cancel_booking(struct db_tx *tx, const char *booking_id) MUST_USE;
 
