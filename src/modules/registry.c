@@ -14,6 +14,7 @@
 #include "modules/events/events.h"
 #include "modules/knowledge/knowledge.h"
 #include "modules/push/push.h"
+#include "modules/reminders/reminders.h"
 #include "modules/sms/sms.h"
 #include "modules/system/system.h"
 #include "modules/tenants/tenants.h"
@@ -27,13 +28,13 @@ static const struct route_table *const tables[] = {
 	&admin_routes, &appt_public_routes, &appt_admin_routes, &calendar_routes,
 	&web_routes, &usage_routes, &llm_routes, &push_routes,
 	&events_routes, &messages_routes,
-	&sms_routes,
+	&sms_routes, &reminders_routes,
 };
 
 /* Mounted only with ENABLE_TEST_ROUTES=true. */
 static const struct route_table *const test_tables[] = {
 	&system_test_routes, &tenants_admin_test_routes, &calendar_test_routes, &ai_test_routes,
-	&sms_test_routes,
+	&sms_test_routes, &reminders_test_routes,
 };
 
 void
@@ -62,6 +63,7 @@ static const struct {
 	{ &push_job_handlers, false },
 	{ &sms_job_handlers, false },
 	{ &messages_job_handlers, false },
+	{ &reminders_job_handlers, false },
 };
 
 size_t
@@ -83,6 +85,7 @@ registry_job_handlers(const struct app *app, struct job_handler *out, size_t max
 
 static const struct periodic_table *const periodic[] = {
 	&system_periodic_jobs, &calendar_periodic_jobs, &messages_periodic_jobs,
+	&reminders_periodic_jobs,
 };
 
 /* Called once, from the worker's start (single-threaded then). */

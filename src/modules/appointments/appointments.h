@@ -137,6 +137,8 @@ struct appt_view {
 	long total_minor;
 	int version;
 	bool needs_review;
+	bool confirmed;			/* by the customer (a reminder's link, "C") */
+	int64_t confirmed_at;
 	const char *customer_id, *customer_name, *customer_email, *customer_phone;
 	struct appt_view_item *items;
 	size_t n_items;

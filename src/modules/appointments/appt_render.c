@@ -90,6 +90,8 @@ appt_booking_json(struct arena *a, struct tz *z, const struct appt_view *v,
 	json_object_set_new(o, "cancel_reason",
 	    v->cancel_reason ? json_string(v->cancel_reason) : json_null());
 	json_object_set_new(o, "needs_review", json_boolean(v->needs_review));
+	json_object_set_new(o, "confirmed_at", v->confirmed ?
+	    json_string(appt_utc_text(a, v->confirmed_at)) : json_null());
 	json_object_set_new(o, "version", json_integer(v->version));
 	json_object_set_new(o, "created_at", json_string(appt_utc_text(a, v->created_at)));
 	json_object_set_new(o, "updated_at", json_string(appt_utc_text(a, v->updated_at)));

@@ -29,6 +29,7 @@
 #include "modules/messages/messages.h"
 #include "modules/calendar/calendar.h"
 #include "modules/push/push.h"
+#include "modules/reminders/reminders.h"
 
 #define NOTIFY_JOB "notifications.booking"
 /* Local dates around a request that can matter: the engine looks three
@@ -293,6 +294,8 @@ enqueue_followups(struct db_tx *tx, const char *booking_id, int version, const c
 	json_t *sync = NULL, *notify = NULL;
 	enum status st;
 
+	if ((st = reminders_booking_changed(tx, booking_id)) != ST_OK)
+		return st;
 	/* jobs_enqueue borrows the payload: these references are ours. */
 	sync = json_pack("{s:s}", "booking_id", booking_id);
 	st = jobs_enqueue(tx, CALENDAR_SYNC_JOB, sync,

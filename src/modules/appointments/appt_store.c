@@ -1093,7 +1093,8 @@ appt_store_month_count(struct db_tx *tx, const char *zone, bool lock, long *n,
 	" extract(epoch FROM b.starts_at)::bigint, extract(epoch FROM b.ends_at)::bigint," \
 	" b.notes, b.total_minor, b.currency, extract(epoch FROM b.cancelled_at)::bigint," \
 	" b.cancel_reason, b.needs_review, b.version, extract(epoch FROM b.created_at)::bigint," \
-	" extract(epoch FROM b.updated_at)::bigint, c.id::text, c.name, c.email::text, c.phone"
+	" extract(epoch FROM b.updated_at)::bigint, c.id::text, c.name, c.email::text, c.phone," \
+	" extract(epoch FROM b.confirmed_at)::bigint"
 #define VIEW_FROM " FROM bookings b JOIN customers c ON c.tenant_id = b.tenant_id" \
 	" AND c.id = b.customer_id"
 /* The booking has an item performed by the staff member linked to $N. */
@@ -1126,6 +1127,8 @@ view_from_row(PGresult *res, int r, struct appt_view *v)
 	v->customer_name = db_val(res, r, 16);
 	v->customer_email = db_val(res, r, 17);
 	v->customer_phone = db_val(res, r, 18);
+	v->confirmed = db_val(res, r, 19) != NULL;
+	v->confirmed_at = col_i64(res, r, 19);
 }
 
 /* Fills the items of views[0..n) in one query. */

@@ -540,6 +540,42 @@ web_page_booking(struct request *r, struct response *w)
 	return page_end(&p, w, 200, data, "portal-booking.js");
 }
 
+/* GET /booking/{ref}/confirm#token=… — a reminder's confirmation link. The
+ * token stays in the fragment (never in a log or a Referer); the page posts
+ * it when the customer presses the button, so a mail scanner following the
+ * link confirms nothing. */
+enum status
+web_page_booking_confirm(struct request *r, struct response *w)
+{
+	const char *ref = http_param(r, "ref");
+	char up[8];
+	struct page p;
+	json_t *data;
+	size_t n = ref ? strlen(ref) : 0;
+	bool ok = n == 6;
+	enum status st;
+
+	for (size_t i = 0; ok && i < n; i++) {
+		up[i] = (char)toupper((unsigned char)ref[i]);
+		ok = strchr("23456789ABCDEFGHJKMNPQRSTUVWXYZ", up[i]) != NULL;
+	}
+	if (!ok)
+		return err_set(&r->err, ST_NOTFOUND, "No such booking reference.");
+	up[6] = '\0';
+	if ((st = page_begin(&p, r, "Confirm your booking")) != ST_OK)
+		return st;
+	page_rawf(&p, "<h1>Booking <span class=\"ref\">%s</span></h1>"
+	    "<section class=\"card\" aria-labelledby=\"confirm-h\"><h2 id=\"confirm-h\">Are you"
+	    " coming?</h2><p>Let us know you will be there, so we keep your time for you.</p>"
+	    "<p><button type=\"button\" id=\"confirm\" class=\"button\">Yes, I'm coming</button>"
+	    " <a class=\"button secondary\" href=\"/booking/%s\">Change or cancel</a></p>"
+	    "<p id=\"confirm-status\" role=\"status\"></p></section>"
+	    "<noscript><p>Confirming needs JavaScript.</p></noscript>", up, up);
+	data = page_data(&p);
+	json_object_set_new(data, "reference", json_string(up));
+	return page_end(&p, w, 200, data, "portal-confirm.js");
+}
+
 static void
 legal_intro(struct page *p, const char *title)
 {

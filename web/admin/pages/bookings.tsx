@@ -169,6 +169,8 @@ function BookingDetail({ id }: { id: string }) {
                 <p>{dateTime(b.start)}–{time(b.end)} <small class="hint">({zoneLabel()})</small></p>
                 <p><Badge kind={STATUS_KIND[b.status]}>{STATUS_WORDS[b.status]}</Badge>
                   {b.needs_review && <Badge kind="warn">Needs review: the calendar event was changed or deleted</Badge>}</p>
+                <p>{b.confirmed_at ? <Badge kind="ok">✓ Confirmed by the customer {dateTime(b.confirmed_at)}</Badge>
+                  : (b.status === 'CONFIRMED' || b.status === 'PENDING') && <Badge>Not confirmed by the customer yet</Badge>}</p>
                 {b.cancel_reason && <p>Cancelled: {b.cancel_reason}</p>}
                 <p class="hint">Source: {b.source} · booked {dateTime(b.created_at)}</p>
               </section>

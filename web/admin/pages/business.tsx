@@ -1,5 +1,5 @@
 // business.tsx — the business itself: profile and time zone, opening hours,
-// closed days, policies and FAQs, one tab each (business/:tab).
+// closed days, policies, FAQs and reminders, one tab each (business/:tab).
 import { useState } from 'preact/hooks';
 import { api, type Page } from '../api';
 import { can, shell, tz } from '../state';
@@ -8,6 +8,7 @@ import {
   Async, Checkbox, confirmAction, Dialog, Empty, FormError, PageHeader, say, TextArea, TextField, useLoad, useSubmit,
 } from '../ui';
 import { sortRanges, WeekEditor, type Range } from './business-week';
+import { Reminders } from './business-reminders';
 
 const TABS = [
   { id: 'profile', label: 'Profile' },
@@ -15,6 +16,7 @@ const TABS = [
   { id: 'closures', label: 'Closures' },
   { id: 'policies', label: 'Policies' },
   { id: 'faqs', label: 'FAQs' },
+  { id: 'reminders', label: 'Reminders' },
 ];
 
 export function Tabs({ base, tabs, current }: { base: string; tabs: { id: string; label: string }[]; current: string }) {
@@ -38,6 +40,7 @@ export default function Business({ tab = 'profile' }: { tab?: string }) {
       {current === 'closures' && <Closures />}
       {current === 'policies' && <Policies />}
       {current === 'faqs' && <Faqs />}
+      {current === 'reminders' && <Reminders />}
     </section>
   );
 }

@@ -72,8 +72,9 @@ function layout(bookings: Booking[], days: string[], lanes: { id: string; name: 
       const where = by === 'resource' ? `, in ${lanes[lane].name}` : '';
       blocks.push({
         key: `${b.id}-${i}-${lid}`, b, day, lane, top: s, height: e - s,
-        label: `${st} ${b.customer.name} ${it.name}, until ${en}, with ${it.staff_name}${where}, ${STATUS_WORDS[b.status]}`,
-        text: `${st} ${b.customer.name}`, sub: it.name,
+        label: `${st} ${b.customer.name} ${it.name}, until ${en}, with ${it.staff_name}${where}, ${STATUS_WORDS[b.status]}`
+          + (b.confirmed_at ? ', confirmed by the customer' : upcoming(b) ? ', not confirmed by the customer' : ''),
+        text: `${b.confirmed_at ? '✓ ' : ''}${st} ${b.customer.name}`, sub: it.name,
         color: lanes[lane].color || PALETTE[lane % PALETTE.length],
       });
     }));
@@ -82,6 +83,9 @@ function layout(bookings: Booking[], days: string[], lanes: { id: string; name: 
   const end = Math.min(24 * 60, Math.ceil(hi / 60) * 60);
   return { blocks, start, end };
 }
+
+/** Still to come, so a customer's confirmation is worth showing. */
+const upcoming = (b: Booking) => b.status === 'CONFIRMED' || b.status === 'PENDING';
 
 const esc = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -359,6 +363,8 @@ function BookingDialog({ booking, staff, onClose, reload }: {
       <p>
         <strong>{b.customer.name}</strong> <Badge kind={STATUS_KIND[b.status]}>{STATUS_WORDS[b.status]}</Badge>
         {b.needs_review && <Badge kind="warn">Needs review</Badge>}
+        {b.confirmed_at ? <Badge kind="ok">✓ Confirmed by the customer</Badge>
+          : upcoming(b) && <Badge>Not confirmed by the customer</Badge>}
       </p>
       <ul class="plain">
         {b.services.map((it, i) => (

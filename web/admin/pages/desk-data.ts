@@ -24,6 +24,8 @@ export interface Booking {
   customer: { id: string; name: string; email: string | null; phone: string | null };
   total: number; currency: string; source: string; notes: string | null;
   cancelled_at: string | null; cancel_reason: string | null; needs_review: boolean;
+  /** When the customer confirmed they are coming (reminder link or "C"); null: not yet. */
+  confirmed_at?: string | null;
   version: number; created_at: string; updated_at: string;
 }
 
