@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { adminSql, freePort, killAll, lit, request, sleep, startWorker, waitFor } from './lib.mjs';
 import { AUTH_ENV, createUser, session, uniqueEmail } from './auth_lib.mjs';
-import { salon } from './chat_lib.mjs';
+import { ALEX, HAIRCUT, salon } from './chat_lib.mjs';
 import { serveOn } from './calendar_lib.mjs';
 import { FakeTwilio, sid, twilioSignature, validate } from './fakes/twilio.mjs';
 
@@ -61,6 +61,9 @@ function inbound(from, text, { to = NUMBER_A, token = acctA.token, account = acc
     SmsSid: messageSid, SmsStatus: 'received', To: to };
   return twilioPost('/v1/webhooks/twilio/sms', params, { token, ...opts });
 }
+
+// The text a TwiML reply carries, if any.
+const twimlMessage = (text) => /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
 
 const outboxRow = (t, providerId) => adminSql(`INSERT INTO notification_outbox (tenant_id,
   channel, recipient, template, status, provider_id) VALUES (${lit(t.id)}, 'sms',
@@ -285,7 +288,6 @@ describe('status callbacks', () => {
 });
 
 describe('inbound texts', () => {
-  const twimlMessage = (text) => /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
 
   test('STOP opts the number out with one confirmation; the next text is suppressed', async () => {
     const phone = '+14155550101';
@@ -395,6 +397,44 @@ describe('inbound texts', () => {
       assert.equal(adminSql(`SELECT count(*) FROM conversations WHERE tenant_id = ${lit(A.id)}
         AND channel = 'sms' AND channel_ref = ${lit(`${NUMBER_A}|${CUSTOMER}`)}`), '1');
     });
+});
+
+describe('replies to a reminder', () => {
+  const PAT = '+14155550177';
+
+  test('"C" confirms the customer\'s next booking and says so; with none, the receptionist answers',
+    async () => {
+      const day = new Date(Date.now() + 5 * 86400000).toISOString().slice(0, 10);
+      const b = await ownerA.post('/v1/admin/bookings', { services: [{ service_id: HAIRCUT }],
+        start: `${day}T15:00:00Z`, staff_id: ALEX, customer: { name: 'Pat', phone: PAT } },
+      { 'idempotency-key': `sms-c-${Date.now()}` });
+      assert.equal(b.status, 201, b.text);
+      const confirmed = () => adminSql(`SELECT confirmed_at IS NOT NULL FROM bookings
+        WHERE tenant_id = ${lit(A.id)} AND id = ${lit(b.json.id)}`);
+      assert.equal(confirmed(), 'f');
+      const n = fake.sent.length;
+      const r = await inbound(PAT, ' c. ');
+      assert.equal(r.status, 200, r.text);
+      assert.equal(twimlMessage(r.text), undefined, 'answered by the job, not the webhook');
+      await waitFor(() => fake.sent.length > n, { timeoutMs: 20000, what: 'the confirmation text' });
+      assert.equal(confirmed(), 't');
+      const reply = fake.sent.slice(n).map((m) => m.form);
+      assert.equal(reply[0].To, PAT);
+      assert.match(reply[0].Body, new RegExp(`your booking \\(ref ${b.json.reference}\\) is confirmed`));
+
+      // Nobody booked under this number: "C" goes to the receptionist.
+      const m = fake.sent.length;
+      await inbound('+14155550178', 'C');
+      await waitFor(() => fake.sent.length > m, { timeoutMs: 20000, what: 'the receptionist' });
+      assert.doesNotMatch(fake.sent.slice(m).map((x) => x.form.Body).join(' '), /is confirmed/);
+    });
+
+  test('"R" opens the receptionist\'s reschedule flow', async () => {
+    const n = fake.sent.length;
+    await inbound(PAT, 'R');
+    await waitFor(() => fake.sent.length > n, { timeoutMs: 20000, what: 'the receptionist' });
+    assert.match(fake.sent.slice(n).map((m) => m.form.Body).join(' '), /reschedul|move|reference|booking/i);
+  });
 });
 
 describe('the plan\'s allowance', () => {

@@ -147,6 +147,39 @@ test_reminder_unsubscribe_and_unknown(void **state)
 	arena_free(&a);
 }
 
+/* The reminder planner writes times as RFC 3339 and the services as a list,
+ * with a confirmation link: the same words as the booking notices, the
+ * link as the button, "Reply C" in the text; the nudge asks. */
+static void
+test_planner_reminder_and_nudge(void **state)
+{
+	struct arena a;
+	struct msg_rendered r;
+	json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:[s, s], s:s}", "reference", "BK-42",
+	    "customer_name", "Zoe", "starts_at", "2026-12-09T20:30:00Z", "ends_at",
+	    "2026-12-09T21:30:00Z", "services", "Cut", "Colour", "confirm_url",
+	    "https://maison.example.net/booking/BK-42/confirm#token=abc");
+
+	(void)state;
+	arena_init(&a, 8192);
+	assert_int_equal(msg_render(&a, &salon, "booking.reminder", p, 1796000000, &r), ST_OK);
+	assert_string_equal(r.subject, "Reminder: Cut, Colour at Maison <Rosé>, "
+	    "Wednesday 9 December, 3:30 pm");
+	assert_non_null(strstr(r.html, "https://maison.example.net/booking/BK-42/confirm#token=abc"));
+	assert_non_null(strstr(r.text, "Cannot make it? Change or cancel: "
+	    "https://maison.example.net/booking/BK-42"));
+	assert_non_null(strstr(r.sms, "Reply C to confirm."));
+	assert_int_equal(msg_render(&a, &salon, "booking.confirm_nudge", p, 1796000000, &r), ST_OK);
+	assert_string_equal(r.subject, "Please confirm: Cut, Colour at Maison <Rosé>, "
+	    "Wednesday 9 December, 3:30 pm");
+	assert_non_null(strstr(r.text, "Are you still coming?"));
+	json_object_del(p, "confirm_url");
+	assert_int_equal(msg_render(&a, &salon, "booking.reminder", p, 1796000000, &r), ST_OK);
+	assert_null(strstr(r.sms, "Reply C"));
+	json_decref(p);
+	arena_free(&a);
+}
+
 /* The owner's notice when the plan's texts run out: numbers and month, and
  * an SMS body too (the notice itself goes by e-mail). */
 static void
@@ -206,6 +239,7 @@ main(void)
 		cmocka_unit_test(test_booking_confirmed),
 		cmocka_unit_test(test_white_label_and_cancel),
 		cmocka_unit_test(test_reminder_unsubscribe_and_unknown),
+		cmocka_unit_test(test_planner_reminder_and_nudge),
 		cmocka_unit_test(test_sms_limit_notice),
 		cmocka_unit_test(test_eml),
 	};

@@ -91,6 +91,11 @@ test_keywords(void **state)
 	assert_int_equal(sms_keyword("start", &w), SMS_KW_START);
 	assert_int_equal(sms_keyword("UNSTOP", &w), SMS_KW_START);
 	assert_int_equal(sms_keyword("help", &w), SMS_KW_HELP);
+	/* What a reminder invites: "C" to confirm, "R" to move it. */
+	assert_int_equal(sms_keyword(" c. ", &w), SMS_KW_CONFIRM);
+	assert_int_equal(sms_keyword("Confirm", &w), SMS_KW_CONFIRM);
+	assert_int_equal(sms_keyword("r", &w), SMS_KW_RESCHEDULE);
+	assert_int_equal(sms_keyword("cr", &w), SMS_KW_NONE);
 	/* Not alone: a sentence is for the receptionist. */
 	assert_int_equal(sms_keyword("please stop by at 3", &w), SMS_KW_NONE);
 	assert_int_equal(sms_keyword("cancel my appointment", &w), SMS_KW_NONE);

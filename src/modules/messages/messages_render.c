@@ -106,6 +106,38 @@ or(const char *a, const char *b)
 	return a != NULL ? a : b;
 }
 
+/* An instant from the payload: epoch seconds (the booking notices) or RFC
+ * 3339 (the reminder planner's SQL); 0 when absent. */
+static int64_t
+instant_of(json_t *payload, const char *k)
+{
+	json_t *v = json_object_get(payload, k);
+	int64_t secs = 0;
+
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_string(v) && time_parse_rfc3339(json_string_value(v), 0, &secs, NULL))
+		return secs;
+	return 0;
+}
+
+/* What is booked: "service", or the "services" list joined. */
+static const char *
+service_of(struct arena *a, json_t *payload)
+{
+	json_t *list = json_object_get(payload, "services"), *v;
+	const char *out = NULL;
+	size_t i;
+
+	if (str(payload, "service") != NULL || !json_is_array(list))
+		return str(payload, "service");
+	json_array_foreach(list, i, v)
+		if (json_is_string(v))
+			out = out == NULL ? json_string_value(v) :
+			    arena_printf(a, "%s, %s", out, json_string_value(v));
+	return out;
+}
+
 /* iCalendar UTC date-time: 20261209T203000Z */
 static char *
 ics_time(struct arena *a, int64_t t)
@@ -141,14 +173,26 @@ ics(struct arena *a, const struct msg_brand *b, json_t *payload, const struct sh
 
 /* ---- the templates -------------------------------------------------------------------- */
 
+/* A paragraph after the last one (lines end at the first NULL). */
+static void
+add_line(struct shape *s, const char *text)
+{
+	for (int i = 0; i < LINES_MAX; i++)
+		if (s->lines[i] == NULL) {
+			s->lines[i] = text;
+			return;
+		}
+}
+
 static void
 booking(struct arena *a, const struct msg_brand *b, json_t *payload, const char *when,
     const char *event, struct shape *s)
 {
 	const char *name = or(str(payload, "customer_name"), "there");
-	const char *service = or(str(payload, "service"), "your appointment");
+	const char *service = or(service_of(a, payload), "your appointment");
 	const char *ref = or(str(payload, "reference"), "");
 	const char *manage = str(payload, "manage_url");
+	const char *confirm = str(payload, "confirm_url");
 
 	if (manage == NULL && b->portal_base != NULL && str(payload, "reference") != NULL &&
 	    strcmp(event, "cancelled") != 0)
@@ -183,12 +227,24 @@ booking(struct arena *a, const struct msg_brand *b, json_t *payload, const char 
 		s->lines[1] = arena_printf(a, "Your booking is now on %s.", when);
 		s->sms = arena_printf(a, "%s: your booking (%s) has moved to %s. Ref %s.",
 		    b->name, service, when, ref);
-	} else if (strcmp(event, "reminder") == 0) {
-		s->subject = arena_printf(a, "Reminder: %s at %s, %s", service, b->name, when);
-		s->heading = "See you soon";
-		s->lines[1] = arena_printf(a, "A reminder of your booking on %s.", when);
-		s->sms = arena_printf(a, "%s: reminder of your booking (%s) on %s. Ref %s.",
-		    b->name, service, when, ref);
+	} else if (strcmp(event, "reminder") == 0 || strcmp(event, "confirm_nudge") == 0) {
+		bool nudge = strcmp(event, "confirm_nudge") == 0;
+
+		s->subject = nudge ? arena_printf(a, "Please confirm: %s at %s, %s", service, b->name,
+		    when) : arena_printf(a, "Reminder: %s at %s, %s", service, b->name, when);
+		s->heading = nudge ? "Are you still coming?" : "See you soon";
+		s->lines[1] = nudge ? arena_printf(a, "Please confirm your booking on %s, or change"
+		    " it if you cannot make it.", when) :
+		    arena_printf(a, "A reminder of your booking on %s.", when);
+		/* With a confirmation link, confirming is the button; managing
+		 * (moving, cancelling) stays one line below. */
+		if (confirm != NULL) {
+			s->button_label = "Yes, I'm coming";
+			s->button_url = confirm;
+		}
+		s->sms = arena_printf(a, "%s: %s (%s) on %s. Ref %s.%s", b->name,
+		    nudge ? "please confirm your booking" : "reminder of your booking", service, when,
+		    ref, confirm != NULL ? " Reply C to confirm." : "");
 	} else {
 		s->subject = arena_printf(a, "Your booking at %s on %s is cancelled", b->name, when);
 		s->heading = "Your booking is cancelled";
@@ -198,8 +254,10 @@ booking(struct arena *a, const struct msg_brand *b, json_t *payload, const char 
 		    b->name, service, when, ref);
 	}
 	if (b->contact_email != NULL)
-		s->lines[2] = arena_printf(a, "Questions? Reply to this e-mail or write to %s.",
-		    b->contact_email);
+		add_line(s, arena_printf(a, "Questions? Reply to this e-mail or write to %s.",
+		    b->contact_email));
+	if (confirm != NULL && manage != NULL)
+		add_line(s, arena_printf(a, "Cannot make it? Change or cancel: %s", manage));
 }
 
 static void
@@ -230,8 +288,8 @@ fill(struct arena *a, const struct msg_brand *b, const char *t, json_t *payload,
 	const char *when = NULL;
 	struct tz *z = NULL;
 
-	*start = json_integer_value(json_object_get(payload, "starts_at"));
-	*end = json_integer_value(json_object_get(payload, "ends_at"));
+	*start = instant_of(payload, "starts_at");
+	*end = instant_of(payload, "ends_at");
 	if (*end <= *start)
 		*end = *start + 3600;
 	if (*start > 0 && tz_open(a, b->zone ? b->zone : "UTC", &z) == ST_OK)
@@ -259,7 +317,7 @@ fill(struct arena *a, const struct msg_brand *b, const char *t, json_t *payload,
 		s->button_url = str(payload, "reset_url");
 	} else if (strncmp(t, "booking.", 8) == 0 && (strcmp(t + 8, "confirmed") == 0 ||
 	    strcmp(t + 8, "rescheduled") == 0 || strcmp(t + 8, "cancelled") == 0 ||
-	    strcmp(t + 8, "reminder") == 0)) {
+	    strcmp(t + 8, "reminder") == 0 || strcmp(t + 8, "confirm_nudge") == 0)) {
 		booking(a, b, payload, when, t + 8, s);
 	} else if (strcmp(t, "booking.alert_new") == 0) {
 		alert(a, b, payload, when, "new", s);
@@ -397,14 +455,9 @@ msg_render(struct arena *a, const struct msg_brand *b, const char *template_name
 	memset(out, 0, sizeof(*out));
 	if ((st = fill(a, b, template_name, payload, &s, &start, &end)) != ST_OK)
 		return st;
-	if (msg_stoppable(template_name) && str(payload, "unsubscribe_url") != NULL) {
-		for (int i = 0; i < LINES_MAX - 1; i++)
-			if (s.lines[i] == NULL) {
-				s.lines[i] = arena_printf(a, "No more reminder e-mails from %s? "
-				    "Unsubscribe: %s", b->name, str(payload, "unsubscribe_url"));
-				break;
-			}
-	}
+	if (msg_stoppable(template_name) && str(payload, "unsubscribe_url") != NULL)
+		add_line(&s, arena_printf(a, "No more reminder e-mails from %s? Unsubscribe: %s",
+		    b->name, str(payload, "unsubscribe_url")));
 	out->subject = s.subject;
 	out->text = text_part(a, b, &s);
 	out->html = html_part(a, b, &s);

@@ -30,7 +30,10 @@ struct sms_count {
 };
 void sms_count(const char *body, struct sms_count *out);
 
-enum sms_keyword { SMS_KW_NONE, SMS_KW_STOP, SMS_KW_START, SMS_KW_HELP };
+/* STOP/START/HELP are answered in the webhook; CONFIRM ("C") and
+ * RESCHEDULE ("R"), the replies a reminder invites, go to the inbound job. */
+enum sms_keyword { SMS_KW_NONE, SMS_KW_STOP, SMS_KW_START, SMS_KW_HELP, SMS_KW_CONFIRM,
+	SMS_KW_RESCHEDULE };
 /* The keyword a text is, alone and trimmed, any case; *word the keyword
  * in capitals (static). */
 enum sms_keyword sms_keyword(const char *body, const char **word);

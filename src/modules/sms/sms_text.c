@@ -169,6 +169,14 @@ sms_keyword(const char *body, const char **word)
 		*word = "HELP";
 		return SMS_KW_HELP;
 	}
+	if (strcmp(k, "C") == 0 || strcmp(k, "CONFIRM") == 0) {
+		*word = "C";
+		return SMS_KW_CONFIRM;
+	}
+	if (strcmp(k, "R") == 0) {
+		*word = "R";
+		return SMS_KW_RESCHEDULE;
+	}
 	return SMS_KW_NONE;
 }
 

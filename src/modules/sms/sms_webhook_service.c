@@ -9,8 +9,10 @@
  * reach a number that is, from that moment, opted out, which sms_deliver
  * rightly refuses; and a TwiML reply needs no outbound API call, no
  * allowance, and arrives even while the sender settings are changing.
- * Anything else is acknowledged at once and answered by a job. Neither
- * numbers nor bodies are logged. */
+ * Anything else is acknowledged at once and answered by a job: "C" (or
+ * CONFIRM) confirms the customer's next booking, as reminders invite; "R"
+ * opens the receptionist's reschedule flow; the rest is a receptionist
+ * turn. Neither numbers nor bodies are logged. */
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 #include "db/jobs.h"
 #include "http/http.h"
 #include "modules/ai/ai.h"
+#include "modules/reminders/reminders.h"
 #include "modules/sms/sms_internal.h"
 #include "providers/twilio.h"
 
@@ -188,6 +191,8 @@ keyword_reply(struct ctx *ctx, enum sms_keyword kw, const struct sms_business *b
 		    b->phone ? b->phone : "", b->phone && b->email ? " or " : "",
 		    b->email ? b->email : "");
 	case SMS_KW_NONE:
+	case SMS_KW_CONFIRM:
+	case SMS_KW_RESCHEDULE:
 		break;
 	}
 	return NULL;
@@ -237,7 +242,7 @@ inbound_apply(struct ctx *ctx, struct db_tx *tx, struct form *f, const char *bod
 	if (!inserted)
 		return ST_OK;	/* Twilio's retry of a text we have: nothing again */
 	kw = sms_keyword(text, &word);
-	if (kw == SMS_KW_NONE) {
+	if (kw == SMS_KW_NONE || kw == SMS_KW_CONFIRM || kw == SMS_KW_RESCHEDULE) {
 		job = json_pack("{s:I}", "event_id", (json_int_t)event_id);
 		arena_defer(ctx->arena, (void (*)(void *))json_decref, job);
 		return jobs_enqueue(tx, SMS_INBOUND_JOB, job, arena_printf(ctx->arena, "sms:%lld",
@@ -300,19 +305,36 @@ out:
 
 /* The receptionist's turn --------------------------------------------------------------- */
 
+/* Texts a reply, cut into SMS-sized parts. A part that does not go ends the
+ * reply; the job is done either way (a retry would repeat the turn). */
+static enum status
+reply_texts(struct ctx *ctx, const char *to, const char *text)
+{
+	const char *parts[SMS_REPLY_PARTS_MAX];
+	struct sms_result res;
+	size_t n = sms_split(ctx->arena, text, SMS_REPLY_PARTS_MAX, parts);
+
+	for (size_t i = 0; i < n; i++) {
+		if (sms_deliver(ctx, to, parts[i], &res) != ST_OK)
+			return ST_OK;
+		if (res.outcome != SMS_SENT)
+			break;	/* suppressed, failed, unconfigured: the rest would be too */
+	}
+	return ST_OK;
+}
+
 enum status
 sms_inbound_turn(struct ctx *ctx, long long event_id)
 {
 	const char *payload_s = NULL, *from, *to, *text, *customer_id = NULL;
-	const char *parts[SMS_REPLY_PARTS_MAX];
+	const char *word;
 	char conv_id[UUID_STR_LEN + 1];
+	struct reminders_confirmed done;
 	struct ai_turn_out out;
-	struct sms_result res;
 	bool created = false;
 	json_t *payload;
 	json_error_t jerr;
 	struct db_tx tx;
-	size_t n;
 	enum status st;
 
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
@@ -343,6 +365,22 @@ out:
 		log_warn("sms.inbound: event %lld is gone or unreadable; dropped", event_id);
 		return ST_OK;
 	}
+	switch (sms_keyword(text, &word)) {
+	case SMS_KW_CONFIRM:
+		/* "C" to a reminder: the customer's next booking is confirmed. */
+		if ((st = reminders_confirm_by_phone(ctx, from, &done)) == ST_OK)
+			return reply_texts(ctx, from, arena_printf(ctx->arena, "Thank you, your "
+			    "booking (ref %s) is confirmed. See you then!", done.reference));
+		if (st != ST_NOTFOUND)
+			return st;
+		break;	/* no booking to confirm: the receptionist answers */
+	case SMS_KW_RESCHEDULE:
+		/* "R": the receptionist's reschedule flow, in words it knows. */
+		text = "I would like to reschedule my booking";
+		break;
+	default:
+		break;
+	}
 	if ((st = ai_turn(ctx, conv_id, text, NULL, &out)) != ST_OK) {
 		if (st == ST_CONFLICT)
 			return ST_UNAVAILABLE;	/* another turn runs: this one later */
@@ -354,12 +392,5 @@ out:
 	}
 	if (out.silent || out.text == NULL || out.text[0] == '\0')
 		return ST_OK;
-	n = sms_split(ctx->arena, out.text, SMS_REPLY_PARTS_MAX, parts);
-	for (size_t i = 0; i < n; i++) {
-		if ((st = sms_deliver(ctx, from, parts[i], &res)) != ST_OK)
-			return ST_OK;
-		if (res.outcome != SMS_SENT)
-			break;	/* suppressed, failed, unconfigured: the rest would be too */
-	}
-	return ST_OK;
+	return reply_texts(ctx, from, out.text);
 }
