@@ -5,15 +5,17 @@
 // mail client's one-click POST opts the address out, and the next reminder
 // to it is suppressed while a booking confirmation still goes. The link
 // names the message, not the address, and works only on that business's
-// host: a tampered signature or another business's host
-// are refused with the JSON error shape.
+// host: a tampered signature or another business's host are refused with
+// the JSON error shape. And one reminder end to end: planned by the
+// reminders planner, sent by the worker, read from the mailbox (the time in
+// words, the confirmation button, the manage and unsubscribe links).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { adminSql, assertErrorBody, killAll, lit, request, startWorker, waitFor } from './lib.mjs';
-import { adminServer } from './admin_lib.mjs';
+import { adminServer, signIn } from './admin_lib.mjs';
 import { uniqueEmail } from './auth_lib.mjs';
-import { salon } from './booking_lib.mjs';
+import { CUT, dayAhead, expect, key, salon, staffId } from './booking_lib.mjs';
 import { brand, FROM, queue, row, smtpServer } from './messages_lib.mjs';
 
 after(killAll);
@@ -93,6 +95,35 @@ describe('unsubscribing from reminder e-mails', () => {
     await waitFor(() => smtp.mailTo(to).some((m) => /is confirmed/.test(m.subject)),
       { timeoutMs: 20000, what: 'the confirmation' });
     assert.equal(smtp.mailTo(to).filter((m) => /^Reminder/.test(m.subject)).length, 1);
+  });
+
+  test('a reminder the planner made goes out: the time in words, the confirm button, the links', async () => {
+    const t = salon({ zone: 'America/New_York' });
+    brand(t, { name: 'Maison Rosé' });
+    const owner = await signIn(srv, t, 'OWNER');
+    const to = uniqueEmail('planned');
+    const d = dayAhead(4);
+    const start = adminSql(`SELECT to_char(('${d} 15:30'::timestamp AT TIME ZONE 'America/New_York')
+      AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`);
+    const b = expect(await owner.post('/v1/admin/bookings', { services: [{ service_id: CUT }], start,
+      staff_id: staffId(0), customer: { name: 'Eve', email: to } }, { 'idempotency-key': key() }), 201);
+    await waitFor(() => smtp.mailTo(to).length, { timeoutMs: 20000, what: 'the confirmation' });
+    // Plan from a clock a day and a half before, then make the 24 h reminder due now.
+    const p = await srv.request({ method: 'POST', path: '/v1/test/reminders/plan', host: t.host,
+      body: { now: new Date(Date.parse(start) - 36 * 3600000).toISOString(), horizon_minutes: 43200 } });
+    assert.equal(p.status, 200, p.text);
+    adminSql(`UPDATE notification_outbox SET next_attempt_at = now() WHERE tenant_id = ${lit(t.id)}
+      AND template = 'booking.reminder' AND (payload->>'offset_minutes')::int = 1440`);
+    const [mail] = await waitFor(() => {
+      const m = smtp.mailTo(to).filter((x) => /^Reminder/.test(x.subject));
+      return m.length && m;
+    }, { timeoutMs: 20000, what: 'the reminder' });
+    const words = new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', weekday: 'long',
+      day: 'numeric', month: 'long' }).format(new Date(start));
+    assert.equal(mail.subject, `Reminder: Cut at Maison Rosé, ${words.replace(',', '')}, 3:30 pm`);
+    assert.ok(mail.html.includes(`/booking/${b.reference}/confirm#token=`), 'the confirm button');
+    assert.ok(mail.text.includes(`Cannot make it? Change or cancel: http://${t.slug}.localhost:8080/booking/${b.reference}`));
+    assert.match(mail.text, /Unsubscribe: http:\/\/\S+\/v1\/public\/messages\/unsubscribe\?m=/);
   });
 
   test('the page\'s button answers a page; tampered or foreign links are refused', async () => {
