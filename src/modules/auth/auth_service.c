@@ -625,7 +625,8 @@ auth_2fa_disable(struct ctx *c, const char *ip, const char *password, const char
 void
 auth_link_parts(const char *base_url, char scheme[8], char port[8])
 {
-	const char *p = strstr(base_url, "://"), *host, *end, *colon = NULL;
+	const char *p = base_url != NULL ? strstr(base_url, "://") : NULL, *host, *end;
+	const char *colon = NULL;
 
 	snprintf(scheme, 8, "http");
 	port[0] = '\0';

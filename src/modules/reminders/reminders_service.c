@@ -10,6 +10,7 @@
 #include "core/crypto.h"
 #include "db/db.h"
 #include "modules/admin/admin.h"
+#include "modules/auth/auth.h"
 
 enum status
 rmd_settings_get(struct ctx *ctx, struct rmd_settings *out)
@@ -71,30 +72,6 @@ out:
 	return db_tx_end(&tx, st);
 }
 
-/* The scheme and ":port" of PUBLIC_BASE_URL: links open the tenant's own
- * host with them (as invitation links do). */
-static void
-link_parts(const char *base, char scheme[8], char port[8])
-{
-	const char *p = base ? strstr(base, "://") : NULL, *host, *end, *colon = NULL;
-
-	snprintf(scheme, 8, "http");
-	port[0] = '\0';
-	if (p == NULL)
-		return;
-	if ((size_t)(p - base) < 8)
-		snprintf(scheme, 8, "%.*s", (int)(p - base), base);
-	host = p + 3;
-	end = host + strcspn(host, "/?#");
-	for (const char *q = host; q < end; q++)
-		if (*q == ':')
-			colon = q;
-		else if (*q == ']')
-			colon = NULL;
-	if (colon != NULL && end - colon > 1 && end - colon < 8)
-		snprintf(port, 8, "%.*s", (int)(end - colon), colon);
-}
-
 enum status
 rmd_plan(struct ctx *ctx, const char *now, int horizon_min, bool only_tenant,
     long long *planned, long long *cancelled)
@@ -106,7 +83,7 @@ rmd_plan(struct ctx *ctx, const char *now, int horizon_min, bool only_tenant,
 	struct rmd_plan_batch b = { 0 };
 	enum status st = ST_OK;
 
-	link_parts(ctx->cfg->public_base_url, scheme, port);
+	auth_link_parts(ctx->cfg->public_base_url, scheme, port);
 	*planned = *cancelled = 0;
 	/* Batches, each its own transaction, so no statement outgrows the
 	 * statement timeout however many reminders fall due at once; a run

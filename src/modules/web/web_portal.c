@@ -493,27 +493,37 @@ web_page_chat(struct request *r, struct response *w)
 	return page_end(&p, w, 200, NULL, NULL);
 }
 
+/* A booking reference from the path, upper-cased into up: six characters
+ * of the reference alphabet (no 0, O, 1, I or L), or false. */
+static bool
+reference_of(const char *ref, char up[8])
+{
+	size_t n = ref != NULL ? strlen(ref) : 0;
+
+	if (n != 6)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		up[i] = (char)toupper((unsigned char)ref[i]);
+		if (strchr("23456789ABCDEFGHJKMNPQRSTUVWXYZ", up[i]) == NULL)
+			return false;
+	}
+	up[6] = '\0';
+	return true;
+}
+
 /* GET /booking/{ref} — view, cancel or reschedule once the visitor proves
  * the booking is theirs (its e-mail or phone); until then the page shows
  * nothing about it, not even whether it exists. */
 enum status
 web_page_booking(struct request *r, struct response *w)
 {
-	const char *ref = http_param(r, "ref");
 	char up[8];
 	struct page p;
 	json_t *data;
-	size_t n = ref ? strlen(ref) : 0;
-	bool ok = n == 6;
 	enum status st;
 
-	for (size_t i = 0; ok && i < n; i++) {
-		up[i] = (char)toupper((unsigned char)ref[i]);
-		ok = strchr("23456789ABCDEFGHJKMNPQRSTUVWXYZ", up[i]) != NULL;
-	}
-	if (!ok)
+	if (!reference_of(http_param(r, "ref"), up))
 		return err_set(&r->err, ST_NOTFOUND, "No such booking reference.");
-	up[6] = '\0';
 	if ((st = page_begin(&p, r, "Your booking")) != ST_OK)
 		return st;
 	page_rawf(&p, "<h1>Booking <span class=\"ref\">%s</span></h1>"
@@ -547,21 +557,13 @@ web_page_booking(struct request *r, struct response *w)
 enum status
 web_page_booking_confirm(struct request *r, struct response *w)
 {
-	const char *ref = http_param(r, "ref");
 	char up[8];
 	struct page p;
 	json_t *data;
-	size_t n = ref ? strlen(ref) : 0;
-	bool ok = n == 6;
 	enum status st;
 
-	for (size_t i = 0; ok && i < n; i++) {
-		up[i] = (char)toupper((unsigned char)ref[i]);
-		ok = strchr("23456789ABCDEFGHJKMNPQRSTUVWXYZ", up[i]) != NULL;
-	}
-	if (!ok)
+	if (!reference_of(http_param(r, "ref"), up))
 		return err_set(&r->err, ST_NOTFOUND, "No such booking reference.");
-	up[6] = '\0';
 	if ((st = page_begin(&p, r, "Confirm your booking")) != ST_OK)
 		return st;
 	page_rawf(&p, "<h1>Booking <span class=\"ref\">%s</span></h1>"
