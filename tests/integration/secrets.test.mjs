@@ -35,6 +35,8 @@ const UNCALLABLE = new Map([
 const NO_2XX = new Map([
   ['/v1/calendar/google/callback', 'needs the state and code of a consent in flight'],
   ['/v1/admin/push/public-key', '503 without VAPID keys in this server; push.test.mjs reads it with keys'],
+  ['/v1/public/messages/unsubscribe', 'needs a link signed with the server\'s key, which only a sent'
+    + ' reminder carries; messages_unsubscribe.test.mjs opens real ones'],
 ]);
 
 // The GET patterns `serve` mounts, from the binary itself.
