@@ -161,12 +161,19 @@ describe('admin desk pages', () => {
     adminSql(`UPDATE bookings SET status = 'PENDING' WHERE id = ${lit(one.id)}`);
     const s = await signedIn(browser, srv, a, { role: 'ADMIN' });
     await open(s.page, s.url(`bookings/${one.id}`), `Booking ${one.reference}`);
-    await s.page.getByRole('button', { name: 'Mark confirmed' }).click();
-    await waitFor(() => row(one.id).status === 'CONFIRMED', { what: 'confirmed' });
-    await s.page.getByRole('button', { name: 'Mark in progress' }).click();
-    await waitFor(() => row(one.id).status === 'IN_PROGRESS', { what: 'in progress' });
+    // Each click waits for the page to show the last change (its button
+    // gone): a click on the previous version's button would be refused as
+    // changed elsewhere (If-Match), and a loaded machine renders slowly.
+    const mark = async (label, status) => {
+      const button = s.page.getByRole('button', { name: `Mark ${label}` });
+      await button.click();
+      await waitFor(() => row(one.id).status === status, { what: label, timeoutMs: 15000 });
+      await button.waitFor({ state: 'detached', timeout: 15000 });
+    };
+    await mark('confirmed', 'CONFIRMED');
+    await mark('in progress', 'IN_PROGRESS');
     await s.page.getByRole('button', { name: 'Mark completed' }).click();
-    await waitFor(() => row(one.id).status === 'COMPLETED', { what: 'completed' });
+    await waitFor(() => row(one.id).status === 'COMPLETED', { what: 'completed', timeoutMs: 15000 });
     await s.page.getByText('Completed', { exact: true }).first().waitFor();
     await s.page.getByRole('region', { name: 'History' }).getByText(/Status changed/).first().waitFor();
     assert.equal(await s.page.getByRole('button', { name: /^Mark / }).count(), 0, 'nothing after completed');

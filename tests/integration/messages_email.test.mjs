@@ -23,7 +23,7 @@ import { adminSql, killAll, lit, request, sleep, startWorker, waitFor } from './
 import { adminServer, signIn } from './admin_lib.mjs';
 import { AUTH_ENV, freshIp, req, uniqueEmail, createUser } from './auth_lib.mjs';
 import { book, bookingBody, dayAhead, expect, salon } from './booking_lib.mjs';
-import { brand, FROM, PRIMARY, queue, row, smtpServer } from './messages_lib.mjs';
+import { brand, FROM, PRIMARY, queue, row, setAsideQueuedMail, smtpServer } from './messages_lib.mjs';
 
 after(killAll);
 
@@ -36,6 +36,7 @@ describe('e-mail over SMTP', () => {
 
   before(async () => {
     smtp = await smtpServer();
+    setAsideQueuedMail();
     srv = await adminServer({ PUBLIC_BASE_URL: 'http://localhost:8080' });
     worker = await startWorker(env());
   });
@@ -312,13 +313,21 @@ describe('development .eml backend', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mail-'));
     const t = salon();
     brand(t, { name: 'Dev Salon' });
+    setAsideQueuedMail();
     const w = await startWorker({ MAIL_DIR: dir, SMTP_URL: '', SMTP_FROM: FROM });
     try {
       const to = uniqueEmail('eml');
       queue(t, to);
-      const file = await waitFor(() => fs.readdirSync(dir).find((f) => f.endsWith('.eml')),
-        { timeoutMs: 20000, what: '.eml file' });
-      const mail = await simpleParser(fs.readFileSync(path.join(dir, file)));
+      // Its own file (anything queued meanwhile by a test still running
+      // would be written here too).
+      const mine = async () => {
+        for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.eml'))) {
+          const m = await simpleParser(fs.readFileSync(path.join(dir, f)));
+          if (m.to?.value[0]?.address === to) return m;
+        }
+        return null;
+      };
+      const mail = await waitFor(mine, { timeoutMs: 20000, what: '.eml file' });
       assert.equal(mail.from.value[0].name, 'Dev Salon');
       assert.equal(mail.to.value[0].address, to);
       assert.match(mail.subject, /is waiting for a person/);

@@ -72,3 +72,12 @@ export function brand(t, { name, email = 'desk@salon.example' }) {
     UPDATE tenant_profiles SET email = ${lit(email)}, address_line1 = '12 Rue Verte',
       city = 'Springfield' WHERE tenant_id = ${lit(t.id)}`);
 }
+
+// Earlier suites queue mail with no provider configured, and it waits in
+// the outbox; a worker that can send would send all of it first and this
+// suite's messages would wait behind thousands. Set it aside (cancelled)
+// before starting one.
+export function setAsideQueuedMail() {
+  adminSql(`UPDATE notification_outbox SET status = 'cancelled' WHERE status = 'queued';
+    UPDATE platform_outbox SET status = 'cancelled' WHERE status = 'queued'`);
+}

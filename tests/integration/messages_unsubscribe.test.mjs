@@ -16,7 +16,7 @@ import { adminSql, assertErrorBody, killAll, lit, request, startWorker, waitFor 
 import { adminServer, signIn } from './admin_lib.mjs';
 import { uniqueEmail } from './auth_lib.mjs';
 import { CUT, dayAhead, expect, key, salon, staffId } from './booking_lib.mjs';
-import { brand, FROM, queue, row, smtpServer } from './messages_lib.mjs';
+import { brand, FROM, queue, row, setAsideQueuedMail, smtpServer } from './messages_lib.mjs';
 
 after(killAll);
 
@@ -30,6 +30,7 @@ describe('unsubscribing from reminder e-mails', () => {
 
   before(async () => {
     smtp = await smtpServer();
+    setAsideQueuedMail();
     srv = await adminServer({ PUBLIC_BASE_URL: 'http://localhost:8080' });
     worker = await startWorker({ SMTP_URL: smtp.url, SMTP_FROM: FROM, JOB_CONCURRENCY: '2' });
   });
