@@ -83,6 +83,25 @@ describe('sign-in and sessions', () => {
     assertErrorBody(assert, (await login(srv, u.email)).res, 401, 'UNAUTHENTICATED');
   });
 
+  test('a hash made with older argon2id parameters still signs in and is rewritten with today\'s', async () => {
+    // libsodium's INTERACTIVE limits (64 MiB), which this product used
+    // before OWASP's minimum (19 MiB, t=2), for the password below.
+    const old = '$argon2id$v=19$m=65536,t=2,p=1$P6FjaNA1xQOkKxn/Hevxiw$UvARsfm6Stbjd5UzcS+3wqFrHF3H6ThrbGY08rAiIbM';
+    const u = createUser({ tenant: t, role: 'VIEWER' });
+    adminSql(`UPDATE users SET password_hash = ${lit(old)} WHERE id = ${lit(u.id)}`);
+    const wrong = await login(srv, u.email);
+    assert.equal(wrong.status, 401, 'the old hash is of another password');
+    assert.equal(adminSql(`SELECT password_hash FROM users WHERE id = ${lit(u.id)}`), old,
+      'a failed sign-in rewrites nothing');
+    const l = await login(srv, u.email, 'old-params-pass-2026');
+    assert.equal(l.status, 200, l.res.text);
+    const now = adminSql(`SELECT password_hash FROM users WHERE id = ${lit(u.id)}`);
+    assert.match(now, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    assert.equal((await login(srv, u.email, 'old-params-pass-2026')).status, 200);
+    // Today's hashes are left alone.
+    assert.equal(adminSql(`SELECT password_hash FROM users WHERE id = ${lit(u.id)}`), now);
+  });
+
   test('GET /v1/auth/me returns the login shape, CSRF token included', async () => {
     const u = createUser({ tenant: t, role: 'STAFF' });
     const l = await login(srv, u.email);

@@ -107,6 +107,22 @@ test_hash_verifies_only_its_password(void **state)
 }
 
 static void
+test_hashes_with_other_parameters_need_rehash(void **state)
+{
+	/* libsodium's INTERACTIVE limits (64 MiB), used before OWASP's minimum. */
+	static const char old[] = "$argon2id$v=19$m=65536,t=2,p=1$P6FjaNA1xQOkKxn/Hevxiw"
+	    "$UvARsfm6Stbjd5UzcS+3wqFrHF3H6ThrbGY08rAiIbM";
+	char h[128];
+
+	assert_int_equal(auth_password_hash("violet-kettle-harbour", h), ST_OK);
+	assert_non_null(strstr(h, "$m=19456,t=2,p=1$"));
+	assert_false(auth_password_needs_rehash(h));
+	assert_true(auth_password_verify(old, "old-params-pass-2026"));
+	assert_true(auth_password_needs_rehash(old));
+	assert_true(auth_password_needs_rehash("not a hash"));
+}
+
+static void
 test_generated_passwords_pass_the_policy(void **state)
 {
 	char pw[24];
@@ -129,6 +145,7 @@ main(void)
 		cmocka_unit_test(test_the_list_is_sorted_lower_case_and_sizeable),
 		cmocka_unit_test(test_email_local_part_is_refused),
 		cmocka_unit_test(test_hash_verifies_only_its_password),
+		cmocka_unit_test(test_hashes_with_other_parameters_need_rehash),
 		cmocka_unit_test(test_generated_passwords_pass_the_policy),
 	};
 

@@ -79,6 +79,9 @@ void auth_link_parts(const char *base_url, char scheme[8], char port[8]);
 /* argon2id via libsodium; out holds crypto_pwhash_STRBYTES (128) bytes. */
 enum status auth_password_hash(const char *password, char out[128]) MUST_USE;
 bool auth_password_verify(const char *hash, const char *password);
+/* The hash was made with other parameters than today's (or is not one of
+ * ours): rewrite it after the next successful sign-in. */
+bool auth_password_needs_rehash(const char *hash);
 /* Burns the time of one verification: for unknown accounts, so a response
  * time does not tell whether an e-mail address has an account. */
 void auth_password_verify_dummy(const char *password);

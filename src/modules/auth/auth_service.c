@@ -12,6 +12,7 @@
 
 #include "core/addr.h"
 #include "core/cursor.h"
+#include "core/log.h"
 #include "modules/audit/audit.h"
 #include "modules/auth/auth_internal.h"
 #include "modules/auth/auth_store.h"
@@ -254,6 +255,27 @@ session_json(struct db_tx *tx, const char *uid, const char *csrf, const char *ex
 	return ST_OK;
 }
 
+/* A password just proven right, hashed again with today's parameters.
+ * Best effort: the sign-in goes on whatever happens here, and the store
+ * writes only if the hash is still the one verified (a password changed
+ * meanwhile wins). */
+static void
+rehash(struct ctx *c, const char *user_id, const char *old_hash, const char *password)
+{
+	char fresh[crypto_pwhash_STRBYTES];
+	struct db_tx tx;
+	enum status st;
+
+	if (auth_password_hash(password, fresh) != ST_OK)
+		return;
+	if ((st = db_tx_begin_as(&tx, c, NULL)) != ST_OK)
+		return;
+	st = auth_store_password_rehash(&tx, user_id, old_hash, fresh);
+	if (db_tx_end(&tx, st) != ST_OK)
+		log_warn("auth: could not rewrite a password hash with today's parameters");
+	sodium_memzero(fresh, sizeof(fresh));
+}
+
 /* Whose password, and whether a second factor is due: the same work
  * whether or not the address has an account. */
 static enum status
@@ -276,6 +298,8 @@ check_password(struct ctx *c, const struct login_in *in, struct login_row *u)
 		auth_limit_fail(c, in->ip, &AUTH_LIMIT_LOGIN, in->email);
 		return unauthenticated(c, "The e-mail address or the password is wrong.");
 	}
+	if (auth_password_needs_rehash(u->password_hash))
+		rehash(c, u->user_id, u->password_hash, in->password);
 	if (u->totp_enabled && in->totp_code == NULL && in->recovery_code == NULL) {
 		err_detail(c->err, "totp_code", "is required");
 		return unauthenticated(c, "This account uses two-factor authentication: send"

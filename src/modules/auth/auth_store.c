@@ -49,6 +49,14 @@ auth_store_login_lookup(struct db_tx *tx, const char *email, struct login_row *o
 }
 
 enum status
+auth_store_password_rehash(struct db_tx *tx, const char *user_id, const char *old_hash,
+    const char *new_hash)
+{
+	return exec_only(tx, "SELECT auth_password_rehash($1, $2, $3)", 3,
+	    (const char *[]){ user_id, old_hash, new_hash });
+}
+
+enum status
 auth_store_session_resolve(struct db_tx *tx, const unsigned char hash[32], int idle_s,
     struct session_row *out)
 {

@@ -19,6 +19,9 @@ struct login_row {
 };
 enum status auth_store_login_lookup(struct db_tx *tx, const char *email,
     struct login_row *out) MUST_USE;
+/* Replaces the hash only while it is still old_hash. */
+enum status auth_store_password_rehash(struct db_tx *tx, const char *user_id,
+    const char *old_hash, const char *new_hash) MUST_USE;
 
 struct session_row {
 	bool found;
