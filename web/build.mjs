@@ -19,7 +19,7 @@ const ASSETS = path.join(DIST, 'assets');
 
 const common = {
   bundle: true,
-  minify: true,
+  minify: !process.env.NO_MINIFY, // NO_MINIFY=1: readable names in a profile
   target: ['es2020'],
   legalComments: 'none',
   charset: 'utf8',

@@ -12,6 +12,25 @@ function fmt(key: string, o: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   return f;
 }
 
+/** Builds the zone's formatters ahead of need. The first
+ *  Intl.DateTimeFormat of a page loads the browser's locale and zone data:
+ *  about 50 ms of CPU (200 ms with the CPU throttled 4x), which otherwise
+ *  lands in the start page's first render, after the sign-in. Called when
+ *  the main thread is idle anyway (the person is typing a password, or the
+ *  server is answering who is signed in). */
+export function warmFormats(): void {
+  const run = () => {
+    const d = new Date();
+    dayOf(d);
+    time(d.toISOString());
+    longDate(d.toISOString());
+    offsetAt(dayOf(d));
+  };
+  const w = window as Window & { requestIdleCallback?: (f: () => void, o?: { timeout: number }) => number };
+  if (w.requestIdleCallback) w.requestIdleCallback(run, { timeout: 1000 });
+  else setTimeout(run, 0);
+}
+
 /** "15:30" */
 export const time = (iso: string) => fmt('t', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 /** "Tue 9 Dec" */

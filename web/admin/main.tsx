@@ -4,6 +4,7 @@ import { render } from 'preact';
 import { App } from './app';
 import { onUnauthorised } from './api';
 import { preloadStart } from './routes';
+import { warmFormats } from './format';
 import { loadSession, shell, signedOut } from './state';
 
 onUnauthorised(() => signedOut());
@@ -12,6 +13,7 @@ onUnauthorised(() => signedOut());
 if (!shell.signed_out) {
   void loadSession();
   if (location.pathname === shell.base) preloadStart();
+  warmFormats();
 }
 const root = document.getElementById('app');
 if (root) {

@@ -9,6 +9,7 @@ import { api, ApiError } from '../api';
 import { preloadStart, startPath } from '../routes';
 import { loadSession, shell } from '../state';
 import { FormError, TextField, useSubmit } from '../ui';
+import { warmFormats } from '../format';
 
 const base = shell.base;
 
@@ -22,7 +23,10 @@ export function SignIn() {
   const [step, setStep] = useState<'password' | 'totp' | 'recovery'>('password');
   const [code, setCode] = useState('');
   // The form is on screen with its handlers (bench/admin.mjs reads it).
-  useEffect(() => { performance.mark?.('rcp-signin-ready'); }, []);
+  useEffect(() => {
+    performance.mark?.('rcp-signin-ready');
+    warmFormats();
+  }, []);
   const f = useSubmit();
   const { route } = useLocation();
   const reset = new URLSearchParams(location.search).get('reset') === '1';
