@@ -164,12 +164,17 @@ result(struct mail_result *out, enum mail_outcome o, long code, const char *fmt,
  * transient, 5xx permanent); without one, everything we cannot reach or
  * that timed out is transient, and only a URL we cannot use is permanent. */
 static void
-classify(CURLcode rc, long code, struct mail_result *out)
+classify(CURLcode rc, long code, const char *detail, struct mail_result *out)
 {
 	char why[200];
 
-	snprintf(why, sizeof(why), "%s (SMTP %ld)", curl_easy_strerror(rc), code);
-	if (code >= 500 && code < 600)
+	snprintf(why, sizeof(why), "%s (SMTP %ld)", detail[0] ? detail : curl_easy_strerror(rc),
+	    code);
+	/* libcurl words a refused recipient "RCPT failed: <code>" (lib/smtp.c):
+	 * the address itself is refused, not this message or our sender. */
+	if (code >= 500 && code < 600 && strncmp(detail, "RCPT failed", 11) == 0)
+		result(out, MAIL_BOUNCED, code, "%s", why);
+	else if (code >= 500 && code < 600)
 		result(out, MAIL_FAILED, code, "%s", why);
 	else if (code >= 400 && code < 500)
 		result(out, MAIL_RETRY, code, "%s", why);
@@ -206,6 +211,7 @@ smtp_send(const char *url_in, long timeout_ms, const struct mail *m, struct mail
 	struct curl_slist *rcpt = NULL, *hdrs = NULL, *tmp = NULL;
 	const char **h;
 	char *url, *q;
+	char detail[CURL_ERROR_SIZE] = "";
 	bool require_tls = false;
 	long code = 0;
 	CURLcode rc;
@@ -222,6 +228,7 @@ smtp_send(const char *url_in, long timeout_ms, const struct mail *m, struct mail
 		goto out;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(c, CURLOPT_USE_SSL, require_tls ? (long)CURLUSESSL_ALL :
 	    (long)CURLUSESSL_TRY);
@@ -251,7 +258,7 @@ smtp_send(const char *url_in, long timeout_ms, const struct mail *m, struct mail
 	if (rc == CURLE_OK)
 		result(out, MAIL_SENT, code, "%s", "");
 	else
-		classify(rc, code, out);
+		classify(rc, code, detail, out);
 out:
 	curl_mime_free(mime);
 	curl_slist_free_all(rcpt);

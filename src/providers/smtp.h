@@ -29,6 +29,7 @@ enum mail_outcome {
 	MAIL_SENT,	/* the server accepted it */
 	MAIL_RETRY,	/* connection, timeout, 4xx reply: try again later */
 	MAIL_FAILED,	/* 5xx reply or unusable input: never retry */
+	MAIL_BOUNCED,	/* 5xx to RCPT TO: the recipient's server refuses the address */
 };
 
 struct mail_result {

@@ -222,12 +222,50 @@ describe('e-mail over SMTP', () => {
     assert.equal(smtp.seen.get(to), 1, 'never tried again');
   });
 
+  test('a refused address bounces: later mail from that business to it is suppressed until the admin sends the bounced one again', async () => {
+    const t = salon();
+    const to = `bounce-${Date.now()}@example.com`;
+    const first = queue(t, to);
+    const r = await waitFor(() => { const x = row(t, `id = ${lit(first)}`); return x.status === 'bounced' && x; },
+      { timeoutMs: 20000, what: 'status bounced' });
+    assert.equal(r.attempts, 1);
+    assert.match(r.last_error, /RCPT failed: 550/);
+    assert.equal(adminSql(`SELECT count(*) FROM email_bounces WHERE tenant_id = ${lit(t.id)}
+      AND email = ${lit(to.toUpperCase())}`), '1', 'listed, whatever the case');
+    await sleep(2500);
+    assert.equal(smtp.rcpt.get(to), 1, 'never tried again');
+
+    // The next message to that address is not even tried.
+    const second = queue(t, to, 'ai.handoff', { customer_name: 'Yan', channel: 'web' });
+    const s2 = await waitFor(() => { const x = row(t, `id = ${lit(second)}`); return x.status === 'suppressed' && x; },
+      { timeoutMs: 20000, what: 'status suppressed' });
+    assert.match(s2.last_error, /bounced before/);
+    assert.equal(smtp.rcpt.get(to), 1);
+
+    // Another business's mail to the same address is still tried.
+    const other = salon();
+    const theirs = queue(other, to);
+    await waitFor(() => row(other, `id = ${lit(theirs)}`).status === 'bounced', { timeoutMs: 20000, what: 'other bounced' });
+    assert.equal(smtp.rcpt.get(to), 2);
+
+    // Send again: the address comes off the list and the message is tried.
+    const owner = await signIn(srv, t, 'OWNER');
+    const list = await owner.get('/v1/admin/messages?status=bounced');
+    assert.equal(list.status, 200);
+    assert.ok(list.json.items.some((m) => m.id === first && m.status === 'bounced'));
+    const again = await owner.post(`/v1/admin/messages/${first}/retry`, {});
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.json.status, 'queued');
+    await waitFor(() => smtp.rcpt.get(to) === 3, { timeoutMs: 20000, what: 'tried again' });
+    await waitFor(() => row(t, `id = ${lit(first)}`).status === 'bounced', { timeoutMs: 20000, what: 'bounced again' });
+  });
+
   test('repeated 4xx: dead after the maximum attempts, then the admin retries it', async () => {
     const t = salon();
     const to = `t451-${Date.now()}@example.com`;
     const id = queue(t, to);
     const r = await waitFor(() => { const x = row(t, `recipient = ${lit(to)}`); return x.status === 'dead' && x; },
-      { timeoutMs: 25000, what: 'status dead' });
+      { timeoutMs: 45000, what: 'status dead' });
     assert.equal(r.attempts, 3);
     assert.match(r.last_error, /451/);
     await sleep(2500);

@@ -12,15 +12,24 @@ export const PRIMARY = '#a31f6b';
 // The SMTP server. Per recipient local part: "t451x<n>-…" answers 451 to
 // the first n deliveries, "t451-…" always 451, "p550-…" always 550,
 // "hang-…" never answers the data (a provider that accepted it while we
-// crashed). Everything else is accepted; got[] holds the parsed mail.
+// crashed), "bounce-…" refuses the address itself (550 5.1.1 to RCPT TO;
+// rcpt counts those). Everything else is accepted; got[] holds the parsed mail.
 export function smtpServer() {
   const got = [];
   const seen = new Map();
+  const rcpt = new Map();
   const hang = { on: true };
   const srv = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, session, cb) {
+      rcpt.set(address.address, (rcpt.get(address.address) ?? 0) + 1);
+      if (!address.address.startsWith('bounce-')) return cb();
+      const e = new Error('5.1.1 The email account that you tried to reach does not exist');
+      e.responseCode = 550;
+      return cb(e);
+    },
     onData(stream, session, cb) {
       const chunks = [];
       stream.on('data', (c) => chunks.push(c));
@@ -46,7 +55,7 @@ export function smtpServer() {
     },
   });
   return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({
-    srv, got, seen, hang, url: `smtp://127.0.0.1:${srv.server.address().port}`,
+    srv, got, seen, rcpt, hang, url: `smtp://127.0.0.1:${srv.server.address().port}`,
     mailTo: (to) => got.filter((g) => g.to === to && g.mail).map((g) => g.mail),
   })));
 }

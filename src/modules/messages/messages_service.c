@@ -140,7 +140,7 @@ messages_backoff_s(const struct config *cfg, int attempt)
 }
 
 struct outcome {
-	const char *status;	/* sent, failed, suppressed, queued (retry), dead */
+	const char *status;	/* sent, failed, bounced, suppressed, queued (retry), dead */
 	const char *provider_id;
 	int segments;
 	const char *why;
@@ -227,6 +227,10 @@ send_email(struct ctx *c, const struct msg_row *row, const struct msg_brand *b,
 		o->status = "failed";
 		o->why = arena_strdup(c->arena, res.why);
 		break;
+	case MAIL_BOUNCED:
+		o->status = "bounced";
+		o->why = arena_strdup(c->arena, res.why);
+		break;
 	case MAIL_RETRY:
 		retry_or_dead(cfg, row, arena_strdup(c->arena, res.why), o);
 		break;
@@ -275,31 +279,33 @@ decref(void *p)
 	json_decref(p);
 }
 
-/* A reminder e-mail: suppressed when the customer unsubscribed from this
- * business's reminders (o->status set), else given its unsubscribe link. */
+/* A tenant's e-mail: suppressed when the address bounced before or, for a
+ * reminder, when the customer unsubscribed from this business's reminders
+ * (o->status set); else a reminder gets its unsubscribe link. */
 static enum status
-reminder_gate(struct ctx *c, const struct msg_row *row, const struct msg_brand *b,
+email_gate(struct ctx *c, const struct msg_row *row, const struct msg_brand *b,
     json_t *payload, struct outcome *o)
 {
+	enum msg_block block = MSG_BLOCK_NONE;
 	struct db_tx tx;
-	bool out = false;
 	const char *url;
 	enum status st;
 
-	if (row->tenant_id == NULL || strcmp(row->channel, "email") != 0 ||
-	    !msg_stoppable(row->template_name) || payload == NULL)
+	if (row->tenant_id == NULL || strcmp(row->channel, "email") != 0)
 		return ST_OK;
 	if ((st = db_tx_begin(&tx, c)) != ST_OK)
 		return st;
-	st = messages_store_opted_out(&tx, row->template_name, row->recipient, &out);
+	st = messages_store_email_block(&tx, row->template_name, row->recipient, &block);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
-	if (out) {
+	if (block != MSG_BLOCK_NONE) {
 		o->status = "suppressed";
-		o->why = "the customer unsubscribed from reminder e-mails";
+		o->why = block == MSG_BLOCK_BOUNCED ? "the address bounced before (Send again on"
+		    " the bounced message once it is corrected)" :
+		    "the customer unsubscribed from reminder e-mails";
 		return ST_OK;
 	}
-	if (b->portal_base != NULL &&
+	if (msg_stoppable(row->template_name) && payload != NULL && b->portal_base != NULL &&
 	    (url = messages_unsubscribe_url(c, b->portal_base, row->id)) != NULL)
 		json_object_set_new(payload, "unsubscribe_url", json_string(url));
 	return ST_OK;
@@ -326,9 +332,9 @@ deliver(struct ctx *parent, const struct msg_row *row)
 		arena_defer(c.arena, decref, payload);
 	if ((st = messages_brand(&c, row->tenant_id, &b)) != ST_OK) {
 		retry_or_dead(c.cfg, row, "cannot read the sender's brand", &o);
-	} else if ((st = reminder_gate(&c, row, &b, payload, &o)) != ST_OK || o.status != NULL) {
+	} else if ((st = email_gate(&c, row, &b, payload, &o)) != ST_OK || o.status != NULL) {
 		if (st != ST_OK)
-			retry_or_dead(c.cfg, row, "cannot read the customer's e-mail opt-out", &o);
+			retry_or_dead(c.cfg, row, "cannot read the address's bounce and opt-out", &o);
 	} else if (msg_render(c.arena, &b, row->template_name, payload, (int64_t)time(NULL),
 	    &r) != ST_OK) {
 		o.status = "failed";

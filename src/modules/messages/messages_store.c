@@ -169,7 +169,13 @@ messages_store_list(struct db_tx *tx, const struct msg_filter *f, json_t **items
 enum status
 messages_store_retry(struct db_tx *tx, const char *id, json_t **out, bool *found)
 {
-	PGresult *res = db_exec(tx, "UPDATE notification_outbox SET status = 'queued',"
+	/* Sending a bounced message again means someone checked the address:
+	 * it comes off the bounce list (0026) in the same statement. */
+	PGresult *res = db_exec(tx, "WITH unlisted AS (DELETE FROM email_bounces b"
+	    "   USING notification_outbox n WHERE n.tenant_id = app_tenant() AND n.id = $1::uuid"
+	    "   AND n.status = 'bounced' AND b.tenant_id = n.tenant_id"
+	    "   AND b.email = n.recipient::citext)"
+	    " UPDATE notification_outbox SET status = 'queued',"
 	    " attempts = 0, next_attempt_at = now(), last_error = NULL"
 	    " WHERE tenant_id = app_tenant() AND id = $1::uuid"
 	    " AND status IN ('failed', 'dead', 'bounced', 'sending') RETURNING " MSG_JSON, 1,
@@ -229,12 +235,21 @@ messages_store_unsubscribe(struct db_tx *tx, const char *message_id, const char 
 }
 
 enum status
-messages_store_opted_out(struct db_tx *tx, const char *template_name, const char *email,
-    bool *out)
+messages_store_email_block(struct db_tx *tx, const char *template_name, const char *email,
+    enum msg_block *out)
 {
 	PGresult *res;
+	bool found;
+	enum status st;
 
-	return db_one(tx, "SELECT 1 FROM email_optouts WHERE tenant_id = app_tenant()"
-	    " AND email = $2::citext AND $1 IN " STOPPABLE, 2,
-	    (const char *[]){ template_name, email }, &res, out);
+	*out = MSG_BLOCK_NONE;
+	st = db_one(tx, "SELECT CASE WHEN EXISTS (SELECT 1 FROM email_bounces"
+	    "   WHERE tenant_id = app_tenant() AND email = $2::citext) THEN 'b'"
+	    " WHEN $1 IN " STOPPABLE " AND EXISTS (SELECT 1 FROM email_optouts"
+	    "   WHERE tenant_id = app_tenant() AND email = $2::citext) THEN 'u' ELSE '' END", 2,
+	    (const char *[]){ template_name, email }, &res, &found);
+	if (st == ST_OK && found)
+		*out = db_val(res, 0, 0)[0] == 'b' ? MSG_BLOCK_BOUNCED :
+		    db_val(res, 0, 0)[0] == 'u' ? MSG_BLOCK_UNSUBSCRIBED : MSG_BLOCK_NONE;
+	return st;
 }

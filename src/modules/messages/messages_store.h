@@ -45,8 +45,8 @@ enum status messages_store_tenant(struct db_tx *tx, struct msg_tenant *out) MUST
 /* One page of the tenant's messages as JSON objects (limit + 1 rows read). */
 enum status messages_store_list(struct db_tx *tx, const struct msg_filter *f, json_t **items,
     const char **next_ts, const char **next_id) MUST_USE;
-/* Back to queued, due now, attempts reset; *found false if no such row
- * in failed/dead/bounced/sending. */
+/* Back to queued, due now, attempts reset (a bounced one's address off the
+ * bounce list); *found false if no such row in failed/dead/bounced/sending. */
 enum status messages_store_retry(struct db_tx *tx, const char *id, json_t **out,
     bool *found) MUST_USE;
 
@@ -55,10 +55,12 @@ enum status messages_store_retry(struct db_tx *tx, const char *id, json_t **out,
  * *found false when the tenant has no such e-mail message. */
 enum status messages_store_unsubscribe(struct db_tx *tx, const char *message_id,
     const char *source, bool *found) MUST_USE;
-/* Whether a message of this template to this address is one the customer
- * stopped (reminders only). */
-enum status messages_store_opted_out(struct db_tx *tx, const char *template_name,
-    const char *email, bool *out) MUST_USE;
+/* Why a tenant's e-mail of this template to this address must not go: the
+ * address bounced before (any template), or the customer stopped the
+ * business's reminders (reminders only). */
+enum msg_block { MSG_BLOCK_NONE, MSG_BLOCK_BOUNCED, MSG_BLOCK_UNSUBSCRIBED };
+enum status messages_store_email_block(struct db_tx *tx, const char *template_name,
+    const char *email, enum msg_block *out) MUST_USE;
 
 /* One more send job now (platform), once per key. */
 enum status messages_store_continue(struct db_tx *tx, const char *key) MUST_USE;
