@@ -45,9 +45,9 @@ const STATUS_WORDS: Record<string, [string, string]> = {
   sent: ['Sent', 'ok'],
   delivered: ['Delivered', 'ok'],
   failed: ['Failed', 'alert'],
-  bounced: ['Bounced', 'alert'],
+  bounced: ['Bounced: the address was refused', 'alert'],
   dead: ['Gave up after retries', 'alert'],
-  suppressed: ['Not sent (opted out or not allowed)', ''],
+  suppressed: ['Not sent (opted out, bounced before, or not allowed)', ''],
   cancelled: ['Cancelled', ''],
 };
 const RETRYABLE = new Set(['failed', 'dead', 'bounced', 'sending']);
@@ -55,6 +55,7 @@ const RETRYABLE = new Set(['failed', 'dead', 'bounced', 'sending']);
 const STATUSES = [
   { value: '', label: 'All' },
   { value: 'failed', label: 'Failed and dead' },
+  { value: 'bounced', label: 'Bounced' },
   { value: 'queued', label: 'Waiting to send' },
   { value: 'sent', label: 'Sent' },
 ];
