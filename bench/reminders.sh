@@ -9,8 +9,13 @@
 # (batches of 20,000) and the table gets: rows planned, the time, rows/s,
 # and microseconds of database time per row (flat = the work per row does
 # not grow with the backlog); then the same run again (nothing left to
-# plan: the steady per-minute cost). Last, a real `worker` plans the
-# 100,000 by its periodic job and its peak RSS is reported.
+# plan: the steady per-minute cost). Then a real `worker` plans the
+# 100,000 by its periodic job and its peak RSS is reported. Last, the
+# sender: those 100,000 reminders are made due now and a worker sends them
+# to a local SMTP server that accepts everything (bench/smtp_sink.mjs); the
+# table gets messages/s overall and for each fifth of the backlog (flat =
+# the claim and the record per message do not grow with the backlog still
+# queued), and the sending worker's peak RSS.
 
 REMINDERS_BENCH_SIZES=(10000 50000 100000)
 
@@ -63,6 +68,57 @@ bench_reminders() {
     rss="$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$w_pid/status" 2>/dev/null || echo '?')"
     stop_pid "$w_pid" 15 || true
     BENCH_ROWS+=("| reminders: worker plans 100,000 (periodic job) | $planned rows in $(( ($(date +%s%N) - start) / 1000000 )) ms | - | - | worker peak RSS ${rss} MiB | - |")
+    _reminders_send "$planned"
+}
+
+# The sender drains the planned reminders through SMTP.
+_reminders_send() {	# PLANNED
+    local sink_pid w_pid port start now sent total=$1 slice next rates="" last_t last_n rss
+    local out=var/bench-sink.out
+    ((total > 0)) || return 0
+    node bench/smtp_sink.mjs >"$out" 2>>var/bench-worker.log &
+    sink_pid=$!
+    for _ in $(seq 1 50); do port="$(head -1 "$out" 2>/dev/null)"; [[ -n "$port" ]] && break; sleep 0.1; done
+    if [[ -z "$port" ]]; then
+        stop_pid "$sink_pid" 15 || true
+        BENCH_WARNINGS+=("reminders: the SMTP sink did not start; sender skipped")
+        return 0
+    fi
+    # Only these reminders: mail other scenarios queued with no provider
+    # (thousands of booking confirmations) is set aside, not measured.
+    psql "$DATABASE_OWNER_URL" -X -q -c "UPDATE notification_outbox SET status = 'cancelled'
+        WHERE status = 'queued' AND NOT (template = 'booking.reminder'
+        AND recipient LIKE '%@bench-rmd.test');
+        UPDATE platform_outbox SET status = 'cancelled' WHERE status = 'queued';
+        UPDATE notification_outbox SET next_attempt_at = now()
+        WHERE template = 'booking.reminder' AND recipient LIKE '%@bench-rmd.test' AND status = 'queued'" >/dev/null
+    SMTP_URL="smtp://127.0.0.1:$port" SMTP_FROM=bench@bench-rmd.test \
+        "$BUILD/receptionist" worker >>var/bench-worker.log 2>&1 &
+    w_pid=$!
+    start=$(date +%s%N)
+    slice=$((total / 5))
+    next=$slice
+    last_t=$start
+    last_n=0
+    sent=0
+    for _ in $(seq 1 1800); do
+        sent="$(psql "$DATABASE_OWNER_URL" -X -Atqc "SELECT count(*) FROM notification_outbox
+            WHERE template = 'booking.reminder' AND recipient LIKE '%@bench-rmd.test'
+            AND status = 'sent'" 2>/dev/null || echo 0)"
+        now=$(date +%s%N)
+        if ((sent >= next)); then
+            rates+="$(awk -v n=$((sent - last_n)) -v ns=$((now - last_t)) 'BEGIN { printf "%.0f", n * 1e9 / ns }') "
+            last_t=$now
+            last_n=$sent
+            next=$((next + slice))
+        fi
+        ((sent >= total)) && break
+        sleep 0.5
+    done
+    rss="$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$w_pid/status" 2>/dev/null || echo '?')"
+    stop_pid "$w_pid" 15 || true
+    stop_pid "$sink_pid" 15 || true
+    BENCH_ROWS+=("| reminders: worker sends $total through SMTP | $sent sent in $(( (now - start) / 1000000 )) ms | $(awk -v n="$sent" -v ns=$((now - start)) 'BEGIN { printf "%.0f msg/s", n * 1e9 / ns }') | per fifth of the backlog: ${rates% } msg/s | worker peak RSS ${rss} MiB | - |")
 }
 
 BENCH_SCENARIOS+=(bench_reminders)

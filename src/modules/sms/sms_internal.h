@@ -83,10 +83,8 @@ enum status sms_store_usage_release(struct db_tx *tx, int segments) MUST_USE;
 enum status sms_store_usage_set(struct db_tx *tx, long sent) MUST_USE;
 enum status sms_store_usage_get(struct db_tx *tx, long *sent, long *segments,
     const char **month) MUST_USE;
-/* Queues the owner's "SMS allowance reached" e-mail, once per month
- * (notification_outbox's dedupe key); no owner: nothing. */
-enum status sms_store_limit_notice(struct db_tx *tx, const char *month, long limit,
-    bool *queued) MUST_USE;
+/* The first owner's e-mail address; NULL when the business has no owner. */
+enum status sms_store_owner_email(struct db_tx *tx, const char **email) MUST_USE;
 
 /* Cross-tenant (SECURITY DEFINER): the tenant whose inbound number this is. */
 enum status sms_store_tenant_by_number(struct db_tx *tx, const char *number,

@@ -14,6 +14,7 @@
 #include "modules/audit/audit.h"
 #include "modules/auth/auth.h"
 #include "modules/billing/billing.h"
+#include "modules/messages/messages.h"
 #include "modules/sms/sms_internal.h"
 #include "providers/twilio.h"
 
@@ -104,6 +105,25 @@ log_outcome(const struct ctx *ctx, const char *outcome, const char *why)
 	    ctx->request_id, "tenant_id", ctx->tenant.id, "outcome", outcome, "why", why));
 }
 
+/* The owner hears once a month that texts have stopped: the message's
+ * dedupe key is the month. No owner: nobody to tell. */
+static enum status
+limit_notice(struct db_tx *tx, const char *month, long limit)
+{
+	const char *owner = NULL;
+	struct message_new m = { MESSAGE_EMAIL, NULL, "sms.limit_reached", NULL, NULL, NULL, 0 };
+	enum status st;
+
+	if ((st = sms_store_owner_email(tx, &owner)) != ST_OK || owner == NULL)
+		return st;
+	m.recipient = owner;
+	m.payload = json_pack("{s:s, s:I}", "month", month, "limit", (json_int_t)limit);
+	m.dedupe_key = arena_printf(tx->arena, "sms.limit_reached:%s", month);
+	st = m.payload != NULL ? messages_queue(tx, &m) : ST_INTERNAL;
+	json_decref(m.payload);
+	return st;
+}
+
 /* The first transaction: whether and how the text goes. *decided is set
  * when the outcome is already known (no provider call). */
 static enum status
@@ -112,7 +132,7 @@ deliver_decide(struct ctx *ctx, const char *to, int segments, struct twilio_acco
 {
 	struct sms_settings_row row;
 	const char *plan = NULL, *month = NULL;
-	bool configured = false, opted = false, ok = false, queued = false;
+	bool configured = false, opted = false, ok = false;
 	long limit;
 	struct db_tx tx;
 	enum status st;
@@ -143,7 +163,7 @@ deliver_decide(struct ctx *ctx, const char *to, int segments, struct twilio_acco
 		out->outcome = SMS_SUPPRESSED;
 		out->why = arena_printf(ctx->arena, "the plan's %ld texts for %s are used up",
 		    limit, month);
-		st = sms_store_limit_notice(&tx, month, limit, &queued);
+		st = limit_notice(&tx, month, limit);
 		goto out;
 	}
 	*decided = false;

@@ -167,24 +167,10 @@ sms_store_usage_get(struct db_tx *tx, long *sent, long *segments, const char **m
 }
 
 enum status
-sms_store_limit_notice(struct db_tx *tx, const char *month, long limit, bool *queued)
+sms_store_owner_email(struct db_tx *tx, const char **email)
 {
-	char lim[24];
-	const char *p[2] = { month, lim };
-	long rows = 0;
-	enum status st;
-
-	snprintf(lim, sizeof(lim), "%ld", limit);
-	st = exec(tx, "INSERT INTO notification_outbox (tenant_id, channel, recipient, template,"
-	    " payload, dedupe_key)"
-	    " SELECT app_tenant(), 'email', m.email, 'sms.limit_reached',"
-	    "  jsonb_build_object('month', $1::text, 'limit', $2::bigint),"
-	    "  'sms.limit_reached:' || $1::text"
-	    " FROM auth_tenant_members(NULL, NULL, 101, NULL) m WHERE m.role = 'OWNER'"
-	    " ORDER BY m.created_at LIMIT 1"
-	    " ON CONFLICT (tenant_id, dedupe_key) DO NOTHING", 2, p, &rows);
-	*queued = rows > 0;
-	return st;
+	return db_scalar(tx, "SELECT m.email::text FROM auth_tenant_members(NULL, NULL, 101, NULL) m"
+	    " WHERE m.role = 'OWNER' ORDER BY m.created_at LIMIT 1", 0, NULL, email);
 }
 
 /* Webhooks -------------------------------------------------------------------- */
