@@ -98,22 +98,28 @@ function DayBlocks({ day, list, start, view, canMove }: {
   day: string; list: Block[]; start: number; view: 'day' | 'week'; canMove: boolean;
 }) {
   const ref = useRef<HTMLDivElement>(null);
+  const drawn = useRef('');
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     let h = '';
+    const css: string[] = [];
     for (const bl of list) {
       const text = view === 'day' ? `${bl.text}\n${bl.sub}` : bl.text;
       h += `<button type="button" class="blk s-${bl.b.status.toLowerCase()}" data-booking="${bl.b.id}"`
         + ` draggable="${canMove && movable(bl.b)}" aria-label="${esc(bl.label)}">${esc(text)}</button>`;
+      css.push(`top:${(bl.top - start) * PX}px;height:${bl.height * PX}px;`
+        + `left:calc(${bl.lane} * 100% / var(--lanes));--c:${bl.color}`);
     }
+    // A live update often brings the day back unchanged: keep the same
+    // elements then, so a block being dragged or holding the keyboard
+    // focus is not swapped out from under the person using it.
+    const key = h + css.join('|');
+    if (key === drawn.current) return;
+    drawn.current = key;
     el.innerHTML = h;
     const kids = el.children;
-    for (let i = 0; i < list.length; i++) {
-      const bl = list[i];
-      (kids[i] as HTMLElement).style.cssText = `top:${(bl.top - start) * PX}px;height:${bl.height * PX}px;`
-        + `left:calc(${bl.lane} * 100% / var(--lanes));--c:${bl.color}`;
-    }
+    for (let i = 0; i < css.length; i++) (kids[i] as HTMLElement).style.cssText = css[i];
   }, [list, start, view, canMove]);
   return <div ref={ref} class="cal-day" data-day={day} aria-label={shortDate(`${day}T12:00:00Z`)} role="group" />;
 }
