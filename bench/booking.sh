@@ -33,6 +33,30 @@ _booking_pg_ticks() {
     echo "$t"
 }
 
+# Where the database's time goes (scripts/bench starts the cluster with
+# DB_STATS=1): _booking_stmts_reset before a phase, _booking_stmts_report
+# after it writes every statement's time per request to FILE (nested ones,
+# inside functions and triggers, included) and puts the top three in a row.
+_booking_su() { scripts/db url "$PG_DIR" "$PG_PORT" "$DB_NAME" postgres; }
+_booking_stmts_reset() {
+    psql "$(_booking_su)" -X -Atqc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+        -c "SELECT pg_stat_statements_reset()" >/dev/null 2>&1
+}
+_booking_stmts_report() {
+    local label="$1" n="$2" file="$3" top
+    ((n > 0)) || return 0
+    psql "$(_booking_su)" -X -Atq -F ' | ' -o "$file" -c "
+        SELECT round((total_exec_time / $n)::numeric, 3) AS ms_per_request,
+               round((calls::numeric / $n), 2) AS calls_per_request,
+               toplevel, regexp_replace(left(query, 160), '\s+', ' ', 'g')
+        FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        ORDER BY total_exec_time DESC LIMIT 40" 2>/dev/null || return 0
+    top="$(awk -F ' [|] ' 'NR <= 3 { printf "%s%s ms %s", (NR > 1 ? "; " : ""), $1, substr($4, 1, 48) }' "$file" |
+        tr '|' '/')"
+    BENCH_ROWS+=("| $label: PostgreSQL time per request by statement, top 3 (all in $file): ${top:-?} | - | - | - | - | - |")
+}
+
 # "serve X ms + PostgreSQL Y ms" per request between two samples.
 _booking_cpu_row() {
     local label="$1" s0="$2" s1="$3" p0="$4" p1="$5" n="$6"
@@ -143,12 +167,14 @@ bench_booking() {
     sv=(BENCH_BOOKING_SLOTS="$slots" BENCH_BOOKING_HOST="$host" BENCH_BOOKING_THREADS=2
         BENCH_BOOKING_SERVICE="$BOOKING_BENCH_CUT" BENCH_BOOKING_RUN="$(date +%s)")
     export "${sv[@]}"
+    _booking_stmts_reset
     s0="$(_booking_ticks "$pid")"
     p0="$(_booking_pg_ticks)"
     _booking_wrk "POST /v1/public/bookings, distinct slots, 32 conns" "$pid" \
         -t2 -c32 -d10s --latency -s bench/booking_create.lua "$url"
     _booking_cpu_row "bookings" "$s0" "$(_booking_ticks "$pid")" "$p0" "$(_booking_pg_ticks)" \
         "$(_booking_wrk_requests)"
+    _booking_stmts_report bookings "$(_booking_wrk_requests)" var/bench-booking-statements.txt
     unset BENCH_BOOKING_SLOTS BENCH_BOOKING_HOST BENCH_BOOKING_THREADS BENCH_BOOKING_SERVICE \
         BENCH_BOOKING_RUN
     tail -n +"$((mark + 1))" "$log" >"$log.book"

@@ -77,6 +77,21 @@ PGresult *db_exec(struct db_tx *tx, const char *sql, int nparams,
     const char *const *params);
 enum status db_status(const struct db_tx *tx) MUST_USE;
 
+/* Several statements that do not depend on each other's answers, sent in
+ * one round trip (libpq pipeline mode) inside the open transaction, each
+ * through the connection's prepared statements like db_exec. out[i] is
+ * q[i]'s result, owned by the arena. A failure fails the transaction, as
+ * db_exec's does. */
+#define DB_PIPELINE_MAX 16
+struct db_query {
+	const char *sql;
+	int nparams;
+	const char *const *params;
+	int binary;		/* 1: results in binary format */
+};
+enum status db_pipeline(struct db_tx *tx, const struct db_query *q, size_t n,
+    PGresult **out) MUST_USE;
+
 /* A statement that returns at most one row of interest: *res is the
  * result, *found whether it has a row. */
 enum status db_one(struct db_tx *tx, const char *sql, int nparams, const char *const *params,

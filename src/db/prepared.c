@@ -83,35 +83,56 @@ db_stmts_count(const struct db_stmts *c)
 	return c ? c->n : 0;
 }
 
-PGresult *
-db_stmts_exec(struct db_stmts *c, PGconn *pg, const char *sql, int nparams,
-    const char *const *params)
+bool
+db_stmts_prepare(struct db_stmts *c, PGconn *pg, const char *sql, int nparams,
+    const char **name, PGresult **failed)
 {
 	uint64_t h;
 	size_t i;
 	PGresult *res;
 
+	*name = NULL;
+	*failed = NULL;
 	if (c == NULL || !preparable(sql))
-		return PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
+		return true;
 	h = hash_sql(sql);
 	for (i = h % SLOTS; c->slots[i].sql != NULL; i = (i + 1) % SLOTS)
-		if (c->slots[i].hash == h && strcmp(c->slots[i].sql, sql) == 0)
-			return PQexecPrepared(pg, c->slots[i].name, nparams, params, NULL, NULL, 0);
+		if (c->slots[i].hash == h && strcmp(c->slots[i].sql, sql) == 0) {
+			*name = c->slots[i].name;
+			return true;
+		}
 	if (c->n >= DB_STMTS_MAX)
-		return PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
+		return true;
 
 	/* First time on this connection. A statement that does not parse
 	 * fails here with the error the execution would have given (and,
 	 * inside a transaction, aborts it the same way): that result is the
-	 * caller's answer. */
+	 * caller's answer. Nothing is kept, so the slot stays free. */
 	snprintf(c->slots[i].name, sizeof(c->slots[i].name), "s%zu", c->n);
 	res = PQprepare(pg, c->slots[i].name, sql, nparams, NULL);
-	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
-		return res;
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		*failed = res;
+		return false;
+	}
 	PQclear(res);
 	if ((c->slots[i].sql = strdup(sql)) == NULL)
 		abort();
 	c->slots[i].hash = h;
 	c->n++;
-	return PQexecPrepared(pg, c->slots[i].name, nparams, params, NULL, NULL, 0);
+	*name = c->slots[i].name;
+	return true;
+}
+
+PGresult *
+db_stmts_exec(struct db_stmts *c, PGconn *pg, const char *sql, int nparams,
+    const char *const *params)
+{
+	const char *name;
+	PGresult *failed;
+
+	if (!db_stmts_prepare(c, pg, sql, nparams, &name, &failed))
+		return failed;
+	if (name == NULL)
+		return PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
+	return PQexecPrepared(pg, name, nparams, params, NULL, NULL, 0);
 }

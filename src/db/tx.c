@@ -138,6 +138,87 @@ db_exec(struct db_tx *tx, const char *sql, int nparams, const char *const *param
 }
 
 enum status
+db_pipeline(struct db_tx *tx, const struct db_query *q, size_t n, PGresult **out)
+{
+	const char *names[DB_PIPELINE_MAX];
+	PGconn *pg;
+	PGresult *res = NULL;
+	bool ok = true;
+
+	if (tx->conn == NULL || tx->failed != ST_OK)
+		return db_status(tx);
+	if (n > DB_PIPELINE_MAX) {
+		fail(tx, NULL, "(pipeline too long)");
+		return db_status(tx);
+	}
+	pg = db_conn_pg(tx->conn);
+	/* A preparation must be answered before the statement can be sent by
+	 * name, so the statements this connection has not seen yet are
+	 * prepared before pipeline mode (once per connection). */
+	for (size_t i = 0; i < n; i++)
+		if (!db_stmts_prepare(db_conn_stmts(tx->conn), pg, q[i].sql, q[i].nparams,
+		    &names[i], &res)) {
+			fail(tx, res, q[i].sql);
+			PQclear(res);
+			return db_status(tx);
+		}
+	if (PQenterPipelineMode(pg) != 1) {
+		fail(tx, NULL, "(enter pipeline mode)");
+		return db_status(tx);
+	}
+	for (size_t i = 0; i < n && ok; i++) {
+		int sent = names[i] != NULL ?
+		    PQsendQueryPrepared(pg, names[i], q[i].nparams, q[i].params, NULL, NULL,
+			q[i].binary) :
+		    PQsendQueryParams(pg, q[i].sql, q[i].nparams, NULL, q[i].params, NULL, NULL,
+			q[i].binary);
+
+		if (sent != 1) {
+			fail(tx, NULL, q[i].sql);
+			ok = false;
+		}
+	}
+	if (PQpipelineSync(pg) != 1 && ok) {
+		fail(tx, NULL, "(pipeline sync)");
+		ok = false;
+	}
+	/* Every query answers a result and then NULL; the sync answers last.
+	 * After a failure the rest answer PIPELINE_ABORTED: the first error
+	 * is the one that counts. */
+	for (size_t i = 0; i < n; i++) {
+		out[i] = NULL;
+		while ((res = PQgetResult(pg)) != NULL) {
+			ExecStatusType es = PQresultStatus(res);
+
+			if (es == PGRES_TUPLES_OK || es == PGRES_COMMAND_OK) {
+				arena_defer(tx->arena, pq_clear, res);
+				out[i] = res;
+				continue;
+			}
+			if (es != PGRES_PIPELINE_ABORTED && ok) {
+				fail(tx, res, q[i].sql);
+				ok = false;
+			}
+			PQclear(res);
+		}
+		if (out[i] == NULL && ok) {
+			fail(tx, NULL, q[i].sql);
+			ok = false;
+		}
+	}
+	while ((res = PQgetResult(pg)) != NULL) {
+		ExecStatusType es = PQresultStatus(res);
+
+		PQclear(res);
+		if (es == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	if (PQexitPipelineMode(pg) != 1 && ok)
+		fail(tx, NULL, "(exit pipeline mode)");
+	return tx->failed != ST_OK ? tx->failed : ST_OK;
+}
+
+enum status
 db_status(const struct db_tx *tx)
 {
 	return tx->failed != ST_OK ? tx->failed : ST_INTERNAL;

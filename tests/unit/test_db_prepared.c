@@ -129,6 +129,33 @@ test_errors_are_the_executions(void **state)
 	assert_string_equal(v, "4");
 }
 
+/* What a pipeline uses: prepare now, send by name later. */
+static void
+test_prepare_for_a_pipeline(void **state)
+{
+	const char *name, *again;
+	PGresult *failed;
+	size_t before = db_stmts_count(stmts);
+
+	(void)state;
+	assert_true(db_stmts_prepare(stmts, pg, "SELECT $1::int * 2", 1, &name, &failed));
+	assert_non_null(name);
+	assert_null(failed);
+	assert_int_equal(db_stmts_count(stmts), before + 1);
+	assert_true(db_stmts_prepare(stmts, pg, "SELECT $1::int * 2", 1, &again, &failed));
+	assert_string_equal(again, name);
+	assert_int_equal(db_stmts_count(stmts), before + 1);
+	/* Utility statements: nothing to prepare, run them as text. */
+	assert_true(db_stmts_prepare(stmts, pg, "BEGIN", 0, &name, &failed));
+	assert_null(name);
+	/* A failed preparation answers the execution's error and keeps nothing. */
+	assert_false(db_stmts_prepare(stmts, pg, "SELECT nope_at_all", 0, &name, &failed));
+	assert_non_null(failed);
+	assert_string_equal(PQresultErrorField(failed, PG_DIAG_SQLSTATE), "42703");
+	PQclear(failed);
+	assert_int_equal(db_stmts_count(stmts), before + 1);
+}
+
 static void
 test_cap(void **state)
 {
@@ -175,6 +202,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prepares_once_per_text),
 		cmocka_unit_test(test_errors_are_the_executions),
+		cmocka_unit_test(test_prepare_for_a_pipeline),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_off),
 	};

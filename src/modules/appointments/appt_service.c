@@ -292,9 +292,12 @@ static enum status
 enqueue_followups(struct db_tx *tx, const char *booking_id, int version, const char *event)
 {
 	json_t *sync = NULL, *notify = NULL;
+	bool created = event != NULL && strcmp(event, "confirmed") == 0;
 	enum status st;
 
-	if ((st = reminders_booking_changed(tx, booking_id)) != ST_OK)
+	/* Only a change can leave reminders behind: a new booking has none
+	 * queued yet (this was 1 ms of each booking's database time). */
+	if (!created && (st = reminders_booking_changed(tx, booking_id)) != ST_OK)
 		return st;
 	/* jobs_enqueue borrows the payload: these references are ours. */
 	sync = json_pack("{s:s}", "booking_id", booking_id);

@@ -100,87 +100,6 @@ staff_index(const struct appt_world *w, const char *id)
 	return -1;
 }
 
-/* Pipelines ------------------------------------------------------------------ */
-
-struct pq_query {
-	const char *sql;
-	int nparams;
-	const char *const *params;
-	int binary;		/* results in binary (see fill_claims) */
-};
-
-/* A failed statement fails the transaction, as db_exec does. */
-static enum status
-pipeline_failed(struct db_tx *tx, PGresult *res, const char *sql)
-{
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db_conn_pg(tx->conn));
-	enum status st = db_sqlstate_status(state);
-
-	if (tx->failed == ST_OK) {
-		tx->failed = st;
-		snprintf(tx->sqlstate, sizeof(tx->sqlstate), "%s", state ? state : "");
-	}
-	log_emit(st == ST_INTERNAL ? LOG_ERROR : LOG_DEBUG, "sql failed",
-	    json_pack("{s:s, s:s, s:s}", "sqlstate", state ? state : "", "error", msg ? msg : "",
-	    "sql", sql));
-	if (tx->err != NULL && tx->err->message[0] == '\0')
-		err_set(tx->err, st, "%s", status_default_message(st));
-	return st;
-}
-
-/* Runs q[0..n) in one round trip (libpq pipeline mode) inside the open
- * transaction: reads that do not depend on each other's answers need not
- * each wait for the network and the scheduler. out[i] is q[i]'s result,
- * owned by the arena. */
-static enum status
-pipeline(struct db_tx *tx, const struct pq_query *q, size_t n, PGresult **out)
-{
-	PGconn *pg;
-	PGresult *res;
-	enum status st = ST_OK;
-
-	if (tx->conn == NULL || tx->failed != ST_OK)
-		return db_status(tx);
-	pg = db_conn_pg(tx->conn);
-	if (PQenterPipelineMode(pg) != 1)
-		return pipeline_failed(tx, NULL, "(enter pipeline mode)");
-	for (size_t i = 0; i < n; i++)
-		if (PQsendQueryParams(pg, q[i].sql, q[i].nparams, NULL, q[i].params, NULL, NULL,
-		    q[i].binary) != 1 && st == ST_OK)
-			st = pipeline_failed(tx, NULL, q[i].sql);
-	if (PQpipelineSync(pg) != 1 && st == ST_OK)
-		st = pipeline_failed(tx, NULL, "(pipeline sync)");
-	/* Every query answers a result and then NULL; the sync answers last. */
-	for (size_t i = 0; i < n; i++) {
-		out[i] = NULL;
-		while ((res = PQgetResult(pg)) != NULL) {
-			ExecStatusType es = PQresultStatus(res);
-
-			if (es == PGRES_TUPLES_OK || es == PGRES_COMMAND_OK) {
-				arena_defer(tx->arena, (void (*)(void *))PQclear, res);
-				out[i] = res;
-				continue;
-			}
-			if (es != PGRES_PIPELINE_ABORTED && st == ST_OK)
-				st = pipeline_failed(tx, res, q[i].sql);
-			PQclear(res);
-		}
-		if (out[i] == NULL && st == ST_OK)
-			st = pipeline_failed(tx, NULL, q[i].sql);
-	}
-	while ((res = PQgetResult(pg)) != NULL) {
-		ExecStatusType es = PQresultStatus(res);
-
-		PQclear(res);
-		if (es == PGRES_PIPELINE_SYNC)
-			break;
-	}
-	if (PQexitPipelineMode(pg) != 1 && st == ST_OK)
-		st = pipeline_failed(tx, NULL, "(exit pipeline mode)");
-	return st;
-}
-
 /* Settings ----------------------------------------------------------------- */
 
 #define SETTINGS_SQL "SELECT coalesce(p.timezone, 'UTC')," \
@@ -581,7 +500,7 @@ appt_store_load(struct db_tx *tx, const struct appt_load_req *q, struct appt_wor
 	cfrom = q->claims_to > q->claims_from ? i64s(a, q->claims_from) : from;
 	cto = q->claims_to > q->claims_from ? i64s(a, q->claims_to) : to;
 
-	const struct pq_query qs[Q__COUNT] = {
+	const struct db_query qs[Q__COUNT] = {
 		[Q_SETTINGS] = { SETTINGS_SQL, 0, NULL },
 		[Q_SERVICES] = { "SELECT id::text, name, duration_minutes, buffer_before_minutes,"
 		    " buffer_after_minutes, price_minor, currency FROM services"
@@ -632,7 +551,7 @@ appt_store_load(struct db_tx *tx, const struct appt_load_req *q, struct appt_wor
 
 	/* Without claims (the test-only pre-check switch) the last query is
 	 * simply not sent. */
-	if ((st = pipeline(tx, qs, q->with_claims ? Q__COUNT : Q_CLAIMS, res)) != ST_OK)
+	if ((st = db_pipeline(tx, qs, q->with_claims ? Q__COUNT : Q_CLAIMS, res)) != ST_OK)
 		return st;
 	settings_from(res[Q_SETTINGS], &out->settings);
 	fill_services(a, q, res[Q_SERVICES], res[Q_ADDONS], out);
@@ -776,7 +695,7 @@ appt_store_claims_insert(struct db_tx *tx, const char *booking_id, const char *h
 	p[3] = array_lit(a, from, n);
 	p[4] = array_lit(a, to, n);
 
-	const struct pq_query qs[5] = {
+	const struct db_query qs[5] = {
 		{ "SELECT pg_advisory_xact_lock(s.h) FROM (SELECT DISTINCT"
 		    " hashtextextended('claims:' || app_tenant()::text || ':' || k, 0) AS h"
 		    " FROM unnest($1::text[]) AS k ORDER BY 1) AS s", 1,
@@ -808,7 +727,7 @@ appt_store_claims_insert(struct db_tx *tx, const char *booking_id, const char *h
 	/* The steps in one round trip: a statement after a failed one is not
 	 * run, and the lock comes first in the pipeline as in the
 	 * transaction. */
-	return pipeline(tx, qs, 5, out);
+	return db_pipeline(tx, qs, 5, out);
 }
 
 enum status
@@ -1028,7 +947,7 @@ appt_store_booking_insert(struct db_tx *tx, const struct appt_booking_new *in,
 	for (int attempt = 0; attempt < 8; attempt++) {
 		appt_reference_new(ref);
 
-		const struct pq_query qs[2] = {
+		const struct db_query qs[2] = {
 			{ "INSERT INTO bookings (tenant_id, id, reference, customer_id, status, source,"
 			    " starts_at, ends_at, notes, total_minor, currency) VALUES (app_tenant(),"
 			    " $10::uuid, $1, $2::uuid, $3, $4, to_timestamp($5::bigint),"
@@ -1050,7 +969,7 @@ appt_store_booking_insert(struct db_tx *tx, const struct appt_booking_new *in,
 				array_lit(a, price, n) }, 0 },
 		};
 
-		if ((st = pipeline(tx, qs, 2, res)) != ST_OK)
+		if ((st = db_pipeline(tx, qs, 2, res)) != ST_OK)
 			return st;
 		if (PQntuples(res[0]) == 1) {
 			*id = bid;
