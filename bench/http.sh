@@ -8,5 +8,8 @@ bench_http_healthz() { bench_wrk "GET /healthz (baseline)" /healthz; }
 # Tenant resolved from the Host header + public tenant profile.
 bench_http_public_tenant() { bench_wrk "GET /v1/public/tenant" /v1/public/tenant demo.localhost; }
 
+# The services list comes from the same tenant cache as the profile.
+bench_http_public_services() { bench_wrk "GET /v1/public/services" /v1/public/services demo.localhost; }
+
 BENCH_BASELINE=bench_http_healthz
-BENCH_SCENARIOS+=(bench_http_healthz bench_http_public_tenant)
+BENCH_SCENARIOS+=(bench_http_healthz bench_http_public_tenant bench_http_public_services)

@@ -25,10 +25,10 @@ describe('cache invalidation across two serve processes', () => {
   after(async () => { await s1?.kill(); await s2?.kill(); });
 
   // Polls both servers until check(json, status) holds on each (max 2 s).
-  async function bothSee(host, check, what) {
+  async function bothSee(host, check, what, path = PUBLIC) {
     for (const s of [s1, s2]) {
       await waitFor(async () => {
-        const r = await s.request({ path: PUBLIC, host });
+        const r = await s.request({ path, host });
         return check(r) ? r : false;
       }, { timeoutMs: 2000, intervalMs: 50, what: `${what} on port ${s.port}` });
     }
@@ -67,6 +67,26 @@ describe('cache invalidation across two serve processes', () => {
       VALUES (${lit(t.id)}, 1, '09:00', '17:00')`);
     await bothSee(t.host, (r) => r.json?.hours?.[0]?.intervals?.[0]?.opens === '09:00',
       'the new Monday hours');
+  });
+
+  test('the public services list is cached and a catalogue edit is served by both at once', async () => {
+    const t = createTenant({ name: 'Golf Nails' });
+    const SERVICES = '/v1/public/services';
+    const svc = ownerSql(`INSERT INTO services (tenant_id, name, duration_minutes, price_minor, currency)
+      VALUES (${lit(t.id)}, 'Manicure', 30, 2000, 'GBP') RETURNING id`);
+    await bothSee(t.host, (r) => r.json?.items?.length === 1, 'the first service', SERVICES);
+    for (const s of [s1, s2]) {
+      const r = await s.request({ path: SERVICES, host: t.host });
+      assert.deepEqual(r.json, { items: [{ id: svc, name: 'Manicure', description: null,
+        duration_minutes: 30, price_minor: 2000, currency: 'GBP', addons: [] }], next_cursor: null });
+    }
+    ownerSql(`INSERT INTO service_addons (tenant_id, service_id, name, duration_minutes, price_minor, currency)
+      VALUES (${lit(t.id)}, ${lit(svc)}, 'Gel', 15, 800, 'GBP')`);
+    await bothSee(t.host, (r) => r.json?.items?.[0]?.addons?.[0]?.name === 'Gel', 'the new add-on', SERVICES);
+    ownerSql(`UPDATE services SET price_minor = 2200 WHERE id = ${lit(svc)}`);
+    await bothSee(t.host, (r) => r.json?.items?.[0]?.price_minor === 2200, 'the new price', SERVICES);
+    ownerSql(`UPDATE services SET active = false WHERE id = ${lit(svc)}`);
+    await bothSee(t.host, (r) => r.json?.items?.length === 0, 'the service gone', SERVICES);
   });
 
   test('suspending through the CLI is enforced by both at once', async () => {

@@ -15,38 +15,17 @@
 
 #define JSON_TYPE "application/json; charset=utf-8"
 
-/* GET /v1/public/services — active services with their active add-ons. */
+/* GET /v1/public/services — active services with their active add-ons,
+ * read from the tenant cache like the public profile. */
 static enum status
 services_route(struct request *r, struct response *w)
 {
-	struct appt_catalog_row *rows;
-	json_t *items = json_array(), *cur = NULL;
-	const char *cur_id = NULL;
-	size_t n;
+	const char *json;
 	enum status st;
 
-	if ((st = appt_catalog(&r->ctx, &rows, &n)) != ST_OK) {
-		json_decref(items);
+	if ((st = appt_catalog_json(&r->ctx, &json)) != ST_OK)
 		return st;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct appt_catalog_row *c = &rows[i];
-
-		if (cur_id == NULL || strcmp(cur_id, c->id) != 0) {
-			cur = json_pack("{s:s, s:s, s:s?, s:i, s:i, s:s, s:[]}", "id", c->id,
-			    "name", c->name, "description", c->description,
-			    "duration_minutes", c->duration_min, "price_minor", c->price_minor,
-			    "currency", c->currency, "addons");
-			json_array_append_new(items, cur);
-			cur_id = c->id;
-		}
-		if (c->addon_id != NULL && cur != NULL)
-			json_array_append_new(json_object_get(cur, "addons"),
-			    json_pack("{s:s, s:s, s:i, s:i, s:s}", "id", c->addon_id,
-			    "name", c->addon_name, "duration_minutes", c->addon_duration_min,
-			    "price_minor", c->addon_price_minor, "currency", c->addon_currency));
-	}
-	return reply_json(r, w, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	return reply_text(w, 200, JSON_TYPE, json, strlen(json));
 }
 
 /* GET /v1/public/availability ------------------------------------------------ */

@@ -30,6 +30,7 @@
 #include "modules/calendar/calendar.h"
 #include "modules/push/push.h"
 #include "modules/reminders/reminders.h"
+#include "modules/tenants/tenants.h"
 
 #define NOTIFY_JOB "notifications.booking"
 /* Local dates around a request that can matter: the engine looks three
@@ -377,15 +378,9 @@ appt_availability(struct ctx *ctx, const struct appt_avail_query *q,
 }
 
 enum status
-appt_catalog(struct ctx *ctx, struct appt_catalog_row **rows, size_t *n)
+appt_catalog_json(struct ctx *ctx, const char **json)
 {
-	struct db_tx tx;
-	enum status st;
-
-	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
-		return st;
-	st = appt_store_catalog(&tx, rows, n);
-	return db_tx_end(&tx, st);
+	return tenants_cached_text(ctx, "s", appt_store_catalog_json, json);
 }
 
 /* Holds ------------------------------------------------------------------------- */

@@ -20,9 +20,9 @@
 #include "modules/appointments/appt_store.h"
 #include "modules/appointments/availability.h"
 
-/* Active services and add-ons for the public catalog. */
-enum status appt_catalog(struct ctx *ctx, struct appt_catalog_row **rows,
-    size_t *n) MUST_USE;
+/* The public catalog (GET /v1/public/services) as JSON text, from the
+ * tenant cache: services and add-ons notify tenant_changed when edited. */
+enum status appt_catalog_json(struct ctx *ctx, const char **json) MUST_USE;
 
 /* Admin --------------------------------------------------------------------- */
 

@@ -564,26 +564,20 @@ appt_store_load(struct db_tx *tx, const struct appt_load_req *q, struct appt_wor
 
 /* The public catalog --------------------------------------------------------- */
 
-static void
-catalog_fill(PGresult *res, int r, void *elem, struct arena *a)
-{
-	(void)a;
-	*(struct appt_catalog_row *)elem = (struct appt_catalog_row){ db_val(res, r, 0),
-		db_val(res, r, 1), db_val(res, r, 2), db_val(res, r, 5), col_int(res, r, 3),
-		col_int(res, r, 4), db_val(res, r, 6), db_val(res, r, 7), db_val(res, r, 10),
-		col_int(res, r, 8), col_int(res, r, 9) };
-}
-
 enum status
-appt_store_catalog(struct db_tx *tx, struct appt_catalog_row **rows, size_t *n)
+appt_store_catalog_json(struct db_tx *tx, const char **json)
 {
-	return db_rows(tx, "SELECT s.id::text, s.name, s.description, s.duration_minutes,"
-	    " s.price_minor, s.currency, a.id::text, a.name, a.duration_minutes, a.price_minor,"
-	    " a.currency FROM services s LEFT JOIN service_addons a ON a.tenant_id = s.tenant_id"
-	    " AND a.service_id = s.id AND a.active AND a.deleted_at IS NULL"
-	    " WHERE s.active AND s.deleted_at IS NULL"
-	    " ORDER BY s.sort_order, s.name, s.id, a.sort_order, a.name, a.id", 0, NULL,
-	    sizeof(**rows), catalog_fill, (void **)rows, n);
+	return db_scalar(tx, "SELECT json_build_object('items', coalesce(json_agg("
+	    " json_build_object('id', s.id, 'name', s.name, 'description', s.description,"
+	    "  'duration_minutes', s.duration_minutes, 'price_minor', s.price_minor,"
+	    "  'currency', s.currency, 'addons', (SELECT coalesce(json_agg(json_build_object("
+	    "   'id', a.id, 'name', a.name, 'duration_minutes', a.duration_minutes,"
+	    "   'price_minor', a.price_minor, 'currency', a.currency)"
+	    "   ORDER BY a.sort_order, a.name, a.id), '[]') FROM service_addons a"
+	    "   WHERE a.tenant_id = s.tenant_id AND a.service_id = s.id AND a.active"
+	    "   AND a.deleted_at IS NULL))"
+	    " ORDER BY s.sort_order, s.name, s.id), '[]'), 'next_cursor', NULL)::text"
+	    " FROM services s WHERE s.active AND s.deleted_at IS NULL", 0, NULL, json);
 }
 
 /* Holds and claims ----------------------------------------------------------- */

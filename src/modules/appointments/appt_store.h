@@ -40,16 +40,10 @@ enum status appt_store_load(struct db_tx *tx, const struct appt_load_req *q,
 /* Only the settings (zone, policy, …). */
 enum status appt_store_settings(struct db_tx *tx, struct appt_settings *out) MUST_USE;
 
-/* Active services with their active add-ons, for the public list: rows of
- * (service, add-on) in display order; add-on columns NULL when none. */
-struct appt_catalog_row {
-	const char *id, *name, *description, *currency;
-	int duration_min, price_minor;
-	const char *addon_id, *addon_name, *addon_currency;
-	int addon_duration_min, addon_price_minor;
-};
-enum status appt_store_catalog(struct db_tx *tx, struct appt_catalog_row **rows,
-    size_t *n) MUST_USE;
+/* Active services with their active add-ons in display order: the body of
+ * GET /v1/public/services as JSON text, built by PostgreSQL so it can be
+ * cached as it is. */
+enum status appt_store_catalog_json(struct db_tx *tx, const char **json) MUST_USE;
 
 /* Holds ------------------------------------------------------------------ */
 
