@@ -4,6 +4,7 @@
 #ifndef DB_DB_H
 #define DB_DB_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -115,6 +116,14 @@ enum status db_rows(struct db_tx *tx, const char *sql, int nparams,
 #define DB_RFC3339(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define DB_RFC3339_US(col) \
 	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+/* A result built from JSON rows (an array of arrays of strings, numbers,
+ * booleans or nulls) as if PostgreSQL had sent them as text, ncols columns
+ * (at most DB_JSON_COLS_MAX): for data kept in a cache and read by code
+ * written for query results. NULL when rows is not an array of rows. The
+ * result belongs to a. */
+#define DB_JSON_COLS_MAX 16
+PGresult *db_result_from_json(struct arena *a, const json_t *rows, int ncols);
 
 /* Field helpers: NULL for SQL NULL. */
 const char *db_val(PGresult *res, int row, int col);

@@ -218,6 +218,61 @@ db_pipeline(struct db_tx *tx, const struct db_query *q, size_t n, PGresult **out
 	return tx->failed != ST_OK ? tx->failed : ST_OK;
 }
 
+/* One JSON value as text, the way PostgreSQL's text output would have it;
+ * NULL for null (and for what a row cannot hold). */
+static const char *
+json_cell(const json_t *v, char *buf, size_t bufsz)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, bufsz, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	}
+	if (json_is_real(v)) {
+		snprintf(buf, bufsz, "%.17g", json_real_value(v));
+		return buf;
+	}
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "t" : "f";
+	return NULL;
+}
+
+PGresult *
+db_result_from_json(struct arena *a, const json_t *rows, int ncols)
+{
+	PGresAttDesc attrs[DB_JSON_COLS_MAX];
+	PGresult *res;
+	char buf[40];
+
+	if (!json_is_array(rows) || ncols < 1 || ncols > DB_JSON_COLS_MAX)
+		return NULL;
+	if ((res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK)) == NULL)
+		abort();
+	memset(attrs, 0, sizeof(attrs));
+	for (int c = 0; c < ncols; c++)
+		attrs[c] = (PGresAttDesc){ .name = (char *)"", .typlen = -1, .atttypmod = -1 };
+	if (PQsetResultAttrs(res, ncols, attrs) != 1)
+		goto fail;
+	for (size_t r = 0; r < json_array_size(rows); r++) {
+		const json_t *row = json_array_get(rows, r);
+
+		if (!json_is_array(row))
+			goto fail;
+		for (int c = 0; c < ncols; c++) {
+			const char *v = json_cell(json_array_get(row, (size_t)c), buf, sizeof(buf));
+
+			if (PQsetvalue(res, (int)r, c, (char *)v, v ? (int)strlen(v) : -1) != 1)
+				goto fail;
+		}
+	}
+	arena_defer(a, pq_clear, res);
+	return res;
+fail:
+	PQclear(res);
+	return NULL;
+}
+
 enum status
 db_status(const struct db_tx *tx)
 {

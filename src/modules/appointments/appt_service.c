@@ -332,6 +332,27 @@ change(json_t *from, json_t *to)
 /* The world a bundle (with flat add-ons) is decided in, for lq's window:
  * loaded in a read transaction released before the calendars are asked,
  * checked against what was asked for, with the calendars' busy times. */
+/* The request's world: its claims from the database; the tenant's
+ * scheduling configuration from the tenant cache while its stamp is the
+ * tenant's current one (every table in it moves the stamp, migration
+ * 0030), read again and kept otherwise. */
+static enum status
+world_load(struct ctx *ctx, struct db_tx *tx, const struct appt_load_req *lq,
+    struct appt_world *w)
+{
+	const char *key = arena_printf(ctx->arena, "a:%s", ctx->tenant.id);
+	struct appt_config cfg = { 0 };
+	uint64_t gen;
+	enum status st;
+
+	cfg.text = tcache_text_get(key, ctx->arena, &gen);
+	if ((st = appt_store_load(tx, lq, &cfg, w)) != ST_OK)
+		return st;
+	if (cfg.reloaded)
+		tcache_text_put(key, cfg.text, gen);
+	return ST_OK;
+}
+
 static enum status
 world_for(struct ctx *ctx, const struct appt_item_in *items, size_t n, const char **addons,
     size_t naddons, const char *staff_id, struct appt_load_req *lq, struct appt_world **out)
@@ -346,7 +367,7 @@ world_for(struct ctx *ctx, const struct appt_item_in *items, size_t n, const cha
 	lq->n_flat = naddons;
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	st = appt_store_load(&tx, lq, w);
+	st = world_load(ctx, &tx, lq, w);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	if ((st = check_world(ctx, items, n, w, staff_id)) != ST_OK ||
@@ -558,7 +579,7 @@ book_read(struct ctx *ctx, const struct appt_book_in *in, struct book_plan *p)
 	if (st == ST_OK && in->customer_id != NULL)
 		st = appt_store_customer_get(&tx, in->customer_id, &cust, &cust_found);
 	if (st == ST_OK)
-		st = appt_store_load(&tx, &lq, p->w);
+		st = world_load(ctx, &tx, &lq, p->w);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 
@@ -977,7 +998,7 @@ move_read(struct ctx *ctx, const struct move_req *m, struct appt_view *cur,
 	lq->exclude_booking_id = cur->id;
 	lq->with_claims = true;
 	window_start(lq, m->start);
-	st = appt_store_load(&tx, lq, w);
+	st = world_load(ctx, &tx, lq, w);
 out:
 	return db_tx_end(&tx, st);
 }

@@ -227,6 +227,17 @@ fill_services(struct arena *a, const struct appt_load_req *q, PGresult *res, PGr
 	}
 }
 
+/* Whether service_id is one of the request's (the configuration holds
+ * every service's rows). */
+static bool
+requested(const struct appt_load_req *q, const char *service_id)
+{
+	for (size_t i = 0; i < q->n_items; i++)
+		if (strcmp(q->items[i].service_id, service_id) == 0)
+			return true;
+	return false;
+}
+
 /* Eligible staff (sorted by id, the round-robin tie order) and who can
  * perform which service. */
 static void
@@ -238,7 +249,8 @@ fill_staff(struct arena *a, const struct appt_load_req *q, PGresult *res,
 	w->staff = arena_calloc(a, (size_t)n + 1, sizeof(*w->staff));
 	w->staff_names = arena_calloc(a, (size_t)n + 1, sizeof(*w->staff_names));
 	for (int r = 0; r < n; r++) {
-		if (w->n_staff > 0 && strcmp(w->staff[w->n_staff - 1].id, PQgetvalue(res, r, 0)) == 0)
+		if (!requested(q, PQgetvalue(res, r, 2)) || (w->n_staff > 0 &&
+		    strcmp(w->staff[w->n_staff - 1].id, PQgetvalue(res, r, 0)) == 0))
 			continue;
 		w->staff[w->n_staff].id = db_val(res, r, 0);
 		w->staff_names[w->n_staff] = db_val(res, r, 1);
@@ -324,8 +336,8 @@ fill_resources(struct arena *a, const struct appt_load_req *q, PGresult *res,
 
 	w->resources = arena_calloc(a, (size_t)n + 1, sizeof(*w->resources));
 	for (int r = 0; r < n; r++) {
-		if (w->n_resources > 0 &&
-		    strcmp(w->resources[w->n_resources - 1].id, PQgetvalue(res, r, 1)) == 0)
+		if (!requested(q, PQgetvalue(res, r, 0)) || (w->n_resources > 0 &&
+		    strcmp(w->resources[w->n_resources - 1].id, PQgetvalue(res, r, 1)) == 0))
 			continue;
 		w->resources[w->n_resources++] = (struct avail_resource){ db_val(res, r, 1),
 			col_int(res, r, 2) };
@@ -471,73 +483,112 @@ fill_claims(struct db_tx *tx, PGresult *res, struct appt_world *w)
 	    err_set(tx->err, ST_INTERNAL, "The business's time zone is not usable.") : ST_OK;
 }
 
+/* The tenant's scheduling configuration for every service: one JSON text
+ * of row arrays, in the columns the fill functions read, so it can be kept
+ * in the tenant cache. Time off and closures that ended more than a week
+ * ago are left out (nothing is computed that far back). */
+#define CONFIG_SQL "SELECT json_build_object(" \
+	"'stamp', (SELECT coalesce(max(stamp), 0) FROM scheduling_stamps)," \
+	"'settings', (SELECT json_agg(json_build_array(c0, c1, c2, c3, c4, c5))" \
+	" FROM (" SETTINGS_SQL ") q (c0, c1, c2, c3, c4, c5))," \
+	"'services', (SELECT coalesce(json_agg(json_build_array(id, name, duration_minutes," \
+	" buffer_before_minutes, buffer_after_minutes, price_minor, currency)), '[]')" \
+	" FROM services WHERE active AND deleted_at IS NULL)," \
+	"'addons', (SELECT coalesce(json_agg(json_build_array(id, service_id, name," \
+	" duration_minutes, price_minor, currency)), '[]') FROM service_addons" \
+	" WHERE active AND deleted_at IS NULL)," \
+	"'staff', (SELECT coalesce(json_agg(json_build_array(st.id, st.display_name," \
+	" ss.service_id) ORDER BY st.id, ss.service_id), '[]') FROM staff st" \
+	" JOIN staff_services ss ON ss.tenant_id = st.tenant_id AND ss.staff_id = st.id" \
+	" WHERE st.active AND st.deleted_at IS NULL)," \
+	"'schedules', (SELECT coalesce(json_agg(json_build_array(staff_id, weekday," \
+	" (extract(epoch FROM starts) / 60)::int, (extract(epoch FROM ends) / 60)::int)), '[]')" \
+	" FROM staff_schedules)," \
+	"'time_off', (SELECT coalesce(json_agg(json_build_array(staff_id," \
+	" extract(epoch FROM starts_at)::bigint, extract(epoch FROM ends_at)::bigint)), '[]')" \
+	" FROM staff_time_off WHERE ends_at > now() - interval '7 days')," \
+	"'resources', (SELECT coalesce(json_agg(json_build_array(rs.service_id, r.id," \
+	" CASE WHEN r.active THEN r.quantity ELSE 0 END, rs.quantity_needed) ORDER BY r.id)," \
+	" '[]') FROM resource_services rs JOIN resources r ON r.tenant_id = rs.tenant_id" \
+	" AND r.id = rs.resource_id WHERE r.deleted_at IS NULL)," \
+	"'hours', (SELECT coalesce(json_agg(json_build_array(weekday," \
+	" (extract(epoch FROM opens) / 60)::int, (extract(epoch FROM closes) / 60)::int)), '[]')" \
+	" FROM business_hours)," \
+	"'closures', (SELECT coalesce(json_agg(json_build_array(day - date '1970-01-01')), '[]')" \
+	" FROM closures WHERE day >= current_date - 7))::text"
+
+/* Parses a configuration (CONFIG_SQL's text) into results, each as if its
+ * query had just answered; *stamp is the stamp it was read at. */
+static enum status
+config_results(struct db_tx *tx, const char *config, PGresult **res, int64_t *stamp)
+{
+	static const struct {
+		const char *key;
+		int ncols;
+	} parts[Q_CLAIMS] = {
+		[Q_SETTINGS] = { "settings", 6 }, [Q_SERVICES] = { "services", 7 },
+		[Q_ADDONS] = { "addons", 6 }, [Q_STAFF] = { "staff", 3 },
+		[Q_SCHEDULES] = { "schedules", 4 }, [Q_TIME_OFF] = { "time_off", 3 },
+		[Q_RESOURCES] = { "resources", 4 }, [Q_HOURS] = { "hours", 3 },
+		[Q_CLOSURES] = { "closures", 1 },
+	};
+	json_t *doc = json_loads(config, 0, NULL);
+	enum status st = ST_OK;
+
+	*stamp = json_integer_value(json_object_get(doc, "stamp"));
+	for (int i = 0; i < Q_CLAIMS && st == ST_OK; i++)
+		if ((res[i] = db_result_from_json(tx->arena, json_object_get(doc, parts[i].key),
+		    parts[i].ncols)) == NULL)
+			st = err_set(tx->err, ST_INTERNAL, "%s", status_default_message(ST_INTERNAL));
+	json_decref(doc);
+	return st;
+}
+
+/* The configuration to compute with: the caller's (cached) one while its
+ * stamp is the tenant's current one, else read again. */
+static enum status
+config_current(struct db_tx *tx, PGresult *stamp_res, struct appt_config *cfg,
+    PGresult **res)
+{
+	int64_t now = col_i64(stamp_res, 0, 0), had = -1;
+	enum status st;
+
+	cfg->reloaded = false;
+	if (cfg->text != NULL && (st = config_results(tx, cfg->text, res, &had)) != ST_OK)
+		return st;
+	if (cfg->text != NULL && had == now)
+		return ST_OK;
+	if ((st = db_scalar(tx, CONFIG_SQL, 0, NULL, &cfg->text)) != ST_OK)
+		return st;
+	cfg->reloaded = true;
+	return config_results(tx, cfg->text, res, &had);
+}
+
 enum status
-appt_store_load(struct db_tx *tx, const struct appt_load_req *q, struct appt_world *out)
+appt_store_load(struct db_tx *tx, const struct appt_load_req *q, struct appt_config *cfg,
+    struct appt_world *out)
 {
 	struct arena *a = tx->arena;
 	const char **ids = arena_alloc(a, (q->n_items + 1) * sizeof(*ids));
-	const char **addons;
-	const char *svc, *add, *from, *to, *cfrom, *cto;
-	size_t n_addons = q->n_flat, k = 0;
-	PGresult *res[Q__COUNT];
+	const char *svc, *cfrom, *cto;
+	PGresult *res[Q__COUNT], *head[2];
 	enum status st;
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < q->n_items; i++) {
-		ids[i] = q->items[i].service_id;
-		n_addons += q->items[i].n_addons;
-	}
-	addons = arena_alloc(a, (n_addons + 1) * sizeof(*addons));
 	for (size_t i = 0; i < q->n_items; i++)
-		for (size_t j = 0; j < q->items[i].n_addons; j++)
-			addons[k++] = q->items[i].addon_ids[j];
-	for (size_t j = 0; j < q->n_flat; j++)
-		addons[k++] = q->flat_addons[j];
+		ids[i] = q->items[i].service_id;
 	svc = array_lit(a, ids, q->n_items);
-	add = array_lit(a, addons, n_addons);
-	from = i64s(a, q->from);
-	to = i64s(a, q->to);
-	cfrom = q->claims_to > q->claims_from ? i64s(a, q->claims_from) : from;
-	cto = q->claims_to > q->claims_from ? i64s(a, q->claims_to) : to;
+	cfrom = i64s(a, q->claims_to > q->claims_from ? q->claims_from : q->from);
+	cto = i64s(a, q->claims_to > q->claims_from ? q->claims_to : q->to);
 
-	const struct db_query qs[Q__COUNT] = {
-		[Q_SETTINGS] = { SETTINGS_SQL, 0, NULL },
-		[Q_SERVICES] = { "SELECT id::text, name, duration_minutes, buffer_before_minutes,"
-		    " buffer_after_minutes, price_minor, currency FROM services"
-		    " WHERE id = ANY($1::uuid[]) AND active AND deleted_at IS NULL", 1,
-		    (const char *[]){ svc } },
-		[Q_ADDONS] = { "SELECT id::text, service_id::text, name, duration_minutes,"
-		    " price_minor, currency FROM service_addons"
-		    " WHERE id = ANY($1::uuid[]) AND active AND deleted_at IS NULL", 1,
-		    (const char *[]){ add } },
-		[Q_STAFF] = { "SELECT st.id::text, st.display_name, ss.service_id::text"
-		    " FROM staff st JOIN staff_services ss ON ss.tenant_id = st.tenant_id"
-		    " AND ss.staff_id = st.id WHERE ss.service_id = ANY($1::uuid[]) AND st.active"
-		    " AND st.deleted_at IS NULL ORDER BY st.id, ss.service_id", 1,
-		    (const char *[]){ svc } },
-		[Q_SCHEDULES] = { "SELECT staff_id::text, weekday,"
-		    " (extract(epoch FROM starts) / 60)::int, (extract(epoch FROM ends) / 60)::int"
-		    " FROM staff_schedules WHERE staff_id IN " ELIGIBLE, 1, (const char *[]){ svc } },
-		[Q_TIME_OFF] = { "SELECT staff_id::text, extract(epoch FROM starts_at)::bigint,"
-		    " extract(epoch FROM ends_at)::bigint FROM staff_time_off"
-		    " WHERE staff_id IN " ELIGIBLE " AND tstzrange(starts_at, ends_at)"
-		    " && tstzrange(to_timestamp($2::bigint), to_timestamp($3::bigint))", 3,
-		    (const char *[]){ svc, from, to } },
-		[Q_RESOURCES] = { "SELECT rs.service_id::text, r.id::text,"
-		    " CASE WHEN r.active THEN r.quantity ELSE 0 END, rs.quantity_needed"
-		    " FROM resource_services rs JOIN resources r ON r.tenant_id = rs.tenant_id"
-		    " AND r.id = rs.resource_id WHERE rs.service_id = ANY($1::uuid[])"
-		    " AND r.deleted_at IS NULL ORDER BY r.id", 1, (const char *[]){ svc } },
-		[Q_HOURS] = { "SELECT weekday, (extract(epoch FROM opens) / 60)::int,"
-		    " (extract(epoch FROM closes) / 60)::int FROM business_hours", 0, NULL },
-		[Q_CLOSURES] = { "SELECT day - date '1970-01-01' FROM closures"
-		    " WHERE day BETWEEN date '1970-01-01' + $1::int AND date '1970-01-01' + $2::int", 2,
-		    (const char *[]){ ints(a, q->day_from), ints(a, q->day_to) } },
-		/* Claims that can reach the window start at most two days
-		 * before it (a claim is one service of a bundle, whose whole
-		 * padded span is at most a day). (NULL IS DISTINCT FROM NULL is
-		 * false: the exclusions test their parameter first.) */
-		[Q_CLAIMS] = { "SELECT c.starts_at, c.ends_at, c.staff_id, c.resource_id, c.unit,"
+	/* One round trip: the configuration's stamp, and the claims that can
+	 * reach the window (they start at most two days before it: a claim is
+	 * one service of a bundle, whose padded span is at most a day). (NULL
+	 * IS DISTINCT FROM NULL is false: the exclusions test their parameter
+	 * first.) */
+	const struct db_query qs[2] = {
+		{ "SELECT coalesce(max(stamp), 0) FROM scheduling_stamps", 0, NULL, 0 },
+		{ "SELECT c.starts_at, c.ends_at, c.staff_id, c.resource_id, c.unit,"
 		    " c.booking_id IS NOT NULL FROM slot_claims c WHERE c.tenant_id = app_tenant()"
 		    " AND c.starts_at >= to_timestamp($2::bigint) - interval '2 days'"
 		    " AND c.starts_at < to_timestamp($3::bigint) AND c.ends_at > to_timestamp($2::bigint)"
@@ -549,17 +600,19 @@ appt_store_load(struct db_tx *tx, const struct appt_load_req *q, struct appt_wor
 		    (const char *[]){ svc, cfrom, cto, q->exclude_booking_id, q->exclude_hold_id }, 1 },
 	};
 
-	/* Without claims (the test-only pre-check switch) the last query is
-	 * simply not sent. */
-	if ((st = db_pipeline(tx, qs, q->with_claims ? Q__COUNT : Q_CLAIMS, res)) != ST_OK)
+	/* Without claims (the test-only pre-check switch) none are read. */
+	head[1] = NULL;
+	if ((st = db_pipeline(tx, qs, q->with_claims ? 2 : 1, head)) != ST_OK ||
+	    (st = config_current(tx, head[0], cfg, res)) != ST_OK)
 		return st;
+	res[Q_CLAIMS] = head[1];
 	settings_from(res[Q_SETTINGS], &out->settings);
 	fill_services(a, q, res[Q_SERVICES], res[Q_ADDONS], out);
 	fill_staff(a, q, res[Q_STAFF], out);
 	fill_schedules(a, res[Q_SCHEDULES], res[Q_TIME_OFF], out);
 	fill_resources(a, q, res[Q_RESOURCES], out);
 	fill_hours(a, res[Q_HOURS], res[Q_CLOSURES], out);
-	return fill_claims(tx, q->with_claims ? res[Q_CLAIMS] : NULL, out);
+	return fill_claims(tx, res[Q_CLAIMS], out);
 }
 
 /* The public catalog --------------------------------------------------------- */

@@ -33,9 +33,19 @@ struct appt_load_req {
 	bool with_claims;		/* false only for the test-only pre-check switch */
 };
 
-/* The whole availability input, in the caller's (read) transaction. */
+/* The tenant's scheduling configuration (settings, services, add-ons,
+ * staff, schedules, time off, resources, hours, closures) as one text, for
+ * the service to keep between requests. text NULL: none kept. */
+struct appt_config {
+	const char *text;
+	bool reloaded;		/* out: read from the database (keep it) */
+};
+
+/* The whole availability input, in the caller's (read) transaction: the
+ * claims from the database, the rest from cfg while its stamp is still the
+ * tenant's (one round trip), else read again into cfg. */
 enum status appt_store_load(struct db_tx *tx, const struct appt_load_req *q,
-    struct appt_world *out) MUST_USE;
+    struct appt_config *cfg, struct appt_world *out) MUST_USE;
 
 /* Only the settings (zone, policy, …). */
 enum status appt_store_settings(struct db_tx *tx, struct appt_settings *out) MUST_USE;
