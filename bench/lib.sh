@@ -66,5 +66,7 @@ bench_print_table() {
     printf '|---|---:|---:|---:|---:|---:|\n'
     for row in "${BENCH_ROWS[@]}"; do printf '%s\n' "$row"; done
     printf '\nwrk %s; peak RSS = VmHWM of serve after the scenario (cumulative).\n' "${WRK_ARGS[*]}"
+    printf 'machine: %s cores; 1-minute load average before each scenario: %s\n' "$(nproc)" \
+        "$(IFS=';'; printf '%s' "${BENCH_LOADS[*]:-?}" | sed 's/;/; /g')"
     for w in "${BENCH_WARNINGS[@]}"; do printf 'warning: %s\n' "$w"; done
 }
