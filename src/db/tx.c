@@ -137,36 +137,13 @@ db_exec(struct db_tx *tx, const char *sql, int nparams, const char *const *param
 	return res;
 }
 
-enum status
-db_pipeline(struct db_tx *tx, const struct db_query *q, size_t n, PGresult **out)
+/* Sends q[0..n) (names[i]: the prepared statement, or NULL for text) and
+ * the sync. false, the transaction failed, when a send failed. */
+static bool
+pipeline_send(struct db_tx *tx, PGconn *pg, const struct db_query *q, const char *const *names,
+    size_t n)
 {
-	const char *names[DB_PIPELINE_MAX];
-	PGconn *pg;
-	PGresult *res = NULL;
-	bool ok = true;
-
-	if (tx->conn == NULL || tx->failed != ST_OK)
-		return db_status(tx);
-	if (n > DB_PIPELINE_MAX) {
-		fail(tx, NULL, "(pipeline too long)");
-		return db_status(tx);
-	}
-	pg = db_conn_pg(tx->conn);
-	/* A preparation must be answered before the statement can be sent by
-	 * name, so the statements this connection has not seen yet are
-	 * prepared before pipeline mode (once per connection). */
-	for (size_t i = 0; i < n; i++)
-		if (!db_stmts_prepare(db_conn_stmts(tx->conn), pg, q[i].sql, q[i].nparams,
-		    &names[i], &res)) {
-			fail(tx, res, q[i].sql);
-			PQclear(res);
-			return db_status(tx);
-		}
-	if (PQenterPipelineMode(pg) != 1) {
-		fail(tx, NULL, "(enter pipeline mode)");
-		return db_status(tx);
-	}
-	for (size_t i = 0; i < n && ok; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int sent = names[i] != NULL ?
 		    PQsendQueryPrepared(pg, names[i], q[i].nparams, q[i].params, NULL, NULL,
 			q[i].binary) :
@@ -175,16 +152,25 @@ db_pipeline(struct db_tx *tx, const struct db_query *q, size_t n, PGresult **out
 
 		if (sent != 1) {
 			fail(tx, NULL, q[i].sql);
-			ok = false;
+			return false;
 		}
 	}
-	if (PQpipelineSync(pg) != 1 && ok) {
+	if (PQpipelineSync(pg) != 1) {
 		fail(tx, NULL, "(pipeline sync)");
-		ok = false;
+		return false;
 	}
-	/* Every query answers a result and then NULL; the sync answers last.
-	 * After a failure the rest answer PIPELINE_ABORTED: the first error
-	 * is the one that counts. */
+	return true;
+}
+
+/* Every query answers a result and then NULL; the sync answers last.
+ * After a failure the rest answer PIPELINE_ABORTED: the first error is the
+ * one that counts (ok false: one was already recorded). */
+static void
+pipeline_read(struct db_tx *tx, PGconn *pg, const struct db_query *q, size_t n,
+    PGresult **out, bool ok)
+{
+	PGresult *res;
+
 	for (size_t i = 0; i < n; i++) {
 		out[i] = NULL;
 		while ((res = PQgetResult(pg)) != NULL) {
@@ -213,7 +199,38 @@ db_pipeline(struct db_tx *tx, const struct db_query *q, size_t n, PGresult **out
 		if (es == PGRES_PIPELINE_SYNC)
 			break;
 	}
-	if (PQexitPipelineMode(pg) != 1 && ok)
+}
+
+enum status
+db_pipeline(struct db_tx *tx, const struct db_query *q, size_t n, PGresult **out)
+{
+	const char *names[DB_PIPELINE_MAX];
+	PGconn *pg;
+	PGresult *failed;
+
+	if (tx->conn == NULL || tx->failed != ST_OK)
+		return db_status(tx);
+	if (n > DB_PIPELINE_MAX) {
+		fail(tx, NULL, "(pipeline too long)");
+		return db_status(tx);
+	}
+	pg = db_conn_pg(tx->conn);
+	/* A preparation must be answered before the statement can be sent by
+	 * name, so the statements this connection has not seen yet are
+	 * prepared before pipeline mode (once per connection). */
+	for (size_t i = 0; i < n; i++)
+		if (!db_stmts_prepare(db_conn_stmts(tx->conn), pg, q[i].sql, q[i].nparams,
+		    &names[i], &failed)) {
+			fail(tx, failed, q[i].sql);
+			PQclear(failed);
+			return db_status(tx);
+		}
+	if (PQenterPipelineMode(pg) != 1) {
+		fail(tx, NULL, "(enter pipeline mode)");
+		return db_status(tx);
+	}
+	pipeline_read(tx, pg, q, n, out, pipeline_send(tx, pg, q, names, n));
+	if (PQexitPipelineMode(pg) != 1 && tx->failed == ST_OK)
 		fail(tx, NULL, "(exit pipeline mode)");
 	return tx->failed != ST_OK ? tx->failed : ST_OK;
 }
