@@ -30,6 +30,7 @@
 #include "modules/calendar/calendar.h"
 #include "modules/push/push.h"
 #include "modules/reminders/reminders.h"
+#include "modules/waitlist/waitlist.h"
 
 #define NOTIFY_JOB "notifications.booking"
 /* Local dates around a request that can matter: the engine looks three
@@ -315,6 +316,19 @@ enqueue_followups(struct db_tx *tx, const char *booking_id, int version, const c
 out:
 	json_decref(sync);
 	json_decref(notify);
+	return st;
+}
+
+/* The times a cancelled or moved booking (v, as it was) gives up, offered
+ * to the waitlist by a job enqueued in the same transaction. */
+static enum status
+free_slots(struct db_tx *tx, const struct appt_view *v, int version)
+{
+	enum status st = ST_OK;
+
+	for (size_t i = 0; i < v->n_items && st == ST_OK; i++)
+		st = waitlist_slot_freed(tx, &(struct waitlist_freed){ v->id, version, (int)i,
+		    v->items[i].service_id, v->items[i].staff_id, v->items[i].start });
 	return st;
 }
 
@@ -888,7 +902,8 @@ cancel_in(struct ctx *ctx, struct db_tx *tx, struct appt_view *v, const char *re
 	    json_pack("{s:o, s:o}", "status", change(json_string(v->status),
 	    json_string("CANCELLED")), "cancel_reason", change(NULL,
 	    reason ? json_string(reason) : json_null())))) != ST_OK ||
-	    (st = enqueue_followups(tx, v->id, version, "cancelled")) != ST_OK)
+	    (st = enqueue_followups(tx, v->id, version, "cancelled")) != ST_OK ||
+	    (st = free_slots(tx, v, version)) != ST_OK)
 		return st;
 	return appt_store_booking_by_id(tx, v->id, NULL, false, v, &(bool){ false });
 }
@@ -1100,6 +1115,7 @@ reschedule(struct ctx *ctx, const struct move_req *m, struct appt_shown *out)
 	    "staff_id", change(json_string(cur.items[0].staff_id),
 	    json_string(slot.services[0].staff_id))))) != ST_OK ||
 	    (st = enqueue_followups(&tx, cur.id, version, "rescheduled")) != ST_OK ||
+	    (st = free_slots(&tx, &cur, version)) != ST_OK ||
 	    (st = appt_store_booking_by_id(&tx, cur.id, NULL, false, &out->view, &found)) != ST_OK)
 		goto out;
 	out->zone = s.zone;
