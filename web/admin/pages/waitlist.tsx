@@ -118,7 +118,7 @@ export default function WaitlistPage() {
                       <td>{dateTime(e.created_at)}</td>
                       <td>{mayRemove && e.status === 'waiting' && (
                         <button type="button" disabled={remove.busy} onClick={() => void takeOff(e)}
-                          aria-label={`Take ${e.customer.name} off the waitlist`}>Remove</button>
+                          aria-label={`Remove ${e.customer.name} from the waitlist`}>Remove</button>
                       )}</td>
                     </tr>
                   );
