@@ -9,37 +9,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { adminSql, assertErrorBody, killAll, lit, startWorker, waitFor } from './lib.mjs';
-import { adminServer, assertInvalid, auditRows, signIn } from './admin_lib.mjs';
+import { adminSql, assertErrorBody, killAll, lit, waitFor } from './lib.mjs';
+import { assertInvalid, auditRows, signIn } from './admin_lib.mjs';
 import { uniqueEmail } from './auth_lib.mjs';
 import { book, bookingBody, CUT, dayAhead, expect, salon } from './booking_lib.mjs';
-import { FROM, setAsideQueuedMail, smtpServer } from './messages_lib.mjs';
+import { mailRig } from './messages_lib.mjs';
 
 after(killAll);
 
-let smtp;
-let srv;
-let worker;
+const rig = mailRig();
 
-before(async () => {
-  smtp = await smtpServer();
-  setAsideQueuedMail();
-  srv = await adminServer({ PUBLIC_BASE_URL: 'http://localhost:8080' });
-  worker = await startWorker({ SMTP_URL: smtp.url, SMTP_FROM: FROM, JOB_CONCURRENCY: '2' });
-});
-after(async () => {
-  await worker?.stop();
-  await srv?.kill();
-  smtp?.srv.close();
-});
-
-const join = (t, body) => srv.request({ method: 'POST', path: '/v1/public/waitlist', host: t.host,
+const join = (t, body) => rig.srv.request({ method: 'POST', path: '/v1/public/waitlist', host: t.host,
   body });
-const accept = (t, token) => srv.request({ method: 'POST', path: '/v1/public/waitlist/offers/accept',
+const accept = (t, token) => rig.srv.request({ method: 'POST', path: '/v1/public/waitlist/offers/accept',
   host: t.host, body: { token } });
-const leave = (t, token) => srv.request({ method: 'POST', path: '/v1/public/waitlist/leave',
+const leave = (t, token) => rig.srv.request({ method: 'POST', path: '/v1/public/waitlist/leave',
   host: t.host, body: { token } });
-const expireTurns = (t) => srv.request({ method: 'POST', path: '/v1/test/waitlist/expire',
+const expireTurns = (t) => rig.srv.request({ method: 'POST', path: '/v1/test/waitlist/expire',
   host: t.host });
 
 function joinBody(day, customer, extra = {}) {
@@ -110,7 +96,7 @@ describe('joining', () => {
     ];
     for (const [body, field] of cases)
       assertInvalid(await join(t, body), field, JSON.stringify(body));
-    const bad = await srv.request({ method: 'POST', path: '/v1/public/waitlist', host: t.host,
+    const bad = await rig.srv.request({ method: 'POST', path: '/v1/public/waitlist', host: t.host,
       headers: { 'content-type': 'application/json' }, body: '{"service_id": ' });
     assertErrorBody(assert, bad, 400, 'INVALID_ARGUMENT');
   });
@@ -136,8 +122,8 @@ describe('a freed slot goes round the waitlist', () => {
 
   before(async () => {
     t = salon({ staff: ['Ann'] });
-    owner = await signIn(srv, t, 'OWNER');
-    carl = expect(await book(srv, t, bookingBody(`${D}T10:00:00Z`, { email: carlEmail })),
+    owner = await signIn(rig.srv, t, 'OWNER');
+    carl = expect(await book(rig.srv, t, bookingBody(`${D}T10:00:00Z`, { email: carlEmail })),
       201, 'book');
     // In the order they join: Wendy (mornings, e-mail), Evan (evenings: not
     // for a 10:00 slot), Sid (any time, texts).
@@ -150,14 +136,14 @@ describe('a freed slot goes round the waitlist', () => {
   });
 
   test('a cancellation offers the slot to the first waiting person, by e-mail with a link', async () => {
-    const r = await srv.request({ method: 'POST', path: `/v1/public/bookings/${carl.reference}/cancel`,
+    const r = await rig.srv.request({ method: 'POST', path: `/v1/public/bookings/${carl.reference}/cancel`,
       host: t.host, body: { email: carlEmail } });
     expect(r, 200, 'cancel');
     const m = await offerTo(t, wendy);
     assert.equal(m.channel, 'email');
     assert.equal(m.payload.starts_at, Date.parse(`${D}T10:00:00Z`) / 1000);
     assert.equal(m.payload.service, 'Cut');
-    const [mail] = await waitFor(() => smtp.mailTo(wendy).length && smtp.mailTo(wendy),
+    const [mail] = await waitFor(() => rig.smtp.mailTo(wendy).length && rig.smtp.mailTo(wendy),
       { timeoutMs: 20000, what: 'the offer e-mail' });
     assert.match(mail.subject, /A time opened up/);
     assert.ok(mail.text.includes(`http://${t.slug}.localhost:8080/waitlist/offer#token=${tokenOf(m)}`),
@@ -223,14 +209,14 @@ describe('a freed slot goes round the waitlist', () => {
   });
 
   test('the list needs customers, the summary analytics: staff see neither', async () => {
-    const staff = await signIn(srv, t, 'STAFF');
+    const staff = await signIn(rig.srv, t, 'STAFF');
     assertErrorBody(assert, await staff.get('/v1/admin/waitlist'), 403, 'FORBIDDEN');
     assertErrorBody(assert, await staff.del(`/v1/admin/waitlist/${people.wendy.id}`), 403, 'FORBIDDEN');
   });
 
   test('another tenant can neither see nor touch this waitlist', async () => {
     const other = salon({ staff: ['Olga'] });
-    const them = await signIn(srv, other, 'OWNER');
+    const them = await signIn(rig.srv, other, 'OWNER');
     assert.deepEqual(expect(await them.get('/v1/admin/waitlist'), 200).items, []);
     assertErrorBody(assert, await them.del(`/v1/admin/waitlist/${people.wendy.id}`), 404, 'NOT_FOUND');
     const wendyToken = tokenOf(messages(t, 'waitlist.offer').find((x) => x.recipient === wendy));
@@ -249,10 +235,10 @@ describe('a slot that is not really free is offered to nobody', () => {
     const t = salon({ staff: ['Ann'] });
     const D = dayAhead(7);
     const email = uniqueEmail('mo');
-    const b = expect(await book(srv, t, bookingBody(`${D}T11:00:00Z`, { email })), 201);
+    const b = expect(await book(rig.srv, t, bookingBody(`${D}T11:00:00Z`, { email })), 201);
     const waiting = uniqueEmail('w');
     expect(await join(t, joinBody(D, { name: 'Wes', email: waiting })), 201);
-    expect(await srv.request({ method: 'POST', path: `/v1/public/bookings/${b.reference}/reschedule`,
+    expect(await rig.srv.request({ method: 'POST', path: `/v1/public/bookings/${b.reference}/reschedule`,
       host: t.host, body: { email, start: `${D}T11:15:00Z` } }), 200, 'reschedule');
     // The job ran (and found 11:00 overlapping the booking's new time).
     await waitFor(() => adminSql(`SELECT status FROM jobs WHERE tenant_id = ${lit(t.id)}

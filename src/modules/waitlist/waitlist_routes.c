@@ -23,12 +23,6 @@ static const char *const parts[] = { "any", "morning", "afternoon", "evening", N
 static const char *const shown[] = { "waiting", "booked", "cancelled", "expired", NULL };
 static const char *const sources[] = { "portal", "widget", NULL };
 
-static bool
-uuid_check(const char *s)
-{
-	return id_is_uuid(s);
-}
-
 /* YYYY-MM-DD naming a real date (2027-02-30 is not one). */
 static bool
 date_check(const char *s)
@@ -43,20 +37,8 @@ date_check(const char *s)
 	return yy == y && mm == m && dd == d;
 }
 
-static bool
-email_check(const char *s)
-{
-	return addr_email_ok(s);
-}
-
-static bool
-phone_check(const char *s)
-{
-	return addr_e164_ok(s);
-}
-
 static const struct jv_field join_fields[] = {
-	{ "service_id", JV_STRING, true, false, 36, 36, NULL, uuid_check, "a UUID" },
+	{ "service_id", JV_STRING, true, false, 36, 36, NULL, id_is_uuid, "a UUID" },
 	{ "day", JV_STRING, true, false, 10, 10, NULL, date_check, "a date (YYYY-MM-DD)" },
 	{ "part_of_day", JV_STRING, false, false, 0, 0, parts, NULL, NULL },
 	{ "customer", JV_OBJECT, true, false, 0, 0, NULL, NULL, NULL },
@@ -66,8 +48,8 @@ static const struct jv_field join_fields[] = {
 
 static const struct jv_field customer_fields[] = {
 	{ "name", JV_STRING, true, false, 1, 200, NULL, NULL, NULL },
-	{ "email", JV_STRING, false, true, 3, 254, NULL, email_check, "an e-mail address" },
-	{ "phone", JV_STRING, false, true, 8, 16, NULL, phone_check,
+	{ "email", JV_STRING, false, true, 3, 254, NULL, addr_email_ok, "an e-mail address" },
+	{ "phone", JV_STRING, false, true, 8, 16, NULL, addr_e164_ok,
 	  "a phone number in E.164 form such as +14155550123" },
 };
 

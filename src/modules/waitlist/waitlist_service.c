@@ -145,6 +145,16 @@ tell_gone(struct ctx *ctx, struct db_tx *tx, const struct wl_slot_ref *ref)
 
 /* Offering ---------------------------------------------------------------------- */
 
+/* The one service a slot is for, as the booking service's requests name it. */
+static void
+one_service(struct appt_item_in items[], size_t *n, const char *service_id)
+{
+	items[0].req.service_id = service_id;
+	items[0].field = "service_id";
+	items[0].addon_field = "addon_ids";
+	*n = 1;
+}
+
 /* Whether the booking engine would still offer the slot (with its staff
  * member) to a customer: the freed time may overlap the same booking's new
  * time, fall inside the minimum notice, or have been taken already. Asked
@@ -157,10 +167,7 @@ still_free(struct ctx *ctx, const struct wl_slot *s, bool *free_)
 	enum status st;
 
 	memset(&q, 0, sizeof(q));
-	q.items[0].req.service_id = s->service_id;
-	q.items[0].field = "service_id";
-	q.items[0].addon_field = "addon_ids";
-	q.n_items = 1;
+	one_service(q.items, &q.n_items, s->service_id);
 	/* The local date is the UTC date ± 1: ask for the three. */
 	q.date = (int32_t)tz_floor_div(s->start, TZ_DAY_S) - 1;
 	q.days = 3;
@@ -308,10 +315,7 @@ book(struct ctx *ctx, const struct wl_offer *o, struct wl_accepted *out)
 	enum status st;
 
 	memset(&in, 0, sizeof(in));
-	in.items[0].req.service_id = o->service_id;
-	in.items[0].field = "service_id";
-	in.items[0].addon_field = "addon_ids";
-	in.n_items = 1;
+	one_service(in.items, &in.n_items, o->service_id);
 	in.start = o->start;
 	in.staff_id = o->staff_id;
 	in.customer.name = o->name;
