@@ -98,13 +98,13 @@ export function setAsideQueuedMail() {
 // tests and stopped after them (call it at the suite's level): rig.smtp,
 // the SMTP server; rig.srv, a server with the test routes whose links read
 // http://<slug>.localhost:8080; rig.worker, sending through rig.smtp
-// (earlier suites' mail set aside first).
-export function mailRig() {
+// (earlier suites' mail set aside first). env: more for the server.
+export function mailRig(env = {}) {
   const rig = {};
   before(async () => {
     rig.smtp = await smtpServer();
     setAsideQueuedMail();
-    rig.srv = await adminServer({ PUBLIC_BASE_URL: 'http://localhost:8080' });
+    rig.srv = await adminServer({ PUBLIC_BASE_URL: 'http://localhost:8080', ...env });
     rig.worker = await startWorker({ SMTP_URL: rig.smtp.url, SMTP_FROM: FROM, JOB_CONCURRENCY: '2' });
   });
   after(async () => {

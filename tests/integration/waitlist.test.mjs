@@ -10,14 +10,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { adminSql, assertErrorBody, killAll, lit, waitFor } from './lib.mjs';
-import { assertInvalid, auditRows, signIn } from './admin_lib.mjs';
+import { adminServer, assertInvalid, auditRows, signIn } from './admin_lib.mjs';
 import { uniqueEmail } from './auth_lib.mjs';
 import { book, bookingBody, CUT, dayAhead, expect, salon } from './booking_lib.mjs';
 import { mailRig } from './messages_lib.mjs';
 
 after(killAll);
 
-const rig = mailRig();
+// Joins are capped per IP and business; these suites join more than that.
+const rig = mailRig({ WAITLIST_JOINS_PER_HOUR: '1000' });
 
 const join = (t, body) => rig.srv.request({ method: 'POST', path: '/v1/public/waitlist', host: t.host,
   body });
@@ -244,5 +245,26 @@ describe('a slot that is not really free is offered to nobody', () => {
     await waitFor(() => adminSql(`SELECT status FROM jobs WHERE tenant_id = ${lit(t.id)}
       AND kind = 'waitlist.slot_freed'`) === 'done', { timeoutMs: 20000, what: 'slot_freed job' });
     assert.deepEqual(messages(t, 'waitlist.offer'), []);
+  });
+});
+
+describe('joining is rate limited per IP and business', () => {
+  let srv;
+  before(async () => { srv = await adminServer({ WAITLIST_JOINS_PER_HOUR: '2' }); });
+  after(() => srv?.kill());
+
+  test('past the limit: 429 with Retry-After; another business is not affected', async () => {
+    const t = salon({ staff: ['Ann'] });
+    const other = salon({ staff: ['Ann'] });
+    const D = dayAhead(4);
+    const j = (x, n) => srv.request({ method: 'POST', path: '/v1/public/waitlist', host: x.host,
+      body: joinBody(D, { name: `P${n}`, email: uniqueEmail('rl') }) });
+    expect(await j(t, 1), 201);
+    expect(await j(t, 2), 201);
+    const r = await j(t, 3);
+    assertErrorBody(assert, r, 429, 'RATE_LIMITED');
+    assert.ok(Number(r.headers['retry-after']) > 0, JSON.stringify(r.headers));
+    expect(await j(other, 4), 201);
+    assert.equal(Number(adminSql(`SELECT count(*) FROM waitlist_entries WHERE tenant_id = ${lit(t.id)}`)), 2);
   });
 });
