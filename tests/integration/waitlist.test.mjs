@@ -231,6 +231,26 @@ describe('a freed slot goes round the waitlist', () => {
   });
 });
 
+describe('leaving during one\'s own turn', () => {
+  test('the next person is asked at once, not when the turn would have ended', async () => {
+    const t = salon({ staff: ['Ann'] });
+    const D = dayAhead(8);
+    const email = uniqueEmail('bk');
+    const b = expect(await book(rig.srv, t, bookingBody(`${D}T14:00:00Z`, { email })), 201);
+    const first = uniqueEmail('first');
+    const second = uniqueEmail('second');
+    const a = expect(await join(t, joinBody(D, { name: 'Ada', email: first })), 201);
+    expect(await join(t, joinBody(D, { name: 'Bea', email: second }, { part_of_day: 'afternoon' })), 201);
+    expect(await rig.srv.request({ method: 'POST', path: `/v1/public/bookings/${b.reference}/cancel`,
+      host: t.host, body: { email } }), 200, 'cancel');
+    await offerTo(t, first);
+    assert.equal((await leave(t, a.leave_token)).status, 200);
+    await offerTo(t, second);
+    assert.equal(adminSql(`SELECT string_agg(o.status, ',' ORDER BY o.created_at) FROM waitlist_offers o
+      WHERE o.tenant_id = ${lit(t.id)}`), 'cancelled,open');
+  });
+});
+
 describe('a slot that is not really free is offered to nobody', () => {
   test('a booking moved a quarter of an hour later keeps most of its old time', async () => {
     const t = salon({ staff: ['Ann'] });

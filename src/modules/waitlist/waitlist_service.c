@@ -75,40 +75,77 @@ out:
 	return db_tx_end(&tx, st);
 }
 
+static json_t *
+slot_json(const struct wl_slot *s)
+{
+	return json_pack("{s:s, s:s, s:s, s:I}", "slot_key", s->key, "service_id", s->service_id,
+	    "staff_id", s->staff_id, "starts_at", (json_int_t)s->start);
+}
+
+/* Someone left during their own turn: the next person need not wait for
+ * that turn to run out. The job is the turn's end, due now. */
+static enum status
+turns_ended(struct ctx *ctx, struct db_tx *tx, const struct wl_left *l, size_t n)
+{
+	enum status st = ST_OK;
+
+	for (size_t i = 0; i < n && st == ST_OK; i++) {
+		json_t *job;
+
+		if (l[i].turn.key == NULL)
+			continue;
+		job = slot_json(&l[i].turn);
+		st = jobs_enqueue(tx, WL_OFFER_EXPIRED_JOB, job, arena_printf(ctx->arena,
+		    "left:%s:%s", l[i].entry_id, l[i].turn.key), 0, 0);
+		json_decref(job);
+	}
+	return st;
+}
+
+/* After a leave or a removal (rows from the store): audited, the running
+ * turns passed on; ST_NOTFOUND with msg when nothing was waiting. */
+static enum status
+left(struct ctx *ctx, struct db_tx *tx, const char *action, const struct wl_left *l, size_t n,
+    const char *msg)
+{
+	enum status st;
+
+	if (n == 0)
+		return err_set(ctx->err, ST_NOTFOUND, "%s", msg);
+	if ((st = turns_ended(ctx, tx, l, n)) != ST_OK)
+		return st;
+	return admin_audit(tx, ctx, action, "waitlist_entry", l[0].entry_id, NULL);
+}
+
 enum status
 wl_leave(struct ctx *ctx, const char *token)
 {
+	struct wl_left *l = NULL;
 	struct db_tx tx;
-	const char *id = NULL;
-	bool found = false;
+	size_t n = 0;
 	enum status st;
 
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = wl_store_leave(&tx, token_hash(ctx, token), &id, &found)) != ST_OK)
-		goto out;
 	/* One answer for a wrong token and one already used. */
-	st = found ? admin_audit(&tx, ctx, "waitlist.left", "waitlist_entry", id, NULL) :
-	    err_set(ctx->err, ST_NOTFOUND, "This link is not valid, or you already left the"
-	    " waitlist.");
-out:
+	if ((st = wl_store_leave(&tx, token_hash(ctx, token), &l, &n)) == ST_OK)
+		st = left(ctx, &tx, "waitlist.left", l, n, "This link is not valid, or you already"
+		    " left the waitlist.");
 	return db_tx_end(&tx, st);
 }
 
 enum status
 wl_remove(struct ctx *ctx, const char *id)
 {
+	struct wl_left *l = NULL;
 	struct db_tx tx;
-	bool found = false;
+	size_t n = 0;
 	enum status st;
 
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = wl_store_remove(&tx, id, &found)) != ST_OK)
-		goto out;
-	st = found ? admin_audit(&tx, ctx, "waitlist.removed", "waitlist_entry", id, NULL) :
-	    err_set(ctx->err, ST_NOTFOUND, "No waiting entry with this id.");
-out:
+	if ((st = wl_store_remove(&tx, id, &l, &n)) == ST_OK)
+		st = left(ctx, &tx, "waitlist.removed", l, n, "No waiting entry with this id.");
 	return db_tx_end(&tx, st);
 }
 
@@ -201,13 +238,6 @@ queue_offer(struct ctx *ctx, struct db_tx *tx, const struct wl_slot *s,
 	    0 });
 	json_decref(p);
 	return st;
-}
-
-static json_t *
-slot_json(const struct wl_slot *s)
-{
-	return json_pack("{s:s, s:s, s:s, s:I}", "slot_key", s->key, "service_id", s->service_id,
-	    "staff_id", s->staff_id, "starts_at", (json_int_t)s->start);
 }
 
 /* Gives the slot to the next person in tx: the offer, its message, and the

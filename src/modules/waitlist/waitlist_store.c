@@ -61,33 +61,47 @@ wl_store_join(struct db_tx *tx, const struct wl_entry_new *in, const char *leave
 }
 
 /* Takes the entry `pick` names (a subquery selecting one id) off the list
- * and cancels its offers still open, in one statement. */
+ * and withdraws its offers still out, in one statement. A row per offer
+ * whose turn was running (their slots go to the next person now), or one
+ * row with NULLs. */
 #define LEAVE(pick) \
 	"WITH e AS (UPDATE waitlist_entries SET status = 'cancelled' WHERE id IN (" pick ")" \
 	"  AND status = 'waiting' RETURNING id)," \
-	" o AS (UPDATE waitlist_offers w SET status = 'cancelled', answered_at = now() FROM e" \
-	"  WHERE w.entry_id = e.id AND w.status IN ('open', 'passed') RETURNING 1)" \
-	" SELECT e.id, (SELECT count(*) FROM o) FROM e"
+	" turn AS (UPDATE waitlist_offers w SET status = 'cancelled', answered_at = now() FROM e" \
+	"  WHERE w.entry_id = e.id AND w.status = 'open'" \
+	"  RETURNING w.slot_key, w.service_id, w.staff_id, w.starts_at)," \
+	" passed AS (UPDATE waitlist_offers w SET status = 'cancelled', answered_at = now() FROM e" \
+	"  WHERE w.entry_id = e.id AND w.status = 'passed' RETURNING 1)" \
+	" SELECT t.slot_key, t.service_id, t.staff_id, extract(epoch FROM t.starts_at)::bigint," \
+	" e.id, (SELECT count(*) FROM passed) FROM e LEFT JOIN turn t ON true"
 
-enum status
-wl_store_leave(struct db_tx *tx, const char *leave_hash, const char **id, bool *found)
+static void
+left_row(PGresult *res, int row, void *elem, struct arena *a)
 {
-	PGresult *res;
-	enum status st;
+	struct wl_left *l = elem;
 
-	st = db_one(tx, LEAVE("SELECT id FROM waitlist_entries WHERE leave_token_hash = $1::bytea"),
-	    1, (const char *[]){ leave_hash }, &res, found);
-	if (st == ST_OK && *found)
-		*id = dup(tx, res, 0, 0);
-	return st;
+	l->entry_id = arena_strdup(a, db_val(res, row, 4));
+	if (db_val(res, row, 0) == NULL)
+		return;
+	l->turn.key = arena_strdup(a, db_val(res, row, 0));
+	l->turn.service_id = arena_strdup(a, db_val(res, row, 1));
+	l->turn.staff_id = arena_strdup(a, db_val(res, row, 2));
+	l->turn.start = strtoll(db_val(res, row, 3), NULL, 10);
 }
 
 enum status
-wl_store_remove(struct db_tx *tx, const char *id, bool *found)
+wl_store_leave(struct db_tx *tx, const char *leave_hash, struct wl_left **out, size_t *n)
 {
-	PGresult *res;
+	return db_rows(tx, LEAVE("SELECT id FROM waitlist_entries"
+	    " WHERE leave_token_hash = $1::bytea"), 1, (const char *[]){ leave_hash },
+	    sizeof(struct wl_left), left_row, (void **)out, n);
+}
 
-	return db_one(tx, LEAVE("SELECT $1::uuid"), 1, (const char *[]){ id }, &res, found);
+enum status
+wl_store_remove(struct db_tx *tx, const char *id, struct wl_left **out, size_t *n)
+{
+	return db_rows(tx, LEAVE("SELECT $1::uuid"), 1, (const char *[]){ id },
+	    sizeof(struct wl_left), left_row, (void **)out, n);
 }
 
 enum status

@@ -30,19 +30,27 @@ enum status wl_store_join_check(struct db_tx *tx, const char *service_id, const 
  * that service and day. */
 enum status wl_store_join(struct db_tx *tx, const struct wl_entry_new *in,
     const char *leave_hash, const char **id, const char **created_at) MUST_USE;
-/* Takes the waiting entry whose leave token hashes to leave_hash off the
- * list, with its offers still open; *found false when none. */
-enum status wl_store_leave(struct db_tx *tx, const char *leave_hash, const char **id,
-    bool *found) MUST_USE;
-/* The admin's removal of any entry still waiting; *found false otherwise. */
-enum status wl_store_remove(struct db_tx *tx, const char *id, bool *found) MUST_USE;
-
 /* A freed time, as the offers carry it. */
 struct wl_slot {
 	const char *key;
 	const char *service_id, *staff_id;
 	int64_t start;
 };
+
+/* An entry taken off the list, and the slot of an offer whose turn was
+ * running (turn.key NULL when none). */
+struct wl_left {
+	const char *entry_id;
+	struct wl_slot turn;
+};
+
+/* Takes the waiting entry whose leave token hashes to leave_hash (or the
+ * entry `id`) off the list and withdraws its offers still out: one row per
+ * running turn it ends, at least one when found (*n 0: none waiting). */
+enum status wl_store_leave(struct db_tx *tx, const char *leave_hash, struct wl_left **out,
+    size_t *n) MUST_USE;
+enum status wl_store_remove(struct db_tx *tx, const char *id, struct wl_left **out,
+    size_t *n) MUST_USE;
 
 /* Serialises the offers of one slot (a transaction-scoped lock). */
 enum status wl_store_lock_slot(struct db_tx *tx, const char *slot_key) MUST_USE;
