@@ -30,14 +30,18 @@ CREATE TABLE waitlist_entries (
 	-- The key a "leave the waitlist" link proves, hashed like every token.
 	leave_token_hash bytea NOT NULL CHECK (length(leave_token_hash) = 32),
 	booking_id uuid,
+	-- Set when the customer's data was erased: name, e-mail and phone are
+	-- gone, the row stays so "slots refilled" still counts what it brought.
+	erased_at timestamptz,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	updated_at timestamptz NOT NULL DEFAULT now(),
 	PRIMARY KEY (tenant_id, id),
 	UNIQUE (tenant_id, leave_token_hash),
 	FOREIGN KEY (tenant_id, service_id) REFERENCES services (tenant_id, id),
 	FOREIGN KEY (tenant_id, booking_id) REFERENCES bookings (tenant_id, id),
-	CHECK (channel <> 'email' OR email IS NOT NULL),
-	CHECK (channel <> 'sms' OR phone IS NOT NULL)
+	CHECK (erased_at IS NOT NULL OR channel <> 'email' OR email IS NOT NULL),
+	CHECK (erased_at IS NOT NULL OR channel <> 'sms' OR phone IS NOT NULL),
+	CHECK (erased_at IS NULL OR (email IS NULL AND phone IS NULL AND status <> 'waiting'))
 );
 -- One waiting entry per person, service and day: joining twice is a 409.
 CREATE UNIQUE INDEX waitlist_entries_once ON waitlist_entries (tenant_id, service_id, day,

@@ -209,6 +209,17 @@ describe('a freed slot goes round the waitlist', () => {
     assertErrorBody(assert, await owner.del(`/v1/admin/waitlist/${people.evan.id}`), 404, 'NOT_FOUND');
   });
 
+  test('erasing a customer erases their waitlist entries; what they brought still counts', async () => {
+    const cust = adminSql(`SELECT id FROM customers WHERE tenant_id = ${lit(t.id)} AND phone = ${lit(SID)}`);
+    expect(await owner.post(`/v1/admin/customers/${cust}/erase`, {}), 200, 'erase');
+    assert.equal(adminSql(`SELECT name || '|' || coalesce(phone, '-') || '|' || status || '|'
+      || (erased_at IS NOT NULL) FROM waitlist_entries WHERE id = ${lit(people.sid.id)}`), 'Erased|-|booked|true');
+    const audit = auditRows(t, cust, 'customer.erased');
+    assert.equal(audit.at(-1).changes.waitlist_entries_erased, 1, JSON.stringify(audit));
+    const s = expect(await owner.get('/v1/admin/waitlist/summary'), 200);
+    assert.equal(s.slots_refilled, 1);
+  });
+
   test('the list needs customers, the summary analytics: staff see neither', async () => {
     const staff = await signIn(rig.srv, t, 'STAFF');
     assertErrorBody(assert, await staff.get('/v1/admin/waitlist'), 403, 'FORBIDDEN');

@@ -1379,6 +1379,7 @@ appt_customer_erase(struct ctx *ctx, const char *id, struct appt_erasure *out)
 {
 	struct appt_customer c;
 	struct db_tx tx;
+	long long waiting = 0;
 	bool found = false;
 	enum status st;
 
@@ -1391,12 +1392,15 @@ appt_customer_erase(struct ctx *ctx, const char *id, struct appt_erasure *out)
 	 * customer row is about to lose. */
 	if ((st = ai_person_erase(&tx, id, c.email, c.phone, &out->messages,
 	    &out->conversations)) != ST_OK ||
+	    (st = waitlist_person_erase(&tx, c.email, c.phone, &waiting)) != ST_OK ||
 	    (st = appt_store_customer_erase(&tx, id, c.email, &out->rows)) != ST_OK)
 		goto out;
 	out->already_erased = out->rows.customer == 0 && out->rows.bookings_cleared == 0 &&
-	    out->rows.notifications == 0 && out->messages == 0 && out->conversations == 0;
+	    out->rows.notifications == 0 && out->messages == 0 && out->conversations == 0 &&
+	    waiting == 0;
 	st = admin_audit(&tx, ctx, "customer.erased", "customer", id,
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+	    "waitlist_entries_erased", (json_int_t)waiting,
 	    "messages_deleted", (json_int_t)out->messages,
 	    "conversations_anonymised", (json_int_t)out->conversations,
 	    "bookings_anonymised", (json_int_t)out->rows.bookings_cleared,

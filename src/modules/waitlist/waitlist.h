@@ -38,4 +38,10 @@ struct waitlist_freed {
  * offers the freed time to the waitlist; nothing for a time already past. */
 enum status waitlist_slot_freed(struct db_tx *tx, const struct waitlist_freed *f) MUST_USE;
 
+/* The customer's erasure (appt_customer_erase, in its transaction): their
+ * entries found by e-mail (any case) or phone lose name and addresses, stop
+ * waiting, and their offers still out are withdrawn. *n: entries erased. */
+enum status waitlist_person_erase(struct db_tx *tx, const char *email, const char *phone,
+    long long *n) MUST_USE;
+
 #endif

@@ -149,6 +149,15 @@ wl_remove(struct ctx *ctx, const char *id)
 	return db_tx_end(&tx, st);
 }
 
+enum status
+waitlist_person_erase(struct db_tx *tx, const char *email, const char *phone, long long *n)
+{
+	*n = 0;
+	if (email == NULL && phone == NULL)
+		return ST_OK;
+	return wl_store_erase(tx, email, phone, n);
+}
+
 /* Messages ------------------------------------------------------------------------- */
 
 static enum message_channel

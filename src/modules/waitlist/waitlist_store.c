@@ -105,6 +105,25 @@ wl_store_remove(struct db_tx *tx, const char *id, struct wl_left **out, size_t *
 }
 
 enum status
+wl_store_erase(struct db_tx *tx, const char *email, const char *phone, long long *n)
+{
+	PGresult *res = db_exec(tx, "WITH e AS (UPDATE waitlist_entries SET name = 'Erased',"
+	    "  email = NULL, phone = NULL, erased_at = now(),"
+	    "  status = CASE status WHEN 'waiting' THEN 'cancelled' ELSE status END"
+	    "  WHERE erased_at IS NULL AND ((email IS NOT NULL AND lower(email::text) = lower($1))"
+	    "  OR (phone IS NOT NULL AND phone = $2)) RETURNING id),"
+	    " o AS (UPDATE waitlist_offers w SET status = 'cancelled', answered_at = now() FROM e"
+	    "  WHERE w.entry_id = e.id AND w.status IN ('open', 'passed') RETURNING 1)"
+	    " SELECT (SELECT count(*) FROM e), (SELECT count(*) FROM o)", 2,
+	    (const char *[]){ email, phone });
+
+	if (res == NULL)
+		return db_status(tx);
+	*n = strtoll(db_val(res, 0, 0), NULL, 10);
+	return ST_OK;
+}
+
+enum status
 wl_store_lock_slot(struct db_tx *tx, const char *slot_key)
 {
 	if (db_exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended(app_tenant()::text"

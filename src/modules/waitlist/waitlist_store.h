@@ -52,6 +52,10 @@ enum status wl_store_leave(struct db_tx *tx, const char *leave_hash, struct wl_l
 enum status wl_store_remove(struct db_tx *tx, const char *id, struct wl_left **out,
     size_t *n) MUST_USE;
 
+/* See waitlist_person_erase. */
+enum status wl_store_erase(struct db_tx *tx, const char *email, const char *phone,
+    long long *n) MUST_USE;
+
 /* Serialises the offers of one slot (a transaction-scoped lock). */
 enum status wl_store_lock_slot(struct db_tx *tx, const char *slot_key) MUST_USE;
 

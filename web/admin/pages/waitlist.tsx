@@ -32,6 +32,12 @@ const PARTS: Record<Entry['part_of_day'], string> = {
 const dayWords = (day: string) => new Intl.DateTimeFormat(undefined,
   { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(`${day}T12:00:00Z`));
 
+// How offers reach them ("—" once their data was erased).
+const reach = (e: Entry) => {
+  const to = e.channel === 'sms' ? e.customer.phone : e.customer.email;
+  return to ? `${e.channel === 'sms' ? 'text' : 'e-mail'} to ${to}` : '—';
+};
+
 const STATUS_WORDS: Record<Entry['status'], [string, string]> = {
   waiting: ['Waiting', ''],
   booked: ['Booked from an offer', 'ok'],
@@ -112,7 +118,7 @@ export default function WaitlistPage() {
                       <th scope="row">{e.customer.name}</th>
                       <td>{e.service_name}</td>
                       <td>{dayWords(e.day)}, {PARTS[e.part_of_day]}</td>
-                      <td>{e.channel === 'sms' ? `text to ${e.customer.phone}` : `e-mail to ${e.customer.email}`}</td>
+                      <td>{reach(e)}</td>
                       <td><Badge kind={kind}>{words}</Badge></td>
                       <td>{e.offers}</td>
                       <td>{dateTime(e.created_at)}</td>
