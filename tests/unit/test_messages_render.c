@@ -221,7 +221,7 @@ test_waitlist_offer_and_gone(void **state)
 	    "https://maison.example.net/waitlist/offer#token=abc"));
 	assert_int_equal(msg_render(&a, &salon, "waitlist.gone", p, 1796000000, &r), ST_OK);
 	assert_non_null(strstr(r.subject, "the time on Wednesday 9 December, 3:30 pm has gone"));
-	assert_non_null(strstr(r.sms, "has been taken"));
+	assert_non_null(strstr(r.sms, "is no longer available. You are still on the waitlist."));
 	assert_null(strstr(r.text, "token="));
 	json_decref(p);
 	arena_free(&a);

@@ -301,11 +301,13 @@ waitlist(struct arena *a, const struct msg_brand *b, json_t *payload, const char
 	if (!offer) {
 		s->subject = arena_printf(a, "%s: the time on %s has gone", b->name, when);
 		s->heading = "That time has gone";
-		s->lines[1] = arena_printf(a, "Sorry, someone else took %s on %s first. You are"
+		/* Said the same whether another customer took it or it became
+		 * too late to book: either way it is not theirs to take. */
+		s->lines[1] = arena_printf(a, "Sorry, %s on %s is no longer available. You are"
 		    " still on the waitlist, and we will write if another time frees up.", service,
 		    when);
-		s->sms = arena_printf(a, "%s: sorry, %s on %s has been taken. You are still on the"
-		    " waitlist.", b->name, service, when);
+		s->sms = arena_printf(a, "%s: sorry, %s on %s is no longer available. You are"
+		    " still on the waitlist.", b->name, service, when);
 		return;
 	}
 	s->subject = arena_printf(a, "A time opened up at %s: %s", b->name, when);

@@ -165,6 +165,15 @@ accept_route(struct request *r, struct response *w)
 	    "already_booked", out.already));
 }
 
+static bool
+one_of(const char *const *v, const char *s)
+{
+	for (; *v != NULL; v++)
+		if (strcmp(*v, s) == 0)
+			return true;
+	return false;
+}
+
 static json_t *
 entry_json(const struct wl_entry_row *e)
 {
@@ -190,11 +199,8 @@ list_route(struct request *r, struct response *w)
 
 	if (status != NULL && *status == '\0')
 		status = NULL;
-	for (size_t i = 0; status != NULL && shown[i] != NULL; i++)
-		if (strcmp(status, shown[i]) == 0)
-			break;
-		else if (shown[i + 1] == NULL)
-			err_detail(&r->err, "status", "must be waiting, booked, cancelled or expired");
+	if (status != NULL && !one_of(shown, status))
+		err_detail(&r->err, "status", "must be waiting, booked, cancelled or expired");
 	if (lim != NULL && ((limit = strtol(lim, &end, 10)) < 1 || limit > WL_LIST_MAX ||
 	    *end != '\0'))
 		err_detail(&r->err, "limit", "must be a whole number from 1 to %d", WL_LIST_MAX);

@@ -20,7 +20,8 @@
 #include "modules/appointments/appointments.h"
 #include "modules/messages/messages.h"
 
-#define GONE_MESSAGE "Sorry, that time has gone: someone else took it first."
+#define GONE_MESSAGE "Sorry, that time has gone: someone else booked it first, or it can no" \
+	" longer be booked."
 
 /* A slot whose offers are being settled, and the one offer (or none) that
  * is not to be told it went. */
@@ -166,7 +167,8 @@ channel_of(const char *c)
 	return strcmp(c, "sms") == 0 ? MESSAGE_SMS : MESSAGE_EMAIL;
 }
 
-/* Tells each person whose offer of the slot is still out that it went. */
+/* Closes the slot's offers still out and tells each person it went —
+ * unless its time has come already, when there is nothing left to say. */
 static enum status
 tell_gone(struct ctx *ctx, struct db_tx *tx, const struct wl_slot_ref *ref)
 {
@@ -174,7 +176,8 @@ tell_gone(struct ctx *ctx, struct db_tx *tx, const struct wl_slot_ref *ref)
 	size_t n = 0;
 	enum status st;
 
-	if ((st = wl_store_slot_gone(tx, ref->key, ref->except, &t, &n)) != ST_OK)
+	if ((st = wl_store_slot_gone(tx, ref->key, ref->except, &t, &n)) != ST_OK ||
+	    ref->start <= (int64_t)time(NULL))
 		return st;
 	for (size_t i = 0; i < n && st == ST_OK; i++) {
 		json_t *p = json_pack("{s:s, s:s, s:I}", "customer_name", t[i].name, "service",

@@ -2,6 +2,7 @@
 #ifndef WAITLIST_SERVICE_H
 #define WAITLIST_SERVICE_H
 
+#include "core/crypto.h"
 #include "core/ctx.h"
 #include "modules/waitlist/waitlist.h"
 #include "modules/waitlist/waitlist_store.h"
@@ -18,7 +19,7 @@
 
 struct wl_joined {
 	const char *id, *created_at, *channel;
-	char leave_token[64];	/* shown once: the way to leave */
+	char leave_token[SEC_TOKEN_CHARS + 1];	/* shown once: the way to leave */
 };
 
 /* Audited ("waitlist.joined"). ST_INVALID (with details) for a service not
