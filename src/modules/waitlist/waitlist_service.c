@@ -103,51 +103,39 @@ turns_ended(struct ctx *ctx, struct db_tx *tx, const struct wl_left *l, size_t n
 	return st;
 }
 
-/* After a leave or a removal (rows from the store): audited, the running
- * turns passed on; ST_NOTFOUND with msg when nothing was waiting. */
+/* Takes an entry off the list — by its leave token or, for the owner, by
+ * id — audited, its running turn passed on; ST_NOTFOUND with msg when
+ * nothing was waiting (one answer for a wrong key and one already used). */
 static enum status
-left(struct ctx *ctx, struct db_tx *tx, const char *action, const struct wl_left *l, size_t n,
-    const char *msg)
+take_off(struct ctx *ctx, bool by_token, const char *key, const char *action, const char *msg)
 {
+	struct wl_left *l = NULL;
+	struct db_tx tx;
+	size_t n = 0;
 	enum status st;
 
-	if (n == 0)
-		return err_set(ctx->err, ST_NOTFOUND, "%s", msg);
-	if ((st = turns_ended(ctx, tx, l, n)) != ST_OK)
+	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	return admin_audit(tx, ctx, action, "waitlist_entry", l[0].entry_id, NULL);
+	st = by_token ? wl_store_leave(&tx, token_hash(ctx, key), &l, &n) :
+	    wl_store_remove(&tx, key, &l, &n);
+	if (st == ST_OK && n == 0)
+		st = err_set(ctx->err, ST_NOTFOUND, "%s", msg);
+	if (st == ST_OK && (st = turns_ended(ctx, &tx, l, n)) == ST_OK)
+		st = admin_audit(&tx, ctx, action, "waitlist_entry", l[0].entry_id, NULL);
+	return db_tx_end(&tx, st);
 }
 
 enum status
 wl_leave(struct ctx *ctx, const char *token)
 {
-	struct wl_left *l = NULL;
-	struct db_tx tx;
-	size_t n = 0;
-	enum status st;
-
-	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
-		return st;
-	/* One answer for a wrong token and one already used. */
-	if ((st = wl_store_leave(&tx, token_hash(ctx, token), &l, &n)) == ST_OK)
-		st = left(ctx, &tx, "waitlist.left", l, n, "This link is not valid, or you already"
-		    " left the waitlist.");
-	return db_tx_end(&tx, st);
+	return take_off(ctx, true, token, "waitlist.left", "This link is not valid, or you"
+	    " already left the waitlist.");
 }
 
 enum status
 wl_remove(struct ctx *ctx, const char *id)
 {
-	struct wl_left *l = NULL;
-	struct db_tx tx;
-	size_t n = 0;
-	enum status st;
-
-	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
-		return st;
-	if ((st = wl_store_remove(&tx, id, &l, &n)) == ST_OK)
-		st = left(ctx, &tx, "waitlist.removed", l, n, "No waiting entry with this id.");
-	return db_tx_end(&tx, st);
+	return take_off(ctx, false, id, "waitlist.removed", "No waiting entry with this id.");
 }
 
 enum status

@@ -60,6 +60,18 @@ wl_store_join(struct db_tx *tx, const struct wl_entry_new *in, const char *leave
 	return ST_OK;
 }
 
+/* A slot (elem) from columns 0–3: key, service, staff member, start (epoch). */
+static void
+slot_from(PGresult *res, int row, void *elem, struct arena *a)
+{
+	struct wl_slot *s = elem;
+
+	s->key = arena_strdup(a, db_val(res, row, 0));
+	s->service_id = arena_strdup(a, db_val(res, row, 1));
+	s->staff_id = arena_strdup(a, db_val(res, row, 2));
+	s->start = strtoll(db_val(res, row, 3), NULL, 10);
+}
+
 /* Takes the entry `pick` names (a subquery selecting one id) off the list
  * and withdraws its offers still out, in one statement. A row per offer
  * whose turn was running (their slots go to the next person now), or one
@@ -81,12 +93,8 @@ left_row(PGresult *res, int row, void *elem, struct arena *a)
 	struct wl_left *l = elem;
 
 	l->entry_id = arena_strdup(a, db_val(res, row, 4));
-	if (db_val(res, row, 0) == NULL)
-		return;
-	l->turn.key = arena_strdup(a, db_val(res, row, 0));
-	l->turn.service_id = arena_strdup(a, db_val(res, row, 1));
-	l->turn.staff_id = arena_strdup(a, db_val(res, row, 2));
-	l->turn.start = strtoll(db_val(res, row, 3), NULL, 10);
+	if (db_val(res, row, 0) != NULL)
+		slot_from(res, row, &l->turn, a);
 }
 
 enum status
@@ -333,17 +341,6 @@ wl_store_summary(struct db_tx *tx, struct wl_summary *out)
 	return ST_OK;
 }
 
-static void
-slot_row(PGresult *res, int row, void *elem, struct arena *a)
-{
-	struct wl_slot *s = elem;
-
-	s->key = arena_strdup(a, db_val(res, row, 0));
-	s->service_id = arena_strdup(a, db_val(res, row, 1));
-	s->staff_id = arena_strdup(a, db_val(res, row, 2));
-	s->start = strtoll(db_val(res, row, 3), NULL, 10);
-}
-
 enum status
 wl_store_expire_all(struct db_tx *tx, struct wl_slot **out, size_t *n)
 {
@@ -352,5 +349,5 @@ wl_store_expire_all(struct db_tx *tx, struct wl_slot **out, size_t *n)
 	    " RETURNING slot_key, service_id, staff_id, starts_at)"
 	    " SELECT DISTINCT slot_key, service_id, staff_id,"
 	    " extract(epoch FROM starts_at)::bigint FROM x", 0, NULL, sizeof(struct wl_slot),
-	    slot_row, (void **)out, n);
+	    slot_from, (void **)out, n);
 }
