@@ -64,10 +64,12 @@ CREATE TABLE waitlist_offers (
 	starts_at timestamptz NOT NULL,
 	token_hash bytea NOT NULL CHECK (length(token_hash) = 32),
 	-- open: the person's turn; passed: their turn ended and the next person
-	-- was asked (they may still take it while it is free); booked: theirs;
-	-- gone: someone else's, or no longer free; cancelled: they left.
-	status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'passed', 'booked', 'gone',
-	    'cancelled')),
+	-- was asked (they may still take it while it is free); accepting: they
+	-- pressed the button and the booking is being made (never told the slot
+	-- went meanwhile); booked: theirs; gone: someone else's, or no longer
+	-- free; cancelled: they left.
+	status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'passed', 'accepting',
+	    'booked', 'gone', 'cancelled')),
 	expires_at timestamptz NOT NULL,
 	answered_at timestamptz,
 	booking_id uuid,

@@ -242,6 +242,29 @@ describe('a freed slot goes round the waitlist', () => {
   });
 });
 
+describe('two people confirm the same time at once', () => {
+  test('the booking path decides: one booking, one 409, the loser still waiting', async () => {
+    const t = salon({ staff: ['Ann'] });
+    const D = dayAhead(9);
+    const email = uniqueEmail('bk');
+    const b = expect(await book(rig.srv, t, bookingBody(`${D}T15:00:00Z`, { email })), 201);
+    const [x, y] = [uniqueEmail('x'), uniqueEmail('y')];
+    expect(await join(t, joinBody(D, { name: 'Xia', email: x })), 201);
+    expect(await join(t, joinBody(D, { name: 'Yan', email: y })), 201);
+    expect(await rig.srv.request({ method: 'POST', path: `/v1/public/bookings/${b.reference}/cancel`,
+      host: t.host, body: { email } }), 200, 'cancel');
+    const mx = await offerTo(t, x);
+    expect(await expireTurns(t), 200);
+    const my = await offerTo(t, y);
+    const rs = await Promise.all([accept(t, tokenOf(mx)), accept(t, tokenOf(my))]);
+    assert.deepEqual(rs.map((r) => r.status).sort(), [200, 409], rs.map((r) => r.text).join('\n'));
+    assert.equal(Number(adminSql(`SELECT count(*) FROM bookings WHERE tenant_id = ${lit(t.id)}
+      AND starts_at = ${lit(`${D}T15:00:00Z`)} AND status <> 'CANCELLED'`)), 1);
+    assert.equal(adminSql(`SELECT string_agg(status, ',' ORDER BY status) FROM waitlist_entries
+      WHERE tenant_id = ${lit(t.id)}`), 'booked,waiting');
+  });
+});
+
 describe('leaving during one\'s own turn', () => {
   test('the next person is asked at once, not when the turn would have ended', async () => {
     const t = salon({ staff: ['Ann'] });

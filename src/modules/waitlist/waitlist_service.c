@@ -287,13 +287,12 @@ wl_offer_next(struct ctx *ctx, const struct wl_slot *s, bool *offered)
 	if ((st = wl_store_lock_slot(&tx, s->key)) != ST_OK ||
 	    (st = wl_store_slot_state(&tx, s->key, &state)) != ST_OK)
 		goto out;
-	if (state.settled || state.turn_open)
-		goto out;
-	if (!free_) {
+	/* Taken, or someone lost it to another booking: close what is still
+	 * out. Free with someone's turn running: wait for that turn. */
+	if (!free_ || state.settled)
 		st = tell_gone(ctx, &tx, &ref);
-		goto out;
-	}
-	st = offer_to_next(ctx, &tx, s, offered);
+	else if (!state.turn_open)
+		st = offer_to_next(ctx, &tx, s, offered);
 out:
 	return db_tx_end(&tx, st);
 }
@@ -319,8 +318,19 @@ waitlist_slot_freed(struct db_tx *tx, const struct waitlist_freed *f)
 
 /* Confirming ---------------------------------------------------------------------- */
 
+static bool
+in_play(const char *status)
+{
+	return strcmp(status, "open") == 0 || strcmp(status, "passed") == 0 ||
+	    strcmp(status, "accepting") == 0;
+}
+
+/* Loads the offer and, while it is in play, marks it accepting: from now
+ * until the booking's outcome nobody tells this person the slot went (a
+ * turn's end that finds the slot just taken — by them — would). A retry
+ * after a crash finds it accepting and books again, idempotently. */
 static enum status
-offer_load(struct ctx *ctx, const char *token, struct wl_offer *o)
+offer_claim(struct ctx *ctx, const char *token, struct wl_offer *o)
 {
 	struct db_tx tx;
 	bool found = false;
@@ -331,6 +341,8 @@ offer_load(struct ctx *ctx, const char *token, struct wl_offer *o)
 	if ((st = wl_store_offer_by_token(&tx, token_hash(ctx, token), o, &found)) == ST_OK &&
 	    !found)
 		st = err_set(ctx->err, ST_NOTFOUND, "This offer link is not valid.");
+	if (st == ST_OK && in_play(o->status))
+		st = wl_store_offer_set(&tx, o->id, "accepting");
 	return db_tx_end(&tx, st);
 }
 
@@ -389,25 +401,19 @@ out:
 	return db_tx_end(&tx, st);
 }
 
-/* The slot went to someone else (or is no longer offered): every offer of
- * it is over, and the others hear so; the caller is told in the reply. */
+/* The booking path refused: the slot went to someone else or is no longer
+ * offered. Only this offer ends here; the others end with whoever got it
+ * (settle) or at the turn's end, which finds the slot taken. */
 static enum status
 lost(struct ctx *ctx, const struct wl_offer *o)
 {
-	struct wl_slot_ref ref = { o->slot_key, o->id, o->start };
 	struct db_tx tx;
-	struct wl_told *t;
-	size_t n;
 	enum status st;
 
 	err_clear(ctx->err);
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = wl_store_lock_slot(&tx, o->slot_key)) != ST_OK ||
-	    (st = tell_gone(ctx, &tx, &ref)) != ST_OK)
-		goto out;
-	st = wl_store_slot_gone(&tx, o->slot_key, NULL, &t, &n);
-out:
+	st = wl_store_offer_set(&tx, o->id, "gone");
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	return err_set(ctx->err, ST_CONFLICT, GONE_MESSAGE);
@@ -436,9 +442,9 @@ wl_accept(struct ctx *ctx, const char *token, struct wl_accepted *out)
 	enum status st;
 
 	memset(out, 0, sizeof(*out));
-	if ((st = offer_load(ctx, token, &o)) != ST_OK)
+	if ((st = offer_claim(ctx, token, &o)) != ST_OK)
 		return st;
-	if (strcmp(o.status, "open") != 0 && strcmp(o.status, "passed") != 0)
+	if (!in_play(o.status))
 		return not_open(ctx, &o, out);
 	st = book(ctx, &o, out);
 	if (st == ST_CONFLICT || st == ST_INVALID)

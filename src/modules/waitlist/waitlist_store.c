@@ -252,7 +252,8 @@ wl_store_offer_by_token(struct db_tx *tx, const char *token_hash, struct wl_offe
 	    " FROM waitlist_offers o JOIN waitlist_entries e ON e.tenant_id = o.tenant_id"
 	    "  AND e.id = o.entry_id"
 	    " LEFT JOIN bookings b ON b.tenant_id = o.tenant_id AND b.id = o.booking_id"
-	    " WHERE o.token_hash = $1::bytea", 1, (const char *[]){ token_hash }, &res, found);
+	    " WHERE o.token_hash = $1::bytea FOR UPDATE OF o", 1, (const char *[]){ token_hash },
+	    &res, found);
 	if (st != ST_OK || !*found)
 		return st;
 	out->id = dup(tx, res, 0, 0);
@@ -269,6 +270,16 @@ wl_store_offer_by_token(struct db_tx *tx, const char *token_hash, struct wl_offe
 	out->phone = dup(tx, res, 0, 11);
 	out->channel = dup(tx, res, 0, 12);
 	out->start = strtoll(db_val(res, 0, 13), NULL, 10);
+	return ST_OK;
+}
+
+enum status
+wl_store_offer_set(struct db_tx *tx, const char *id, const char *status)
+{
+	if (db_exec(tx, "UPDATE waitlist_offers SET status = $2, answered_at = now()"
+	    " WHERE id = $1::uuid AND status IN ('open', 'passed', 'accepting')", 2,
+	    (const char *[]){ id, status }) == NULL)
+		return db_status(tx);
 	return ST_OK;
 }
 

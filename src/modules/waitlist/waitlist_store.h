@@ -100,8 +100,11 @@ struct wl_offer {
 	int64_t start;
 };
 
+/* The offer (locked FOR UPDATE) whose token hashes to token_hash. */
 enum status wl_store_offer_by_token(struct db_tx *tx, const char *token_hash,
     struct wl_offer *out, bool *found) MUST_USE;
+/* Moves an offer still in play (open, passed, accepting) to status. */
+enum status wl_store_offer_set(struct db_tx *tx, const char *id, const char *status) MUST_USE;
 /* The offer booked (its entry too); the entry's other offers cancelled. */
 enum status wl_store_offer_booked(struct db_tx *tx, const struct wl_offer *o,
     const char *booking_id) MUST_USE;
