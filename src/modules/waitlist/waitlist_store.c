@@ -169,9 +169,8 @@ wl_store_next_entry(struct db_tx *tx, const struct wl_slot *s, struct wl_next *o
 
 	/* First come, first asked: the slot's service, its local day, its
 	 * part of the day, and never the same person twice for one slot. */
-	st = db_one(tx, "WITH z AS (SELECT " ZONE " AS zone),"
-	    " l AS (SELECT (to_timestamp($2::bigint) AT TIME ZONE z.zone) AS t, z.zone FROM z)"
-	    " SELECT e.id, e.name, e.email, e.phone, e.channel, s.name, l.zone"
+	st = db_one(tx, "WITH l AS (SELECT to_timestamp($2::bigint) AT TIME ZONE " ZONE " AS t)"
+	    " SELECT e.id, e.name, e.email, e.phone, e.channel, s.name"
 	    " FROM l, waitlist_entries e JOIN services s ON s.tenant_id = e.tenant_id"
 	    "  AND s.id = e.service_id"
 	    " WHERE e.status = 'waiting' AND e.service_id = $1::uuid AND e.day = l.t::date"
@@ -189,7 +188,6 @@ wl_store_next_entry(struct db_tx *tx, const struct wl_slot *s, struct wl_next *o
 	out->phone = dup(tx, res, 0, 3);
 	out->channel = dup(tx, res, 0, 4);
 	out->service_name = dup(tx, res, 0, 5);
-	out->zone = dup(tx, res, 0, 6);
 	return ST_OK;
 }
 

@@ -72,7 +72,7 @@ enum status wl_store_slot_state(struct db_tx *tx, const char *slot_key,
 /* The next waiting entry for the slot, with what its offer says. */
 struct wl_next {
 	const char *entry_id, *name, *email, *phone, *channel;
-	const char *service_name, *zone;
+	const char *service_name;
 };
 
 enum status wl_store_next_entry(struct db_tx *tx, const struct wl_slot *s,
