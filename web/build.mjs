@@ -75,6 +75,7 @@ async function main() {
   put('portal-book.js', 'portal-book', '.js', await bundle('portal/book.ts', 'iife'));
   put('portal-booking.js', 'portal-booking', '.js', await bundle('portal/booking.ts', 'iife'));
   put('portal-confirm.js', 'portal-confirm', '.js', await bundle('portal/confirm.ts', 'iife'));
+  put('portal-offer.js', 'portal-offer', '.js', await bundle('portal/offer.ts', 'iife'));
   const css = await esbuild.build({ ...common, entryPoints: [path.join(WEB, 'portal/portal.css')],
     loader: { '.css': 'css' } });
   put('portal.css', 'portal', '.css', Buffer.from(css.outputFiles[0].contents));

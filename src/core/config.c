@@ -105,6 +105,8 @@ static const struct var vars[] = {
 	{ "CHAT_RATE_SESSION_PER_MIN", V_INT, F(chat_rate_session_per_min), "30", 0, 1000000,
 	    NULL, 0, false },
 	{ "CHAT_NEW_PER_HOUR", V_INT, F(chat_new_per_hour), "120", 0, 1000000, NULL, 0, false },
+	{ "WAITLIST_JOINS_PER_HOUR", V_INT, F(waitlist_joins_per_hour), "10", 0, 1000000, NULL, 0,
+	    false },
 	{ "CHAT_MAX_BODY_BYTES", V_INT, F(chat_max_body_bytes), "16384", 256, 1048576, NULL, 0,
 	    false },
 	/* AI model providers. Without keys the offline receptionist answers;
@@ -191,7 +193,8 @@ static const char *const names[] = {
 	"CALENDAR_CONNECT_TIMEOUT_MS", "CALENDAR_TIMEOUT_MS", "CALCOM_RATE_PER_MIN",
 	"CALENDAR_RECONCILE_S", "WEB_DIST_DIR", "PLATFORM_NAME", "PLATFORM_LOGO_URL",
 	"CHAT_RATE_IP_PER_MIN",
-	"CHAT_RATE_SESSION_PER_MIN", "CHAT_NEW_PER_HOUR", "CHAT_MAX_BODY_BYTES",
+	"CHAT_RATE_SESSION_PER_MIN", "CHAT_NEW_PER_HOUR", "WAITLIST_JOINS_PER_HOUR",
+	"CHAT_MAX_BODY_BYTES",
 	"LLM_PROVIDER", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "ANTHROPIC_API_KEY",
 	"ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL", "LLM_FALLBACK", "LLM_TIMEOUT_MS",
 	"LLM_FIRST_BYTE_TIMEOUT_MS", "LLM_BREAKER_FAILURES", "LLM_BREAKER_COOLDOWN_S",

@@ -79,6 +79,7 @@ struct config {
 	int chat_rate_ip_per_min;
 	int chat_rate_session_per_min;
 	int chat_new_per_hour;
+	int waitlist_joins_per_hour;	/* POST /v1/public/waitlist per IP and tenant */
 	int chat_max_body_bytes;
 	/* AI model providers (src/providers/llm_*) */
 	char *llm_provider;

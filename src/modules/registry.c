@@ -18,6 +18,7 @@
 #include "modules/sms/sms.h"
 #include "modules/system/system.h"
 #include "modules/tenants/tenants.h"
+#include "modules/waitlist/waitlist.h"
 #include "modules/web/web.h"
 #include "modules/llm/llm.h"
 #include "modules/messages/messages.h"
@@ -28,13 +29,13 @@ static const struct route_table *const tables[] = {
 	&admin_routes, &appt_public_routes, &appt_admin_routes, &calendar_routes,
 	&web_routes, &usage_routes, &llm_routes, &push_routes,
 	&events_routes, &messages_routes,
-	&sms_routes, &reminders_routes,
+	&sms_routes, &reminders_routes, &waitlist_routes,
 };
 
 /* Mounted only with ENABLE_TEST_ROUTES=true. */
 static const struct route_table *const test_tables[] = {
 	&system_test_routes, &tenants_admin_test_routes, &calendar_test_routes, &ai_test_routes,
-	&sms_test_routes, &reminders_test_routes,
+	&sms_test_routes, &reminders_test_routes, &waitlist_test_routes,
 };
 
 void
@@ -64,6 +65,7 @@ static const struct {
 	{ &sms_job_handlers, false },
 	{ &messages_job_handlers, false },
 	{ &reminders_job_handlers, false },
+	{ &waitlist_job_handlers, false },
 };
 
 size_t

@@ -4,7 +4,10 @@
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-import { adminSql, lit } from './lib.mjs';
+import { after, before } from 'node:test';
+
+import { adminServer } from './admin_lib.mjs';
+import { adminSql, lit, startWorker } from './lib.mjs';
 
 export const FROM = 'bookings@mail.example.com';
 export const PRIMARY = '#a31f6b';
@@ -89,4 +92,25 @@ export function brand(t, { name, email = 'desk@salon.example' }) {
 export function setAsideQueuedMail() {
   adminSql(`UPDATE notification_outbox SET status = 'cancelled' WHERE status = 'queued';
     UPDATE platform_outbox SET status = 'cancelled' WHERE status = 'queued'`);
+}
+
+// What a suite that follows mail end to end needs, started before its
+// tests and stopped after them (call it at the suite's level): rig.smtp,
+// the SMTP server; rig.srv, a server with the test routes whose links read
+// http://<slug>.localhost:8080; rig.worker, sending through rig.smtp
+// (earlier suites' mail set aside first). env: more for the server.
+export function mailRig(env = {}) {
+  const rig = {};
+  before(async () => {
+    rig.smtp = await smtpServer();
+    setAsideQueuedMail();
+    rig.srv = await adminServer({ PUBLIC_BASE_URL: 'http://localhost:8080', ...env });
+    rig.worker = await startWorker({ SMTP_URL: rig.smtp.url, SMTP_FROM: FROM, JOB_CONCURRENCY: '2' });
+  });
+  after(async () => {
+    await rig.worker?.stop();
+    await rig.srv?.kill();
+    rig.smtp?.srv.close();
+  });
+  return rig;
 }

@@ -10,13 +10,13 @@
 // reminders planner, sent by the worker, read from the mailbox (the time in
 // words, the confirmation button, the manage and unsubscribe links).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 
-import { adminSql, assertErrorBody, killAll, lit, request, startWorker, waitFor } from './lib.mjs';
-import { adminServer, signIn } from './admin_lib.mjs';
+import { adminSql, assertErrorBody, killAll, lit, request, waitFor } from './lib.mjs';
+import { signIn } from './admin_lib.mjs';
 import { uniqueEmail } from './auth_lib.mjs';
 import { CUT, dayAhead, expect, key, salon, staffId } from './booking_lib.mjs';
-import { brand, FROM, queue, row, setAsideQueuedMail, smtpServer } from './messages_lib.mjs';
+import { brand, mailRig, queue, row } from './messages_lib.mjs';
 
 after(killAll);
 
@@ -24,28 +24,14 @@ const reminder = (who = 'Zoe') => ({ customer_name: who, service: 'Cut', referen
   starts_at: Math.floor(Date.now() / 1000) + 86400, ends_at: Math.floor(Date.now() / 1000) + 88200 });
 
 describe('unsubscribing from reminder e-mails', () => {
-  let smtp;
-  let srv;
-  let worker;
-
-  before(async () => {
-    smtp = await smtpServer();
-    setAsideQueuedMail();
-    srv = await adminServer({ PUBLIC_BASE_URL: 'http://localhost:8080' });
-    worker = await startWorker({ SMTP_URL: smtp.url, SMTP_FROM: FROM, JOB_CONCURRENCY: '2' });
-  });
-  after(async () => {
-    await worker?.stop();
-    await srv?.kill();
-    smtp?.srv.close();
-  });
+  const rig = mailRig();
 
   test('the link in a reminder: GET asks, one-click POST opts out, the next reminder is suppressed, a confirmation still goes', async () => {
     const t = salon({ zone: 'America/New_York' });
     brand(t, { name: 'Maison Rosé' });
     const to = uniqueEmail('remind');
     queue(t, to, 'booking.reminder', reminder());
-    const [mail] = await waitFor(() => smtp.mailTo(to).length && smtp.mailTo(to),
+    const [mail] = await waitFor(() => rig.smtp.mailTo(to).length && rig.smtp.mailTo(to),
       { timeoutMs: 20000, what: 'the reminder' });
 
     // The raw header lines, as a mail client reads them.
@@ -61,7 +47,7 @@ describe('unsubscribing from reminder e-mails', () => {
     const path = `${u.pathname}${u.search}`;
 
     // Opening the link asks and changes nothing.
-    const page = await request({ port: srv.port, path, host: t.host });
+    const page = await request({ port: rig.srv.port, path, host: t.host });
     assert.equal(page.status, 200);
     assert.match(page.headers['content-type'], /text\/html/);
     assert.match(page.headers['content-security-policy'], /default-src 'none'/);
@@ -76,7 +62,7 @@ describe('unsubscribing from reminder e-mails', () => {
       ${lit(JSON.stringify(reminder()))}, now() + interval '1 day')`);
 
     // The mail client's one-click.
-    const one = await request({ port: srv.port, method: 'POST', path, host: t.host,
+    const one = await request({ port: rig.srv.port, method: 'POST', path, host: t.host,
       headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     assert.equal(one.status, 200, one.text);
     assert.deepEqual(one.json, { unsubscribed: true });
@@ -84,7 +70,7 @@ describe('unsubscribing from reminder e-mails', () => {
       AND email = ${lit(to.toUpperCase())}`), 'one_click');
     assert.equal(row(t, `recipient = ${lit(to)} AND status <> 'sent'`).status, 'suppressed');
     // Twice is fine.
-    const again = await request({ port: srv.port, method: 'POST', path, host: t.host, body: '' });
+    const again = await request({ port: rig.srv.port, method: 'POST', path, host: t.host, body: '' });
     assert.equal(again.status, 200);
 
     // The next reminder is never sent; a confirmation still is.
@@ -93,30 +79,30 @@ describe('unsubscribing from reminder e-mails', () => {
       AND created_at > now() - interval '1 minute' AND last_error LIKE '%unsubscribed%'`),
     { timeoutMs: 20000, what: 'the suppressed reminder' });
     queue(t, to, 'booking.confirmed', reminder());
-    await waitFor(() => smtp.mailTo(to).some((m) => /is confirmed/.test(m.subject)),
+    await waitFor(() => rig.smtp.mailTo(to).some((m) => /is confirmed/.test(m.subject)),
       { timeoutMs: 20000, what: 'the confirmation' });
-    assert.equal(smtp.mailTo(to).filter((m) => /^Reminder/.test(m.subject)).length, 1);
+    assert.equal(rig.smtp.mailTo(to).filter((m) => /^Reminder/.test(m.subject)).length, 1);
   });
 
   test('a reminder the planner made goes out: the time in words, the confirm button, the links', async () => {
     const t = salon({ zone: 'America/New_York' });
     brand(t, { name: 'Maison Rosé' });
-    const owner = await signIn(srv, t, 'OWNER');
+    const owner = await signIn(rig.srv, t, 'OWNER');
     const to = uniqueEmail('planned');
     const d = dayAhead(4);
     const start = adminSql(`SELECT to_char(('${d} 15:30'::timestamp AT TIME ZONE 'America/New_York')
       AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`);
     const b = expect(await owner.post('/v1/admin/bookings', { services: [{ service_id: CUT }], start,
       staff_id: staffId(0), customer: { name: 'Eve', email: to } }, { 'idempotency-key': key() }), 201);
-    await waitFor(() => smtp.mailTo(to).length, { timeoutMs: 20000, what: 'the confirmation' });
+    await waitFor(() => rig.smtp.mailTo(to).length, { timeoutMs: 20000, what: 'the confirmation' });
     // Plan from a clock a day and a half before, then make the 24 h reminder due now.
-    const p = await srv.request({ method: 'POST', path: '/v1/test/reminders/plan', host: t.host,
+    const p = await rig.srv.request({ method: 'POST', path: '/v1/test/reminders/plan', host: t.host,
       body: { now: new Date(Date.parse(start) - 36 * 3600000).toISOString(), horizon_minutes: 43200 } });
     assert.equal(p.status, 200, p.text);
     adminSql(`UPDATE notification_outbox SET next_attempt_at = now() WHERE tenant_id = ${lit(t.id)}
       AND template = 'booking.reminder' AND (payload->>'offset_minutes')::int = 1440`);
     const [mail] = await waitFor(() => {
-      const m = smtp.mailTo(to).filter((x) => /^Reminder/.test(x.subject));
+      const m = rig.smtp.mailTo(to).filter((x) => /^Reminder/.test(x.subject));
       return m.length && m;
     }, { timeoutMs: 20000, what: 'the reminder' });
     const words = new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', weekday: 'long',
@@ -132,12 +118,12 @@ describe('unsubscribing from reminder e-mails', () => {
     const other = salon();
     const to = uniqueEmail('remind');
     queue(t, to, 'booking.reminder', reminder());
-    const [mail] = await waitFor(() => smtp.mailTo(to).length && smtp.mailTo(to),
+    const [mail] = await waitFor(() => rig.smtp.mailTo(to).length && rig.smtp.mailTo(to),
       { timeoutMs: 20000, what: 'the reminder' });
     const u = new URL(/Unsubscribe: (\S+)/.exec(mail.text)[1]);
     const path = `${u.pathname}${u.search}`;
 
-    const button = await request({ port: srv.port, method: 'POST', path, host: t.host,
+    const button = await request({ port: rig.srv.port, method: 'POST', path, host: t.host,
       headers: { accept: 'text/html', origin: `http://${t.host}` }, body: '' });
     assert.equal(button.status, 200, button.text);
     assert.match(button.text, /You are unsubscribed/);
@@ -152,12 +138,12 @@ describe('unsubscribing from reminder e-mails', () => {
     ];
     for (const p of bad) {
       for (const method of ['GET', 'POST']) {
-        const r = await request({ port: srv.port, method, path: p, host: t.host, body: method === 'POST' ? '' : undefined });
+        const r = await request({ port: rig.srv.port, method, path: p, host: t.host, body: method === 'POST' ? '' : undefined });
         assertErrorBody(assert, r, 404, 'NOT_FOUND');
       }
     }
     // The same link on another business's host: its signature is not theirs.
-    const foreign = await request({ port: srv.port, method: 'POST', path, host: other.host, body: '' });
+    const foreign = await request({ port: rig.srv.port, method: 'POST', path, host: other.host, body: '' });
     assertErrorBody(assert, foreign, 404, 'NOT_FOUND');
     assert.equal(adminSql(`SELECT count(*) FROM email_optouts WHERE tenant_id = ${lit(other.id)}`), '0');
   });

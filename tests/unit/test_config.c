@@ -62,6 +62,7 @@ static const struct {
 	{ "CHAT_RATE_IP_PER_MIN", 0, 1000000 },
 	{ "CHAT_RATE_SESSION_PER_MIN", 0, 1000000 },
 	{ "CHAT_NEW_PER_HOUR", 0, 1000000 },
+	{ "WAITLIST_JOINS_PER_HOUR", 0, 1000000 },
 	{ "CHAT_MAX_BODY_BYTES", 256, 1048576 },
 };
 #define NINTS (sizeof(ints) / sizeof(ints[0]))

@@ -199,6 +199,34 @@ test_sms_limit_notice(void **state)
 	arena_free(&a);
 }
 
+/* The waitlist's offer: the freed time in words, the link on the portal
+ * (the button, and in the SMS), when the turn ends; and the word that the
+ * time went, which links nowhere. */
+static void
+test_waitlist_offer_and_gone(void **state)
+{
+	struct arena a;
+	struct msg_rendered r;
+	json_t *p = json_pack("{s:s, s:s, s:I, s:I, s:s}", "customer_name", "Zoe", "service", "Cut",
+	    "starts_at", (json_int_t)1796848200, "expires_at", (json_int_t)1796846400,
+	    "offer_path", "/waitlist/offer#token=abc");
+
+	(void)state;
+	arena_init(&a, 8192);
+	assert_int_equal(msg_render(&a, &salon, "waitlist.offer", p, 1796000000, &r), ST_OK);
+	assert_string_equal(r.subject, "A time opened up at Maison <Rosé>: Wednesday 9 December, 3:30 pm");
+	assert_non_null(strstr(r.text, "Book this time: https://maison.example.net/waitlist/offer#token=abc"));
+	assert_non_null(strstr(r.text, "yours to take until Wednesday 9 December, 3 pm"));
+	assert_non_null(strstr(r.sms, "First to confirm gets it: "
+	    "https://maison.example.net/waitlist/offer#token=abc"));
+	assert_int_equal(msg_render(&a, &salon, "waitlist.gone", p, 1796000000, &r), ST_OK);
+	assert_non_null(strstr(r.subject, "the time on Wednesday 9 December, 3:30 pm has gone"));
+	assert_non_null(strstr(r.sms, "is no longer available. You are still on the waitlist."));
+	assert_null(strstr(r.text, "token="));
+	json_decref(p);
+	arena_free(&a);
+}
+
 static void
 test_eml(void **state)
 {
@@ -241,6 +269,7 @@ main(void)
 		cmocka_unit_test(test_reminder_unsubscribe_and_unknown),
 		cmocka_unit_test(test_planner_reminder_and_nudge),
 		cmocka_unit_test(test_sms_limit_notice),
+		cmocka_unit_test(test_waitlist_offer_and_gone),
 		cmocka_unit_test(test_eml),
 	};
 

@@ -27,6 +27,7 @@ export const tenantPages: PageDef[] = [
   { path: 'bookings/:id', title: 'Booking', resource: 'bookings', component: L(() => import('./pages/bookings')) },
   { path: 'customers', title: 'Customers', nav: 'Day', resource: 'customers', component: L(() => import('./pages/customers')) },
   { path: 'customers/:id', title: 'Customer', resource: 'customers', component: L(() => import('./pages/customers')) },
+  { path: 'waitlist', title: 'Waitlist', nav: 'Day', resource: 'customers', component: L(() => import('./pages/waitlist')) },
   { path: 'setup', title: 'Get started', nav: 'Business', resource: 'profile', component: L(() => import('./pages/setup')) },
   { path: 'catalogue', title: 'Catalogue', nav: 'Business', resource: 'catalog', component: L(() => import('./pages/catalogue')) },
   { path: 'catalogue/:tab', title: 'Catalogue', resource: 'catalog', component: L(() => import('./pages/catalogue')) },

@@ -105,6 +105,34 @@ form.addEventListener('submit', async (ev) => {
   }
 });
 
+// The waitlist: for the chosen service and day, with the details below.
+const waitlistBtn = $<HTMLButtonElement>('waitlist-join');
+const waitlistStatus = $('waitlist-status');
+waitlistBtn.addEventListener('click', async () => {
+  const name = $<HTMLInputElement>('name').value.trim();
+  const email = $<HTMLInputElement>('email').value.trim();
+  const phone = $<HTMLInputElement>('phone').value.replace(/[\s().-]/g, '');
+  const sms = $<HTMLInputElement>('sms').checked;
+  waitlistStatus.textContent = !service() || !date.value ? 'Choose a service and a day first.'
+    : !name ? 'Enter your name under “Your details”.'
+      : sms && !phone ? 'Texts need a phone number under “Your details”.'
+        : !sms && !email ? 'Enter your e-mail address under “Your details” (or a phone and “Text me”).' : '';
+  if (waitlistStatus.textContent) return;
+  waitlistBtn.disabled = true;
+  try {
+    await api('/v1/public/waitlist', { method: 'POST', body: JSON.stringify({
+      service_id: service(), day: date.value, part_of_day: $<HTMLSelectElement>('waitlist-part').value,
+      customer: { name, ...(email ? { email } : {}), ...(phone ? { phone } : {}) }, sms_consent: sms,
+    }) });
+    waitlistStatus.textContent = `You are on the waitlist for ${longDate(date.value, data.timezone)}.`
+      + ` We will ${sms ? 'text' : 'e-mail'} you if a time frees up.`;
+  } catch (e) {
+    waitlistStatus.textContent = errorText(e);
+  } finally {
+    waitlistBtn.disabled = false;
+  }
+});
+
 function done(b: Booking) {
   const title = b.services.map((s) => s.name).filter(Boolean).join(' + ') || svc()?.name || 'Appointment';
   form.hidden = true;

@@ -31,6 +31,7 @@
 #include "modules/push/push.h"
 #include "modules/reminders/reminders.h"
 #include "modules/tenants/tenants.h"
+#include "modules/waitlist/waitlist.h"
 
 #define NOTIFY_JOB "notifications.booking"
 /* Local dates around a request that can matter: the engine looks three
@@ -322,6 +323,19 @@ out:
 	return st;
 }
 
+/* The times a cancelled or moved booking (v, as it was) gives up, offered
+ * to the waitlist by a job enqueued in the same transaction. */
+static enum status
+free_slots(struct db_tx *tx, const struct appt_view *v, int version)
+{
+	enum status st = ST_OK;
+
+	for (size_t i = 0; i < v->n_items && st == ST_OK; i++)
+		st = waitlist_slot_freed(tx, &(struct waitlist_freed){ v->id, version, (int)i,
+		    v->items[i].service_id, v->items[i].staff_id, v->items[i].start });
+	return st;
+}
+
 static json_t *
 change(json_t *from, json_t *to)
 {
@@ -340,15 +354,17 @@ static enum status
 world_load(struct ctx *ctx, struct db_tx *tx, const struct appt_load_req *lq,
     struct appt_world *w)
 {
-	const char *key = arena_printf(ctx->arena, "a:%s", ctx->tenant.id);
+	/* Keyed by the tenant db_tx_begin set for tx (none: never cached). */
+	const char *tenant = ctx_tenant_id(ctx);
+	const char *key = tenant ? arena_printf(ctx->arena, "a:%s", tenant) : NULL;
 	struct appt_config cfg = { 0 };
-	uint64_t gen;
+	uint64_t gen = 0;
 	enum status st;
 
-	cfg.text = tcache_text_get(key, ctx->arena, &gen);
+	cfg.text = key ? tcache_text_get(key, ctx->arena, &gen) : NULL;
 	if ((st = appt_store_load(tx, lq, &cfg, w)) != ST_OK)
 		return st;
-	if (cfg.reloaded)
+	if (key != NULL && cfg.reloaded)
 		tcache_text_put(key, cfg.text, gen);
 	return ST_OK;
 }
@@ -907,7 +923,8 @@ cancel_in(struct ctx *ctx, struct db_tx *tx, struct appt_view *v, const char *re
 	    json_pack("{s:o, s:o}", "status", change(json_string(v->status),
 	    json_string("CANCELLED")), "cancel_reason", change(NULL,
 	    reason ? json_string(reason) : json_null())))) != ST_OK ||
-	    (st = enqueue_followups(tx, v->id, version, "cancelled")) != ST_OK)
+	    (st = enqueue_followups(tx, v->id, version, "cancelled")) != ST_OK ||
+	    (st = free_slots(tx, v, version)) != ST_OK)
 		return st;
 	return appt_store_booking_by_id(tx, v->id, NULL, false, v, &(bool){ false });
 }
@@ -1119,6 +1136,7 @@ reschedule(struct ctx *ctx, const struct move_req *m, struct appt_shown *out)
 	    "staff_id", change(json_string(cur.items[0].staff_id),
 	    json_string(slot.services[0].staff_id))))) != ST_OK ||
 	    (st = enqueue_followups(&tx, cur.id, version, "rescheduled")) != ST_OK ||
+	    (st = free_slots(&tx, &cur, version)) != ST_OK ||
 	    (st = appt_store_booking_by_id(&tx, cur.id, NULL, false, &out->view, &found)) != ST_OK)
 		goto out;
 	out->zone = s.zone;
@@ -1382,6 +1400,7 @@ appt_customer_erase(struct ctx *ctx, const char *id, struct appt_erasure *out)
 {
 	struct appt_customer c;
 	struct db_tx tx;
+	long long waiting = 0;
 	bool found = false;
 	enum status st;
 
@@ -1394,12 +1413,15 @@ appt_customer_erase(struct ctx *ctx, const char *id, struct appt_erasure *out)
 	 * customer row is about to lose. */
 	if ((st = ai_person_erase(&tx, id, c.email, c.phone, &out->messages,
 	    &out->conversations)) != ST_OK ||
+	    (st = waitlist_person_erase(&tx, c.email, c.phone, &waiting)) != ST_OK ||
 	    (st = appt_store_customer_erase(&tx, id, c.email, &out->rows)) != ST_OK)
 		goto out;
 	out->already_erased = out->rows.customer == 0 && out->rows.bookings_cleared == 0 &&
-	    out->rows.notifications == 0 && out->messages == 0 && out->conversations == 0;
+	    out->rows.notifications == 0 && out->messages == 0 && out->conversations == 0 &&
+	    waiting == 0;
 	st = admin_audit(&tx, ctx, "customer.erased", "customer", id,
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+	    "waitlist_entries_erased", (json_int_t)waiting,
 	    "messages_deleted", (json_int_t)out->messages,
 	    "conversations_anonymised", (json_int_t)out->conversations,
 	    "bookings_anonymised", (json_int_t)out->rows.bookings_cleared,

@@ -281,6 +281,49 @@ alert(struct arena *a, const struct msg_brand *b, json_t *payload, const char *w
 	s->sms = arena_printf(a, "%s: %s", b->name, s->lines[0]);
 }
 
+/* The waitlist's offer of a freed time, and the word that it went. The
+ * offer's link is the portal's, with the token in the fragment. */
+static void
+waitlist(struct arena *a, const struct msg_brand *b, json_t *payload, const char *when,
+    struct tz *z, bool offer, struct shape *s)
+{
+	const char *service = or(str(payload, "service"), "an appointment");
+	const char *path = str(payload, "offer_path");
+	const char *url = path != NULL && b->portal_base != NULL ?
+	    arena_printf(a, "%s%s", b->portal_base, path) : NULL;
+	int64_t until = instant_of(payload, "expires_at");
+
+	s->lines[0] = arena_printf(a, "Hello %s,", or(str(payload, "customer_name"), "there"));
+	s->details[0][0] = "When";
+	s->details[0][1] = when;
+	s->details[1][0] = "What";
+	s->details[1][1] = service;
+	if (!offer) {
+		s->subject = arena_printf(a, "%s: the time on %s has gone", b->name, when);
+		s->heading = "That time has gone";
+		/* Said the same whether another customer took it or it became
+		 * too late to book: either way it is not theirs to take. */
+		s->lines[1] = arena_printf(a, "Sorry, %s on %s is no longer available. You are"
+		    " still on the waitlist, and we will write if another time frees up.", service,
+		    when);
+		s->sms = arena_printf(a, "%s: sorry, %s on %s is no longer available. You are"
+		    " still on the waitlist.", b->name, service, when);
+		return;
+	}
+	s->subject = arena_printf(a, "A time opened up at %s: %s", b->name, when);
+	s->heading = "A time opened up";
+	s->lines[1] = arena_printf(a, "%s on %s is free again, and you are on the waitlist."
+	    " The first person to confirm gets it.", service, when);
+	if (until > 0 && z != NULL)
+		s->lines[2] = arena_printf(a, "It is yours to take until %s; after that we ask the"
+		    " next person, but you can still book it while it is free.",
+		    msg_when_words(a, z, until));
+	s->button_label = "Book this time";
+	s->button_url = url;
+	s->sms = arena_printf(a, "%s: %s on %s is free. First to confirm gets it%s%s", b->name,
+	    service, when, url != NULL ? ": " : ".", url != NULL ? url : "");
+}
+
 static enum status
 fill(struct arena *a, const struct msg_brand *b, const char *t, json_t *payload,
     struct shape *s, int64_t *start, int64_t *end)
@@ -344,6 +387,8 @@ fill(struct arena *a, const struct msg_brand *b, const char *t, json_t *payload,
 		if (str(payload, "reason") != NULL)
 			s->lines[1] = arena_printf(a, "Reason: %s", str(payload, "reason"));
 		s->sms = arena_printf(a, "%s: %s", b->name, s->lines[0]);
+	} else if (strcmp(t, "waitlist.offer") == 0 || strcmp(t, "waitlist.gone") == 0) {
+		waitlist(a, b, payload, when, z, strcmp(t, "waitlist.offer") == 0, s);
 	} else {
 		return ST_NOTFOUND;
 	}

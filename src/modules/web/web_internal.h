@@ -79,6 +79,7 @@ enum status web_page_book(struct request *r, struct response *w);
 enum status web_page_chat(struct request *r, struct response *w);
 enum status web_page_booking(struct request *r, struct response *w);
 enum status web_page_booking_confirm(struct request *r, struct response *w);
+enum status web_page_waitlist_offer(struct request *r, struct response *w);
 enum status web_page_privacy(struct request *r, struct response *w);
 enum status web_page_terms(struct request *r, struct response *w);
 

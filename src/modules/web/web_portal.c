@@ -438,7 +438,16 @@ web_page_book(struct request *r, struct response *w)
 	    "<p class=\"hint\">Times are local (");
 	page_text(&p, page_str(p.t, "timezone"));
 	page_raw(&p, ").</p><div id=\"slots\" class=\"slots\" aria-live=\"polite\">"
-	    "<p>Choose a service and a day to see free times.</p></div></fieldset>"
+	    "<p>Choose a service and a day to see free times.</p></div>"
+	    "<details id=\"waitlist\" class=\"waitlist\"><summary>No time that suits you? Join the"
+	    " waitlist</summary><p class=\"hint\">Fill in your details below and we will tell you"
+	    " if a time frees up on this day (by text if you tick \u201cText me\u201d).</p>"
+	    "<label for=\"waitlist-part\">When could you come?</label> <select id=\"waitlist-part\">"
+	    "<option value=\"any\">Any time</option><option value=\"morning\">Morning</option>"
+	    "<option value=\"afternoon\">Afternoon</option><option value=\"evening\">Evening"
+	    "</option></select> <button type=\"button\" id=\"waitlist-join\" class=\"button"
+	    " secondary\">Join the waitlist</button><p id=\"waitlist-status\" role=\"status\">"
+	    "</p></details></fieldset>"
 	    "<fieldset id=\"step-details\"><legend><span class=\"n\">4</span> Your details</legend>"
 	    "<label for=\"name\">Name</label><input id=\"name\" name=\"name\" autocomplete=\"name\""
 	    " required maxlength=\"200\">"
@@ -576,6 +585,26 @@ web_page_booking_confirm(struct request *r, struct response *w)
 	data = page_data(&p);
 	json_object_set_new(data, "reference", json_string(up));
 	return page_end(&p, w, 200, data, "portal-confirm.js");
+}
+
+/* GET /waitlist/offer#token=… — a waitlist offer's link. As for the
+ * confirmation page, the token stays in the fragment and is posted only
+ * when the customer presses the button: opening the link books nothing. */
+enum status
+web_page_waitlist_offer(struct request *r, struct response *w)
+{
+	struct page p;
+	enum status st;
+
+	if ((st = page_begin(&p, r, "A time opened up")) != ST_OK)
+		return st;
+	page_raw(&p, "<h1>A time opened up</h1>"
+	    "<section class=\"card\" aria-labelledby=\"offer-h\"><h2 id=\"offer-h\">Do you want"
+	    " it?</h2><p>You were on the waitlist. The first person to confirm gets this time.</p>"
+	    "<p><button type=\"button\" id=\"take\" class=\"button\">Book this time</button></p>"
+	    "<p id=\"offer-status\" role=\"status\"></p></section>"
+	    "<noscript><p>Booking needs JavaScript.</p></noscript>");
+	return page_end(&p, w, 200, page_data(&p), "portal-offer.js");
 }
 
 static void

@@ -12,6 +12,7 @@ static const struct route web_routes_v[] = {
 	{ HTTP_GET, "/chat", web_page_chat, TENANCY_HOST, 0, "portal /chat" },
 	{ HTTP_GET, "/booking/{ref}", web_page_booking, TENANCY_HOST, 0, "portal /booking" },
 	{ HTTP_GET, "/booking/{ref}/confirm", web_page_booking_confirm, TENANCY_HOST, 0, "portal /booking/confirm" },
+	{ HTTP_GET, "/waitlist/offer", web_page_waitlist_offer, TENANCY_HOST, 0, "portal /waitlist/offer" },
 	{ HTTP_GET, "/privacy", web_page_privacy, TENANCY_HOST, 0, "portal /privacy" },
 	{ HTTP_GET, "/terms", web_page_terms, TENANCY_HOST, 0, "portal /terms" },
 	/* The admin app routes in the browser: every path under /admin/ gets

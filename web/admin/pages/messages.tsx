@@ -36,6 +36,8 @@ const TEMPLATES: Record<string, string> = {
   'booking.alert_new': 'New booking alert',
   'booking.alert_cancelled': 'Cancellation alert',
   'ai.handoff': 'Conversation waiting for a person',
+  'waitlist.offer': 'Waitlist: a time opened up',
+  'waitlist.gone': 'Waitlist: the time went to someone else',
 };
 export const templateWords = (t: string) => TEMPLATES[t] ?? t;
 
