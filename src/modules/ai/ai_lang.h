@@ -35,6 +35,8 @@ struct ai_lang_replies {
 	const char *sorry;		/* "Sorry," */
 	const char *or_word;		/* " or " between the last two of a list */
 	const char *and_word;		/* " and " */
+	const char *with;		/* " with " before a staff member's name */
+	const char *which_one;		/* "Which one works for you?" */
 	const char *ask_service;	/* the services list */
 	const char *ask_when;		/* service */
 	const char *slots;		/* intro (ok word or note), service, slot list */
@@ -50,7 +52,8 @@ struct ai_lang_replies {
 	const char *declined;
 	const char *not_understood;	/* sorry word */
 	const char *help;
-	const char *greeting;		/* ", welcome to X" or "" */
+	const char *greeting;		/* the welcome below, or "" */
+	const char *welcome;		/* business name: ", welcome to X" */
 	const char *thanks;
 	/* Why the time asked for is not offered. */
 	const char *closed_day;		/* day */

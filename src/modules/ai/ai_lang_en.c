@@ -53,6 +53,8 @@ const struct ai_lang ai_lang_en = {
 		.ok = "Great!",
 		.sorry = "Sorry,",
 		.or_word = " or ",
+		.with = " with ",
+		.which_one = "Which one works for you?",
 		.and_word = " and ",
 		.ask_service = "I'd be happy to help you book. Which service would you like: %s?",
 		.ask_when = "Sure — %s. What day and time would suit you?",
@@ -79,6 +81,7 @@ const struct ai_lang ai_lang_en = {
 		    "about our services, prices, hours and location. What can I do for you?",
 		.greeting = "Hi%s! I can book, cancel or reschedule appointments and answer your "
 		    "questions. How can I help?",
+		.welcome = ", welcome to %s",
 		.thanks = "You're welcome! Is there anything else I can help with?",
 		.closed_day = "We're closed on %s.",
 		.after_close = "On %s we close at %s; the latest start for that is %s.",

@@ -54,6 +54,8 @@ const struct ai_lang ai_lang_es = {
 		.ok = "¡Perfecto!",
 		.sorry = "Lo siento,",
 		.or_word = " o ",
+		.with = " con ",
+		.which_one = "¿Cuál te viene mejor?",
 		.and_word = " y ",
 		.ask_service = "Con mucho gusto. ¿Qué servicio te gustaría: %s?",
 		.ask_when = "Claro — %s. ¿Qué día y a qué hora te viene bien?",
@@ -79,6 +81,7 @@ const struct ai_lang ai_lang_es = {
 		    "servicios, precios, horario y dirección. ¿En qué te ayudo?",
 		.greeting = "¡Hola%s! Puedo reservar, cancelar o cambiar citas y responder tus "
 		    "preguntas. ¿En qué te ayudo?",
+		.welcome = ", te damos la bienvenida a %s",
 		.thanks = "¡De nada! ¿Te ayudo con algo más?",
 		.closed_day = "El %s estamos cerrados.",
 		.after_close = "El %s cerramos a las %s; lo más tarde que puedo darte es a las %s.",

@@ -1574,6 +1574,21 @@ word_in(const struct nlu_words *ms, const char *w)
 	return false;
 }
 
+/* The catalogue words a message's words stand for, added to them: "un
+ * corte de pelo" also says "haircut", "my nails done" "manicure". */
+static void
+add_glossary(struct nlu_words *ms)
+{
+	size_t nl, n = ms->n;
+	const struct ai_lang *const *ls = ai_lang_all(&nl);
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t l = 0; l < nl; l++)
+			for (const struct ai_lang_gloss *g = ls[l]->glossary; g->word; g++)
+				if (strcmp(ms->w[i], g->word) == 0 && ms->n < NLU_MAX_WORDS)
+					ms->w[ms->n++] = g->means;
+}
+
 int
 nlu_best_match(struct arena *a, const char *norm, const char *const *cands, size_t n,
     double min_score, double *score)
@@ -1584,6 +1599,7 @@ nlu_best_match(struct arena *a, const char *norm, const char *const *cands, size
 	double best_s = 0, best_adj = 0;
 
 	nlu_words(a, norm, &ms);
+	add_glossary(&ms);
 	/* The message with its words joined, for "hair cut" vs "haircut". */
 	{
 		size_t len = 0;
@@ -1814,7 +1830,10 @@ static const char *const not_names[] = { "yes", "no", "ok", "okay", "sure", "hi"
 	"drop", "select", "delete", "insert", "update", "table", "null", "true", "false",
 	"book", "booked", "sounds", "good", "great", "perfect", "fine", "thanks", "who",
 	"why", "which", "sure", "okay", "yeah", "yep", "nope", "please", "hello", "hi",
-	"works", "that", "this", "there", "then", "so", "well", "actually", "also", NULL };
+	"works", "that", "this", "there", "then", "so", "well", "actually", "also",
+	/* Spanish: "mi correo es …", "sí, por favor" */
+	"mi", "correo", "es", "el", "la", "de", "del", "telefono", "movil", "si", "hola",
+	"gracias", "por", "favor", "vale", "quiero", "nombre", "llamo", "soy", "mail", NULL };
 
 static bool
 not_name(const char *w, size_t n)
@@ -1873,22 +1892,46 @@ static const char *const not_after_im[] = { "looking", "interested", "wondering"
 	"the", "owner", "manager", "admin", "administrator", "staff", "developer", "system",
 	"your", "from", "with", "unable", "able", "confused", "allergic", "pregnant", NULL };
 
+static char *
+without_emails(struct arena *a, const char *s)
+{
+	char *out = arena_strdup(a, s), *at;
+
+	while ((at = strchr(out, '@')) != NULL) {
+		char *b = at, *e = at;
+
+		while (b > out && b[-1] != ' ' && b[-1] != ',' && b[-1] != ';' && b[-1] != '<' &&
+		    b[-1] != ':')
+			b--;
+		while (*e && *e != ' ' && *e != ',' && *e != ';' && *e != '>')
+			e++;
+		memset(b, ' ', (size_t)(e - b));
+	}
+	return out;
+}
+
 char *
 nlu_extract_name(struct arena *a, const char *s, bool expecting)
 {
 	static const char *const strong[] = { "my name is ", "my name's ", "name is ",
 		"name: ", "name - ", "me llamo ", "mi nombre es ", NULL };
+	/* Not "for": "for colour" names a service, not a person. */
 	static const char *const weak[] = { "i'm ", "i am ", "im ", "this is ", "it's ",
-		"its ", "soy ", "under ", "call me ", "for ", NULL };
-	char *low = arena_strdup(a, s);
-	char *name;
+		"its ", "soy ", "under ", "call me ", NULL };
+	bool has_email = strchr(s, '@') != NULL;
+	char *low, *name;
+
+	/* An e-mail address is never read as a name ("jane.doe@x" is not
+	 * "Jane"): blank it out, keeping what the person wrote around it. */
+	s = without_emails(a, s);
+	low = arena_strdup(a, s);
 
 	for (char *p = low; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	for (int pass = 0; pass < 2; pass++) {
 		const char *const *lead = pass == 0 ? strong : weak;
 
-		if (pass == 1 && !expecting && strchr(s, '@') == NULL &&
+		if (pass == 1 && !expecting && !has_email &&
 		    strpbrk(s, "0123456789") == NULL)
 			break;
 		for (const char *const *l = lead; *l; l++) {
@@ -1915,7 +1958,7 @@ nlu_extract_name(struct arena *a, const char *s, bool expecting)
 	}
 	/* "Jane Doe, jane@example.com" / "Jane Doe 555 123 4567": words before
 	 * the contact, when the message carries one or a name was asked for. */
-	if (expecting || strchr(s, '@') != NULL) {
+	if (expecting || has_email) {
 		const char *p = s;
 
 		while (*p == ' ')
@@ -1930,7 +1973,7 @@ nlu_extract_name(struct arena *a, const char *s, bool expecting)
 			sp = strchr(after, ' ');
 			if (*after == '\0' || *after == ',' || *after == '.' || *after == '-' ||
 			    *after == '+' || *after == '(' || isdigit((unsigned char)*after) ||
-			    (strchr(after, '@') != NULL && (sp == NULL || strchr(after, '@') < sp)))
+			    (has_email && sp == NULL))
 				return name;
 		}
 	}
