@@ -87,6 +87,8 @@ struct ai_lang {
 	const char *const *evenings;
 	const char *const *book_words;		/* what says "I want an appointment" */
 	const char *const *corrections;		/* "sorry, I mean": a later time wins */
+	const char *const *yes_words;		/* a confirmation may start with these */
+	const char *const *no_words;		/* any of these declines */
 	const struct ai_lang_gloss *glossary;	/* ends with { NULL, NULL } */
 	/* Writing dates and times. */
 	const char *const *day_names;		/* 7, Monday first, as written */

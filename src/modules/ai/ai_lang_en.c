@@ -37,6 +37,8 @@ const struct ai_lang ai_lang_en = {
 	.book_words = W("book", "appointment", "appt", "slot", "reserve", "available", "free",
 	    "chance", "fit", "squeeze"),
 	.corrections = W("sorry", "mean", "wait", "actually", "rather", "instead", "better"),
+	.yes_words = W("yes", "yeah", "yep", "sure", "ok", "okay", "perfect", "confirm"),
+	.no_words = W("no", "nope", "nah", "not", "dont", "never", "wait", "stop"),
 	.glossary = (const struct ai_lang_gloss[]){
 		{ "cut", "haircut" }, { "nails", "manicure" }, { "mani", "manicure" },
 		{ "color", "colour" }, { "coloring", "colour" }, { "colouring", "colour" },

@@ -38,6 +38,11 @@ const struct ai_lang ai_lang_es = {
 	.book_words = W("cita", "reservar", "reserva", "reservame", "hueco", "libre", "quiero",
 	    "quisiera", "pedir", "agendar", "turno"),
 	.corrections = W("perdon", "mejor", "digo", "quiero decir", "espera", "rectifico"),
+	.yes_words = W("si", "claro", "vale", "dale", "perfecto", "adelante", "reservalo",
+	    "confirmado", "confirmo", "correcto", "exacto", "venga", "genial", "estupendo",
+	    "favor", "acuerdo"),
+	.no_words = W("no", "nunca", "espera", "cambiar", "otro", "otra", "pero", "mejor",
+	    "tampoco", "cancela", "cancelar"),
 	.glossary = (const struct ai_lang_gloss[]){
 		{ "corte", "haircut" }, { "cortarme", "haircut" }, { "pelo", "hair" },
 		{ "barba", "beard" }, { "arreglo", "trim" }, { "recortar", "trim" },

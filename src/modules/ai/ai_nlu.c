@@ -844,6 +844,19 @@ any_word(const struct tok *t, size_t n, size_t i, size_t off)
 	return any_phrase(t, n, i, off, &len) && len == 1;
 }
 
+/* Whether w is in the list at off of any language. */
+static bool
+lang_word(const char *w, size_t off)
+{
+	size_t nl;
+	const struct ai_lang *const *ls = ai_lang_all(&nl);
+
+	for (size_t l = 0; l < nl; l++)
+		if (ai_lang_in(lang_list(ls[l], off), w))
+			return true;
+	return false;
+}
+
 /* am/pm after position i: 1 = am, 2 = pm, 0 = none; *used = tokens eaten. */
 static int
 meridiem(const struct tok *t, size_t n, size_t i, size_t *used)
@@ -1302,17 +1315,20 @@ when_offset_day(struct when_scan *s, size_t *i)
 }
 
 /* The documented rule for weekdays (docs/eval.md): "Thursday" and "this
- * Thursday" are the first Thursday from today on; "Thursday next week" is
- * the Thursday of the next Monday-to-Sunday week. "next Thursday" has two
+ * Thursday" are the first Thursday from today on; "next week" is the
+ * Monday-to-Sunday week after tomorrow's (said on a Sunday, tomorrow starts
+ * this week, not the next), and "Thursday next week" its Thursday. "next
+ * Thursday" has two
  * readings — the first Thursday after today, or the one a week later — so
  * it sets the first and flags the second, and the receptionist asks. */
 static void
 resolve_weekday(struct when_scan *s)
 {
 	int iso = tz_iso_weekday(s->today), ahead;
+	int32_t monday = s->today + 1 - (tz_iso_weekday(s->today + 1) - 1) + 7;
 
 	if (s->next_week) {
-		scan_day(s, RANK_RELATIVE, s->today + (8 - iso) + (s->weekday ? s->weekday - 1 : 0));
+		scan_day(s, RANK_RELATIVE, monday + (s->weekday ? s->weekday - 1 : 0));
 		return;
 	}
 	if (s->weekday == 0)
@@ -2166,7 +2182,8 @@ nlu_confirmation(struct arena *a, const char *raw)
 	if (ws.n == 0)
 		return NLU_CONFIRM_NONE;
 	for (size_t i = 0; i < ws.n; i++)
-		if (word_in_list(ws.w[i], negation_words))
+		if (word_in_list(ws.w[i], negation_words) || lang_word(ws.w[i],
+		    LANG_LIST(no_words)))
 			negated = true;
 	for (size_t i = 0; i < ws.n; i++)
 		if (word_in_list(ws.w[i], reported_words))
@@ -2177,7 +2194,8 @@ nlu_confirmation(struct arena *a, const char *raw)
 		return NLU_CONFIRM_NONE;
 	/* The affirmative must lead: "yes", "ok book it", "sure, go ahead". */
 	for (size_t i = 0; i < ws.n && i < 3 && !lead; i++) {
-		if (word_in_list(ws.w[i], affirm_words)) {
+		if (word_in_list(ws.w[i], affirm_words) || lang_word(ws.w[i],
+		    LANG_LIST(yes_words))) {
 			lead = true;
 			break;
 		}
@@ -2201,7 +2219,8 @@ nlu_confirmation(struct arena *a, const char *raw)
 	/* Everything else must be the small talk of a yes; one stray word is
 	 * tolerated ("yes Jane"), numbers and requests are not. */
 	for (size_t i = 0; i < ws.n; i++) {
-		if (word_in_list(ws.w[i], affirm_words) || word_in_list(ws.w[i], confirm_vocab))
+		if (word_in_list(ws.w[i], affirm_words) || word_in_list(ws.w[i], confirm_vocab) ||
+		    lang_word(ws.w[i], LANG_LIST(yes_words)))
 			continue;
 		if (isdigit((unsigned char)ws.w[i][0]))
 			return NLU_CONFIRM_NONE;

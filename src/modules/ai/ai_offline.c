@@ -84,6 +84,7 @@ struct offline {
 	const char *call_name;
 	json_t *call_args;
 	char *text;
+	bool states_proposal;	/* text is say_booking's confirmation question */
 };
 
 static void
@@ -969,6 +970,7 @@ say_booking(struct offline *c, json_t *args, const char *reference)
 	ai_lang_format_time(c->lang, (int)m, tm, sizeof(tm));
 	price = rstr(svc, "price") ? rstr(svc, "price") : arena_printf(c->a, "%lld min",
 	    (long long)json_integer_value(json_object_get(svc, "duration_minutes")));
+	c->states_proposal = reference == NULL;
 	if (reference != NULL)
 		say(c, r->booked, rstr(svc, "name"), day, tm, staff ? r->with : "",
 		    staff ? staff : "", reference);
@@ -1650,6 +1652,7 @@ offline_complete(struct llm_provider *self, struct arena *a, const struct llm_re
 		return ST_OK;
 	}
 	out->text = c->text ? c->text : "";
+	out->states_proposal = c->states_proposal;
 	out->output_tokens = (int)(strlen(out->text) / 4 + 1);
 	if (stream != NULL && stream->on_text != NULL && out->text[0] != '\0') {
 		/* Word by word, like a model streams; stop when the client left. */
