@@ -1249,8 +1249,9 @@ flow_book(struct offline *c)
 		return;
 	}
 	if (slot == NULL) {
+		/* Proposed by the reply to that check: what follows answers it. */
 		slot = exact_slot(c, json_object_get(av->result, "slots"), &w);
-		pick_msg = c->last_user;
+		pick_msg = av->msg;
 	}
 	if (slot == NULL) {
 		say_slots(c, av->result, av->msg < c->last_user, &w);
@@ -1413,11 +1414,16 @@ static bool
 continues(struct offline *c, const char *raw, const char *norm)
 {
 	struct nlu_when w;
+	struct nlu_words ws;
 
+	nlu_words(c->a, norm, &ws);
+	/* A short message in a request under way may be the name just asked
+	 * for ("It's Grace Hope"); longer ones must say it is a name. */
 	return nlu_extract_email(c->a, raw) || nlu_extract_phone(c->a, raw, c->cc) ||
 	    nlu_extract_reference(c->a, raw) || when_of(c, raw, &w) ||
-	    nlu_parse_time_only(c->a, norm) >= 0 || nlu_extract_name(c->a, raw, false) != NULL ||
-	    service_named(c, norm) >= 0;
+	    nlu_parse_time_only(c->a, norm) >= 0 ||
+	    nlu_extract_name(c->a, raw, ws.n >= 2 && ws.n <= 4 && strchr(raw, '?') == NULL) !=
+	    NULL || service_named(c, norm) >= 0;
 }
 
 /* The request under way goes on: the customer is answering its questions. */
@@ -1499,9 +1505,11 @@ decide(struct offline *c)
 	default:
 		break;
 	}
-	/* Details for the request under way ("4:30", "Jane, jane@x.com"). */
+	/* Details for the request under way ("4:30", "Jane, jane@x.com", "my
+	 * nails done" — which must not read as "donde", where). */
 	if (goal != NLU_NONE && (it == NLU_NONE || it == NLU_FAQ || it == NLU_GREETING ||
-	    it == NLU_THANKS) && continues(c, raw, norm)) {
+	    it == NLU_THANKS || ((it == NLU_LOCATION || it == NLU_HOURS) &&
+	    service_named(c, norm) >= 0)) && continues(c, raw, norm)) {
 		continue_goal(c, goal);
 		return;
 	}
