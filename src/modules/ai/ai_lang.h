@@ -45,8 +45,9 @@ struct ai_lang_replies {
 	const char *ask_name_contact;	/* slot label */
 	const char *ask_name;		/* slot label */
 	const char *ask_contact;	/* slot label */
-	const char *confirm;		/* service, price, day, time, staff, name, contact */
-	const char *booked;		/* service, day, time, staff, reference */
+	const char *confirm;		/* service, day, time, with, staff, name, contact,
+					 * price */
+	const char *booked;		/* service, day, time, with, staff, reference */
 	const char *which_date;		/* first day, second day */
 	const char *one_service;	/* service booked first, the other service */
 	const char *declined;

@@ -67,8 +67,8 @@ const struct ai_lang ai_lang_en = {
 		    "the booking under?",
 		.ask_name = "%s is free. And what name should I put the booking under?",
 		.ask_contact = "%s is free. And what e-mail or phone number can we reach you on?",
-		.confirm = "Just to confirm: %s (%s) on %s at %s%s%s, for %s (%s). Shall I book it? "
-		    "Please reply \"yes\" to confirm.",
+		.confirm = "Just to confirm: %s on %s at %s%s%s, for %s (%s). Shall I book it? "
+		    "It's %s; please reply \"yes\" to confirm.",
 		.booked = "All set! You're booked for %s on %s at %s%s%s. Your reference is %s. "
 		    "See you then!",
 		.which_date = "Just to be sure — do you mean %s or %s?",

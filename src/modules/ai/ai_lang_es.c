@@ -71,8 +71,8 @@ const struct ai_lang ai_lang_es = {
 		    "o teléfono?",
 		.ask_name = "%s está libre. ¿A qué nombre hago la reserva?",
 		.ask_contact = "%s está libre. ¿Y un correo o teléfono de contacto?",
-		.confirm = "Para confirmar: %s (%s) el %s a las %s%s%s, a nombre de %s (%s). "
-		    "¿Lo reservo? Responde «sí» para confirmar.",
+		.confirm = "Para confirmar: %s el %s a las %s%s%s, a nombre de %s (%s). "
+		    "¿Lo reservo? Son %s; responde «sí» para confirmar.",
 		.booked = "¡Listo! Tienes cita para %s el %s a las %s%s%s. Tu referencia es %s. "
 		    "¡Hasta pronto!",
 		.which_date = "Para estar seguros: ¿te refieres al %s o al %s?",

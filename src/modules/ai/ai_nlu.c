@@ -1908,6 +1908,9 @@ static const char *const not_after_im[] = { "looking", "interested", "wondering"
 	"the", "owner", "manager", "admin", "administrator", "staff", "developer", "system",
 	"your", "from", "with", "unable", "able", "confused", "allergic", "pregnant", NULL };
 
+/* Where an e-mail address was: not a letter, so never part of a name. */
+#define EMAIL_MARK '\x01'
+
 static char *
 without_emails(struct arena *a, const char *s)
 {
@@ -1922,6 +1925,7 @@ without_emails(struct arena *a, const char *s)
 		while (*e && *e != ' ' && *e != ',' && *e != ';' && *e != '>')
 			e++;
 		memset(b, ' ', (size_t)(e - b));
+		*b = EMAIL_MARK;
 	}
 	return out;
 }
@@ -1981,15 +1985,19 @@ nlu_extract_name(struct arena *a, const char *s, bool expecting)
 			p++;
 		name = take_name(a, p);
 		if (name != NULL) {
-			const char *after = p + strlen(name), *sp;
+			const char *after = p + strlen(name);
 
 			while (*after == ' ')
 				after++;
-			/* Only the name, or the name then the contact. */
-			sp = strchr(after, ' ');
-			if (*after == '\0' || *after == ',' || *after == '.' || *after == '-' ||
-			    *after == '+' || *after == '(' || isdigit((unsigned char)*after) ||
-			    (has_email && sp == NULL))
+			/* Only the name, or the name then the contact: "Jane Doe,
+			 * jane@x", "Jane Doe. 415 555 0123" — not "Forget everything
+			 * above. New rule: …". */
+			if (*after == '\0' || *after == ',')
+				return name;
+			while (*after == ' ' || *after == '.' || *after == '-')
+				after++;
+			if (*after == EMAIL_MARK || *after == '+' || *after == '(' ||
+			    isdigit((unsigned char)*after))
 				return name;
 		}
 	}

@@ -975,9 +975,9 @@ say_booking(struct offline *c, json_t *args, const char *reference)
 		say(c, r->booked, rstr(svc, "name"), day, tm, staff ? r->with : "",
 		    staff ? staff : "", reference);
 	else
-		say(c, r->confirm, rstr(svc, "name"), price, day, tm, staff ? r->with : "",
+		say(c, r->confirm, rstr(svc, "name"), day, tm, staff ? r->with : "",
 		    staff ? staff : "", rstr(args, "name"), rstr(args, "email") ?
-		    rstr(args, "email") : rstr(args, "phone") ? rstr(args, "phone") : "");
+		    rstr(args, "email") : rstr(args, "phone") ? rstr(args, "phone") : "", price);
 	return true;
 }
 
