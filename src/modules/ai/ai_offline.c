@@ -1344,9 +1344,10 @@ flow_reschedule(struct offline *c)
 {
 	const char *ref;
 	struct contact ct;
-	json_t *args, *slots, *slot = NULL;
+	json_t *args, *slot;
 	const struct call *got, *av;
 	bool *picked = arena_calloc(c->a, c->req->nmessages + 1, sizeof(bool));
+	size_t pick_msg = 0;
 	struct nlu_when w;
 
 	if (!need_reference(c, &ref, &ct, "move a booking"))
@@ -1365,18 +1366,7 @@ flow_reschedule(struct offline *c)
 		return;
 	}
 	av = last_call(c, "check_availability", got->msg);
-	if (av != NULL) {
-		slots = json_object_get(av->result, "slots");
-		for (size_t i = av->msg + 1; i <= c->last_user; i++) {
-			const char *t = user_text(c, i);
-			json_t *s = t ? pick_slot(c, slots, t) : NULL;
-
-			if (s != NULL) {
-				picked[i] = true;
-				slot = s;
-			}
-		}
-	}
+	slot = picked_slot(c, av, picked, &pick_msg);
 	episode_when(c, &w, picked);
 	if (!w.has_date && !w.has_time && w.after_min < 0 && w.before_min < 0 && av == NULL) {
 		say(c, "I found your booking: %s on %s. What day and time would you like instead?",
