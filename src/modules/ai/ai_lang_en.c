@@ -72,8 +72,8 @@ const struct ai_lang ai_lang_en = {
 		.booked = "All set! You're booked for %s on %s at %s%s%s. Your reference is %s. "
 		    "See you then!",
 		.which_date = "Just to be sure — do you mean %s or %s?",
-		.one_service = "I can book one service at a time here, so let's start with %s; "
-		    "I'll book %s right after.",
+		.one_service = "I can book one service at a time here, so let's start with %s, "
+		    "and then book %s.",
 		.declined = "No problem — I haven't changed anything. Would you like a different "
 		    "time, or is there anything else I can help with?",
 		.not_understood = "%s I didn't quite catch that. I can book, cancel or reschedule "

@@ -76,8 +76,8 @@ const struct ai_lang ai_lang_es = {
 		.booked = "¡Listo! Tienes cita para %s el %s a las %s%s%s. Tu referencia es %s. "
 		    "¡Hasta pronto!",
 		.which_date = "Para estar seguros: ¿te refieres al %s o al %s?",
-		.one_service = "Aquí reservo un servicio cada vez, así que empezamos con %s; "
-		    "después reservamos %s.",
+		.one_service = "Aquí reservo un servicio cada vez, así que empezamos con %s, "
+		    "y después reservamos %s.",
 		.declined = "De acuerdo, no he cambiado nada. ¿Prefieres otra hora, o te ayudo con "
 		    "otra cosa?",
 		.not_understood = "%s no te he entendido bien. Puedo reservar, cancelar o cambiar "
