@@ -20,7 +20,7 @@ const struct ai_lang ai_lang_es = {
 	    "proxima", "tarde", "noche", "dia", "un", "una", "me", "gustaria", "perdon", "mejor",
 	    "buenas", "buenos", "pelo", "barba", "y", "media", "cuarto", "dentro", "con", "es",
 	    "puede", "ser", "pedir", "tal", "nombre", "vale", "claro", "perfecto"),
-	.time_leads = W("las", "sobre", "hacia", "eso"),
+	.time_leads = W("las", "la", "sobre", "hacia", "eso"),
 	.this_words = W("este", "esta"),
 	.next_words = W("proximo", "proxima"),
 	.next_week = W("semana que viene", "proxima semana", "semana proxima",

@@ -915,6 +915,19 @@ time_at(const struct tok *t, size_t n, size_t i, bool bare, size_t *used)
 			*used = 1;
 			return 0;
 		}
+		/* "at five", "a las cinco y media": an hour in words reads as
+		 * the same hour in figures. */
+		if ((h = ai_lang_number(t[i].word)) >= 1 && h <= 12) {
+			struct tok as_num[6];
+			size_t k = 0;
+
+			for (; k < 6 && i + k < n; k++)
+				as_num[k] = t[i + k];
+			as_num[0].kind = TK_NUM;
+			as_num[0].a = h;
+			as_num[0].b = 1;
+			return time_at(as_num, k, 0, bare, used);
+		}
 		/* "half past 3", "quarter past 4", "quarter to 5" */
 		if ((strcmp(t[i].word, "half") == 0 || strcmp(t[i].word, "quarter") == 0) &&
 		    i + 2 < n && (is_word(t, n, i + 1, "past") || is_word(t, n, i + 1, "to")) &&
