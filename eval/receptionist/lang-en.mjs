@@ -56,7 +56,7 @@ export const times = [
   { id: 'hour-only', say: (m) => (m % 60 === 0 ? `${h12(m)}${ampm(m)}` : null) },
   { id: 'oclock', say: (m) => (m % 60 === 0 && m >= 780 ? `${h12(m)} o'clock` : null) },
   { id: 'half-past', say: (m) => (m % 60 === 30 ? `half past ${h12(m)}${m >= 780 ? ' in the afternoon' : ''}` : null) },
-  { id: 'quarter-past', say: (m) => (m % 60 === 15 ? `quarter past ${h12(m)}${m >= 780 ? ' pm' : ' am'}` : null) },
+  { id: 'quarter-past', say: (m) => (m % 60 === 15 ? `quarter past ${h12(m)} ${ampm(m)}` : null) },
   { id: 'noon', say: (m) => (m === 720 ? 'noon' : null) },
   { id: 'dot', say: (m) => `${h12(m)}.${mm(m)}${ampm(m)}` },
 ];
