@@ -1124,7 +1124,7 @@ picked_slot(struct offline *c, const struct call *av, bool *picked, size_t *pick
 /* The found slot at exactly the time (and day) asked for: a free time
  * that was asked for is proposed as it is, not listed among others. */
 static json_t *
-exact_slot(struct offline *c, json_t *slots, const struct nlu_when *w)
+exact_slot(json_t *slots, const struct nlu_when *w)
 {
 	for (size_t i = 0; w->has_time && i < json_array_size(slots); i++) {
 		json_t *s = json_array_get(slots, i);
@@ -1136,7 +1136,6 @@ exact_slot(struct offline *c, json_t *slots, const struct nlu_when *w)
 			continue;
 		return s;
 	}
-	(void)c;
 	return NULL;
 }
 
@@ -1250,7 +1249,7 @@ flow_book(struct offline *c)
 	}
 	if (slot == NULL) {
 		/* Proposed by the reply to that check: what follows answers it. */
-		slot = exact_slot(c, json_object_get(av->result, "slots"), &w);
+		slot = exact_slot(json_object_get(av->result, "slots"), &w);
 		pick_msg = av->msg;
 	}
 	if (slot == NULL) {
