@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { killAll } from './lib.mjs';
-import { bookings, chat, chatServer, localDate, localWall, ok, salon } from './chat_lib.mjs';
+import { adminSql, killAll, lit } from './lib.mjs';
+import { ALEX, bookings, chat, chatServer, localDate, localWall, ok, salon } from './chat_lib.mjs';
 
 after(killAll);
 
@@ -76,6 +76,20 @@ describe('the receptionist takes what people say', () => {
     const a = ok(await c.say('Can I book a haircut next Friday at 3pm?'), 'ask');
     assert.match(a.text, /do you mean Friday, \w+ \d+ or Friday, \w+ \d+\?/, a.text);
     assert.ok(!a.tools.some((x) => x.name === 'check_availability'), 'no time chosen yet');
+  });
+
+  test('a service named as well as another ("a trim"): asked which, not guessed', async () => {
+    const u = salon();
+    adminSql(`INSERT INTO services (tenant_id, id, name, duration_minutes, price_minor, currency)
+        VALUES (${lit(u.id)}, '44444444-4444-4444-8444-000000000009', 'Hair Trim', 20, 1800, 'USD');
+      INSERT INTO staff_services (tenant_id, staff_id, service_id)
+        VALUES (${lit(u.id)}, '${ALEX}', '44444444-4444-4444-8444-000000000009');`);
+    const c = chat(srv, u);
+    await c.open();
+    const a = ok(await c.say('a trim tomorrow at 3pm'), 'ask');
+    assert.match(a.text, /Which service would you like: (Beard Trim or Hair Trim|Hair Trim or Beard Trim)\?/, a.text);
+    const b = ok(await c.say('Hair Trim'), 'answer');
+    assert.match(b.text, /3:00 PM is free/, b.text);
   });
 
   test('two services in one request: neither is dropped in silence', async () => {

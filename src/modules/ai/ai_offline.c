@@ -1055,15 +1055,48 @@ step(struct offline *c, const char *tool, json_t *args, const struct call **done
 
 /* ---- flows ----------------------------------------------------------------------------- */
 
-/* The service of the episode: the newest message that names one; else
- * the one of the last availability check; else the only one. */
-static const char *
-episode_service(struct offline *c, json_t *svcs, const struct call *av)
+/* Two services named equally well ("a trim" with a Beard Trim and a Hair
+ * Trim): the receptionist asks which, never guesses. best is the one
+ * nlu_best_match chose; *other gets the one as good as it. */
+static bool
+service_tie(struct offline *c, const char *norm, json_t *svcs, int best, const char **other)
 {
+	const char **names = service_names(c, svcs);
+	size_t n = json_array_size(svcs), k = 0;
+	const char **rest = arena_calloc(c->a, n + 1, sizeof(*rest));
+	double s1, s2;
+	int second;
+
+	(void)nlu_best_match(c->a, norm, names, n, 0.5, &s1);
+	if (s1 >= 0.99)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((int)i != best)
+			rest[k++] = names[i];
+	second = nlu_best_match(c->a, norm, rest, k, 0.5, &s2);
+	if (second < 0 || s2 + 1e-9 < s1)
+		return false;
+	*other = rest[second];
+	return true;
+}
+
+/* The service of the episode: the newest message that names one; else
+ * the one of the last availability check; else the only one. NULL with
+ * *tie set when the newest naming one names two equally well. */
+static const char *
+episode_service(struct offline *c, json_t *svcs, const struct call *av, const char **tie)
+{
+	*tie = NULL;
 	for (size_t i = c->last_user + 1; i-- > c->episode;) {
 		const char *t = user_text(c, i);
-		int k = t ? service_named(c, nlu_normalize(c->a, t)) : -1;
+		char *norm = t ? nlu_normalize(c->a, t) : NULL;
+		int k = norm ? service_named(c, norm) : -1;
 
+		if (k >= 0 && service_tie(c, norm, svcs, k, tie)) {
+			*tie = arena_printf(c->a, "%s%s%s", rstr(json_array_get(svcs, (size_t)k),
+			    "name"), c->lang->say.or_word, *tie);
+			return NULL;
+		}
 		if (k >= 0)
 			return rstr(json_array_get(svcs, (size_t)k), "id");
 	}
@@ -1208,7 +1241,7 @@ flow_book(struct offline *c)
 {
 	json_t *svcs = services_of(c), *args, *slot;
 	const struct call *av, *got;
-	const char *service_id, *other;
+	const char *service_id, *other, *tie;
 	bool *picked = arena_calloc(c->a, c->req->nmessages + 1, sizeof(bool));
 	size_t pick_msg = 0;
 	struct contact ct;
@@ -1225,8 +1258,8 @@ flow_book(struct offline *c)
 		return;
 	}
 	av = last_call(c, "check_availability", c->episode);
-	if ((service_id = episode_service(c, svcs, av)) == NULL) {
-		say(c, c->lang->say.ask_service, join_with(c->a, service_names(c, svcs),
+	if ((service_id = episode_service(c, svcs, av, &tie)) == NULL) {
+		say(c, c->lang->say.ask_service, tie ? tie : join_with(c->a, service_names(c, svcs),
 		    json_array_size(svcs), c->lang->say.or_word));
 		return;
 	}
