@@ -959,7 +959,9 @@ model_loop(struct loop *l)
 	enum status st;
 
 	for (int step = 0; step < l->cfg->ai_max_tool_calls + 2; step++) {
-		struct llm_response resp;
+		/* Zeroed: a provider that leaves states_proposal alone never
+		 * skips the confirmation text. */
+		struct llm_response resp = { 0 };
 		struct err pe;
 		bool tools_ok = l->calls_used < l->cfg->ai_max_tool_calls;
 		int latency;
