@@ -9,6 +9,14 @@ const ord = (n) => `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !=
 
 export const code = 'en';
 
+// The documented rule (docs/eval.md): "next week" is the Monday-to-Sunday
+// week after tomorrow's. d.offset days from today, d.weekday 0 = Sunday.
+export function inNextWeek(d) {
+  const isoTomorrow = ((d.weekday - d.offset + 1) % 7 + 7) % 7 || 7;
+  const monday = 1 - (isoTomorrow - 1) + 7;
+  return d.offset >= monday && d.offset <= monday + 6;
+}
+
 // What a customer calls each service of the eval salon (by service key).
 export const services = {
   haircut: ['haircut', 'a haircut', 'hair cut', 'a trim and cut', 'haircut'],
@@ -27,7 +35,7 @@ export const dates = [
   { id: 'day-after', say: (d) => (d.offset === 2 ? 'the day after tomorrow' : null) },
   { id: 'weekday', say: (d) => (d.offset >= 2 && d.offset <= 6 ? `on ${WEEKDAYS[d.weekday]}` : null) },
   { id: 'this-weekday', say: (d) => (d.offset >= 2 && d.offset <= 6 ? `this ${WEEKDAYS[d.weekday]}` : null) },
-  { id: 'next-week-weekday', say: (d) => (d.offset >= 8 && d.offset <= 13 ? `${WEEKDAYS[d.weekday]} next week` : null) },
+  { id: 'next-week-weekday', say: (d) => (inNextWeek(d) ? `${WEEKDAYS[d.weekday]} next week` : null) },
   { id: 'the-nth', say: (d) => (d.offset >= 2 && d.offset <= 27 ? `on the ${ord(d.day)}` : null) },
   { id: 'month-day', say: (d) => `${MONTHS[d.month - 1]} ${d.day}` },
   { id: 'day-month', say: (d) => `${d.day} ${MONTHS[d.month - 1]}` },
@@ -48,7 +56,7 @@ export const times = [
   { id: 'hour-only', say: (m) => (m % 60 === 0 ? `${h12(m)}${ampm(m)}` : null) },
   { id: 'oclock', say: (m) => (m % 60 === 0 && m >= 780 ? `${h12(m)} o'clock` : null) },
   { id: 'half-past', say: (m) => (m % 60 === 30 ? `half past ${h12(m)}${m >= 780 ? ' in the afternoon' : ''}` : null) },
-  { id: 'quarter-past', say: (m) => (m % 60 === 15 ? `quarter past ${h12(m)}${m >= 780 ? ' pm' : ' am'}` : null) },
+  { id: 'quarter-past', say: (m) => (m % 60 === 15 ? `quarter past ${h12(m)} ${ampm(m)}` : null) },
   { id: 'noon', say: (m) => (m === 720 ? 'noon' : null) },
   { id: 'dot', say: (m) => `${h12(m)}.${mm(m)}${ampm(m)}` },
 ];

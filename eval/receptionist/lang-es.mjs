@@ -5,6 +5,8 @@ const WEEKDAYS = ['domingo', 'lunes', 'martes', 'miércoles', 'jueves', 'viernes
 const MONTHS = ['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre',
   'octubre', 'noviembre', 'diciembre'];
 
+import { inNextWeek } from './lang-en.mjs';
+
 export const code = 'es';
 
 export const services = {
@@ -20,7 +22,7 @@ export const dates = [
   { id: 'day-after', say: (d) => (d.offset === 2 ? 'pasado mañana' : null) },
   { id: 'weekday', say: (d) => (d.offset >= 2 && d.offset <= 6 ? `el ${WEEKDAYS[d.weekday]}` : null) },
   { id: 'this-weekday', say: (d) => (d.offset >= 2 && d.offset <= 6 ? `este ${WEEKDAYS[d.weekday]}` : null) },
-  { id: 'next-week-weekday', say: (d) => (d.offset >= 8 && d.offset <= 13 ? `el ${WEEKDAYS[d.weekday]} de la semana que viene` : null) },
+  { id: 'next-week-weekday', say: (d) => (inNextWeek(d) ? `el ${WEEKDAYS[d.weekday]} de la semana que viene` : null) },
   { id: 'the-nth', say: (d) => (d.offset >= 2 && d.offset <= 27 ? `el día ${d.day}` : null) },
   { id: 'day-month', say: (d) => `el ${d.day} de ${MONTHS[d.month - 1]}` },
   { id: 'weekday-day-month', say: (d) => `el ${WEEKDAYS[d.weekday]} ${d.day} de ${MONTHS[d.month - 1]}` },

@@ -15,7 +15,7 @@
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 
-import { adminSql, cli, lit, randomSlug, startServer } from '../../tests/integration/lib.mjs';
+import { adminSql, cli, lit, randomSlug, sanitizerReport, startServer } from '../../tests/integration/lib.mjs';
 import { generate, LANGS, SERVICES, CLOSE, OPEN } from './generate.mjs';
 
 const ZONE = 'America/New_York';
@@ -162,6 +162,7 @@ async function main() {
   const srv = await startServer({ CHAT_RATE_IP_PER_MIN: '0', CHAT_RATE_SESSION_PER_MIN: '0', CHAT_NEW_PER_HOUR: '0',
     LLM_PROVIDER: 'offline', REDIS_URL: '', LOG_LEVEL: 'warn' });
   const results = [];
+  let memory = null;
   try {
     const salons = Array.from({ length: shards }, (_, i) => salon(i));
     const queue = salons.map((t, i) => ({ t, list: cases.filter((c) => c.shard === i) }));
@@ -173,7 +174,9 @@ async function main() {
       }));
     }
   } finally {
-    await srv.kill();
+    // A clean stop, so a sanitizer build reports leaks (make test runs
+    // this against the ASan/UBSan build).
+    memory = sanitizerReport((await srv.stop('SIGTERM')).stderr);
   }
   const right = results.filter((r) => r.right);
   const wrong = results.filter((r) => r.wrong);
@@ -199,6 +202,7 @@ async function main() {
     process.stdout.write(`${r.log.map((l) => `    ${l}`).join('\n')}\n`);
   }
   let ok = true;
+  if (memory) { ok = false; process.stderr.write(`the server reported a sanitizer error:\n${memory}\n`); }
   if (opt['min-right'] && rightPct < Number(opt['min-right'])) { ok = false; process.stderr.write(`right first time ${rightPct.toFixed(1)} % < ${opt['min-right']} %\n`); }
   if (opt['max-wrong'] !== undefined && wrong.length > Number(opt['max-wrong'])) { ok = false; process.stderr.write(`${wrong.length} wrong bookings > ${opt['max-wrong']}\n`); }
   if (opt['max-median-turns'] && median(turns) > Number(opt['max-median-turns'])) { ok = false; process.stderr.write(`median turns ${median(turns)} > ${opt['max-median-turns']}\n`); }

@@ -76,6 +76,10 @@ struct llm_response {
 	int cached_tokens;
 	const char *model;		/* what actually answered */
 	const char *provider;		/* "openai", "anthropic", "offline" */
+	/* The text itself states the pending proposal in full (the built-in
+	 * receptionist's own wording, in the customer's language), so the
+	 * platform's English confirmation text need not be added to it. */
+	bool states_proposal;
 };
 
 struct llm_provider {

@@ -7,7 +7,8 @@
  * spaced; minutes are 0 … 1439 (before_min up to 1440) or -1; an
  * extracted phone is E.164 and an extracted e-mail passes addr_email_ok;
  * the day understood can be labelled.
- * SOURCES: src/modules/ai/ai_nlu.c src/core/time.c src/core/arena.c src/core/status.c src/core/addr.c
+ * (SOURCES is one line: scripts/fuzz reads the first line only.)
+ * SOURCES: src/modules/ai/ai_nlu.c src/modules/ai/ai_lang.c src/modules/ai/ai_lang_en.c src/modules/ai/ai_lang_es.c src/core/time.c src/core/arena.c src/core/status.c src/core/addr.c
  * PKGS: icu-uc icu-i18n jansson
  */
 #include "fuzz.h"

@@ -768,7 +768,8 @@ final_reply(struct loop *l, const struct llm_response *resp, int latency)
 		sink_text(l->sink, AI_SAFE_REPLY);
 	else if (f->leaked)
 		sink_text(l->sink, "\n\n" AI_SAFE_REPLY);
-	if (confirm && strstr(l->final, confirm) == NULL && !f->leaked) {
+	if (confirm && !resp->states_proposal && strstr(l->final, confirm) == NULL &&
+	    !f->leaked) {
 		/* The customer must see exactly what they are confirming. */
 		const char *add = arena_printf(l->a, "%s%s", *l->final ? "\n\n" : "", confirm);
 
@@ -958,7 +959,9 @@ model_loop(struct loop *l)
 	enum status st;
 
 	for (int step = 0; step < l->cfg->ai_max_tool_calls + 2; step++) {
-		struct llm_response resp;
+		/* Zeroed: a provider that leaves states_proposal alone never
+		 * skips the confirmation text. */
+		struct llm_response resp = { 0 };
 		struct err pe;
 		bool tools_ok = l->calls_used < l->cfg->ai_max_tool_calls;
 		int latency;

@@ -3,6 +3,7 @@
 #include "modules/ai/ai_nlu.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "core/addr.h"
 
 #include "core/time.h"
+#include "modules/ai/ai_lang.h"
 
 /* Messages and replies (16 KiB) are capped long before this; a longer text
  * is cut, not refused. Buffers are sized to the text, not to this: the leak
@@ -681,52 +683,58 @@ tokenize(const char *s, struct tok *t, size_t max)
 	return n;
 }
 
-static const char *const month_names[12][3] = {
-	{ "january", "jan", NULL }, { "february", "feb", NULL }, { "march", "mar", NULL },
-	{ "april", "apr", NULL }, { "may", NULL, NULL }, { "june", "jun", NULL },
-	{ "july", "jul", NULL }, { "august", "aug", NULL }, { "september", "sep", "sept" },
-	{ "october", "oct", NULL }, { "november", "nov", NULL }, { "december", "dec", NULL },
-};
+/* Month and weekday names come from every language's table, so "martes"
+ * and "Tuesday" are read alike whatever language the message is in. Long
+ * names (5 letters and more) allow a typo. */
+static int
+name_index(const char *w, const char *const *const *names, size_t count, size_t min_fuzzy)
+{
+	for (size_t k = 0; k < count; k++)
+		for (const char *const *x = names[k]; *x; x++)
+			if (strcmp(w, *x) == 0 || (strlen(*x) >= min_fuzzy && nlu_word_like(w, *x)))
+				return (int)k + 1;
+	return 0;
+}
 
 static int
 month_of(const char *w)
 {
-	for (int m = 0; m < 12; m++)
-		for (int k = 0; k < 3 && month_names[m][k]; k++) {
-			const char *name = month_names[m][k];
+	size_t nl;
+	const struct ai_lang *const *ls = ai_lang_all(&nl);
 
-			if (strcmp(w, name) == 0 || (strlen(name) >= 5 && nlu_word_like(w, name)))
-				return m + 1;
-		}
+	for (size_t l = 0; l < nl; l++) {
+		int m = name_index(w, ls[l]->months, 12, 5);
+
+		if (m != 0)
+			return m;
+	}
 	return 0;
 }
 
-static const char *const weekday_names[7][5] = {
-	{ "monday", "mon", "lunes", NULL, NULL },
-	{ "tuesday", "tue", "tues", "martes", NULL },
-	{ "wednesday", "wed", "weds", "miercoles", NULL },
-	{ "thursday", "thu", "thur", "thurs", "jueves" },
-	{ "friday", "fri", "viernes", NULL, NULL },
-	{ "saturday", "sat", "sabado", NULL, NULL },
-	{ "sunday", "sun", "domingo", NULL, NULL },
-};
-
+/* 1 = Monday … 7 = Sunday; "mondays" too. */
 static int
 weekday_of(const char *w)
 {
-	size_t len = strlen(w);
+	size_t nl, len = strlen(w);
+	const struct ai_lang *const *ls = ai_lang_all(&nl);
+	char sing[24];
 
-	/* "mondays" too. */
-	for (int d = 0; d < 7; d++)
-		for (int k = 0; k < 5 && weekday_names[d][k]; k++) {
-			const char *name = weekday_names[d][k];
+	for (size_t l = 0; l < nl; l++) {
+		int d = name_index(w, ls[l]->weekdays, 7, 6);
 
-			if (strcmp(w, name) == 0 || (strlen(name) >= 6 && nlu_word_like(w, name)))
-				return d + 1;
-			if (len == strlen(name) + 1 && w[len - 1] == 's' &&
-			    strncmp(w, name, len - 1) == 0 && strlen(name) >= 6)
-				return d + 1;
+		if (d != 0)
+			return d;
+	}
+	if (len > 6 && len < sizeof(sing) && w[len - 1] == 's') {
+		memcpy(sing, w, len - 1);
+		sing[len - 1] = '\0';
+		for (size_t l = 0; l < nl; l++) {
+			int d = name_index(sing, ls[l]->weekdays, 7, 100);
+
+			if (d != 0)
+				return d;
 		}
+	}
 	return 0;
 }
 
@@ -798,6 +806,57 @@ is_word(const struct tok *t, size_t n, size_t i, const char *w)
 	return i < n && t[i].kind == TK_WORD && strcmp(t[i].word, w) == 0;
 }
 
+/* A list of every language's table, chosen by its offset in struct
+ * ai_lang, so one reader serves "in the morning" and "de la mañana". */
+#define LANG_LIST(field) offsetof(struct ai_lang, field)
+
+static const char *const *
+lang_list(const struct ai_lang *l, size_t off)
+{
+	const char *const *list;
+
+	memcpy(&list, (const char *)l + off, sizeof(list));
+	return list;
+}
+
+/* Whether a phrase of the list at off (in any language) starts at token
+ * i; *len gets its length in tokens. */
+static bool
+any_phrase(const struct tok *t, size_t n, size_t i, size_t off, size_t *len)
+{
+	const char *ws[6];
+	size_t nw = 0, nl;
+	const struct ai_lang *const *ls = ai_lang_all(&nl);
+
+	for (; i + nw < n && nw < 6; nw++)
+		ws[nw] = t[i + nw].kind == TK_WORD ? t[i + nw].word : "";
+	for (size_t l = 0; l < nl; l++)
+		if (ai_lang_phrase_at(lang_list(ls[l], off), ws, nw, 0, len))
+			return true;
+	return false;
+}
+
+static bool
+any_word(const struct tok *t, size_t n, size_t i, size_t off)
+{
+	size_t len;
+
+	return any_phrase(t, n, i, off, &len) && len == 1;
+}
+
+/* Whether w is in the list at off of any language. */
+static bool
+lang_word(const char *w, size_t off)
+{
+	size_t nl;
+	const struct ai_lang *const *ls = ai_lang_all(&nl);
+
+	for (size_t l = 0; l < nl; l++)
+		if (ai_lang_in(lang_list(ls[l], off), w))
+			return true;
+	return false;
+}
+
 /* am/pm after position i: 1 = am, 2 = pm, 0 = none; *used = tokens eaten. */
 static int
 meridiem(const struct tok *t, size_t n, size_t i, size_t *used)
@@ -809,24 +868,18 @@ meridiem(const struct tok *t, size_t n, size_t i, size_t *used)
 	 * article ("at 3 a haircut"). */
 	bool alone = i + 1 >= n || t[i + 1].kind != TK_WORD;
 
-	if (strcmp(t[i].word, "am") == 0 || (strcmp(t[i].word, "a") == 0 && alone)) {
+	if (strcmp(t[i].word, "a") == 0 && alone) {
 		*used = 1;
 		return 1;
 	}
-	if (strcmp(t[i].word, "pm") == 0 || (strcmp(t[i].word, "p") == 0 && alone)) {
+	if (strcmp(t[i].word, "p") == 0 && alone) {
 		*used = 1;
 		return 2;
 	}
-	if (strcmp(t[i].word, "in") == 0 && is_word(t, n, i + 1, "the")) {
-		if (is_word(t, n, i + 2, "morning")) {
-			*used = 3;
-			return 1;
-		}
-		if (is_word(t, n, i + 2, "afternoon") || is_word(t, n, i + 2, "evening")) {
-			*used = 3;
-			return 2;
-		}
-	}
+	if (any_phrase(t, n, i, LANG_LIST(am_phrases), used))
+		return 1;
+	if (any_phrase(t, n, i, LANG_LIST(pm_phrases), used))
+		return 2;
 	return 0;
 }
 
@@ -862,6 +915,19 @@ time_at(const struct tok *t, size_t n, size_t i, bool bare, size_t *used)
 			*used = 1;
 			return 0;
 		}
+		/* "at five", "a las cinco y media": an hour in words reads as
+		 * the same hour in figures. */
+		if ((h = ai_lang_number(t[i].word)) >= 1 && h <= 12) {
+			struct tok as_num[6];
+			size_t k = 0;
+
+			for (; k < 6 && i + k < n; k++)
+				as_num[k] = t[i + k];
+			as_num[0].kind = TK_NUM;
+			as_num[0].a = h;
+			as_num[0].b = 1;
+			return time_at(as_num, k, 0, bare, used);
+		}
 		/* "half past 3", "quarter past 4", "quarter to 5" */
 		if ((strcmp(t[i].word, "half") == 0 || strcmp(t[i].word, "quarter") == 0) &&
 		    i + 2 < n && (is_word(t, n, i + 1, "past") || is_word(t, n, i + 1, "to")) &&
@@ -893,19 +959,27 @@ time_at(const struct tok *t, size_t n, size_t i, bool bare, size_t *used)
 		return h * 60 + m;
 	}
 	if (t[i].kind == TK_NUM && t[i].b <= 2) {
+		size_t hu = 0;
+		int add = 0;
+
+		/* "4 y media", "4 y cuarto": minutes said after the hour. */
+		if (any_phrase(t, n, i + 1, LANG_LIST(half_past), &hu))
+			add = 30;
+		else if (any_phrase(t, n, i + 1, LANG_LIST(quarter_past), &hu))
+			add = 15;
 		h = t[i].a;
-		mer = meridiem(t, n, i + 1, &mu);
+		mer = meridiem(t, n, i + 1 + hu, &mu);
 		if (mer != 0 && h >= 1 && h <= 12) {
-			*used = 1 + mu;
-			return (h % 12 + (mer == 2 ? 12 : 0)) * 60;
+			*used = 1 + hu + mu;
+			return (h % 12 + (mer == 2 ? 12 : 0)) * 60 + add;
 		}
 		if (is_word(t, n, i + 1, "oclock") && h >= 1 && h <= 12) {
 			*used = 2;
 			return bare_hour(h) * 60;
 		}
-		if (bare && h >= 0 && h <= 23) {
-			*used = 1;
-			return (h <= 12 ? bare_hour(h) : h) * 60;
+		if ((bare || add) && h >= 0 && h <= 23) {
+			*used = 1 + hu;
+			return (h <= 12 ? bare_hour(h) : h) * 60 + add;
 		}
 		return -1;
 	}
@@ -931,15 +1005,6 @@ when_init(struct nlu_when *w)
 }
 
 static void
-set_day(struct nlu_when *w, int32_t day)
-{
-	if (!w->has_date) {
-		w->has_date = true;
-		w->day = day;
-	}
-}
-
-static void
 set_part(struct nlu_when *w, int from, int to)
 {
 	if (w->after_min < 0 || from > w->after_min)
@@ -956,20 +1021,42 @@ struct when_scan {
 	int32_t today;
 	bool day_first;
 	struct nlu_when *out;
+	int rank;		/* how the date was said: RANK_… */
+	int weekday;		/* 1 … 7 when a weekday was named */
+	bool weekday_next;	/* "next Thursday" */
+	bool next_week;		/* "next week", "la semana que viene" */
+	bool correcting;	/* "sorry, I mean": the next time or day replaces */
 };
+
+/* Dates written out (with a month or a day of the month) outrank days
+ * named from today: in "Wednesday December 16" the 16th is meant, and a
+ * weekday that disagrees is a slip, never a second date. */
+enum { RANK_NONE, RANK_RELATIVE, RANK_EXPLICIT };
+
+static void
+scan_day(struct when_scan *s, int rank, int32_t day)
+{
+	if (rank > s->rank || (rank == s->rank && s->correcting)) {
+		s->out->has_date = true;
+		s->out->day = day;
+		s->rank = rank;
+	}
+}
 
 /* Each step below looks at token *i. It returns true when the token was its
  * kind (leaving *i on the last token it used: the loop steps past it), and
  * false to let the next step look. The order of the steps is the order of
  * precedence. */
 
-/* The first time the customer mentions is the one they asked for. */
+/* The first time the customer mentions is the one they asked for, unless
+ * they correct themselves ("at 4... sorry, I mean 3"). */
 static void
-set_time(struct nlu_when *w, int mins)
+scan_time(struct when_scan *s, int mins)
 {
-	if (!w->has_time) {
-		w->has_time = true;
-		w->minute = mins;
+	if (!s->out->has_time || s->correcting) {
+		s->out->has_time = true;
+		s->out->minute = mins;
+		s->correcting = false;
 	}
 }
 
@@ -989,7 +1076,7 @@ when_iso_date(struct when_scan *s, size_t *i)
 		return false;
 	if (k->b >= 1 && k->b <= 12 && k->c >= 1 && k->c <= days_in_month(k->a, k->b) &&
 	    k->a >= 1900 && k->a <= 9999)
-		set_day(s->out, tz_days_from_civil(k->a, k->b, k->c));
+		scan_day(s, RANK_EXPLICIT, tz_days_from_civil(k->a, k->b, k->c));
 	return true;
 }
 
@@ -1010,9 +1097,9 @@ when_numeric_date(struct when_scan *s, size_t *i)
 
 		if (m >= 1 && m <= 12 && d >= 1 && y >= 1900 && y <= 9999 &&
 		    d <= days_in_month(y, m))
-			set_day(s->out, tz_days_from_civil(y, m, d));
+			scan_day(s, RANK_EXPLICIT, tz_days_from_civil(y, m, d));
 	} else if (month_day(s->today, m, d, &day)) {
-		set_day(s->out, day);
+		scan_day(s, RANK_EXPLICIT, day);
 	}
 	return true;
 }
@@ -1032,12 +1119,12 @@ when_ordinal(struct when_scan *s, size_t *i)
 		j++;
 	if (j < s->n && t[j].kind == TK_WORD && (mo = month_of(t[j].word)) != 0) {
 		if (month_day(s->today, mo, t[*i].a, &day))
-			set_day(s->out, day);
+			scan_day(s, RANK_EXPLICIT, day);
 		*i = j;
 		return true;
 	}
 	if (nth_of_month(s->today, t[*i].a, &day))
-		set_day(s->out, day);
+		scan_day(s, RANK_EXPLICIT, day);
 	return true;
 }
 
@@ -1049,13 +1136,51 @@ when_day_month(struct when_scan *s, size_t *i)
 	int32_t day;
 	int mo;
 
-	if (!(t[*i].kind == TK_NUM && t[*i].b <= 2 && *i + 1 < s->n &&
-	    t[*i + 1].kind == TK_WORD && (mo = month_of(t[*i + 1].word)) != 0 &&
-	    strcmp(t[*i + 1].word, "may") != 0))
+	size_t j = *i + 1;
+
+	/* "18 de diciembre" */
+	if (is_word(t, s->n, j, "de") || is_word(t, s->n, j, "of"))
+		j++;
+	if (!(t[*i].kind == TK_NUM && t[*i].b <= 2 && j < s->n &&
+	    t[j].kind == TK_WORD && (mo = month_of(t[j].word)) != 0 &&
+	    strcmp(t[j].word, "may") != 0))
 		return false;
 	if (month_day(s->today, mo, t[*i].a, &day))
-		set_day(s->out, day);
-	(*i)++;
+		scan_day(s, RANK_EXPLICIT, day);
+	*i = j;
+	return true;
+}
+
+/* "el día 19", "day 19": the 19th of this month or the next; a month
+ * after it ("el día 19 de diciembre") is left to when_day_month. */
+static bool
+when_day_number(struct when_scan *s, size_t *i)
+{
+	const struct tok *t = s->t;
+	size_t n = s->n, j = *i + 1;
+	int32_t day;
+
+	if (!any_word(t, n, *i, LANG_LIST(day_words)) || j >= n || t[j].kind != TK_NUM ||
+	    t[j].b > 2 || is_word(t, n, j + 1, "de") || (j + 1 < n && t[j + 1].kind == TK_WORD &&
+	    month_of(t[j + 1].word) != 0))
+		return false;
+	if (nth_of_month(s->today, t[j].a, &day))
+		scan_day(s, RANK_EXPLICIT, day);
+	*i = j;
+	return true;
+}
+
+/* "sorry, I mean", "perdón": the next time or day said replaces the
+ * first. */
+static bool
+when_correction(struct when_scan *s, size_t *i)
+{
+	size_t len;
+
+	if (!any_phrase(s->t, s->n, *i, LANG_LIST(corrections), &len))
+		return false;
+	s->correcting = true;
+	*i += len - 1;
 	return true;
 }
 
@@ -1072,10 +1197,8 @@ when_clock_time(struct when_scan *s, size_t *i)
 		return false;
 	mins = time_at(t, s->n, *i, false, &used);
 	if (mins >= 0 && ((t[*i].kind == TK_TIME && !t[*i].c) || used > 1)) {
-		if (!s->out->has_time && s->out->after_min < 0 && s->out->before_min < 0) {
-			s->out->has_time = true;
-			s->out->minute = mins;
-		}
+		if (s->out->after_min < 0 && s->out->before_min < 0)
+			scan_time(s, mins);
 		*i += used - 1;
 	}
 	return true;
@@ -1099,7 +1222,7 @@ when_month_day(struct when_scan *s, size_t *i)
 	if (word_at(s, *i, "may") && t[*i + 1].kind == TK_NUM)
 		return true;
 	if (month_day(s->today, mo, t[*i + 1].a, &day))
-		set_day(s->out, day);
+		scan_day(s, RANK_EXPLICIT, day);
 	(*i)++;
 	return true;
 }
@@ -1113,97 +1236,147 @@ when_named_day(struct when_scan *s, size_t *i)
 	size_t n = s->n;
 
 	if (word_at(s, *i, "today") || word_at(s, *i, "hoy")) {
-		set_day(s->out, s->today);
+		scan_day(s, RANK_RELATIVE, s->today);
 		return true;
 	}
 	if (word_at(s, *i, "tonight")) {
-		set_day(s->out, s->today);
+		scan_day(s, RANK_RELATIVE, s->today);
 		set_part(s->out, 17 * 60, 1440);
+		return true;
+	}
+	if (word_at(s, *i, "pasado") && is_word(t, n, *i + 1, "manana")) {
+		scan_day(s, RANK_RELATIVE, s->today + 2);
+		(*i)++;
 		return true;
 	}
 	if (word_at(s, *i, "day") && is_word(t, n, *i + 1, "after") && *i + 2 < n &&
 	    t[*i + 2].kind == TK_WORD && nlu_word_like(t[*i + 2].word, "tomorrow")) {
-		set_day(s->out, s->today + 2);
+		scan_day(s, RANK_RELATIVE, s->today + 2);
 		*i += 2;
 		return true;
 	}
 	if (nlu_word_like(t[*i].word, "tomorrow") || word_at(s, *i, "tmrw") ||
 	    word_at(s, *i, "tmr") || word_at(s, *i, "tmw") || word_at(s, *i, "tomoz") ||
 	    (word_at(s, *i, "manana") && !is_word(t, n, *i - 1, "la"))) {
-		set_day(s->out, s->today + 1);
+		scan_day(s, RANK_RELATIVE, s->today + 1);
 		return true;
 	}
 	return false;
 }
 
-/* Days counted from today: "in 3 days", "in a week", "next week", "this
- * weekend", and weekday names ("next friday" is never today). */
+/* "in 3 days", "in two weeks", "dentro de dos semanas": *i on "in". */
+static bool
+when_in_days(struct when_scan *s, size_t *i)
+{
+	const struct tok *t = s->t;
+	size_t n = s->n, j = *i + 1;
+	int k = -1;
+
+	if (!any_word(t, n, *i, LANG_LIST(in_words)))
+		return false;
+	if (is_word(t, n, j, "de"))
+		j++;
+	if (j + 1 >= n || t[j + 1].kind != TK_WORD)
+		return false;
+	if (t[j].kind == TK_NUM && t[j].a <= 400)
+		k = t[j].a;
+	else if (is_word(t, n, j, "a") || is_word(t, n, j, "an") || is_word(t, n, j, "un"))
+		k = 1;
+	else if (t[j].kind == TK_WORD)
+		k = ai_lang_number(t[j].word);
+	if (k < 0)
+		return false;
+	if (any_word(t, n, j + 1, LANG_LIST(day_words)))
+		scan_day(s, RANK_RELATIVE, s->today + k);
+	else if (any_word(t, n, j + 1, LANG_LIST(week_words)))
+		scan_day(s, RANK_RELATIVE, s->today + 7 * k);
+	else
+		return false;
+	*i = j + 1;
+	return true;
+}
+
+/* Days counted from today: "in 3 days", "next week", "this weekend", and
+ * weekday names, which are resolved once the whole message is read
+ * (resolve_weekday): "Monday next week" names its week after the day. */
 static bool
 when_offset_day(struct when_scan *s, size_t *i)
 {
 	const struct tok *t = s->t;
-	size_t n = s->n;
+	size_t n = s->n, len;
 	int iso = tz_iso_weekday(s->today), wd;
 
-	if (word_at(s, *i, "in") && *i + 2 < n &&
-	    ((t[*i + 1].kind == TK_NUM && t[*i + 1].a <= 400) || is_word(t, n, *i + 1, "a")) &&
-	    t[*i + 2].kind == TK_WORD) {
-		int k = t[*i + 1].kind == TK_NUM ? t[*i + 1].a : 1;
-
-		if (strncmp(t[*i + 2].word, "day", 3) == 0) {
-			set_day(s->out, s->today + k);
-			*i += 2;
-			return true;
-		}
-		if (strncmp(t[*i + 2].word, "week", 4) == 0) {
-			set_day(s->out, s->today + 7 * k);
-			*i += 2;
-			return true;
-		}
-	}
-	if (word_at(s, *i, "next") && is_word(t, n, *i + 1, "week")) {
-		set_day(s->out, s->today + (8 - iso));
-		(*i)++;
+	if (when_in_days(s, i))
+		return true;
+	if (any_phrase(t, n, *i, LANG_LIST(next_week), &len)) {
+		s->next_week = true;
+		*i += len - 1;
 		return true;
 	}
 	if (word_at(s, *i, "weekend")) {
-		set_day(s->out, iso == 7 ? s->today : s->today + ((6 - iso + 7) % 7));
+		scan_day(s, RANK_RELATIVE, iso == 7 ? s->today : s->today + ((6 - iso + 7) % 7));
 		return true;
 	}
 	if ((wd = weekday_of(t[*i].word)) != 0) {
-		int ahead = (wd - iso + 7) % 7;
-
-		if (*i > 0 && is_word(t, n, *i - 1, "next") && ahead == 0)
-			ahead = 7;
-		set_day(s->out, s->today + ahead);
+		if (s->weekday == 0 || s->correcting) {
+			s->weekday = wd;
+			s->weekday_next = *i > 0 && any_word(t, n, *i - 1, LANG_LIST(next_words));
+		}
 		return true;
 	}
 	return false;
+}
+
+/* The documented rule for weekdays (docs/eval.md): "Thursday" and "this
+ * Thursday" are the first Thursday from today on; "next week" is the
+ * Monday-to-Sunday week after tomorrow's (said on a Sunday, tomorrow starts
+ * this week, not the next), and "Thursday next week" its Thursday. "next
+ * Thursday" has two
+ * readings — the first Thursday after today, or the one a week later — so
+ * it sets the first and flags the second, and the receptionist asks. */
+static void
+resolve_weekday(struct when_scan *s)
+{
+	int iso = tz_iso_weekday(s->today), ahead;
+	int32_t monday = s->today + 1 - (tz_iso_weekday(s->today + 1) - 1) + 7;
+
+	if (s->next_week) {
+		scan_day(s, RANK_RELATIVE, monday + (s->weekday ? s->weekday - 1 : 0));
+		return;
+	}
+	if (s->weekday == 0)
+		return;
+	ahead = (s->weekday - iso + 7) % 7;
+	if (s->weekday_next && ahead == 0)
+		ahead = 7;
+	if (s->rank < RANK_RELATIVE && s->weekday_next) {
+		s->out->ambiguous = true;
+		s->out->alt_day = s->today + ahead + 7;
+	}
+	scan_day(s, RANK_RELATIVE, s->today + ahead);
 }
 
 /* Parts of the day narrow the range; they never set a time. */
 static bool
 when_day_part(struct when_scan *s, size_t *i)
 {
-	if (word_at(s, *i, "morning") || word_at(s, *i, "mornings")) {
+	size_t len;
+
+	if (any_phrase(s->t, s->n, *i, LANG_LIST(mornings), &len)) {
 		set_part(s->out, 0, 12 * 60);
-		return true;
-	}
-	if (word_at(s, *i, "afternoon") || word_at(s, *i, "afternoons") ||
-	    word_at(s, *i, "tarde")) {
+	} else if (any_phrase(s->t, s->n, *i, LANG_LIST(afternoons), &len)) {
 		set_part(s->out, 12 * 60, 17 * 60);
-		return true;
-	}
-	if (word_at(s, *i, "evening") || word_at(s, *i, "evenings") || word_at(s, *i, "night")) {
+	} else if (any_phrase(s->t, s->n, *i, LANG_LIST(evenings), &len)) {
 		set_part(s->out, 17 * 60, 1440);
-		return true;
-	}
-	if (word_at(s, *i, "lunchtime") || (word_at(s, *i, "lunch") &&
+	} else if (word_at(s, *i, "lunchtime") || (word_at(s, *i, "lunch") &&
 	    !is_word(s->t, s->n, *i + 1, "break"))) {
 		set_part(s->out, 11 * 60 + 30, 14 * 60);
-		return true;
+		len = 1;
+	} else {
+		return false;
 	}
-	return false;
+	*i += len - 1;
+	return true;
 }
 
 /* "between 10 and 2", "from 9 to 11", or a lone "from 9". */
@@ -1277,11 +1450,10 @@ when_at(struct when_scan *s, size_t *i)
 	size_t used = 0;
 	int mins;
 
-	if (!word_at(s, *i, "at") && !word_at(s, *i, "around") && !word_at(s, *i, "about") &&
-	    !word_at(s, *i, "say") && !word_at(s, *i, "maybe"))
+	if (!any_word(s->t, s->n, *i, LANG_LIST(time_leads)))
 		return false;
 	if ((mins = time_at(s->t, s->n, *i + 1, true, &used)) >= 0) {
-		set_time(s->out, mins);
+		scan_time(s, mins);
 		*i += used;
 	}
 	return true;
@@ -1295,7 +1467,7 @@ when_bare_time(struct when_scan *s, size_t *i)
 	int mins = time_at(s->t, s->n, *i, false, &used);
 
 	if (mins >= 0) {
-		set_time(s->out, mins);
+		scan_time(s, mins);
 		*i += used - 1;
 	}
 }
@@ -1312,7 +1484,8 @@ when_figures(struct when_scan *s, size_t *i)
 static void
 when_words(struct when_scan *s, size_t *i)
 {
-	if (when_month_day(s, i) || when_named_day(s, i) || when_offset_day(s, i) ||
+	if (when_correction(s, i) || when_day_number(s, i) || when_month_day(s, i) ||
+	    when_named_day(s, i) || when_offset_day(s, i) ||
 	    when_day_part(s, i) || when_range(s, i) || when_bound(s, i) || when_at(s, i))
 		return;
 	when_bare_time(s, i);
@@ -1332,6 +1505,7 @@ nlu_parse_when(struct arena *a, const char *norm, int32_t today, bool day_first,
 			continue;
 		when_words(&s, &i);
 	}
+	resolve_weekday(&s);
 	/* An inverted range is a misreading: keep its lower end only. */
 	if (out->after_min >= 0 && out->before_min >= 0 && out->before_min <= out->after_min)
 		out->before_min = -1;
@@ -1429,6 +1603,21 @@ word_in(const struct nlu_words *ms, const char *w)
 	return false;
 }
 
+/* The catalogue words a message's words stand for, added to them: "un
+ * corte de pelo" also says "haircut", "my nails done" "manicure". */
+static void
+add_glossary(struct nlu_words *ms)
+{
+	size_t nl, n = ms->n;
+	const struct ai_lang *const *ls = ai_lang_all(&nl);
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t l = 0; l < nl; l++)
+			for (const struct ai_lang_gloss *g = ls[l]->glossary; g->word; g++)
+				if (strcmp(ms->w[i], g->word) == 0 && ms->n < NLU_MAX_WORDS)
+					ms->w[ms->n++] = g->means;
+}
+
 int
 nlu_best_match(struct arena *a, const char *norm, const char *const *cands, size_t n,
     double min_score, double *score)
@@ -1439,6 +1628,7 @@ nlu_best_match(struct arena *a, const char *norm, const char *const *cands, size
 	double best_s = 0, best_adj = 0;
 
 	nlu_words(a, norm, &ms);
+	add_glossary(&ms);
 	/* The message with its words joined, for "hair cut" vs "haircut". */
 	{
 		size_t len = 0;
@@ -1669,7 +1859,10 @@ static const char *const not_names[] = { "yes", "no", "ok", "okay", "sure", "hi"
 	"drop", "select", "delete", "insert", "update", "table", "null", "true", "false",
 	"book", "booked", "sounds", "good", "great", "perfect", "fine", "thanks", "who",
 	"why", "which", "sure", "okay", "yeah", "yep", "nope", "please", "hello", "hi",
-	"works", "that", "this", "there", "then", "so", "well", "actually", "also", NULL };
+	"works", "that", "this", "there", "then", "so", "well", "actually", "also",
+	/* Spanish: "mi correo es …", "sí, por favor" */
+	"mi", "correo", "es", "el", "la", "de", "del", "telefono", "movil", "si", "hola",
+	"gracias", "por", "favor", "vale", "quiero", "nombre", "llamo", "soy", "mail", NULL };
 
 static bool
 not_name(const char *w, size_t n)
@@ -1728,22 +1921,50 @@ static const char *const not_after_im[] = { "looking", "interested", "wondering"
 	"the", "owner", "manager", "admin", "administrator", "staff", "developer", "system",
 	"your", "from", "with", "unable", "able", "confused", "allergic", "pregnant", NULL };
 
+/* Where an e-mail address was: not a letter, so never part of a name. */
+#define EMAIL_MARK '\x01'
+
+static char *
+without_emails(struct arena *a, const char *s)
+{
+	char *out = arena_strdup(a, s), *at;
+
+	while ((at = strchr(out, '@')) != NULL) {
+		char *b = at, *e = at;
+
+		while (b > out && b[-1] != ' ' && b[-1] != ',' && b[-1] != ';' && b[-1] != '<' &&
+		    b[-1] != ':')
+			b--;
+		while (*e && *e != ' ' && *e != ',' && *e != ';' && *e != '>')
+			e++;
+		memset(b, ' ', (size_t)(e - b));
+		*b = EMAIL_MARK;
+	}
+	return out;
+}
+
 char *
 nlu_extract_name(struct arena *a, const char *s, bool expecting)
 {
 	static const char *const strong[] = { "my name is ", "my name's ", "name is ",
 		"name: ", "name - ", "me llamo ", "mi nombre es ", NULL };
+	/* Not "for": "for colour" names a service, not a person. */
 	static const char *const weak[] = { "i'm ", "i am ", "im ", "this is ", "it's ",
-		"its ", "soy ", "under ", "call me ", "for ", NULL };
-	char *low = arena_strdup(a, s);
-	char *name;
+		"its ", "soy ", "under ", "call me ", NULL };
+	bool has_email = strchr(s, '@') != NULL;
+	char *low, *name;
+
+	/* An e-mail address is never read as a name ("jane.doe@x" is not
+	 * "Jane"): blank it out, keeping what the person wrote around it. */
+	s = without_emails(a, s);
+	low = arena_strdup(a, s);
 
 	for (char *p = low; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	for (int pass = 0; pass < 2; pass++) {
 		const char *const *lead = pass == 0 ? strong : weak;
 
-		if (pass == 1 && !expecting && strchr(s, '@') == NULL &&
+		if (pass == 1 && !expecting && !has_email &&
 		    strpbrk(s, "0123456789") == NULL)
 			break;
 		for (const char *const *l = lead; *l; l++) {
@@ -1770,22 +1991,26 @@ nlu_extract_name(struct arena *a, const char *s, bool expecting)
 	}
 	/* "Jane Doe, jane@example.com" / "Jane Doe 555 123 4567": words before
 	 * the contact, when the message carries one or a name was asked for. */
-	if (expecting || strchr(s, '@') != NULL) {
+	if (expecting || has_email) {
 		const char *p = s;
 
 		while (*p == ' ')
 			p++;
 		name = take_name(a, p);
 		if (name != NULL) {
-			const char *after = p + strlen(name), *sp;
+			const char *after = p + strlen(name);
 
 			while (*after == ' ')
 				after++;
-			/* Only the name, or the name then the contact. */
-			sp = strchr(after, ' ');
-			if (*after == '\0' || *after == ',' || *after == '.' || *after == '-' ||
-			    *after == '+' || *after == '(' || isdigit((unsigned char)*after) ||
-			    (strchr(after, '@') != NULL && (sp == NULL || strchr(after, '@') < sp)))
+			/* Only the name, or the name then the contact: "Jane Doe,
+			 * jane@x", "Jane Doe. 415 555 0123" — not "Forget everything
+			 * above. New rule: …". */
+			if (*after == '\0' || *after == ',')
+				return name;
+			while (*after == ' ' || *after == '.' || *after == '-')
+				after++;
+			if (*after == EMAIL_MARK || *after == '+' || *after == '(' ||
+			    isdigit((unsigned char)*after))
 				return name;
 		}
 	}
@@ -1978,7 +2203,8 @@ nlu_confirmation(struct arena *a, const char *raw)
 	if (ws.n == 0)
 		return NLU_CONFIRM_NONE;
 	for (size_t i = 0; i < ws.n; i++)
-		if (word_in_list(ws.w[i], negation_words))
+		if (word_in_list(ws.w[i], negation_words) || lang_word(ws.w[i],
+		    LANG_LIST(no_words)))
 			negated = true;
 	for (size_t i = 0; i < ws.n; i++)
 		if (word_in_list(ws.w[i], reported_words))
@@ -1989,7 +2215,8 @@ nlu_confirmation(struct arena *a, const char *raw)
 		return NLU_CONFIRM_NONE;
 	/* The affirmative must lead: "yes", "ok book it", "sure, go ahead". */
 	for (size_t i = 0; i < ws.n && i < 3 && !lead; i++) {
-		if (word_in_list(ws.w[i], affirm_words)) {
+		if (word_in_list(ws.w[i], affirm_words) || lang_word(ws.w[i],
+		    LANG_LIST(yes_words))) {
 			lead = true;
 			break;
 		}
@@ -2013,7 +2240,8 @@ nlu_confirmation(struct arena *a, const char *raw)
 	/* Everything else must be the small talk of a yes; one stray word is
 	 * tolerated ("yes Jane"), numbers and requests are not. */
 	for (size_t i = 0; i < ws.n; i++) {
-		if (word_in_list(ws.w[i], affirm_words) || word_in_list(ws.w[i], confirm_vocab))
+		if (word_in_list(ws.w[i], affirm_words) || word_in_list(ws.w[i], confirm_vocab) ||
+		    lang_word(ws.w[i], LANG_LIST(yes_words)))
 			continue;
 		if (isdigit((unsigned char)ws.w[i][0]))
 			return NLU_CONFIRM_NONE;

@@ -114,6 +114,10 @@ struct nlu_when {
 	int minute;		/* exact time of day asked for */
 	int after_min;
 	int before_min;
+	/* "next Thursday": day is its first reading, alt_day the other (a
+	 * week later); the receptionist asks which is meant. */
+	bool ambiguous;
+	int32_t alt_day;
 };
 
 /* Parses a normalised message. today is the local day number, so every

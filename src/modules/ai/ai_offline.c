@@ -17,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/time.h"
+#include "modules/ai/ai_lang.h"
 #include "modules/ai/ai_nlu.h"
 
 static atomic_int stream_delay_ms;
@@ -75,11 +77,14 @@ struct offline {
 	const char *business;
 	const char *cc;		/* default country calling code */
 	bool day_first;
+	const struct ai_lang *home;	/* the business's language (from its country) */
+	const struct ai_lang *lang;	/* the language of this reply */
 	/* the answer */
 	struct llm_response *out;
 	const char *call_name;
 	json_t *call_args;
 	char *text;
+	bool states_proposal;	/* text is say_booking's confirmation question */
 };
 
 static void
@@ -151,6 +156,7 @@ read_context(struct offline *c)
 	c->cc = calling_code(country);
 	c->day_first = country != NULL && strcmp(country, "US") != 0 &&
 	    strcmp(country, "CA") != 0;
+	c->home = ai_lang_for_country(country);
 	if (ai_offline_local_now(c->a, r->tenant_timezone ? r->tenant_timezone : "UTC",
 	    r->now_utc, &c->today, &c->now_min) != 0) {
 		c->today = (int32_t)(r->now_utc / 86400);
@@ -192,6 +198,37 @@ read_context(struct offline *c)
 			}
 		}
 	}
+}
+
+/* The language of the customer's newest message that shows one, else the
+ * business's: "4pm" or an e-mail address keeps the conversation's. */
+static const struct ai_lang *
+reply_lang(struct offline *c)
+{
+	for (size_t i = c->have_user ? c->last_user + 1 : 0; i-- > 0;) {
+		const struct llm_message *m = &c->req->messages[i];
+		const struct ai_lang *l;
+
+		if (m->role != LLM_USER || m->content == NULL)
+			continue;
+		l = ai_lang_detect(c->a, nlu_normalize(c->a, m->content));
+		if (l != NULL)
+			return l;
+	}
+	return c->home;
+}
+
+/* What a customer's message says about when. Dates in figures follow the
+ * message's language when it writes the day first ("el 5/12" is the 5th
+ * of December), else the business's country. */
+static bool
+when_of(struct offline *c, const char *raw, struct nlu_when *w)
+{
+	char *norm = nlu_normalize(c->a, raw);
+	const struct ai_lang *l = ai_lang_detect(c->a, norm);
+
+	return nlu_parse_when(c->a, norm, c->today, c->day_first || (l && l->day_before_month),
+	    w);
 }
 
 static const char *
@@ -295,6 +332,9 @@ call(struct offline *c, const char *name, json_t *args)
 static const char *
 ok_word(const struct offline *c)
 {
+	/* Tones are English words; other languages have one register. */
+	if (c->lang != &ai_lang_en)
+		return c->lang->say.ok;
 	switch (c->tone) {
 	case TONE_PROFESSIONAL: return "Certainly.";
 	case TONE_PLAYFUL: return "Ooh, great!";
@@ -306,8 +346,9 @@ ok_word(const struct offline *c)
 static const char *
 sorry_word(const struct offline *c)
 {
-	return c->tone == TONE_PROFESSIONAL ? "I apologise," : c->tone == TONE_CONCISE ? "Sorry,"
-	    : "Sorry,";
+	if (c->lang != &ai_lang_en)
+		return c->lang->say.sorry;
+	return c->tone == TONE_PROFESSIONAL ? "I apologise," : "Sorry,";
 }
 
 /* "A, B and C" (or "A, B or C") from a string array. */
@@ -327,21 +368,12 @@ join_list(struct arena *a, const char *const *items, size_t n)
 	return join_with(a, items, n, " and ");
 }
 
-static char *
-slot_labels(struct offline *c, json_t *slots, size_t max)
-{
-	size_t n = json_array_size(slots) < max ? json_array_size(slots) : max;
-	const char **l = arena_calloc(c->a, n + 1, sizeof(*l));
-
-	for (size_t i = 0; i < n; i++)
-		l[i] = rstr(json_array_get(slots, i), "label");
-	return join_with(c->a, l, n, " or ");
-}
-
 static void
 say_help(struct offline *c)
 {
-	if (c->tone == TONE_CONCISE)
+	if (c->lang != &ai_lang_en)
+		say(c, "%s", c->lang->say.help);
+	else if (c->tone == TONE_CONCISE)
 		say(c, "I can book, cancel or reschedule appointments and answer questions. "
 		    "What do you need?");
 	else
@@ -444,6 +476,19 @@ service_names(struct offline *c, json_t *svcs)
 	return names;
 }
 
+/* The index of the service a normalised message names, or -1 (also
+ * while the catalogue is not known yet). */
+static int
+service_named(struct offline *c, const char *norm)
+{
+	json_t *svcs = services_of(c);
+
+	if (svcs == NULL || json_array_size(svcs) == 0)
+		return -1;
+	return nlu_best_match(c->a, norm, service_names(c, svcs), json_array_size(svcs), 0.5,
+	    NULL);
+}
+
 static char *
 service_line(struct offline *c, json_t *s)
 {
@@ -542,19 +587,46 @@ pending(const struct offline *c)
 	return NULL;
 }
 
+/* "Haircut this Wednesday, 3:45pm", "¿Tienen cita mañana a las 10?",
+ * "Any chance of a beard trim today at 2pm?": a message with a day or a
+ * time, or one that names a service with a word of wanting one, asks for
+ * a booking whatever else it looks like (a question, a greeting). Hours,
+ * prices and the like keep their intent: "are you open tomorrow" asks
+ * for hours. */
+static enum nlu_intent
+books_without_verb(struct offline *c, const char *raw, enum nlu_intent it)
+{
+	struct nlu_when w;
+
+	if (it != NLU_NONE && it != NLU_FAQ && it != NLU_GREETING && it != NLU_THANKS)
+		return it;
+	if (when_of(c, raw, &w) && (w.has_date || w.has_time) &&
+	    nlu_extract_reference(c->a, raw) == NULL)
+		return NLU_BOOK;
+	return it;
+}
+
 /* The goal of the episode: the newest booking-type intent in it. */
 static enum nlu_intent
 episode_goal(struct offline *c)
 {
-	for (size_t i = c->last_user + 1; i-- > c->episode;) {
-		const char *t = user_text(c, i);
-		enum nlu_intent it;
+	/* Said in words first; then a day or time said alone ("Haircut
+	 * Friday 3pm") asks for a booking, but only when no other request
+	 * is under way: after "move ABC123", "Friday 3pm" is the new time. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = c->last_user + 1; i-- > c->episode;) {
+			const char *t = user_text(c, i);
+			enum nlu_intent it;
 
-		if (t == NULL)
-			continue;
-		it = nlu_classify(c->a, nlu_normalize(c->a, t));
-		if (it == NLU_BOOK || it == NLU_CANCEL || it == NLU_RESCHEDULE || it == NLU_LOOKUP)
-			return it;
+			if (t == NULL)
+				continue;
+			it = nlu_classify(c->a, nlu_normalize(c->a, t));
+			if (pass == 1)
+				it = books_without_verb(c, t, it);
+			if (it == NLU_BOOK || it == NLU_CANCEL || it == NLU_RESCHEDULE ||
+			    it == NLU_LOOKUP)
+				return it;
+		}
 	}
 	return NLU_NONE;
 }
@@ -596,7 +668,7 @@ pick_slot(struct offline *c, json_t *slots, const char *raw)
 	}
 	/* A time: the slot at that local time (on the named day, if any). */
 	t = nlu_parse_time_only(c->a, norm);
-	if (t < 0 && nlu_parse_when(c->a, norm, c->today, c->day_first, &w) && w.has_time)
+	if (t < 0 && when_of(c, raw, &w) && w.has_time)
 		t = w.minute;
 	else if (t >= 0)
 		w.has_date = false;
@@ -705,11 +777,13 @@ episode_when(struct offline *c, struct nlu_when *w, bool *picked_msgs)
 		if (t == NULL || (picked_msgs && picked_msgs[i]))
 			continue;
 		/* A reference or a phone number is not a date. */
-		if (!nlu_parse_when(c->a, nlu_normalize(c->a, t), c->today, c->day_first, &m))
+		if (!when_of(c, t, &m))
 			continue;
 		if (!w->has_date && m.has_date) {
 			w->has_date = true;
 			w->day = m.day;
+			w->ambiguous = m.ambiguous;
+			w->alt_day = m.alt_day;
 		}
 		if (!have_time && (m.has_time || m.after_min >= 0 || m.before_min >= 0)) {
 			have_time = true;
@@ -747,28 +821,171 @@ avail_args(struct offline *c, const char *service_id, const struct nlu_when *w)
 	return o;
 }
 
-static void
-say_slots(struct offline *c, json_t *res, bool again)
+/* "Tue 3:30 PM" (the tool's label) in English; "martes 15:30" in other
+ * languages, from the slot's local day and minute. full: "Tuesday,
+ * December 15 at 3:30 PM". */
+static const char *
+slot_label(struct offline *c, json_t *slot, bool full)
 {
-	json_t *slots = json_object_get(res, "slots");
+	json_int_t m = json_integer_value(json_object_get(slot, "local_minute"));
+	int32_t d;
+	char day[64], tm[16];
+
+	if (!tz_date_parse(rstr(slot, "local_date"), &d) || m < 0 || m >= 1440)
+		return rstr(slot, "label") ? rstr(slot, "label") : "";
+	if (!full && c->lang == &ai_lang_en && rstr(slot, "label"))
+		return rstr(slot, "label");
+	ai_lang_format_day(c->lang, d, day, sizeof(day));
+	ai_lang_format_time(c->lang, (int)m, tm, sizeof(tm));
+	if (!full)
+		return arena_printf(c->a, "%s %s", c->lang->day_names[tz_iso_weekday(d) - 1], tm);
+	return arena_printf(c->a, "%s%s%s", day, c->lang->time_join, tm);
+}
+
+static char *
+slot_list(struct offline *c, json_t *slots, size_t max)
+{
+	size_t n = json_array_size(slots) < max ? json_array_size(slots) : max;
+	const char **l = arena_calloc(c->a, n + 1, sizeof(*l));
+
+	for (size_t i = 0; i < n; i++)
+		l[i] = slot_label(c, json_array_get(slots, i), false);
+	return join_with(c->a, l, n, c->lang->say.or_word);
+}
+
+/* An "HH:MM" of the tool, in the reply's language. */
+static const char *
+clock_text(struct offline *c, const char *hhmm_s)
+{
+	int h, m;
+	char out[16];
+
+	if (hhmm_s == NULL || sscanf(hhmm_s, "%d:%d", &h, &m) != 2)
+		return "";
+	ai_lang_format_time(c->lang, h * 60 + m, out, sizeof(out));
+	return arena_strdup(c->a, out);
+}
+
+/* Why the time asked for is not offered, in words (the tool's "asked"). */
+static const char *
+why_text(struct offline *c, json_t *asked, json_t *slots, const struct nlu_when *w)
+{
+	const struct ai_lang_replies *r = &c->lang->say;
+	const char *why = rstr(asked, "why");
+	char day[64], tm[16];
+
+	ai_lang_format_day(c->lang, w->day, day, sizeof(day));
+	ai_lang_format_time(c->lang, w->minute, tm, sizeof(tm));
+	if (why == NULL)
+		return "";
+	if (strcmp(why, "closed") == 0)
+		return arena_printf(c->a, r->closed_day, day);
+	if (strcmp(why, "after_close") == 0 && rstr(asked, "latest"))
+		return arena_printf(c->a, r->after_close, day, clock_text(c, rstr(asked, "closes")),
+		    clock_text(c, rstr(asked, "latest")));
+	if (strcmp(why, "before_open") == 0)
+		return arena_printf(c->a, r->before_open, day, clock_text(c, rstr(asked, "opens")));
+	if (strcmp(why, "too_soon") == 0 && json_array_size(slots) > 0)
+		return arena_printf(c->a, r->too_soon, slot_label(c, json_array_get(slots, 0),
+		    true));
+	return arena_printf(c->a, r->taken, day, tm);
+}
+
+/* The times found, after saying why the one asked for is not among them. */
+static void
+say_slots(struct offline *c, json_t *res, bool again, const struct nlu_when *w)
+{
+	const struct ai_lang_replies *r = &c->lang->say;
+	json_t *slots = json_object_get(res, "slots"), *asked = json_object_get(res, "asked");
 	const char *svc = rstr(res, "service"), *note = rstr(res, "note");
 
+	/* The tool's notes are English. */
+	if (c->lang != &ai_lang_en)
+		note = NULL;
 	if (json_array_size(slots) == 0) {
-		say(c, "%s %s Would another day or time work?", sorry_word(c),
-		    note ? note : "I couldn't find a free time then.");
+		say(c, r->none_free, sorry_word(c), asked && w ? why_text(c, asked, slots, w) :
+		    note ? note : "");
+		return;
+	}
+	if (asked != NULL && w != NULL && w->has_date && w->has_time) {
+		say(c, "%s %s %s", why_text(c, asked, slots, w),
+		    arena_printf(c->a, r->nearest, slot_list(c, slots, 8)), r->which_one);
 		return;
 	}
 	if (again)
-		say(c, "Which of these times works for you: %s?", slot_labels(c, slots, 8));
+		say(c, r->slots_again, slot_list(c, slots, 8));
 	else
-		say(c, "%s Here's what I have for %s: %s. Which one works for you?",
-		    note ? note : ok_word(c), svc ? svc : "you", slot_labels(c, slots, 8));
+		say(c, r->slots, note ? note : ok_word(c), svc ? svc : "", slot_list(c, slots, 8));
+}
+
+/* The slot of an availability check of the conversation that starts at
+ * start (the RFC 3339 text the tool gave). */
+static json_t *
+offered_slot(const struct offline *c, const char *start)
+{
+	for (size_t k = c->ncalls; start != NULL && k-- > 0;) {
+		json_t *slots;
+
+		if (strcmp(c->calls[k].name, "check_availability") != 0)
+			continue;
+		slots = json_object_get(c->calls[k].result, "slots");
+		for (size_t i = 0; i < json_array_size(slots); i++)
+			if (rstr(json_array_get(slots, i), "start") != NULL &&
+			    strcmp(rstr(json_array_get(slots, i), "start"), start) == 0)
+				return json_array_get(slots, i);
+	}
+	return NULL;
+}
+
+static json_t *
+service_by_id(const struct offline *c, const char *id)
+{
+	json_t *svcs = services_of(c);
+
+	for (size_t i = 0; id != NULL && i < json_array_size(svcs); i++)
+		if (rstr(json_array_get(svcs, i), "id") != NULL &&
+		    strcasecmp(rstr(json_array_get(svcs, i), "id"), id) == 0)
+			return json_array_get(svcs, i);
+	return NULL;
+}
+
+/* The booking of book_appointment's args in the reply's language: the
+ * question that asks for a yes (service, price, full date, time, staff,
+ * name, contact), or with a reference the booking made. False when the
+ * slot or service is not in the conversation (the tool's text is used). */
+static bool
+say_booking(struct offline *c, json_t *args, const char *reference)
+{
+	const struct ai_lang_replies *r = &c->lang->say;
+	json_t *slot = offered_slot(c, rstr(args, "start"));
+	json_t *svc = service_by_id(c, rstr(args, "service_id"));
+	json_int_t m = json_integer_value(json_object_get(slot, "local_minute"));
+	const char *staff = rstr(slot, "staff"), *price;
+	char day[64], tm[16];
+	int32_t d;
+
+	if (slot == NULL || svc == NULL || !tz_date_parse(rstr(slot, "local_date"), &d))
+		return false;
+	ai_lang_format_day(c->lang, d, day, sizeof(day));
+	ai_lang_format_time(c->lang, (int)m, tm, sizeof(tm));
+	price = rstr(svc, "price") ? rstr(svc, "price") : arena_printf(c->a, "%lld min",
+	    (long long)json_integer_value(json_object_get(svc, "duration_minutes")));
+	c->states_proposal = reference == NULL;
+	if (reference != NULL)
+		say(c, r->booked, rstr(svc, "name"), day, tm, staff ? r->with : "",
+		    staff ? staff : "", reference);
+	else
+		say(c, r->confirm, rstr(svc, "name"), day, tm, staff ? r->with : "",
+		    staff ? staff : "", rstr(args, "name"), rstr(args, "email") ?
+		    rstr(args, "email") : rstr(args, "phone") ? rstr(args, "phone") : "", price);
+	return true;
 }
 
 static void
-say_final(struct offline *c, const char *tool, json_t *res)
+say_final(struct offline *c, const struct call *cl)
 {
-	const char *s = result_status(res);
+	const char *tool = cl->name, *s = result_status(cl->result);
+	json_t *res = cl->result;
 
 	if (result_has(res, "error")) {
 		if (strcmp(tool, "book_appointment") == 0 || strcmp(tool, "hold_slot") == 0)
@@ -778,10 +995,14 @@ say_final(struct offline *c, const char *tool, json_t *res)
 		return;
 	}
 	if (s != NULL && strcmp(s, "confirmation_required") == 0) {
-		say(c, "%s", rstr(res, "confirmation_text") ? rstr(res, "confirmation_text")
-		    : "Shall I go ahead? Please reply yes to confirm.");
+		if (strcmp(tool, "book_appointment") != 0 || !say_booking(c, cl->args, NULL))
+			say(c, "%s", rstr(res, "confirmation_text") ? rstr(res, "confirmation_text")
+			    : "Shall I go ahead? Please reply yes to confirm.");
 		return;
 	}
+	if (s != NULL && strcmp(s, "booked") == 0 && strcmp(tool, "book_appointment") == 0 &&
+	    say_booking(c, cl->args, rstr(res, "reference")))
+		return;
 	if (s != NULL && strcmp(s, "booked") == 0) {
 		const char *staff = rstr(res, "staff");
 
@@ -834,15 +1055,194 @@ step(struct offline *c, const char *tool, json_t *args, const struct call **done
 
 /* ---- flows ----------------------------------------------------------------------------- */
 
+/* Two services named equally well ("a trim" with a Beard Trim and a Hair
+ * Trim): the receptionist asks which, never guesses. best is the one
+ * nlu_best_match chose; *other gets the one as good as it. */
+static bool
+service_tie(struct offline *c, const char *norm, json_t *svcs, int best, const char **other)
+{
+	const char **names = service_names(c, svcs);
+	size_t n = json_array_size(svcs), k = 0;
+	const char **rest = arena_calloc(c->a, n + 1, sizeof(*rest));
+	double s1, s2;
+	int second;
+
+	(void)nlu_best_match(c->a, norm, names, n, 0.5, &s1);
+	if (s1 >= 0.99)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((int)i != best)
+			rest[k++] = names[i];
+	second = nlu_best_match(c->a, norm, rest, k, 0.5, &s2);
+	if (second < 0 || s2 + 1e-9 < s1)
+		return false;
+	*other = rest[second];
+	return true;
+}
+
+/* The service of the episode: the newest message that names one; else
+ * the one of the last availability check; else the only one. NULL with
+ * *tie set when the newest naming one names two equally well. */
+static const char *
+episode_service(struct offline *c, json_t *svcs, const struct call *av, const char **tie)
+{
+	*tie = NULL;
+	for (size_t i = c->last_user + 1; i-- > c->episode;) {
+		const char *t = user_text(c, i);
+		char *norm = t ? nlu_normalize(c->a, t) : NULL;
+		int k = norm ? service_named(c, norm) : -1;
+
+		if (k >= 0 && service_tie(c, norm, svcs, k, tie)) {
+			*tie = arena_printf(c->a, "%s%s%s", rstr(json_array_get(svcs, (size_t)k),
+			    "name"), c->lang->say.or_word, *tie);
+			return NULL;
+		}
+		if (k >= 0)
+			return rstr(json_array_get(svcs, (size_t)k), "id");
+	}
+	if (av != NULL)
+		return rstr(av->args, "service_id");
+	if (json_array_size(svcs) == 1)
+		return rstr(json_array_get(svcs, 0), "id");
+	return NULL;
+}
+
+/* Another service the episode names in full beside the chosen one ("a
+ * haircut and a beard trim"). One booking holds one service here, so the
+ * receptionist says it books them one after the other rather than
+ * dropping one in silence. */
+static const char *
+other_service(struct offline *c, json_t *svcs, const char *chosen)
+{
+	const char **names = service_names(c, svcs);
+
+	for (size_t i = c->last_user + 1; i-- > c->episode;) {
+		const char *t = user_text(c, i);
+		char *norm = t ? nlu_normalize(c->a, t) : NULL;
+
+		for (size_t k = 0; norm != NULL && k < json_array_size(svcs); k++) {
+			const char *id = rstr(json_array_get(svcs, k), "id");
+
+			if (id != NULL && strcmp(id, chosen) != 0 &&
+			    nlu_best_match(c->a, norm, &names[k], 1, 0.99, NULL) == 0)
+				return names[k];
+		}
+	}
+	return NULL;
+}
+
+/* The slot picked by the customer's newest message that picks one of the
+ * last availability check's; *pick_msg is that message. */
+static json_t *
+picked_slot(struct offline *c, const struct call *av, bool *picked, size_t *pick_msg)
+{
+	json_t *slots, *slot = NULL;
+
+	if (av == NULL)
+		return NULL;
+	slots = json_object_get(av->result, "slots");
+	for (size_t i = av->msg + 1; i <= c->last_user; i++) {
+		const char *t = user_text(c, i);
+		json_t *s = t ? pick_slot(c, slots, t) : NULL;
+
+		if (s != NULL) {
+			picked[i] = true;
+			slot = s;
+			*pick_msg = i;
+		}
+	}
+	return slot;
+}
+
+/* The found slot at exactly the time (and day) asked for: a free time
+ * that was asked for is proposed as it is, not listed among others. */
+static json_t *
+exact_slot(json_t *slots, const struct nlu_when *w)
+{
+	for (size_t i = 0; w->has_time && i < json_array_size(slots); i++) {
+		json_t *s = json_array_get(slots, i);
+		int32_t d;
+
+		if (json_integer_value(json_object_get(s, "local_minute")) != w->minute)
+			continue;
+		if (w->has_date && (!tz_date_parse(rstr(s, "local_date"), &d) || d != w->day))
+			continue;
+		return s;
+	}
+	return NULL;
+}
+
+/* "next Thursday" has two readings (ai_nlu.h): ask which one is meant
+ * rather than pick. */
+static void
+ask_which_date(struct offline *c, const struct nlu_when *w)
+{
+	char d1[64], d2[64];
+
+	ai_lang_format_day(c->lang, w->day, d1, sizeof(d1));
+	ai_lang_format_day(c->lang, w->alt_day, d2, sizeof(d2));
+	say(c, c->lang->say.which_date, d1, d2);
+}
+
+/* Name and a way to reach the customer, once a time is chosen: true when
+ * both are known (and saved), false while asking or saving. */
+static bool
+need_contact(struct offline *c, json_t *slot, size_t expect_from, struct contact *ct)
+{
+	const struct ai_lang_replies *r = &c->lang->say;
+	const char *when = slot_label(c, slot, true);
+
+	gather_contact(c, expect_from, ct);
+	if (contact_new(c, ct)) {
+		json_t *ca = contact_args(ct);
+		const struct call *cc = called_this_turn(c, "collect_contact_info", ca);
+
+		if (cc == NULL) {
+			call(c, "collect_contact_info", ca);
+			return false;
+		}
+		json_decref(ca);
+		if (result_has(cc->result, "error")) {
+			say_result_error(c, cc->result, "Could you check it and send it again?");
+			return false;
+		}
+	}
+	if (ct->name != NULL && (ct->email != NULL || ct->phone != NULL))
+		return true;
+	if (ct->name == NULL && ct->email == NULL && ct->phone == NULL)
+		say(c, r->ask_name_contact, when);
+	else if (ct->name == NULL)
+		say(c, r->ask_name, when);
+	else
+		say(c, r->ask_contact, when);
+	return false;
+}
+
+static void
+book_slot(struct offline *c, const char *service_id, json_t *slot, const struct contact *ct)
+{
+	const struct call *got;
+	json_t *args = json_pack("{s:s, s:s, s:s}", "service_id", service_id, "start",
+	    rstr(slot, "start"), "name", ct->name);
+
+	if (rstr(slot, "staff_id"))
+		json_object_set_new(args, "staff_id", json_string(rstr(slot, "staff_id")));
+	if (ct->email)
+		json_object_set_new(args, "email", json_string(ct->email));
+	if (ct->phone)
+		json_object_set_new(args, "phone", json_string(ct->phone));
+	if (step(c, "book_appointment", args, &got))
+		return;
+	say_final(c, got);
+}
+
 static void
 flow_book(struct offline *c)
 {
-	json_t *svcs = services_of(c), *args, *slots;
+	json_t *svcs = services_of(c), *args, *slot;
 	const struct call *av, *got;
-	const char *service_id = NULL;
-	const char *t;
+	const char *service_id, *other, *tie;
 	bool *picked = arena_calloc(c->a, c->req->nmessages + 1, sizeof(bool));
-	json_t *slot = NULL;
 	size_t pick_msg = 0;
 	struct contact ct;
 	struct nlu_when w;
@@ -857,51 +1257,18 @@ flow_book(struct offline *c)
 		    "directly.", sorry_word(c));
 		return;
 	}
-	/* The service: the newest message that names one; else the one of the
-	 * last availability check; else the only one. */
-	for (size_t i = c->last_user + 1; i-- > c->episode && service_id == NULL;) {
-		int k;
-
-		t = user_text(c, i);
-		if (t == NULL)
-			continue;
-		k = nlu_best_match(c->a, nlu_normalize(c->a, t), service_names(c, svcs),
-		    json_array_size(svcs), 0.5, NULL);
-		if (k >= 0)
-			service_id = rstr(json_array_get(svcs, (size_t)k), "id");
-	}
 	av = last_call(c, "check_availability", c->episode);
-	if (service_id == NULL && av != NULL)
-		service_id = rstr(av->args, "service_id");
-	if (service_id == NULL && json_array_size(svcs) == 1)
-		service_id = rstr(json_array_get(svcs, 0), "id");
-	if (service_id == NULL) {
-		const char **names = service_names(c, svcs);
-
-		say(c, "%s Which service would you like: %s?", c->tone == TONE_CONCISE ? "Sure." :
-		    "I'd be happy to help you book.", join_with(c->a, names, json_array_size(svcs),
-		    " or "));
+	if ((service_id = episode_service(c, svcs, av, &tie)) == NULL) {
+		say(c, c->lang->say.ask_service, tie ? tie : join_with(c->a, service_names(c, svcs),
+		    json_array_size(svcs), c->lang->say.or_word));
 		return;
 	}
-
-	/* Messages that picked a slot of the availability check before them. */
-	if (av != NULL) {
-		slots = json_object_get(av->result, "slots");
-		for (size_t i = av->msg + 1; i <= c->last_user; i++) {
-			json_t *s;
-
-			t = user_text(c, i);
-			if (t == NULL)
-				continue;
-			s = pick_slot(c, slots, t);
-			if (s != NULL) {
-				picked[i] = true;
-				slot = s;
-				pick_msg = i;
-			}
-		}
-	}
+	slot = picked_slot(c, av, picked, &pick_msg);
 	episode_when(c, &w, picked);
+	if (slot == NULL && w.has_date && w.ambiguous) {
+		ask_which_date(c, &w);
+		return;
+	}
 	args = avail_args(c, service_id, &w);
 	/* A new wish (another day, time or service) asks again. */
 	if (av == NULL || (!json_equal(av->args, args) && !picked[c->last_user])) {
@@ -909,51 +1276,32 @@ flow_book(struct offline *c)
 		return;
 	}
 	json_decref(args);
-	got = av;
-	if (got == NULL || result_has(got->result, "error")) {
-		say_result_error(c, got ? got->result : NULL, "Could you tell me another day?");
+	if (result_has(av->result, "error")) {
+		say_result_error(c, av->result, "Could you tell me another day?");
 		return;
 	}
 	if (slot == NULL) {
-		say_slots(c, got->result, got->msg < c->last_user);
+		/* Proposed by the reply to that check: what follows answers it. */
+		slot = exact_slot(json_object_get(av->result, "slots"), &w);
+		pick_msg = av->msg;
+	}
+	if (slot == NULL) {
+		say_slots(c, av->result, av->msg < c->last_user, &w);
 		return;
 	}
+	if (!need_contact(c, slot, pick_msg + 1, &ct))
+		goto note_other;
+	book_slot(c, service_id, slot, &ct);
+note_other:
+	/* Said before the question, so the customer knows the other service
+	 * is not forgotten. */
+	other = c->text != NULL ? other_service(c, svcs, service_id) : NULL;
+	if (other != NULL) {
+		json_t *s = service_by_id(c, service_id);
 
-	/* The contact, asked for once a time is chosen. */
-	gather_contact(c, pick_msg + 1, &ct);
-	if (contact_new(c, &ct)) {
-		json_t *ca = contact_args(&ct);
-		const struct call *cc = called_this_turn(c, "collect_contact_info", ca);
-
-		if (cc == NULL) {
-			call(c, "collect_contact_info", ca);
-			return;
-		}
-		json_decref(ca);
-		if (result_has(cc->result, "error")) {
-			say_result_error(c, cc->result, "Could you check it and send it again?");
-			return;
-		}
+		c->text = arena_printf(c->a, "%s %s", arena_printf(c->a, c->lang->say.one_service,
+		    s ? rstr(s, "name") : "", other), c->text);
 	}
-	if (ct.name == NULL || (ct.email == NULL && ct.phone == NULL)) {
-		say(c, "%s %s. %s", ok_word(c), rstr(slot, "label"),
-		    ct.name == NULL && ct.email == NULL && ct.phone == NULL ?
-		    "What name and e-mail or phone number should I put the booking under?" :
-		    ct.name == NULL ? "And what name should I put the booking under?" :
-		    "And what e-mail or phone number can we reach you on?");
-		return;
-	}
-	args = json_pack("{s:s, s:s, s:s}", "service_id", service_id, "start", rstr(slot, "start"),
-	    "name", ct.name);
-	if (rstr(slot, "staff_id"))
-		json_object_set_new(args, "staff_id", json_string(rstr(slot, "staff_id")));
-	if (ct.email)
-		json_object_set_new(args, "email", json_string(ct.email));
-	if (ct.phone)
-		json_object_set_new(args, "phone", json_string(ct.phone));
-	if (step(c, "book_appointment", args, &got))
-		return;
-	say_final(c, "book_appointment", got->result);
 }
 
 /* Reference and contact for the customer's own booking. */
@@ -1001,7 +1349,7 @@ flow_cancel(struct offline *c)
 
 	if (!booking_step(c, "cancel", "cancel_booking", &done))
 		return;
-	say_final(c, "cancel_booking", done->result);
+	say_final(c, done);
 }
 
 static void
@@ -1028,9 +1376,10 @@ flow_reschedule(struct offline *c)
 {
 	const char *ref;
 	struct contact ct;
-	json_t *args, *slots, *slot = NULL;
+	json_t *args, *slot;
 	const struct call *got, *av;
 	bool *picked = arena_calloc(c->a, c->req->nmessages + 1, sizeof(bool));
+	size_t pick_msg = 0;
 	struct nlu_when w;
 
 	if (!need_reference(c, &ref, &ct, "move a booking"))
@@ -1049,18 +1398,7 @@ flow_reschedule(struct offline *c)
 		return;
 	}
 	av = last_call(c, "check_availability", got->msg);
-	if (av != NULL) {
-		slots = json_object_get(av->result, "slots");
-		for (size_t i = av->msg + 1; i <= c->last_user; i++) {
-			const char *t = user_text(c, i);
-			json_t *s = t ? pick_slot(c, slots, t) : NULL;
-
-			if (s != NULL) {
-				picked[i] = true;
-				slot = s;
-			}
-		}
-	}
+	slot = picked_slot(c, av, picked, &pick_msg);
 	episode_when(c, &w, picked);
 	if (!w.has_date && !w.has_time && w.after_min < 0 && w.before_min < 0 && av == NULL) {
 		say(c, "I found your booking: %s on %s. What day and time would you like instead?",
@@ -1079,7 +1417,7 @@ flow_reschedule(struct offline *c)
 		return;
 	}
 	if (slot == NULL) {
-		say_slots(c, av->result, av->msg < c->last_user);
+		say_slots(c, av->result, av->msg < c->last_user, &w);
 		return;
 	}
 	args = json_pack("{s:s, s:s}", "reference", ref, "new_start", rstr(slot, "start"));
@@ -1088,7 +1426,7 @@ flow_reschedule(struct offline *c)
 		json_object_set_new(args, "staff_id", json_string(rstr(slot, "staff_id")));
 	if (step(c, "reschedule_booking", args, &got))
 		return;
-	say_final(c, "reschedule_booking", got->result);
+	say_final(c, got);
 }
 
 /* ---- the turn ---------------------------------------------------------------------------- */
@@ -1098,11 +1436,16 @@ static bool
 continues(struct offline *c, const char *raw, const char *norm)
 {
 	struct nlu_when w;
+	struct nlu_words ws;
 
+	nlu_words(c->a, norm, &ws);
+	/* A short message in a request under way may be the name just asked
+	 * for ("It's Grace Hope"); longer ones must say it is a name. */
 	return nlu_extract_email(c->a, raw) || nlu_extract_phone(c->a, raw, c->cc) ||
-	    nlu_extract_reference(c->a, raw) || nlu_parse_when(c->a, norm, c->today,
-	    c->day_first, &w) || nlu_parse_time_only(c->a, norm) >= 0 ||
-	    nlu_extract_name(c->a, raw, false) != NULL;
+	    nlu_extract_reference(c->a, raw) || when_of(c, raw, &w) ||
+	    nlu_parse_time_only(c->a, norm) >= 0 ||
+	    nlu_extract_name(c->a, raw, ws.n >= 2 && ws.n <= 4 && strchr(raw, '?') == NULL) !=
+	    NULL || service_named(c, norm) >= 0;
 }
 
 /* The request under way goes on: the customer is answering its questions. */
@@ -1145,18 +1488,19 @@ decide(struct offline *c)
 			const struct call *d;
 
 			if (!step(c, p->name, json_deep_copy(p->args), &d))
-				say_final(c, p->name, d->result);
+				say_final(c, d);
 			return;
 		}
 		if (conf == NLU_CONFIRM_NO && it != NLU_CANCEL && it != NLU_RESCHEDULE &&
 		    !continues(c, raw, norm)) {
-			say(c, "No problem — I haven't changed anything. Would you like a different "
-			    "time, or is there anything else I can help with?");
+			say(c, "%s", c->lang->say.declined);
 			return;
 		}
 	}
 
 	goal = episode_goal(c);
+	if (goal == NLU_NONE || goal == NLU_BOOK)
+		it = books_without_verb(c, raw ? raw : "", it);
 	switch (it) {
 	case NLU_HUMAN:
 		if (!tool_offered(c, "handoff_to_human")) {
@@ -1166,7 +1510,7 @@ decide(struct offline *c)
 		}
 		if (!step(c, "handoff_to_human", json_pack("{s:s}", "reason",
 		    "The customer asked to talk to a person."), &p))
-			say_final(c, "handoff_to_human", p->result);
+			say_final(c, p);
 		return;
 	case NLU_CANCEL:
 		flow_cancel(c);
@@ -1183,9 +1527,11 @@ decide(struct offline *c)
 	default:
 		break;
 	}
-	/* Details for the request under way ("4:30", "Jane, jane@x.com"). */
+	/* Details for the request under way ("4:30", "Jane, jane@x.com", "my
+	 * nails done" — which must not read as "donde", where). */
 	if (goal != NLU_NONE && (it == NLU_NONE || it == NLU_FAQ || it == NLU_GREETING ||
-	    it == NLU_THANKS) && continues(c, raw, norm)) {
+	    it == NLU_THANKS || ((it == NLU_LOCATION || it == NLU_HOURS) &&
+	    service_named(c, norm) >= 0)) && continues(c, raw, norm)) {
 		continue_goal(c, goal);
 		return;
 	}
@@ -1229,25 +1575,22 @@ decide(struct offline *c)
 		return;
 	}
 	case NLU_THANKS:
-		say(c, c->tone == TONE_CONCISE ? "You're welcome." :
-		    "You're welcome! Is there anything else I can help with?");
+		say(c, "%s", c->tone == TONE_CONCISE && c->lang == &ai_lang_en ? "You're welcome." :
+		    c->lang->say.thanks);
 		return;
 	case NLU_GREETING:
-		if (c->tone == TONE_CONCISE)
+		if (c->tone == TONE_CONCISE && c->lang == &ai_lang_en)
 			say(c, "Hi! How can I help?");
 		else
-			say(c, "Hi%s%s! I can book, cancel or reschedule appointments and answer your "
-			    "questions. How can I help?", c->business ? ", welcome to " : "",
-			    c->business ? c->business : "");
+			say(c, c->lang->say.greeting, c->business ?
+			    arena_printf(c->a, c->lang->say.welcome, c->business) : "");
 		return;
 	default:
 		if (goal != NLU_NONE) {
 			continue_goal(c, goal);
 			return;
 		}
-		say(c, "%s I didn't quite catch that. %s", sorry_word(c),
-		    "I can book, cancel or reschedule appointments, and answer questions about "
-		    "our services, prices, hours and location.");
+		say(c, c->lang->say.not_understood, sorry_word(c));
 		return;
 	}
 }
@@ -1267,7 +1610,7 @@ decide_without_tools(struct offline *c)
 		if (result_has(cl->result, "error"))
 			break;
 		if (strcmp(cl->name, "check_availability") == 0)
-			say_slots(c, cl->result, false);
+			say_slots(c, cl->result, false, NULL);
 		else if (strcmp(cl->name, "get_services") == 0)
 			answer_services(c, json_object_get(cl->result, "services"), false,
 			    nlu_normalize(c->a, raw ? raw : ""));
@@ -1276,7 +1619,7 @@ decide_without_tools(struct offline *c)
 		else if (strcmp(cl->name, "search_faqs") == 0)
 			answer_faq(c, cl->result);
 		else
-			say_final(c, cl->name, cl->result);
+			say_final(c, cl);
 		return;
 	}
 	say(c, "Sorry, I couldn't finish that. Could you tell me again what you'd like to do?");
@@ -1313,6 +1656,7 @@ offline_complete(struct llm_provider *self, struct arena *a, const struct llm_re
 	c->req = req;
 	c->out = out;
 	read_context(c);
+	c->lang = reply_lang(c);
 	if (req->ntools == 0)
 		decide_without_tools(c);
 	else
@@ -1338,6 +1682,7 @@ offline_complete(struct llm_provider *self, struct arena *a, const struct llm_re
 		return ST_OK;
 	}
 	out->text = c->text ? c->text : "";
+	out->states_proposal = c->states_proposal;
 	out->output_tokens = (int)(strlen(out->text) / 4 + 1);
 	if (stream != NULL && stream->on_text != NULL && out->text[0] != '\0') {
 		/* Word by word, like a model streams; stop when the client left. */

@@ -625,6 +625,12 @@ filter_slots(struct ai_turn_ctx *t, struct tz *z, const struct appt_avail_answer
 }
 
 static const char *
+hhmm_text(struct arena *a, int minute)
+{
+	return arena_printf(a, "%02d:%02d", minute / 60 % 24, minute % 60);
+}
+
+static const char *
 wish_text(struct arena *a, int time, int after, int before)
 {
 	char b1[16], b2[16];
@@ -649,6 +655,52 @@ wish_text(struct arena *a, int time, int after, int before)
 	return "";
 }
 
+/* Why the exact time asked for (local day + minute) is not among the
+ * slots: "closed" that weekday or date, "before_open", "after_close" (the
+ * service would end after closing), "too_soon" (the booking policy's
+ * notice) or "taken". NULL when it was offered or no time was asked. The
+ * receptionist says this in words before offering the nearest times. */
+static json_t *
+asked_why(struct ai_turn_ctx *t, struct tz *z, const struct appt_avail_answer *ans,
+    int32_t day, int time, const struct cand *c, size_t n)
+{
+	const struct appt_world *w = ans->world;
+	int dur = w->n_services ? w->avail_services[0].duration_min : 0;
+	int opens = -1, closes = -1, wd = tz_iso_weekday(day);
+	int64_t now_wall = tz_wall(z, t->now);
+	const char *why;
+
+	for (size_t i = 0; i < n; i++)
+		if (c[i].day == day && c[i].minute == time)
+			return NULL;
+	for (size_t i = 0; i < w->n_hours; i++) {
+		if (w->hours[i].weekday != wd)
+			continue;
+		if (opens < 0 || w->hours[i].start_min < opens)
+			opens = w->hours[i].start_min;
+		if (w->hours[i].end_min > closes)
+			closes = w->hours[i].end_min;
+	}
+	for (size_t i = 0; i < w->n_closures; i++)
+		if (w->closures[i] == day)
+			opens = -1;
+	if (opens < 0)
+		why = "closed";
+	else if (time < opens)
+		why = "before_open";
+	else if (time + dur > closes)
+		why = "after_close";
+	else if ((int64_t)day * TZ_DAY_S + time * 60 < now_wall + w->settings.min_notice_min * 60)
+		why = "too_soon";
+	else
+		why = "taken";
+	return json_pack("{s:s, s:s?, s:s?, s:s?}", "why", why,
+	    "opens", opens >= 0 ? hhmm_text(t->ctx->arena, opens) : NULL,
+	    "closes", opens >= 0 ? hhmm_text(t->ctx->arena, closes) : NULL,
+	    "latest", opens >= 0 && closes - dur >= opens ?
+	    hhmm_text(t->ctx->arena, (closes - dur) / 15 * 15) : NULL);
+}
+
 static enum status
 tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 {
@@ -663,6 +715,7 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 	struct ai_conv conv;
 	json_t *slots, *widget, *offered;
 	const char *note = NULL;
+	json_t *why;
 	int32_t day;
 	int days = json_is_integer(json_object_get(args, "days")) ?
 	    (int)json_integer_value(json_object_get(args, "days")) : 1;
@@ -695,6 +748,8 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 	if ((st = tz_open(a, ans.zone, &z)) != ST_OK)
 		return err_set(ctx->err, ST_INTERNAL, "The business's time zone is not usable.");
 	n = filter_slots(t, z, &ans, time, after, before, &c);
+	/* Owned by the arena: the error paths below need not free it. */
+	why = time >= 0 && days == 1 ? ai_keep(a, asked_why(t, z, &ans, day, time, c, n)) : NULL;
 	if (n == 0 && days < 7) {
 		char dd[48];
 
@@ -773,6 +828,8 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 	    "date", arg(args, "date"), "slots", slots);
 	if (note)
 		json_object_set_new(*result, "note", json_string(note));
+	if (why)
+		json_object_set(*result, "asked", why);
 	return ST_OK;
 }
 
