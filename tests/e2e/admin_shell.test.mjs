@@ -118,10 +118,10 @@ describe('admin app shell', () => {
 
   test('the navigation follows the permission matrix, per role', async () => {
     const expect = {
-      OWNER: ['Today', 'Calendar', 'Inbox', 'Bookings', 'Customers', 'Get started', 'Catalogue', 'Business',
-        'Receptionist', 'Brand and channels', 'Messages', 'Team', 'Usage and plan', 'Audit log'],
-      VIEWER: ['Today', 'Calendar', 'Inbox', 'Bookings', 'Customers', 'Get started', 'Catalogue', 'Business',
-        'Receptionist', 'Brand and channels', 'Messages', 'Team', 'Audit log'],
+      OWNER: ['Today', 'Calendar', 'Inbox', 'Bookings', 'Customers', 'Waitlist', 'Get started', 'Catalogue',
+        'Business', 'Receptionist', 'Brand and channels', 'Messages', 'Team', 'Usage and plan', 'Audit log'],
+      VIEWER: ['Today', 'Calendar', 'Inbox', 'Bookings', 'Customers', 'Waitlist', 'Get started', 'Catalogue',
+        'Business', 'Receptionist', 'Brand and channels', 'Messages', 'Team', 'Audit log'],
       STAFF: ['Today', 'Calendar', 'Bookings', 'Get started', 'Catalogue', 'Business'],
       ACCOUNTANT: ['Usage and plan'],
     };
