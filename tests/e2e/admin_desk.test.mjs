@@ -262,7 +262,8 @@ describe('admin desk pages', () => {
     await open(s.page, s.url(`calendar?view=day&date=${d}`), 'Calendar');
     await s.page.getByRole('button', { name: /^14:00 Bowl Guest.*with Ann, Confirmed/ }).waitFor();
     await s.page.getByRole('group', { name: 'Lanes' }).getByRole('button', { name: 'Resources' }).click();
-    assert.match(s.page.url(), /by=resource/);
+    // The address follows the choice in an effect after the render: wait for it.
+    await s.page.waitForURL(/by=resource/);
     assert.deepEqual(await s.page.locator('.cal-lanes-head span').allTextContents(), ['Colour bowl', 'Quiet room']);
     const blk = s.page.getByRole('button', { name: /^14:00 Bowl Guest.*with Ann, in Colour bowl, Confirmed/ });
     await blk.waitFor();
