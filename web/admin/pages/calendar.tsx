@@ -114,38 +114,38 @@ const STATUS_CLASS: Record<Booking['status'], string> = {
  * through the virtual DOM with the CPU throttled), then placed through
  * the CSSOM (the CSP allows no style attributes in markup). Clicks and
  * drags are delegated to the grid. */
-function DayBlocks({ day, list, start, view, canMove }: {
-  day: string; list: Block[]; start: number; view: 'day' | 'week'; canMove: boolean;
+function DayBlocks({ day, name, list, start, lanes, view, canMove }: {
+  day: string; name: string; list: Block[]; start: number; lanes: number; view: 'day' | 'week'; canMove: boolean;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const drawn = useRef('');
+  const drawn = useRef({ h: '', css: '' });
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     let h = '';
     let css = '';
     const styles: string[] = new Array(list.length);
+    const w = 100 / lanes;
     for (let i = 0; i < list.length; i++) {
       const bl = list[i];
       const b = bl.b;
       const text = view === 'day' ? `${bl.text}\n${bl.sub}` : bl.text;
       h += `<button type="button" class="${STATUS_CLASS[b.status]}" data-booking="${b.id}" draggable="${canMove && movable(b)}"`
         + ` aria-label="${esc(bl.label)}">${esc(text)}</button>`;
-      const st = `top:${(bl.top - start) * PX}px;height:${bl.height * PX}px;left:calc(${bl.lane} * 100% / var(--lanes));--c:${bl.color}`;
+      const st = `top:${(bl.top - start) * PX}px;height:${bl.height * PX}px;left:${bl.lane * w}%;--c:${bl.color}`;
       styles[i] = st;
       css += st;
     }
     // A live update often brings the day back unchanged: keep the same
     // elements then, so a block being dragged or holding the keyboard
     // focus is not swapped out from under the person using it.
-    const key = h + css;
-    if (key === drawn.current) return;
-    drawn.current = key;
+    if (h === drawn.current.h && css === drawn.current.css) return;
+    drawn.current = { h, css };
     el.innerHTML = h;
     let kid = el.firstElementChild as HTMLElement | null;
     for (let i = 0; kid; i++, kid = kid.nextElementSibling as HTMLElement | null) kid.style.cssText = styles[i];
-  }, [list, start, view, canMove]);
-  return <div ref={ref} class="cal-day" data-day={day} aria-label={shortDate(`${day}T12:00:00Z`)} role="group" />;
+  }, [list, start, lanes, view, canMove]);
+  return <div ref={ref} class="cal-day" data-day={day} aria-label={name} role="group" />;
 }
 
 function readQuery(): { view: 'day' | 'week'; date: string; by: By } {
@@ -274,6 +274,8 @@ function Grid({ bookings, staff, resources, days, only, by, view, reload }: {
     return layout(bookings, days, lanes, by);
   }, [bookings, days, lanes, by]);
   const { perDay, count, start, end } = placed;
+  // Each day's name, formatted once (the heading and the column's label).
+  const names = useMemo(() => days.map((d) => shortDate(`${d}T12:00:00Z`)), [days]);
   const [openId, setOpenId] = useState<string | null>(null);
   const [drop, setDrop] = useState<{ b: Booking; start: string; staff_id: string } | null>(null);
   const grab = useRef<{ id: string; offset: number } | null>(null);
@@ -330,9 +332,9 @@ function Grid({ bookings, staff, resources, days, only, by, view, reload }: {
     <div class={`cal cal-${view}`} style={{ '--lanes': lanes.length, '--days': days.length } as Record<string, number>}>
       <div class="cal-head">
         <div class="cal-corner" />
-        {days.map((d) => (
+        {days.map((d, i) => (
           <div key={d} class="cal-dayhead">
-            {view === 'week' && <strong>{shortDate(`${d}T12:00:00Z`)}</strong>}
+            {view === 'week' && <strong>{names[i]}</strong>}
             {view === 'day' && (
               <div class="cal-lanes-head">
                 {lanes.map((l) => <span key={l.id}>{l.name}</span>)}
@@ -348,11 +350,11 @@ function Grid({ bookings, staff, resources, days, only, by, view, reload }: {
           {hours.map((m) => <span key={m} style={{ top: `${(m - start) * PX}px` }}>{String(m / 60).padStart(2, '0')}:00</span>)}
         </div>
         {days.map((d, i) => (
-          <DayBlocks key={d} day={d} list={perDay[i]} start={start} view={view} canMove={canMove} />
+          <DayBlocks key={d} day={d} name={names[i]} list={perDay[i]} start={start} lanes={lanes.length} view={view} canMove={canMove} />
         ))}
       </div>
     </div>
-  ), [perDay, days, lanes, hours, start, end, view, canMove, handlers]);
+  ), [perDay, days, names, lanes, hours, start, end, view, canMove, handlers]);
 
   const openB = openId ? bookings.find((x) => x.id === openId) ?? null : null;
   if (lanes.length === 0) {
