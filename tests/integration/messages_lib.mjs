@@ -57,8 +57,13 @@ export function smtpServer() {
       });
     },
   });
+  // A client that drops its connection mid-transaction (a worker killed
+  // or timing out while we hold the data) makes smtp-server emit 'error';
+  // unheard, that would end this test process. Kept for a test to read.
+  const errors = [];
+  srv.on('error', (e) => errors.push(e));
   return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({
-    srv, got, seen, rcpt, hang, url: `smtp://127.0.0.1:${srv.server.address().port}`,
+    srv, got, seen, rcpt, hang, errors, url: `smtp://127.0.0.1:${srv.server.address().port}`,
     mailTo: (to) => got.filter((g) => g.to === to && g.mail).map((g) => g.mail),
   })));
 }
