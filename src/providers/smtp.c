@@ -168,8 +168,9 @@ classify(CURLcode rc, long code, const char *detail, struct mail_result *out)
 {
 	char why[200];
 
-	snprintf(why, sizeof(why), "%s (SMTP %ld)", detail[0] ? detail : curl_easy_strerror(rc),
-	    code);
+	/* libcurl's detail is cut to fit last_error (gcc -O2 warned of it). */
+	snprintf(why, sizeof(why), "%.170s (SMTP %ld)", detail[0] ? detail :
+	    curl_easy_strerror(rc), code);
 	/* libcurl words a refused recipient "RCPT failed: <code>" (lib/smtp.c):
 	 * the address itself is refused, not this message or our sender. */
 	if (code >= 500 && code < 600 && strncmp(detail, "RCPT failed", 11) == 0)
