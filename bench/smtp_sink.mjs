@@ -15,5 +15,7 @@ const srv = new SMTPServer({
     stream.on('end', () => { n++; cb(); });
   },
 });
+// A sender dropping a connection mid-transaction must not end the sink.
+srv.on('error', () => {});
 srv.listen(0, '127.0.0.1', () => process.stdout.write(`${srv.server.address().port}\n`));
 process.on('SIGTERM', () => { process.stderr.write(`smtp sink: ${n} messages\n`); process.exit(0); });

@@ -112,16 +112,22 @@ static const struct var vars[] = {
 	/* AI model providers. Without keys the offline receptionist answers;
 	 * it also ends every fallback chain. Base URLs point anywhere that
 	 * speaks the provider's API (OpenRouter, Ollama, a test fake). */
-	{ "LLM_PROVIDER", V_ENUM, F(llm_provider), "offline", 0, 0, "offline|openai|anthropic", 0,
+	{ "LLM_PROVIDER", V_ENUM, F(llm_provider), "offline", 0, 0, LLM_PROVIDER_NAMES, 0,
 	    false },
 	{ "OPENAI_API_KEY", V_STR, F(openai_api_key), NULL, 0, 0, NULL, 0, true },
-	{ "OPENAI_BASE_URL", V_HTTP, F(openai_base_url), "https://api.openai.com", 0, 0, NULL, 0,
+	{ "OPENAI_BASE_URL", V_HTTP, F(openai_base_url), LLM_OPENAI_BASE_URL, 0, 0, NULL, 0,
 	    false },
 	{ "OPENAI_MODEL", V_STR, F(openai_model), "gpt-4o-mini", 0, 0, NULL, 0, false },
 	{ "ANTHROPIC_API_KEY", V_STR, F(anthropic_api_key), NULL, 0, 0, NULL, 0, true },
-	{ "ANTHROPIC_BASE_URL", V_HTTP, F(anthropic_base_url), "https://api.anthropic.com", 0, 0,
+	{ "ANTHROPIC_BASE_URL", V_HTTP, F(anthropic_base_url), LLM_ANTHROPIC_BASE_URL, 0, 0,
 	    NULL, 0, false },
 	{ "ANTHROPIC_MODEL", V_STR, F(anthropic_model), "claude-haiku-4-5", 0, 0, NULL, 0, false },
+	/* Gemini through its OpenAI compatibility endpoint (Chat Completions,
+	 * Bearer key): the OpenAI adapter under the name "gemini". */
+	{ "GEMINI_API_KEY", V_STR, F(gemini_api_key), NULL, 0, 0, NULL, 0, true },
+	{ "GEMINI_BASE_URL", V_HTTP, F(gemini_base_url), LLM_GEMINI_BASE_URL, 0, 0, NULL, 0,
+	    false },
+	{ "GEMINI_MODEL", V_STR, F(gemini_model), "gemini-2.5-flash", 0, 0, NULL, 0, false },
 	/* Providers to try after the primary, e.g. "anthropic,offline";
 	 * offline always comes last whether listed or not. */
 	{ "LLM_FALLBACK", V_STR, F(llm_fallback), "offline", 0, 0, NULL, 0, false },
@@ -196,7 +202,8 @@ static const char *const names[] = {
 	"CHAT_RATE_SESSION_PER_MIN", "CHAT_NEW_PER_HOUR", "WAITLIST_JOINS_PER_HOUR",
 	"CHAT_MAX_BODY_BYTES",
 	"LLM_PROVIDER", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "ANTHROPIC_API_KEY",
-	"ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL", "LLM_FALLBACK", "LLM_TIMEOUT_MS",
+	"ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL", "GEMINI_API_KEY", "GEMINI_BASE_URL",
+	"GEMINI_MODEL", "LLM_FALLBACK", "LLM_TIMEOUT_MS",
 	"LLM_FIRST_BYTE_TIMEOUT_MS", "LLM_BREAKER_FAILURES", "LLM_BREAKER_COOLDOWN_S",
 	"LLM_TENANT_BASE_URLS", "CHAT_SESSION_IDLE_S", "CHAT_MEMORY_TURNS",
 	"CHAT_MESSAGE_MAX_CHARS", "CHAT_HEARTBEAT_S", "AI_MAX_TOOL_CALLS",
@@ -352,7 +359,7 @@ fallback_ok(const char *v)
 			return false;
 		memcpy(item, v, n);
 		item[n] = '\0';
-		if (!enum_has("offline|openai|anthropic", item))
+		if (!enum_has(LLM_PROVIDER_NAMES, item))
 			return false;
 		v += n + (v[n] == ',');
 	}
@@ -483,8 +490,8 @@ config_load(struct config *cfg, unsigned needs, struct config_errors *errs)
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		load_var(cfg, &vars[i], needs, errs);
 	if (cfg->llm_fallback != NULL && !fallback_ok(cfg->llm_fallback))
-		add_error(errs, "LLM_FALLBACK must be a comma list of offline, openai and anthropic"
-		    " (got \"%s\")", cfg->llm_fallback);
+		add_error(errs, "LLM_FALLBACK must be a comma list of offline, openai, anthropic and"
+		    " gemini (got \"%s\")", cfg->llm_fallback);
 	load_trusted_proxies(cfg, errs);
 	if (cfg->database_listen_url == NULL && cfg->database_url != NULL &&
 	    (cfg->database_listen_url = strdup(cfg->database_url)) == NULL)

@@ -19,6 +19,17 @@ struct cidr {
 
 #define CONFIG_PROXIES_MAX 32
 
+/* The model provider names LLM_PROVIDER and LLM_FALLBACK accept; the llm
+ * module's kinds, the admin API's enum and tenant_llm_settings' CHECK list
+ * the same ones. */
+#define LLM_PROVIDER_NAMES "offline|openai|anthropic|gemini"
+/* The providers' official base URLs (the defaults). Gemini's is its
+ * OpenAI compatibility endpoint, as Google documents it
+ * (https://ai.google.dev/gemini-api/docs/openai). */
+#define LLM_OPENAI_BASE_URL "https://api.openai.com"
+#define LLM_ANTHROPIC_BASE_URL "https://api.anthropic.com"
+#define LLM_GEMINI_BASE_URL "https://generativelanguage.googleapis.com/v1beta/openai/"
+
 struct config {
 	char *host;
 	int port;
@@ -89,6 +100,9 @@ struct config {
 	char *anthropic_api_key;
 	char *anthropic_base_url;
 	char *anthropic_model;
+	char *gemini_api_key;
+	char *gemini_base_url;
+	char *gemini_model;
 	char *llm_fallback;
 	int llm_timeout_ms;
 	int llm_first_byte_timeout_ms;

@@ -1,6 +1,7 @@
 /* llm.h — the model provider interface. One vtable, one adapter per
- * provider (openai-compatible, anthropic, and the built-in offline
- * receptionist), plus a chain that falls back from one to the next.
+ * wire format (openai-compatible, which also serves Gemini's compatibility
+ * endpoint; anthropic; the built-in offline receptionist), plus a chain
+ * that falls back from one to the next.
  *
  * A provider only proposes: text, and tool calls with JSON arguments. The
  * conversation engine (src/modules/ai) executes tools itself, always in the
@@ -75,7 +76,7 @@ struct llm_response {
 	int output_tokens;
 	int cached_tokens;
 	const char *model;		/* what actually answered */
-	const char *provider;		/* "openai", "anthropic", "offline" */
+	const char *provider;		/* "openai", "gemini", "anthropic", "offline" */
 	/* The text itself states the pending proposal in full (the built-in
 	 * receptionist's own wording, in the customer's language), so the
 	 * platform's English confirmation text need not be added to it. */
@@ -124,10 +125,16 @@ struct llm_call_info {
  * OpenAI-compatible server (OpenRouter, Ollama, vLLM, llama.cpp, Gemini's
  * compatibility endpoint — give its base URL up to, not including, /v1…). */
 struct llm_provider *llm_openai_new(struct arena *a, const struct llm_remote_config *c);
+/* The same adapter named "gemini" (what responses, logs, breakers and the
+ * usage meters say), for Gemini's OpenAI compatibility endpoint: POST
+ * {base}/chat/completions with "Authorization: Bearer KEY", base
+ * https://generativelanguage.googleapis.com/v1beta/openai/. Its documented
+ * request and stream shapes are OpenAI's, usage chunk included. */
+struct llm_provider *llm_gemini_new(struct arena *a, const struct llm_remote_config *c);
 /* POST {base}/v1/messages, streamed, with prompt caching of system_static. */
 struct llm_provider *llm_anthropic_new(struct arena *a, const struct llm_remote_config *c);
-/* The call info of a provider made by llm_openai_new / llm_anthropic_new;
- * NULL for any other provider. */
+/* The call info of a provider made by llm_openai_new, llm_gemini_new or
+ * llm_anthropic_new; NULL for any other provider. */
 const struct llm_call_info *llm_remote_call_info(const struct llm_provider *p);
 
 /* True when a tool call's arguments are a JSON object. Adapters return

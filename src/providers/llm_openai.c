@@ -1,6 +1,7 @@
 /* llm_openai.c — the Chat Completions API, streamed, with tools: OpenAI and
  * the servers that speak its dialect (OpenRouter, Ollama, vLLM, llama.cpp
- * server, Gemini's OpenAI compatibility endpoint).
+ * server, Gemini's OpenAI compatibility endpoint — the last under its own
+ * name, "gemini", so its calls are metered and circuit-broken as Gemini's).
  *
  * Wire format (OpenAI API reference, "Create chat completion" and "The chat
  * completion chunk object", https://platform.openai.com/docs/api-reference/chat):
@@ -278,4 +279,10 @@ struct llm_provider *
 llm_openai_new(struct arena *a, const struct llm_remote_config *c)
 {
 	return llm_remote_new(a, "openai", c, openai_complete);
+}
+
+struct llm_provider *
+llm_gemini_new(struct arena *a, const struct llm_remote_config *c)
+{
+	return llm_remote_new(a, "gemini", c, openai_complete);
 }

@@ -168,8 +168,9 @@ classify(CURLcode rc, long code, const char *detail, struct mail_result *out)
 {
 	char why[200];
 
-	snprintf(why, sizeof(why), "%s (SMTP %ld)", detail[0] ? detail : curl_easy_strerror(rc),
-	    code);
+	/* libcurl's detail is cut to fit last_error (gcc -O2 warned of it). */
+	snprintf(why, sizeof(why), "%.170s (SMTP %ld)", detail[0] ? detail :
+	    curl_easy_strerror(rc), code);
 	/* libcurl words a refused recipient "RCPT failed: <code>" (lib/smtp.c):
 	 * the address itself is refused, not this message or our sender. */
 	if (code >= 500 && code < 600 && strncmp(detail, "RCPT failed", 11) == 0)
@@ -201,8 +202,71 @@ add_part(curl_mime *mime, const char *data, const char *type, const char *encode
 	}
 }
 
+/* One libcurl easy handle kept for several messages: libcurl keeps the
+ * connection it used in the handle's cache, and the next transfer to the
+ * same URL goes on in the same SMTP session (MAIL FROM straight after the
+ * previous message's 250, no new TCP, TLS, EHLO or AUTH). A transfer that
+ * fails ends the session (libcurl closes a connection whose transfer
+ * failed), so the next message starts a clean one. */
+struct smtp_session {
+	CURL *c;
+	char *url;		/* without "?starttls=required" */
+	bool require_tls;
+	long timeout_ms;
+	char detail[CURL_ERROR_SIZE];
+};
+
+struct smtp_session *
+smtp_session_new(const char *url, long timeout_ms)
+{
+	struct smtp_session *s = calloc(1, sizeof(*s));
+	char *q;
+
+	pthread_once(&global_once, global_init);
+	if (s == NULL || (s->url = strdup(url)) == NULL)
+		abort();
+	if ((q = strstr(s->url, "?starttls=required")) != NULL) {
+		*q = '\0';
+		s->require_tls = true;
+	}
+	s->timeout_ms = timeout_ms;
+	return s;
+}
+
 void
-smtp_send(const char *url_in, long timeout_ms, const struct mail *m, struct mail_result *out)
+smtp_session_free(struct smtp_session *s)
+{
+	if (s == NULL)
+		return;
+	if (s->c != NULL)
+		curl_easy_cleanup(s->c);	/* says QUIT on a live connection */
+	free(s->url);
+	free(s);
+}
+
+/* The handle, made on first use with what every message shares. */
+static CURL *
+session_handle(struct smtp_session *s)
+{
+	long t = s->timeout_ms;
+
+	if (s->c != NULL || (s->c = curl_easy_init()) == NULL)
+		return s->c;
+	curl_easy_setopt(s->c, CURLOPT_URL, s->url);
+	curl_easy_setopt(s->c, CURLOPT_ERRORBUFFER, s->detail);
+	curl_easy_setopt(s->c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(s->c, CURLOPT_USE_SSL, s->require_tls ? (long)CURLUSESSL_ALL :
+	    (long)CURLUSESSL_TRY);
+	curl_easy_setopt(s->c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(s->c, CURLOPT_CONNECTTIMEOUT_MS, t < 5000 ? t : 5000L);
+	curl_easy_setopt(s->c, CURLOPT_TIMEOUT_MS, t);
+	/* One connection per session: the cache holds this one only. */
+	curl_easy_setopt(s->c, CURLOPT_MAXCONNECTS, 1L);
+	return s->c;
+}
+
+void
+smtp_session_send(struct smtp_session *s, const struct mail *m, struct mail_result *out)
 {
 	struct arena a;
 	CURL *c;
@@ -210,31 +274,15 @@ smtp_send(const char *url_in, long timeout_ms, const struct mail *m, struct mail
 	curl_mimepart *part;
 	struct curl_slist *rcpt = NULL, *hdrs = NULL, *tmp = NULL;
 	const char **h;
-	char *url, *q;
-	char detail[CURL_ERROR_SIZE] = "";
-	bool require_tls = false;
 	long code = 0;
 	CURLcode rc;
 
-	pthread_once(&global_once, global_init);
 	arena_init(&a, 4096);
-	url = arena_strdup(&a, url_in);
-	if ((q = strstr(url, "?starttls=required")) != NULL) {
-		*q = '\0';
-		require_tls = true;
-	}
-	if ((c = curl_easy_init()) == NULL) {
+	s->detail[0] = '\0';
+	if ((c = session_handle(s)) == NULL) {
 		result(out, MAIL_RETRY, 0, "%s", "cannot start libcurl");
 		goto out;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(c, CURLOPT_USE_SSL, require_tls ? (long)CURLUSESSL_ALL :
-	    (long)CURLUSESSL_TRY);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, arena_printf(&a, "<%s>", one_line(&a, m->from_addr)));
 	rcpt = curl_slist_append(rcpt, arena_printf(&a, "<%s>", one_line(&a, m->to)));
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
@@ -258,13 +306,18 @@ smtp_send(const char *url_in, long timeout_ms, const struct mail *m, struct mail
 	if (rc == CURLE_OK)
 		result(out, MAIL_SENT, code, "%s", "");
 	else
-		classify(rc, code, detail, out);
+		classify(rc, code, s->detail, out);
 out:
+	/* The handle outlives this message: it must not point at what is
+	 * freed here. */
+	if (c != NULL) {
+		curl_easy_setopt(c, CURLOPT_MIMEPOST, NULL);
+		curl_easy_setopt(c, CURLOPT_MAIL_RCPT, NULL);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+	}
 	curl_mime_free(mime);
 	curl_slist_free_all(rcpt);
 	curl_slist_free_all(hdrs);
-	if (c != NULL)
-		curl_easy_cleanup(c);
 	arena_free(&a);
 }
 

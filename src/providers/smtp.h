@@ -1,4 +1,4 @@
-/* smtp.h — one e-mail out: over SMTP with libcurl (smtp:// with STARTTLS,
+/* smtp.h — e-mail out: over SMTP with libcurl (smtp:// with STARTTLS,
  * smtps://, AUTH from the URL's user:password), or, for development only,
  * as an .eml file in a directory. The caller renders; this file speaks the
  * wire format (RFC 5322 headers, MIME multipart) and classifies failures. */
@@ -38,10 +38,17 @@ struct mail_result {
 	char why[256];		/* for last_error: no credentials, no address */
 };
 
-/* Sends m through url (SMTP_URL). A URL ending in "?starttls=required"
- * refuses to go on without TLS; plain smtp:// upgrades when the server
- * offers STARTTLS. */
-void smtp_send(const char *url, long timeout_ms, const struct mail *m, struct mail_result *out);
+/* E-mail through SMTP_URL: several messages through one SMTP session (one
+ * connection, one EHLO and AUTH), sent one at a time, each with its own
+ * result: a message the server refuses fails alone, and the next one
+ * starts a new session on a new connection. A URL ending in
+ * "?starttls=required" refuses to go on without TLS; plain smtp://
+ * upgrades when the server offers STARTTLS. The connection opens on the
+ * first send and closes (QUIT) in smtp_session_free. One thread at a time. */
+struct smtp_session;
+struct smtp_session *smtp_session_new(const char *url, long timeout_ms);
+void smtp_session_send(struct smtp_session *s, const struct mail *m, struct mail_result *out);
+void smtp_session_free(struct smtp_session *s);
 
 /* Writes m as dir/<stamp>-<n>.eml (development: MAIL_DIR). */
 void smtp_write_eml(const char *dir, const struct mail *m, struct mail_result *out);

@@ -287,6 +287,16 @@ describe('admin inbox, customers, receptionist', () => {
     assert.doesNotMatch(await page.content(), /DoNotShow/);
     const api = await page.evaluate(() => fetch('/v1/admin/ai-provider').then((r) => r.text()));
     assert.doesNotMatch(api, /DoNotShow/);
+    // Gemini is a provider of its own; changing only the choice keeps the key.
+    await page.getByLabel('Provider').selectOption('gemini');
+    await page.getByLabel('Model', { exact: true }).fill('gemini-2.5-flash');
+    await page.getByRole('button', { name: 'Save model settings' }).click();
+    await page.locator('p.model-now strong', { hasText: /^gemini$/ }).waitFor();
+    assert.equal(adminSql(`SELECT provider || '|' || model || '|' || (api_key_ct IS NOT NULL)::text
+      FROM tenant_llm_settings WHERE tenant_id = ${lit(a.id)}`), 'gemini|gemini-2.5-flash|true');
+    await page.reload();
+    await page.locator('p.model-now strong', { hasText: /^gemini$/ }).waitFor();
+    assert.equal(await page.getByLabel('Provider').inputValue(), 'gemini');
     await page.getByRole('button', { name: 'Use the standard model' }).click();
     await page.getByText(/The standard model/).waitFor();
     assert.deepEqual(s.problems, []);

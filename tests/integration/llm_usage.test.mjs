@@ -202,7 +202,7 @@ describe("a tenant's own model settings", () => {
     const t = createTenant({ name: 'Bad Input Salon' });
     const owner = createUser({ tenant: t, role: 'OWNER' });
     const c = await session(srv, owner.email, { host: t.host });
-    const r = await c.call('PUT', '/v1/admin/ai-provider', { provider: 'gemini', api_key: 'has space',
+    const r = await c.call('PUT', '/v1/admin/ai-provider', { provider: 'mistral', api_key: 'has space',
       extra: 1 });
     assert.equal(r.status, 400);
     const fields = r.json.error.details.map((d) => d.field).sort();

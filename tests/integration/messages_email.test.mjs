@@ -222,6 +222,44 @@ describe('e-mail over SMTP', () => {
     assert.equal(smtp.seen.get(to), 1, 'never tried again');
   });
 
+  test('a burst of mail goes through one SMTP session, and an address refused in the middle fails alone', async () => {
+    const t = salon();
+    const stamp = Date.now();
+    const ok = [0, 1, 2, 3].map((i) => `burst${i}-${stamp}@example.com`);
+    const refused = `bounce-burst-${stamp}@example.com`;
+    const rejected = `p550-burst-${stamp}@example.com`;
+    // One INSERT, all due already: one wake-up, one claim, one batch.
+    const burst = (list) => adminSql(`INSERT INTO notification_outbox (tenant_id, recipient, template,
+      payload, next_attempt_at) VALUES ${list.map((to) => `(${lit(t.id)}, ${lit(to)}, 'ai.handoff',
+      '{"customer_name": "Zed", "channel": "web"}', now() - interval '1 second')`).join(',')}`);
+
+    burst(ok);
+    for (const to of ok)
+      await waitFor(() => row(t, `recipient = ${lit(to)}`)?.status === 'sent', { timeoutMs: 20000, what: `${to} sent` });
+    assert.equal(new Set(ok.map((to) => smtp.sessionOf(to))).size, 1, 'four messages, one SMTP session');
+
+    // Two refusals in the same batch as four accepted messages.
+    const more = ok.map((a) => a.replace('burst', 'again'));
+    burst([more[0], more[1], refused, rejected, more[2], more[3]]);
+    const done = (to, status) => waitFor(() => row(t, `recipient = ${lit(to)}`)?.status === status,
+      { timeoutMs: 20000, what: `${to} ${status}` });
+    for (const to of more)
+      await done(to, 'sent');
+    await done(refused, 'bounced');
+    await done(rejected, 'failed');
+    for (const to of more) {
+      const r = row(t, `recipient = ${lit(to)}`);
+      assert.equal(r.attempts, 1, `${to} went once`);
+      assert.equal(smtp.mailTo(to).length, 1);
+    }
+    assert.equal(row(t, `recipient = ${lit(refused)}`).attempts, 1);
+    assert.match(row(t, `recipient = ${lit(rejected)}`).last_error, /550/);
+    // A refusal ends its session (libcurl closes a connection whose
+    // transfer failed); the accepted ones share what is left of the batch.
+    const used = new Set(more.map((to) => smtp.sessionOf(to))).size;
+    assert.ok(used <= 3, `four accepted around two refusals came over ${used} sessions`);
+  });
+
   test('a refused address bounces: later mail from that business to it is suppressed until the admin sends the bounced one again', async () => {
     const t = salon();
     const to = `bounce-${Date.now()}@example.com`;

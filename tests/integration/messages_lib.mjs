@@ -16,7 +16,8 @@ export const PRIMARY = '#a31f6b';
 // the first n deliveries, "t451-…" always 451, "p550-…" always 550,
 // "hang-…" never answers the data (a provider that accepted it while we
 // crashed), "bounce-…" refuses the address itself (550 5.1.1 to RCPT TO;
-// rcpt counts those). Everything else is accepted; got[] holds the parsed mail.
+// rcpt counts those). Everything else is accepted; got[] holds the parsed mail,
+// each with the id of the SMTP session (one per connection) it came in.
 export function smtpServer() {
   const got = [];
   const seen = new Map();
@@ -52,14 +53,20 @@ export function smtpServer() {
         if (local.startsWith('p550-'))
           return fail(550, 'No such mailbox');
         const mail = await simpleParser(Buffer.concat(chunks));
-        got.push({ to, envelopeFrom: session.envelope.mailFrom.address, mail });
+        got.push({ to, envelopeFrom: session.envelope.mailFrom.address, mail, session: session.id });
         cb();
       });
     },
   });
+  // A client that drops its connection mid-transaction (a worker killed
+  // or timing out while we hold the data) makes smtp-server emit 'error';
+  // unheard, that would end this test process. Kept for a test to read.
+  const errors = [];
+  srv.on('error', (e) => errors.push(e));
   return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({
-    srv, got, seen, rcpt, hang, url: `smtp://127.0.0.1:${srv.server.address().port}`,
+    srv, got, seen, rcpt, hang, errors, url: `smtp://127.0.0.1:${srv.server.address().port}`,
     mailTo: (to) => got.filter((g) => g.to === to && g.mail).map((g) => g.mail),
+    sessionOf: (to) => got.find((g) => g.to === to && g.mail)?.session,
   })));
 }
 

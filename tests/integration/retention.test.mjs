@@ -86,6 +86,28 @@ function webhook(tenant, ago) {
   return id;
 }
 
+// A waitlist entry for a day `daysAgo` days past (the tenant's zone moves
+// the cutoff by a day at most), with a passed offer when `offer`; with
+// `bookingId` one that refilled a slot (entry and offer booked).
+function waitlistEntry(t, { daysAgo, offer = false, bookingId = null }) {
+  const id = randomUUID();
+  const booked = bookingId ? lit(bookingId) : 'NULL';
+  adminSql(`INSERT INTO waitlist_entries (tenant_id, id, service_id, day, name, email, channel,
+      status, leave_token_hash, booking_id)
+    VALUES (${T(t)}, '${id}', '${CUT}', current_date - ${daysAgo}, 'Wendy Wait',
+      'wendy@example.com', 'email', '${bookingId ? 'booked' : 'expired'}',
+      sha256('${id}'::bytea), ${booked})`);
+  if (offer || bookingId)
+    adminSql(`INSERT INTO waitlist_offers (tenant_id, entry_id, slot_key, service_id, staff_id,
+        starts_at, token_hash, expires_at, status, booking_id)
+      VALUES (${T(t)}, '${id}', 'slot:${id}', '${CUT}', '${t.staff[0].id}',
+        now() - interval '${daysAgo} days', sha256('offer:${id}'::bytea),
+        now() - interval '${daysAgo} days', '${bookingId ? 'booked' : 'passed'}', ${booked})`);
+  return id;
+}
+const bookingOf = (customerId, order) => adminSql(`SELECT id FROM bookings
+  WHERE customer_id = '${customerId}' ORDER BY ends_at ${order} LIMIT 1`);
+
 const exists = (table, where) => Number(adminSql(`SELECT count(*) FROM ${table} WHERE ${where}`)) > 0;
 
 async function metric(srv, table) {
@@ -179,6 +201,14 @@ describe('the retention job', () => {
       o.sentRecent = outbox(t, { ago: '29 days' });
       o.hookOld = webhook(t, '31 days');
       o.hookRecent = webhook(t, '29 days');
+      // The waitlist: 40 days past (with an offer) goes; 29 days past
+      // stays; one that refilled a slot stays while its booking does
+      // (custMixed's recent one) and goes once its booking went with its
+      // customer (custGone, in the same run: the booking is deleted first).
+      o.wlOld = waitlistEntry(t, { daysAgo: 40, offer: true });
+      o.wlRecent = waitlistEntry(t, { daysAgo: 29 });
+      o.wlRefilled = waitlistEntry(t, { daysAgo: 61, bookingId: bookingOf(o.custMixed, 'DESC') });
+      o.wlRefilledGone = waitlistEntry(t, { daysAgo: 400, bookingId: bookingOf(o.custGone, 'ASC') });
     }
   });
   after(() => srv?.kill());
@@ -186,7 +216,7 @@ describe('the retention job', () => {
   test('one tenant\'s run removes what is past its settings, and only that', async () => {
     const before = {};
     for (const tbl of ['messages', 'conversations', 'bookings', 'customers',
-      'notification_outbox', 'webhook_events'])
+      'notification_outbox', 'webhook_events', 'waitlist_offers', 'waitlist_entries'])
       before[tbl] = await metric(srv, tbl);
     const bookingItemsBefore = countRows('booking_items', a);
     const out = await runTenant(srv, a);
@@ -196,7 +226,7 @@ describe('the retention job', () => {
     // with only old bookings (1 booking) and the two who never booked or
     // booked long ago (custNever, custAncient with its 1 booking).
     assert.deepEqual(out.deleted, { messages: 4, conversations: 2, bookings: 2, customers: 3,
-      notification_outbox: 2, webhook_events: 1 });
+      notification_outbox: 2, webhook_events: 1, waitlist_offers: 2, waitlist_entries: 2 });
 
     // Gone.
     for (const id of [A.convOld, A.convOlder]) assert.ok(!exists('conversations', `id = '${id}'`));
@@ -207,8 +237,15 @@ describe('the retention job', () => {
     assert.equal(countRows('booking_items', a), bookingItemsBefore - 2, 'items go with their bookings');
     assert.ok(!exists('notification_outbox', `id IN ('${A.sentOld}', '${A.failedOld}')`));
     assert.ok(!exists('webhook_events', `event_id = '${A.hookOld}'`));
+    for (const id of [A.wlOld, A.wlRefilledGone]) {
+      assert.ok(!exists('waitlist_entries', `id = '${id}'`), `waitlist entry ${id} is gone`);
+      assert.ok(!exists('waitlist_offers', `entry_id = '${id}'`), 'with its offers');
+    }
 
     // Kept.
+    assert.ok(exists('waitlist_entries', `id = '${A.wlRecent}'`), 'a waitlist day 29 days past');
+    assert.ok(exists('waitlist_offers', `entry_id = '${A.wlRefilled}' AND status = 'booked'`),
+      'a refilled slot while its booking exists');
     assert.equal(countRows('messages', a, `conversation_id = '${A.convRecent}'`), 2);
     assert.equal(countRows('bookings', a, `customer_id = '${A.custMixed}'`), 2,
       'a customer with a recent booking keeps every booking');
@@ -227,6 +264,7 @@ describe('the retention job', () => {
       assert.ok(exists('customers', `id = '${id}'`));
     assert.ok(exists('webhook_events', `event_id = '${B.hookOld}'`));
     assert.ok(exists('notification_outbox', `id = '${B.sentOld}'`));
+    assert.ok(exists('waitlist_entries', `id = '${B.wlOld}'`));
 
     // One audit row per table, as a system action, with the counts.
     const audit = JSON.parse(adminSql(`SELECT json_object_agg(target_id, json_build_object(
@@ -234,14 +272,15 @@ describe('the retention job', () => {
         'older_than', changes->>'older_than', 'n', 1))
       FROM audit_log WHERE tenant_id = ${T(a)} AND action = 'retention.purged'`));
     assert.deepEqual(Object.keys(audit).sort(), ['bookings', 'conversations', 'customers',
-      'messages', 'notification_outbox', 'webhook_events']);
+      'messages', 'notification_outbox', 'waitlist_entries', 'waitlist_offers', 'webhook_events']);
     assert.equal(audit.messages.actor, 'system:retention');
     assert.equal(audit.messages.rows, 4);
     assert.equal(audit.messages.older_than, '30 days');
     assert.equal(audit.customers.rows, 3);
     assert.equal(audit.customers.older_than, '12 months');
     assert.equal(audit.notification_outbox.older_than, '30 days');
-    assert.equal(countRows('audit_log', a, `action = 'retention.purged'`), 6);
+    assert.equal(audit.waitlist_entries.older_than, '30 days');
+    assert.equal(countRows('audit_log', a, `action = 'retention.purged'`), 8);
 
     // And the counters /metrics shows.
     for (const [tbl, n] of Object.entries(out.deleted))
@@ -250,7 +289,7 @@ describe('the retention job', () => {
     // A second run finds nothing, and writes no audit rows.
     const again = await runTenant(srv, a);
     assert.ok(Object.values(again.deleted).every((n) => n === 0), JSON.stringify(again));
-    assert.equal(countRows('audit_log', a, `action = 'retention.purged'`), 6);
+    assert.equal(countRows('audit_log', a, `action = 'retention.purged'`), 8);
   });
 
   test('at most 1,000 rows per table per run: a backlog goes over the next runs', async () => {

@@ -6,11 +6,12 @@
 -- tied to their month and tenant, and sealed-key columns that come all
 -- together or not at all.
 BEGIN;
-SELECT plan(26);
+SELECT plan(27);
 
 INSERT INTO tenants (id, slug) VALUES
     ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'tap-alpha'),
-    ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'tap-bravo');
+    ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'tap-bravo'),
+    ('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'tap-charlie');
 
 -- The metering month -------------------------------------------------------
 
@@ -37,8 +38,11 @@ SELECT throws_ok($$ INSERT INTO usage_monthly_models (tenant_id, month, provider
     VALUES ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', '2031-03-01', 'openai', 'gpt') $$, '23503',
     NULL, 'a per-model row cannot hang off another tenant''s month');
 SELECT throws_ok($$ INSERT INTO tenant_llm_settings (tenant_id, provider)
-    VALUES ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'gemini') $$, '23514', NULL,
+    VALUES ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'mistral') $$, '23514', NULL,
     'the provider is one we have an adapter for');
+SELECT lives_ok($$ INSERT INTO tenant_llm_settings (tenant_id, provider, model)
+    VALUES ('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'gemini', 'gemini-2.5-flash') $$,
+    'gemini is one (the OpenAI adapter at Gemini''s compatibility endpoint)');
 SELECT throws_ok($$ INSERT INTO tenant_llm_settings (tenant_id, provider, base_url)
     VALUES ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'openai', 'https://x.test/v1?key=1') $$,
     '23514', NULL, 'a base URL carries no query (nor secrets in it)');

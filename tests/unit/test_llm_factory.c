@@ -1,6 +1,7 @@
 /* test_llm_factory.c — which chain a tenant gets: the platform default or
  * the tenant's override first, LLM_FALLBACK providers the platform can
- * actually call, the offline receptionist always last, tenants' base URLs
+ * actually call (gemini among them: the OpenAI adapter under its own name,
+ * key, base URL and model), the offline receptionist always last, tenants' base URLs
  * only from the allow-list; and tenant API keys sealed and opened with the
  * core sealed secrets. */
 #include <setjmp.h>
@@ -30,6 +31,9 @@ setup(void **state)
 	cfg.anthropic_api_key = "sk-ant-platform";
 	cfg.anthropic_base_url = "https://api.anthropic.com";
 	cfg.anthropic_model = "claude-haiku-4-5";
+	cfg.gemini_api_key = NULL;
+	cfg.gemini_base_url = LLM_GEMINI_BASE_URL;
+	cfg.gemini_model = "gemini-2.5-flash";
 	cfg.llm_fallback = "anthropic,offline";
 	cfg.llm_timeout_ms = 20000;
 	cfg.llm_first_byte_timeout_ms = 8000;
@@ -179,6 +183,77 @@ test_tenant_override_keeps_platform_values_it_does_not_set(void **state)
 }
 
 static void
+test_gemini_as_the_platform_primary(void **state)
+{
+	struct arena a;
+	struct llm_provider *p;
+
+	(void)state;
+	arena_init(&a, 4096);
+	cfg.llm_provider = "gemini";
+	cfg.gemini_api_key = "AIza-platform";
+	p = build(&a, NULL);
+	assert_string_equal(links(&a, p), "gemini anthropic offline");
+	assert_string_equal(remote(p, 0)->api_key, "AIza-platform");
+	assert_string_equal(remote(p, 0)->base_url,
+	    "https://generativelanguage.googleapis.com/v1beta/openai/");
+	assert_string_equal(remote(p, 0)->model, "gemini-2.5-flash");
+	/* A remote adapter with a breaker of its own, not OpenAI's. */
+	assert_non_null(llm_remote_call_info(((struct chain *)p->ctx)->links[0].provider));
+	assert_ptr_not_equal(((struct chain *)p->ctx)->links[0].breaker,
+	    llm_breaker_get("openai", LLM_GEMINI_BASE_URL, 5, 30));
+	assert_ptr_equal(((struct chain *)p->ctx)->links[0].breaker,
+	    llm_breaker_get("gemini", LLM_GEMINI_BASE_URL, 5, 30));
+	arena_free(&a);
+}
+
+static void
+test_gemini_in_the_fallbacks_only_with_a_key(void **state)
+{
+	struct arena a;
+
+	(void)state;
+	arena_init(&a, 4096);
+	cfg.llm_fallback = "gemini,anthropic";
+	/* No key at Google's endpoint (with or without the trailing slash):
+	 * a call that cannot succeed is left out. */
+	assert_string_equal(links(&a, build(&a, NULL)), "openai anthropic offline");
+	cfg.gemini_base_url = "https://generativelanguage.googleapis.com/v1beta/openai";
+	assert_string_equal(links(&a, build(&a, NULL)), "openai anthropic offline");
+	cfg.gemini_api_key = "AIza-platform";
+	assert_string_equal(links(&a, build(&a, NULL)), "openai gemini anthropic offline");
+	arena_free(&a);
+}
+
+static void
+test_tenant_choosing_gemini(void **state)
+{
+	struct llm_tenant_settings ov = { .present = true, .kind = LLM_KIND_GEMINI,
+		.model = "gemini-tenant", .api_key = "AIza-tenant" };
+	struct arena a;
+	struct llm_provider *p;
+	json_t *j;
+	struct llm_row row = { 0 };
+
+	(void)state;
+	arena_init(&a, 4096);
+	p = build(&a, &ov);
+	assert_string_equal(links(&a, p), "gemini anthropic offline");
+	assert_string_equal(remote(p, 0)->api_key, "AIza-tenant");
+	assert_string_equal(remote(p, 0)->model, "gemini-tenant");
+	assert_string_equal(remote(p, 0)->base_url, LLM_GEMINI_BASE_URL);
+	/* The admin API names the platform default's model for gemini too. */
+	cfg.llm_provider = "gemini";
+	j = settings_json(&cfg, &row, false);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j,
+	    "platform_default"), "provider")), "gemini");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j,
+	    "platform_default"), "model")), "gemini-2.5-flash");
+	json_decref(j);
+	arena_free(&a);
+}
+
+static void
 test_tenant_choosing_offline(void **state)
 {
 	struct llm_tenant_settings ov = { .present = true, .kind = LLM_KIND_OFFLINE };
@@ -220,8 +295,14 @@ test_kind_names(void **state)
 		assert_true(llm_kind_parse(llm_kind_name((enum llm_kind)i), &k));
 		assert_int_equal(k, i);
 	}
-	assert_false(llm_kind_parse("gemini", &k));
+	assert_true(llm_kind_parse("gemini", &k));
+	assert_int_equal(k, LLM_KIND_GEMINI);
+	assert_false(llm_kind_parse("mistral", &k));
+	assert_false(llm_kind_parse("Gemini", &k));
 	assert_false(llm_kind_parse(NULL, &k));
+	/* The names the configuration accepts are exactly the kinds. */
+	for (int i = 0; i < LLM_KIND__COUNT; i++)
+		assert_non_null(strstr(LLM_PROVIDER_NAMES, llm_kind_name((enum llm_kind)i)));
 }
 
 static void
@@ -260,10 +341,14 @@ test_config_validates_provider_variables(void **state)
 	static const struct { const char *name, *value; bool ok; } cases[] = {
 		{ "LLM_FALLBACK", "anthropic,offline", true },
 		{ "LLM_FALLBACK", "openai", true },
-		{ "LLM_FALLBACK", "anthropic,gemini", false },
+		{ "LLM_FALLBACK", "anthropic,gemini", true },
+		{ "LLM_FALLBACK", "anthropic,mistral", false },
 		{ "LLM_FALLBACK", "anthropic,,offline", false },
 		{ "LLM_PROVIDER", "anthropic", true },
 		{ "LLM_PROVIDER", "gpt", false },
+		{ "LLM_PROVIDER", "gemini", true },
+		{ "GEMINI_BASE_URL", "http://127.0.0.1:8089/v1beta/openai/", true },
+		{ "GEMINI_BASE_URL", "generativelanguage.googleapis.com", false },
 		{ "OPENAI_BASE_URL", "http://127.0.0.1:11434", true },
 		{ "OPENAI_BASE_URL", "ftp://x", false },
 		{ "ANTHROPIC_BASE_URL", "https://x.test/?key=1", false },
@@ -298,6 +383,10 @@ test_config_validates_provider_variables(void **state)
 	assert_int_equal(loaded.llm_breaker_cooldown_s, 30);
 	assert_string_equal(loaded.openai_base_url, "https://api.openai.com");
 	assert_string_equal(loaded.anthropic_base_url, "https://api.anthropic.com");
+	assert_null(loaded.gemini_api_key);
+	assert_string_equal(loaded.gemini_base_url,
+	    "https://generativelanguage.googleapis.com/v1beta/openai/");
+	assert_string_equal(loaded.gemini_model, "gemini-2.5-flash");
 	config_cleanup(&loaded);
 }
 
@@ -313,6 +402,9 @@ main(void)
 		cmocka_unit_test_setup(test_tenant_override_first_with_its_key_and_model, setup),
 		cmocka_unit_test_setup(test_tenant_override_keeps_platform_values_it_does_not_set,
 		    setup),
+		cmocka_unit_test_setup(test_gemini_as_the_platform_primary, setup),
+		cmocka_unit_test_setup(test_gemini_in_the_fallbacks_only_with_a_key, setup),
+		cmocka_unit_test_setup(test_tenant_choosing_gemini, setup),
 		cmocka_unit_test_setup(test_tenant_choosing_offline, setup),
 		cmocka_unit_test_setup(test_base_url_allow_list, setup),
 		cmocka_unit_test_setup(test_kind_names, setup),

@@ -2,8 +2,9 @@
  * request bodies as the API documents them, and replies assembled from
  * recorded stream sequences split at every byte (text deltas, tool calls
  * whose arguments arrive in fragments, parallel calls, malformed
- * arguments, usage, errors in the stream, streams cut short), plus the
- * HTTP error mapping every adapter shares. */
+ * arguments, usage, errors in the stream, streams cut short, Gemini's
+ * compatibility endpoint under its own name), plus the HTTP error mapping
+ * every adapter shares. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,9 @@
 #include "../../src/providers/llm_openai.c"
 
 #include "llm_assemble.h"
+
+/* Google's documented base URL for the compatibility endpoint. */
+#define LLM_TEST_GEMINI_BASE "https://generativelanguage.googleapis.com/v1beta/openai/"
 
 static enum status
 assemble(struct arena *a, const char *s, size_t piece, struct llm_response *out,
@@ -359,6 +363,56 @@ test_chat_url_for_compatible_servers(void **state)
 	arena_free(&a);
 }
 
+/* Gemini's compatibility endpoint, as the adapter named "gemini": a tool
+ * call may arrive whole in one chunk, and usage may ride on the last chunk
+ * with choices rather than on a separate one — both are read, whatever the
+ * split. */
+static const char gemini_stream[] =
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+    "\"tool_calls\":[{\"index\":0,\"id\":\"call_g1\",\"type\":\"function\","
+    "\"function\":{\"name\":\"check_availability\","
+    "\"arguments\":\"{\\\"date\\\":\\\"2030-01-07\\\"}\"}}]}}],"
+    "\"model\":\"gemini-2.5-flash\",\"object\":\"chat.completion.chunk\"}\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}],"
+    "\"model\":\"gemini-2.5-flash\",\"object\":\"chat.completion.chunk\","
+    "\"usage\":{\"prompt_tokens\":812,\"completion_tokens\":21,\"total_tokens\":833}}\n\n"
+    "data: [DONE]\n\n";
+
+static void
+test_gemini_adapter_name_whole_tool_call_and_usage_on_last_chunk(void **state)
+{
+	struct llm_remote_config rc = { .api_key = "AIza-test", .base_url = LLM_TEST_GEMINI_BASE,
+		.model = "gemini-2.5-flash", .timeout_ms = 1000, .first_byte_timeout_ms = 1000 };
+	struct arena a;
+	struct llm_provider *p;
+
+	(void)state;
+	arena_init(&a, 4096);
+	p = llm_gemini_new(&a, &rc);
+	assert_string_equal(p->name, "gemini");
+	assert_non_null(llm_remote_call_info(p));	/* a remote adapter: the breaker reads it */
+	assert_string_equal(chat_url(&a, rc.base_url),
+	    "https://generativelanguage.googleapis.com/v1beta/openai/chat/completions");
+	for (size_t piece = 0; piece < sizeof(gemini_stream); piece += piece < 40 ? 1 : 23) {
+		struct llm_response out;
+		struct texts t;
+		struct err e;
+
+		assert_int_equal(assemble_with(&a, p->name, on_event, llm_asm_finish,
+		    "gemini-2.5-flash", gemini_stream, piece, &out, &t, &e), ST_OK);
+		assert_string_equal(out.provider, "gemini");
+		assert_string_equal(out.model, "gemini-2.5-flash");
+		assert_int_equal(out.ntool_calls, 1);
+		assert_string_equal(out.tool_calls[0].id, "call_g1");
+		assert_string_equal(out.tool_calls[0].name, "check_availability");
+		assert_string_equal(out.tool_calls[0].arguments, "{\"date\":\"2030-01-07\"}");
+		assert_int_equal(out.input_tokens, 812);
+		assert_int_equal(out.output_tokens, 21);
+		assert_int_equal(out.cached_tokens, 0);
+	}
+	arena_free(&a);
+}
+
 static void
 test_http_error_mapping(void **state)
 {
@@ -417,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_request_body_shape),
 		cmocka_unit_test(test_request_body_rejects_bad_schema),
 		cmocka_unit_test(test_chat_url_for_compatible_servers),
+		cmocka_unit_test(test_gemini_adapter_name_whole_tool_call_and_usage_on_last_chunk),
 		cmocka_unit_test(test_http_error_mapping),
 	};
 

@@ -140,10 +140,10 @@ response_json(const struct llm_response *resp, size_t deltas)
 	    "model", resp->model, "provider", resp->provider, "deltas", (json_int_t)deltas);
 }
 
-/* POST /v1/test/llm {provider?: "tenant"|"openai"|"anthropic", stream?, meter?,
- * model?, system_static?, system_dynamic?, messages?, tools?, max_tokens?, timeout_ms?}
- * "tenant" (the default) is the tenant's whole chain as the engine gets it;
- * "openai" / "anthropic" a bare adapter on the platform's settings. With
+/* POST /v1/test/llm {provider?: "tenant"|"openai"|"anthropic"|"gemini", stream?,
+ * meter?, model?, system_static?, system_dynamic?, messages?, tools?, max_tokens?,
+ * timeout_ms?} "tenant" (the default) is the tenant's whole chain as the engine
+ * gets it; "openai" / "anthropic" / "gemini" a bare adapter on the platform's settings. With
  * meter, the call is metered like a customer message (refused past the
  * plan's limit, then recorded). */
 static enum status
@@ -181,7 +181,7 @@ test_llm_route(struct request *r, struct response *w)
 		enum llm_kind k;
 
 		if (!llm_kind_parse(which, &k) || k == LLM_KIND_OFFLINE) {
-			err_detail(&r->err, "provider", "must be tenant, openai or anthropic");
+			err_detail(&r->err, "provider", "must be tenant, openai, anthropic or gemini");
 			return err_set(&r->err, ST_INVALID, "Some fields are invalid.");
 		}
 		p = llm_platform_adapter(cfg, k, r->arena);

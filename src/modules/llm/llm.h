@@ -2,7 +2,7 @@
  * header (the ai engine and the registry include it).
  *
  * The platform default comes from the environment (LLM_PROVIDER, the
- * OPENAI_* and ANTHROPIC_* variables, LLM_FALLBACK); a tenant may override
+ * OPENAI_*, ANTHROPIC_* and GEMINI_* variables, LLM_FALLBACK); a tenant may override
  * provider, model, API key and (within LLM_TENANT_BASE_URLS) base URL in
  * tenant_llm_settings, its key sealed at rest. Whatever is configured, the
  * chain ends with the caller's last resort (the ai module's offline
@@ -33,7 +33,12 @@
 struct config;
 struct db_tx;
 
-enum llm_kind { LLM_KIND_OFFLINE, LLM_KIND_OPENAI, LLM_KIND_ANTHROPIC, LLM_KIND__COUNT };
+/* Stored and shown by name (llm_kind_name), so the order is free. Gemini
+ * speaks OpenAI's wire format through its compatibility endpoint but is a
+ * kind of its own: its own key, base URL, model, breaker and meters. */
+enum llm_kind {
+	LLM_KIND_OFFLINE, LLM_KIND_OPENAI, LLM_KIND_ANTHROPIC, LLM_KIND_GEMINI, LLM_KIND__COUNT
+};
 
 const char *llm_kind_name(enum llm_kind k);
 bool llm_kind_parse(const char *s, enum llm_kind *out);

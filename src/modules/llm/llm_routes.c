@@ -22,7 +22,7 @@ get_route(struct request *r, struct response *w)
 	return reply_json(r, w, 200, out);
 }
 
-static const char *const providers[] = { "offline", "openai", "anthropic", NULL };
+static const char *const providers[] = { "offline", "openai", "anthropic", "gemini", NULL };
 
 static bool
 printable_ascii(const char *s)

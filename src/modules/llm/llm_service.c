@@ -21,6 +21,7 @@ static const char *const kind_names[LLM_KIND__COUNT] = {
 	[LLM_KIND_OFFLINE] = "offline",
 	[LLM_KIND_OPENAI] = "openai",
 	[LLM_KIND_ANTHROPIC] = "anthropic",
+	[LLM_KIND_GEMINI] = "gemini",
 };
 
 const char *
@@ -79,15 +80,39 @@ platform_remote(const struct config *cfg, enum llm_kind k, struct llm_remote_con
 	memset(rc, 0, sizeof(*rc));
 	rc->timeout_ms = cfg->llm_timeout_ms;
 	rc->first_byte_timeout_ms = cfg->llm_first_byte_timeout_ms;
-	if (k == LLM_KIND_OPENAI) {
+	switch (k) {
+	case LLM_KIND_OPENAI:
 		rc->api_key = cfg->openai_api_key;
 		rc->base_url = cfg->openai_base_url;
 		rc->model = cfg->openai_model;
-	} else {
+		break;
+	case LLM_KIND_GEMINI:
+		rc->api_key = cfg->gemini_api_key;
+		rc->base_url = cfg->gemini_base_url;
+		rc->model = cfg->gemini_model;
+		break;
+	case LLM_KIND_ANTHROPIC:
+	default:
 		rc->api_key = cfg->anthropic_api_key;
 		rc->base_url = cfg->anthropic_base_url;
 		rc->model = cfg->anthropic_model;
+		break;
 	}
+}
+
+/* Whether url is the kind's official endpoint (trailing slashes aside). */
+static bool
+official_url(enum llm_kind k, const char *url)
+{
+	const char *off = k == LLM_KIND_OPENAI ? LLM_OPENAI_BASE_URL
+	    : k == LLM_KIND_GEMINI ? LLM_GEMINI_BASE_URL : LLM_ANTHROPIC_BASE_URL;
+	size_t ul = strlen(url), ol = strlen(off);
+
+	while (ul > 0 && url[ul - 1] == '/')
+		ul--;
+	while (ol > 0 && off[ol - 1] == '/')
+		ol--;
+	return ul == ol && strncmp(url, off, ol) == 0;
 }
 
 /* A fallback to a remote provider the platform cannot call (no key, and
@@ -99,17 +124,27 @@ platform_usable(const struct config *cfg, enum llm_kind k)
 	struct llm_remote_config rc;
 
 	platform_remote(cfg, k, &rc);
+	if (rc.base_url == NULL || *rc.base_url == '\0')
+		return false;
 	if (rc.api_key != NULL && *rc.api_key)
 		return true;
-	if (k == LLM_KIND_OPENAI)
-		return strcmp(rc.base_url, "https://api.openai.com") != 0;
-	return strcmp(rc.base_url, "https://api.anthropic.com") != 0;
+	return !official_url(k, rc.base_url);
 }
 
+/* One wire format, two names: Gemini is the OpenAI adapter at Gemini's
+ * compatibility endpoint, reporting itself as "gemini". */
 static struct llm_provider *
 remote_new(struct arena *a, enum llm_kind k, const struct llm_remote_config *rc)
 {
-	return k == LLM_KIND_OPENAI ? llm_openai_new(a, rc) : llm_anthropic_new(a, rc);
+	switch (k) {
+	case LLM_KIND_OPENAI:
+		return llm_openai_new(a, rc);
+	case LLM_KIND_GEMINI:
+		return llm_gemini_new(a, rc);
+	case LLM_KIND_ANTHROPIC:
+	default:
+		return llm_anthropic_new(a, rc);
+	}
 }
 
 struct llm_provider *
@@ -272,11 +307,12 @@ settings_json(const struct config *cfg, const struct llm_row *row, bool found)
 	const char *model = NULL;
 	json_t *platform;
 
-	(void)llm_kind_parse(cfg->llm_provider, &k);
-	if (k == LLM_KIND_OPENAI)
-		model = cfg->openai_model;
-	else if (k == LLM_KIND_ANTHROPIC)
-		model = cfg->anthropic_model;
+	if (llm_kind_parse(cfg->llm_provider, &k) && k != LLM_KIND_OFFLINE) {
+		struct llm_remote_config rc;
+
+		platform_remote(cfg, k, &rc);
+		model = rc.model;
+	}
 	platform = json_pack("{s:s, s:s?}", "provider", llm_kind_name(k), "model", model);
 	if (!found)
 		return json_pack("{s:s, s:n, s:n, s:n, s:b, s:o}", "source", "platform",

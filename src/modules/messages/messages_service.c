@@ -198,7 +198,7 @@ messages_brand(struct ctx *c, const char *tenant_id, struct msg_brand *b)
 
 static void
 send_email(struct ctx *c, const struct msg_row *row, const struct msg_brand *b,
-    const struct msg_rendered *r, struct outcome *o)
+    const struct msg_rendered *r, struct smtp_session *smtp, struct outcome *o)
 {
 	const struct config *cfg = c->cfg;
 	struct mail m = { b->name, cfg->smtp_from, b->contact_email, row->recipient, r->subject,
@@ -206,8 +206,8 @@ send_email(struct ctx *c, const struct msg_row *row, const struct msg_brand *b,
 		(long)time(NULL), r->ics, r->ics_method, r->list_unsubscribe };
 	struct mail_result res;
 
-	if (cfg->smtp_url != NULL)
-		smtp_send(cfg->smtp_url, cfg->smtp_timeout_ms, &m, &res);
+	if (smtp != NULL)
+		smtp_session_send(smtp, &m, &res);
 	else if (cfg->mail_dir != NULL)
 		smtp_write_eml(cfg->mail_dir, &m, &res);
 	else {
@@ -311,9 +311,10 @@ email_gate(struct ctx *c, const struct msg_row *row, const struct msg_brand *b,
 	return ST_OK;
 }
 
-/* Renders, sends and records one claimed message. */
+/* Renders, sends and records one claimed message; e-mail goes through
+ * smtp (NULL: no SMTP_URL). */
 static enum status
-deliver(struct ctx *parent, const struct msg_row *row)
+deliver(struct ctx *parent, const struct msg_row *row, struct smtp_session *smtp)
 {
 	struct ctx c = *parent;
 	struct outcome o = { 0 };
@@ -342,7 +343,7 @@ deliver(struct ctx *parent, const struct msg_row *row)
 	} else if (strcmp(row->channel, "sms") == 0) {
 		send_sms(&c, row, &r, &o);
 	} else {
-		send_email(&c, row, &b, &r, &o);
+		send_email(&c, row, &b, &r, smtp, &o);
 	}
 	if ((st = db_tx_begin_as(&tx, &c, NULL)) != ST_OK)
 		return st;
@@ -353,7 +354,7 @@ deliver(struct ctx *parent, const struct msg_row *row)
 
 /* One message, in an arena of its own (a drain sends thousands). */
 static enum status
-deliver_one(struct ctx *parent, const struct msg_row *row)
+deliver_one(struct ctx *parent, const struct msg_row *row, struct smtp_session *smtp)
 {
 	struct arena a;
 	enum status st;
@@ -361,7 +362,7 @@ deliver_one(struct ctx *parent, const struct msg_row *row)
 
 	arena_init(&a, 16384);
 	c.arena = &a;
-	st = deliver(&c, row);
+	st = deliver(&c, row, smtp);
 	arena_free(&a);
 	return st;
 }
@@ -370,6 +371,7 @@ enum status
 messages_send_due(struct ctx *c, int budget_s, void (*fanout)(void *), void *arg, bool *more)
 {
 	time_t until = time(NULL) + budget_s;
+	struct smtp_session *smtp = NULL;
 	struct ctx bc = *c;
 	struct arena a;
 	enum status st = ST_OK;
@@ -395,9 +397,18 @@ messages_send_due(struct ctx *c, int budget_s, void (*fanout)(void *), void *arg
 			fanout(arg);
 			fanout = NULL;
 		}
+		/* The batch's e-mail goes through one SMTP session (a connection,
+		 * EHLO and AUTH per batch, not per message); each message is
+		 * still sent, then recorded, on its own, so a refusal fails only
+		 * its message and a crash leaves the batch's others 'sending'
+		 * or recorded exactly as before. */
+		if (st == ST_OK && n > 0 && c->cfg->smtp_url != NULL)
+			smtp = smtp_session_new(c->cfg->smtp_url, c->cfg->smtp_timeout_ms);
 		for (size_t i = 0; st == ST_OK && i < n; i++)
-			if (deliver_one(c, &rows[i]) != ST_OK)
+			if (deliver_one(c, &rows[i], smtp) != ST_OK)
 				log_warn("message %s: the outcome was not recorded", rows[i].id);
+		smtp_session_free(smtp);
+		smtp = NULL;
 		arena_free(&a);
 		if (st != ST_OK || n == 0)
 			break;

@@ -35,15 +35,19 @@ enum system_ready system_readiness(struct ctx *c);
 enum status system_purge_expired(struct ctx *c) MUST_USE;
 /* Retention (system_retention.c): at most RETENTION_BATCH rows per table
  * per tenant per run; webhook payloads and sent or failed mail are kept
- * RETENTION_DELIVERED_DAYS everywhere (not the tenant's choice). */
+ * RETENTION_DELIVERED_DAYS everywhere (not the tenant's choice), waitlist
+ * entries and their offers RETENTION_WAITLIST_DAYS after their day (those
+ * that refilled a slot as long as that booking). */
 #define RETENTION_BATCH 1000
 #define RETENTION_DELIVERED_DAYS 30
+#define RETENTION_WAITLIST_DAYS 30
 
 /* Rows removed by one tenant's run, by table (system_store.h's
  * enum retention_table: messages, conversations, bookings, customers,
- * notification_outbox, webhook_events), and the settings it applied. */
+ * notification_outbox, webhook_events, waitlist_offers, waitlist_entries),
+ * and the settings it applied. */
 struct retention_result {
-	long long rows[6];
+	long long rows[8];
 	int transcript_days, customer_months;
 };
 /* The tenant part, in ctx's tenant; out may be NULL. */

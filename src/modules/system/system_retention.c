@@ -53,6 +53,7 @@ system_retention_tenant(struct ctx *c, struct retention_result *out)
 	for (int t = 0; t < RT__COUNT && st == ST_OK; t++) {
 		bool months = t == RT_BOOKINGS || t == RT_CUSTOMERS;
 		int days = t == RT_MESSAGES || t == RT_CONVERSATIONS ? r.transcript_days :
+		    t == RT_WAITLIST_OFFERS || t == RT_WAITLIST_ENTRIES ? RETENTION_WAITLIST_DAYS :
 		    RETENTION_DELIVERED_DAYS;
 		const char *older = months ?
 		    arena_printf(c->arena, "%d months", r.customer_months) :
@@ -67,13 +68,15 @@ out:
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	log_emit(LOG_INFO, "retention: tenant purged", json_pack("{s:s, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I}", "tenant_id", ctx_tenant_id(c),
+	    " s:I, s:I, s:I, s:I}", "tenant_id", ctx_tenant_id(c),
 	    "messages", (json_int_t)r.rows[RT_MESSAGES],
 	    "conversations", (json_int_t)r.rows[RT_CONVERSATIONS],
 	    "bookings", (json_int_t)r.rows[RT_BOOKINGS],
 	    "customers", (json_int_t)r.rows[RT_CUSTOMERS],
 	    "notification_outbox", (json_int_t)r.rows[RT_NOTIFICATION_OUTBOX],
-	    "webhook_events", (json_int_t)r.rows[RT_WEBHOOK_EVENTS]));
+	    "webhook_events", (json_int_t)r.rows[RT_WEBHOOK_EVENTS],
+	    "waitlist_offers", (json_int_t)r.rows[RT_WAITLIST_OFFERS],
+	    "waitlist_entries", (json_int_t)r.rows[RT_WAITLIST_ENTRIES]));
 	if (out != NULL)
 		*out = r;
 	return ST_OK;

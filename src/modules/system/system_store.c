@@ -36,6 +36,7 @@ const char *const retention_table_names[RT__COUNT] = {
 	[RT_MESSAGES] = "messages", [RT_CONVERSATIONS] = "conversations",
 	[RT_BOOKINGS] = "bookings", [RT_CUSTOMERS] = "customers",
 	[RT_NOTIFICATION_OUTBOX] = "notification_outbox", [RT_WEBHOOK_EVENTS] = "webhook_events",
+	[RT_WAITLIST_OFFERS] = "waitlist_offers", [RT_WAITLIST_ENTRIES] = "waitlist_entries",
 };
 
 enum status
@@ -89,6 +90,10 @@ static const char *const retention_sql[RT__COUNT] = {
 	    "  WHERE o2.status <> 'queued' AND o2.updated_at < " DAYS_AGO " LIMIT $2::int)"),
 	/* The runtime role only reads webhook_events. */
 	[RT_WEBHOOK_EVENTS] = "SELECT retention_purge_webhooks($1::int, $2::int)",
+	/* Past waitlist entries, offers first; the rule (which ones a
+	 * refilled slot keeps) is in 0032, proven by tests/sql/96_*. */
+	[RT_WAITLIST_OFFERS] = "SELECT retention_purge_waitlist_offers($1::int, $2::int)",
+	[RT_WAITLIST_ENTRIES] = "SELECT retention_purge_waitlist_entries($1::int, $2::int)",
 };
 
 enum status

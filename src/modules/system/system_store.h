@@ -24,6 +24,8 @@ enum retention_table {
 	RT_CUSTOMERS,
 	RT_NOTIFICATION_OUTBOX,
 	RT_WEBHOOK_EVENTS,
+	RT_WAITLIST_OFFERS,
+	RT_WAITLIST_ENTRIES,
 	RT__COUNT
 };
 _Static_assert(RT__COUNT == sizeof(((struct retention_result *)0)->rows) /

@@ -166,7 +166,7 @@ function ProviderFields({ p, set }: { p: Provider; set: (p: Provider) => void })
         <form onSubmit={save}>
           <Select label="Provider" name="provider" value={provider} onValue={setProvider} error={s.error}
             options={[{ value: 'openai', label: 'OpenAI (or compatible)' }, { value: 'anthropic', label: 'Anthropic' },
-              { value: 'offline', label: 'Built-in (no model)' }]} />
+              { value: 'gemini', label: 'Google Gemini' }, { value: 'offline', label: 'Built-in (no model)' }]} />
           <TextField label="Model" name="model" value={model} onValue={setModel} maxLength={200} error={s.error}
             hint="Empty for the provider's default." autoComplete="off" />
           <TextField label="API key" name="api_key" type="password" value={key} onValue={setKey} maxLength={4096} error={s.error}
