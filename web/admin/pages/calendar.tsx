@@ -52,9 +52,9 @@ const statusTail = (b: Booking) => `, ${STATUS_WORDS[b.status]}`
 
 /** Where each booking item goes: its day column (the blocks come back per
  * day, in the order of `days`), lane and height. Runs once per answer on
- * a cold page, so it is plain loops over the rows with nothing allocated
- * that is not kept (no closures or arrays per item); a block shown in
- * several lanes (resources) shares its strings. */
+ * a cold page (not yet optimised by the JIT), so it is plain loops over
+ * the rows, with no closure or array per item, and a booking's status
+ * words built once. */
 function layout(bookings: Booking[], days: string[], lanes: { id: string; name: string; color: string | null }[], by: By) {
   const laneOf = new Map<string, number>();
   for (let i = 0; i < lanes.length; i++) laneOf.set(lanes[i].id, i);
