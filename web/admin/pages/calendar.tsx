@@ -36,7 +36,7 @@ function mondayOf(day: string): string {
 const minutesOf = (iso: string) => Number(iso.slice(11, 13)) * 60 + Number(iso.slice(14, 16));
 
 interface Block {
-  key: string; b: Booking; day: string; lane: number; top: number; height: number;
+  b: Booking; lane: number; top: number; height: number;
   /** The visible text first (so speech input matches), then the end, the person, the status. */
   label: string; text: string; sub: string; color: string;
 }
@@ -45,83 +45,107 @@ const PALETTE = ['#2563eb', '#0f766e', '#b45309', '#7c3aed', '#be123c', '#15803d
 
 type By = 'staff' | 'resource';
 
-/** The lanes an item goes in: its staff member's, or each resource's it holds. */
-const laneIds = (it: Booking['services'][number], by: By) =>
-  by === 'staff' ? [it.staff_id] : (it.resources ?? []).map((r) => r.id);
+/** The end of a block's accessible name: its status, and for one still to
+ * come whether the customer confirmed it. */
+const statusTail = (b: Booking) => `, ${STATUS_WORDS[b.status]}`
+  + (b.confirmed_at ? ', confirmed by the customer' : upcoming(b) ? ', not confirmed by the customer' : '');
 
-/** Where each booking item goes: its day column, lane and height. */
+/** Where each booking item goes: its day column (the blocks come back per
+ * day, in the order of `days`), lane and height. Runs once per answer on
+ * a cold page (not yet optimised by the JIT), so it is plain loops over
+ * the rows, with no closure or array per item, and a booking's status
+ * words built once. */
 function layout(bookings: Booking[], days: string[], lanes: { id: string; name: string; color: string | null }[], by: By) {
-  const laneOf = new Map(lanes.map((l, i) => [l.id, i]));
-  const daySet = new Set(days);
-  const blocks: Block[] = [];
+  const laneOf = new Map<string, number>();
+  for (let i = 0; i < lanes.length; i++) laneOf.set(lanes[i].id, i);
+  const dayOf = new Map<string, number>();
+  for (let i = 0; i < days.length; i++) dayOf.set(days[i], i);
+  const perDay: Block[][] = days.map(() => []);
+  let count = 0;
   let lo = 8 * 60;
   let hi = 18 * 60;
   for (const b of bookings) {
     if (b.status === 'CANCELLED') continue;
-    b.services.forEach((it, i) => laneIds(it, by).forEach((lid) => {
-      const lane = laneOf.get(lid);
-      const day = it.start.slice(0, 10);
-      if (lane === undefined || !daySet.has(day)) return;
-      const s = minutesOf(it.start);
-      let e = it.end.slice(0, 10) === day ? minutesOf(it.end) : 24 * 60;
-      if (e <= s) e = s + SNAP;
-      lo = Math.min(lo, s);
-      hi = Math.max(hi, e);
-      const st = it.start.slice(11, 16);
-      const en = it.end.slice(11, 16);
-      const where = by === 'resource' ? `, in ${lanes[lane].name}` : '';
-      blocks.push({
-        key: `${b.id}-${i}-${lid}`, b, day, lane, top: s, height: e - s,
-        label: `${st} ${b.customer.name} ${it.name}, until ${en}, with ${it.staff_name}${where}, ${STATUS_WORDS[b.status]}`
-          + (b.confirmed_at ? ', confirmed by the customer' : upcoming(b) ? ', not confirmed by the customer' : ''),
-        text: `${b.confirmed_at ? '✓ ' : ''}${st} ${b.customer.name}`, sub: it.name,
-        color: lanes[lane].color || PALETTE[lane % PALETTE.length],
-      });
-    }));
+    let tail = '';
+    for (const it of b.services) {
+      const d = dayOf.get(it.start.slice(0, 10));
+      if (d === undefined) continue;
+      const ids = by === 'staff' ? null : it.resources ?? [];
+      const n = ids ? ids.length : 1;
+      for (let k = 0; k < n; k++) {
+        const lane = laneOf.get(ids ? ids[k].id : it.staff_id);
+        if (lane === undefined) continue;
+        const s = minutesOf(it.start);
+        let e = it.end.slice(0, 10) === days[d] ? minutesOf(it.end) : 24 * 60;
+        if (e <= s) e = s + SNAP;
+        if (s < lo) lo = s;
+        if (e > hi) hi = e;
+        if (!tail) tail = statusTail(b);
+        const st = it.start.slice(11, 16);
+        const where = ids ? `, in ${lanes[lane].name}` : '';
+        perDay[d].push({
+          b, lane, top: s, height: e - s,
+          label: `${st} ${b.customer.name} ${it.name}, until ${it.end.slice(11, 16)}, with ${it.staff_name}${where}${tail}`,
+          text: `${b.confirmed_at ? '✓ ' : ''}${st} ${b.customer.name}`, sub: it.name,
+          color: lanes[lane].color || PALETTE[lane % PALETTE.length],
+        });
+        count++;
+      }
+    }
   }
   const start = Math.floor(lo / 60) * 60;
   const end = Math.min(24 * 60, Math.ceil(hi / 60) * 60);
-  return { blocks, start, end };
+  return { perDay, count, start, end };
 }
 
 /** Still to come, so a customer's confirmation is worth showing. */
 const upcoming = (b: Booking) => b.status === 'CONFIRMED' || b.status === 'PENDING';
 
-const esc = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const ESC = /[&<>"']/;
+const esc = (t: string) => (ESC.test(t) ? t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`) : t);
+
+const STATUS_CLASS: Record<Booking['status'], string> = {
+  PENDING: 'blk s-pending', CONFIRMED: 'blk s-confirmed', IN_PROGRESS: 'blk s-in_progress',
+  COMPLETED: 'blk s-completed', CANCELLED: 'blk s-cancelled', NO_SHOW: 'blk s-no_show',
+};
 
 /** One day's column. Its blocks are written as one string of markup,
  * parsed by the browser in one go (far cheaper than creating 300 elements
  * through the virtual DOM with the CPU throttled), then placed through
  * the CSSOM (the CSP allows no style attributes in markup). Clicks and
  * drags are delegated to the grid. */
-function DayBlocks({ day, list, start, view, canMove }: {
-  day: string; list: Block[]; start: number; view: 'day' | 'week'; canMove: boolean;
+function DayBlocks({ day, name, list, start, lanes, view, canMove }: {
+  day: string; name: string; list: Block[]; start: number; lanes: number; view: 'day' | 'week'; canMove: boolean;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const drawn = useRef('');
+  const drawn = useRef({ h: '', css: '' });
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     let h = '';
-    const css: string[] = [];
-    for (const bl of list) {
+    let css = '';
+    const styles: string[] = new Array(list.length);
+    const w = 100 / lanes;
+    for (let i = 0; i < list.length; i++) {
+      const bl = list[i];
+      const b = bl.b;
       const text = view === 'day' ? `${bl.text}\n${bl.sub}` : bl.text;
-      h += `<button type="button" class="blk s-${bl.b.status.toLowerCase()}" data-booking="${bl.b.id}"`
-        + ` draggable="${canMove && movable(bl.b)}" aria-label="${esc(bl.label)}">${esc(text)}</button>`;
-      css.push(`top:${(bl.top - start) * PX}px;height:${bl.height * PX}px;`
-        + `left:calc(${bl.lane} * 100% / var(--lanes));--c:${bl.color}`);
+      h += `<button type="button" class="${STATUS_CLASS[b.status]}" data-booking="${b.id}" draggable="${canMove && movable(b)}"`
+        + ` aria-label="${esc(bl.label)}">${esc(text)}</button>`;
+      const st = `top:${(bl.top - start) * PX}px;height:${bl.height * PX}px;left:${bl.lane * w}%;--c:${bl.color}`;
+      styles[i] = st;
+      css += st;
     }
     // A live update often brings the day back unchanged: keep the same
     // elements then, so a block being dragged or holding the keyboard
     // focus is not swapped out from under the person using it.
-    const key = h + css.join('|');
-    if (key === drawn.current) return;
-    drawn.current = key;
+    if (h === drawn.current.h && css === drawn.current.css) return;
+    drawn.current = { h, css };
     el.innerHTML = h;
-    const kids = el.children;
-    for (let i = 0; i < css.length; i++) (kids[i] as HTMLElement).style.cssText = css[i];
-  }, [list, start, view, canMove]);
-  return <div ref={ref} class="cal-day" data-day={day} aria-label={shortDate(`${day}T12:00:00Z`)} role="group" />;
+    let kid = el.firstElementChild as HTMLElement | null;
+    for (let i = 0; kid; i++, kid = kid.nextElementSibling as HTMLElement | null) kid.style.cssText = styles[i];
+  }, [list, start, lanes, view, canMove]);
+  return <div ref={ref} class="cal-day" data-day={day} aria-label={name} role="group" />;
 }
 
 function readQuery(): { view: 'day' | 'week'; date: string; by: By } {
@@ -245,15 +269,13 @@ function Grid({ bookings, staff, resources, days, only, by, view, reload }: {
     const all = columns(staff, bookings);
     return only ? all.filter((c) => c.id === only) : all;
   }, [staff, resources, bookings, only, by]);
-  const { blocks, start, end } = useMemo(() => {
+  const placed = useMemo(() => {
     performance.mark?.('rcp-cal-layout');
     return layout(bookings, days, lanes, by);
   }, [bookings, days, lanes, by]);
-  const byDay = useMemo(() => {
-    const m = new Map<string, Block[]>(days.map((d) => [d, []]));
-    for (const bl of blocks) m.get(bl.day)?.push(bl);
-    return m;
-  }, [blocks, days]);
+  const { perDay, count, start, end } = placed;
+  // Each day's name, formatted once (the heading and the column's label).
+  const names = useMemo(() => days.map((d) => shortDate(`${d}T12:00:00Z`)), [days]);
   const [openId, setOpenId] = useState<string | null>(null);
   const [drop, setDrop] = useState<{ b: Booking; start: string; staff_id: string } | null>(null);
   const grab = useRef<{ id: string; offset: number } | null>(null);
@@ -268,7 +290,7 @@ function Grid({ bookings, staff, resources, days, only, by, view, reload }: {
   useLayoutEffect(() => {
     performance.mark?.('rcp-cal-commit');
     requestAnimationFrame(() => setTimeout(() => performance.mark?.('rcp-cal-painted'), 0));
-  }, [blocks]);
+  }, [placed]);
 
   // A move picks a time and a person; the engine then finds the
   // resources, so blocks move only in the staff lanes.
@@ -310,9 +332,9 @@ function Grid({ bookings, staff, resources, days, only, by, view, reload }: {
     <div class={`cal cal-${view}`} style={{ '--lanes': lanes.length, '--days': days.length } as Record<string, number>}>
       <div class="cal-head">
         <div class="cal-corner" />
-        {days.map((d) => (
+        {days.map((d, i) => (
           <div key={d} class="cal-dayhead">
-            {view === 'week' && <strong>{shortDate(`${d}T12:00:00Z`)}</strong>}
+            {view === 'week' && <strong>{names[i]}</strong>}
             {view === 'day' && (
               <div class="cal-lanes-head">
                 {lanes.map((l) => <span key={l.id}>{l.name}</span>)}
@@ -327,12 +349,12 @@ function Grid({ bookings, staff, resources, days, only, by, view, reload }: {
         <div class="cal-times" aria-hidden="true">
           {hours.map((m) => <span key={m} style={{ top: `${(m - start) * PX}px` }}>{String(m / 60).padStart(2, '0')}:00</span>)}
         </div>
-        {days.map((d) => (
-          <DayBlocks key={d} day={d} list={byDay.get(d)!} start={start} view={view} canMove={canMove} />
+        {days.map((d, i) => (
+          <DayBlocks key={d} day={d} name={names[i]} list={perDay[i]} start={start} lanes={lanes.length} view={view} canMove={canMove} />
         ))}
       </div>
     </div>
-  ), [byDay, days, lanes, hours, start, end, view, canMove, handlers]);
+  ), [perDay, days, names, lanes, hours, start, end, view, canMove, handlers]);
 
   const openB = openId ? bookings.find((x) => x.id === openId) ?? null : null;
   if (lanes.length === 0) {
@@ -348,7 +370,7 @@ function Grid({ bookings, staff, resources, days, only, by, view, reload }: {
           ))}
         </ul>
       )}
-      {blocks.length === 0 && <p class="state empty" role="status">No bookings {view === 'week' ? 'this week' : 'this day'}.</p>}
+      {count === 0 && <p class="state empty" role="status">No bookings {view === 'week' ? 'this week' : 'this day'}.</p>}
       {grid}
       {openB && <BookingDialog booking={openB} staff={staff} onClose={() => setOpenId(null)} reload={reload} />}
       {drop && (
