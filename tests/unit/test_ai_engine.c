@@ -53,8 +53,8 @@ static struct ai_hours salon_hours[] = {
 	{ 5, 540, 1080 }, { 6, 600, 960 },
 };
 static struct ai_service salon_services[] = {
-	{ "11111111-1111-4111-8111-111111111111", "Haircut", "A classic cut.", "USD", 30, 2500 },
-	{ "22222222-2222-4222-8222-222222222222", "Beard Trim", NULL, "USD", 15, 1200 },
+	{ "11111111-1111-4111-8111-111111111111", "Haircut", "A classic cut.", "USD", 30, 2500, NULL, 0, NULL, 0 },
+	{ "22222222-2222-4222-8222-222222222222", "Beard Trim", NULL, "USD", 15, 1200, NULL, 0, NULL, 0 },
 };
 static struct ai_faq salon_faqs[] = {
 	{ "f1", "Do you have parking?", "Yes, free parking behind the salon." },
