@@ -212,7 +212,7 @@ describe('a model gets the same tools: bundles, add-ons, staff, the waitlist', (
     assert.ok(tools.check_availability.properties.staff_id);
     assert.ok(tools.book_appointment.properties.service_ids);
     assert.ok(tools.join_waitlist);
-    const svcs = lastTool(fakes.openai.requests[1]).services;
+    const svcs = lastTool(fakes.openai.requests.at(-1)).services;
     const cut = svcs.find((s) => s.name === 'Haircut');
     assert.deepEqual(cut.addons.map((x) => [x.id, x.name, x.price]), [[WASH, 'Hair Wash', '$8.00']]);
     assert.deepEqual(cut.staff, [{ id: ALEX, name: 'Alex' }]);
@@ -244,21 +244,21 @@ describe('a model gets the same tools: bundles, add-ons, staff, the waitlist', (
     fakes.openai.push({ tool_calls: [{ name: 'book_appointment', arguments: { ...args, service_ids: undefined, addon_ids: undefined, service_id: HAIRCUT } }] },
       { text: 'Hmm.' });
     ok(await c.say('yes'), 'yes, but the model changed the request');
-    assert.match(lastTool(fakes.openai.requests[1]).error, /not offered/);
+    assert.match(lastTool(fakes.openai.requests.at(-1)).error, /not offered/);
     assert.equal(bookingsOf(t, 'zoe.model@example.com').length, 0);
 
     // An add-on of another service is refused before anything else.
     fakes.openai.push({ tool_calls: [{ name: 'check_availability', arguments: { service_id: TRIM, addon_ids: [WASH], date: day } }] },
       { text: 'Hmm.' });
     ok(await c.say('and a trim with a wash?'), 'wrong add-on');
-    assert.match(lastTool(fakes.openai.requests[1]).error, /not an add-on/);
+    assert.match(lastTool(fakes.openai.requests.at(-1)).error, /not an add-on/);
 
     // Proposed again and confirmed: booked as asked.
     fakes.openai.push({ tool_calls: [{ name: 'book_appointment', arguments: args }] }, { text: 'Shall I?' });
     ok(await c.say('the haircut with wash and the trim at 10 then'), 'again');
     fakes.openai.push({ tool_calls: [{ name: 'book_appointment', arguments: args }] }, { text: 'Booked!' });
     ok(await c.say('yes'), 'yes');
-    assert.equal(lastTool(fakes.openai.requests[0 + 1]).status, 'booked');
+    assert.equal(lastTool(fakes.openai.requests.at(-1)).status, 'booked');
     const rows = bookingsOf(t, 'zoe.model@example.com');
     assert.equal(rows.length, 1);
     assert.deepEqual(rows[0].items.map((i) => [i.service_id, i.addon_ids, i.staff_id]),
@@ -273,11 +273,11 @@ describe('a model gets the same tools: bundles, add-ons, staff, the waitlist', (
     await c.open();
     fakes.openai.push({ tool_calls: [{ name: 'join_waitlist', arguments: args }] }, { text: 'Shall I?' });
     ok(await c.say('nothing suits, put me on the waitlist, Wes Tan wes.model@example.com'), 'ask');
-    assert.equal(lastTool(fakes.openai.requests[1]).status, 'confirmation_required');
+    assert.equal(lastTool(fakes.openai.requests.at(-1)).status, 'confirmation_required');
     assert.equal(waitlistOf(t, 'wes.model@example.com').length, 0);
     fakes.openai.push({ tool_calls: [{ name: 'join_waitlist', arguments: args }] }, { text: 'Done.' });
     ok(await c.say('yes'), 'yes');
-    assert.equal(lastTool(fakes.openai.requests[1]).status, 'waitlisted');
+    assert.equal(lastTool(fakes.openai.requests.at(-1)).status, 'waitlisted');
     const rows = waitlistOf(t, 'wes.model@example.com');
     assert.equal(rows.length, 1);
     assert.equal(rows[0].source, 'ai');
@@ -288,7 +288,7 @@ describe('a model gets the same tools: bundles, add-ons, staff, the waitlist', (
     ok(await c.say('and again please'), 'again');
     fakes.openai.push({ tool_calls: [{ name: 'join_waitlist', arguments: args }] }, { text: 'You are already on it.' });
     ok(await c.say('yes'), 'yes again');
-    assert.equal(lastTool(fakes.openai.requests[1]).status, 'already_waiting');
+    assert.equal(lastTool(fakes.openai.requests.at(-1)).status, 'already_waiting');
     assert.equal(waitlistOf(t, 'wes.model@example.com').length, 1);
 
     // WAITLIST_JOINS_PER_HOUR=2 from this address: the third join is refused.
@@ -298,8 +298,8 @@ describe('a model gets the same tools: bundles, add-ons, staff, the waitlist', (
     ok(await c.say('another day?'), 'third');
     fakes.openai.push({ tool_calls: [{ name: 'join_waitlist', arguments: other }] }, { text: 'Sorry.' });
     ok(await c.say('yes'), 'yes third');
-    assert.match(lastTool(fakes.openai.requests[1]).error, /Too many waitlist requests/);
-    assert.equal(lastTool(fakes.openai.requests[1]).code, 'RATE_LIMITED');
+    assert.match(lastTool(fakes.openai.requests.at(-1)).error, /Too many waitlist requests/);
+    assert.equal(lastTool(fakes.openai.requests.at(-1)).code, 'RATE_LIMITED');
     assert.equal(waitlistOf(t, 'wes.other@example.com').length, 0);
   });
 });

@@ -1299,17 +1299,43 @@ parts_of(struct offline *c, const char *norm, const char **parts, size_t max)
 	return n;
 }
 
+/* The service a part of a message names in full, or -1 — also when it
+ * names an add-on as well ("a hair wash" is not a Haircut). */
+static int
+part_service(struct offline *c, json_t *svcs, const char *part)
+{
+	const char **names = service_names(c, svcs), **adds;
+	size_t n = 0, total = 0;
+	double ss = 0, as = 0;
+	int k = nlu_best_match(c->a, part, names, json_array_size(svcs), 0.99, &ss);
+
+	if (k < 0)
+		return -1;
+	for (size_t i = 0; i < json_array_size(svcs); i++)
+		total += json_array_size(json_object_get(json_array_get(svcs, i), "addons"));
+	adds = arena_calloc(c->a, total + 1, sizeof(*adds));
+	for (size_t i = 0; i < json_array_size(svcs); i++) {
+		json_t *l = json_object_get(json_array_get(svcs, i), "addons");
+
+		for (size_t m = 0; m < json_array_size(l); m++)
+			if (rstr(json_array_get(l, m), "name") != NULL)
+				adds[n++] = rstr(json_array_get(l, m), "name");
+	}
+	if (n > 0 && nlu_best_match(c->a, part, adds, n, 0.99, &as) >= 0 && as >= ss)
+		return -1;
+	return k;
+}
+
 /* The services a message asks for together, in the order it names them:
  * every part that names one in full ("a haircut and a beard trim"). */
 static size_t
 services_together(struct offline *c, json_t *svcs, const char *norm, const char **ids)
 {
 	const char *parts[32];
-	const char **names = service_names(c, svcs);
 	size_t np = parts_of(c, norm, parts, 32), n = 0;
 
 	for (size_t i = 0; i < np; i++) {
-		int k = nlu_best_match(c->a, parts[i], names, json_array_size(svcs), 0.99, NULL);
+		int k = part_service(c, svcs, parts[i]);
 		const char *id = k >= 0 ? rstr(json_array_get(svcs, (size_t)k), "id") : NULL;
 		bool seen = false;
 
@@ -1327,7 +1353,6 @@ static void
 episode_addons(struct offline *c, json_t *svcs, struct want *wt)
 {
 	const char *names[AI_BUNDLE_MAX * 8], *ids[AI_BUNDLE_MAX * 8];
-	const char **snames = service_names(c, svcs);
 	size_t n = 0;
 
 	for (size_t i = 0; i < wt->n; i++) {
@@ -1349,9 +1374,7 @@ episode_addons(struct offline *c, json_t *svcs, struct want *wt)
 			int k;
 			bool seen = false;
 
-			if (says_without(c, parts[p]) ||
-			    nlu_best_match(c->a, parts[p], snames, json_array_size(svcs), 0.99,
-			    NULL) >= 0)
+			if (says_without(c, parts[p]) || part_service(c, svcs, parts[p]) >= 0)
 				continue;
 			if ((k = nlu_best_match(c->a, parts[p], names, n, 0.6, NULL)) < 0)
 				continue;
@@ -1939,7 +1962,8 @@ decide(struct offline *c)
 	 * nails done" — which must not read as "donde", where). */
 	if (goal != NLU_NONE && (it == NLU_NONE || it == NLU_FAQ || it == NLU_GREETING ||
 	    it == NLU_THANKS || ((it == NLU_LOCATION || it == NLU_HOURS) &&
-	    service_named(c, norm) >= 0)) && continues(c, raw, norm)) {
+	    service_named(c, norm) >= 0)) && (continues(c, raw, norm) ||
+	    (goal == NLU_BOOK && nlu_confirmation(c->a, raw) != NLU_CONFIRM_NONE))) {
 		continue_goal(c, goal);
 		return;
 	}
