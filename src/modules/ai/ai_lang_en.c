@@ -46,6 +46,7 @@ const struct ai_lang ai_lang_en = {
 	.glossary = (const struct ai_lang_gloss[]){
 		{ "cut", "haircut" }, { "nails", "manicure" }, { "mani", "manicure" },
 		{ "color", "colour" }, { "coloring", "colour" }, { "colouring", "colour" },
+		{ "tidy", "trim" }, { "shampoo", "wash" },
 		{ NULL, NULL } },
 	.day_names = W("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 	    "Sunday"),
