@@ -1229,6 +1229,20 @@ who_text(struct arena *a, const char *name, const char *email, const char *phone
 	return arena_printf(a, "%s (%s)", name, email ? email : phone);
 }
 
+/* Book and join the waitlist for a person: a name and a way to reach
+ * them, or a refusal that tells the model to ask. */
+static bool
+person_ok(const char *name, const char *email, const char *phone, json_t **result,
+    bool *refused)
+{
+	if (name == NULL)
+		*result = refuse(refused, "Ask the customer for their name first.");
+	else if (email == NULL && phone == NULL)
+		*result = refuse(refused, "Ask the customer for an e-mail address or a mobile number "
+		    "first.");
+	return name != NULL && (email != NULL || phone != NULL);
+}
+
 static enum status
 tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 {
@@ -1243,17 +1257,9 @@ tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 	int64_t start;
 	enum status st;
 
-	if (!want_parse(t, args, &wt, result, refused))
+	if (!want_parse(t, args, &wt, result, refused) ||
+	    !person_ok(name, email, phone, result, refused))
 		return ST_OK;
-	if (name == NULL) {
-		*result = refuse(refused, "Ask the customer for their name first.");
-		return ST_OK;
-	}
-	if (email == NULL && phone == NULL) {
-		*result = refuse(refused, "Ask the customer for an e-mail address or a mobile number "
-		    "first.");
-		return ST_OK;
-	}
 	if ((st = offered_for(t, wt.key, arg(args, "start"), arg(args, "staff_id"), &start, &slot,
 	    result, refused)) != ST_OK || slot == NULL)
 		return st;
@@ -1373,15 +1379,8 @@ tool_waitlist(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refuse
 		*result = refuse(refused, "Unknown service_id; call get_services.");
 		return ST_OK;
 	}
-	if (name == NULL) {
-		*result = refuse(refused, "Ask the customer for their name first.");
+	if (!person_ok(name, email, phone, result, refused))
 		return ST_OK;
-	}
-	if (email == NULL && phone == NULL) {
-		*result = refuse(refused, "Ask the customer for an e-mail address or a mobile number "
-		    "first, so they can be told when a time frees up.");
-		return ST_OK;
-	}
 	(void)tz_date_parse(arg(args, "date"), &d);
 	nlu_format_day(d, day, sizeof(day));
 	how = email ? arena_printf(a, "by e-mail at %s", email)
