@@ -107,7 +107,9 @@ export function generate({ n, shards, zone, now = Date.now(), seed = 1, langs = 
     const dPhrase = dp.say(d);
     if (!dPhrase) continue;
     const tp = pick(r, lang.times);
-    const minutes = OPEN + 15 * Math.floor(r() * ((CLOSE - dur - OPEN) / 15 + 1));
+    // A start on the quarter hour from which the whole visit ends by closing
+    // (an add-on's 10 minutes make dur no multiple of 15).
+    const minutes = OPEN + 15 * Math.floor(r() * (Math.floor((CLOSE - dur - OPEN) / 15) + 1));
     const tPhrase = tp.say(minutes);
     if (!tPhrase) continue;
     if (d.date === today && (earliest.date !== today || minutes < earliest.minutes)) continue;
