@@ -162,6 +162,23 @@ describe('the built-in receptionist: bundles, add-ons, the waitlist', () => {
     assert.equal(waitlistOf(t, 'kim.wait@example.com').length, 1);
   });
 
+  test('the waitlist asked for before any day: the day is asked first', async () => {
+    const t = salon();
+    const day = localDate(t.zone, 5);
+    const c = chat(srv, t);
+    await c.open();
+    const a = ok(await c.say('Can you put me on the waiting list for a beard trim?'), 'ask');
+    assert.match(a.text, /Beard Trim\. What day and time would suit you\?/, a.text);
+    const b = ok(await c.say(`${day} in the morning`), 'day');
+    assert.match(b.text, /waitlist for Beard Trim on \w+, \w+ \d+ in the morning\. What name/, b.text);
+    const p = ok(await c.say('Ida Bell, +1 415 555 0199'), 'contact');
+    assert.match(p.text, /Ida Bell \(\+14155550199\) on the waitlist for Beard Trim/, p.text);
+    ok(await c.say('yes'), 'confirm');
+    const rows = JSON.parse(adminSql(`SELECT json_agg(json_build_object('channel', channel, 'phone', phone,
+      'part', part_of_day)) FROM waitlist_entries WHERE tenant_id = ${lit(t.id)}`));
+    assert.deepEqual(rows, [{ channel: 'sms', phone: '+14155550199', part: 'morning' }]);
+  });
+
   test('a day with nothing free: the waitlist is offered with the other times (Spanish)', async () => {
     const t = salon();
     const day = localDate(t.zone, 6);

@@ -598,6 +598,8 @@ pending(const struct offline *c)
  * a booking whatever else it looks like (a question, a greeting). Hours,
  * prices and the like keep their intent: "are you open tomorrow" asks
  * for hours. */
+static bool asks_waitlist(struct offline *c, const char *norm);
+
 static enum nlu_intent
 books_without_verb(struct offline *c, const char *raw, enum nlu_intent it)
 {
@@ -605,6 +607,9 @@ books_without_verb(struct offline *c, const char *raw, enum nlu_intent it)
 
 	if (it != NLU_NONE && it != NLU_FAQ && it != NLU_GREETING && it != NLU_THANKS)
 		return it;
+	/* "Can you put me on the waiting list?" is the booking dialogue's. */
+	if (asks_waitlist(c, nlu_normalize(c->a, raw)))
+		return NLU_BOOK;
 	if (when_of(c, raw, &w) && (w.has_date || w.has_time) &&
 	    nlu_extract_reference(c->a, raw) == NULL)
 		return NLU_BOOK;
@@ -1523,7 +1528,7 @@ book_slot(struct offline *c, const struct want *wt, json_t *slot, const struct c
 
 /* ---- the waitlist, when no time suits ------------------------------------------------- */
 
-/* "put me on the waitlist", "avísame si…" */
+/* "put me on the waitlist", "lista de espera" */
 static bool
 asks_waitlist(struct offline *c, const char *norm)
 {
@@ -1621,6 +1626,11 @@ flow_waitlist(struct offline *c, const struct call *av, const struct want *wt,
 	char day[64], date[TZ_DATE_SIZE];
 	json_t *args;
 
+	if (!w->has_date) {
+		/* "put me on the waitlist" before any day was said. */
+		say(c, r->ask_when, name);
+		return;
+	}
 	ai_lang_format_day(c->lang, w->day, day, sizeof(day));
 	if (state == WL_DECLINED) {
 		say(c, "%s", r->declined);
