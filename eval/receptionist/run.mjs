@@ -64,7 +64,10 @@ function salon(lang) {
 function post(port, host, path, body) {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path, setHost: false,
+    // A connection per request: a kept-alive one the server closes while idle
+    // (the runner blocks in psql between turns) ends the next request with
+    // "socket hang up" — once in a 1,000-case run on a loaded machine.
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path, setHost: false, agent: false,
       headers: { Host: host, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
     (res) => {
       let buf = '';
