@@ -9,6 +9,12 @@ export const LANGS = { en, es };
 
 // The eval salon's catalogue (minutes), the same in every shard.
 export const SERVICES = { haircut: 30, beard: 15, colour: 90, manicure: 45 };
+// Its add-ons (by service key): extra minutes.
+export const ADDONS = { haircut: { wash: 10 } };
+// Of the cases, about this share asks for two services back to back, and
+// this share for a service with an add-on.
+const BUNDLE_SHARE = 0.12;
+const ADDON_SHARE = 0.1;
 export const OPEN = 9 * 60;
 export const CLOSE = 18 * 60;
 
@@ -86,15 +92,24 @@ export function generate({ n, shards, zone, now = Date.now(), seed = 1, langs = 
   for (let tries = 0; cases.length < n && tries < n * 200; tries++) {
     const lang = LANGS[langs[cases.length % langs.length]];
     const style = pick(r, STYLES);
-    const service = pick(r, Object.keys(SERVICES));
-    const dur = SERVICES[service];
+    // One service; two back to back ("a haircut and a beard trim"); or one
+    // with an add-on ("a haircut with a hair wash").
+    const roll = r();
+    const kind = roll < BUNDLE_SHARE ? 'bundle' : roll < BUNDLE_SHARE + ADDON_SHARE ? 'addon' : 'single';
+    const service = kind === 'addon' ? pick(r, Object.keys(ADDONS)) : pick(r, Object.keys(SERVICES));
+    const second = kind === 'bundle' ? pick(r, Object.keys(SERVICES).filter((s) => s !== service)) : null;
+    const addon = kind === 'addon' ? pick(r, Object.keys(ADDONS[service])) : null;
+    const services = second ? [service, second] : [service];
+    const dur = services.reduce((m, s) => m + SERVICES[s], 0) + (addon ? ADDONS[service][addon] : 0);
     const dp = pick(r, lang.dates);
     const d = dayInfo(today, pick(r, days));
     if (d.weekday === 0) continue;	// closed on Sundays
     const dPhrase = dp.say(d);
     if (!dPhrase) continue;
     const tp = pick(r, lang.times);
-    const minutes = OPEN + 15 * Math.floor(r() * ((CLOSE - dur - OPEN) / 15 + 1));
+    // A start on the quarter hour from which the whole visit ends by closing
+    // (an add-on's 10 minutes make dur no multiple of 15).
+    const minutes = OPEN + 15 * Math.floor(r() * (Math.floor((CLOSE - dur - OPEN) / 15) + 1));
     const tPhrase = tp.say(minutes);
     if (!tPhrase) continue;
     if (d.date === today && (earliest.date !== today || minutes < earliest.minutes)) continue;
@@ -108,11 +123,15 @@ export function generate({ n, shards, zone, now = Date.now(), seed = 1, langs = 
     const name = lang.names[k % lang.names.length];
     const email = `${name.toLowerCase().normalize('NFD').replace(/[^a-z]+/g, '.')}.${k}@eval.example`;
     const wrongMinutes = minutes + (minutes + 60 + dur <= CLOSE ? 60 : -60);
+    let servicePhrase = pick(r, lang.services[service]);
+    if (second) servicePhrase += lang.and + pick(r, lang.services[second]);
+    if (addon) servicePhrase += lang.with + pick(r, lang.addons[addon]);
     cases.push({
-      id: k, shard, lang: lang.code, style, service, date: d.date, minutes,
+      id: k, shard, lang: lang.code, style, kind, service, services, addons: addon ? [addon] : [],
+      date: d.date, minutes,
       at: instant(zone, d.date, minutes),
       dateId: dp.id, timeId: tp.id, dst: dst !== null && d.date >= dst,
-      servicePhrase: pick(r, lang.services[service]), datePhrase: dPhrase, timePhrase: tPhrase,
+      servicePhrase, datePhrase: dPhrase, timePhrase: tPhrase,
       wrongPhrase: tp.say(wrongMinutes) ?? lang.times[0].say(wrongMinutes),
       fullDate: (lang.dates.find((x) => x.id === 'weekday-month-day' || x.id === 'weekday-day-month')).say(d),
       name, email, phone: `+1415555${String(1000 + k).slice(-4)}`,

@@ -25,6 +25,12 @@ export const services = {
   manicure: ['manicure', 'a manicure', 'mani', 'my nails done'],
 };
 
+// Several services, and an add-on with one ("a haircut with a hair wash").
+export const and = ' and ';
+const with_ = ' with ';
+export { with_ as with };
+export const addons = { wash: ['a hair wash', 'a wash', 'hair wash'] };
+
 // Ways to name a day. Each returns a phrase for the target day d (a
 // {date, weekday, day, month, offset} record, offset = days from today), or
 // null when the phrasing cannot name that day. `ambiguous` marks phrasings

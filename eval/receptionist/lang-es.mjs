@@ -16,6 +16,11 @@ export const services = {
   manicure: ['una manicura', 'manicura', 'arreglarme las uñas'],
 };
 
+export const and = ' y ';
+const with_ = ' con ';
+export { with_ as with };
+export const addons = { wash: ['lavado de pelo', 'un lavado', 'lavado'] };
+
 export const dates = [
   { id: 'today', say: (d) => (d.offset === 0 ? 'hoy' : null) },
   { id: 'tomorrow', say: (d) => (d.offset === 1 ? 'mañana' : null) },

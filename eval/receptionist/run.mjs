@@ -16,7 +16,7 @@ import http from 'node:http';
 import { parseArgs } from 'node:util';
 
 import { adminSql, cli, lit, randomSlug, sanitizerReport, startServer } from '../../tests/integration/lib.mjs';
-import { generate, LANGS, SERVICES, CLOSE, OPEN } from './generate.mjs';
+import { ADDONS, generate, LANGS, SERVICES, CLOSE, OPEN } from './generate.mjs';
 
 const ZONE = 'America/New_York';
 const MAX_TURNS = 8;
@@ -30,6 +30,8 @@ const { values: opt } = parseArgs({ options: {
 
 const SERVICE_IDS = Object.fromEntries(Object.keys(SERVICES).map((k, i) =>
   [k, `e7a10000-0000-4000-8000-00000000000${i + 1}`]));
+const ADDON_IDS = { wash: 'e7a10000-0000-4000-8000-0000000000b1' };
+const ADDON_NAMES = { wash: 'Hair Wash' };
 const SERVICE_NAMES = { haircut: 'Haircut', beard: 'Beard Trim', colour: 'Colour', manicure: 'Manicure' };
 const STAFF = 'e7a10000-0000-4000-8000-0000000000a1';
 
@@ -43,6 +45,9 @@ function salon(lang) {
     UPDATE tenant_profiles SET email = ${lit(`owner@${slug}.example`)}, phone = '+14155550100' WHERE tenant_id = ${T};
     INSERT INTO services (tenant_id, id, name, duration_minutes, price_minor, currency) VALUES
       ${Object.entries(SERVICES).map(([k, d]) => `(${T}, '${SERVICE_IDS[k]}', ${lit(SERVICE_NAMES[k])}, ${d}, ${d * 100}, 'USD')`).join(', ')};
+    INSERT INTO service_addons (tenant_id, id, service_id, name, duration_minutes, price_minor, currency) VALUES
+      ${Object.entries(ADDONS).flatMap(([s, as]) => Object.entries(as).map(([k, m]) =>
+        `(${T}, '${ADDON_IDS[k]}', '${SERVICE_IDS[s]}', ${lit(ADDON_NAMES[k])}, ${m}, ${m * 100}, 'USD')`)).join(', ')};
     INSERT INTO staff (tenant_id, id, display_name) VALUES (${T}, '${STAFF}', 'Alex');
     INSERT INTO staff_services (tenant_id, staff_id, service_id) SELECT ${T}, '${STAFF}', id FROM services WHERE tenant_id = ${T};
     INSERT INTO staff_schedules (tenant_id, staff_id, weekday, starts, ends)
@@ -59,7 +64,10 @@ function salon(lang) {
 function post(port, host, path, body) {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path, setHost: false,
+    // A connection per request: a kept-alive one the server closes while idle
+    // (the runner blocks in psql between turns) ends the next request with
+    // "socket hang up" — once in a 1,000-case run on a loaded machine.
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path, setHost: false, agent: false,
       headers: { Host: host, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
     (res) => {
       let buf = '';
@@ -108,7 +116,9 @@ function bookingsOf(t, email) {
   return JSON.parse(adminSql(`SELECT coalesce(json_agg(x), '[]') FROM (
     SELECT extract(epoch FROM b.starts_at)::bigint * 1000 AS at, b.status, c.name,
       (SELECT array_agg(i.service_id ORDER BY i.position) FROM booking_items i
-        WHERE i.tenant_id = b.tenant_id AND i.booking_id = b.id) AS services
+        WHERE i.tenant_id = b.tenant_id AND i.booking_id = b.id) AS services,
+      (SELECT array_agg(a ORDER BY a) FROM booking_items i, unnest(i.addon_ids) a
+        WHERE i.tenant_id = b.tenant_id AND i.booking_id = b.id) AS addons
     FROM bookings b JOIN customers c ON c.tenant_id = b.tenant_id AND c.id = b.customer_id
     WHERE b.tenant_id = ${lit(t.id)} AND lower(c.email) = lower(${lit(email)})
       AND b.status <> 'CANCELLED') x`));
@@ -135,8 +145,10 @@ async function play(srv, t, c) {
     msg = answer(c, L, reply, r.json?.slots, said);
   }
   const got = bookingsOf(t, c.email);
-  const slotRight = got.length === 1 && Number(got[0].at) === c.at && got[0].services?.length === 1
-    && got[0].services[0] === SERVICE_IDS[c.service];
+  // The services in the order asked, with exactly the add-ons asked for.
+  const slotRight = got.length === 1 && Number(got[0].at) === c.at
+    && JSON.stringify(got[0].services ?? []) === JSON.stringify(c.services.map((s) => SERVICE_IDS[s]))
+    && JSON.stringify(got[0].addons ?? []) === JSON.stringify(c.addons.map((a) => ADDON_IDS[a]).sort());
   const right = slotRight && got[0].name === c.name;
   return { ...c, turns, ms: ms / Math.max(1, turns), right, got, log,
     wrong: got.length > 0 && !slotRight, wrongName: slotRight && !right };
@@ -190,6 +202,7 @@ async function main() {
   out += `| turns when right, median / p90 | ${median(turns)} / ${pct(turns, 0.9)} | median ≤ 4 |\n`;
   out += `| server time per turn, median | ${median(results.map((r) => r.ms)).toFixed(1)} ms | |\n`;
   out += table('language', results, (r) => r.lang);
+  out += table('services asked for', results, (r) => `${r.lang} ${r.kind}`);
   out += table('customer style', results, (r) => `${r.lang} ${r.style}`);
   out += table('day said as', results, (r) => `${r.lang} ${r.dateId}`);
   out += table('time said as', results, (r) => `${r.lang} ${r.timeId}`);
@@ -197,8 +210,8 @@ async function main() {
   process.stdout.write(out);
   const show = [...wrong, ...results.filter((r) => r.wrongName), ...results.filter((r) => !r.right && !r.wrong && !r.wrongName)].slice(0, Number(opt.show));
   for (const r of show) {
-    process.stdout.write(`\n### case ${r.id} (${r.lang}, ${r.style}, ${r.dateId}, ${r.timeId}) ${r.wrong ? 'WRONG' : r.wrongName ? 'wrong name' : 'not booked'}`
-      + ` — meant ${r.service} ${r.date} ${Math.floor(r.minutes / 60)}:${String(r.minutes % 60).padStart(2, '0')}\n`);
+    process.stdout.write(`\n### case ${r.id} (${r.lang}, ${r.style}, ${r.kind}, ${r.dateId}, ${r.timeId}) ${r.wrong ? 'WRONG' : r.wrongName ? 'wrong name' : 'not booked'}`
+      + ` — meant ${[...r.services, ...r.addons].join('+')} ${r.date} ${Math.floor(r.minutes / 60)}:${String(r.minutes % 60).padStart(2, '0')}\n`);
     process.stdout.write(`${r.log.map((l) => `    ${l}`).join('\n')}\n`);
   }
   let ok = true;

@@ -53,8 +53,8 @@ static struct ai_hours salon_hours[] = {
 	{ 5, 540, 1080 }, { 6, 600, 960 },
 };
 static struct ai_service salon_services[] = {
-	{ "11111111-1111-4111-8111-111111111111", "Haircut", "A classic cut.", "USD", 30, 2500 },
-	{ "22222222-2222-4222-8222-222222222222", "Beard Trim", NULL, "USD", 15, 1200 },
+	{ "11111111-1111-4111-8111-111111111111", "Haircut", "A classic cut.", "USD", 30, 2500, NULL, 0, NULL, 0 },
+	{ "22222222-2222-4222-8222-222222222222", "Beard Trim", NULL, "USD", 15, 1200, NULL, 0, NULL, 0 },
 };
 static struct ai_faq salon_faqs[] = {
 	{ "f1", "Do you have parking?", "Yes, free parking behind the salon." },
@@ -497,6 +497,10 @@ sample(const char *prop, json_t *schema)
 
 	if (type && strcmp(type, "integer") == 0)
 		return json_integer(1);
+	if (type && strcmp(type, "array") == 0)
+		return json_pack("[s]", "11111111-1111-4111-8111-111111111111");
+	if (json_is_array(json_object_get(schema, "enum")))
+		return json_incref(json_array_get(json_object_get(schema, "enum"), 0));
 	if (fmt && strcmp(fmt, "uuid") == 0)
 		return json_string("11111111-1111-4111-8111-111111111111");
 	if (fmt && strcmp(fmt, "date") == 0)
@@ -527,7 +531,7 @@ test_schemas_match_validation(void **state)
 	(void)ai_tool_defs(false, &n);
 	assert_int_equal(n, all - 1);
 	assert_string_equal(defs[all - 1].name, "handoff_to_human");
-	assert_int_equal(all, 11);
+	assert_int_equal(all, 12);
 	for (size_t i = 0; i < all; i++) {
 		json_error_t je;
 		json_t *schema = json_loads(defs[i].parameters, 0, &je), *props, *req, *full, *v;

@@ -70,6 +70,7 @@ struct ai_turn_in {
 	const char *conversation_id;		/* a channel's conversation, or NULL and */
 	const unsigned char *session_hash;	/* the SHA-256 of the web session token */
 	const char *text;
+	const char *client;			/* the caller's address (web), or NULL */
 };
 enum status ai_turn_begin(struct ctx *ctx, const struct ai_turn_in *in, struct ai_turn **out)
     MUST_USE;

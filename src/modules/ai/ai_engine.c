@@ -596,6 +596,8 @@ turn_ctx_init(struct ai_turn *u)
 	tc->channel = u->conv.channel;
 	tc->tenant = &u->tenant;
 	tc->now = ai_now();
+	if (tc->client == NULL)	/* a channel without an address: the conversation */
+		tc->client = arena_printf(u->ctx->arena, "conversation:%s", u->conv.id);
 }
 
 /* Turns answered without a model: a person has the conversation, a handoff
@@ -1022,6 +1024,7 @@ ai_turn_begin(struct ctx *ctx, const struct ai_turn_in *in, struct ai_turn **out
 	*out = NULL;
 	u->ctx = ctx;
 	u->text = in->text;
+	u->t.client = in->client;
 	if ((st = open_turn(in, u)) != ST_OK)
 		return st;
 	*out = u;

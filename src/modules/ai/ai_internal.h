@@ -26,10 +26,27 @@ struct ai_hours {
 	int open_min, close_min;	/* close_min <= open_min: closes next day */
 };
 
+/* An add-on of a service ("Hair Wash" with a Haircut): extra time and
+ * price, chosen with the service. */
+struct ai_addon {
+	const char *id, *name, *currency;
+	int duration_min;
+	long price_minor;
+};
+
+/* A staff member who performs a service. */
+struct ai_person {
+	const char *id, *name;
+};
+
 struct ai_service {
 	const char *id, *name, *description, *currency;
 	int duration_min;
 	long price_minor;
+	struct ai_addon *addons;	/* active ones, in the catalogue's order */
+	size_t naddons;
+	struct ai_person *staff;	/* who performs it */
+	size_t nstaff;
 };
 
 struct ai_faq {
@@ -167,6 +184,7 @@ struct ai_turn_ctx {
 	struct ctx *ctx;			/* the turn's tenant, arena, error slot, request id */
 	const char *conversation_id;
 	const char *channel;
+	const char *client;		/* the caller's address: the waitlist's rate limit */
 	int user_seq;			/* the customer message of this turn */
 	bool confirmed;			/* that message confirmed the pending proposal */
 	const struct ai_tenant *tenant;

@@ -89,10 +89,22 @@ ai_tenant_parse(struct arena *a, const char *json, struct ai_tenant *out)
 		out->closures[out->nclosures++] = (int32_t)json_integer_value(e);
 	v = json_object_get(o, "services");
 	out->services = arena_calloc(a, json_array_size(v) + 1, sizeof(*out->services));
-	json_array_foreach(v, i, e)
-		out->services[out->nservices++] = (struct ai_service){ at_str(e, 0), at_str(e, 1),
-			at_str(e, 2), at_str(e, 3), at_int(e, 4),
-			(long)json_integer_value(json_array_get(e, 5)) };
+	json_array_foreach(v, i, e) {
+		struct ai_service *s = &out->services[out->nservices++];
+		json_t *l = json_array_get(e, 6), *x;
+		size_t k;
+
+		*s = (struct ai_service){ at_str(e, 0), at_str(e, 1), at_str(e, 2), at_str(e, 3),
+			at_int(e, 4), (long)json_integer_value(json_array_get(e, 5)), NULL, 0, NULL, 0 };
+		s->addons = arena_calloc(a, json_array_size(l) + 1, sizeof(*s->addons));
+		json_array_foreach(l, k, x)
+			s->addons[s->naddons++] = (struct ai_addon){ at_str(x, 0), at_str(x, 1),
+				at_str(x, 2), at_int(x, 3), (long)json_integer_value(json_array_get(x, 4)) };
+		l = json_array_get(e, 7);
+		s->staff = arena_calloc(a, json_array_size(l) + 1, sizeof(*s->staff));
+		json_array_foreach(l, k, x)
+			s->staff[s->nstaff++] = (struct ai_person){ at_str(x, 0), at_str(x, 1) };
+	}
 	v = json_object_get(o, "faqs");
 	out->faqs = arena_calloc(a, json_array_size(v) + 1, sizeof(*out->faqs));
 	json_array_foreach(v, i, e)

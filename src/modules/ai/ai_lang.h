@@ -49,7 +49,13 @@ struct ai_lang_replies {
 					 * price */
 	const char *booked;		/* service, day, time, with, staff, reference */
 	const char *which_date;		/* first day, second day */
-	const char *one_service;	/* service booked first, the other service */
+	/* The waitlist, when no time suits. part is one of part_names. */
+	const char *part_names[4];	/* after a day: any, morning, afternoon, evening */
+	const char *waitlist_offer;	/* service, day, part */
+	const char *waitlist_ask;	/* service, day, part: name and contact wanted */
+	const char *waitlist_confirm;	/* name, contact, service, day, part */
+	const char *waitlisted;		/* service, day, part, contact */
+	const char *waitlist_already;	/* service, day, part */
 	const char *declined;
 	const char *not_understood;	/* sorry word */
 	const char *help;
@@ -90,6 +96,12 @@ struct ai_lang {
 	const char *const *corrections;		/* "sorry, I mean": a later time wins */
 	const char *const *yes_words;		/* a confirmation may start with these */
 	const char *const *no_words;		/* any of these declines */
+	/* Several services and add-ons in one request: "a haircut and a beard
+	 * trim", "a haircut with a hair wash", "without the wash". */
+	const char *const *and_words;
+	const char *const *with_words;
+	const char *const *without_words;
+	const char *const *waitlist_words;	/* phrases that ask for the waitlist */
 	const struct ai_lang_gloss *glossary;	/* ends with { NULL, NULL } */
 	/* Writing dates and times. */
 	const char *const *day_names;		/* 7, Monday first, as written */

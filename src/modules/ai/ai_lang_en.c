@@ -38,10 +38,15 @@ const struct ai_lang ai_lang_en = {
 	    "chance", "fit", "squeeze"),
 	.corrections = W("sorry", "mean", "wait", "actually", "rather", "instead", "better"),
 	.yes_words = W("yes", "yeah", "yep", "sure", "ok", "okay", "perfect", "confirm"),
-	.no_words = W("no", "nope", "nah", "not", "dont", "never", "wait", "stop"),
+	.no_words = W("no", "nope", "nah", "not", "dont", "never", "wait", "stop", "none"),
+	.and_words = W("and", "plus", "also", "then"),
+	.with_words = W("with", "including", "incl"),
+	.without_words = W("without", "no", "skip"),
+	.waitlist_words = W("waitlist", "waiting list", "wait list", "waitlisted"),
 	.glossary = (const struct ai_lang_gloss[]){
 		{ "cut", "haircut" }, { "nails", "manicure" }, { "mani", "manicure" },
 		{ "color", "colour" }, { "coloring", "colour" }, { "colouring", "colour" },
+		{ "tidy", "trim" }, { "shampoo", "wash" },
 		{ NULL, NULL } },
 	.day_names = W("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 	    "Sunday"),
@@ -72,8 +77,17 @@ const struct ai_lang ai_lang_en = {
 		.booked = "All set! You're booked for %s on %s at %s%s%s. Your reference is %s. "
 		    "See you then!",
 		.which_date = "Just to be sure — do you mean %s or %s?",
-		.one_service = "I can book one service at a time here, so let's start with %s, "
-		    "and then book %s.",
+		.part_names = { "", " in the morning", " in the afternoon", " in the evening" },
+		.waitlist_offer = "If none of these suits you, I can put you on the waitlist for %s "
+		    "on %s%s and let you know as soon as a time frees up — would you like that?",
+		.waitlist_ask = "Happy to put you on the waitlist for %s on %s%s. What name and "
+		    "e-mail or phone number should I use to let you know?",
+		.waitlist_confirm = "Just to confirm: shall I put %s (%s) on the waitlist for %s on "
+		    "%s%s? Please reply \"yes\" to confirm.",
+		.waitlisted = "Done — you're on the waitlist for %s on %s%s. We'll let you know at "
+		    "%s as soon as a time frees up.",
+		.waitlist_already = "You're already on the waitlist for %s on %s%s — we'll let you "
+		    "know as soon as a time frees up.",
 		.declined = "No problem — I haven't changed anything. Would you like a different "
 		    "time, or is there anything else I can help with?",
 		.not_understood = "%s I didn't quite catch that. I can book, cancel or reschedule "

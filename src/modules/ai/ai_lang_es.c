@@ -42,12 +42,17 @@ const struct ai_lang ai_lang_es = {
 	    "confirmado", "confirmo", "correcto", "exacto", "venga", "genial", "estupendo",
 	    "favor", "acuerdo"),
 	.no_words = W("no", "nunca", "espera", "cambiar", "otro", "otra", "pero", "mejor",
-	    "tampoco", "cancela", "cancelar"),
+	    "tampoco", "cancela", "cancelar", "ninguna", "ninguno", "ningun"),
+	.and_words = W("y", "e", "mas", "ademas", "tambien", "luego"),
+	.with_words = W("con", "incluido", "incluyendo"),
+	.without_words = W("sin"),
+	.waitlist_words = W("lista de espera", "en espera"),
 	.glossary = (const struct ai_lang_gloss[]){
 		{ "corte", "haircut" }, { "cortarme", "haircut" }, { "pelo", "hair" },
 		{ "barba", "beard" }, { "arreglo", "trim" }, { "recortar", "trim" },
 		{ "tinte", "colour" }, { "color", "colour" }, { "manicura", "manicure" },
-		{ "unas", "manicure" }, { NULL, NULL } },
+		{ "unas", "manicure" }, { "lavado", "wash" }, { "lavar", "wash" },
+		{ "lavarme", "wash" }, { NULL, NULL } },
 	.day_names = W("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
 	.month_names = W("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
 	    "septiembre", "octubre", "noviembre", "diciembre"),
@@ -76,8 +81,17 @@ const struct ai_lang ai_lang_es = {
 		.booked = "¡Listo! Tienes cita para %s el %s a las %s%s%s. Tu referencia es %s. "
 		    "¡Hasta pronto!",
 		.which_date = "Para estar seguros: ¿te refieres al %s o al %s?",
-		.one_service = "Aquí reservo un servicio cada vez, así que empezamos con %s, "
-		    "y después reservamos %s.",
+		.part_names = { "", " por la mañana", " por la tarde", " por la noche" },
+		.waitlist_offer = "Si ninguna te va bien, puedo apuntarte en la lista de espera para "
+		    "%s el %s%s y avisarte en cuanto se libere un hueco. ¿Quieres?",
+		.waitlist_ask = "Con gusto te apunto en la lista de espera para %s el %s%s. ¿A qué "
+		    "nombre, y con qué correo o teléfono te aviso?",
+		.waitlist_confirm = "Para confirmar: ¿apunto a %s (%s) en la lista de espera para %s "
+		    "el %s%s? Responde «sí» para confirmar.",
+		.waitlisted = "Listo: estás en la lista de espera para %s el %s%s. Te avisaremos en "
+		    "%s en cuanto se libere un hueco.",
+		.waitlist_already = "Ya estás en la lista de espera para %s el %s%s; te avisaremos en "
+		    "cuanto se libere un hueco.",
 		.declined = "De acuerdo, no he cambiado nada. ¿Prefieres otra hora, o te ayudo con "
 		    "otra cosa?",
 		.not_understood = "%s no te he entendido bien. Puedo reservar, cancelar o cambiar "

@@ -51,6 +51,10 @@ ai_offline_local_now(struct arena *a, const char *zone, int64_t now_utc, int32_t
 
 /* ---- what the request tells --------------------------------------------------- */
 
+/* Services booked back to back in one request, and add-ons with them (the
+ * tools take as many). */
+#define AI_BUNDLE_MAX 8
+
 enum tone { TONE_FRIENDLY, TONE_PROFESSIONAL, TONE_PLAYFUL, TONE_CONCISE };
 
 /* A tool call of the conversation with its result (NULL while unanswered). */
@@ -256,7 +260,8 @@ terminal(const struct call *cl)
 	const char *s = result_status(cl->result);
 
 	return s != NULL && (strcmp(s, "booked") == 0 || strcmp(s, "cancelled") == 0 ||
-	    strcmp(s, "rescheduled") == 0 || strcmp(s, "handed_off") == 0);
+	    strcmp(s, "rescheduled") == 0 || strcmp(s, "handed_off") == 0 ||
+	    strcmp(s, "waitlisted") == 0 || strcmp(s, "already_waiting") == 0);
 }
 
 /* The user message texts of the conversation, oldest first. */
@@ -593,6 +598,8 @@ pending(const struct offline *c)
  * a booking whatever else it looks like (a question, a greeting). Hours,
  * prices and the like keep their intent: "are you open tomorrow" asks
  * for hours. */
+static bool asks_waitlist(struct offline *c, const char *norm);
+
 static enum nlu_intent
 books_without_verb(struct offline *c, const char *raw, enum nlu_intent it)
 {
@@ -600,6 +607,9 @@ books_without_verb(struct offline *c, const char *raw, enum nlu_intent it)
 
 	if (it != NLU_NONE && it != NLU_FAQ && it != NLU_GREETING && it != NLU_THANKS)
 		return it;
+	/* "Can you put me on the waiting list?" is the booking dialogue's. */
+	if (asks_waitlist(c, nlu_normalize(c->a, raw)))
+		return NLU_BOOK;
 	if (when_of(c, raw, &w) && (w.has_date || w.has_time) &&
 	    nlu_extract_reference(c->a, raw) == NULL)
 		return NLU_BOOK;
@@ -801,13 +811,45 @@ hhmm(struct arena *a, int minute)
 	return arena_printf(a, "%02d:%02d", minute / 60 % 24, minute % 60);
 }
 
+/* What the customer asks to book: one service, or several back to back,
+ * with add-ons (ids as get_services gave them). */
+struct want {
+	const char *ids[AI_BUNDLE_MAX];
+	size_t n;
+	const char *addons[AI_BUNDLE_MAX];
+	size_t naddons;
+};
+
+/* The tools' arguments for a want: service_id, or service_ids for a
+ * bundle, and addon_ids when there are add-ons. */
+static void
+want_args(json_t *o, const struct want *wt)
+{
+	if (wt->n == 1) {
+		json_object_set_new(o, "service_id", json_string(wt->ids[0]));
+	} else {
+		json_t *ids = json_array();
+
+		for (size_t i = 0; i < wt->n; i++)
+			json_array_append_new(ids, json_string(wt->ids[i]));
+		json_object_set_new(o, "service_ids", ids);
+	}
+	if (wt->naddons > 0) {
+		json_t *ids = json_array();
+
+		for (size_t i = 0; i < wt->naddons; i++)
+			json_array_append_new(ids, json_string(wt->addons[i]));
+		json_object_set_new(o, "addon_ids", ids);
+	}
+}
+
 static json_t *
-avail_args(struct offline *c, const char *service_id, const struct nlu_when *w)
+avail_args(struct offline *c, const struct want *wt, const struct nlu_when *w)
 {
 	char date[TZ_DATE_SIZE];
 	json_t *o = json_object();
 
-	json_object_set_new(o, "service_id", json_string(service_id));
+	want_args(o, wt);
 	tz_date_format(w->has_date && w->day >= c->today ? w->day : c->today, date);
 	json_object_set_new(o, "date", json_string(date));
 	if (!w->has_date)
@@ -921,7 +963,7 @@ say_slots(struct offline *c, json_t *res, bool again, const struct nlu_when *w)
 /* The slot of an availability check of the conversation that starts at
  * start (the RFC 3339 text the tool gave). */
 static json_t *
-offered_slot(const struct offline *c, const char *start)
+offered_slot(const struct offline *c, const char *start, json_t **found_by)
 {
 	for (size_t k = c->ncalls; start != NULL && k-- > 0;) {
 		json_t *slots;
@@ -931,8 +973,11 @@ offered_slot(const struct offline *c, const char *start)
 		slots = json_object_get(c->calls[k].result, "slots");
 		for (size_t i = 0; i < json_array_size(slots); i++)
 			if (rstr(json_array_get(slots, i), "start") != NULL &&
-			    strcmp(rstr(json_array_get(slots, i), "start"), start) == 0)
+			    strcmp(rstr(json_array_get(slots, i), "start"), start) == 0) {
+				if (found_by)
+					*found_by = c->calls[k].result;
 				return json_array_get(slots, i);
+			}
 	}
 	return NULL;
 }
@@ -949,35 +994,124 @@ service_by_id(const struct offline *c, const char *id)
 	return NULL;
 }
 
+/* What an availability check was for, in the reply's language: "Haircut
+ * with Hair Wash and Beard Trim" (the tool lists a bundle's services and
+ * add-ons); svc's name for one service without add-ons. */
+static const char *
+want_names(struct offline *c, json_t *res, json_t *svc)
+{
+	json_t *svcs = json_object_get(res, "services"), *adds = json_object_get(res, "addons");
+	size_t n = json_array_size(svcs);
+	const char **names;
+
+	if (n == 0)
+		return svc ? rstr(svc, "name") : rstr(res, "service");
+	names = arena_calloc(c->a, n + 1, sizeof(*names));
+	for (size_t i = 0; i < n; i++) {
+		json_t *s = json_array_get(svcs, i);
+		const char **with = arena_calloc(c->a, json_array_size(adds) + 1, sizeof(*with));
+		size_t m = 0;
+
+		for (size_t k = 0; k < json_array_size(adds); k++) {
+			json_t *ad = json_array_get(adds, k);
+
+			if (rstr(ad, "service_id") && rstr(s, "id") &&
+			    strcmp(rstr(ad, "service_id"), rstr(s, "id")) == 0)
+				with[m++] = rstr(ad, "name");
+		}
+		names[i] = m ? arena_printf(c->a, "%s%s%s", rstr(s, "name"), c->lang->say.with,
+		    join_with(c->a, with, m, c->lang->say.and_word)) : rstr(s, "name");
+	}
+	return join_with(c->a, names, n, c->lang->say.and_word);
+}
+
+/* Who performs a slot: its staff member, or a bundle's distinct ones. */
+static const char *
+slot_staff(struct offline *c, json_t *slot)
+{
+	json_t *items = json_object_get(slot, "items");
+	const char **names = arena_calloc(c->a, json_array_size(items) + 1, sizeof(*names));
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		const char *who = rstr(json_array_get(items, i), "staff");
+		bool seen = false;
+
+		for (size_t k = 0; k < n && who; k++)
+			seen = seen || strcmp(names[k], who) == 0;
+		if (who && !seen)
+			names[n++] = who;
+	}
+	return n > 1 ? join_with(c->a, names, n, c->lang->say.and_word) : rstr(slot, "staff");
+}
+
 /* The booking of book_appointment's args in the reply's language: the
- * question that asks for a yes (service, price, full date, time, staff,
- * name, contact), or with a reference the booking made. False when the
- * slot or service is not in the conversation (the tool's text is used). */
+ * question that asks for a yes (services and add-ons, price in all, full
+ * date, time, staff, name, contact), or with a reference the booking
+ * made. False when the slot or service is not in the conversation (the
+ * tool's text is used). */
 static bool
 say_booking(struct offline *c, json_t *args, const char *reference)
 {
 	const struct ai_lang_replies *r = &c->lang->say;
-	json_t *slot = offered_slot(c, rstr(args, "start"));
-	json_t *svc = service_by_id(c, rstr(args, "service_id"));
+	json_t *found = NULL, *slot = offered_slot(c, rstr(args, "start"), &found);
+	json_t *ids = json_object_get(args, "service_ids");
+	json_t *svc = service_by_id(c, rstr(args, "service_id") ? rstr(args, "service_id") :
+	    json_string_value(json_array_get(ids, 0)));
 	json_int_t m = json_integer_value(json_object_get(slot, "local_minute"));
-	const char *staff = rstr(slot, "staff"), *price;
+	const char *staff = slot_staff(c, slot), *price, *names = want_names(c, found, svc);
 	char day[64], tm[16];
 	int32_t d;
 
-	if (slot == NULL || svc == NULL || !tz_date_parse(rstr(slot, "local_date"), &d))
+	if (slot == NULL || svc == NULL || names == NULL ||
+	    !tz_date_parse(rstr(slot, "local_date"), &d))
 		return false;
 	ai_lang_format_day(c->lang, d, day, sizeof(day));
 	ai_lang_format_time(c->lang, (int)m, tm, sizeof(tm));
-	price = rstr(svc, "price") ? rstr(svc, "price") : arena_printf(c->a, "%lld min",
+	price = rstr(found, "total_price") ? rstr(found, "total_price") : rstr(svc, "price") ?
+	    rstr(svc, "price") : arena_printf(c->a, "%lld min",
 	    (long long)json_integer_value(json_object_get(svc, "duration_minutes")));
 	c->states_proposal = reference == NULL;
 	if (reference != NULL)
-		say(c, r->booked, rstr(svc, "name"), day, tm, staff ? r->with : "",
+		say(c, r->booked, names, day, tm, staff ? r->with : "",
 		    staff ? staff : "", reference);
 	else
-		say(c, r->confirm, rstr(svc, "name"), day, tm, staff ? r->with : "",
+		say(c, r->confirm, names, day, tm, staff ? r->with : "",
 		    staff ? staff : "", rstr(args, "name"), rstr(args, "email") ?
 		    rstr(args, "email") : rstr(args, "phone") ? rstr(args, "phone") : "", price);
+	return true;
+}
+
+/* join_waitlist's proposal and outcome in the reply's language. */
+static const char *const part_keys[] = { "any", "morning", "afternoon", "evening" };
+
+static bool
+say_waitlist(struct offline *c, json_t *args, const char *status)
+{
+	const struct ai_lang_replies *r = &c->lang->say;
+	json_t *svc = service_by_id(c, rstr(args, "service_id"));
+	const char *part = "", *who = rstr(args, "email") ? rstr(args, "email") :
+	    rstr(args, "phone");
+	char day[64];
+	int32_t d;
+
+	if (svc == NULL || !tz_date_parse(rstr(args, "date"), &d))
+		return false;
+	ai_lang_format_day(c->lang, d, day, sizeof(day));
+	for (size_t i = 1; i < 4; i++)
+		if (rstr(args, "part_of_day") && strcmp(rstr(args, "part_of_day"), part_keys[i]) == 0)
+			part = r->part_names[i];
+	if (strcmp(status, "confirmation_required") == 0) {
+		c->states_proposal = true;
+		say(c, r->waitlist_confirm, rstr(args, "name"), who ? who : "", rstr(svc, "name"),
+		    day, part);
+	} else if (strcmp(status, "waitlisted") == 0) {
+		say(c, r->waitlisted, rstr(svc, "name"), day, part, who ? who : "");
+	} else if (strcmp(status, "already_waiting") == 0) {
+		say(c, r->waitlist_already, rstr(svc, "name"), day, part);
+	} else {
+		return false;
+	}
 	return true;
 }
 
@@ -994,6 +1128,8 @@ say_final(struct offline *c, const struct call *cl)
 			say_result_error(c, res, NULL);
 		return;
 	}
+	if (s != NULL && strcmp(tool, "join_waitlist") == 0 && say_waitlist(c, cl->args, s))
+		return;
 	if (s != NULL && strcmp(s, "confirmation_required") == 0) {
 		if (strcmp(tool, "book_appointment") != 0 || !say_booking(c, cl->args, NULL))
 			say(c, "%s", rstr(res, "confirmation_text") ? rstr(res, "confirmation_text")
@@ -1101,34 +1237,183 @@ episode_service(struct offline *c, json_t *svcs, const struct call *av, const ch
 			return rstr(json_array_get(svcs, (size_t)k), "id");
 	}
 	if (av != NULL)
-		return rstr(av->args, "service_id");
+		return rstr(av->args, "service_id") ? rstr(av->args, "service_id") :
+		    json_string_value(json_array_get(json_object_get(av->args, "service_ids"), 0));
 	if (json_array_size(svcs) == 1)
 		return rstr(json_array_get(svcs, 0), "id");
 	return NULL;
 }
 
-/* Another service the episode names in full beside the chosen one ("a
- * haircut and a beard trim"). One booking holds one service here, so the
- * receptionist says it books them one after the other rather than
- * dropping one in silence. */
-static const char *
-other_service(struct offline *c, json_t *svcs, const char *chosen)
+/* Whether w joins things asked for together in any language: "and",
+ * "y" — or, with with_too, "with", "con" (an add-on follows). */
+static bool
+joiner(const char *w)
 {
-	const char **names = service_names(c, svcs);
+	size_t nl;
+	const struct ai_lang *const *ls = ai_lang_all(&nl);
 
+	for (size_t l = 0; l < nl; l++)
+		if (ai_lang_in(ls[l]->and_words, w) || ai_lang_in(ls[l]->with_words, w))
+			return true;
+	return false;
+}
+
+/* "without a wash", "sin lavado": an add-on declined. */
+static bool
+says_without(struct offline *c, const char *part)
+{
+	size_t nl;
+	const struct ai_lang *const *ls = ai_lang_all(&nl);
+	struct nlu_words ws;
+
+	nlu_words(c->a, part, &ws);
+	for (size_t i = 0; i < ws.n; i++)
+		for (size_t l = 0; l < nl; l++)
+			if (ai_lang_in(ls[l]->without_words, ws.w[i]))
+				return true;
+	return false;
+}
+
+/* The parts of a normalised message that each name one thing: cut at
+ * commas, "&", "+" and the languages' "and" and "with" words ("a haircut
+ * | a beard trim on friday at 3", "haircut | a hair wash"). */
+static size_t
+parts_of(struct offline *c, const char *norm, const char **parts, size_t max)
+{
+	char *copy = arena_strdup(c->a, norm), *save = NULL, *tok;
+	size_t n = 0;
+
+	for (char *p = copy; *p; p++)
+		if (*p == ',' || *p == ';' || *p == '&' || *p == '+')
+			*p = '|';
+	for (tok = strtok_r(copy, "|", &save); tok != NULL; tok = strtok_r(NULL, "|", &save)) {
+		struct nlu_words ws;
+		const char *cur = "";
+
+		nlu_words(c->a, tok, &ws);
+		for (size_t i = 0; i <= ws.n; i++) {
+			if (i < ws.n && !joiner(ws.w[i])) {
+				cur = arena_printf(c->a, "%s%s%s", cur, *cur ? " " : "", ws.w[i]);
+				continue;
+			}
+			if (*cur && n < max)
+				parts[n++] = cur;
+			cur = "";
+		}
+	}
+	return n;
+}
+
+/* The service a part of a message names in full, or -1 — also when it
+ * names an add-on as well ("a hair wash" is not a Haircut). */
+static int
+part_service(struct offline *c, json_t *svcs, const char *part)
+{
+	const char **names = service_names(c, svcs), **adds;
+	size_t n = 0, total = 0;
+	double ss = 0, as = 0;
+	int k = nlu_best_match(c->a, part, names, json_array_size(svcs), 0.99, &ss);
+
+	if (k < 0)
+		return -1;
+	for (size_t i = 0; i < json_array_size(svcs); i++)
+		total += json_array_size(json_object_get(json_array_get(svcs, i), "addons"));
+	adds = arena_calloc(c->a, total + 1, sizeof(*adds));
+	for (size_t i = 0; i < json_array_size(svcs); i++) {
+		json_t *l = json_object_get(json_array_get(svcs, i), "addons");
+
+		for (size_t m = 0; m < json_array_size(l); m++)
+			if (rstr(json_array_get(l, m), "name") != NULL)
+				adds[n++] = rstr(json_array_get(l, m), "name");
+	}
+	if (n > 0 && nlu_best_match(c->a, part, adds, n, 0.99, &as) >= 0 && as >= ss)
+		return -1;
+	return k;
+}
+
+/* The services a message asks for together, in the order it names them:
+ * every part that names one in full ("a haircut and a beard trim"). */
+static size_t
+services_together(struct offline *c, json_t *svcs, const char *norm, const char **ids)
+{
+	const char *parts[32];
+	size_t np = parts_of(c, norm, parts, 32), n = 0;
+
+	for (size_t i = 0; i < np; i++) {
+		int k = part_service(c, svcs, parts[i]);
+		const char *id = k >= 0 ? rstr(json_array_get(svcs, (size_t)k), "id") : NULL;
+		bool seen = false;
+
+		for (size_t m = 0; m < n && id; m++)
+			seen = seen || strcmp(ids[m], id) == 0;
+		if (id != NULL && !seen && n < AI_BUNDLE_MAX)
+			ids[n++] = id;
+	}
+	return n;
+}
+
+/* The add-ons of the want's services that the episode asks for ("with a
+ * hair wash"), unless said with "without". */
+static void
+episode_addons(struct offline *c, json_t *svcs, struct want *wt)
+{
+	const char *names[AI_BUNDLE_MAX * 8], *ids[AI_BUNDLE_MAX * 8];
+	size_t n = 0;
+
+	for (size_t i = 0; i < wt->n; i++) {
+		json_t *adds = json_object_get(service_by_id(c, wt->ids[i]), "addons");
+
+		for (size_t k = 0; k < json_array_size(adds) && n < AI_BUNDLE_MAX * 8; k++) {
+			names[n] = rstr(json_array_get(adds, k), "name");
+			ids[n] = rstr(json_array_get(adds, k), "id");
+			if (names[n] != NULL && ids[n] != NULL)
+				n++;
+		}
+	}
+	wt->naddons = 0;
+	for (size_t i = c->episode; n > 0 && i <= c->last_user; i++) {
+		const char *t = user_text(c, i), *parts[32];
+		size_t np = t ? parts_of(c, nlu_normalize(c->a, t), parts, 32) : 0;
+
+		for (size_t p = 0; p < np; p++) {
+			int k;
+			bool seen = false;
+
+			if (says_without(c, parts[p]) || part_service(c, svcs, parts[p]) >= 0)
+				continue;
+			if ((k = nlu_best_match(c->a, parts[p], names, n, 0.6, NULL)) < 0)
+				continue;
+			for (size_t m = 0; m < wt->naddons; m++)
+				seen = seen || strcmp(wt->addons[m], ids[k]) == 0;
+			if (!seen && wt->naddons < AI_BUNDLE_MAX)
+				wt->addons[wt->naddons++] = ids[k];
+		}
+	}
+}
+
+/* What the episode asks to book: the services the newest message naming
+ * any asks for together, else the one service chosen; with the add-ons
+ * asked for. */
+static void
+episode_want(struct offline *c, json_t *svcs, const char *service_id, struct want *wt)
+{
+	memset(wt, 0, sizeof(*wt));
 	for (size_t i = c->last_user + 1; i-- > c->episode;) {
 		const char *t = user_text(c, i);
 		char *norm = t ? nlu_normalize(c->a, t) : NULL;
 
-		for (size_t k = 0; norm != NULL && k < json_array_size(svcs); k++) {
-			const char *id = rstr(json_array_get(svcs, k), "id");
-
-			if (id != NULL && strcmp(id, chosen) != 0 &&
-			    nlu_best_match(c->a, norm, &names[k], 1, 0.99, NULL) == 0)
-				return names[k];
-		}
+		if (norm == NULL || service_named(c, norm) < 0)
+			continue;
+		if ((wt->n = services_together(c, svcs, norm, wt->ids)) >= 2)
+			break;
+		wt->n = 0;
+		break;
 	}
-	return NULL;
+	if (wt->n == 0) {
+		wt->ids[0] = service_id;
+		wt->n = 1;
+	}
+	episode_addons(c, svcs, wt);
 }
 
 /* The slot picked by the customer's newest message that picks one of the
@@ -1184,13 +1469,15 @@ ask_which_date(struct offline *c, const struct nlu_when *w)
 	say(c, c->lang->say.which_date, d1, d2);
 }
 
-/* Name and a way to reach the customer, once a time is chosen: true when
- * both are known (and saved), false while asking or saving. */
+/* Name and a way to reach the customer, once a time is chosen (or the
+ * waitlist: ask, when not NULL, is its question): true when both are
+ * known (and saved), false while asking or saving. */
 static bool
-need_contact(struct offline *c, json_t *slot, size_t expect_from, struct contact *ct)
+need_contact(struct offline *c, json_t *slot, const char *ask, size_t expect_from,
+    struct contact *ct)
 {
 	const struct ai_lang_replies *r = &c->lang->say;
-	const char *when = slot_label(c, slot, true);
+	const char *when = slot ? slot_label(c, slot, true) : "";
 
 	gather_contact(c, expect_from, ct);
 	if (contact_new(c, ct)) {
@@ -1209,7 +1496,9 @@ need_contact(struct offline *c, json_t *slot, size_t expect_from, struct contact
 	}
 	if (ct->name != NULL && (ct->email != NULL || ct->phone != NULL))
 		return true;
-	if (ct->name == NULL && ct->email == NULL && ct->phone == NULL)
+	if (ask != NULL)
+		say(c, "%s", ask);
+	else if (ct->name == NULL && ct->email == NULL && ct->phone == NULL)
 		say(c, r->ask_name_contact, when);
 	else if (ct->name == NULL)
 		say(c, r->ask_name, when);
@@ -1219,11 +1508,12 @@ need_contact(struct offline *c, json_t *slot, size_t expect_from, struct contact
 }
 
 static void
-book_slot(struct offline *c, const char *service_id, json_t *slot, const struct contact *ct)
+book_slot(struct offline *c, const struct want *wt, json_t *slot, const struct contact *ct)
 {
 	const struct call *got;
-	json_t *args = json_pack("{s:s, s:s, s:s}", "service_id", service_id, "start",
-	    rstr(slot, "start"), "name", ct->name);
+	json_t *args = json_pack("{s:s, s:s}", "start", rstr(slot, "start"), "name", ct->name);
+
+	want_args(args, wt);
 
 	if (rstr(slot, "staff_id"))
 		json_object_set_new(args, "staff_id", json_string(rstr(slot, "staff_id")));
@@ -1236,16 +1526,161 @@ book_slot(struct offline *c, const char *service_id, json_t *slot, const struct 
 	say_final(c, got);
 }
 
+/* ---- the waitlist, when no time suits ------------------------------------------------- */
+
+/* "put me on the waitlist", "lista de espera" */
+static bool
+asks_waitlist(struct offline *c, const char *norm)
+{
+	size_t nl, len;
+	const struct ai_lang *const *ls = ai_lang_all(&nl);
+	struct nlu_words ws;
+
+	nlu_words(c->a, norm, &ws);
+	for (size_t i = 0; i < ws.n; i++)
+		for (size_t l = 0; l < nl; l++)
+			if (ai_lang_phrase_at(ls[l]->waitlist_words, ws.w, ws.n, i, &len))
+				return true;
+	return false;
+}
+
+enum wl_state {
+	WL_NONE,	/* times are being offered */
+	WL_OFFER,	/* nothing on the day asked, or the times were declined: offer it */
+	WL_JOIN,	/* the customer wants it: from *from on they answer its questions */
+	WL_DECLINED,	/* they said no to it */
+};
+
+/* Where the waitlist stands in the episode: asked for in words, or
+ * offered (the day asked has no free time, or the customer declined the
+ * times offered) and answered. */
+static enum wl_state
+waitlist_state(struct offline *c, const struct call *av, const struct nlu_when *w,
+    size_t *from)
+{
+	json_t *slots = av ? json_object_get(av->result, "slots") : NULL;
+	bool full = av != NULL && w->has_date && !result_has(av->result, "error");
+	bool offered;
+
+	for (size_t i = c->episode; i <= c->last_user; i++) {
+		const char *t = user_text(c, i);
+
+		if (t != NULL && asks_waitlist(c, nlu_normalize(c->a, t))) {
+			*from = i + 1;
+			return WL_JOIN;
+		}
+	}
+	if (av == NULL)
+		return WL_NONE;
+	for (size_t i = 0; full && i < json_array_size(slots); i++) {
+		int32_t d;
+
+		if (tz_date_parse(rstr(json_array_get(slots, i), "local_date"), &d) && d == w->day)
+			full = false;
+	}
+	offered = full;
+	for (size_t i = av->msg + 1; i <= c->last_user; i++) {
+		const char *t = user_text(c, i);
+		enum nlu_confirm cf = t ? nlu_confirmation(c->a, t) : NLU_CONFIRM_NONE;
+
+		if (!offered) {
+			offered = cf == NLU_CONFIRM_NO;
+			continue;
+		}
+		if (cf == NLU_CONFIRM_YES) {
+			*from = i + 1;
+			return WL_JOIN;
+		}
+		if (cf == NLU_CONFIRM_NO)
+			return WL_DECLINED;
+	}
+	return offered ? WL_OFFER : WL_NONE;
+}
+
+/* The waitlist's part of the day for a wish: the part of the time asked
+ * for, or of a range's start; "any" otherwise. */
+static size_t
+wish_part(const struct nlu_when *w)
+{
+	int m = w->has_time ? w->minute : w->after_min >= 0 ? w->after_min : -1;
+
+	if (m < 0 && w->before_min > 0 && w->before_min <= 12 * 60)
+		return 1;
+	if (m < 0)
+		return 0;
+	return m < 12 * 60 ? 1 : m < 17 * 60 ? 2 : 3;
+}
+
+/* Offers the waitlist, joins it (a proposal the customer confirms, with
+ * their name and contact), or takes their no. */
+static void
+flow_waitlist(struct offline *c, const struct call *av, const struct want *wt,
+    const struct nlu_when *w, enum wl_state state, size_t from)
+{
+	const struct ai_lang_replies *r = &c->lang->say;
+	json_t *svc = service_by_id(c, wt->ids[0]);
+	const char *name = svc ? rstr(svc, "name") : "";
+	size_t part = wish_part(w);
+	const struct call *got;
+	struct contact ct;
+	char day[64], date[TZ_DATE_SIZE];
+	json_t *args;
+
+	if (!w->has_date) {
+		/* "put me on the waitlist" before any day was said. */
+		say(c, r->ask_when, name);
+		return;
+	}
+	ai_lang_format_day(c->lang, w->day, day, sizeof(day));
+	if (state == WL_DECLINED) {
+		say(c, "%s", r->declined);
+		return;
+	}
+	if (state == WL_OFFER) {
+		const char *offer = arena_printf(c->a, r->waitlist_offer, name, day,
+		    r->part_names[part]);
+
+		if (json_array_size(json_object_get(av->result, "slots")) > 0 &&
+		    av->msg > c->last_user) {
+			say_slots(c, av->result, false, w);
+			c->text = arena_printf(c->a, "%s %s", c->text, offer);
+		} else if (av->msg > c->last_user) {
+			say(c, r->none_free, sorry_word(c), rstr(av->result, "asked") ?
+			    why_text(c, json_object_get(av->result, "asked"),
+			    json_object_get(av->result, "slots"), w) : "");
+			c->text = arena_printf(c->a, "%s %s", c->text, offer);
+		} else {
+			say(c, "%s", offer);
+		}
+		return;
+	}
+	if (!need_contact(c, NULL, arena_printf(c->a, r->waitlist_ask, name, day,
+	    r->part_names[part]), from, &ct))
+		return;
+	tz_date_format(w->day, date);
+	args = json_pack("{s:s, s:s, s:s, s:s}", "service_id", wt->ids[0], "date", date,
+	    "part_of_day", part_keys[part], "name", ct.name);
+	if (ct.email)
+		json_object_set_new(args, "email", json_string(ct.email));
+	else if (ct.phone)
+		json_object_set_new(args, "phone", json_string(ct.phone));
+	if (step(c, "join_waitlist", args, &got))
+		return;
+	say_final(c, got);
+}
+
 static void
 flow_book(struct offline *c)
 {
 	json_t *svcs = services_of(c), *args, *slot;
 	const struct call *av, *got;
-	const char *service_id, *other, *tie;
+	const char *service_id, *tie;
 	bool *picked = arena_calloc(c->a, c->req->nmessages + 1, sizeof(bool));
-	size_t pick_msg = 0;
+	size_t pick_msg = 0, wl_from = 0;
 	struct contact ct;
 	struct nlu_when w;
+	struct want wt;
+	enum wl_state wl;
 
 	if (svcs == NULL) {
 		if (step(c, "get_services", json_object(), &got))
@@ -1263,13 +1698,20 @@ flow_book(struct offline *c)
 		    json_array_size(svcs), c->lang->say.or_word));
 		return;
 	}
+	episode_want(c, svcs, service_id, &wt);
 	slot = picked_slot(c, av, picked, &pick_msg);
 	episode_when(c, &w, picked);
 	if (slot == NULL && w.has_date && w.ambiguous) {
 		ask_which_date(c, &w);
 		return;
 	}
-	args = avail_args(c, service_id, &w);
+	/* Asked for in words, the waitlist needs only the service and day. */
+	if (slot == NULL && w.has_date && w.day >= c->today &&
+	    (wl = waitlist_state(c, NULL, &w, &wl_from)) == WL_JOIN) {
+		flow_waitlist(c, av, &wt, &w, wl, wl_from);
+		return;
+	}
+	args = avail_args(c, &wt, &w);
 	/* A new wish (another day, time or service) asks again. */
 	if (av == NULL || (!json_equal(av->args, args) && !picked[c->last_user])) {
 		call(c, "check_availability", args);
@@ -1285,23 +1727,18 @@ flow_book(struct offline *c)
 		slot = exact_slot(json_object_get(av->result, "slots"), &w);
 		pick_msg = av->msg;
 	}
+	if (slot == NULL && tool_offered(c, "join_waitlist") &&
+	    (wl = waitlist_state(c, av, &w, &wl_from)) != WL_NONE) {
+		flow_waitlist(c, av, &wt, &w, wl, wl_from);
+		return;
+	}
 	if (slot == NULL) {
 		say_slots(c, av->result, av->msg < c->last_user, &w);
 		return;
 	}
-	if (!need_contact(c, slot, pick_msg + 1, &ct))
-		goto note_other;
-	book_slot(c, service_id, slot, &ct);
-note_other:
-	/* Said before the question, so the customer knows the other service
-	 * is not forgotten. */
-	other = c->text != NULL ? other_service(c, svcs, service_id) : NULL;
-	if (other != NULL) {
-		json_t *s = service_by_id(c, service_id);
-
-		c->text = arena_printf(c->a, "%s %s", arena_printf(c->a, c->lang->say.one_service,
-		    s ? rstr(s, "name") : "", other), c->text);
-	}
+	if (!need_contact(c, slot, NULL, pick_msg + 1, &ct))
+		return;
+	book_slot(c, &wt, slot, &ct);
 }
 
 /* Reference and contact for the customer's own booking. */
@@ -1381,6 +1818,7 @@ flow_reschedule(struct offline *c)
 	bool *picked = arena_calloc(c->a, c->req->nmessages + 1, sizeof(bool));
 	size_t pick_msg = 0;
 	struct nlu_when w;
+	struct want one;
 
 	if (!need_reference(c, &ref, &ct, "move a booking"))
 		return;
@@ -1406,7 +1844,10 @@ flow_reschedule(struct offline *c)
 		    rstr(got->result, "label") ? rstr(got->result, "label") : "");
 		return;
 	}
-	args = avail_args(c, rstr(got->result, "service_id"), &w);
+	memset(&one, 0, sizeof(one));
+	one.ids[0] = rstr(got->result, "service_id");
+	one.n = 1;
+	args = avail_args(c, &one, &w);
 	if (av == NULL || (!json_equal(av->args, args) && !picked[c->last_user])) {
 		call(c, "check_availability", args);
 		return;
@@ -1531,7 +1972,8 @@ decide(struct offline *c)
 	 * nails done" — which must not read as "donde", where). */
 	if (goal != NLU_NONE && (it == NLU_NONE || it == NLU_FAQ || it == NLU_GREETING ||
 	    it == NLU_THANKS || ((it == NLU_LOCATION || it == NLU_HOURS) &&
-	    service_named(c, norm) >= 0)) && continues(c, raw, norm)) {
+	    service_named(c, norm) >= 0)) && (continues(c, raw, norm) ||
+	    (goal == NLU_BOOK && nlu_confirmation(c->a, raw) != NLU_CONFIRM_NONE))) {
 		continue_goal(c, goal);
 		return;
 	}

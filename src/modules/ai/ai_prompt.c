@@ -225,6 +225,12 @@ ai_prompt_build(struct arena *a, const struct ai_tenant *t, struct ai_prompt *ou
 	    "reschedule_booking. The platform then shows the customer a summary and waits for their "
 	    "explicit yes in a later message; only then does the action happen. Never say an "
 	    "appointment is booked, cancelled or moved before a tool result says so.\n"
+	    "- Several services in one visit go back to back in one booking: pass service_ids in "
+	    "the order asked to check_availability and book_appointment; add-ons the customer "
+	    "asks for go in addon_ids, and a staff member they ask for in staff_id. Never add an "
+	    "add-on they did not ask for.\n"
+	    "- When no offered time suits the customer, offer the waitlist for that service and day "
+	    "(join_waitlist); it too waits for their yes.\n"
 	    "- Contact details: ask for a name and an e-mail address or a mobile number before "
 	    "booking; record them with collect_contact_info.\n"
 	    "- Existing bookings are shown or changed only for a customer who gives the booking "
@@ -282,6 +288,10 @@ ai_prompt_build(struct arena *a, const struct ai_tenant *t, struct ai_prompt *ou
 		    ai_money(a, s->price_minor, s->currency),
 		    s->description && *s->description ? ". " : "",
 		    s->description ? one_line(a, s->description) : "");
+		for (size_t k = 0; k < s->naddons; k++)
+			sb_printf(&b, "    add-on %s: +%d min, %s\n", one_line(a, s->addons[k].name),
+			    s->addons[k].duration_min, ai_money(a, s->addons[k].price_minor,
+			    s->addons[k].currency));
 	}
 	sb_printf(&b, "Policies:\n");
 	if (t->cancel_window_h > 0)

@@ -192,7 +192,7 @@ stream_route(struct request *r, struct response *w)
 {
 	struct chat_in in;
 	unsigned char hash[32];
-	struct ai_turn_in tin = { .session_hash = hash };
+	struct ai_turn_in tin = { .session_hash = hash, .client = r->remote_addr };
 	struct ai_turn *turn;
 	struct ai_turn_out out;
 	struct sse s = { r };
@@ -248,7 +248,7 @@ message_route(struct request *r, struct response *w)
 {
 	struct chat_in in;
 	unsigned char hash[32];
-	struct ai_turn_in tin = { .session_hash = hash };
+	struct ai_turn_in tin = { .session_hash = hash, .client = r->remote_addr };
 	struct ai_turn *turn;
 	struct ai_turn_out out;
 	struct ai_sink sink = { NULL, NULL, NULL };

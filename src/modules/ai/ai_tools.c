@@ -31,12 +31,15 @@
 #include "modules/audit/audit.h"
 #include "modules/messages/messages.h"
 #include "modules/push/push.h"
+#include "modules/waitlist/waitlist.h"
 #include "modules/ai/ai_nlu.h"
 
 /* Slots kept in a conversation's offered list (newest win). */
 #define OFFERED_MAX 60
 /* Slots one check_availability returns. */
 #define SLOTS_PER_CALL 6
+/* Add-ons one call may ask for. */
+#define WANT_MAX_ADDONS 8
 
 /* ---- definitions ---------------------------------------------------------- */
 
@@ -50,37 +53,57 @@
 	"\"description\":\"E.164, e.g. +14155550123\"}"
 #define REF_SCHEMA "{\"type\":\"string\",\"minLength\":6,\"maxLength\":10," \
 	"\"description\":\"The booking reference, 6 characters\"}"
+#define IDS_SCHEMA(max, desc) "{\"type\":\"array\",\"items\":" UUID_SCHEMA ",\"maxItems\":" #max "," \
+	"\"description\":\"" desc "\"}"
+/* What a booking asks for: one service, or several back to back, with
+ * add-ons. */
+#define WANT_PROPS "\"service_id\":" UUID_SCHEMA "," \
+	"\"service_ids\":" IDS_SCHEMA(8, "several services back to back in this order, instead of " \
+	"service_id") "," \
+	"\"addon_ids\":" IDS_SCHEMA(8, "add-ons of those services (get_services lists them)") ","
 #define OBJ(props, req) "{\"type\":\"object\",\"properties\":{" props "},\"required\":[" req "]," \
 	"\"additionalProperties\":false}"
 
 static const struct llm_tool_def defs[] = {
-	{ "get_services", "The business's services with duration and price.", OBJ("", "") },
+	{ "get_services", "The business's services with duration, price, add-ons and the staff "
+	    "who perform each.", OBJ("", "") },
 	{ "get_business_info", "Address, phone, opening hours in local time, whether it is open "
 	    "now, and the policies.", OBJ("", "") },
 	{ "search_faqs", "Searches the business's FAQs for an answer.",
 	    OBJ("\"query\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":300}", "\"query\"") },
-	{ "check_availability", "Free start times for a service on a local date (and the following "
-	    "days), optionally near a time or within a time range. Offer only these times.",
-	    OBJ("\"service_id\":" UUID_SCHEMA ","
+	{ "check_availability", "Free start times for a service (or several back to back, with "
+	    "add-ons) on a local date (and the following days), optionally near a time or within a "
+	    "time range, optionally with one staff member. Offer only these times.",
+	    OBJ(WANT_PROPS
 	    "\"date\":{\"type\":\"string\",\"format\":\"date\",\"description\":\"YYYY-MM-DD, local\"},"
 	    "\"days\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":7},"
 	    "\"time\":" HHMM_SCHEMA("preferred local start time") ","
 	    "\"after\":" HHMM_SCHEMA("earliest local start time") ","
 	    "\"before\":" HHMM_SCHEMA("local start time before which to start") ","
-	    "\"staff_id\":" UUID_SCHEMA, "\"service_id\",\"date\"") },
+	    "\"staff_id\":" UUID_SCHEMA, "\"date\"") },
 	{ "hold_slot", "Holds an offered slot for a few minutes while the customer decides.",
-	    OBJ("\"service_id\":" UUID_SCHEMA ",\"start\":" START_SCHEMA("an offered start") ","
-	    "\"staff_id\":" UUID_SCHEMA, "\"service_id\",\"start\"") },
+	    OBJ(WANT_PROPS "\"start\":" START_SCHEMA("an offered start") ","
+	    "\"staff_id\":" UUID_SCHEMA, "\"start\"") },
 	{ "collect_contact_info", "Records the customer's name, e-mail and/or phone number.",
 	    OBJ("\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},"
 	    "\"email\":" EMAIL_SCHEMA ",\"phone\":" PHONE_SCHEMA, "") },
 	{ "book_appointment", "Books an offered slot. The customer is shown a summary and must "
 	    "confirm it in their next message before it is booked.",
-	    OBJ("\"service_id\":" UUID_SCHEMA ",\"start\":" START_SCHEMA("an offered start") ","
+	    OBJ(WANT_PROPS "\"start\":" START_SCHEMA("an offered start, for the same services and "
+	    "add-ons check_availability was asked") ","
 	    "\"staff_id\":" UUID_SCHEMA ",\"name\":{\"type\":\"string\",\"minLength\":1,"
 	    "\"maxLength\":200},\"email\":" EMAIL_SCHEMA ",\"phone\":" PHONE_SCHEMA ","
 	    "\"notes\":{\"type\":\"string\",\"maxLength\":500}",
-	    "\"service_id\",\"start\",\"name\"") },
+	    "\"start\",\"name\"") },
+	{ "join_waitlist", "Puts the customer on the waitlist for a service on a local date (and "
+	    "part of the day) when no offered time suits them; they are told when a time frees up. "
+	    "The customer is shown a summary and must confirm it in their next message.",
+	    OBJ("\"service_id\":" UUID_SCHEMA ","
+	    "\"date\":{\"type\":\"string\",\"format\":\"date\",\"description\":\"YYYY-MM-DD, local\"},"
+	    "\"part_of_day\":{\"type\":\"string\",\"enum\":[\"any\",\"morning\",\"afternoon\","
+	    "\"evening\"]},\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},"
+	    "\"email\":" EMAIL_SCHEMA ",\"phone\":" PHONE_SCHEMA,
+	    "\"service_id\",\"date\",\"name\"") },
 	{ "get_booking", "A customer's own booking, by reference and the e-mail or phone it was "
 	    "made with.", OBJ("\"reference\":" REF_SCHEMA ",\"email\":" EMAIL_SCHEMA ","
 	    "\"phone\":" PHONE_SCHEMA, "\"reference\"") },
@@ -141,21 +164,25 @@ rfc3339_ok(const char *s)
 
 static const struct jv_field f_none[] = { { "-", JV_STRING, false, false, 0, 0, NULL, NULL, NULL } };
 static const struct jv_field f_faqs[] = { F_STR("query", true, 1, 300) };
+#define F_WANT F_UUID("service_id", false), \
+	{ "service_ids", JV_ARRAY, false, false, 1, AVAIL_MAX_SERVICES, NULL, NULL, NULL }, \
+	{ "addon_ids", JV_ARRAY, false, false, 0, WANT_MAX_ADDONS, NULL, NULL, NULL }
+
 static const struct jv_field f_avail[] = {
-	F_UUID("service_id", true),
+	F_WANT,
 	{ "date", JV_STRING, true, false, 10, 10, NULL, date_ok, "a date YYYY-MM-DD" },
 	{ "days", JV_INT, false, false, 1, 7, NULL, NULL, NULL },
 	F_HHMM("time"), F_HHMM("after"), F_HHMM("before"),
 	F_UUID("staff_id", false),
 };
 static const struct jv_field f_hold[] = {
-	F_UUID("service_id", true), F_START("start", true), F_UUID("staff_id", false),
+	F_WANT, F_START("start", true), F_UUID("staff_id", false),
 };
 static const struct jv_field f_contact[] = {
 	F_STR("name", false, 1, 200), F_EMAIL("email"), F_PHONE("phone"),
 };
 static const struct jv_field f_book[] = {
-	F_UUID("service_id", true), F_START("start", true), F_UUID("staff_id", false),
+	F_WANT, F_START("start", true), F_UUID("staff_id", false),
 	F_STR("name", true, 1, 200), F_EMAIL("email"), F_PHONE("phone"), F_STR("notes", false, 0, 500),
 };
 static const struct jv_field f_get[] = {
@@ -170,6 +197,13 @@ static const struct jv_field f_resched[] = {
 	F_START("new_start", true), F_UUID("staff_id", false),
 };
 static const struct jv_field f_handoff[] = { F_STR("reason", true, 1, 300) };
+static const char *const parts_of_day[] = { "any", "morning", "afternoon", "evening", NULL };
+static const struct jv_field f_waitlist[] = {
+	F_UUID("service_id", true),
+	{ "date", JV_STRING, true, false, 10, 10, NULL, date_ok, "a date YYYY-MM-DD" },
+	{ "part_of_day", JV_STRING, false, false, 0, 0, parts_of_day, NULL, NULL },
+	F_STR("name", true, 1, 200), F_EMAIL("email"), F_PHONE("phone"),
+};
 
 static const struct {
 	const char *name;
@@ -183,6 +217,7 @@ static const struct {
 	{ "hold_slot", f_hold, sizeof(f_hold) / sizeof(f_hold[0]) },
 	{ "collect_contact_info", f_contact, sizeof(f_contact) / sizeof(f_contact[0]) },
 	{ "book_appointment", f_book, sizeof(f_book) / sizeof(f_book[0]) },
+	{ "join_waitlist", f_waitlist, sizeof(f_waitlist) / sizeof(f_waitlist[0]) },
 	{ "get_booking", f_get, sizeof(f_get) / sizeof(f_get[0]) },
 	{ "cancel_booking", f_cancel, sizeof(f_cancel) / sizeof(f_cancel[0]) },
 	{ "reschedule_booking", f_resched, sizeof(f_resched) / sizeof(f_resched[0]) },
@@ -290,6 +325,156 @@ lower(struct arena *a, const char *s)
 	return o;
 }
 
+/* What a call asks to book: one service or several back to back
+ * ("service_ids", in order), with add-ons, each going to the first
+ * service of the bundle it belongs to — the way the booking API reads a
+ * bundle's add-ons. key names the request in the offered slots, so a slot
+ * found for a haircut alone is never booked as a haircut and a beard trim. */
+struct want {
+	const struct ai_service *svc[AVAIL_MAX_SERVICES];
+	size_t n;
+	const struct ai_addon *addon[WANT_MAX_ADDONS];
+	size_t addon_of[WANT_MAX_ADDONS];	/* its service's place in svc */
+	size_t naddons;
+	const char *key;			/* "sid+sid|aid,aid", lower case */
+	const char *names;			/* "Haircut with Hair Wash and Beard Trim" */
+	long price_minor;
+	int duration_min;
+};
+
+static const struct ai_addon *
+addon_of_service(const struct ai_service *svc, const char *id)
+{
+	for (size_t i = 0; id && i < svc->naddons; i++)
+		if (strcasecmp(svc->addons[i].id, id) == 0)
+			return &svc->addons[i];
+	return NULL;
+}
+
+/* The services and add-ons of a call; false with *result (for the model)
+ * when they do not name this business's services and their add-ons. */
+static bool
+want_parse(struct ai_turn_ctx *t, json_t *args, struct want *w, json_t **result, bool *refused)
+{
+	struct arena *a = t->ctx->arena;
+	json_t *ids = json_object_get(args, "service_ids"), *adds = json_object_get(args, "addon_ids");
+	const char *one = arg(args, "service_id");
+	size_t i, k;
+	json_t *v;
+
+	memset(w, 0, sizeof(*w));
+	if (ids != NULL && one != NULL && (json_array_size(ids) != 1 ||
+	    json_string_value(json_array_get(ids, 0)) == NULL ||
+	    strcasecmp(json_string_value(json_array_get(ids, 0)), one) != 0)) {
+		*result = refuse(refused, "Give service_id for one service or service_ids for "
+		    "several, not both.");
+		return false;
+	}
+	if (ids == NULL && one == NULL) {
+		*result = refuse(refused, "Give service_id (or service_ids); call get_services for "
+		    "this business's services.");
+		return false;
+	}
+	if (ids == NULL) {
+		w->svc[w->n++] = find_service(t->tenant, one);
+	} else {
+		json_array_foreach(ids, i, v)
+			if (w->n < AVAIL_MAX_SERVICES)
+				w->svc[w->n++] = find_service(t->tenant, json_string_value(v));
+	}
+	for (i = 0; i < w->n; i++) {
+		if (w->svc[i] == NULL) {
+			*result = refuse(refused, "Unknown service id; call get_services for this "
+			    "business's services.");
+			return false;
+		}
+	}
+	json_array_foreach(adds, i, v) {
+		const char *id = json_string_value(v);
+		const struct ai_addon *ad = NULL;
+
+		for (k = 0; k < w->n && ad == NULL; k++)
+			ad = addon_of_service(w->svc[k], id);
+		if (ad == NULL) {
+			*result = refuse(refused, "Add-on %.40s is not an add-on of the services asked "
+			    "for; get_services lists each service's add-ons.", id ? id : "(not a string)");
+			return false;
+		}
+		for (size_t m = 0; m < w->naddons; m++)
+			if (w->addon[m] == ad) {
+				*result = refuse(refused, "An add-on is named twice.");
+				return false;
+			}
+		w->addon_of[w->naddons] = k - 1;
+		w->addon[w->naddons++] = ad;
+	}
+	w->key = "";
+	w->names = "";
+	for (i = 0; i < w->n; i++) {
+		const char *with = "";
+
+		for (k = 0; k < w->naddons; k++)
+			if (w->addon_of[k] == i)
+				with = arena_printf(a, "%s%s%s", with, *with ? " and " : " with ",
+				    w->addon[k]->name);
+		w->key = arena_printf(a, "%s%s%s", w->key, i ? "+" : "", lower(a, w->svc[i]->id));
+		w->names = arena_printf(a, "%s%s%s%s", w->names, i == 0 ? "" : i + 1 < w->n ? ", " :
+		    " and ", w->svc[i]->name, with);
+		w->price_minor += w->svc[i]->price_minor;
+		w->duration_min += w->svc[i]->duration_min;
+	}
+	for (k = 0; k < w->naddons; k++) {
+		w->key = arena_printf(a, "%s%s%s", w->key, k ? "," : "|", lower(a, w->addon[k]->id));
+		w->price_minor += w->addon[k]->price_minor;
+		w->duration_min += w->addon[k]->duration_min;
+	}
+	return true;
+}
+
+/* The scheduling API's items of a want: each service with its add-ons. */
+static size_t
+want_items(struct arena *a, const struct want *w, struct appt_item_in *items)
+{
+	static const char *const fields[] = { "services[0].service_id", "services[1].service_id",
+		"services[2].service_id", "services[3].service_id", "services[4].service_id",
+		"services[5].service_id", "services[6].service_id", "services[7].service_id" };
+	static const char *const afields[] = { "services[0].addon_ids", "services[1].addon_ids",
+		"services[2].addon_ids", "services[3].addon_ids", "services[4].addon_ids",
+		"services[5].addon_ids", "services[6].addon_ids", "services[7].addon_ids" };
+
+	for (size_t i = 0; i < w->n; i++) {
+		const char **ad = arena_calloc(a, w->naddons + 1, sizeof(*ad));
+		size_t m = 0;
+
+		for (size_t k = 0; k < w->naddons; k++)
+			if (w->addon_of[k] == i)
+				ad[m++] = lower(a, w->addon[k]->id);
+		items[i].req.service_id = lower(a, w->svc[i]->id);
+		items[i].req.addon_ids = ad;
+		items[i].req.n_addons = m;
+		items[i].field = w->n == 1 ? "service_id" : fields[i];
+		items[i].addon_field = w->n == 1 ? "addon_ids" : afields[i];
+	}
+	return w->n;
+}
+
+/* The want's services and add-ons as the tools' results show them. */
+static json_t *
+want_json(struct arena *a, const struct want *w)
+{
+	json_t *svcs = json_array(), *adds = json_array();
+
+	for (size_t i = 0; i < w->n; i++)
+		json_array_append_new(svcs, json_pack("{s:s, s:s}", "id", lower(a, w->svc[i]->id),
+		    "name", w->svc[i]->name));
+	for (size_t k = 0; k < w->naddons; k++)
+		json_array_append_new(adds, json_pack("{s:s, s:s, s:s}", "id",
+		    lower(a, w->addon[k]->id), "name", w->addon[k]->name, "service_id",
+		    lower(a, w->svc[w->addon_of[k]]->id)));
+	return json_pack("{s:o, s:o, s:s, s:i}", "services", svcs, "addons", adds, "total_price",
+	    ai_money(a, w->price_minor, w->svc[0]->currency), "duration_minutes", w->duration_min);
+}
+
 static int
 hhmm_min(const char *s)
 {
@@ -329,18 +514,26 @@ conv_load(struct ai_turn_ctx *t, struct db_tx *tx, struct ai_conv *c)
 	return ST_OK;
 }
 
-/* The offered slot a call names: same service, same instant, and the same
- * staff member when one is named. */
+/* What an offered slot was found for (struct want's key; a slot kept
+ * before bundles has only its service). */
+static const char *
+offered_key(json_t *o)
+{
+	return arg(o, "key") ? arg(o, "key") : arg(o, "service_id");
+}
+
+/* The offered slot a call names: same services and add-ons, same instant,
+ * and the same staff member when one is named. */
 static json_t *
-offered_find(json_t *offered, const char *service_id, int64_t start, const char *staff_id)
+offered_find(json_t *offered, const char *key, int64_t start, const char *staff_id)
 {
 	size_t i;
 	json_t *o;
 
 	json_array_foreach(offered, i, o) {
-		const char *sid = arg(o, "service_id"), *st = arg(o, "staff_id");
+		const char *sid = offered_key(o), *st = arg(o, "staff_id");
 
-		if (sid == NULL || strcasecmp(sid, service_id) != 0 ||
+		if (sid == NULL || strcasecmp(sid, key) != 0 ||
 		    json_integer_value(json_object_get(o, "start_utc")) != start)
 			continue;
 		if (staff_id != NULL && (st == NULL || strcasecmp(st, staff_id) != 0))
@@ -491,11 +684,20 @@ tool_services(struct ai_turn_ctx *t)
 
 	for (size_t i = 0; i < t->tenant->nservices; i++) {
 		const struct ai_service *s = &t->tenant->services[i];
+		json_t *adds = json_array(), *staff = json_array();
 
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:s, s:s?}", "id", s->id,
-		    "name", s->name, "duration_minutes", s->duration_min, "price",
+		for (size_t k = 0; k < s->naddons; k++)
+			json_array_append_new(adds, json_pack("{s:s, s:s, s:i, s:s}", "id",
+			    s->addons[k].id, "name", s->addons[k].name, "extra_minutes",
+			    s->addons[k].duration_min, "price", ai_money(t->ctx->arena,
+			    s->addons[k].price_minor, s->addons[k].currency)));
+		for (size_t k = 0; k < s->nstaff; k++)
+			json_array_append_new(staff, json_pack("{s:s, s:s}", "id", s->staff[k].id,
+			    "name", s->staff[k].name));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:s, s:s?, s:o, s:o}", "id",
+		    s->id, "name", s->name, "duration_minutes", s->duration_min, "price",
 		    ai_money(t->ctx->arena, s->price_minor, s->currency), "description",
-		    s->description));
+		    s->description, "addons", adds, "staff", staff));
 	}
 	return json_pack("{s:o}", "services", arr);
 }
@@ -665,11 +867,17 @@ asked_why(struct ai_turn_ctx *t, struct tz *z, const struct appt_avail_answer *a
     int32_t day, int time, const struct cand *c, size_t n)
 {
 	const struct appt_world *w = ans->world;
-	int dur = w->n_services ? w->avail_services[0].duration_min : 0;
+	int dur = 0;
 	int opens = -1, closes = -1, wd = tz_iso_weekday(day);
 	int64_t now_wall = tz_wall(z, t->now);
 	const char *why;
 
+	/* A bundle's span: every service with its add-ons. */
+	for (size_t i = 0; i < w->n_services; i++) {
+		dur += w->avail_services[i].duration_min;
+		for (size_t k = 0; k < w->avail_services[i].n_addons; k++)
+			dur += w->avail_services[i].addon_min[k];
+	}
 	for (size_t i = 0; i < n; i++)
 		if (c[i].day == day && c[i].minute == time)
 			return NULL;
@@ -706,7 +914,7 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 {
 	struct ctx *ctx = t->ctx;
 	struct arena *a = ctx->arena;
-	const struct ai_service *svc = find_service(t->tenant, arg(args, "service_id"));
+	struct want wt;
 	struct appt_avail_query q;
 	struct appt_avail_answer ans;
 	struct cand *c = NULL;
@@ -724,17 +932,11 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 	size_t n;
 	enum status st;
 
-	if (svc == NULL) {
-		*result = refuse(refused, "Unknown service_id; call get_services for this business's "
-		    "services.");
+	if (!want_parse(t, args, &wt, result, refused))
 		return ST_OK;
-	}
 	(void)tz_date_parse(arg(args, "date"), &day);
 	memset(&q, 0, sizeof(q));
-	q.items[0].req.service_id = lower(a, svc->id);
-	q.items[0].field = "service_id";
-	q.items[0].addon_field = "addon_ids";
-	q.n_items = 1;
+	q.n_items = want_items(a, &wt, q.items);
 	q.date = day;
 	q.days = days;
 	q.staff_id = arg(args, "staff_id") ? lower(a, arg(args, "staff_id")) : NULL;
@@ -780,12 +982,31 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 		char date[TZ_DATE_SIZE];
 		int32_t dd;
 		int mm;
+		json_t *sj;
 
 		labels(a, z, s->start, NULL, &shrt, &dd, &mm);
 		tz_date_format(dd, date);
-		json_array_append_new(slots, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:i}",
+		sj = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:i}",
 		    "start", s->start_text, "end", s->end_text, "label", shrt, "staff_id", staff_id,
-		    "staff", staff, "local_date", date, "local_minute", mm));
+		    "staff", staff, "local_date", date, "local_minute", mm);
+		if (wt.n > 1) {
+			/* Who does what, and when, in a bundle. */
+			json_t *items = json_array();
+
+			for (size_t k = 0; k < s->n_services && k < wt.n; k++) {
+				int32_t d2;
+				int m2;
+				const char *l2;
+
+				labels(a, z, s->services[k].start, NULL, &l2, &d2, &m2);
+				json_array_append_new(items, json_pack("{s:s, s:s?, s:s?, s:i}",
+				    "service", wt.svc[k]->name, "staff_id", s->services[k].staff_id,
+				    "staff", staff_name_of(&ans, s->services[k].staff_id),
+				    "local_minute", m2));
+			}
+			json_object_set_new(sj, "items", items);
+		}
+		json_array_append_new(slots, sj);
 		json_array_append_new(widget, json_pack("{s:s, s:s, s:s, s:s?}", "start",
 		    s->start_text, "end", s->end_text, "label", shrt, "staff", staff));
 	}
@@ -801,7 +1022,7 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 		bool dup = false;
 
 		for (size_t k = 0; k < n && !dup; k++)
-			dup = strcasecmp(arg(o, "service_id") ? arg(o, "service_id") : "", svc->id) == 0 &&
+			dup = strcasecmp(offered_key(o) ? offered_key(o) : "", wt.key) == 0 &&
 			    json_integer_value(json_object_get(o, "start_utc")) == c[k].s->start;
 		if (!dup)
 			json_array_append(offered, o);
@@ -809,8 +1030,9 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 	for (size_t i = 0; i < n; i++) {
 		json_t *sj = json_array_get(slots, i);
 
-		json_array_append_new(offered, json_pack("{s:s, s:I, s:s, s:s?, s:s?, s:s, s:i}",
-		    "service_id", lower(a, svc->id), "start_utc", (json_int_t)c[i].s->start,
+		json_array_append_new(offered, json_pack("{s:s, s:s, s:I, s:s, s:s?, s:s?, s:s, s:i}",
+		    "service_id", lower(a, wt.svc[0]->id), "key", wt.key,
+		    "start_utc", (json_int_t)c[i].s->start,
 		    "start", c[i].s->start_text, "staff_id", arg(sj, "staff_id"), "staff",
 		    arg(sj, "staff"), "label", arg(sj, "label"), "seq", t->user_seq));
 	}
@@ -824,8 +1046,14 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 		return st;
 	}
 	t->slots = ai_keep(a, widget);
-	*result = json_pack("{s:s, s:s, s:s, s:o}", "service_id", svc->id, "service", svc->name,
-	    "date", arg(args, "date"), "slots", slots);
+	*result = json_pack("{s:s, s:s, s:s, s:o}", "service_id", wt.svc[0]->id, "service",
+	    wt.names, "date", arg(args, "date"), "slots", slots);
+	if (wt.n > 1 || wt.naddons > 0) {
+		json_t *more = want_json(a, &wt);
+
+		json_object_update_missing(*result, more);
+		json_decref(more);
+	}
 	if (note)
 		json_object_set_new(*result, "note", json_string(note));
 	if (why)
@@ -836,7 +1064,7 @@ tool_availability(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *re
 /* Holds the offered slot o (unless it holds it already). *token is the
  * hold's; ST_OK with *result set when the scheduling API refused. */
 static enum status
-hold_offered(struct ai_turn_ctx *t, const char *service_id, int64_t start, json_t *o,
+hold_offered(struct ai_turn_ctx *t, const struct want *w, int64_t start, json_t *o,
     const char **token, json_t **result, bool *refused)
 {
 	struct appt_hold_in in;
@@ -853,10 +1081,7 @@ hold_offered(struct ai_turn_ctx *t, const char *service_id, int64_t start, json_
 		return ST_OK;
 	}
 	memset(&in, 0, sizeof(in));
-	in.items[0].req.service_id = lower(t->ctx->arena, service_id);
-	in.items[0].field = "service_id";
-	in.items[0].addon_field = "addon_ids";
-	in.n_items = 1;
+	in.n_items = want_items(t->ctx->arena, w, in.items);
 	in.start = start;
 	in.staff_id = arg(o, "staff_id") ? lower(t->ctx->arena, arg(o, "staff_id")) : NULL;
 	if ((st = appt_hold_create(t->ctx, &in, &out)) != ST_OK) {
@@ -874,7 +1099,7 @@ hold_offered(struct ai_turn_ctx *t, const char *service_id, int64_t start, json_
 	if ((st = conv_load(t, &tx, &conv)) != ST_OK)
 		return st;
 	offered = json_deep_copy(conv.offered);
-	mine = offered_find(offered, service_id, start, arg(o, "staff_id"));
+	mine = offered_find(offered, w->key, start, arg(o, "staff_id"));
 	if (mine != NULL) {
 		json_object_set_new(mine, "hold_token", json_string(out.token));
 		json_object_set_new(mine, "hold_expires", json_integer(out.expires_at));
@@ -886,7 +1111,7 @@ hold_offered(struct ai_turn_ctx *t, const char *service_id, int64_t start, json_
 
 /* The offered slot of a call, or a refusal. */
 static enum status
-offered_for(struct ai_turn_ctx *t, const char *service_id, const char *start_text,
+offered_for(struct ai_turn_ctx *t, const char *key, const char *start_text,
     const char *staff_id, int64_t *start, json_t **slot, json_t **result, bool *refused)
 {
 	struct db_tx tx;
@@ -901,7 +1126,7 @@ offered_for(struct ai_turn_ctx *t, const char *service_id, const char *start_tex
 	}
 	if ((st = conv_load(t, &tx, &conv)) != ST_OK)
 		return st;
-	*slot = offered_find(conv.offered, service_id, *start, staff_id);
+	*slot = offered_find(conv.offered, key, *start, staff_id);
 	if (*slot != NULL)
 		*slot = ai_keep(t->ctx->arena, json_deep_copy(*slot));
 	if ((st = db_tx_end(&tx, ST_OK)) != ST_OK)
@@ -914,20 +1139,18 @@ offered_for(struct ai_turn_ctx *t, const char *service_id, const char *start_tex
 static enum status
 tool_hold(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 {
-	const struct ai_service *svc = find_service(t->tenant, arg(args, "service_id"));
+	struct want wt;
 	const char *token;
 	json_t *slot;
 	int64_t start;
 	enum status st;
 
-	if (svc == NULL) {
-		*result = refuse(refused, "Unknown service_id; call get_services.");
+	if (!want_parse(t, args, &wt, result, refused))
 		return ST_OK;
-	}
-	if ((st = offered_for(t, svc->id, arg(args, "start"), arg(args, "staff_id"), &start, &slot,
+	if ((st = offered_for(t, wt.key, arg(args, "start"), arg(args, "staff_id"), &start, &slot,
 	    result, refused)) != ST_OK || slot == NULL)
 		return st;
-	if ((st = hold_offered(t, svc->id, start, slot, &token, result, refused)) != ST_OK ||
+	if ((st = hold_offered(t, &wt, start, slot, &token, result, refused)) != ST_OK ||
 	    token == NULL)
 		return st;
 	*result = json_pack("{s:b, s:s, s:s?, s:s}", "held", 1, "start", arg(slot, "start"),
@@ -1006,12 +1229,26 @@ who_text(struct arena *a, const char *name, const char *email, const char *phone
 	return arena_printf(a, "%s (%s)", name, email ? email : phone);
 }
 
+/* Book and join the waitlist for a person: a name and a way to reach
+ * them, or a refusal that tells the model to ask. */
+static bool
+person_ok(const char *name, const char *email, const char *phone, json_t **result,
+    bool *refused)
+{
+	if (name == NULL)
+		*result = refuse(refused, "Ask the customer for their name first.");
+	else if (email == NULL && phone == NULL)
+		*result = refuse(refused, "Ask the customer for an e-mail address or a mobile number "
+		    "first.");
+	return name != NULL && (email != NULL || phone != NULL);
+}
+
 static enum status
 tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 {
 	struct ctx *ctx = t->ctx;
 	struct arena *a = ctx->arena;
-	const struct ai_service *svc = find_service(t->tenant, arg(args, "service_id"));
+	struct want wt;
 	const char *name = clean_name(a, arg(args, "name"));
 	const char *email = arg(args, "email") ? lower(a, arg(args, "email")) : NULL;
 	const char *phone = arg(args, "phone"), *staff_id, *token = NULL, *summary, *question;
@@ -1020,27 +1257,17 @@ tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 	int64_t start;
 	enum status st;
 
-	if (svc == NULL) {
-		*result = refuse(refused, "Unknown service_id; call get_services.");
+	if (!want_parse(t, args, &wt, result, refused) ||
+	    !person_ok(name, email, phone, result, refused))
 		return ST_OK;
-	}
-	if (name == NULL) {
-		*result = refuse(refused, "Ask the customer for their name first.");
-		return ST_OK;
-	}
-	if (email == NULL && phone == NULL) {
-		*result = refuse(refused, "Ask the customer for an e-mail address or a mobile number "
-		    "first.");
-		return ST_OK;
-	}
-	if ((st = offered_for(t, svc->id, arg(args, "start"), arg(args, "staff_id"), &start, &slot,
+	if ((st = offered_for(t, wt.key, arg(args, "start"), arg(args, "staff_id"), &start, &slot,
 	    result, refused)) != ST_OK || slot == NULL)
 		return st;
 	staff_id = arg(args, "staff_id") ? lower(a, arg(args, "staff_id")) : arg(slot, "staff_id");
 	canon = ai_keep(a, json_pack("{s:s, s:I, s:s?, s:s, s:s?, s:s?}", "service_id",
-	    lower(a, svc->id), "start_utc", (json_int_t)start, "staff_id", staff_id, "name", name,
+	    wt.key, "start_utc", (json_int_t)start, "staff_id", staff_id, "name", name,
 	    "email", email, "phone", phone));
-	summary = arena_printf(a, "%s on %s%s%s, for %s", svc->name,
+	summary = arena_printf(a, "%s on %s%s%s, for %s", wt.names,
 	    arena_printf(a, "%s", arg(slot, "label") ? arg(slot, "label") : arg(slot, "start")),
 	    arg(slot, "staff") ? " with " : "", arg(slot, "staff") ? arg(slot, "staff") : "",
 	    who_text(a, name, email, phone));
@@ -1052,10 +1279,12 @@ tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 
 		if (tz_open(a, t->tenant->zone, &z) == ST_OK) {
 			labels(a, z, start, &lng, NULL, &dd, &mm);
-			summary = arena_printf(a, "%s on %s%s%s, for %s", svc->name, lng,
+			summary = arena_printf(a, "%s on %s%s%s, for %s", wt.names, lng,
 			    arg(slot, "staff") ? " with " : "",
 			    arg(slot, "staff") ? arg(slot, "staff") : "", who_text(a, name, email, phone));
 		}
+		summary = arena_printf(a, "%s, %s in all", summary, ai_money(a, wt.price_minor,
+		    wt.svc[0]->currency));
 	}
 	question = arena_printf(a, "Just to confirm: %s. Shall I book it? Please reply \"yes\" to "
 	    "confirm.", summary);
@@ -1064,7 +1293,7 @@ tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 	if (po == PROP_ASK) {
 		/* Keep the time while the customer reads the summary; this also
 		 * re-verifies with the scheduling API that it is still free. */
-		if ((st = hold_offered(t, svc->id, start, slot, &token, result, refused)) != ST_OK)
+		if ((st = hold_offered(t, &wt, start, slot, &token, result, refused)) != ST_OK)
 			return st;
 		if (token == NULL) {
 			if ((st = clear_proposal(t)) != ST_OK)
@@ -1086,10 +1315,7 @@ tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 		const char *hold = arg(slot, "hold_token");
 
 		memset(&in, 0, sizeof(in));
-		in.items[0].req.service_id = lower(a, svc->id);
-		in.items[0].field = "service_id";
-		in.items[0].addon_field = "addon_ids";
-		in.n_items = 1;
+		in.n_items = want_items(a, &wt, in.items);
 		in.start = start;
 		in.staff_id = staff_id;
 		in.hold_token = hold && appt_hold_token_ok(hold) ? hold : NULL;
@@ -1116,7 +1342,7 @@ tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 		if ((st = db_tx_end(&tx, st)) != ST_OK)
 			return st;
 		*result = json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s?}", "status", "booked",
-		    "reference", arg(body, "reference"), "service", svc->name, "label",
+		    "reference", arg(body, "reference"), "service", wt.names, "label",
 		    arg(slot, "label"), "staff", arg(slot, "staff"), "start", arg(body, "start"));
 		log_emit(LOG_INFO, "ai booking made", json_pack("{s:s, s:s, s:s?, s:s?, s:s?}",
 		    "request_id", ctx->request_id, "conversation_id", t->conversation_id, "reference",
@@ -1124,6 +1350,82 @@ tool_book(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
 		    ai_mask_phone(a, phone)));
 		return ST_OK;
 	}
+}
+
+/* The waitlist (issue 12) for a service on a day when no offered time
+ * suits: like a booking, a proposal the customer confirms, then the same
+ * join as the public route's (its checks and rate limit). An e-mail gets
+ * the offers by e-mail; a phone alone by text, which the confirmation
+ * says, so the customer's yes is their consent. */
+static enum status
+tool_waitlist(struct ai_turn_ctx *t, json_t *args, json_t **result, bool *refused)
+{
+	struct arena *a = t->ctx->arena;
+	const struct ai_service *svc = find_service(t->tenant, arg(args, "service_id"));
+	const char *name = clean_name(a, arg(args, "name"));
+	const char *email = arg(args, "email") ? lower(a, arg(args, "email")) : NULL;
+	const char *phone = arg(args, "phone");
+	const char *part = arg(args, "part_of_day") ? arg(args, "part_of_day") : "any";
+	const char *summary, *how;
+	struct waitlist_join_in in;
+	struct waitlist_joined out;
+	json_t *canon, *proposal;
+	enum prop_outcome po;
+	char day[48];
+	int32_t d;
+	enum status st;
+
+	if (svc == NULL) {
+		*result = refuse(refused, "Unknown service_id; call get_services.");
+		return ST_OK;
+	}
+	if (!person_ok(name, email, phone, result, refused))
+		return ST_OK;
+	(void)tz_date_parse(arg(args, "date"), &d);
+	nlu_format_day(d, day, sizeof(day));
+	how = email ? arena_printf(a, "by e-mail at %s", email)
+	    : arena_printf(a, "by text message at %s", phone);
+	summary = arena_printf(a, "the waitlist for %s on %s%s%s, for %s; we'll tell you %s when "
+	    "a time frees up", svc->name, day, strcmp(part, "any") ? " in the " : "",
+	    strcmp(part, "any") ? part : "", name, how);
+	canon = ai_keep(a, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "service_id",
+	    lower(a, svc->id), "date", arg(args, "date"), "part_of_day", part, "name", name,
+	    "email", email, "phone", email ? NULL : phone));
+	if ((st = proposal_gate(t, "waitlist", canon, summary, arena_printf(a, "Just to confirm: "
+	    "shall I put you on %s? Please reply \"yes\" to confirm.", summary), NULL, &po,
+	    &proposal)) != ST_OK)
+		return st;
+	if (po == PROP_ASK) {
+		*result = ask(t, proposal);
+		return ST_OK;
+	}
+	memset(&in, 0, sizeof(in));
+	in.service_id = lower(a, svc->id);
+	in.day = arg(args, "date");
+	in.part_of_day = part;
+	in.name = name;
+	in.email = email;
+	in.phone = email ? NULL : phone;
+	in.channel = email ? "email" : "sms";
+	in.source = "ai";
+	in.client = t->client;
+	st = waitlist_join(t->ctx, &in, &out);
+	if (st == ST_CONFLICT) {
+		/* Already waiting: nothing to undo, and nothing wrong either. */
+		err_clear(t->ctx->err);
+		if ((st = clear_proposal(t)) != ST_OK)
+			return st;
+		*result = json_pack("{s:s, s:s, s:s, s:s}", "status", "already_waiting", "service",
+		    svc->name, "date", arg(args, "date"), "part_of_day", part);
+		return ST_OK;
+	}
+	if (st != ST_OK)
+		return action_refused(t, st, result, refused);
+	if ((st = clear_proposal(t)) != ST_OK)
+		return st;
+	*result = json_pack("{s:s, s:s, s:s, s:s, s:s}", "status", "waitlisted", "service",
+	    svc->name, "date", arg(args, "date"), "part_of_day", part, "channel", out.channel);
+	return ST_OK;
 }
 
 /* Reference and the customer's proof, normalised; a refusal otherwise. */
@@ -1339,6 +1641,8 @@ ai_tool_exec(struct ai_turn_ctx *t, const char *name, json_t *args, json_t **res
 		return tool_contact(t, args, result, refused);
 	else if (strcmp(name, "book_appointment") == 0)
 		return tool_book(t, args, result, refused);
+	else if (strcmp(name, "join_waitlist") == 0)
+		return tool_waitlist(t, args, result, refused);
 	else if (strcmp(name, "get_booking") == 0)
 		return tool_get_booking(t, args, result, refused);
 	else if (strcmp(name, "cancel_booking") == 0)

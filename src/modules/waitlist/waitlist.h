@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "core/crypto.h"
+#include "core/ctx.h"
 #include "core/status.h"
 #include "db/jobs.h"
 #include "http/router.h"
@@ -23,6 +25,31 @@ extern const struct route_table waitlist_routes;
 extern const struct route_table waitlist_test_routes;
 /* "waitlist.slot_freed" and "waitlist.offer_expired". */
 extern const struct job_table waitlist_job_handlers;
+
+/* A customer joining, from the public route or the receptionist (its
+ * conversation, tool join_waitlist): the same checks, the same limit. */
+struct waitlist_join_in {
+	const char *service_id;		/* lower case */
+	const char *day;		/* YYYY-MM-DD, the business's */
+	const char *part_of_day;	/* any | morning | afternoon | evening */
+	const char *name, *email, *phone;
+	const char *channel;		/* email | sms (phone and consent given) */
+	const char *source;		/* portal | widget | ai */
+	const char *client;		/* the caller's address, for the rate limit */
+};
+
+struct waitlist_joined {
+	const char *id, *created_at, *channel;
+	char leave_token[SEC_TOKEN_CHARS + 1];	/* shown once: the way to leave */
+};
+
+/* At most cfg->waitlist_joins_per_hour joins per client and business
+ * (ST_RATE_LIMITED with retry_after), then the entry's rules: ST_INVALID
+ * (with details) for a service not bookable or a day outside the booking
+ * horizon, ST_CONFLICT when the person already waits for that service and
+ * day. Audited ("waitlist.joined"). */
+enum status waitlist_join(struct ctx *ctx, const struct waitlist_join_in *in,
+    struct waitlist_joined *out) MUST_USE;
 
 /* One service's time of a booking that was just cancelled or moved away
  * from. */

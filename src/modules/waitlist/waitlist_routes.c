@@ -64,7 +64,7 @@ str_or(json_t *o, const char *k, const char *dflt)
 /* The customer: a name and a way to send the offer — SMS when they gave a
  * phone and agreed to texts, e-mail otherwise. */
 static void
-customer_parse(struct request *r, json_t *c, bool sms, struct wl_entry_new *e)
+customer_parse(struct request *r, json_t *c, bool sms, struct waitlist_join_in *e)
 {
 	struct err sub;
 
@@ -92,8 +92,8 @@ customer_parse(struct request *r, json_t *c, bool sms, struct wl_entry_new *e)
 static enum status
 join_route(struct request *r, struct response *w)
 {
-	struct wl_entry_new e;
-	struct wl_joined out;
+	struct waitlist_join_in e;
+	struct waitlist_joined out;
 	json_t *body;
 	enum status st;
 
@@ -110,7 +110,8 @@ join_route(struct request *r, struct response *w)
 	e.day = str_or(body, "day", NULL);
 	e.part_of_day = str_or(body, "part_of_day", "any");
 	e.source = str_or(body, "source", "portal");
-	if ((st = wl_join(&r->ctx, &e, &out)) != ST_OK)
+	e.client = r->remote_addr;
+	if ((st = waitlist_join(&r->ctx, &e, &out)) != ST_OK)
 		return st;
 	return reply_json(r, w, 201, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 	    "id", out.id, "service_id", e.service_id, "day", e.day, "part_of_day",

@@ -9,13 +9,16 @@
  * frees the slot, and each turn's end is another job. */
 #include "modules/waitlist/waitlist_service.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/config.h"
 #include "core/crypto.h"
 #include "core/time.h"
 #include "db/db.h"
+#include "http/ratelimit.h"
 #include "modules/admin/admin.h"
 #include "modules/appointments/appointments.h"
 #include "modules/messages/messages.h"
@@ -41,18 +44,49 @@ token_hash(struct ctx *ctx, const char *token)
 
 /* Joining and leaving -------------------------------------------------------- */
 
-enum status
-wl_join(struct ctx *ctx, const struct wl_entry_new *in, struct wl_joined *out)
+/* Each join may later send mail to an address nobody proved: capped per
+ * client and business, one limiter for every way in (portal, widget,
+ * receptionist). Counts go to Redis when it is configured. */
+static struct ratelimit *join_rl;
+static pthread_mutex_t join_rl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static enum status
+join_limit(struct ctx *ctx, const char *client)
 {
+	int max = ctx->cfg ? ctx->cfg->waitlist_joins_per_hour : 0, retry = 0;
+	struct ratelimit *rl;
+
+	if (max <= 0)
+		return ST_OK;
+	pthread_mutex_lock(&join_rl_lock);
+	if (join_rl == NULL)
+		join_rl = ratelimit_new(ctx->cfg->redis_url, 0);
+	rl = join_rl;
+	pthread_mutex_unlock(&join_rl_lock);
+	if (rl == NULL || ratelimit_hit(rl, arena_printf(ctx->arena, "waitlist:join:%s:%s",
+	    ctx->tenant.id, client ? client : ""), max, 3600, &retry))
+		return ST_OK;
+	ctx->err->retry_after = retry > 0 ? retry : 1;
+	return err_set(ctx->err, ST_RATE_LIMITED, "Too many waitlist requests from your network. "
+	    "Please try again later.");
+}
+
+enum status
+waitlist_join(struct ctx *ctx, const struct waitlist_join_in *in, struct waitlist_joined *out)
+{
+	struct wl_entry_new e = { in->service_id, in->day, in->part_of_day ? in->part_of_day :
+		"any", in->name, in->email, in->phone, in->channel, in->source };
 	struct wl_join_check ok;
 	struct db_tx tx;
 	enum status st;
 
+	if ((st = join_limit(ctx, in->client)) != ST_OK)
+		return st;
 	sec_random_token(out->leave_token);
 	out->channel = in->channel;
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	if ((st = wl_store_join_check(&tx, in->service_id, in->day, &ok)) != ST_OK)
+	if ((st = wl_store_join_check(&tx, e.service_id, e.day, &ok)) != ST_OK)
 		goto out;
 	if (!ok.service_ok)
 		err_detail(ctx->err, "service_id", "is not a bookable service");
@@ -62,7 +96,7 @@ wl_join(struct ctx *ctx, const struct wl_entry_new *in, struct wl_joined *out)
 		st = err_set(ctx->err, ST_INVALID, "Some fields are invalid.");
 		goto out;
 	}
-	st = wl_store_join(&tx, in, token_hash(ctx, out->leave_token), &out->id, &out->created_at);
+	st = wl_store_join(&tx, &e, token_hash(ctx, out->leave_token), &out->id, &out->created_at);
 	if (st == ST_CONFLICT) {
 		st = err_set(ctx->err, ST_CONFLICT, "You are already on the waitlist for this"
 		    " service and day.");
@@ -70,8 +104,8 @@ wl_join(struct ctx *ctx, const struct wl_entry_new *in, struct wl_joined *out)
 	}
 	if (st == ST_OK)
 		st = admin_audit(&tx, ctx, "waitlist.joined", "waitlist_entry", out->id,
-		    json_pack("{s:s, s:s, s:s, s:s}", "service_id", in->service_id, "day", in->day,
-		    "part_of_day", in->part_of_day, "channel", in->channel));
+		    json_pack("{s:s, s:s, s:s, s:s, s:s}", "service_id", e.service_id, "day", e.day,
+		    "part_of_day", e.part_of_day, "channel", e.channel, "source", e.source));
 out:
 	return db_tx_end(&tx, st);
 }

@@ -17,16 +17,7 @@
 #define WL_SLOT_FREED_JOB "waitlist.slot_freed"
 #define WL_OFFER_EXPIRED_JOB "waitlist.offer_expired"
 
-struct wl_joined {
-	const char *id, *created_at, *channel;
-	char leave_token[SEC_TOKEN_CHARS + 1];	/* shown once: the way to leave */
-};
-
-/* Audited ("waitlist.joined"). ST_INVALID (with details) for a service not
- * bookable or a day outside the booking horizon; ST_CONFLICT when the
- * person already waits for that service and day. */
-enum status wl_join(struct ctx *ctx, const struct wl_entry_new *in,
-    struct wl_joined *out) MUST_USE;
+/* The join itself is waitlist_join (waitlist.h). */
 enum status wl_leave(struct ctx *ctx, const char *token) MUST_USE;
 /* The owner's removal (audited "waitlist.removed"). */
 enum status wl_remove(struct ctx *ctx, const char *id) MUST_USE;

@@ -210,18 +210,6 @@ chat_limits(struct request *r)
 	return ST_OK;
 }
 
-/* Joining a waitlist is the one public write that makes us send mail to an
- * address nobody proved (an offer, later): capped per IP and business. */
-static enum status
-public_limits(struct request *r)
-{
-	if (r->method == HTTP_POST && strcmp(r->path, "/v1/public/waitlist") == 0)
-		return limit(r, arena_printf(r->arena, "waitlist:join:%s:%s", r->ctx.tenant.id,
-		    r->remote_addr ? r->remote_addr : ""), r->app->cfg.waitlist_joins_per_hour, 3600,
-		    "Too many waitlist requests from your network. Please try again later.");
-	return ST_OK;
-}
-
 /* ---- the hooks ------------------------------------------------------------ */
 
 enum status
@@ -246,7 +234,7 @@ web_browser_guard(struct request *r)
 			return err_set(&r->err, ST_FORBIDDEN,
 			    "This website is not allowed to use this service.");
 	}
-	return chat ? chat_limits(r) : public_limits(r);
+	return chat ? chat_limits(r) : ST_OK;
 }
 
 /* Headers a page of an allowed site may send (beyond the safelisted). */
