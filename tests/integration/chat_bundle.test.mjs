@@ -56,6 +56,41 @@ describe('the built-in receptionist: bundles, add-ons, the waitlist', () => {
   before(async () => { srv = await chatServer(); });
   after(() => srv?.kill());
 
+  // A second stylist, Bea Lopez, doing haircuts the same hours as Alex.
+  const BEA = '55555555-5555-4555-8555-0000000000b2';
+  function salonWithBea() {
+    const t = salon();
+    const T = lit(t.id);
+    adminSql(`INSERT INTO staff (tenant_id, id, display_name) VALUES (${T}, '${BEA}', 'Bea Lopez');
+      INSERT INTO staff_services (tenant_id, staff_id, service_id) VALUES (${T}, '${BEA}', '${HAIRCUT}');
+      INSERT INTO staff_schedules (tenant_id, staff_id, weekday, starts, ends)
+        SELECT ${T}, '${BEA}', weekday, starts, ends FROM staff_schedules
+        WHERE tenant_id = ${T} AND staff_id = '${ALEX}'`);
+    return t;
+  }
+
+  for (const [lang, ask, contact, yes] of [
+    ['en', (d) => `A haircut with Bea on ${d} at 11am please`, 'Alex Moreno, alex.m@example.com', 'yes'],
+    ['es', (d) => `Quiero un corte de pelo con Bea el ${Number(d.slice(8))}/${Number(d.slice(5, 7))} a las 11`,
+      'Soy Alex Moreno, alex.m@example.com', 'sí'],
+  ]) {
+    test(`a staff member asked for by name ("with Bea", ${lang}) does the booking; the customer's own name picks no one`, async () => {
+      const t = salonWithBea();
+      const day = localDate(t.zone, 3);
+      const c = chat(srv, t);
+      await c.open();
+      ok(await c.say(ask(day)), 'ask');
+      const p = ok(await c.say(contact), 'contact');
+      assert.match(p.text, /Bea Lopez/, p.text);
+      assert.doesNotMatch(p.text, /\bAlex\b(?! Moreno)/, p.text);
+      ok(await c.say(yes), 'yes');
+      const rows = bookingsOf(t, 'alex.m@example.com');
+      assert.equal(rows.length, 1, JSON.stringify(rows));
+      assert.equal(rows[0].items[0].staff_id, BEA);
+      assert.deepEqual(localWall(t.zone, rows[0].items[0].start), { date: day, minutes: 11 * 60 });
+    });
+  }
+
   test('"a haircut and a beard trim": one confirmation naming both, one booking back to back', async () => {
     const t = salon();
     const day = localDate(t.zone, 3);

@@ -818,6 +818,7 @@ struct want {
 	size_t n;
 	const char *addons[AI_BUNDLE_MAX];
 	size_t naddons;
+	const char *staff_id;	/* asked for by name ("with Ann"); NULL: anyone */
 };
 
 /* The tools' arguments for a want: service_id, or service_ids for a
@@ -850,6 +851,8 @@ avail_args(struct offline *c, const struct want *wt, const struct nlu_when *w)
 	json_t *o = json_object();
 
 	want_args(o, wt);
+	if (wt->staff_id != NULL)
+		json_object_set_new(o, "staff_id", json_string(wt->staff_id));
 	tz_date_format(w->has_date && w->day >= c->today ? w->day : c->today, date);
 	json_object_set_new(o, "date", json_string(date));
 	if (!w->has_date)
@@ -1391,6 +1394,80 @@ episode_addons(struct offline *c, json_t *svcs, struct want *wt)
 	}
 }
 
+/* True for a language's "with" word ("with", "con"). */
+static bool
+with_word(const char *w)
+{
+	size_t nl;
+	const struct ai_lang *const *ls = ai_lang_all(&nl);
+
+	for (size_t l = 0; l < nl; l++)
+		if (ai_lang_in(ls[l]->with_words, w))
+			return true;
+	return false;
+}
+
+/* How many of a staff member's name words ("ann", "lee") follow from word
+ * k of ws; 0 unless the first name does. */
+static size_t
+name_words_at(struct offline *c, const char *name, const struct nlu_words *ws, size_t k)
+{
+	struct nlu_words nw;
+	size_t n = 0;
+
+	nlu_words(c->a, nlu_normalize(c->a, name), &nw);
+	while (n < nw.n && k + n < ws->n && strcmp(nw.w[n], ws->w[k + n]) == 0)
+		n++;
+	return n;
+}
+
+/* The staff member of the wanted services named after a "with" word at
+ * word k ("with Ann", "con Ana Ruiz"): the one whose name matches most
+ * words, first name at least. NULL when none does. */
+static const char *
+staff_named_at(struct offline *c, const struct want *wt, const struct nlu_words *ws, size_t k)
+{
+	const char *best = NULL;
+	size_t best_n = 0;
+
+	for (size_t i = 0; i < wt->n; i++) {
+		json_t *staff = json_object_get(service_by_id(c, wt->ids[i]), "staff");
+
+		for (size_t j = 0; j < json_array_size(staff); j++) {
+			json_t *m = json_array_get(staff, j);
+			size_t n = rstr(m, "name") ? name_words_at(c, rstr(m, "name"), ws, k) : 0;
+
+			if (n > best_n && rstr(m, "id") != NULL) {
+				best_n = n;
+				best = rstr(m, "id");
+			}
+		}
+	}
+	return best;
+}
+
+/* The staff member the episode asks for by name, "haircut with Ann on
+ * Friday", "con Ana": only after a "with" word, so a customer's own name
+ * ("I'm Ann") never picks anyone; the newest mention wins. */
+static const char *
+episode_staff(struct offline *c, const struct want *wt)
+{
+	const char *found = NULL, *id;
+
+	for (size_t i = c->episode; i <= c->last_user; i++) {
+		const char *t = user_text(c, i);
+		struct nlu_words ws;
+
+		if (t == NULL)
+			continue;
+		nlu_words(c->a, nlu_normalize(c->a, t), &ws);
+		for (size_t k = 0; k + 1 < ws.n; k++)
+			if (with_word(ws.w[k]) && (id = staff_named_at(c, wt, &ws, k + 1)) != NULL)
+				found = id;
+	}
+	return found;
+}
+
 /* What the episode asks to book: the services the newest message naming
  * any asks for together, else the one service chosen; with the add-ons
  * asked for. */
@@ -1414,6 +1491,7 @@ episode_want(struct offline *c, json_t *svcs, const char *service_id, struct wan
 		wt->n = 1;
 	}
 	episode_addons(c, svcs, wt);
+	wt->staff_id = episode_staff(c, wt);
 }
 
 /* The slot picked by the customer's newest message that picks one of the
