@@ -70,6 +70,28 @@ describe('the receptionist takes what people say', () => {
     assert.equal(rows[0].name, 'Lucía García');
   });
 
+  test('a question about the business with a day in it is answered from the FAQs, not booked', async () => {
+    const f = salon();
+    adminSql(`INSERT INTO faqs (tenant_id, question, answer) VALUES
+      (${lit(f.id)}, 'Do you take cards?', 'We accept all major cards and cash.')`);
+    for (const q of ['Can I pay by card tomorrow?', 'Cards on Friday?']) {
+      const c = chat(srv, f);
+      await c.open();
+      const a = ok(await c.say(q), q);
+      assert.match(a.text, /^We accept all major cards and cash\.$/, `${q} → ${a.text}`);
+    }
+    // No FAQ answers it: a day and a time still ask for a booking.
+    const c = chat(srv, f);
+    await c.open();
+    const a = ok(await c.say('Anything free tomorrow at 10?'), 'no FAQ');
+    assert.match(a.text, /Which service|Beard Trim or Haircut/, a.text);
+    // A service named books without a detour through the FAQs.
+    const h = chat(srv, f);
+    await h.open();
+    const b = ok(await h.say(`Haircut on ${localDate(f.zone, 3)} at 11am?`), 'service named');
+    assert.match(b.text, /11:00 AM is free/, b.text);
+  });
+
   test('"next Friday" is asked about, not picked', async () => {
     const c = chat(srv, t);
     await c.open();

@@ -530,19 +530,39 @@ answer_services(struct offline *c, json_t *svcs, bool prices, const char *norm)
 	    prices ? "Here are our prices:" : "We offer", join_list(c->a, lines, n));
 }
 
+/* The search score from which an FAQ is taken as the answer. */
+#define FAQ_MIN_SCORE 0.3
+
 static void
 answer_faq(struct offline *c, json_t *res)
 {
 	json_t *top = json_array_get(json_object_get(res, "results"), 0);
 	double score = json_number_value(json_object_get(top, "score"));
 
-	if (top != NULL && score >= 0.3 && rstr(top, "answer") != NULL) {
+	if (top != NULL && score >= FAQ_MIN_SCORE && rstr(top, "answer") != NULL) {
 		say(c, "%s", rstr(top, "answer"));
 		return;
 	}
 	say(c, "I'm not sure about that one. I can help with bookings, our services, prices, "
 	    "hours and location%s.", tool_offered(c, "handoff_to_human") ?
 	    ", or put you in touch with the team" : "");
+}
+
+/* The FAQ search's query: the normalised message, at most qsz - 1 bytes;
+ * one cut short ends on a whole character. */
+static void
+faq_query(const char *norm, char *q, size_t qsz)
+{
+	size_t n;
+
+	snprintf(q, qsz, "%s", norm);
+	if ((n = strlen(q)) == strlen(norm))
+		return;
+	/* Drop the cut character: its continuation bytes, then its lead. */
+	while (n > 0 && ((unsigned char)q[n - 1] & 0xc0) == 0x80)
+		q[--n] = '\0';
+	if (n > 0 && ((unsigned char)q[n - 1] & 0xc0) == 0xc0)
+		q[--n] = '\0';
 }
 
 static bool continues(struct offline *c, const char *raw, const char *norm);
@@ -616,15 +636,16 @@ books_without_verb(struct offline *c, const char *raw, enum nlu_intent it)
 	return it;
 }
 
-/* The goal of the episode: the newest booking-type intent in it. */
+/* The goal of the episode's messages before end: the newest booking-type
+ * intent in them. */
 static enum nlu_intent
-episode_goal(struct offline *c)
+goal_before(struct offline *c, size_t end)
 {
 	/* Said in words first; then a day or time said alone ("Haircut
 	 * Friday 3pm") asks for a booking, but only when no other request
 	 * is under way: after "move ABC123", "Friday 3pm" is the new time. */
 	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = c->last_user + 1; i-- > c->episode;) {
+		for (size_t i = end; i-- > c->episode;) {
 			const char *t = user_text(c, i);
 			enum nlu_intent it;
 
@@ -639,6 +660,13 @@ episode_goal(struct offline *c)
 		}
 	}
 	return NLU_NONE;
+}
+
+/* The goal of the episode, its newest message included. */
+static enum nlu_intent
+episode_goal(struct offline *c)
+{
+	return goal_before(c, c->last_user + 1);
 }
 
 /* Which offered slot a message picks: a time that one slot has, an
@@ -1981,6 +2009,52 @@ continue_goal(struct offline *c, enum nlu_intent goal)
 		flow_lookup(c);
 }
 
+/* A question with a day or a time that names no service, asked when no
+ * request is under way ("Can I pay by card tomorrow?"): an FAQ that
+ * answers what it is about (its words but the day and time) wins over
+ * starting a booking; with none, it is a booking
+ * ("anything free tomorrow at 10?"). The services are read first, so a
+ * service named ("haircut on Friday?") books without an FAQ search. True
+ * when the turn's answer is decided: a call made, or the FAQ answered. */
+/* The words of norm that do not, alone, say a day or a time: what a
+ * question is about ("pay by card" of "can I pay by card tomorrow"). */
+static const char *
+without_when_words(struct offline *c, const char *norm)
+{
+	struct nlu_words ws;
+	struct nlu_when w;
+	const char *out = "";
+
+	nlu_words(c->a, norm, &ws);
+	for (size_t i = 0; i < ws.n; i++)
+		if (!when_of(c, ws.w[i], &w) || !(w.has_date || w.has_time))
+			out = arena_printf(c->a, "%s%s%s", out, *out ? " " : "", ws.w[i]);
+	return out;
+}
+
+static bool
+faq_before_booking(struct offline *c, const char *norm)
+{
+	const struct call *g, *f;
+	json_t *top;
+	char q[301];
+
+	if (!tool_offered(c, "search_faqs") || asks_waitlist(c, norm))
+		return false;
+	if (services_of(c) == NULL && step(c, "get_services", json_object(), &g))
+		return true;
+	if (service_named(c, norm) >= 0)
+		return false;
+	faq_query(without_when_words(c, norm), q, sizeof(q));
+	if (q[0] == '\0' || step(c, "search_faqs", json_pack("{s:s}", "query", q), &f))
+		return q[0] != '\0';
+	top = json_array_get(json_object_get(f->result, "results"), 0);
+	if (top == NULL || json_number_value(json_object_get(top, "score")) < FAQ_MIN_SCORE)
+		return false;
+	answer_faq(c, f->result);
+	return true;
+}
+
 static void
 decide(struct offline *c)
 {
@@ -2018,8 +2092,14 @@ decide(struct offline *c)
 	}
 
 	goal = episode_goal(c);
-	if (goal == NLU_NONE || goal == NLU_BOOK)
+	if (goal == NLU_NONE || goal == NLU_BOOK) {
+		enum nlu_intent said = it;
+
 		it = books_without_verb(c, raw ? raw : "", it);
+		if (it == NLU_BOOK && said != NLU_BOOK && goal_before(c, c->last_user) == NLU_NONE &&
+		    faq_before_booking(c, norm))
+			return;
+	}
 	switch (it) {
 	case NLU_HUMAN:
 		if (!tool_offered(c, "handoff_to_human")) {
@@ -2082,13 +2162,7 @@ decide(struct offline *c)
 		const struct call *f;
 		char q[301];
 
-		snprintf(q, sizeof(q), "%s", norm);
-		/* Cut on a character boundary. */
-		for (size_t n = strlen(q); n > 0 && ((unsigned char)q[n - 1] & 0xc0) == 0x80;)
-			q[--n] = '\0';
-		if (q[0] != '\0' && q[strlen(q) - 1] != '\0' &&
-		    ((unsigned char)q[strlen(q) - 1] & 0xc0) == 0xc0)
-			q[strlen(q) - 1] = '\0';
+		faq_query(norm, q, sizeof(q));
 		if (step(c, "search_faqs", json_pack("{s:s}", "query", q[0] ? q : "help"), &f))
 			return;
 		answer_faq(c, f->result);
