@@ -41,7 +41,8 @@ const STREAMS = Number(process.env.BENCH_AI_STREAMS || 500);
 const RAMP_MS = Number(process.env.BENCH_AI_RAMP_MS || 2000);
 const STARTS = (process.env.BENCH_AI_STARTS || 'burst,ramp').split(',');
 const ROUTES = (process.env.BENCH_AI_ROUTES || 'provider,chat').split(',');
-const PHASES = (process.env.BENCH_AI_PHASES || 'instant,streams').split(',');
+const PHASES = (process.env.BENCH_AI_PHASES || 'builtin,instant,streams').split(',');
+const BUILTIN_TURNS = Number(process.env.BENCH_AI_BUILTIN_TURNS || 200);
 const SLUG = 'ai-bench';
 const HOST = `${SLUG}.localhost`;
 const LONG_TEXT = ('Thanks for asking! We are open Monday to Friday from nine to six and on '
@@ -197,6 +198,33 @@ async function sessions(n) {
   return out;
 }
 
+// The bench tenant's catalogue for the built-in receptionist: two
+// services, one stylist working 9–18 every day, an FAQ. Fixed ids and
+// every statement scoped to the tenant, so a rerun changes nothing and no
+// other tenant is touched (the owner role bypasses row-level security).
+function seedBuiltin() {
+  const T = `(SELECT id FROM tenants WHERE slug = '${SLUG}')`;
+  const svc = "'ab000000-0000-4000-8000-000000000001'";
+  const trim = "'ab000000-0000-4000-8000-000000000002'";
+  const st = "'ab000000-0000-4000-8000-0000000000a1'";
+  execFileSync('psql', [process.env.DATABASE_OWNER_URL, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', `
+    INSERT INTO services (tenant_id, id, name, duration_minutes, price_minor, currency) VALUES
+      (${T}, ${svc}, 'Haircut', 30, 2500, 'USD'), (${T}, ${trim}, 'Beard Trim', 15, 1200, 'USD')
+      ON CONFLICT DO NOTHING;
+    INSERT INTO staff (tenant_id, id, display_name) VALUES (${T}, ${st}, 'Alex') ON CONFLICT DO NOTHING;
+    INSERT INTO staff_services (tenant_id, staff_id, service_id)
+      SELECT ${T}, ${st}, x FROM unnest(ARRAY[${svc}, ${trim}]::uuid[]) x ON CONFLICT DO NOTHING;
+    INSERT INTO staff_schedules (tenant_id, staff_id, weekday, starts, ends)
+      SELECT ${T}, ${st}, d, '09:00', '18:00' FROM generate_series(1, 7) d
+      WHERE NOT EXISTS (SELECT 1 FROM staff_schedules WHERE tenant_id = ${T} AND staff_id = ${st});
+    INSERT INTO business_hours (tenant_id, weekday, opens, closes)
+      SELECT ${T}, d, '09:00', '18:00' FROM generate_series(1, 7) d
+      WHERE NOT EXISTS (SELECT 1 FROM business_hours WHERE tenant_id = ${T});
+    INSERT INTO faqs (tenant_id, question, answer)
+      SELECT ${T}, 'Do you take cards?', 'We accept all major cards and cash.'
+      WHERE NOT EXISTS (SELECT 1 FROM faqs WHERE tenant_id = ${T});`], { stdio: 'pipe' });
+}
+
 async function main() {
   // A tenant on an unlimited plan for the benchmark (idempotent).
   try {
@@ -223,8 +251,8 @@ async function main() {
   const notes = [];
   let failed = false;
 
-  async function withServe(fakePort, body) {
-    const s = startChild(BIN, ['serve'], serveEnv(fakePort));
+  async function withServe(fakePort, body, extra = {}) {
+    const s = startChild(BIN, ['serve'], { ...serveEnv(fakePort), ...extra });
     for (let i = 0; ; i++) {
       try {
         await new Promise((res, rej) => http.get(`http://127.0.0.1:${PORT}/healthz`, (r) => {
@@ -331,6 +359,39 @@ async function main() {
         }
       }
     });
+  }
+
+  // 3. The built-in receptionist (no model): the server time of one turn
+  // of each kind, each in a new conversation, one at a time (c=1: the
+  // round trip is the server's time plus a loopback hop). The bench
+  // tenant gets a small catalogue first (its own rows only).
+  if (PHASES.includes('builtin')) {
+    seedBuiltin();
+    await withServe(0, async (pid) => {
+      const kinds = [
+        ['times for a day ("a haircut tomorrow afternoon?")', 'Do you have a haircut tomorrow afternoon?', /\d/],
+        ['a price ("how much is a beard trim?")', 'How much is a beard trim?', /\$/],
+        ['an FAQ with a day ("can I pay by card tomorrow?")', 'Can I pay by card tomorrow?', /cards/],
+      ];
+      for (const [what, message, expect] of kinds) {
+        const ms_ = [];
+        let bad = 0;
+        for (let i = 0; i < BUILTIN_TURNS + 20; i++) {
+          const sess = await post('/v1/chat/session', {});
+          if (sess.status !== 201) throw new Error(`chat session: HTTP ${sess.status}`);
+          const t0 = wallMs();
+          const r = await post('/v1/chat/message', { session_id: sess.json.session_id, message });
+          const took = wallMs() - t0;
+          if (r.status !== 200 || !expect.test(r.json?.message?.text ?? '')) bad++;
+          if (i >= 20) ms_.push(took);	// the first 20 warm caches and connections
+        }
+        rows.push(`| AI built-in receptionist, one turn: ${what}, c=1 | ${(1000 / pct(ms_, 50)).toFixed(0)} | ${ms(pct(ms_, 50))} | ${ms(pct(ms_, 99))} | ${status(pid, 'VmHWM').toFixed(1)} MiB | - |`);
+        if (bad) {
+          failed = true;
+          notes.push(`built-in receptionist, ${what}: ${bad} of ${BUILTIN_TURNS + 20} replies were not the expected answer`);
+        }
+      }
+    }, { LLM_PROVIDER: 'offline', LLM_FALLBACK: 'offline' });
   }
 
   for (const r of rows) console.log(`ROW|${r}`);

@@ -1,7 +1,10 @@
 # shellcheck shell=bash disable=SC2034  # globals used by scripts/bench
 # bench/ai.sh — the model provider path; sourced by scripts/bench.
 #
-# bench/ai.mjs starts a fake OpenAI-compatible model and a second `serve`
+# bench/ai.mjs first measures the built-in receptionist (no model) one turn
+# at a time on the bench tenant's small catalogue (times for a day, a
+# price, an FAQ with a day: p50 / p99 round trip at c=1); then it starts a
+# fake OpenAI-compatible model and a second `serve`
 # pointed at it (port 18091, test routes on, default workers and pool), then
 # measures, on the provider path and through /v1/chat/stream:
 #   - with a model that answers instantly: the server's overhead per turn
