@@ -200,7 +200,7 @@ async function main() {
   out += `| wrong bookings (another time or service) | ${wrong.length} | 0 |\n`;
   out += `| right slot, wrong name | ${results.filter((r) => r.wrongName).length} | 0 |\n`;
   out += `| turns when right, median / p90 | ${median(turns)} / ${pct(turns, 0.9)} | median ≤ 4 |\n`;
-  out += `| server time per turn, median | ${median(results.map((r) => r.ms)).toFixed(1)} ms | |\n`;
+  out += `| round trip per turn as the runner sees it (${shards} conversations at once), median | ${median(results.map((r) => r.ms)).toFixed(1)} ms | server time: make bench |\n`;
   out += table('language', results, (r) => r.lang);
   out += table('services asked for', results, (r) => `${r.lang} ${r.kind}`);
   out += table('customer style', results, (r) => `${r.lang} ${r.style}`);
