@@ -174,12 +174,12 @@ async function main() {
   const srv = await startServer({ CHAT_RATE_IP_PER_MIN: '0', CHAT_RATE_SESSION_PER_MIN: '0', CHAT_NEW_PER_HOUR: '0',
     LLM_PROVIDER: 'offline', REDIS_URL: '', LOG_LEVEL: 'warn' });
   const results = [];
+  const conc = Math.max(1, Number(opt.concurrency));
   let memory = null;
   try {
     const salons = Array.from({ length: shards }, (_, i) => salon(i));
     const queue = salons.map((t, i) => ({ t, list: cases.filter((c) => c.shard === i) }));
     // A few salons at a time; each salon's cases in order.
-    const conc = Math.max(1, Number(opt.concurrency));
     for (let i = 0; i < queue.length; i += conc) {
       await Promise.all(queue.slice(i, i + conc).map(async ({ t, list }) => {
         for (const c of list) results.push(await play(srv, t, c));
@@ -200,7 +200,7 @@ async function main() {
   out += `| wrong bookings (another time or service) | ${wrong.length} | 0 |\n`;
   out += `| right slot, wrong name | ${results.filter((r) => r.wrongName).length} | 0 |\n`;
   out += `| turns when right, median / p90 | ${median(turns)} / ${pct(turns, 0.9)} | median ≤ 4 |\n`;
-  out += `| round trip per turn as the runner sees it (${shards} conversations at once), median | ${median(results.map((r) => r.ms)).toFixed(1)} ms | server time: make bench |\n`;
+  out += `| round trip per turn as the runner sees it (${Math.min(conc, shards)} conversations at once), median | ${median(results.map((r) => r.ms)).toFixed(1)} ms | server time: make bench |\n`;
   out += table('language', results, (r) => r.lang);
   out += table('services asked for', results, (r) => `${r.lang} ${r.kind}`);
   out += table('customer style', results, (r) => `${r.lang} ${r.style}`);
