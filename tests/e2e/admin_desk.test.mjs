@@ -371,4 +371,30 @@ describe('admin desk pages', () => {
     assert.deepEqual(s.problems, []);
     await s.ctx.close();
   });
+
+  test('a week of many staff draws bare blocks that keep their name; the day view shows the words', async () => {
+    const t = salon({ zone: 'Europe/London', staff: ['Ann', 'Sam', 'Kim', 'Lee', 'Max'], opens: '00:00', closes: '24:00' });
+    const d = dayIn(t, 4);
+    await publicBook(srv, t, offset(t, d, '11:00'), { sid: staffId(3), name: 'Dense Week' });
+    const s = await signedIn(browser, srv, t, { role: 'ADMIN' });
+    await open(s.page, s.url(`calendar?view=week&date=${d}`), 'Calendar');
+    const blk = s.page.getByRole('button', { name: /^11:00 Dense Week Cut, until 11:30, with Lee/ });
+    await blk.waitFor();
+    // Five lanes a day: too narrow for text, so none is laid out; the name
+    // and a tooltip carry it, and the colour is the person's.
+    assert.equal(await blk.evaluate((el) => el.textContent), '');
+    assert.match(await blk.getAttribute('title'), /Dense Week Cut/);
+    assert.ok(await blk.evaluate((el) => el.classList.contains('bare')));
+    await assertAccessible(s.page, 'calendar week, five lanes');
+    await shot(s.page, 'lumen', 'calendar-week-five-lanes');
+    await blk.click();
+    await s.page.getByRole('dialog').getByText('Dense Week').first().waitFor();
+    await s.page.keyboard.press('Escape');
+    await open(s.page, s.url(`calendar?view=day&date=${d}`), 'Calendar');
+    const day = s.page.getByRole('button', { name: /^11:00 Dense Week/ });
+    await day.waitFor();
+    assert.match(await day.evaluate((el) => el.textContent), /11:00 Dense Week\s*Cut/);
+    assert.deepEqual(s.problems, []);
+    await s.ctx.close();
+  });
 });

@@ -25,6 +25,8 @@ import { BookingActions, MoveDialog, NewBookingDialog, dropStart } from './desk-
 
 const PX = 1; // pixels per minute (an hour is 60 px tall)
 const SNAP = 15;
+// Lanes in a day of the week view beyond which a block shows no text.
+const BARE_LANES = 3;
 
 if (typeof performance !== 'undefined') performance.mark?.('rcp-cal-module');
 
@@ -126,13 +128,20 @@ function DayBlocks({ day, name, list, start, lanes, view, canMove }: {
     let css = '';
     const styles: string[] = new Array(list.length);
     const w = 100 / lanes;
+    // A week of many lanes leaves a block too narrow for any of its text
+    // (a lane of a day column is a dozen pixels): the text would be laid
+    // out and clipped to nothing. The block keeps its accessible name and
+    // a tooltip; the day view shows the words.
+    const bare = view === 'week' && lanes > BARE_LANES;
     for (let i = 0; i < list.length; i++) {
       const bl = list[i];
       const b = bl.b;
       const text = view === 'day' ? `${bl.text}\n${bl.sub}` : bl.text;
-      h += `<button type="button" class="${STATUS_CLASS[b.status]}" data-booking="${b.id}" draggable="${canMove && movable(b)}"`
-        + ` aria-label="${esc(bl.label)}">${esc(text)}</button>`;
-      const st = `top:${(bl.top - start) * PX}px;height:${bl.height * PX}px;left:${bl.lane * w}%;--c:${bl.color}`;
+      h += `<button type="button" class="${STATUS_CLASS[b.status]}${bare ? ' bare' : ''}" data-booking="${b.id}"`
+        + ` draggable="${canMove && movable(b)}" aria-label="${esc(bl.label)}"`
+        + (bare ? ` title="${esc(bl.label)}"></button>` : `>${esc(text)}</button>`);
+      const st = `top:${(bl.top - start) * PX}px;height:${bl.height * PX}px;left:${bl.lane * w}%;`
+        + (bare ? `background-color:${bl.color}` : `--c:${bl.color}`);
       styles[i] = st;
       css += st;
     }
