@@ -43,6 +43,22 @@ PGconn *db_conn_pg(struct db_conn *c);
 /* The statements prepared on the connection (db/prepared.h). */
 struct db_stmts *db_conn_stmts(struct db_conn *c);
 
+/* One statement of a pipeline or of a transaction's queue. */
+#define DB_PIPELINE_MAX 16
+struct db_query {
+	const char *sql;
+	int nparams;
+	const char *const *params;
+	int binary;		/* 1: results in binary format */
+};
+
+/* Statements whose answer nobody reads (BEGIN, the tenant's set_config,
+ * audit rows, jobs, the idempotent reply) wait in the transaction and go to
+ * the server in front of the next statement that is read, or of COMMIT: a
+ * round trip costs both processes a wake-up, and a booking made fourteen of
+ * them. */
+#define DB_QUEUE_MAX 16
+
 struct db_tx {
 	struct db_pool *pool;
 	struct db_conn *conn;
@@ -50,14 +66,20 @@ struct db_tx {
 	struct err *err;
 	enum status failed;	/* first failure, ST_OK while healthy */
 	char sqlstate[6];
+	struct db_query queue[DB_QUEUE_MAX];	/* params copied into arena */
+	size_t nqueue;
+	bool work;	/* something besides BEGIN and set_config was queued or run */
+	bool sent;	/* BEGIN went to the server: ending needs COMMIT or ROLLBACK */
 };
 
 /* Takes a connection from c->pool, BEGINs, and sets app.tenant_id to the
  * context's tenant for this transaction only (none when c has no tenant:
- * tenant tables then show no rows). Results live in c->arena, failures are
- * described in c->err. A connection found dead (the database restarted) is
- * replaced once, transparently. This is the only place that sets the
- * tenant. */
+ * tenant tables then show no rows). Both are queued: they reach the server
+ * with the first statement, and a transaction that runs none costs no
+ * round trip. Results live in c->arena, failures are described in c->err.
+ * A connection found dead (the database restarted) when the first
+ * statements are sent is replaced once, transparently. This is the only
+ * place that sets the tenant. */
 enum status db_tx_begin(struct db_tx *tx, const struct ctx *c) MUST_USE;
 /* The same for another tenant than the context's: the one an API key, a
  * webhook or a job names (NULL: none, for platform tables and the
@@ -77,19 +99,17 @@ enum status db_tx_end(struct db_tx *tx, enum status st) MUST_USE;
 PGresult *db_exec(struct db_tx *tx, const char *sql, int nparams,
     const char *const *params);
 enum status db_status(const struct db_tx *tx) MUST_USE;
+/* Queues a statement whose answer is not needed (see DB_QUEUE_MAX): it runs
+ * in order, before the next statement or the commit, and its failure fails
+ * the transaction there. params are copied. */
+enum status db_queue(struct db_tx *tx, const char *sql, int nparams,
+    const char *const *params) MUST_USE;
 
 /* Several statements that do not depend on each other's answers, sent in
  * one round trip (libpq pipeline mode) inside the open transaction, each
  * through the connection's prepared statements like db_exec. out[i] is
  * q[i]'s result, owned by the arena. A failure fails the transaction, as
  * db_exec's does. */
-#define DB_PIPELINE_MAX 16
-struct db_query {
-	const char *sql;
-	int nparams;
-	const char *const *params;
-	int binary;		/* 1: results in binary format */
-};
 enum status db_pipeline(struct db_tx *tx, const struct db_query *q, size_t n,
     PGresult **out) MUST_USE;
 

@@ -78,8 +78,7 @@ idem_finish(struct db_tx *tx, const struct idem *idem, int status, const char *b
 	const char *params[4] = { idem->scope, idem->key, st, body };
 
 	snprintf(st, sizeof(st), "%d", status);
-	if (db_exec(tx, "UPDATE idempotency_keys SET status_code = $3::int, response_body = $4"
-	    " WHERE tenant_id = app_tenant() AND scope = $1 AND key = $2", 4, params) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	/* Queued: it goes to the server with the commit. */
+	return db_queue(tx, "UPDATE idempotency_keys SET status_code = $3::int, response_body = $4"
+	    " WHERE tenant_id = app_tenant() AND scope = $1 AND key = $2", 4, params);
 }

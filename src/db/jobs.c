@@ -34,12 +34,12 @@ jobs_enqueue(struct db_tx *tx, const char *kind, json_t *payload,
 	snprintf(attempts, sizeof(attempts), "%d", max_attempts > 0 ? max_attempts : 5);
 	if (body != NULL)
 		arena_defer(tx->arena, free, body);
-	if (db_exec(tx, "INSERT INTO jobs (tenant_id, kind, payload, unique_key, run_at,"
+	/* Nobody reads the answer: it goes with the transaction's next
+	 * statement or its commit. */
+	return db_queue(tx, "INSERT INTO jobs (tenant_id, kind, payload, unique_key, run_at,"
 	    " max_attempts) VALUES (app_tenant(), $1, $2::jsonb, $3,"
 	    " now() + make_interval(secs => $4::int), $5::int)"
-	    " ON CONFLICT DO NOTHING", 5, params) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    " ON CONFLICT DO NOTHING", 5, params);
 }
 
 int

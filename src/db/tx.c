@@ -118,6 +118,9 @@ fail(struct db_tx *tx, PGresult *res, const char *sql)
 	}
 }
 
+static enum status flush(struct db_tx *tx, const struct db_query *q, size_t n,
+    PGresult **out);
+
 PGresult *
 db_exec(struct db_tx *tx, const char *sql, int nparams, const char *const *params)
 {
@@ -126,6 +129,12 @@ db_exec(struct db_tx *tx, const char *sql, int nparams, const char *const *param
 
 	if (tx->conn == NULL || tx->failed != ST_OK)
 		return NULL;
+	tx->work = true;
+	if (tx->nqueue > 0) {
+		const struct db_query q = { sql, nparams, params, 0 };
+
+		return flush(tx, &q, 1, &res) == ST_OK ? res : NULL;
+	}
 	res = db_stmts_exec(db_conn_stmts(tx->conn), db_conn_pg(tx->conn), sql, nparams, params);
 	es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
@@ -201,20 +210,14 @@ pipeline_read(struct db_tx *tx, PGconn *pg, const struct db_query *q, size_t n,
 	}
 }
 
-enum status
-db_pipeline(struct db_tx *tx, const struct db_query *q, size_t n, PGresult **out)
+/* q[0..n) in one round trip. */
+static enum status
+pipeline(struct db_tx *tx, const struct db_query *q, size_t n, PGresult **out)
 {
-	const char *names[DB_PIPELINE_MAX];
-	PGconn *pg;
+	const char *names[DB_QUEUE_MAX + DB_PIPELINE_MAX];
+	PGconn *pg = db_conn_pg(tx->conn);
 	PGresult *failed;
 
-	if (tx->conn == NULL || tx->failed != ST_OK)
-		return db_status(tx);
-	if (n > DB_PIPELINE_MAX) {
-		fail(tx, NULL, "(pipeline too long)");
-		return db_status(tx);
-	}
-	pg = db_conn_pg(tx->conn);
 	/* A preparation must be answered before the statement can be sent by
 	 * name, so the statements this connection has not seen yet are
 	 * prepared before pipeline mode (once per connection). */
@@ -233,6 +236,89 @@ db_pipeline(struct db_tx *tx, const struct db_query *q, size_t n, PGresult **out
 	if (PQexitPipelineMode(pg) != 1 && tx->failed == ST_OK)
 		fail(tx, NULL, "(exit pipeline mode)");
 	return tx->failed != ST_OK ? tx->failed : ST_OK;
+}
+
+/* The server restarted under a connection idle in the pool, found by the
+ * transaction's first round trip: nothing was done yet, so a fresh
+ * connection can safely run the same statements. */
+static enum status
+reconnect(struct db_tx *tx)
+{
+	enum status st;
+
+	db_pool_release(tx->pool, tx->conn);
+	tx->conn = NULL;
+	tx->failed = ST_OK;
+	tx->sqlstate[0] = '\0';
+	if (tx->err != NULL)
+		err_clear(tx->err);
+	if ((st = db_pool_acquire(tx->pool, &tx->conn, tx->err)) != ST_OK)
+		tx->failed = st;
+	return st;
+}
+
+/* The queue, then q[0..n), in one round trip; out[i] is q[i]'s result. */
+static enum status
+flush(struct db_tx *tx, const struct db_query *q, size_t n, PGresult **out)
+{
+	struct db_query all[DB_QUEUE_MAX + DB_PIPELINE_MAX];
+	PGresult *res[DB_QUEUE_MAX + DB_PIPELINE_MAX];
+	size_t k = tx->nqueue;
+	bool first = !tx->sent;	/* the batch starts with BEGIN */
+	enum status st;
+
+	memcpy(all, tx->queue, k * sizeof(*all));
+	if (n > 0)
+		memcpy(all + k, q, n * sizeof(*q));
+	tx->nqueue = 0;
+	tx->sent = true;
+	st = pipeline(tx, all, k + n, res);
+	if (st != ST_OK && first && PQstatus(db_conn_pg(tx->conn)) == CONNECTION_BAD)
+		st = reconnect(tx) == ST_OK ? pipeline(tx, all, k + n, res) : db_status(tx);
+	if (st == ST_OK && n > 0)
+		memcpy(out, res + k, n * sizeof(*out));
+	return st;
+}
+
+enum status
+db_pipeline(struct db_tx *tx, const struct db_query *q, size_t n, PGresult **out)
+{
+	if (tx->conn == NULL || tx->failed != ST_OK)
+		return db_status(tx);
+	if (n > DB_PIPELINE_MAX) {
+		fail(tx, NULL, "(pipeline too long)");
+		return db_status(tx);
+	}
+	tx->work = true;
+	return flush(tx, q, n, out);
+}
+
+/* Adds to the queue, copying the parameters (callers' arrays are often
+ * compound literals on their stack); a full queue is sent first. */
+static enum status
+enqueue(struct db_tx *tx, const char *sql, int nparams, const char *const *params)
+{
+	const char **copy = NULL;
+	enum status st;
+
+	if (tx->nqueue == DB_QUEUE_MAX && (st = flush(tx, NULL, 0, NULL)) != ST_OK)
+		return st;
+	if (nparams > 0) {
+		copy = arena_alloc(tx->arena, (size_t)nparams * sizeof(*copy));
+		for (int i = 0; i < nparams; i++)
+			copy[i] = params[i] != NULL ? arena_strdup(tx->arena, params[i]) : NULL;
+	}
+	tx->queue[tx->nqueue++] = (struct db_query){ sql, nparams, copy, 0 };
+	return ST_OK;
+}
+
+enum status
+db_queue(struct db_tx *tx, const char *sql, int nparams, const char *const *params)
+{
+	if (tx->conn == NULL || tx->failed != ST_OK)
+		return db_status(tx);
+	tx->work = true;
+	return enqueue(tx, sql, nparams, params);
 }
 
 /* One JSON value as text, the way PostgreSQL's text output would have it;
@@ -297,14 +383,6 @@ db_status(const struct db_tx *tx)
 }
 
 static enum status
-begin_on(struct db_tx *tx, const char *tenant_id)
-{
-	if (db_exec(tx, "BEGIN", 0, NULL) == NULL)
-		return db_status(tx);
-	return tenant_id != NULL ? db_tx_set_tenant(tx, tenant_id) : ST_OK;
-}
-
-static enum status
 begin(struct db_tx *tx, struct db_pool *p, struct arena *a, struct err *e,
     const char *tenant_id)
 {
@@ -316,24 +394,8 @@ begin(struct db_tx *tx, struct db_pool *p, struct arena *a, struct err *e,
 	tx->err = e;
 	if ((st = db_pool_acquire(p, &tx->conn, e)) != ST_OK)
 		return st;
-	st = begin_on(tx, tenant_id);
-	if (st != ST_OK && PQstatus(db_conn_pg(tx->conn)) == CONNECTION_BAD) {
-		/* The server restarted under an idle connection: nothing was
-		 * done yet, so a fresh connection can safely try again. */
-		db_pool_release(p, tx->conn);
-		tx->conn = NULL;
-		tx->failed = ST_OK;
-		if (e != NULL)
-			err_clear(e);
-		if ((st = db_pool_acquire(p, &tx->conn, e)) != ST_OK)
-			return st;
-		st = begin_on(tx, tenant_id);
-	}
-	if (st != ST_OK) {
-		db_pool_release(p, tx->conn);
-		tx->conn = NULL;
-	}
-	return st;
+	tx->queue[tx->nqueue++] = (struct db_query){ "BEGIN", 0, NULL, 0 };
+	return tenant_id != NULL ? db_tx_set_tenant(tx, tenant_id) : ST_OK;
 }
 
 enum status
@@ -353,28 +415,38 @@ db_tx_set_tenant(struct db_tx *tx, const char *tenant_id)
 {
 	const char *params[1] = { tenant_id };
 
-	if (db_exec(tx, "SELECT set_config('app.tenant_id', $1, true)", 1, params) == NULL)
+	if (tx->conn == NULL || tx->failed != ST_OK)
 		return db_status(tx);
-	return ST_OK;
+	/* Not work: a transaction that only set its tenant did nothing. */
+	return enqueue(tx, "SELECT set_config('app.tenant_id', $1, true)", 1, params);
 }
 
 enum status
 db_tx_end(struct db_tx *tx, enum status st)
 {
+	static const struct db_query commit = { "COMMIT", 0, NULL, 0 };
+	PGresult *res;
+
 	if (tx->conn == NULL)
 		return st != ST_OK ? st : db_status(tx);
 	if (st == ST_OK && tx->failed == ST_OK) {
-		if (db_exec(tx, "COMMIT", 0, NULL) == NULL)
+		/* Nothing but BEGIN queued: nothing to send at all. */
+		if (tx->work && flush(tx, &commit, 1, &res) != ST_OK)
 			st = db_status(tx);
-	} else {
-		PGresult *res = PQexec(db_conn_pg(tx->conn), "ROLLBACK");
-
-		PQclear(res);
-		if (st == ST_OK)
-			st = db_status(tx);
+	} else if (st == ST_OK) {
+		st = db_status(tx);
 	}
-	db_pool_release(tx->pool, tx->conn);
+	/* A failed statement leaves the transaction open until it is rolled
+	 * back (a failed pipeline skips the COMMIT after it). */
+	if (tx->conn != NULL && tx->sent &&
+	    PQtransactionStatus(db_conn_pg(tx->conn)) != PQTRANS_IDLE) {
+		res = PQexec(db_conn_pg(tx->conn), "ROLLBACK");
+		PQclear(res);
+	}
+	if (tx->conn != NULL)
+		db_pool_release(tx->pool, tx->conn);
 	tx->conn = NULL;
+	tx->nqueue = 0;
 	return st;
 }
 

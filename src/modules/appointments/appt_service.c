@@ -323,6 +323,20 @@ out:
 	return st;
 }
 
+/* Ends a transaction that may have changed the claims on the tenant's
+ * time: once it has committed, the claims this process keeps for
+ * availability are stale (other processes learn it by NOTIFY a moment
+ * later). */
+static enum status
+claims_tx_end(struct ctx *ctx, struct db_tx *tx, enum status st)
+{
+	const char *tenant = ctx_tenant_id(ctx);
+
+	if ((st = db_tx_end(tx, st)) == ST_OK && tenant != NULL)
+		tcache_claims_touch(tenant);
+	return st;
+}
+
 /* The times a cancelled or moved booking (v, as it was) gives up, offered
  * to the waitlist by a job enqueued in the same transaction. */
 static enum status
@@ -350,28 +364,50 @@ change(json_t *from, json_t *to)
  * scheduling configuration from the tenant cache while its stamp is the
  * tenant's current one (every table in it moves the stamp, migration
  * 0030), read again and kept otherwise. */
+/* The scheduling world of lq. The configuration comes from the tenant
+ * cache while its stamp holds. With cached_claims (availability, which
+ * only shows times: every write is decided by the database's constraints),
+ * so do the window's claims, while the tenant's claims stamp holds. */
 static enum status
 world_load(struct ctx *ctx, struct db_tx *tx, const struct appt_load_req *lq,
-    struct appt_world *w)
+    bool cached_claims, struct appt_world *w)
 {
 	/* Keyed by the tenant db_tx_begin set for tx (none: never cached). */
 	const char *tenant = ctx_tenant_id(ctx);
 	const char *key = tenant ? arena_printf(ctx->arena, "a:%s", tenant) : NULL;
 	struct appt_config cfg = { 0 };
-	uint64_t gen = 0;
+	struct appt_claims claims = { 0 };
+	const char *window = NULL;
+	uint64_t gen = 0, stamp = 0;
+	size_t len = 0;
 	enum status st;
 
 	cfg.text = key ? tcache_text_get(key, ctx->arena, &gen) : NULL;
-	if ((st = appt_store_load(tx, lq, &cfg, w)) != ST_OK)
+	if (key != NULL && cached_claims && lq->with_claims && lq->exclude_booking_id == NULL &&
+	    lq->exclude_hold_id == NULL) {
+		bool own = lq->claims_to > lq->claims_from;	/* as the store reads */
+
+		window = arena_printf(ctx->arena, "%lld:%lld",
+		    (long long)(own ? lq->claims_from : lq->from),
+		    (long long)(own ? lq->claims_to : lq->to));
+		stamp = tcache_claims_stamp(tenant);	/* before the read */
+		claims.rows = tcache_claims_get(tenant, window, stamp, ctx->arena, &len);
+		claims.n = len / sizeof(*claims.rows);
+	}
+	if ((st = appt_store_load(tx, lq, &cfg, &claims, w)) != ST_OK)
 		return st;
 	if (key != NULL && cfg.reloaded)
 		tcache_text_put(key, cfg.text, gen);
+	if (window != NULL && claims.read)
+		tcache_claims_put(tenant, window, stamp, claims.rows,
+		    claims.n * sizeof(*claims.rows));
 	return ST_OK;
 }
 
 static enum status
 world_for(struct ctx *ctx, const struct appt_item_in *items, size_t n, const char **addons,
-    size_t naddons, const char *staff_id, struct appt_load_req *lq, struct appt_world **out)
+    size_t naddons, const char *staff_id, struct appt_load_req *lq, bool cached_claims,
+    struct appt_world **out)
 {
 	struct appt_world *w = arena_alloc(ctx->arena, sizeof(*w));
 	struct db_tx tx;
@@ -383,7 +419,7 @@ world_for(struct ctx *ctx, const struct appt_item_in *items, size_t n, const cha
 	lq->n_flat = naddons;
 	if ((st = db_tx_begin(&tx, ctx)) != ST_OK)
 		return st;
-	st = world_load(ctx, &tx, lq, w);
+	st = world_load(ctx, &tx, lq, cached_claims, w);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 	if ((st = check_world(ctx, items, n, w, staff_id)) != ST_OK ||
@@ -406,7 +442,7 @@ appt_availability(struct ctx *ctx, const struct appt_avail_query *q,
 
 	window_days(&lq, q->date, q->days);
 	if ((st = world_for(ctx, q->items, q->n_items, q->addon_ids, q->n_addons, q->staff_id,
-	    &lq, &w)) != ST_OK)
+	    &lq, true, &w)) != ST_OK)
 		return st;
 	build_input(w, q->staff_id, q->date, q->days, false, &in);
 	out->zone = w->settings.zone;
@@ -456,7 +492,7 @@ appt_hold_create(struct ctx *ctx, const struct appt_hold_in *in, struct appt_hol
 
 	window_start(&lq, in->start);
 	if ((st = world_for(ctx, in->items, in->n_items, in->addon_ids, in->n_addons, in->staff_id,
-	    &lq, &w)) != ST_OK ||
+	    &lq, false, &w)) != ST_OK ||
 	    (st = judge(ctx, w, in->start, in->staff_id, NULL, false, &offered, &out->slot)) != ST_OK)
 		return st;
 	if (!offered) {
@@ -481,7 +517,7 @@ appt_hold_create(struct ctx *ctx, const struct appt_hold_in *in, struct appt_hol
 		st = write_failed(ctx, &tx, st);
 	out->id = id;
 	out->world = w;
-	return db_tx_end(&tx, st);
+	return claims_tx_end(ctx, &tx, st);
 }
 
 /* Bookings ---------------------------------------------------------------------- */
@@ -595,7 +631,7 @@ book_read(struct ctx *ctx, const struct appt_book_in *in, struct book_plan *p)
 	if (st == ST_OK && in->customer_id != NULL)
 		st = appt_store_customer_get(&tx, in->customer_id, &cust, &cust_found);
 	if (st == ST_OK)
-		st = world_load(ctx, &tx, &lq, p->w);
+		st = world_load(ctx, &tx, &lq, false, p->w);
 	if ((st = db_tx_end(&tx, st)) != ST_OK)
 		return st;
 
@@ -819,7 +855,7 @@ book_write(struct ctx *ctx, const struct appt_book_in *in, struct book_plan *p,
 out:
 	if (st != ST_OK && tx.failed != ST_OK)
 		st = write_failed(ctx, &tx, st);
-	return db_tx_end(&tx, st);
+	return claims_tx_end(ctx, &tx, st);
 }
 
 enum status
@@ -960,7 +996,7 @@ appt_public_cancel(struct ctx *ctx, const struct appt_verify *v, const char *rea
 	out->zone = s.zone;
 	out->cancel_window_h = s.cancel_window_h;
 out:
-	return db_tx_end(&tx, st);
+	return claims_tx_end(ctx, &tx, st);
 }
 
 /* The shared body of a customer's reschedule and an admin's move. */
@@ -1015,7 +1051,7 @@ move_read(struct ctx *ctx, const struct move_req *m, struct appt_view *cur,
 	lq->exclude_booking_id = cur->id;
 	lq->with_claims = true;
 	window_start(lq, m->start);
-	st = world_load(ctx, &tx, lq, w);
+	st = world_load(ctx, &tx, lq, false, w);
 out:
 	return db_tx_end(&tx, st);
 }
@@ -1144,7 +1180,7 @@ reschedule(struct ctx *ctx, const struct move_req *m, struct appt_shown *out)
 out:
 	if (st != ST_OK && tx.failed != ST_OK)
 		st = write_failed(ctx, &tx, st);
-	return db_tx_end(&tx, st);
+	return claims_tx_end(ctx, &tx, st);
 }
 
 enum status
@@ -1240,7 +1276,7 @@ appt_admin_cancel(struct ctx *ctx, const char *id, const char *reason,
 	}
 	st = cancel_in(ctx, &tx, &out->view, reason);
 out:
-	return db_tx_end(&tx, st);
+	return claims_tx_end(ctx, &tx, st);
 }
 
 enum status
@@ -1277,7 +1313,7 @@ appt_admin_status(struct ctx *ctx, const char *id, enum appt_status to,
 	    (st = appt_store_booking_by_id(&tx, id, NULL, false, &out->view, &found)) != ST_OK)
 		goto out;
 out:
-	return db_tx_end(&tx, st);
+	return claims_tx_end(ctx, &tx, st);
 }
 
 enum status

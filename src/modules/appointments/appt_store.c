@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/ids.h"
 #include "core/log.h"
@@ -135,17 +136,9 @@ appt_store_settings(struct db_tx *tx, struct appt_settings *out)
 
 /* The loader ---------------------------------------------------------------
  *
- * One pipeline of independent reads, each keyed by the requested service
- * ids rather than by an earlier answer: who can perform them is a subquery
- * wherever it is needed. */
-
-/* Staff able to perform any of the services $1 (active, not deleted). */
-#define ELIGIBLE "(SELECT ss.staff_id FROM staff_services ss JOIN staff st" \
-	" ON st.tenant_id = ss.tenant_id AND st.id = ss.staff_id" \
-	" WHERE ss.service_id = ANY($1::uuid[]) AND st.active AND st.deleted_at IS NULL)"
-/* Resources the services $1 need. */
-#define NEEDED "(SELECT rs.resource_id FROM resource_services rs" \
-	" WHERE rs.service_id = ANY($1::uuid[]))"
+ * The configuration comes from the tenant cache while its stamp holds; the
+ * claims are every staff member's and resource's in the window, so that a
+ * cached copy does not depend on which services were asked for. */
 
 enum {
 	Q_SETTINGS, Q_SERVICES, Q_ADDONS, Q_STAFF, Q_SCHEDULES, Q_TIME_OFF, Q_RESOURCES,
@@ -397,17 +390,16 @@ bin_time(PGresult *res, int r, int c)
 	return tz_floor_div(us, 1000000) + 946684800;
 }
 
-/* uuid: 16 bytes → canonical lower-case text, or NULL. */
+/* uuid: 16 bytes → canonical lower-case text; NULL for all zero (none). */
 static const char *
-bin_uuid(struct arena *a, PGresult *res, int r, int c)
+uuid_text(struct arena *a, const unsigned char b[16])
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *b;
+	static const unsigned char none[16];
 	char *out, *o;
 
-	if (PQgetisnull(res, r, c) || PQgetlength(res, r, c) != 16)
+	if (memcmp(b, none, 16) == 0)
 		return NULL;
-	b = (const unsigned char *)PQgetvalue(res, r, c);
 	out = o = arena_alloc(a, UUID_STR_LEN + 1);
 	for (int i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
@@ -429,41 +421,72 @@ staff_ref(const struct appt_world *w, const char *id)
 	return k >= 0 ? w->staff[k].id : id;
 }
 
-/* Live claims on these staff and resources, each as one engine booking (a
- * claim's span already includes the buffers), by start. They come in
- * binary: thousands of rows of times and ids cost more to print as text
- * and parse back than to read. The booking claims of a staff member also
- * give the round robin its per-day counts: one per service performed, on
- * the local date the claim starts. */
+/* The claims query's rows (binary columns: thousands of rows of times and
+ * ids cost more to print as text and parse back than to read). */
+static struct appt_claim_row *
+claim_rows(struct arena *a, PGresult *res, size_t *n)
+{
+	int nr = res ? PQntuples(res) : 0;
+	struct appt_claim_row *rows = arena_calloc(a, (size_t)nr + 1, sizeof(*rows));
+
+	for (int r = 0; r < nr; r++) {
+		struct appt_claim_row *c = &rows[r];
+
+		c->start = bin_time(res, r, 0);
+		c->end = bin_time(res, r, 1);
+		c->expires = PQgetisnull(res, r, 2) ? 0 : bin_time(res, r, 2);
+		if (!PQgetisnull(res, r, 3) && PQgetlength(res, r, 3) == 16)
+			memcpy(c->staff, PQgetvalue(res, r, 3), 16);
+		if (!PQgetisnull(res, r, 4) && PQgetlength(res, r, 4) == 16) {
+			const unsigned char *u = (const unsigned char *)PQgetvalue(res, r, 5);
+
+			memcpy(c->resource, PQgetvalue(res, r, 4), 16);
+			c->unit = u[0] << 8 | u[1];	/* smallint */
+		}
+		c->booking = PQgetvalue(res, r, 6)[0] != 0;
+	}
+	*n = (size_t)nr;
+	return rows;
+}
+
+/* Live claims, each as one engine booking (a claim's span already
+ * includes the buffers), by start; a hold that has expired since the rows
+ * were read is gone. Claims of staff and resources the services do not
+ * involve are passed on too: the engine finds no owner for them. The
+ * booking claims of a staff member also give the round robin its per-day
+ * counts: one per service performed, on the local date the claim starts. */
 static enum status
-fill_claims(struct db_tx *tx, PGresult *res, struct appt_world *w)
+fill_claims(struct db_tx *tx, const struct appt_claims *c, struct appt_world *w)
 {
 	struct arena *a = tx->arena;
-	int n = res ? PQntuples(res) : 0;
-	struct avail_day_count *dc = arena_calloc(a, (size_t)n + 1, sizeof(*dc));
+	struct avail_day_count *dc = arena_calloc(a, c->n + 1, sizeof(*dc));
+	int64_t now = (int64_t)time(NULL);
 	size_t ndc = 0;
 	struct tz *z = NULL;
 
-	w->bookings = arena_calloc(a, (size_t)n + 1, sizeof(*w->bookings));
-	if (n > 0 && tz_open(a, w->settings.zone, &z) != ST_OK)
+	w->bookings = arena_calloc(a, c->n + 1, sizeof(*w->bookings));
+	if (c->n > 0 && tz_open(a, w->settings.zone, &z) != ST_OK)
 		return err_set(tx->err, ST_INTERNAL, "The business's time zone is not usable.");
-	for (int r = 0; r < n; r++) {
-		struct avail_booking *b = &w->bookings[w->n_bookings++];
+	for (size_t i = 0; i < c->n; i++) {
+		const struct appt_claim_row *row = &c->rows[i];
+		struct avail_booking *b;
 		const char *res_id;
 
-		b->start = bin_time(res, r, 0);
-		b->end = bin_time(res, r, 1);
-		b->staff_id = staff_ref(w, bin_uuid(a, res, r, 2));
-		if ((res_id = bin_uuid(a, res, r, 3)) != NULL) {
+		if (row->expires != 0 && row->expires <= now)
+			continue;
+		b = &w->bookings[w->n_bookings++];
+		b->start = row->start;
+		b->end = row->end;
+		b->staff_id = staff_ref(w, uuid_text(a, row->staff));
+		if ((res_id = uuid_text(a, row->resource)) != NULL) {
 			struct avail_unit *u = arena_alloc(a, sizeof(*u));
-			const unsigned char *p = (const unsigned char *)PQgetvalue(res, r, 4);
 
 			u->resource_id = res_id;
-			u->unit = p[0] << 8 | p[1];	/* smallint */
+			u->unit = row->unit;
 			b->units = u;
 			b->n_units = 1;
 		}
-		if (b->staff_id != NULL && PQgetvalue(res, r, 5)[0] != 0) {
+		if (b->staff_id != NULL && row->booking) {
 			if (ndc == 0)
 				tz_preload(z, b->start, b->start + 60 * TZ_DAY_S);
 			dc[ndc++] = (struct avail_day_count){ b->staff_id, tz_local_day(z, b->start), 1 };
@@ -566,18 +589,15 @@ config_current(struct db_tx *tx, PGresult *stamp_res, struct appt_config *cfg,
 
 enum status
 appt_store_load(struct db_tx *tx, const struct appt_load_req *q, struct appt_config *cfg,
-    struct appt_world *out)
+    struct appt_claims *claims, struct appt_world *out)
 {
 	struct arena *a = tx->arena;
-	const char **ids = arena_alloc(a, (q->n_items + 1) * sizeof(*ids));
-	const char *svc, *cfrom, *cto;
+	const char *cfrom, *cto;
 	PGresult *res[Q__COUNT], *head[2];
+	bool read = q->with_claims && claims->rows == NULL;
 	enum status st;
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < q->n_items; i++)
-		ids[i] = q->items[i].service_id;
-	svc = array_lit(a, ids, q->n_items);
 	cfrom = i64s(a, q->claims_to > q->claims_from ? q->claims_from : q->from);
 	cto = i64s(a, q->claims_to > q->claims_from ? q->claims_to : q->to);
 
@@ -588,31 +608,33 @@ appt_store_load(struct db_tx *tx, const struct appt_load_req *q, struct appt_con
 	 * first.) */
 	const struct db_query qs[2] = {
 		{ "SELECT coalesce(max(stamp), 0) FROM scheduling_stamps", 0, NULL, 0 },
-		{ "SELECT c.starts_at, c.ends_at, c.staff_id, c.resource_id, c.unit,"
+		{ "SELECT c.starts_at, c.ends_at, c.expires_at, c.staff_id, c.resource_id, c.unit,"
 		    " c.booking_id IS NOT NULL FROM slot_claims c WHERE c.tenant_id = app_tenant()"
-		    " AND c.starts_at >= to_timestamp($2::bigint) - interval '2 days'"
-		    " AND c.starts_at < to_timestamp($3::bigint) AND c.ends_at > to_timestamp($2::bigint)"
+		    " AND c.starts_at >= to_timestamp($1::bigint) - interval '2 days'"
+		    " AND c.starts_at < to_timestamp($2::bigint) AND c.ends_at > to_timestamp($1::bigint)"
 		    " AND (c.expires_at IS NULL OR c.expires_at > now())"
-		    " AND (c.staff_id IN " ELIGIBLE " OR c.resource_id IN " NEEDED ")"
-		    " AND ($4::uuid IS NULL OR c.booking_id IS DISTINCT FROM $4::uuid)"
-		    " AND ($5::uuid IS NULL OR c.hold_id IS DISTINCT FROM $5::uuid)"
-		    " ORDER BY c.starts_at", 5,
-		    (const char *[]){ svc, cfrom, cto, q->exclude_booking_id, q->exclude_hold_id }, 1 },
+		    " AND ($3::uuid IS NULL OR c.booking_id IS DISTINCT FROM $3::uuid)"
+		    " AND ($4::uuid IS NULL OR c.hold_id IS DISTINCT FROM $4::uuid)"
+		    " ORDER BY c.starts_at", 4,
+		    (const char *[]){ cfrom, cto, q->exclude_booking_id, q->exclude_hold_id }, 1 },
 	};
 
 	/* Without claims (the test-only pre-check switch) none are read. */
 	head[1] = NULL;
-	if ((st = db_pipeline(tx, qs, q->with_claims ? 2 : 1, head)) != ST_OK ||
+	if ((st = db_pipeline(tx, qs, read ? 2 : 1, head)) != ST_OK ||
 	    (st = config_current(tx, head[0], cfg, res)) != ST_OK)
 		return st;
-	res[Q_CLAIMS] = head[1];
+	if (read) {
+		claims->rows = claim_rows(a, head[1], &claims->n);
+		claims->read = true;
+	}
 	settings_from(res[Q_SETTINGS], &out->settings);
 	fill_services(a, q, res[Q_SERVICES], res[Q_ADDONS], out);
 	fill_staff(a, q, res[Q_STAFF], out);
 	fill_schedules(a, res[Q_SCHEDULES], res[Q_TIME_OFF], out);
 	fill_resources(a, q, res[Q_RESOURCES], out);
 	fill_hours(a, res[Q_HOURS], res[Q_CLOSURES], out);
-	return fill_claims(tx, res[Q_CLAIMS], out);
+	return fill_claims(tx, claims, out);
 }
 
 /* The public catalog --------------------------------------------------------- */

@@ -41,11 +41,33 @@ struct appt_config {
 	bool reloaded;		/* out: read from the database (keep it) */
 };
 
+/* One claim on a tenant's time as the availability read keeps it: plain
+ * bytes, so the service can cache an array of them (the claims of every
+ * staff member and resource, not only those the services need: which ones
+ * those are is configuration, and a cached array must not depend on it). */
+struct appt_claim_row {
+	int64_t start, end;		/* UTC, buffers included */
+	int64_t expires;		/* a hold's end; 0: never (a booking's) */
+	unsigned char staff[16];	/* uuid; all zero: none */
+	unsigned char resource[16];	/* uuid; all zero: none */
+	int32_t unit;
+	int32_t booking;		/* 1: a booking's claim, 0: a hold's */
+};
+
+/* The claims of the load window: rows given (from a cache) or read. */
+struct appt_claims {
+	const struct appt_claim_row *rows;
+	size_t n;
+	bool read;		/* out: read from the database (cache them) */
+};
+
 /* The whole availability input, in the caller's (read) transaction: the
- * claims from the database, the rest from cfg while its stamp is still the
- * tenant's (one round trip), else read again into cfg. */
+ * claims from claims->rows when given, else from the database (one round
+ * trip with the stamp); the rest from cfg while its stamp is still the
+ * tenant's, else read again into cfg. Holds that expired since the rows
+ * were read are left out. */
 enum status appt_store_load(struct db_tx *tx, const struct appt_load_req *q,
-    struct appt_config *cfg, struct appt_world *out) MUST_USE;
+    struct appt_config *cfg, struct appt_claims *claims, struct appt_world *out) MUST_USE;
 
 /* Only the settings (zone, policy, …). */
 enum status appt_store_settings(struct db_tx *tx, struct appt_settings *out) MUST_USE;

@@ -10,9 +10,8 @@ audit_store_insert(struct db_tx *tx, const struct audit_actor *who, const char *
 	const char *params[8] = { who->type, who->id, who->on_behalf_of, action,
 		target_type, target_id, changes, who->request_id };
 
-	if (db_exec(tx, "INSERT INTO audit_log (tenant_id, actor_type, actor_id, on_behalf_of,"
+	/* Queued: the row goes with the transaction's next statement. */
+	return db_queue(tx, "INSERT INTO audit_log (tenant_id, actor_type, actor_id, on_behalf_of,"
 	    " action, target_type, target_id, changes, request_id)"
-	    " VALUES (app_tenant(), $1, $2, $3, $4, $5, $6, $7::jsonb, $8)", 8, params) == NULL)
-		return db_status(tx);
-	return ST_OK;
+	    " VALUES (app_tenant(), $1, $2, $3, $4, $5, $6, $7::jsonb, $8)", 8, params);
 }

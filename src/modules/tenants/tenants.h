@@ -62,6 +62,24 @@ enum status tenants_lookup(struct ctx *c, const char *host, const char *header_r
 const char *tcache_text_get(const char *key, struct arena *a, uint64_t *gen_out);
 void tcache_text_put(const char *key, const char *text, uint64_t gen);
 
+/* ---- the claims on a tenant's time, cached (tenants_cache.c) ------------- */
+
+/* What availability reads changes with every booking, hold and
+ * cancellation, so it is kept under the tenant's claims stamp rather than
+ * the generation: an entry is good only while the stamp it was read under
+ * is still the tenant's. The stamp moves when PostgreSQL notifies
+ * claims_changed (any process's commit; migration 0033) and when this
+ * process calls tcache_claims_touch right after a commit of its own (the
+ * NOTIFY comes back a moment later). Read the stamp BEFORE reading the
+ * claims from the database. "what" names the entry within the tenant (the
+ * window). Entries live at most 10 s and 64 MiB in all. */
+uint64_t tcache_claims_stamp(const char *tenant_id);
+void tcache_claims_touch(const char *tenant_id);
+const void *tcache_claims_get(const char *tenant_id, const char *what, uint64_t stamp,
+    struct arena *a, size_t *len);
+void tcache_claims_put(const char *tenant_id, const char *what, uint64_t stamp,
+    const void *data, size_t len);
+
 /* Reads "<kind>:<c's tenant>" from the cache, or builds it with load in a
  * transaction of c's tenant and caches it. *text lives in c->arena. */
 typedef enum status (*tenants_text_fn)(struct db_tx *tx, const char **text);

@@ -12,14 +12,28 @@
 #define NBUCKETS 1024
 #define MAX_ENTRIES 20000
 #define NEGATIVE_TTL_S 10
+/* Byte entries (the claims availability reads: ~70 bytes a claim) are
+ * capped in all, and live briefly: a change in another process reaches
+ * this one by NOTIFY, and the TTL bounds what a lost one could leave. */
+#define BLOB_BYTES_MAX (64u << 20)
+#define BLOB_TTL_S 10
 
 struct entry {
 	struct entry *next;
 	char *key;
 	bool found;
 	struct tenant_ref ref;	/* for resolution entries */
-	char *json;		/* for text entries (tcache_text_*) */
+	char *json;		/* for text and byte entries */
+	size_t len;		/* byte entries: json holds len bytes */
+	uint64_t stamp;		/* byte entries: the tenant's claims stamp */
 	time_t expires;
+};
+
+/* A tenant's claims stamp (tcache_claims_stamp). */
+struct stamp {
+	struct stamp *next;
+	char tenant[40];
+	uint64_t value;
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -27,6 +41,13 @@ static struct entry *buckets[NBUCKETS];
 static size_t nentries;
 static uint64_t generation;
 static int ttl;
+static size_t blob_bytes;
+/* Stamps are drawn from one counter that never goes back, and a tenant
+ * with none has stamp_base (moved on every clear): a stamp read before a
+ * clear can never equal one after it. Kept apart from the entries so the
+ * entries' cap does not reset them. */
+static struct stamp *stamps[NBUCKETS];
+static uint64_t stamp_counter, stamp_base;
 
 static unsigned
 hash(const char *s)
@@ -41,6 +62,8 @@ hash(const char *s)
 static void
 entry_free(struct entry *e)
 {
+	if (e->len > 0)
+		blob_bytes -= e->len;
 	free(e->key);
 	free(e->json);
 	free(e);
@@ -59,6 +82,21 @@ clear_locked(void)
 		buckets[i] = NULL;
 	}
 	nentries = 0;
+}
+
+static void
+stamps_clear_locked(void)
+{
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		struct stamp *t = stamps[i], *n;
+
+		for (; t != NULL; t = n) {
+			n = t->next;
+			free(t);
+		}
+		stamps[i] = NULL;
+	}
+	stamp_base = ++stamp_counter;
 }
 
 void
@@ -113,8 +151,9 @@ insert_locked(struct entry *e)
 	unsigned h = hash(e->key);
 
 	remove_locked(e->key, h);
-	if (nentries >= MAX_ENTRIES)
+	if (nentries >= MAX_ENTRIES || blob_bytes + e->len > BLOB_BYTES_MAX)
 		clear_locked();
+	blob_bytes += e->len;
 	e->next = buckets[h];
 	buckets[h] = e;
 	nentries++;
@@ -182,7 +221,7 @@ tcache_text_get(const char *key, struct arena *a, uint64_t *gen_out)
 
 	pthread_mutex_lock(&mu);
 	*gen_out = generation;
-	if ((e = find_locked(key, hash(key))) != NULL && e->json != NULL)
+	if ((e = find_locked(key, hash(key))) != NULL && e->json != NULL && e->len == 0)
 		out = arena_strdup(a, e->json);
 	pthread_mutex_unlock(&mu);
 	return out;
@@ -235,5 +274,111 @@ tcache_clear(void)
 	pthread_mutex_lock(&mu);
 	generation++;
 	clear_locked();
+	stamps_clear_locked();
+	pthread_mutex_unlock(&mu);
+}
+
+static struct stamp *
+stamp_find_locked(const char *tenant_id, unsigned h)
+{
+	for (struct stamp *t = stamps[h]; t != NULL; t = t->next)
+		if (strcmp(t->tenant, tenant_id) == 0)
+			return t;
+	return NULL;
+}
+
+static uint64_t
+stamp_now_locked(const char *tenant_id)
+{
+	struct stamp *t = stamp_find_locked(tenant_id, hash(tenant_id));
+
+	return t != NULL ? t->value : stamp_base;
+}
+
+uint64_t
+tcache_claims_stamp(const char *tenant_id)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&mu);
+	v = stamp_now_locked(tenant_id);
+	pthread_mutex_unlock(&mu);
+	return v;
+}
+
+void
+tcache_claims_touch(const char *tenant_id)
+{
+	unsigned h = hash(tenant_id);
+	struct stamp *t;
+
+	if (strlen(tenant_id) >= sizeof(t->tenant))
+		return;		/* not a tenant id: nothing is kept under it */
+	pthread_mutex_lock(&mu);
+	if ((t = stamp_find_locked(tenant_id, h)) == NULL) {
+		if ((t = calloc(1, sizeof(*t))) == NULL)
+			abort();
+		memcpy(t->tenant, tenant_id, strlen(tenant_id) + 1);
+		t->next = stamps[h];
+		stamps[h] = t;
+	}
+	t->value = ++stamp_counter;
+	pthread_mutex_unlock(&mu);
+}
+
+/* Byte entries are keyed "c:<tenant id>:<what>". */
+static char *
+claims_key(const char *tenant_id, const char *what, char *buf, size_t n)
+{
+	int w = snprintf(buf, n, "c:%s:%s", tenant_id, what);
+
+	return w > 0 && (size_t)w < n ? buf : NULL;
+}
+
+const void *
+tcache_claims_get(const char *tenant_id, const char *what, uint64_t stamp, struct arena *a,
+    size_t *len)
+{
+	char buf[256];
+	const char *key = claims_key(tenant_id, what, buf, sizeof(buf));
+	struct entry *e;
+	void *out = NULL;
+
+	*len = 0;
+	if (key == NULL)
+		return NULL;
+	pthread_mutex_lock(&mu);
+	if ((e = find_locked(key, hash(key))) != NULL && e->len > 0 && e->stamp == stamp) {
+		out = arena_alloc(a, e->len);
+		memcpy(out, e->json, e->len);
+		*len = e->len;
+	}
+	pthread_mutex_unlock(&mu);
+	return out;
+}
+
+void
+tcache_claims_put(const char *tenant_id, const char *what, uint64_t stamp, const void *data,
+    size_t len)
+{
+	char buf[256];
+	const char *key = claims_key(tenant_id, what, buf, sizeof(buf));
+	struct entry *e;
+
+	if (ttl <= 0 || key == NULL || len == 0 || len > BLOB_BYTES_MAX / 4)
+		return;
+	e = entry_new(key, ttl < BLOB_TTL_S ? ttl : BLOB_TTL_S);
+	if ((e->json = malloc(len)) == NULL)
+		abort();
+	memcpy(e->json, data, len);
+	e->len = len;
+	e->stamp = stamp;
+	e->found = true;	/* not a negative entry: tcache_invalidate keeps it */
+	pthread_mutex_lock(&mu);
+	/* Read under a stamp that has moved since: stale already. */
+	if (stamp == stamp_now_locked(tenant_id))
+		insert_locked(e);
+	else
+		entry_free(e);
 	pthread_mutex_unlock(&mu);
 }

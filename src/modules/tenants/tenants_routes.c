@@ -40,6 +40,9 @@ static const struct route tenants_routes_v[] = {
 };
 const struct route_table tenants_routes = TABLE_OF(tenants_routes_v);
 
+/* Migration 0033's trigger on slot_claims. */
+#define CLAIMS_CHANNEL "claims_changed"
+
 static void
 on_tenant_changed(const char *channel, const char *payload, void *ud)
 {
@@ -48,6 +51,12 @@ on_tenant_changed(const char *channel, const char *payload, void *ud)
 	if (strcmp(channel, EVENTS_CHANNEL) == 0) {
 		if (payload != NULL)
 			events_publish(payload);
+		return;
+	}
+	/* A booking, hold or cancellation committed somewhere. */
+	if (strcmp(channel, CLAIMS_CHANNEL) == 0) {
+		if (payload != NULL && id_is_uuid(payload))
+			tcache_claims_touch(payload);
 		return;
 	}
 	if (payload != NULL && id_is_uuid(payload))
@@ -70,7 +79,8 @@ static struct db_listener *listener;
 void
 tenants_cache_start(struct app *app)
 {
-	static const char *const channels[] = { "tenant_changed", EVENTS_CHANNEL, NULL };
+	static const char *const channels[] = { "tenant_changed", EVENTS_CHANNEL, CLAIMS_CHANNEL,
+		NULL };
 
 	tcache_init(app->cfg.tenant_cache_ttl_s);
 	listener = db_listen_start(app->cfg.database_listen_url, channels, on_tenant_changed,
