@@ -216,7 +216,9 @@ describe('GET /v1/admin/events', () => {
       await sleep(100);
     }
     try {
-      assert.equal(s.status, 200);
+      // Which 503 it was (the cap, or the database) if it never freed.
+      if (s.status !== 200) await sleep(200);
+      assert.equal(s.status, 200, `still refused after 30 s: ${s.raw}`);
       const d = dayAhead(5);
       const b = expect(await book(srv, t, bookingBody(`${d}T10:00:00Z`, { staffId: staffId(1),
         email: 'key-client@example.com' })), 201);
@@ -235,7 +237,8 @@ describe('GET /v1/admin/events', () => {
       streams.viewer.close();
       await sleep(100);
     }
-    assert.equal(streams.viewer.status, 200);
+    if (streams.viewer.status !== 200) await sleep(200);
+    assert.equal(streams.viewer.status, 200, `still refused after 30 s: ${streams.viewer.raw}`);
   });
 
   test('sign out: the stream ends at the next heartbeat', async () => {
