@@ -391,7 +391,7 @@ world_load(struct ctx *ctx, struct db_tx *tx, const struct appt_load_req *lq,
 		    (long long)(own ? lq->claims_from : lq->from),
 		    (long long)(own ? lq->claims_to : lq->to));
 		stamp = tcache_claims_stamp(tenant);	/* before the read */
-		claims.rows = tcache_claims_get(tenant, window, stamp, ctx->arena, &len);
+		claims.rows = tcache_claims_get(tenant, window, ctx->arena, &len);
 		claims.n = len / sizeof(*claims.rows);
 	}
 	if ((st = appt_store_load(tx, lq, &cfg, &claims, w)) != ST_OK)

@@ -71,12 +71,13 @@ void tcache_text_put(const char *key, const char *text, uint64_t gen);
  * claims_changed (any process's commit; migration 0033) and when this
  * process calls tcache_claims_touch right after a commit of its own (the
  * NOTIFY comes back a moment later). Read the stamp BEFORE reading the
- * claims from the database. "what" names the entry within the tenant (the
- * window). Entries live at most 10 s and 64 MiB in all. */
+ * claims from the database, and put the copy under that stamp: a copy read
+ * under a stamp that has moved since is not kept. "what" names the entry
+ * within the tenant (the window). Entries live at most 10 s and 64 MiB in all. */
 uint64_t tcache_claims_stamp(const char *tenant_id);
 void tcache_claims_touch(const char *tenant_id);
-const void *tcache_claims_get(const char *tenant_id, const char *what, uint64_t stamp,
-    struct arena *a, size_t *len);
+const void *tcache_claims_get(const char *tenant_id, const char *what, struct arena *a,
+    size_t *len);
 void tcache_claims_put(const char *tenant_id, const char *what, uint64_t stamp,
     const void *data, size_t len);
 

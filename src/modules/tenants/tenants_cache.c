@@ -25,6 +25,7 @@ struct entry {
 	struct tenant_ref ref;	/* for resolution entries */
 	char *json;		/* for text and byte entries */
 	size_t len;		/* byte entries: json holds len bytes */
+	bool counted;		/* byte entries: in blob_bytes (inserted) */
 	uint64_t stamp;		/* byte entries: the tenant's claims stamp */
 	time_t expires;
 };
@@ -62,7 +63,7 @@ hash(const char *s)
 static void
 entry_free(struct entry *e)
 {
-	if (e->len > 0)
+	if (e->counted)
 		blob_bytes -= e->len;
 	free(e->key);
 	free(e->json);
@@ -154,6 +155,7 @@ insert_locked(struct entry *e)
 	if (nentries >= MAX_ENTRIES || blob_bytes + e->len > BLOB_BYTES_MAX)
 		clear_locked();
 	blob_bytes += e->len;
+	e->counted = e->len > 0;
 	e->next = buckets[h];
 	buckets[h] = e;
 	nentries++;
@@ -336,8 +338,7 @@ claims_key(const char *tenant_id, const char *what, char *buf, size_t n)
 }
 
 const void *
-tcache_claims_get(const char *tenant_id, const char *what, uint64_t stamp, struct arena *a,
-    size_t *len)
+tcache_claims_get(const char *tenant_id, const char *what, struct arena *a, size_t *len)
 {
 	char buf[256];
 	const char *key = claims_key(tenant_id, what, buf, sizeof(buf));
@@ -348,7 +349,8 @@ tcache_claims_get(const char *tenant_id, const char *what, uint64_t stamp, struc
 	if (key == NULL)
 		return NULL;
 	pthread_mutex_lock(&mu);
-	if ((e = find_locked(key, hash(key))) != NULL && e->len > 0 && e->stamp == stamp) {
+	if ((e = find_locked(key, hash(key))) != NULL && e->len > 0 &&
+	    e->stamp == stamp_now_locked(tenant_id)) {
 		out = arena_alloc(a, e->len);
 		memcpy(out, e->json, e->len);
 		*len = e->len;
