@@ -1275,8 +1275,21 @@ episode_service(struct offline *c, json_t *svcs, const struct call *av, const ch
 	return NULL;
 }
 
-/* Whether w joins things asked for together in any language: "and",
- * "y" — or, with with_too, "with", "con" (an add-on follows). */
+/* True for a language's "with" word ("with", "con"). */
+static bool
+with_word(const char *w)
+{
+	size_t nl;
+	const struct ai_lang *const *ls = ai_lang_all(&nl);
+
+	for (size_t l = 0; l < nl; l++)
+		if (ai_lang_in(ls[l]->with_words, w))
+			return true;
+	return false;
+}
+
+/* Whether w joins things asked for together in any language: "and", "y",
+ * or a "with" word (an add-on follows). */
 static bool
 joiner(const char *w)
 {
@@ -1284,9 +1297,9 @@ joiner(const char *w)
 	const struct ai_lang *const *ls = ai_lang_all(&nl);
 
 	for (size_t l = 0; l < nl; l++)
-		if (ai_lang_in(ls[l]->and_words, w) || ai_lang_in(ls[l]->with_words, w))
+		if (ai_lang_in(ls[l]->and_words, w))
 			return true;
-	return false;
+	return with_word(w);
 }
 
 /* "without a wash", "sin lavado": an add-on declined. */
@@ -1420,19 +1433,6 @@ episode_addons(struct offline *c, json_t *svcs, struct want *wt)
 				wt->addons[wt->naddons++] = ids[k];
 		}
 	}
-}
-
-/* True for a language's "with" word ("with", "con"). */
-static bool
-with_word(const char *w)
-{
-	size_t nl;
-	const struct ai_lang *const *ls = ai_lang_all(&nl);
-
-	for (size_t l = 0; l < nl; l++)
-		if (ai_lang_in(ls[l]->with_words, w))
-			return true;
-	return false;
 }
 
 /* How many of a staff member's name words ("ann", "lee") follow from word

@@ -23,8 +23,8 @@ struct entry {
 	char *key;
 	bool found;
 	struct tenant_ref ref;	/* for resolution entries */
-	char *json;		/* for text and byte entries */
-	size_t len;		/* byte entries: json holds len bytes */
+	char *data;		/* text entries: a string; byte entries: len bytes */
+	size_t len;		/* byte entries; 0 for text */
 	bool counted;		/* byte entries: in blob_bytes (inserted) */
 	uint64_t stamp;		/* byte entries: the tenant's claims stamp */
 	time_t expires;
@@ -66,7 +66,7 @@ entry_free(struct entry *e)
 	if (e->counted)
 		blob_bytes -= e->len;
 	free(e->key);
-	free(e->json);
+	free(e->data);
 	free(e);
 }
 
@@ -223,8 +223,8 @@ tcache_text_get(const char *key, struct arena *a, uint64_t *gen_out)
 
 	pthread_mutex_lock(&mu);
 	*gen_out = generation;
-	if ((e = find_locked(key, hash(key))) != NULL && e->json != NULL && e->len == 0)
-		out = arena_strdup(a, e->json);
+	if ((e = find_locked(key, hash(key))) != NULL && e->data != NULL && e->len == 0)
+		out = arena_strdup(a, e->data);
 	pthread_mutex_unlock(&mu);
 	return out;
 }
@@ -237,7 +237,7 @@ tcache_text_put(const char *key, const char *text, uint64_t gen)
 	if (ttl <= 0)
 		return;
 	e = entry_new(key, ttl);
-	if ((e->json = strdup(text)) == NULL)
+	if ((e->data = strdup(text)) == NULL)
 		abort();
 	e->found = true;
 	put(e, gen);
@@ -254,7 +254,7 @@ tcache_invalidate(const char *tenant_id)
 			/* Negative entries go too: the change may be the new
 			 * tenant or domain they were about. Text entries are
 			 * keyed "<kind>:<tenant id>". */
-			const char *owner = e->json != NULL ? strchr(e->key, ':') : NULL;
+			const char *owner = e->data != NULL ? strchr(e->key, ':') : NULL;
 			bool drop = !e->found || strcmp(e->ref.id, tenant_id) == 0 ||
 			    (owner != NULL && strcmp(owner + 1, tenant_id) == 0);
 
@@ -352,7 +352,7 @@ tcache_claims_get(const char *tenant_id, const char *what, struct arena *a, size
 	if ((e = find_locked(key, hash(key))) != NULL && e->len > 0 &&
 	    e->stamp == stamp_now_locked(tenant_id)) {
 		out = arena_alloc(a, e->len);
-		memcpy(out, e->json, e->len);
+		memcpy(out, e->data, e->len);
 		*len = e->len;
 	}
 	pthread_mutex_unlock(&mu);
@@ -370,9 +370,9 @@ tcache_claims_put(const char *tenant_id, const char *what, uint64_t stamp, const
 	if (ttl <= 0 || key == NULL || len == 0 || len > BLOB_BYTES_MAX / 4)
 		return;
 	e = entry_new(key, ttl < BLOB_TTL_S ? ttl : BLOB_TTL_S);
-	if ((e->json = malloc(len)) == NULL)
+	if ((e->data = malloc(len)) == NULL)
 		abort();
-	memcpy(e->json, data, len);
+	memcpy(e->data, data, len);
 	e->len = len;
 	e->stamp = stamp;
 	e->found = true;	/* not a negative entry: tcache_invalidate keeps it */
