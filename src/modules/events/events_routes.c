@@ -20,6 +20,7 @@
 
 #include "core/config.h"
 #include "core/ctx.h"
+#include "core/log.h"
 #include "http/http.h"
 #include "modules/auth/auth.h"
 
@@ -29,12 +30,46 @@ gone(struct request *r)
 	return (r->cancelled != NULL && atomic_load(r->cancelled)) || http_shutting_down();
 }
 
+/* One wait on the stream: an event sent, a heartbeat, or nothing. NULL
+ * while the stream goes on, else why it ends. */
+static const char *
+stream_step(struct request *r, struct events_sub *s, time_t *beat)
+{
+	bool lagging;
+	char *m;
+	enum status st;
+
+	if (gone(r))
+		return http_shutting_down() ? "shutdown" : "client gone";
+	if ((m = events_next(s, 250, &lagging)) != NULL) {
+		enum status ws = http_stream_write(r, m, strlen(m));
+
+		free(m);
+		return ws == ST_OK ? NULL : "client gone";
+	}
+	if (lagging)
+		return "lagging";
+	if (time(NULL) < *beat)
+		return NULL;
+	*beat = time(NULL) + r->ctx.cfg->events_heartbeat_s;
+	/* Revoked or expired: end the stream; EventSource reconnects and
+	 * gets the 401. */
+	if ((st = auth_authenticate(r, PERM_AUTHENTICATED)) != ST_OK)
+		return st == ST_UNAUTHENTICATED ? "signed out" : "session check failed";
+	/* A closed client is noticed here: h2o reads nothing while a response
+	 * is in progress, so the second write after the peer left fails. */
+	if (http_stream_try_write(r, ": keep-alive\n\n", 14) == ST_UNAVAILABLE)
+		return "client gone";
+	return NULL;
+}
+
 static enum status
 stream_route(struct request *r, struct response *w)
 {
 	struct events_sub *s;
 	const struct config *cfg = r->ctx.cfg;
-	time_t beat;
+	time_t beat, opened;
+	const char *why;
 	enum status st;
 	static const char hello[] = "retry: 3000\n: connected\n\n";
 
@@ -57,31 +92,15 @@ stream_route(struct request *r, struct response *w)
 		goto out;
 	if (http_stream_write(r, hello, sizeof(hello) - 1) != ST_OK)
 		goto done;
-	beat = time(NULL) + cfg->events_heartbeat_s;
-	while (!gone(r)) {
-		bool lagging;
-		char *m = events_next(s, 250, &lagging);
-
-		if (m != NULL) {
-			enum status ws = http_stream_write(r, m, strlen(m));
-
-			free(m);
-			if (ws != ST_OK)
-				break;
-			continue;
-		}
-		if (lagging)
-			break;
-		if (time(NULL) < beat)
-			continue;
-		beat = time(NULL) + cfg->events_heartbeat_s;
-		/* Revoked or expired: end the stream; EventSource reconnects
-		 * and gets the 401. */
-		if (auth_authenticate(r, PERM_AUTHENTICATED) != ST_OK)
-			break;
-		if (http_stream_try_write(r, ": keep-alive\n\n", 14) == ST_UNAVAILABLE)
-			break;
-	}
+	opened = beat = time(NULL);
+	beat += cfg->events_heartbeat_s;
+	while ((why = stream_step(r, s, &beat)) == NULL)
+		;
+	/* One line per stream: why it ended and after how long (a slot held
+	 * long after its tab closed shows here). */
+	log_emit(LOG_INFO, "events stream ended", json_pack("{s:s, s:s, s:I}",
+	    "request_id", r->request_id, "reason", why,
+	    "seconds", (json_int_t)(time(NULL) - opened)));
 done:
 	err_clear(&r->err);
 	st = ST_OK;
