@@ -42,7 +42,7 @@ _booking_pg_ticks() {
 _booking_su() { scripts/db url "$PG_DIR" "$PG_PORT" "$DB_NAME" postgres; }
 _booking_stmts_reset() {
     psql "$(_booking_su)" -X -Atqc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
-        -c "SELECT pg_stat_statements_reset()" >/dev/null 2>&1
+        -c "SELECT pg_stat_statements_reset()" >/dev/null 2>&1 || true
 }
 _booking_stmts_report() {
     local label="$1" n="$2" file="$3" top

@@ -23,12 +23,15 @@
 #include "db/listen.h"
 
 enum status
-jobs_enqueue(struct db_tx *tx, const char *kind, json_t *payload,
-    const char *unique_key, int delay_s, int max_attempts)
+jobs_enqueue_when(struct db_tx *tx, const char *kind, json_t *payload,
+    const char *unique_key, int delay_s, int max_attempts, const char *guard)
 {
 	char delay[16], attempts[16];
 	char *body = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
 	const char *params[5] = { kind, body ? body : "{}", unique_key, delay, attempts };
+	static const char insert[] = "INSERT INTO jobs (tenant_id, kind, payload, unique_key,"
+	    " run_at, max_attempts) SELECT app_tenant(), $1, $2::jsonb, $3,"
+	    " now() + make_interval(secs => $4::int), $5::int";
 
 	snprintf(delay, sizeof(delay), "%d", delay_s);
 	snprintf(attempts, sizeof(attempts), "%d", max_attempts > 0 ? max_attempts : 5);
@@ -36,10 +39,16 @@ jobs_enqueue(struct db_tx *tx, const char *kind, json_t *payload,
 		arena_defer(tx->arena, free, body);
 	/* Nobody reads the answer: it goes with the transaction's next
 	 * statement or its commit. */
-	return db_queue(tx, "INSERT INTO jobs (tenant_id, kind, payload, unique_key, run_at,"
-	    " max_attempts) VALUES (app_tenant(), $1, $2::jsonb, $3,"
-	    " now() + make_interval(secs => $4::int), $5::int)"
-	    " ON CONFLICT DO NOTHING", 5, params);
+	return db_queue(tx, guard == NULL ? arena_printf(tx->arena, "%s ON CONFLICT DO NOTHING",
+	    insert) : arena_printf(tx->arena, "%s WHERE %s ON CONFLICT DO NOTHING", insert, guard),
+	    5, params);
+}
+
+enum status
+jobs_enqueue(struct db_tx *tx, const char *kind, json_t *payload,
+    const char *unique_key, int delay_s, int max_attempts)
+{
+	return jobs_enqueue_when(tx, kind, payload, unique_key, delay_s, max_attempts, NULL);
 }
 
 int

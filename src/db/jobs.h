@@ -22,6 +22,14 @@ struct db_tx;
 enum status jobs_enqueue(struct db_tx *tx, const char *kind, json_t *payload,
     const char *unique_key, int delay_s, int max_attempts) MUST_USE;
 
+/* As jobs_enqueue, only when guard (a constant SQL condition, which may read
+ * the payload as $2::jsonb) holds in the transaction: a follow-up with
+ * nothing to do (no calendar connected, nobody subscribed) costs one index
+ * probe instead of a queued row. The module that owns the tables the guard
+ * reads owns the guard. */
+enum status jobs_enqueue_when(struct db_tx *tx, const char *kind, json_t *payload,
+    const char *unique_key, int delay_s, int max_attempts, const char *guard) MUST_USE;
+
 struct job {
 	long long id;
 	const char *tenant_id;	/* NULL for platform jobs */

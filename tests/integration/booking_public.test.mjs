@@ -235,9 +235,31 @@ describe('bookings', () => {
     assert.equal(audit[0].action, 'booking.created');
     assert.equal(audit[0].actor_type, 'system');
     assert.equal(audit[0].changes.reference.to, b.reference);
-    const jobs = adminSql(`SELECT kind || ':' || coalesce(payload->>'event', '') FROM jobs
-      WHERE payload->>'booking_id' = ${lit(b.id)} ORDER BY kind`).split('\n');
-    assert.deepEqual(jobs, ['calendar.sync:', 'notifications.booking:confirmed']);
+    const jobs = (id) => adminSql(`SELECT kind || ':' || coalesce(payload->>'event', '')
+      FROM jobs WHERE payload->>'booking_id' = ${lit(id)} OR payload->>'id' = ${lit(id)}
+      ORDER BY kind`).split('\n');
+    // No calendar connected and no browser subscribed: the customer's
+    // notification only, no sync or push job with nothing to do.
+    assert.deepEqual(jobs(b.id), ['notifications.booking:confirmed']);
+    // With both, all three (the connection and subscription rows are all
+    // the guards read; the jobs are not run here).
+    const u = adminSql(`INSERT INTO users (email, password_hash)
+      VALUES (${lit(`sub-${t.slug}@example.com`)}, 'x') RETURNING id`);
+    adminSql(`INSERT INTO calendar_connections (tenant_id, provider, external_ref, secret_ct,
+      secret_nonce, secret_key_id) VALUES (${lit(t.id)}, 'google', 'primary', '\\x00',
+      decode(repeat('00', 24), 'hex'), '0000000000000000')`);
+    adminSql(`INSERT INTO push_subscriptions (tenant_id, user_id, endpoint, p256dh, auth)
+      VALUES (${lit(t.id)}, ${lit(u)}, 'https://push.example/x',
+      decode('04' || repeat('00', 64), 'hex'), decode(repeat('00', 16), 'hex'))`);
+    try {
+      const b2 = expect(await book(srv, t, bookingBody(`${d}T11:00:00Z`)), 201);
+      assert.deepEqual(jobs(b2.id), ['calendar.sync:', 'notifications.booking:confirmed',
+        'push.notify:booking.created']);
+    } finally {
+      adminSql(`DELETE FROM jobs WHERE tenant_id = ${lit(t.id)} AND kind IN ('calendar.sync', 'push.notify');
+        DELETE FROM calendar_connections WHERE tenant_id = ${lit(t.id)};
+        DELETE FROM push_subscriptions WHERE tenant_id = ${lit(t.id)}`);
+    }
   });
 });
 
@@ -269,8 +291,9 @@ describe('a booking commits with its audit row and jobs, or not at all', () => {
     adminSql(`DROP TRIGGER refuse_notify_${t.slug.replace(/-/g, '_')} ON jobs`);
     const again = expect(await book(srv, t, body, k), 201);
     assert.equal(count('bookings', t), 1);
-    // Its follow-ups: calendar sync, the customer's notification, the staff's push.
-    assert.equal(count('jobs', t), 3);
+    // Its follow-up: the customer's notification (no calendar to sync, no
+    // browser subscribed to push to).
+    assert.equal(count('jobs', t), 1);
     assert.equal(count('audit_log', t, `action = 'booking.created' AND target_id = ${lit(again.id)}`), 1);
   });
 });

@@ -288,12 +288,13 @@ staff_name(const struct appt_world *w, const char *id)
 }
 
 /* The follow-ups of a change, enqueued in its transaction: calendar sync
- * always, the customer's notification when event is not NULL. The version
- * in the keys lets every later change enqueue its own job. */
+ * (when a calendar is connected), the customer's notification and the
+ * staff's push (when anyone subscribed) when event is not NULL. The
+ * version in the keys lets every later change enqueue its own job. */
 static enum status
 enqueue_followups(struct db_tx *tx, const char *booking_id, int version, const char *event)
 {
-	json_t *sync = NULL, *notify = NULL;
+	json_t *notify = NULL;
 	bool created = event != NULL && strcmp(event, "confirmed") == 0;
 	enum status st;
 
@@ -301,10 +302,7 @@ enqueue_followups(struct db_tx *tx, const char *booking_id, int version, const c
 	 * queued yet (this was 1 ms of each booking's database time). */
 	if (!created && (st = reminders_booking_changed(tx, booking_id)) != ST_OK)
 		return st;
-	/* jobs_enqueue borrows the payload: these references are ours. */
-	sync = json_pack("{s:s}", "booking_id", booking_id);
-	st = jobs_enqueue(tx, CALENDAR_SYNC_JOB, sync,
-	    arena_printf(tx->arena, "%s:v%d", booking_id, version), 0, 0);
+	st = calendar_sync_enqueue(tx, booking_id, version);
 	if (st != ST_OK || event == NULL)
 		goto out;
 	/* The staff's phones: new bookings and cancellations (Web Push). */
@@ -314,11 +312,11 @@ enqueue_followups(struct db_tx *tx, const char *booking_id, int version, const c
 		    version));
 	if (st != ST_OK)
 		goto out;
+	/* jobs_enqueue borrows the payload: this reference is ours. */
 	notify = json_pack("{s:s, s:s}", "booking_id", booking_id, "event", event);
 	st = jobs_enqueue(tx, NOTIFY_JOB, notify,
 	    arena_printf(tx->arena, "%s:%s:v%d", booking_id, event, version), 0, 0);
 out:
-	json_decref(sync);
 	json_decref(notify);
 	return st;
 }

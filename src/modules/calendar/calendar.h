@@ -8,9 +8,10 @@
  *    provider OUTSIDE any database transaction. A provider that fails or
  *    times out yields what the cache has (possibly nothing) and a warning,
  *    never a failed availability request.
- *  - bookings OUT: the booking service enqueues a "calendar.sync" job with
- *    payload {"booking_id": "<uuid>"} in the same transaction as every
- *    create, move, cancel or status change. The job reconciles: it reads
+ *  - bookings OUT: the booking service calls calendar_sync_enqueue in the
+ *    same transaction as every create, move, cancel or status change; it
+ *    enqueues a "calendar.sync" job with payload {"booking_id": "<uuid>"}
+ *    when the tenant has a calendar connected. The job reconciles: it reads
  *    the booking's current state and creates, updates or deletes the event
  *    at each connected provider, recording booking_calendar_events.
  *
@@ -48,6 +49,15 @@ enum status calendar_busy(const struct ctx *ctx, struct arena *a, const char *te
 
 /* The job kind and handler for "calendar.sync". */
 #define CALENDAR_SYNC_JOB "calendar.sync"
+
+struct db_tx;
+
+/* In tx, a change of the booking: its calendar.sync job, keyed by version,
+ * when the tenant has any calendar connected (a tenant with none, most of
+ * them, pays an index probe, not a job). A connection is for the bookings
+ * changed after it: one made in the same instant as a booking may miss it,
+ * as it misses the bookings made before. */
+enum status calendar_sync_enqueue(struct db_tx *tx, const char *booking_id, int version) MUST_USE;
 
 /* ---- what the registry mounts ----------------------------------------------- */
 

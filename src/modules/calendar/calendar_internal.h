@@ -109,6 +109,9 @@ struct cal_event_row {
 };
 
 /* Connections. */
+/* Enqueues calendar.sync (payload borrowed) when the transaction's tenant
+ * has a calendar connected, not removed. */
+enum status cal_store_sync_enqueue(struct db_tx *tx, json_t *payload, const char *key) MUST_USE;
 enum status cal_store_connections_json(struct db_tx *tx, json_t **items) MUST_USE;
 enum status cal_store_connection_get(struct db_tx *tx, const char *id, bool live_only,
     struct cal_conn_row *out) MUST_USE;

@@ -404,6 +404,18 @@ enqueue_fresh(struct db_tx *tx, const struct ctx *ctx, const char *kind, json_t 
 }
 
 enum status
+calendar_sync_enqueue(struct db_tx *tx, const char *booking_id, int version)
+{
+	/* The store borrows the payload: this reference is ours. */
+	json_t *payload = json_pack("{s:s}", "booking_id", booking_id);
+	enum status st = cal_store_sync_enqueue(tx, payload,
+	    arena_printf(tx->arena, "%s:v%d", booking_id, version));
+
+	json_decref(payload);
+	return st;
+}
+
+enum status
 calendar_resync(const struct ctx *ctx, const char *booking_id)
 {
 	struct audit_actor who;

@@ -680,3 +680,12 @@ cal_store_reconcile_tenants(struct db_tx *tx, const char ***tenant_ids, size_t *
 	return db_rows(tx, "SELECT t::text FROM calendar_reconcile_tenants() t", 0, NULL,
 	    sizeof(**tenant_ids), text_fill, (void **)tenant_ids, n);
 }
+
+enum status
+cal_store_sync_enqueue(struct db_tx *tx, json_t *payload, const char *key)
+{
+	/* calendar_connections_live answers the guard with one probe. */
+	return jobs_enqueue_when(tx, CALENDAR_SYNC_JOB, payload, key, 0, 0,
+	    "EXISTS (SELECT 1 FROM calendar_connections WHERE tenant_id = app_tenant()"
+	    " AND deleted_at IS NULL)");
+}

@@ -1,7 +1,7 @@
 /* push_jobs.c — sending Web Push notifications through the job queue.
  *
  * A change enqueues one push.notify job in its own transaction
- * (push_enqueue). That job builds the notification (title, body, tag, url;
+ * (push_enqueue), when anyone of the tenant has subscribed. That job builds the notification (title, body, tag, url;
  * at most WEBPUSH_MAX_PAYLOAD bytes) and fans out one push.send job per
  * subscription of each member the permission matrix lets see it: handoffs
  * to those who read conversations; bookings to those who read bookings,
@@ -31,10 +31,10 @@
 enum status
 push_enqueue(struct db_tx *tx, const char *event, const char *id, const char *unique_key)
 {
-	/* jobs_enqueue borrows the payload: this reference is ours to drop. */
+	/* The store borrows the payload: this reference is ours. */
 	json_t *payload = json_pack("{s:s, s:s}", "event", event, "id", id);
-	enum status st = jobs_enqueue(tx, NOTIFY_JOB, payload,
-	    unique_key ? arena_printf(tx->arena, "%s:%s", event, unique_key) : NULL, 0, 0);
+	enum status st = push_store_enqueue(tx, NOTIFY_JOB, payload,
+	    unique_key ? arena_printf(tx->arena, "%s:%s", event, unique_key) : NULL);
 
 	json_decref(payload);
 	return st;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/crypto.h"
+#include "db/jobs.h"
 
 enum status
 push_store_count(struct db_tx *tx, const char *user_id, long *n)
@@ -147,4 +148,12 @@ push_store_delete_id(struct db_tx *tx, const char *id)
 	if (db_exec(tx, "DELETE FROM push_subscriptions WHERE id = $1::uuid", 1, p) == NULL)
 		return db_status(tx);
 	return ST_OK;
+}
+
+enum status
+push_store_enqueue(struct db_tx *tx, const char *kind, json_t *payload, const char *key)
+{
+	/* The primary key's tenant prefix answers the guard. */
+	return jobs_enqueue_when(tx, kind, payload, key, 0, 0,
+	    "EXISTS (SELECT 1 FROM push_subscriptions WHERE tenant_id = app_tenant())");
 }

@@ -8,6 +8,10 @@
 #include "db/db.h"
 #include "modules/push/push.h"
 
+/* Enqueues the job kind (payload borrowed) when someone of the
+ * transaction's tenant has subscribed a browser. */
+enum status push_store_enqueue(struct db_tx *tx, const char *kind, json_t *payload,
+    const char *key) MUST_USE;
 enum status push_store_count(struct db_tx *tx, const char *user_id, long *n) MUST_USE;
 enum status push_store_upsert(struct db_tx *tx, const char *user_id,
     const struct push_subscription_in *in, bool *created) MUST_USE;
