@@ -346,5 +346,34 @@ describe('Google event sync', () => {
       'active');
     assert.equal(adminSql(`SELECT count(*) FROM audit_log WHERE target_id = ${lit(c.id)}
       AND action = 'calendar_connection.reconnected'`), '1');
+    // Reconnected in this process: its busy times count again at once.
+    world.google.setBusy('primary', [{ start: at(10), end: at(11) }]);
+    adminSql(`UPDATE calendar_busy_cache SET fetched_at = now() - interval '1 day'
+      WHERE tenant_id = ${lit(world.t.id)}`);
+    assert.ok(blocksTen(await busy(world, world.t.staff, at(0), at(0, 0, 2))));
+  });
+
+  // Whether staff 0 is busy over 10:00-11:00 (the events synced earlier
+  // are busy times on the calendar too).
+  const blocksTen = (items) => items.some((x) => x.staff_id === world.t.staff[0]
+    && Date.parse(x.start) <= Date.parse(at(10)) && Date.parse(x.end) >= Date.parse(at(11)));
+
+  test('"no calendar connected" is kept, and dropped when one comes back elsewhere', async () => {
+    // Another process (here: SQL) takes the only connection out and puts it
+    // back; the server learns both from the tenant_changed NOTIFY.
+    const id = adminSql(`SELECT id FROM calendar_connections WHERE tenant_id = ${lit(world.t.id)}
+      AND deleted_at IS NULL AND status = 'active'`);
+    assert.ok(id && !id.includes('\n'), `one active connection: ${id}`);
+    adminSql(`UPDATE calendar_connections SET status = 'error' WHERE id = ${lit(id)}`);
+    await waitFor(async () => (await busy(world, world.t.staff, at(0), at(0, 0, 2))).length === 0,
+      { what: 'the errored connection to stop counting' });
+    // Now "none" is kept: without the NOTIFY it would hide the connection
+    // for the cache's lifetime (TENANT_CACHE_TTL_S), longer than this wait.
+    assert.deepEqual(await busy(world, world.t.staff, at(0), at(0, 0, 2)), []);
+    adminSql(`UPDATE calendar_connections SET status = 'active' WHERE id = ${lit(id)}`);
+    adminSql(`UPDATE calendar_busy_cache SET fetched_at = now() - interval '1 day'
+      WHERE tenant_id = ${lit(world.t.id)}`);
+    await waitFor(async () => blocksTen(await busy(world, world.t.staff, at(0), at(0, 0, 2))),
+      { what: 'the connection to count again' });
   });
 });

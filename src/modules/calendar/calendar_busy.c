@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "modules/calendar/calendar_internal.h"
 #include "modules/calendar/calendar_secrets.h"
+#include "modules/tenants/tenants.h"
 
 /* Outbound plumbing ------------------------------------------------------------------ */
 
@@ -215,13 +216,25 @@ load_state(const struct ctx *ctx, struct arena *a, const char *tenant_id,
 	const char **ids;
 	struct db_tx tx;
 	struct err e;
-	size_t n, ncache, nown;
+	const char *key = arena_printf(a, "cal:%s", tenant_id);
+	bool any = true;
+	uint64_t gen = 0;
+	size_t n = 0, ncache, nown;
 	enum status st;
 
 	err_clear(&e);
 	*ncd = 0;
+	/* Most tenants connect no calendar: that fact is kept in the tenant
+	 * cache (dropped by the tenant_changed NOTIFY of migration 0036 when a
+	 * connection is made or comes back), so their availability and
+	 * bookings open no transaction here. Only "none" is kept: with a
+	 * connection the rows are read anyway. */
+	if (tcache_text_get(key, a, &gen) != NULL)
+		return ST_OK;
 	if ((st = calendar_tx_begin_quiet(&tx, ctx, a, &e, tenant_id)) != ST_OK)
 		return st;
+	if ((st = cal_store_any_active(&tx, &any)) != ST_OK || !any)
+		goto out;
 	/* A calendar we cannot read any more (in error) blocks nothing: its
 	 * cached times would only grow staler. */
 	if ((st = cal_store_connections_for_staff(&tx, calendar_uuid_array(a, staff_ids, nstaff), false,
@@ -248,7 +261,9 @@ load_state(const struct ctx *ctx, struct arena *a, const char *tenant_id,
 		goto out;
 	place_rows(ctx, a, *days, *ndays, *cd, n, cache, ncache, own, nown);
 out:
-	return db_tx_end(&tx, st);
+	if ((st = db_tx_end(&tx, st)) == ST_OK && !any)
+		tcache_text_put(key, "none", gen);
+	return st;
 }
 
 /* Asks the provider for the stale days of one connection (one call over

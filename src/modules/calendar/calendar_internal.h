@@ -109,6 +109,9 @@ struct cal_event_row {
 };
 
 /* Connections. */
+/* Whether the transaction's tenant has any calendar connected and active
+ * (not removed, not in error). */
+enum status cal_store_any_active(struct db_tx *tx, bool *any) MUST_USE;
 /* Enqueues calendar.sync (payload borrowed) when the transaction's tenant
  * has a calendar connected, not removed. */
 enum status cal_store_sync_enqueue(struct db_tx *tx, json_t *payload, const char *key) MUST_USE;

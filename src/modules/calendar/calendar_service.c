@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "modules/auth/auth.h"
 #include "modules/calendar/calendar_internal.h"
+#include "modules/tenants/tenants.h"
 #include "modules/calendar/calendar_secrets.h"
 
 #define CALCOM_WEBHOOK_JOB "calendar.webhook"
@@ -207,8 +208,10 @@ google_store(const struct ctx *ctx, const char *tenant_id, const char *user_id,
 		    : "calendar_connection.reconnected", "calendar_connection", *conn_id,
 		    connection_audit("google", staff_id, "calendar_id", calendar_id));
 	}
-	if ((st = db_tx_end(&tx, st)) == ST_OK)
+	if ((st = db_tx_end(&tx, st)) == ST_OK) {
 		calendar_google_forget(*conn_id);
+		tcache_forget(tenant_id);	/* "no calendar" no longer holds */
+	}
 	return st;
 }
 
@@ -331,7 +334,9 @@ calcom_store(const struct ctx *ctx, const struct calendar_calcom_input *in, cons
 	if (st == ST_CONFLICT)
 		err_set(ctx->err, ST_CONFLICT, "Another Cal.com connection for this calendar was"
 		    " just made; reload and try again.");
-	return db_tx_end(&tx, st);
+	if ((st = db_tx_end(&tx, st)) == ST_OK)
+		tcache_forget(ctx_tenant_id(ctx));	/* "no calendar" no longer holds */
+	return st;
 }
 
 enum status

@@ -689,3 +689,15 @@ cal_store_sync_enqueue(struct db_tx *tx, json_t *payload, const char *key)
 	    "EXISTS (SELECT 1 FROM calendar_connections WHERE tenant_id = app_tenant()"
 	    " AND deleted_at IS NULL)");
 }
+
+enum status
+cal_store_any_active(struct db_tx *tx, bool *any)
+{
+	const char *v = NULL;
+	enum status st = db_scalar(tx, "SELECT EXISTS (SELECT 1 FROM calendar_connections"
+	    " WHERE tenant_id = app_tenant() AND deleted_at IS NULL AND status = 'active')",
+	    0, NULL, &v);
+
+	*any = st == ST_OK && v != NULL && v[0] == 't';
+	return st;
+}
