@@ -39,9 +39,8 @@ jobs_enqueue_when(struct db_tx *tx, const char *kind, json_t *payload,
 		arena_defer(tx->arena, free, body);
 	/* Nobody reads the answer: it goes with the transaction's next
 	 * statement or its commit. */
-	return db_queue(tx, guard == NULL ? arena_printf(tx->arena, "%s ON CONFLICT DO NOTHING",
-	    insert) : arena_printf(tx->arena, "%s WHERE %s ON CONFLICT DO NOTHING", insert, guard),
-	    5, params);
+	return db_queue(tx, arena_printf(tx->arena, "%s%s%s ON CONFLICT DO NOTHING", insert,
+	    guard ? " WHERE " : "", guard ? guard : ""), 5, params);
 }
 
 enum status

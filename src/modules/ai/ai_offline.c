@@ -1275,31 +1275,32 @@ episode_service(struct offline *c, json_t *svcs, const struct call *av, const ch
 	return NULL;
 }
 
-/* True for a language's "with" word ("with", "con"). */
+/* Whether w is, in any language, a "with" word ("with", "con") or, with
+ * and_too, an "and" word ("and", "y") as well. */
 static bool
-with_word(const char *w)
+any_lang_joins(const char *w, bool and_too)
 {
 	size_t nl;
 	const struct ai_lang *const *ls = ai_lang_all(&nl);
 
 	for (size_t l = 0; l < nl; l++)
-		if (ai_lang_in(ls[l]->with_words, w))
+		if (ai_lang_in(ls[l]->with_words, w) || (and_too && ai_lang_in(ls[l]->and_words, w)))
 			return true;
 	return false;
 }
 
-/* Whether w joins things asked for together in any language: "and", "y",
- * or a "with" word (an add-on follows). */
+/* True for a language's "with" word (an add-on follows). */
+static bool
+with_word(const char *w)
+{
+	return any_lang_joins(w, false);
+}
+
+/* Whether w joins things asked for together: "and", "y", or a "with" word. */
 static bool
 joiner(const char *w)
 {
-	size_t nl;
-	const struct ai_lang *const *ls = ai_lang_all(&nl);
-
-	for (size_t l = 0; l < nl; l++)
-		if (ai_lang_in(ls[l]->and_words, w))
-			return true;
-	return with_word(w);
+	return any_lang_joins(w, true);
 }
 
 /* "without a wash", "sin lavado": an add-on declined. */

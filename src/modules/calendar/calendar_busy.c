@@ -233,13 +233,16 @@ load_state(const struct ctx *ctx, struct arena *a, const char *tenant_id,
 		return ST_OK;
 	if ((st = calendar_tx_begin_quiet(&tx, ctx, a, &e, tenant_id)) != ST_OK)
 		return st;
-	if ((st = cal_store_any_active(&tx, &any)) != ST_OK || !any)
-		goto out;
 	/* A calendar we cannot read any more (in error) blocks nothing: its
 	 * cached times would only grow staler. */
 	if ((st = cal_store_connections_for_staff(&tx, calendar_uuid_array(a, staff_ids, nstaff), false,
-	    &rows, &n)) != ST_OK || n == 0)
+	    &rows, &n)) != ST_OK)
 		goto out;
+	if (n == 0) {
+		/* None for these staff: is there one at all (kept if not)? */
+		st = cal_store_any_active(&tx, &any);
+		goto out;
+	}
 	if ((st = cal_store_days(&tx, from, to, days, ndays)) != ST_OK || *ndays == 0)
 		goto out;
 	*cd = arena_calloc(a, n, sizeof(**cd));

@@ -17,8 +17,8 @@
 #include "core/log.h"
 #include "modules/auth/auth.h"
 #include "modules/calendar/calendar_internal.h"
-#include "modules/tenants/tenants.h"
 #include "modules/calendar/calendar_secrets.h"
+#include "modules/tenants/tenants.h"
 
 #define CALCOM_WEBHOOK_JOB "calendar.webhook"
 
@@ -210,7 +210,7 @@ google_store(const struct ctx *ctx, const char *tenant_id, const char *user_id,
 	}
 	if ((st = db_tx_end(&tx, st)) == ST_OK) {
 		calendar_google_forget(*conn_id);
-		tcache_forget(tenant_id);	/* "no calendar" no longer holds */
+		tcache_invalidate(tenant_id);	/* "no calendar" no longer holds */
 	}
 	return st;
 }
@@ -335,7 +335,7 @@ calcom_store(const struct ctx *ctx, const struct calendar_calcom_input *in, cons
 		err_set(ctx->err, ST_CONFLICT, "Another Cal.com connection for this calendar was"
 		    " just made; reload and try again.");
 	if ((st = db_tx_end(&tx, st)) == ST_OK)
-		tcache_forget(ctx_tenant_id(ctx));	/* "no calendar" no longer holds */
+		tcache_invalidate(ctx_tenant_id(ctx));	/* "no calendar" no longer holds */
 	return st;
 }
 

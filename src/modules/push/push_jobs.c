@@ -1,11 +1,12 @@
 /* push_jobs.c — sending Web Push notifications through the job queue.
  *
  * A change enqueues one push.notify job in its own transaction
- * (push_enqueue), when anyone of the tenant has subscribed. That job builds the notification (title, body, tag, url;
- * at most WEBPUSH_MAX_PAYLOAD bytes) and fans out one push.send job per
- * subscription of each member the permission matrix lets see it: handoffs
- * to those who read conversations; bookings to those who read bookings,
- * STAFF only for bookings with an item of their own. A push.send job
+ * (push_enqueue), when anyone of the tenant has subscribed. That job builds
+ * the notification (title, body, tag, url; at most WEBPUSH_MAX_PAYLOAD
+ * bytes) and fans out one push.send job per subscription of each member
+ * the permission matrix lets see it: handoffs to those who read
+ * conversations; bookings to those who read bookings, STAFF only for
+ * bookings with an item of their own. A push.send job
  * encrypts and POSTs; 404/410 delete the subscription, 429/5xx and network
  * failures retry with the queue's backoff, other answers are final. The
  * endpoint (a capability URL) and keys are never logged. */

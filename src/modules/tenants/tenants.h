@@ -61,10 +61,11 @@ enum status tenants_lookup(struct ctx *c, const char *host, const char *header_r
  * under (a put that raced a change is dropped). */
 const char *tcache_text_get(const char *key, struct arena *a, uint64_t *gen_out);
 void tcache_text_put(const char *key, const char *text, uint64_t gen);
-/* Drops everything kept for the tenant, in this process, now: for a module
- * whose own commit changed what it keeps (other processes learn it from
- * the tenant_changed NOTIFY a moment later). */
-void tcache_forget(const char *tenant_id);
+/* Drops everything kept for the tenant, in this process, now: what a
+ * tenant_changed NOTIFY does, and what a module calls after its own commit
+ * changed what it keeps (other processes learn it from the NOTIFY a moment
+ * later). */
+void tcache_invalidate(const char *tenant_id);
 
 /* ---- the claims on a tenant's time, cached (tenants_cache.c) ------------- */
 

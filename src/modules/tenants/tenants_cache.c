@@ -271,12 +271,6 @@ tcache_invalidate(const char *tenant_id)
 }
 
 void
-tcache_forget(const char *tenant_id)
-{
-	tcache_invalidate(tenant_id);
-}
-
-void
 tcache_clear(void)
 {
 	pthread_mutex_lock(&mu);

@@ -22,10 +22,9 @@ bool tcache_get_ref(const char *key, bool *found, struct tenant_ref *out);
 void tcache_put_ref(const char *key, bool found, const struct tenant_ref *ref,
     uint64_t gen);
 
-/* Text entries (tcache_text_get / tcache_text_put) are declared in
- * tenants.h: other modules use them. */
+/* Text entries (tcache_text_get / tcache_text_put) and tcache_invalidate
+ * are declared in tenants.h: other modules use them. */
 
-void tcache_invalidate(const char *tenant_id);
 void tcache_clear(void);
 
 #endif
